@@ -1,0 +1,58 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// mreg: a content-addressed model registry with git lineage.
+///
+/// Dependencies point one way (see README, "Design"):
+/// RegistryModel ← ContentStore, MetadataStore, GitLinkage ← RegistryKit ← RegistryCLI ← mreg
+let package = Package(
+    name: "mreg",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mreg", targets: ["mreg"]),
+        .library(name: "RegistryKit", targets: ["RegistryKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "Clibgit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(name: "RegistryModel"),
+        .target(
+            name: "ContentStore",
+            dependencies: ["RegistryModel", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "MetadataStore",
+            dependencies: ["RegistryModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(name: "GitLinkage", dependencies: ["RegistryModel", "Clibgit2"]),
+        .target(
+            name: "RegistryKit",
+            dependencies: [
+                "RegistryModel", "ContentStore", "MetadataStore", "GitLinkage",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "RegistryCLI",
+            dependencies: ["RegistryKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "mreg", dependencies: ["RegistryCLI"]),
+        .target(name: "RegistryTestSupport", dependencies: ["RegistryKit", "GitLinkage"], path: "Tests/RegistryTestSupport"),
+        .testTarget(
+            name: "RegistryCoreTests",
+            dependencies: ["RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "RegistryTestSupport"]
+        ),
+        .testTarget(name: "RegistryKitTests", dependencies: ["RegistryKit", "RegistryTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["RegistryCLI", "RegistryTestSupport", "mreg"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,260 @@
+
+import Glibc
+import RegistryModel
+
+/// The content-addressed blob store: every blob lives once at `blobs/sha256/<hex>`, read-only.
+///
+/// Ingest follows containerd's and git's order so that a crash at any instant leaves at worst an
+/// orphan temporary file or an orphan blob, never a half-written file at a final path:
+/// stream into `tmp/` while hashing → fsync → rename to the digest path → fsync the directory.
+public struct BlobStore: Sendable {
+    /// Bytes per `read(2)`: large enough to amortise syscalls and let SHA-NI run, small enough
+    /// that memory stays bounded (one buffer per concurrent stream).
+    public static let chunkSize = 4 << 20
+
+    public let root: String
+    public var blobsDirectory: String { root + "/blobs/sha256" }
+    public var temporaryDirectory: String { root + "/tmp" }
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    public func path(of digest: Digest) -> String { blobsDirectory + "/" + digest.hex }
+
+    /// Creates `blobs/sha256/` and `tmp/` (idempotent).
+    public func createLayout() throws(ContentStoreError) {
+        for directory in [root + "/blobs", blobsDirectory, temporaryDirectory] {
+            if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+                throw .io(operation: "create directory", path: directory, errno: errno)
+            }
+        }
+    }
+
+    public func contains(_ digest: Digest) -> Bool {
+        access(path(of: digest), F_OK) == 0
+    }
+
+    /// The size of a stored blob, or nil when it is missing.
+    public func storedSize(of digest: Digest) -> Int64? {
+        var info = stat()
+        guard stat(path(of: digest), &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
+    // MARK: Ingest
+
+    /// Streams a file into the store in one pass, hashing while copying.
+    ///
+    /// When the blob already exists, the temporary copy is discarded unsynced, so re-registering
+    /// identical content never rewrites or fsyncs a blob.
+    public func ingest(
+        fileAt sourcePath: String, expected: Digest? = nil, progress: (any ProgressObserver)? = nil
+    ) throws(ContentStoreError) -> IngestResult {
+        let source = try FileDescriptor.openForReading(sourcePath)
+        let staging = try TemporaryBlob(in: temporaryDirectory)
+        var hasher = StreamingSHA256()
+        var total: Int64 = 0
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: 4096)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try source.read(into: buffer)
+            if count == 0 { break }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            hasher.update(chunk)
+            try staging.file.writeAll(chunk)
+            total += Int64(count)
+            progress?.advance(by: count)
+        }
+        let digest = hasher.finalize()
+        if let expected, expected != digest {
+            staging.discard()
+            throw .digestMismatch(expected: expected, actual: digest, path: sourcePath)
+        }
+        return try commit(staging, digest: digest, size: total)
+    }
+
+    /// Stores bytes held in memory (manifests, signatures): small by construction.
+    public func ingest(bytes: [UInt8]) throws(ContentStoreError) -> IngestResult {
+        let digest = StreamingSHA256.hash(bytes)
+        if storedSize(of: digest) == Int64(bytes.count) {
+            return IngestResult(digest: digest, size: Int64(bytes.count), wasNew: false)
+        }
+        let staging = try TemporaryBlob(in: temporaryDirectory)
+        let failure: ContentStoreError? = bytes.withUnsafeBytes { raw in
+            do throws(ContentStoreError) { try staging.file.writeAll(raw) } catch { return error }
+            return nil
+        }
+        if let failure {
+            staging.discard()
+            throw failure
+        }
+        return try commit(staging, digest: digest, size: Int64(bytes.count))
+    }
+
+    /// Moves a fully written temporary file to its digest path, durably.
+    ///
+    /// An existing blob of the right size is kept (ingest is idempotent); one of the wrong size is
+    /// corrupt and is replaced by the fresh, verified copy.
+    private func commit(_ staging: TemporaryBlob, digest: Digest, size: Int64) throws(ContentStoreError) -> IngestResult {
+        let finalPath = path(of: digest)
+        if storedSize(of: digest) == size {
+            staging.discard()
+            return IngestResult(digest: digest, size: size, wasNew: false)
+        }
+        do throws(ContentStoreError) {
+            try staging.file.setMode(0o444)
+            try staging.file.sync()
+            try staging.file.close()
+            guard rename(staging.path, finalPath) == 0 else {
+                throw .io(operation: "rename into place", path: finalPath, errno: errno)
+            }
+        } catch {
+            staging.discard()
+            throw error
+        }
+        try syncDirectory(blobsDirectory)
+        return IngestResult(digest: digest, size: size, wasNew: true)
+    }
+
+    // MARK: Hashing, reading and verifying
+
+    /// Hashes a file without storing it (dataset fingerprints).
+    public func hash(fileAt path: String, progress: (any ProgressObserver)? = nil) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
+        let file = try FileDescriptor.openForReading(path)
+        return try Self.stream(file, progress: progress) { _ throws(ContentStoreError) in }
+    }
+
+    /// Re-hashes a stored blob and says whether it is intact.
+    public func verify(_ digest: Digest, progress: (any ProgressObserver)? = nil) -> BlobStatus {
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor.openForReading(path(of: digest))
+        } catch {
+            return .missing
+        }
+        do {
+            let (actual, size) = try Self.stream(file, progress: progress) { _ throws(ContentStoreError) in }
+            return actual == digest ? .intact(size: size) : .corrupt(actual: actual)
+        } catch {
+            return .unreadable(error.description)
+        }
+    }
+
+    /// Reads a small blob fully into memory, verifying its digest (manifests).
+    public func readVerified(_ digest: Digest) throws(ContentStoreError) -> [UInt8] {
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor.openForReading(path(of: digest))
+        } catch {
+            throw .missingBlob(digest)
+        }
+        var bytes = [UInt8]()
+        let (actual, _) = try Self.stream(file, progress: nil) { (chunk) throws(ContentStoreError) in bytes += chunk }
+        guard actual == digest else { throw .corruptBlob(digest, actual: actual) }
+        return bytes
+    }
+
+    /// Copies a blob to a new file, hashing while copying; throws before the caller can use a
+    /// copy whose bytes differ from the digest. The copy is fsynced so it survives a crash.
+    public func copyVerified(
+        _ digest: Digest, to destination: String, executable: Bool, progress: (any ProgressObserver)? = nil
+    ) throws(ContentStoreError) {
+        let source: FileDescriptor
+        do {
+            source = try FileDescriptor.openForReading(path(of: digest))
+        } catch {
+            throw .missingBlob(digest)
+        }
+        let target = try FileDescriptor.createExclusive(destination, mode: 0o600)
+        let (actual, _) = try Self.stream(source, progress: progress) { (chunk) throws(ContentStoreError) in
+            try target.writeAll(chunk)
+        }
+        guard actual == digest else { throw .corruptBlob(digest, actual: actual) }
+        try target.setMode(executable ? 0o755 : 0o644)
+        try target.sync()
+        try target.close()
+    }
+
+    /// Streams a file through SHA-256 in fixed-size chunks, handing each chunk to `consume`.
+    private static func stream(
+        _ file: FileDescriptor, progress: (any ProgressObserver)?,
+        consume: (UnsafeRawBufferPointer) throws(ContentStoreError) -> Void
+    ) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
+        var hasher = StreamingSHA256()
+        var total: Int64 = 0
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 4096)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try file.read(into: buffer)
+            if count == 0 { break }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            hasher.update(chunk)
+            try consume(chunk)
+            total += Int64(count)
+            progress?.advance(by: count)
+        }
+        return (hasher.finalize(), total)
+    }
+
+    // MARK: Listing and removal
+
+    /// Every digest-named blob in the store, sorted; other names are reported separately.
+    public func listBlobs() throws(ContentStoreError) -> (blobs: [Digest], strayNames: [String]) {
+        var blobs = [Digest]()
+        var stray = [String]()
+        for name in try directoryEntries(blobsDirectory) {
+            if let digest = Digest(hex: name) { blobs.append(digest) } else { stray.append(name) }
+        }
+        return (blobs.sorted(), stray.sorted())
+    }
+
+    /// Deletes a blob (garbage collection only: the store is otherwise append-only).
+    public func remove(_ digest: Digest) throws(ContentStoreError) {
+        let target = path(of: digest)
+        guard unlink(target) == 0 || errno == ENOENT else { throw .io(operation: "remove", path: target, errno: errno) }
+        try syncDirectory(blobsDirectory)
+    }
+
+    func syncDirectory(_ path: String) throws(ContentStoreError) {
+        let directory = try FileDescriptor.openDirectory(path)
+        try directory.sync()
+        try directory.close()
+    }
+}
+
+/// What an ingest produced; `wasNew` is false when the blob was already stored.
+public struct IngestResult: Hashable, Sendable {
+    public let digest: Digest
+    public let size: Int64
+    public let wasNew: Bool
+}
+
+/// The state of one stored blob after re-hashing it.
+public enum BlobStatus: Hashable, Sendable {
+    case intact(size: Int64)
+    case missing
+    case corrupt(actual: Digest)
+    case unreadable(String)
+}
+
+/// Lists a directory's entry names, without `.` and `..`.
+func directoryEntries(_ path: String) throws(ContentStoreError) -> [String] {
+    guard let directory = opendir(path) else { throw .io(operation: "list", path: path, errno: errno) }
+    defer { closedir(directory) }
+    var names = [String]()
+    while let entry = readdir(directory) {
+        let name = withUnsafePointer(to: entry.pointee.d_name) {
+            $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+}
+
+extension BlobStore {
+    /// The digest of bytes held in memory (directory listings), without storing them.
+    public static func digest(of bytes: [UInt8]) -> Digest {
+        StreamingSHA256.hash(bytes)
+    }
+}

@@ -1,0 +1,34 @@
+import RegistryModel
+
+/// A failure of the blob store, with enough context to tell the user which file and why.
+public enum ContentStoreError: Error, Equatable, Sendable {
+    /// A system call failed; `errno` says why.
+    case io(operation: String, path: String, errno: Int32)
+    case digestMismatch(expected: Digest, actual: Digest, path: String)
+    case sizeMismatch(expected: Int64, actual: Int64, path: String)
+    case missingBlob(Digest)
+    case corruptBlob(Digest, actual: Digest)
+}
+
+extension ContentStoreError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .io(let operation, let path, let code):
+            "cannot \(operation) '\(path)': \(String(cString: strerror(code)))"
+        case .digestMismatch(let expected, let actual, let path):
+            "'\(path)' has digest \(actual), expected \(expected)"
+        case .sizeMismatch(let expected, let actual, let path):
+            "'\(path)' has \(actual) bytes, expected \(expected)"
+        case .missingBlob(let digest):
+            "blob \(digest) is missing from the store"
+        case .corruptBlob(let digest, let actual):
+            "blob \(digest) is corrupt (its content hashes to \(actual))"
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+import RegistryModel
+
+extension MetadataDatabase {
+    /// Records a version, or returns the existing one with the same manifest (idempotent retry).
+    public func insertVersion(_ new: NewVersion) throws(MetadataError) -> InsertOutcome {
+        try immediateWrite { db in
+            let manifest = new.manifest
+            let created = Timestamp.format(new.createdAt)
+            if let existing = try Row.fetchOne(
+                db, sql: "SELECT m.name, v.number FROM versions v JOIN models m ON m.id = v.model_id WHERE v.manifest_digest = ?",
+                arguments: [new.manifestDigest.description])
+            {
+                return .existing(VersionPointer(model: try ModelName(existing[0]), number: existing[1], manifestDigest: new.manifestDigest))
+            }
+            let modelID: Int64
+            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [manifest.model.value]) {
+                modelID = id
+            } else {
+                try db.execute(sql: "INSERT INTO models (name, created_at) VALUES (?, ?)", arguments: [manifest.model.value, created])
+                modelID = db.lastInsertedRowID
+            }
+            let number = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE model_id = ?", arguments: [modelID])!
+            let parentID = try manifest.parent.flatMap {
+                try Int64.fetchOne(db, sql: "SELECT id FROM versions WHERE manifest_digest = ?", arguments: [$0.description])
+            }
+            let git = manifest.git
+            let paramsJSON = try CanonicalJSON.string(.object(manifest.params))
+            let changedPaths = try git.map { try CanonicalJSON.string(.array($0.changedPaths.map(JSONValue.string))) }
+            try db.execute(
+                sql: """
+                    INSERT INTO versions (model_id, number, manifest_digest, description, params_json, parent_version_id,
+                        file_count, total_size, git_commit, git_branch, git_remote_url, git_message, git_author,
+                        git_committed_at, git_dirty, git_changed_paths_json, git_note, created_at, created_by_user,
+                        created_by_host, ci_provider, ci_job_id, ci_job_url)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    modelID, number, new.manifestDigest.description, manifest.description, paramsJSON, parentID,
+                    manifest.files.count, manifest.files.reduce(Int64(0)) { $0 + $1.size },
+                    git?.commit, git?.branch, git?.remoteURL, git?.message, git?.author,
+                    git.map { Timestamp.format($0.committedAt) }, git?.dirty, changedPaths, new.gitNote, created,
+                    new.registrant.user, new.registrant.host, new.registrant.ciProvider, new.registrant.ciJobID,
+                    new.registrant.ciJobURL,
+                ])
+            let versionID = db.lastInsertedRowID
+            for file in manifest.files {
+                try db.execute(
+                    sql: "INSERT INTO version_files (version_id, path, digest, size, executable) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [versionID, file.path, file.digest.description, file.size, file.executable])
+            }
+            for use in manifest.datasets {
+                let fingerprint = use.fingerprint
+                try db.execute(
+                    sql: """
+                        INSERT INTO datasets (digest, size, file_count, is_directory, stored, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (digest) DO UPDATE SET stored = MAX(stored, excluded.stored)
+                        """,
+                    arguments: [fingerprint.digest.description, fingerprint.size, fingerprint.fileCount, fingerprint.isDirectory, use.stored, created])
+                for file in new.datasetListings[fingerprint.digest] ?? [] {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO dataset_files (dataset_digest, path, digest, size) VALUES (?, ?, ?, ?)",
+                        arguments: [fingerprint.digest.description, file.path, file.digest.description, file.size])
+                }
+                try db.execute(
+                    sql: "INSERT INTO version_datasets (version_id, role, dataset_digest, source_path) VALUES (?, ?, ?, ?)",
+                    arguments: [versionID, use.role, fingerprint.digest.description, use.sourcePath])
+            }
+            for metric in manifest.metrics {
+                try db.execute(
+                    sql: "INSERT INTO version_metrics (version_id, dataset, name, value) VALUES (?, ?, ?, ?)",
+                    arguments: [versionID, metric.dataset, metric.name, metric.value])
+            }
+            for (key, value) in manifest.labels {
+                try db.execute(
+                    sql: "INSERT INTO version_labels (version_id, key, value) VALUES (?, ?, ?)", arguments: [versionID, key, value])
+            }
+            return .created(VersionPointer(model: manifest.model, number: number, manifestDigest: new.manifestDigest))
+        }
+    }
+
+    // MARK: Resolving references
+
+    /// The version a reference's selector names, or nil when there is none.
+    public func versionID(model: ModelName, number: Int?) throws(MetadataError) -> Int64? {
+        try read { db in
+            if let number {
+                return try Int64.fetchOne(
+                    db, sql: "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? AND v.number = ?",
+                    arguments: [model.value, number])
+            }
+            return try Int64.fetchOne(
+                db, sql: "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? ORDER BY v.number DESC LIMIT 1",
+                arguments: [model.value])
+        }
+    }
+
+    /// Versions of `model` whose manifest digest starts with `hexPrefix` (at most two: enough to
+    /// tell unique from ambiguous).
+    public func versionIDs(model: ModelName, digestPrefix hexPrefix: String) throws(MetadataError) -> [Int64] {
+        try read { db in
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id
+                    WHERE v.manifest_digest GLOB ? AND m.name = ? LIMIT 2
+                    """,
+                arguments: ["\(Digest.algorithm):\(hexPrefix)*", model.value])
+        }
+    }
+
+    public func modelExists(_ model: ModelName) throws(MetadataError) -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM models WHERE name = ?)", arguments: [model.value]) ?? false }
+    }
+
+    /// The highest version number of a model, for "there are versions 1 to N" hints.
+    public func latestNumber(of model: ModelName) throws(MetadataError) -> Int? {
+        try read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT MAX(v.number) FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ?",
+                arguments: [model.value])
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+import RegistryModel
+
+/// The registry's metadata in SQLite (WAL, through a GRDB `DatabasePool`).
+///
+/// Writers across processes are serialised by SQLite itself: every write is one short
+/// `BEGIN IMMEDIATE` transaction, so a version number is read and claimed under the same lock and
+/// numbers stay gap-free under a CI matrix registering at once.
+public final class MetadataDatabase: Sendable {
+    public static let busyTimeoutSeconds: Double = 60
+
+    let pool: DatabasePool
+    public let path: String
+
+    private init(pool: DatabasePool, path: String) {
+        self.pool = pool
+        self.path = path
+    }
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    ///
+    /// A database with migrations this build does not know is refused before anything is written.
+    public static func open(path: String, busyTimeout: Double = busyTimeoutSeconds) throws(MetadataError) -> MetadataDatabase {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        return try mapErrors(path: path) {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB sets synchronous=NORMAL for WAL pools; an acknowledged registration or promotion
+            // must survive power loss, so the writer connection goes back to FULL.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            let migrator = Schema.migrator
+            let (superseded, complete) = try pool.read { db in
+                (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db))
+            }
+            if superseded {
+                let known = Set(migrator.migrations)
+                let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+                throw MetadataError.newerSchema(unknownMigrations: applied.subtracting(known).sorted())
+            }
+            if !complete { try migrator.migrate(pool) }
+            return MetadataDatabase(pool: pool, path: path)
+        }
+    }
+
+    /// The value of `PRAGMA synchronous` on the writer connection (2 = FULL); tests assert it.
+    public func synchronousMode() throws(MetadataError) -> Int {
+        try Self.mapErrors(path: path) {
+            try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        }
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so two
+    /// writers never both read "the next number" before either commits.
+    func immediateWrite<T>(_ body: @escaping (Database) throws -> T) throws(MetadataError) -> T {
+        try Self.mapErrors(path: path) {
+            try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        }
+    }
+
+    func read<T>(_ body: @escaping (Database) throws -> T) throws(MetadataError) -> T {
+        try Self.mapErrors(path: path) { try pool.read(body) }
+    }
+
+    /// Turns GRDB's and SQLite's errors into `MetadataError`; passes ours through unchanged.
+    static func mapErrors<T>(path: String, _ body: () throws -> T) throws(MetadataError) -> T {
+        do {
+            return try body()
+        } catch let error as MetadataError {
+            throw error
+        } catch let error as DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                throw .busy(waitedSeconds: busyTimeoutSeconds)
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT, .SQLITE_CANTOPEN:
+                throw .unreadable(path: path, message: error.message ?? "\(error.resultCode)")
+            default:
+                throw .sqlite(code: error.extendedResultCode.rawValue, message: error.message ?? "\(error.resultCode)")
+            }
+        } catch {
+            throw .sqlite(code: -1, message: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,20 @@
+/// A failure of the metadata database, already phrased for the registry facade to map.
+public enum MetadataError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Another process held the write lock for longer than the busy timeout.
+    case busy(waitedSeconds: Double)
+    /// The database was written by a newer mreg (it has migrations this build does not know).
+    case newerSchema(unknownMigrations: [String])
+    /// The database file is not a usable SQLite database.
+    case unreadable(path: String, message: String)
+    /// Any other SQLite failure: the result code and SQLite's own message.
+    case sqlite(code: Int32, message: String)
+
+    public var description: String {
+        switch self {
+        case .busy(let seconds): "the metadata database stayed locked by another process for \(Int(seconds)) s"
+        case .newerSchema(let names): "the metadata database has migrations this mreg does not know: \(names.joined(separator: ", "))"
+        case .unreadable(let path, let message): "'\(path)' is not a usable SQLite database: \(message)"
+        case .sqlite(let code, let message): "SQLite error \(code): \(message)"
+        }
+    }
+}

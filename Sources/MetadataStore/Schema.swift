@@ -1,0 +1,99 @@
+import GRDB
+
+/// The database schema as a list of migrations.
+///
+/// Migrations are never edited after they ship and never use application types (GRDB's
+/// migrations guide): a registry written by any earlier mreg upgrades by running the rest.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-core") { db in
+            try db.execute(sql: """
+                CREATE TABLE models (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE versions (
+                    id INTEGER PRIMARY KEY,
+                    model_id INTEGER NOT NULL REFERENCES models(id),
+                    number INTEGER NOT NULL,
+                    manifest_digest TEXT NOT NULL UNIQUE,
+                    description TEXT,
+                    params_json TEXT NOT NULL,
+                    parent_version_id INTEGER REFERENCES versions(id),
+                    file_count INTEGER NOT NULL,
+                    total_size INTEGER NOT NULL,
+                    git_commit TEXT,
+                    git_branch TEXT,
+                    git_remote_url TEXT,
+                    git_message TEXT,
+                    git_author TEXT,
+                    git_committed_at TEXT,
+                    git_dirty INTEGER,
+                    git_changed_paths_json TEXT,
+                    git_note TEXT,
+                    created_at TEXT NOT NULL,
+                    created_by_user TEXT NOT NULL,
+                    created_by_host TEXT NOT NULL,
+                    ci_provider TEXT,
+                    ci_job_id TEXT,
+                    ci_job_url TEXT,
+                    UNIQUE (model_id, number)
+                );
+                CREATE INDEX versions_by_git_commit ON versions(git_commit);
+                CREATE INDEX versions_by_parent ON versions(parent_version_id);
+                CREATE INDEX versions_by_created_at ON versions(created_at);
+                CREATE TABLE version_files (
+                    version_id INTEGER NOT NULL REFERENCES versions(id),
+                    path TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    executable INTEGER NOT NULL,
+                    PRIMARY KEY (version_id, path)
+                ) WITHOUT ROWID;
+                CREATE INDEX version_files_by_digest ON version_files(digest);
+                CREATE TABLE datasets (
+                    digest TEXT PRIMARY KEY,
+                    size INTEGER NOT NULL,
+                    file_count INTEGER NOT NULL,
+                    is_directory INTEGER NOT NULL,
+                    stored INTEGER NOT NULL,
+                    created_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE dataset_files (
+                    dataset_digest TEXT NOT NULL REFERENCES datasets(digest),
+                    path TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    PRIMARY KEY (dataset_digest, path)
+                ) WITHOUT ROWID;
+                CREATE INDEX dataset_files_by_digest ON dataset_files(digest);
+                CREATE TABLE version_datasets (
+                    version_id INTEGER NOT NULL REFERENCES versions(id),
+                    role TEXT NOT NULL,
+                    dataset_digest TEXT NOT NULL REFERENCES datasets(digest),
+                    source_path TEXT NOT NULL,
+                    PRIMARY KEY (version_id, role)
+                ) WITHOUT ROWID;
+                CREATE INDEX version_datasets_by_dataset ON version_datasets(dataset_digest);
+                CREATE TABLE version_metrics (
+                    version_id INTEGER NOT NULL REFERENCES versions(id),
+                    dataset TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    PRIMARY KEY (version_id, dataset, name)
+                ) WITHOUT ROWID;
+                CREATE INDEX version_metrics_by_key ON version_metrics(dataset, name, value);
+                CREATE TABLE version_labels (
+                    version_id INTEGER NOT NULL REFERENCES versions(id),
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (version_id, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX version_labels_by_key ON version_labels(key, value);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import RegistryKit
+import RegistryModel
+
+struct ListCommand: RegistryCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List models, or the versions of one model.",
+        discussion: """
+            EXAMPLES
+              mreg list            # every model with its latest version
+              mreg list churn      # churn's versions, newest first, with headline metrics
+
+            \(exitStatusHelp)
+            """)
+
+    @Argument(help: "A model name: list its versions.")
+    var name: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    /// How many metrics a version row shows; `show` has them all.
+    static let headlineMetrics = 3
+
+    func execute(_ invocation: Invocation) throws(RegistryError) {
+        let registry = try invocation.openRegistry(global)
+        if let name {
+            let versions = try registry.versions(of: name)
+            if global.json {
+                Console.json(VersionListDocument(model: name, versions: versions.map {
+                    .init(number: $0.number, digest: $0.manifestDigest.description, createdAt: Timestamp.format($0.createdAt),
+                          gitCommit: $0.gitCommit, gitDirty: $0.gitDirty, files: $0.fileCount, size: $0.totalSize,
+                          metrics: Dictionary(uniqueKeysWithValues: $0.metrics.map { ($0.key, $0.value) }))
+                }))
+                return
+            }
+            Console.out(Format.table(
+                ["VERSION", "DIGEST", "CREATED", "COMMIT", "SIZE", "METRICS"],
+                versions.map { version in
+                    let commit = version.gitCommit.map { String($0.prefix(10)) + (version.gitDirty ? "+dirty" : "") } ?? "-"
+                    let metrics = version.metrics.prefix(Self.headlineMetrics).map { "\($0.key)=\(Format.metric($0.value))" }
+                    let more = version.metrics.count > Self.headlineMetrics ? " …" : ""
+                    return ["\(version.number)", version.manifestDigest.short, Timestamp.format(version.createdAt), commit,
+                            Format.bytes(version.totalSize), metrics.joined(separator: " ") + more]
+                }))
+            return
+        }
+        let models = try registry.models()
+        if global.json {
+            Console.json(ModelListDocument(models: models.map {
+                .init(name: $0.name.value, versions: $0.versionCount, latestVersion: $0.latestVersion,
+                      latestCreatedAt: $0.latestCreatedAt.map(Timestamp.format), aliases: [:])
+            }))
+            return
+        }
+        if models.isEmpty {
+            note("the registry is empty; add a model with 'mreg register NAME PATH'")
+            return
+        }
+        Console.out(Format.table(
+            ["MODEL", "VERSIONS", "LATEST", "UPDATED", "ALIASES"],
+            models.map { ["\($0.name)", "\($0.versionCount)", $0.latestVersion.map { "\($0)" } ?? "-", $0.latestCreatedAt.map(Timestamp.format) ?? "-", "-"] }))
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import RegistryKit
+import RegistryModel
+
+struct ShowCommand: RegistryCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show everything recorded about a version.",
+        discussion: """
+            EXAMPLES
+              mreg show churn              # the latest version
+              mreg show churn@3
+              mreg show churn@sha256:4f2a9c01b7de
+
+            \(exitStatusHelp)
+            """)
+
+    @Argument(help: ArgumentHelp("NAME, NAME@3, NAME@ALIAS or NAME@sha256:PREFIX.", valueName: "ref"))
+    var reference: String
+
+    @OptionGroup var global: GlobalOptions
+
+    func execute(_ invocation: Invocation) throws(RegistryError) {
+        let record = try invocation.openRegistry(global).resolve(reference: reference)
+        if global.json {
+            Console.json(VersionDocument(record))
+            return
+        }
+        var lines = [
+            "\(record.model)@\(record.number)",
+            "  digest       \(record.manifestDigest)",
+            "  created      \(Timestamp.format(record.createdAt)) by \(record.registrant.user)@\(record.registrant.host)"
+                + (record.registrant.ciProvider.map { " (\($0)" + (record.registrant.ciJobID.map { " job \($0)" } ?? "") + ")" } ?? ""),
+        ]
+        if let description = record.description { lines.append("  description  \(description)") }
+        if let parent = record.parent { lines.append("  parent       \(parent.reference) (\(parent.manifestDigest.short))") }
+        if let git = record.git {
+            lines.append("  git          \(git.commit)\(git.dirty ? " (dirty: \(git.changedPaths.count) changed path(s))" : "")")
+            lines.append("               branch \(git.branch ?? "(detached HEAD)")\(git.remoteURL.map { ", origin \($0)" } ?? "")")
+            lines.append("               \(git.author), \(Timestamp.format(git.committedAt))")
+            lines.append("               \(git.message.split(separator: "\n").first.map(String.init) ?? "")")
+        } else {
+            lines.append("  git          \(record.gitNote ?? "not recorded")")
+        }
+        if !record.params.isEmpty {
+            lines.append("  params")
+            for key in record.params.keys.sorted() {
+                lines.append("    \(key) = \((try? CanonicalJSON.string(record.params[key]!)) ?? "?")")
+            }
+        }
+        if !record.metrics.isEmpty {
+            lines.append("  metrics")
+            lines += record.metrics.map { "    \($0.key) = \(Format.metric($0.value))" }
+        }
+        if !record.datasets.isEmpty {
+            lines.append("  datasets")
+            lines += record.datasets.map {
+                "    \($0.role): \($0.fingerprint.digest.short) \(Format.bytes($0.fingerprint.size)), \($0.fingerprint.fileCount) file(s)"
+                    + "\($0.stored ? ", stored" : ""), from \($0.sourcePath)"
+            }
+        }
+        if !record.labels.isEmpty {
+            lines.append("  labels")
+            lines += record.labels.keys.sorted().map { "    \($0) = \(record.labels[$0]!)" }
+        }
+        lines.append("  files (\(record.files.count), \(Format.bytes(record.totalSize)))")
+        lines += record.files.map { "    \($0.digest.short)  \(Format.bytes($0.size).padding(toLength: 10, withPad: " ", startingAt: 0))  \($0.path)\($0.executable ? " (executable)" : "")" }
+        Console.out(lines.joined(separator: "\n"))
+    }
+}

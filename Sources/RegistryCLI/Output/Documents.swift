@@ -1,0 +1,163 @@
+import Foundation
+import RegistryKit
+import RegistryModel
+
+/// The JSON documents the commands print with `--json`; each has a schema in `schemas/`.
+///
+/// Keys are snake_case; optional values that are absent are left out rather than written null.
+struct VersionDocument: Encodable {
+    struct Parent: Encodable {
+        let reference: String
+        let digest: String
+    }
+    struct RegisteredBy: Encodable {
+        let user: String
+        let host: String
+        let ciProvider: String?
+        let ciJobId: String?
+        let ciJobUrl: String?
+    }
+    struct Dataset: Encodable {
+        let role: String
+        let digest: String
+        let size: Int64
+        let files: Int
+        let directory: Bool
+        let stored: Bool
+        let sourcePath: String
+    }
+    struct File: Encodable {
+        let path: String
+        let digest: String
+        let size: Int64
+        let executable: Bool
+    }
+    struct Git: Encodable {
+        let commit: String
+        let branch: String?
+        let remoteUrl: String?
+        let message: String
+        let author: String
+        let committedAt: String
+        let dirty: Bool
+        let changedPaths: [String]
+    }
+
+    let model: String
+    let version: Int
+    let reference: String
+    let digest: String
+    let createdAt: String
+    let registeredBy: RegisteredBy
+    let description: String?
+    let parent: Parent?
+    let params: [String: JSONValue]
+    let labels: [String: String]
+    let metrics: [String: Double]
+    let datasets: [Dataset]
+    let files: [File]
+    let size: Int64
+    let git: Git?
+    let gitNote: String?
+
+    init(_ record: VersionRecord) {
+        model = record.model.value
+        version = record.number
+        reference = "\(record.model)@\(record.number)"
+        digest = record.manifestDigest.description
+        createdAt = Timestamp.format(record.createdAt)
+        let registrant = record.registrant
+        registeredBy = RegisteredBy(
+            user: registrant.user, host: registrant.host, ciProvider: registrant.ciProvider, ciJobId: registrant.ciJobID, ciJobUrl: registrant.ciJobURL)
+        description = record.description
+        parent = record.parent.map { Parent(reference: $0.reference, digest: $0.manifestDigest.description) }
+        params = record.params
+        labels = record.labels
+        metrics = Dictionary(uniqueKeysWithValues: record.metrics.map { ($0.key, $0.value) })
+        datasets = record.datasets.map {
+            Dataset(
+                role: $0.role, digest: $0.fingerprint.digest.description, size: $0.fingerprint.size, files: $0.fingerprint.fileCount,
+                directory: $0.fingerprint.isDirectory, stored: $0.stored, sourcePath: $0.sourcePath)
+        }
+        files = record.files.map { File(path: $0.path, digest: $0.digest.description, size: $0.size, executable: $0.executable) }
+        size = record.totalSize
+        git = record.git.map {
+            Git(commit: $0.commit, branch: $0.branch, remoteUrl: $0.remoteURL, message: $0.message, author: $0.author,
+                committedAt: Timestamp.format($0.committedAt), dirty: $0.dirty, changedPaths: $0.changedPaths)
+        }
+        gitNote = record.gitNote
+    }
+}
+
+struct InitDocument: Encodable {
+    let registry: String
+    let created: Bool
+    let formatVersion: Int
+}
+
+struct RegisterDocument: Encodable {
+    let created: Bool
+    let bytesStored: Int64
+    let warnings: [String]
+    let version: VersionDocument
+}
+
+struct ModelListDocument: Encodable {
+    struct Model: Encodable {
+        let name: String
+        let versions: Int
+        let latestVersion: Int?
+        let latestCreatedAt: String?
+        let aliases: [String: Int]
+    }
+    let models: [Model]
+}
+
+struct VersionListDocument: Encodable {
+    struct Version: Encodable {
+        let number: Int
+        let digest: String
+        let createdAt: String
+        let gitCommit: String?
+        let gitDirty: Bool
+        let files: Int
+        let size: Int64
+        let metrics: [String: Double]
+    }
+    let model: String
+    let versions: [Version]
+}
+
+struct ExportDocument: Encodable {
+    let reference: String
+    let digest: String
+    let destination: String
+    let files: Int
+    let bytes: Int64
+    let replaced: Bool
+}
+
+struct VerifyDocument: Encodable {
+    struct Problem: Encodable {
+        let kind: String
+        let digest: String?
+        let detail: String
+        let affected: [String]
+    }
+    let ok: Bool
+    let versionsChecked: Int
+    let blobsChecked: Int
+    let bytesChecked: Int64
+    let problems: [Problem]
+    let unreferencedBlobs: [String]
+}
+
+struct ErrorDocument: Encodable {
+    struct Body: Encodable {
+        let kind: String
+        let message: String
+        let hint: String?
+        let exitCode: Int32
+    }
+    let error: Body
+}

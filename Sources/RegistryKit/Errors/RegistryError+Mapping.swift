@@ -1,0 +1,57 @@
+import ContentStore
+import GitLinkage
+import MetadataStore
+
+/// One mapping per boundary: each lower module's error becomes a `RegistryError` here.
+extension RegistryError {
+    init(_ error: ContentStoreError) {
+        switch error {
+        case .io(let operation, let path, let code):
+            let kind: Kind = code == 2 ? .notFound : .io
+            self.init(kind, "cannot \(operation) '\(path)': \(Self.systemMessage(code))")
+        case .digestMismatch, .sizeMismatch:
+            self.init(.integrity, error.description, hint: "the file changed while it was read; run the command again")
+        case .missingBlob(let digest):
+            self.init(.integrity, "blob \(digest) is missing from the store", hint: "run 'mreg verify --all' to see what it affects")
+        case .corruptBlob(let digest, let actual):
+            self.init(
+                .integrity, "blob \(digest) is corrupt (its bytes hash to \(actual)); nothing was served",
+                hint: "run 'mreg verify --all' to see what it affects, and register the affected files again")
+        }
+    }
+
+    init(_ error: MetadataError) {
+        switch error {
+        case .busy(let seconds):
+            self.init(
+                .locked, "the registry database is locked by another mreg process (waited \(Int(seconds)) s)",
+                hint: "wait for the other command to finish and run this one again")
+        case .newerSchema(let names):
+            self.init(
+                .noRegistry, "the registry was written by a newer mreg (unknown schema changes: \(names.joined(separator: ", ")))",
+                hint: "upgrade mreg to use this registry")
+        case .unreadable(let path, let message):
+            self.init(.integrity, "the metadata database '\(path)' is unreadable: \(message)", hint: "restore it from a backup")
+        case .sqlite(let code, let message):
+            self = .bug("SQLite failed with code \(code): \(message)")
+        }
+    }
+
+    init(_ error: GitError, repository: String) {
+        if error.isOwnershipFailure {
+            self.init(
+                .refused, "git refuses to open '\(repository)': it is owned by another user",
+                hint: "run 'git config --global --add safe.directory \(repository)' (the exact path, no trailing slash), or pass --no-git")
+        } else {
+            self.init(.io, "cannot read the git repository at '\(repository)': \(error.message) (\(error.function))", hint: "pass --no-git to register without git information")
+        }
+    }
+
+    static func systemMessage(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,55 @@
+/// The one error type of the registry facade: what went wrong, in a sentence a user understands,
+/// and the command or action that fixes it. Every lower error is mapped to this at the boundary.
+public struct RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// A bug in mreg: the message says so and what to report.
+        case `internal`
+        /// The operating system refused (disk full, permissions): not a bug, exit 1 all the same.
+        case io
+        case notFound = "not_found"
+        case conflict
+        case refused
+        case integrity
+        case noRegistry = "no_registry"
+        case locked
+        case usage
+
+        /// The documented exit status (README, "Exit codes").
+        public var exitCode: Int32 {
+            switch self {
+            case .internal, .io: 1
+            case .notFound: 2
+            case .conflict: 3
+            case .refused: 4
+            case .integrity: 5
+            case .noRegistry: 10
+            case .locked: 11
+            case .usage: 64
+            }
+        }
+    }
+
+    public let kind: Kind
+    public let message: String
+    public let hint: String?
+
+    public init(_ kind: Kind, _ message: String, hint: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.hint = hint
+    }
+
+    public var exitCode: Int32 { kind.exitCode }
+
+    /// One line: the message, then the hint.
+    public var description: String {
+        guard let hint else { return message }
+        return "\(message); \(hint)"
+    }
+
+    static func usage(_ message: String, hint: String? = nil) -> RegistryError { RegistryError(.usage, message, hint: hint) }
+    static func notFound(_ message: String, hint: String? = nil) -> RegistryError { RegistryError(.notFound, message, hint: hint) }
+    static func bug(_ message: String) -> RegistryError {
+        RegistryError(.internal, "internal error: \(message)", hint: "this is a bug in mreg; please report it with the command you ran")
+    }
+}

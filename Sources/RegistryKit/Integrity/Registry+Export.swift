@@ -1,0 +1,120 @@
+import ContentStore
+import Foundation
+import Glibc
+import RegistryModel
+
+/// What `export` wrote.
+public struct ExportOutcome: Sendable {
+    public let version: VersionRecord
+    public let destination: String
+    public let files: Int
+    public let bytes: Int64
+    /// Whether an existing non-empty destination was replaced (`--force`).
+    public let replaced: Bool
+}
+
+extension Registry {
+    /// Materialises a version's files under `destination`, verifying every digest while copying.
+    ///
+    /// The tree is built in a hidden temporary folder beside the destination and renamed into
+    /// place only when complete, so a failed or killed export never leaves a tree that looks whole.
+    public func export(
+        _ reference: String, to destination: String, force: Bool, currentDirectory: String, progress: (any ProgressDisplay)? = nil
+    ) throws(RegistryError) -> ExportOutcome {
+        let record = try resolve(reference: reference)
+        let target = RegistryLocator.absolute(destination, from: currentDirectory)
+        let parent = (target as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .notFound("the folder '\(parent)' to export into does not exist", hint: "create it first")
+        }
+        let existing = try destinationState(target, shown: destination)
+        if existing == .nonEmpty && !force {
+            throw RegistryError(.conflict, "'\(destination)' exists and is not empty", hint: "choose an empty or new folder, or pass --force to replace it")
+        }
+
+        let name = (target as NSString).lastPathComponent
+        let token = String(UInt64.random(in: .min ... .max), radix: 16)
+        let staging = "\(parent)/.\(name).mreg-export-\(getpid())-\(token)"
+        do {
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
+        } catch {
+            throw RegistryError(.io, "cannot create '\(staging)': \(error.localizedDescription)")
+        }
+        do throws(RegistryError) {
+            try materialize(record.files, into: staging, label: "export \(record.model)@\(record.number)", progress: progress)
+            try moveIntoPlace(staging, target: target, replacing: existing, token: token)
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+        }
+        return ExportOutcome(
+            version: record, destination: target, files: record.files.count, bytes: record.totalSize, replaced: existing == .nonEmpty)
+    }
+
+    private enum DestinationState { case absent, empty, nonEmpty }
+
+    private func destinationState(_ target: String, shown: String) throws(RegistryError) -> DestinationState {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) else { return .absent }
+        guard isDirectory.boolValue else {
+            throw RegistryError(.conflict, "'\(shown)' exists and is a file, not a folder", hint: "choose a folder path")
+        }
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
+        return contents.isEmpty ? .empty : .nonEmpty
+    }
+
+    /// Copies every file (both cores, largest first), creating folders as needed.
+    private func materialize(_ files: [FileEntry], into root: String, label: String, progress: (any ProgressDisplay)?) throws(RegistryError) {
+        let folders = Set(files.compactMap { file -> String? in
+            let folder = (file.path as NSString).deletingLastPathComponent
+            return folder.isEmpty ? nil : folder
+        })
+        for folder in folders.sorted() {
+            do {
+                try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+            } catch {
+                throw RegistryError(.io, "cannot create '\(root)/\(folder)': \(error.localizedDescription)")
+            }
+        }
+        let task = progress?.begin(label, totalBytes: files.reduce(0) { $0 + $1.size })
+        defer { task?.finish() }
+        let store = blobs
+        _ = try Parallel.map(files.sorted { $0.size > $1.size }) { (file) throws(RegistryError) in
+            try Registry.storeBlob { () throws(ContentStoreError) in
+                try store.copyVerified(file.digest, to: root + "/" + file.path, executable: file.executable, progress: task)
+            }
+        }
+        for folder in folders.sorted().reversed() + [""] {
+            Self.syncDirectory(folder.isEmpty ? root : root + "/" + folder)
+        }
+    }
+
+    /// Renames the finished tree into place; a replaced tree is moved aside first, then deleted.
+    private func moveIntoPlace(_ staging: String, target: String, replacing existing: DestinationState, token: String) throws(RegistryError) {
+        let parent = (target as NSString).deletingLastPathComponent
+        var aside: String?
+        if existing == .nonEmpty {
+            let old = "\(parent)/.\((target as NSString).lastPathComponent).mreg-replaced-\(getpid())-\(token)"
+            guard rename(target, old) == 0 else {
+                throw RegistryError(.io, "cannot move the old '\(target)' aside: \(RegistryError.systemMessage(errno))")
+            }
+            aside = old
+        }
+        guard rename(staging, target) == 0 else {
+            let code = errno
+            if let aside { _ = rename(aside, target) }
+            throw RegistryError(.io, "cannot move the export into '\(target)': \(RegistryError.systemMessage(code))")
+        }
+        Self.syncDirectory(parent)
+        if let aside { try? FileManager.default.removeItem(atPath: aside) }
+    }
+
+    /// Makes a directory's entries durable; best effort, as the data files are already synced.
+    static func syncDirectory(_ path: String) {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        _ = fsync(fd)
+    }
+}

@@ -1,0 +1,116 @@
+import ContentStore
+import Foundation
+import MetadataStore
+import RegistryModel
+
+/// One thing `verify` found wrong, with everything it affects.
+public struct IntegrityProblem: Sendable, Hashable {
+    public enum Kind: String, Sendable, Codable {
+        case missing
+        case corrupt
+        case unreadable
+        /// The stored manifest and the database disagree about a version's files.
+        case manifestMismatch = "manifest_mismatch"
+        /// A file in `blobs/sha256/` whose name is not a digest.
+        case strayFile = "stray_file"
+    }
+
+    public let kind: Kind
+    public let digest: Digest?
+    public let detail: String
+    /// `churn@3 file model.bin`, … : every reference that this problem breaks.
+    public let affected: [String]
+}
+
+/// What `verify` checked and found.
+public struct VerifyReport: Sendable {
+    public let versionsChecked: Int
+    public let blobsChecked: Int
+    public let bytesChecked: Int64
+    public let problems: [IntegrityProblem]
+    /// Blobs that no version or stored dataset references (only for a whole-store check);
+    /// harmless leftovers of interrupted registrations, reported for information.
+    public let unreferencedBlobs: [Digest]
+    public var isIntact: Bool { problems.isEmpty }
+}
+
+extension Registry {
+    /// Re-hashes every blob the named versions reference (all versions when `references` is
+    /// empty) and cross-checks each version's stored manifest against the database.
+    public func verify(_ references: [String], progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> VerifyReport {
+        let wholeStore = references.isEmpty
+        var ids = [Int64]()
+        for reference in references { ids.append(try resolve(reference: reference).id) }
+        if wholeStore { ids = try database { (db) throws(MetadataError) in try db.allVersionIDs() } }
+        let blobReferences = try database { (db) throws(MetadataError) in try db.blobReferences(versionIDs: wholeStore ? nil : ids) }
+
+        var owners = [Digest: [String]]()
+        var expectedSizes = [Digest: Int64]()
+        for reference in blobReferences {
+            owners[reference.digest, default: []].append(reference.owner)
+            if let size = reference.size { expectedSizes[reference.digest] = size }
+        }
+        let digests = owners.keys.sorted { (expectedSizes[$0] ?? 0) > (expectedSizes[$1] ?? 0) }
+        let task = progress?.begin("verify", totalBytes: digests.reduce(0) { $0 + (expectedSizes[$1] ?? 0) })
+        let store = blobs
+        let statuses = try Parallel.map(digests) { (digest) throws(RegistryError) -> (Digest, BlobStatus) in
+            (digest, store.verify(digest, progress: task))
+        }
+        task?.finish()
+
+        var problems = [IntegrityProblem]()
+        var bytes: Int64 = 0
+        for (digest, status) in statuses {
+            let affected = owners[digest, default: []].sorted()
+            switch status {
+            case .intact(let size):
+                bytes += size
+                if let expected = expectedSizes[digest], expected != size {
+                    problems.append(IntegrityProblem(kind: .corrupt, digest: digest, detail: "blob \(digest) has \(size) bytes, the database records \(expected)", affected: affected))
+                }
+            case .missing:
+                problems.append(IntegrityProblem(kind: .missing, digest: digest, detail: "blob \(digest) is missing", affected: affected))
+            case .corrupt(let actual):
+                problems.append(IntegrityProblem(kind: .corrupt, digest: digest, detail: "blob \(digest) is corrupt: its bytes hash to \(actual)", affected: affected))
+            case .unreadable(let reason):
+                problems.append(IntegrityProblem(kind: .unreadable, digest: digest, detail: "blob \(digest) cannot be read: \(reason)", affected: affected))
+            }
+        }
+        let damaged = Set(problems.compactMap(\.digest))
+        for id in ids {
+            if let problem = try manifestProblem(versionID: id, damaged: damaged) { problems.append(problem) }
+        }
+
+        var unreferenced = [Digest]()
+        if wholeStore {
+            let listing = try storeBlob { () throws(ContentStoreError) in try blobs.listBlobs() }
+            unreferenced = listing.blobs.filter { owners[$0] == nil }
+            for name in listing.strayNames {
+                problems.append(IntegrityProblem(kind: .strayFile, digest: nil, detail: "'\(blobs.blobsDirectory)/\(name)' is not a blob (its name is not a digest)", affected: []))
+            }
+        }
+        return VerifyReport(
+            versionsChecked: ids.count, blobsChecked: digests.count, bytesChecked: bytes, problems: problems, unreferencedBlobs: unreferenced)
+    }
+
+    /// Compares a version's stored manifest (already re-hashed) with the files the database lists.
+    private func manifestProblem(versionID: Int64, damaged: Set<Digest>) throws(RegistryError) -> IntegrityProblem? {
+        guard let record = try database({ (db) throws(MetadataError) in try db.record(id: versionID) }) else { return nil }
+        guard !damaged.contains(record.manifestDigest) else { return nil }
+        let name = "\(record.model)@\(record.number)"
+        guard let bytes = try? blobs.readVerified(record.manifestDigest),
+            let manifest = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
+            let files = Manifest.files(inManifest: manifest)
+        else {
+            return IntegrityProblem(
+                kind: .manifestMismatch, digest: record.manifestDigest, detail: "the manifest of \(name) cannot be read as a manifest", affected: [name])
+        }
+        let modelMatches = manifest.objectValue?["model"] == .string(record.model.value)
+        guard modelMatches, files == record.files else {
+            return IntegrityProblem(
+                kind: .manifestMismatch, digest: record.manifestDigest,
+                detail: "the database's record of \(name) does not match its manifest (the database was changed outside mreg)", affected: [name])
+        }
+        return nil
+    }
+}

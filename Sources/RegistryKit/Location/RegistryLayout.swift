@@ -1,0 +1,29 @@
+import Foundation
+
+/// Where each part of a registry lives on disk (see README, "On-disk layout").
+public struct RegistryLayout: Sendable, Equatable {
+    public static let formatName = "mreg-registry"
+    /// Bumped only when an older mreg could no longer read what a newer one writes.
+    public static let formatVersion = 1
+
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    public var marker: String { root + "/registry.json" }
+    public var database: String { root + "/registry.sqlite" }
+    public var gitignore: String { root + "/.gitignore" }
+}
+
+/// The marker file `registry.json`: says "this folder is an mreg registry" and in which format.
+struct RegistryMarker: Codable, Equatable {
+    var format: String
+    var formatVersion: Int
+
+    enum CodingKeys: String, CodingKey {
+        case format
+        case formatVersion = "format_version"
+    }
+}

@@ -1,0 +1,62 @@
+import MetadataStore
+import RegistryModel
+
+extension Registry {
+    /// Resolves a reference typed by a user (`churn`, `churn@3`, `churn@sha256:…`).
+    public func resolve(reference text: String) throws(RegistryError) -> VersionRecord {
+        try resolve(try VersionRef.parse(text))
+    }
+
+    /// Resolves a parsed reference to the full record of the version it names.
+    public func resolve(_ reference: VersionRef) throws(RegistryError) -> VersionRecord {
+        let model = reference.model
+        let id: Int64?
+        switch reference.selector {
+        case .latest:
+            id = try database { (db) throws(MetadataError) in try db.versionID(model: model, number: nil) }
+        case .number(let number):
+            id = try database { (db) throws(MetadataError) in try db.versionID(model: model, number: number) }
+        case .alias(let alias):
+            try requireModel(model)
+            throw .notFound("model '\(model)' has no alias '\(alias)'", hint: "run 'mreg show \(model)' to see its versions")
+        case .digestPrefix(let prefix):
+            let ids = try database { (db) throws(MetadataError) in try db.versionIDs(model: model, digestPrefix: prefix) }
+            if ids.count > 1 {
+                throw .usage("the digest prefix in '\(reference)' matches several versions", hint: "give more hex digits")
+            }
+            id = ids.first
+        }
+        guard let id else {
+            try requireModel(model)
+            let latest = try database { (db) throws(MetadataError) in try db.latestNumber(of: model) }
+            throw .notFound("'\(reference)' names no version of model '\(model)'", hint: "its versions are 1 to \(latest ?? 0); run 'mreg list \(model)'")
+        }
+        guard let record = try database({ (db) throws(MetadataError) in try db.record(id: id) }) else {
+            throw .notFound("version '\(reference)' disappeared while it was read")
+        }
+        return record
+    }
+
+    /// Every model with its version count and latest version.
+    public func models() throws(RegistryError) -> [ModelSummary] {
+        try database { (db) throws(MetadataError) in try db.models() }
+    }
+
+    /// The versions of one model, newest first.
+    public func versions(of name: String) throws(RegistryError) -> [VersionSummary] {
+        let model: ModelName
+        do {
+            model = try ModelName(name)
+        } catch {
+            throw .usage(error.description)
+        }
+        try requireModel(model)
+        return try database { (db) throws(MetadataError) in try db.versions(of: model) }
+    }
+
+    func requireModel(_ model: ModelName) throws(RegistryError) {
+        guard try database({ (db) throws(MetadataError) in try db.modelExists(model) }) else {
+            throw .notFound("no model named '\(model)' in this registry", hint: "run 'mreg list' to see the registered models")
+        }
+    }
+}

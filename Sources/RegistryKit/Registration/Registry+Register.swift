@@ -1,0 +1,205 @@
+import ContentStore
+import Foundation
+import GitLinkage
+import MetadataStore
+import RegistryModel
+
+extension Registry {
+    /// Registers a model version: validates everything first, then stores blobs, then records
+    /// the version in one transaction. An identical registration returns the existing version.
+    public func register(_ request: RegistrationRequest, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> RegistrationOutcome {
+        let model: ModelName
+        do {
+            model = try ModelName(request.model)
+        } catch {
+            throw .usage(error.description)
+        }
+        var seenRoles = Set<String>()
+        for (role, _) in request.datasets {
+            do {
+                try DatasetUse.validateRole(role)
+            } catch {
+                throw .usage("--dataset: \(error.description)", hint: "write --dataset ROLE=PATH with a role such as train or holdout")
+            }
+            guard seenRoles.insert(role).inserted else { throw .usage("--dataset role '\(role)' is given twice") }
+        }
+        let parentReference = try request.parent.map { (text) throws(RegistryError) in try VersionRef.parse(text) }
+
+        let files = try SourceFileCollector.collect(request.paths, currentDirectory: request.currentDirectory, what: "model")
+        var warnings = [String]()
+        let (git, gitNote) = try gitProvenance(request, warnings: &warnings)
+        let parent = try parentReference.map { (reference) throws(RegistryError) in try resolve(reference).manifestDigest }
+
+        var datasetUses = [DatasetUse]()
+        var listings = [Digest: [FileEntry]]()
+        for (role, path) in request.datasets {
+            let (use, listing) = try fingerprintDataset(
+                role: role, path: path, currentDirectory: request.currentDirectory, store: request.storeDatasets, progress: progress)
+            datasetUses.append(use)
+            if let listing { listings[use.fingerprint.digest] = listing }
+        }
+
+        blobs.sweepAbandonedTemporaries()
+        let (entries, bytesStored) = try ingest(files, label: "ingest \(model)", progress: progress)
+        let manifest = Manifest(
+            model: model, files: entries, params: request.params, datasets: datasetUses, metrics: request.metrics,
+            labels: request.labels, description: request.description, parent: parent, git: git)
+        let manifestBytes: [UInt8]
+        do {
+            manifestBytes = try manifest.canonicalBytes()
+        } catch {
+            throw .usage("cannot record the parameters: \(error.description)", hint: "parameters must be finite numbers, text, booleans, lists or objects")
+        }
+        let manifestDigest = try storeBlob { () throws(ContentStoreError) in try blobs.ingest(bytes: manifestBytes) }.digest
+
+        let outcome = try database { (db) throws(MetadataError) in
+            try db.insertVersion(
+                NewVersion(
+                    manifest: manifest, manifestDigest: manifestDigest, gitNote: gitNote, createdAt: clock(),
+                    registrant: request.registrant, datasetListings: listings))
+        }
+        let (pointer, created): (VersionPointer, Bool) = switch outcome {
+        case .created(let pointer): (pointer, true)
+        case .existing(let pointer): (pointer, false)
+        }
+        return RegistrationOutcome(
+            version: try resolve(VersionRef(model: pointer.model, selector: .number(pointer.number))),
+            created: created, bytesStored: created ? bytesStored : 0, warnings: warnings)
+    }
+
+    /// Ingests files on both cores, largest first, and returns their entries in path order.
+    func ingest(_ files: [SourceFile], label: String, progress: (any ProgressDisplay)?) throws(RegistryError) -> ([FileEntry], Int64) {
+        let task = progress?.begin(label, totalBytes: files.reduce(0) { $0 + $1.size })
+        defer { task?.finish() }
+        let store = blobs
+        let results = try Parallel.map(files.sorted { $0.size > $1.size }) { (file) throws(RegistryError) -> (FileEntry, Int64) in
+            let result = try Registry.storeBlob { () throws(ContentStoreError) in
+                try store.ingest(fileAt: file.absolutePath, progress: task)
+            }
+            guard result.size == file.size else {
+                throw RegistryError(.conflict, "'\(file.absolutePath)' changed size while it was read", hint: "register again once the file is complete")
+            }
+            return (FileEntry(path: file.relativePath, digest: result.digest, size: result.size, executable: file.executable),
+                    result.wasNew ? result.size : 0)
+        }
+        let entries = results.map(\.0).sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        return (entries, results.reduce(0) { $0 + $1.1 })
+    }
+
+    /// Computes a dataset's fingerprint, storing its files when asked to.
+    func fingerprintDataset(
+        role: String, path: String, currentDirectory: String, store: Bool, progress: (any ProgressDisplay)?
+    ) throws(RegistryError) -> (DatasetUse, [FileEntry]?) {
+        let files = try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "dataset")
+        let absolute = RegistryLocator.absolute(path, from: currentDirectory)
+        var isDirectory: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
+        let entries: [FileEntry]
+        if store {
+            entries = try ingest(files, label: "store dataset \(role)", progress: progress).0
+        } else {
+            let task = progress?.begin("fingerprint dataset \(role)", totalBytes: files.reduce(0) { $0 + $1.size })
+            defer { task?.finish() }
+            let blobStore = blobs
+            entries = try Parallel.map(files) { (file) throws(RegistryError) -> FileEntry in
+                let (digest, size) = try Registry.storeBlob { () throws(ContentStoreError) in
+                    try blobStore.hash(fileAt: file.absolutePath, progress: task)
+                }
+                return FileEntry(path: file.relativePath, digest: digest, size: size, executable: false)
+            }
+        }
+        let size = entries.reduce(0) { $0 + $1.size }
+        let fingerprint: DatasetFingerprint
+        if isDirectory.boolValue {
+            let listing = (try? CanonicalJSON.encode(DatasetFingerprint.directoryListing(entries))) ?? []
+            fingerprint = DatasetFingerprint(digest: BlobStore.digest(of: listing), size: size, fileCount: entries.count, isDirectory: true)
+        } else {
+            fingerprint = DatasetFingerprint(digest: entries[0].digest, size: size, fileCount: 1, isDirectory: false)
+        }
+        let use = DatasetUse(role: role, fingerprint: fingerprint, sourcePath: path, stored: store)
+        return (use, isDirectory.boolValue ? entries : nil)
+    }
+
+    /// Reads the git state the request asks for; dirty trees are recorded with a warning.
+    func gitProvenance(_ request: RegistrationRequest, warnings: inout [String]) throws(RegistryError) -> (GitProvenance?, String?) {
+        let repository: GitRepository?
+        let location: String
+        switch request.git {
+        case .none:
+            if request.requireClean { throw .usage("--require-clean cannot be combined with --no-git") }
+            return (nil, "not recorded (--no-git)")
+        case .discover(let directory):
+            location = directory
+            do {
+                repository = try GitRepository.discover(from: directory)
+            } catch {
+                throw RegistryError(error, repository: directory)
+            }
+        case .repository(let path):
+            location = RegistryLocator.absolute(path, from: request.currentDirectory)
+            guard FileManager.default.fileExists(atPath: location) else {
+                throw .notFound("--git path '\(path)' does not exist", hint: "pass the folder of a git work tree")
+            }
+            do {
+                repository = try GitRepository.discover(from: location)
+            } catch {
+                throw RegistryError(error, repository: location)
+            }
+            if repository == nil { throw .notFound("'\(path)' is not inside a git repository", hint: "pass --git with a work tree, or --no-git") }
+        }
+        guard let repository else {
+            if request.requireClean { throw .refused("--require-clean: '\(location)' is not inside a git repository", hint: "run from a git work tree, or drop --require-clean") }
+            warnings.append("note: not inside a git repository; no commit recorded")
+            return (nil, "not inside a git repository")
+        }
+        let provenance: GitProvenance?
+        do {
+            provenance = try repository.provenance()
+        } catch {
+            throw RegistryError(error, repository: repository.workTree)
+        }
+        guard let provenance else {
+            if request.requireClean { throw .refused("--require-clean: the repository at '\(repository.workTree)' has no commit yet", hint: "commit your code first") }
+            warnings.append("note: the git repository has no commit yet; no commit recorded")
+            return (nil, "the git repository had no commit")
+        }
+        if provenance.dirty {
+            let shown = provenance.changedPaths.prefix(5).joined(separator: ", ") + (provenance.changedPaths.count > 5 ? ", …" : "")
+            if request.requireClean {
+                throw .refused(
+                    "--require-clean: the work tree has \(provenance.changedPaths.count) uncommitted change(s): \(shown)",
+                    hint: "commit or stash them, then register again")
+            }
+            warnings.append("warning: the work tree has \(provenance.changedPaths.count) uncommitted change(s) (\(shown)); recorded as dirty")
+        }
+        return (provenance, nil)
+    }
+
+    /// Runs a blob-store call, mapping its error at this boundary.
+    static func storeBlob<T>(_ body: () throws(ContentStoreError) -> T) throws(RegistryError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw RegistryError(error)
+        }
+    }
+
+    func storeBlob<T>(_ body: () throws(ContentStoreError) -> T) throws(RegistryError) -> T {
+        try Self.storeBlob(body)
+    }
+}
+
+extension RegistryError {
+    static func refused(_ message: String, hint: String? = nil) -> RegistryError { RegistryError(.refused, message, hint: hint) }
+}
+
+extension VersionRef {
+    /// Parses a reference typed by a user, as a usage error when it is malformed.
+    static func parse(_ text: String) throws(RegistryError) -> VersionRef {
+        do {
+            return try VersionRef(parsing: text)
+        } catch {
+            throw .usage(error.description, hint: "write NAME, NAME@3, NAME@ALIAS or NAME@sha256:PREFIX")
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import ContentStore
+import Foundation
+import MetadataStore
+import RegistryModel
+
+/// The registry facade: every command goes through here, and it orders the stores so that a
+/// crash never leaves metadata pointing at a missing blob (blobs first, then one transaction).
+public final class Registry: Sendable {
+    public let layout: RegistryLayout
+    let blobs: BlobStore
+    let metadata: MetadataDatabase
+    let clock: @Sendable () -> Date
+
+    private init(layout: RegistryLayout, metadata: MetadataDatabase, clock: @escaping @Sendable () -> Date) {
+        self.layout = layout
+        self.blobs = BlobStore(root: layout.root)
+        self.metadata = metadata
+        self.clock = clock
+    }
+
+    /// Opens an existing registry; refuses a missing one or one of a newer format before touching it.
+    public static func open(at root: String, clock: @escaping @Sendable () -> Date = Date.init) throws(RegistryError) -> Registry {
+        let layout = RegistryLayout(root: root)
+        guard let data = FileManager.default.contents(atPath: layout.marker) else {
+            throw RegistryError(
+                .noRegistry, "'\(root)' is not an mreg registry (no registry.json)",
+                hint: "run 'mreg init \(root)' to create one there")
+        }
+        guard let marker = try? JSONDecoder().decode(RegistryMarker.self, from: data), marker.format == RegistryLayout.formatName else {
+            throw RegistryError(.noRegistry, "'\(layout.marker)' is not an mreg registry marker", hint: "check --registry / MREG_REGISTRY")
+        }
+        guard marker.formatVersion <= RegistryLayout.formatVersion else {
+            throw RegistryError(
+                .noRegistry,
+                "the registry at '\(root)' has format \(marker.formatVersion), newer than this mreg understands (\(RegistryLayout.formatVersion))",
+                hint: "upgrade mreg to use this registry")
+        }
+        do {
+            // A fresh clone has the committed marker but not the git-ignored data folders.
+            if !FileManager.default.fileExists(atPath: BlobStore(root: root).temporaryDirectory) {
+                try BlobStore(root: root).createLayout()
+            }
+            return Registry(layout: layout, metadata: try MetadataDatabase.open(path: layout.database), clock: clock)
+        } catch let error as ContentStoreError {
+            throw RegistryError(error)
+        } catch let error as MetadataError {
+            throw RegistryError(error)
+        } catch {
+            throw .bug("\(error)")
+        }
+    }
+
+    /// Creates a registry at `root`, or opens it unchanged when one is already there.
+    ///
+    /// Returns whether it was created. The marker is written last, through a rename, so a crash
+    /// midway leaves a folder that `init` completes rather than a registry that looks ready.
+    public static func initialize(at root: String, clock: @escaping @Sendable () -> Date = Date.init) throws(RegistryError) -> (registry: Registry, created: Bool) {
+        let layout = RegistryLayout(root: root)
+        if FileManager.default.fileExists(atPath: layout.marker) {
+            return (try open(at: root, clock: clock), false)
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        } catch {
+            throw RegistryError(.io, "cannot create the registry folder '\(root)': \(error.localizedDescription)")
+        }
+        do {
+            try BlobStore(root: root).createLayout()
+            _ = try MetadataDatabase.open(path: layout.database)
+        } catch let error as ContentStoreError {
+            throw RegistryError(error)
+        } catch let error as MetadataError {
+            throw RegistryError(error)
+        } catch {
+            throw .bug("\(error)")
+        }
+        if !FileManager.default.fileExists(atPath: layout.gitignore) {
+            let ignored = "# Data of the registry; the configuration files beside this one are committed.\nblobs/\ntmp/\nregistry.sqlite\nregistry.sqlite-*\n"
+            try writeAtomically(Data(ignored.utf8), to: layout.gitignore)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let marker = RegistryMarker(format: RegistryLayout.formatName, formatVersion: RegistryLayout.formatVersion)
+        try writeAtomically((try? encoder.encode(marker)) ?? Data(), to: layout.marker)
+        return (try open(at: root, clock: clock), true)
+    }
+
+    /// Writes a small file through a temporary name and a rename, so readers never see half of it.
+    static func writeAtomically(_ data: Data, to path: String) throws(RegistryError) {
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw RegistryError(.io, "cannot write '\(path)': \(error.localizedDescription)")
+        }
+    }
+
+    /// Runs a metadata call, mapping its error at this boundary.
+    func database<T>(_ body: (MetadataDatabase) throws(MetadataError) -> T) throws(RegistryError) -> T {
+        do {
+            return try body(metadata)
+        } catch {
+            throw RegistryError(error)
+        }
+    }
+}

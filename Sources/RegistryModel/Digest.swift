@@ -1,0 +1,62 @@
+/// A SHA-256 content digest, written `sha256:<64 lowercase hex>`.
+///
+/// The digest is the identity of every blob in the store and of every version (its manifest's
+/// digest), so it is a type of its own rather than a string that might hold anything.
+public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    public static let algorithm = "sha256"
+    public static let hexLength = 64
+    /// The shortest digest prefix a reference may use; shorter prefixes are too easy to collide.
+    public static let minimumPrefixLength = 12
+
+    /// The 64 lowercase hex characters, without the algorithm prefix.
+    public let hex: String
+
+    public init?(hex: String) {
+        guard hex.utf8.count == Self.hexLength, hex.utf8.allSatisfy(Self.isLowerHex) else { return nil }
+        self.hex = hex
+    }
+
+    /// Parses `sha256:<hex>`; the bare hex form is accepted too.
+    public init?(parsing text: String) {
+        let prefix = Self.algorithm + ":"
+        let hex = text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
+        self.init(hex: hex)
+    }
+
+    /// Builds a digest from the 32 raw bytes of a SHA-256 hash.
+    public init<Bytes: Sequence>(rawBytes: Bytes) where Bytes.Element == UInt8 {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(Self.hexLength)
+        for byte in rawBytes {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0f)])
+        }
+        precondition(hex.count == Self.hexLength, "SHA-256 yields 32 bytes")
+        self.hex = String(decoding: hex, as: UTF8.self)
+    }
+
+    public var description: String { "\(Self.algorithm):\(hex)" }
+
+    /// The first 12 hex characters, for tables meant for people.
+    public var short: String { String(hex.prefix(Self.minimumPrefixLength)) }
+
+    public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.hex < rhs.hex }
+
+    static func isLowerHex(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let digest = Digest(parsing: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a sha256 digest: \(text)"))
+        }
+        self = digest
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
