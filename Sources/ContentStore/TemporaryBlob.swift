@@ -28,7 +28,7 @@ final class TemporaryBlob {
 extension BlobStore {
     /// Removes temporary files whose writer is provably gone; returns how many were removed.
     @discardableResult
-    public func sweepAbandonedTemporaries(graceSeconds: Double = 10, now: Double? = nil) -> Int {
+    public func sweepAbandonedTemporaries(graceSeconds: Double = 2, now: Double? = nil) -> Int {
         guard let names = try? directoryEntries(temporaryDirectory) else { return 0 }
         var current = timespec()
         clock_gettime(CLOCK_REALTIME, &current)

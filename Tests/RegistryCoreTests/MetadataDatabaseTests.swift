@@ -1,0 +1,89 @@
+import Foundation
+import MetadataStore
+import RegistryModel
+import RegistryTestSupport
+import Testing
+
+@Suite struct MetadataDatabaseTests {
+    func newVersion(_ model: String, seed: UInt8) throws -> NewVersion {
+        let file = FileEntry(path: "model.bin", digest: Digest(rawBytes: [UInt8](repeating: seed, count: 32)), size: 10, executable: false)
+        let manifest = Manifest(
+            model: try ModelName(model), files: [file], params: ["lr": .number(0.1)], datasets: [],
+            metrics: [try Metric(key: "holdout.auc", value: 0.9)], labels: [:], description: nil, parent: nil, git: nil)
+        let digest = Digest(rawBytes: [UInt8](repeating: seed &+ 100, count: 32))
+        return NewVersion(
+            manifest: manifest, manifestDigest: digest, gitNote: nil, createdAt: Date(), registrant: Registrant(user: "u", host: "h"),
+            datasetListings: [:])
+    }
+
+    @Test func writerRunsWithSynchronousFull() throws {
+        let directory = TemporaryDirectory()
+        let database = try MetadataDatabase.open(path: directory.url("registry.sqlite"))
+        #expect(try database.synchronousMode() == 2)
+    }
+
+    @Test func numbersAreGapFreeAndRetriesReturnTheExistingVersion() throws {
+        let directory = TemporaryDirectory()
+        let database = try MetadataDatabase.open(path: directory.url("registry.sqlite"))
+        for seed in UInt8(1)...5 {
+            guard case .created(let pointer) = try database.insertVersion(try newVersion("churn", seed: seed)) else {
+                Issue.record("a new manifest must create a version")
+                return
+            }
+            #expect(pointer.number == Int(seed))
+        }
+        guard case .existing(let pointer) = try database.insertVersion(try newVersion("churn", seed: 3)) else {
+            Issue.record("the same manifest must return the existing version")
+            return
+        }
+        #expect(pointer.number == 3)
+        #expect(try database.versions(of: try ModelName("churn")).map(\.number) == [5, 4, 3, 2, 1])
+        #expect(try database.models().map(\.versionCount) == [5])
+    }
+
+    @Test func digestPrefixLookupReportsAmbiguity() throws {
+        let directory = TemporaryDirectory()
+        let database = try MetadataDatabase.open(path: directory.url("registry.sqlite"))
+        _ = try database.insertVersion(try newVersion("churn", seed: 1))  // manifest 6565…
+        _ = try database.insertVersion(try newVersion("churn", seed: 2))  // manifest 6666…
+        let model = try ModelName("churn")
+        #expect(try database.versionIDs(model: model, digestPrefix: "6565").count == 1)
+        #expect(try database.versionIDs(model: model, digestPrefix: "6").count == 2)
+        #expect(try database.versionIDs(model: model, digestPrefix: "7").isEmpty)
+    }
+
+    @Test func aDatabaseFromANewerMregIsRefusedUntouched() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.url("registry.sqlite")
+        _ = try MetadataDatabase.open(path: path)
+        let insert = try run("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1]); db.execute("INSERT INTO grdb_migrations VALUES ('v99-future')"); db.commit()
+            """, path], in: directory.path)
+        #expect(insert.status == 0)
+        #expect(throws: MetadataError.newerSchema(unknownMigrations: ["v99-future"])) { try MetadataDatabase.open(path: path) }
+    }
+
+    /// Lookups that commands run on every call must use an index, not scan the table.
+    @Test(arguments: [
+        ("SELECT id FROM versions WHERE manifest_digest = 'x'", "INDEX"),
+        ("SELECT version_id FROM version_files WHERE digest = 'x'", "version_files_by_digest"),
+        ("SELECT id FROM versions WHERE git_commit = 'x'", "versions_by_git_commit"),
+        ("SELECT version_id FROM version_datasets WHERE dataset_digest = 'x'", "version_datasets_by_dataset"),
+        ("SELECT id FROM versions WHERE model_id = 1 AND number = 3", "INDEX"),
+        ("SELECT version_id FROM version_labels WHERE key = 'a' AND value = 'b'", "version_labels_by_key"),
+        ("SELECT version_id FROM version_metrics WHERE dataset = 'h' AND name = 'auc'", "version_metrics_by_key"),
+    ])
+    func queriedColumnsAreIndexed(_ query: String, _ expected: String) throws {
+        let directory = TemporaryDirectory()
+        let path = directory.url("registry.sqlite")
+        _ = try MetadataDatabase.open(path: path)
+        let plan = try run("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            print(" ".join(row[-1] for row in db.execute("EXPLAIN QUERY PLAN " + sys.argv[2])))
+            """, path, query], in: directory.path)
+        #expect(plan.stdout.contains(expected), "\(query): \(plan.stdout)")
+        #expect(!plan.stdout.contains("SCAN"), "\(query): \(plan.stdout)")
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import RegistryKit
+import RegistryTestSupport
+import Testing
+
+@Suite struct IntegrityTests {
+    func registered() throws -> (Workspace, String) {
+        let space = try Workspace()
+        var random = SeededGenerator(seed: 42)
+        try writeFile(space.directory.url("m/weights.bin"), random.bytes(3 << 20))
+        try writeFile(space.directory.url("m/bin/run.sh"), Array("#!/bin/sh\n".utf8), executable: true)
+        _ = try space.registry.register(space.request("churn", ["m"]))
+        return (space, space.directory.url("m"))
+    }
+
+    @Test func exportNeedsAnExistingParentFolder() throws {
+        let (space, _) = try registered()
+        do {
+            _ = try space.registry.export("churn@1", to: "missing-parent/x", force: false, currentDirectory: space.directory.path)
+            Issue.record("a missing parent folder must be refused")
+        } catch {
+            #expect(error.kind == .notFound)
+        }
+    }
+
+    @Test func exportWritesVerifiedFilesAndRefusesNonEmptyDestinations() throws {
+        let (space, source) = try registered()
+        try FileManager.default.createDirectory(atPath: space.directory.url("serving"), withIntermediateDirectories: true)
+        let outcome = try space.registry.export("churn", to: "serving/model", force: false, currentDirectory: space.directory.path)
+        #expect(outcome.files == 2 && !outcome.replaced)
+        #expect(try readFile(space.directory.url("serving/model/weights.bin")) == readFile(source + "/weights.bin"))
+        #expect(FileManager.default.isExecutableFile(atPath: space.directory.url("serving/model/bin/run.sh")))
+        #expect(!FileManager.default.isExecutableFile(atPath: space.directory.url("serving/model/weights.bin")))
+        do {
+            _ = try space.registry.export("churn", to: "serving/model", force: false, currentDirectory: space.directory.path)
+            Issue.record("a non-empty destination must be refused without --force")
+        } catch {
+            #expect(error.kind == .conflict)
+        }
+        try writeFile(space.directory.url("serving/model/stale.txt"), "old")
+        let replaced = try space.registry.export("churn", to: "serving/model", force: true, currentDirectory: space.directory.path)
+        #expect(replaced.replaced)
+        #expect(!FileManager.default.fileExists(atPath: space.directory.url("serving/model/stale.txt")))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: space.directory.url("serving")) == ["model"])
+    }
+
+    @Test func aCorruptBlobStopsExportAndVerifyNamesTheVersion() throws {
+        let (space, _) = try registered()
+        _ = try space.registry.register(space.request("other", ["m/weights.bin"]))
+        let record = try space.registry.resolve(reference: "churn@1")
+        let weights = try #require(record.files.first { $0.path == "weights.bin" })
+        let blob = space.root + "/blobs/sha256/" + weights.digest.hex
+        chmod(blob, 0o644)
+        let handle = try #require(FileHandle(forWritingAtPath: blob))
+        try handle.seek(toOffset: 1000)
+        handle.write(Data([0xFF, 0x00, 0xFF]))
+        try handle.close()
+
+        do {
+            _ = try space.registry.export("churn@1", to: "out", force: false, currentDirectory: space.directory.path)
+            Issue.record("export must refuse a corrupt blob")
+        } catch {
+            #expect(error.kind == .integrity)
+        }
+        #expect(!FileManager.default.fileExists(atPath: space.directory.url("out")))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: space.directory.path).allSatisfy { !$0.contains("mreg-export") })
+
+        let report = try space.registry.verify([])
+        #expect(!report.isIntact)
+        let problem = try #require(report.problems.first)
+        #expect(problem.kind == .corrupt && problem.digest == weights.digest)
+        #expect(problem.affected == ["churn@1 file weights.bin", "other@1 file weights.bin"])
+        #expect(try space.registry.verify(["other@1"]).problems.count == 1)
+
+        unlink(blob)
+        #expect(try space.registry.verify(["churn@1"]).problems.map(\.kind) == [.missing])
+    }
+
+    @Test func editingTheDatabaseBehindMregsBackIsDetected() throws {
+        let (space, _) = try registered()
+        try assertRegistryConsistent(space.root)
+        let edit = try run("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("UPDATE version_files SET size = size + 1 WHERE path = 'bin/run.sh'"); db.commit()
+            """, space.root + "/registry.sqlite"], in: space.directory.path)
+        #expect(edit.status == 0)
+        let report = try space.registry.verify([])
+        #expect(report.problems.contains { $0.kind == .manifestMismatch && $0.affected == ["churn@1"] })
+    }
+
+    @Test func unreferencedBlobsAreReportedButAreNotAFailure() throws {
+        let (space, _) = try registered()
+        try writeFile(space.directory.url("orphan.bin"), "orphan")
+        let orphan = try run("/usr/bin/sha256sum", [space.directory.url("orphan.bin")], in: "/").stdout.prefix(64)
+        try FileManager.default.copyItem(atPath: space.directory.url("orphan.bin"), toPath: space.root + "/blobs/sha256/" + orphan)
+        let report = try space.registry.verify([])
+        #expect(report.isIntact)
+        #expect(report.unreferencedBlobs.map(\.hex) == [String(orphan)])
+    }
+}
