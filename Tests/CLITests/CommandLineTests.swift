@@ -1,0 +1,130 @@
+import Foundation
+import RegistryTestSupport
+import Testing
+
+@Suite struct CommandLineTests {
+    @Test func aCIJobRegistersInspectsExportsAndVerifiesWithValidJSON() throws {
+        let space = try CLIWorkspace()
+        let repo = space.directory.url("project")
+        _ = try makeGitRepository(at: repo, files: [
+            "train.py": "fit()\n", ".gitignore": "out/\n", "params.json": #"{"lr": 0.1, "trees": {"depth": 6}}"#,
+            "eval.json": #"{"holdout": {"auc": 0.91}}"#, "data/train.csv": "x,y\n1,0\n",
+        ])
+        try writeFile(repo + "/out/model/w.bin", "weights v1")
+        let env = ["MREG_REGISTRY": space.registry, "GITHUB_ACTIONS": "true", "GITHUB_RUN_ID": "77", "GITHUB_JOB": "train"]
+        let register = try mreg(
+            ["register", "churn", "out/model", "--params", "params.json", "--metrics", "eval.json", "--dataset", "train=data/train.csv",
+             "--param", "seed=3", "--label", "team=risk", "--json"], in: repo, environment: env)
+        #expect(register.status == 0, "\(register.stderr)")
+        try expectValid(register, schema: "register")
+        let document = try register.json()
+        #expect(document["created"] as? Bool == true)
+        let version = try #require(document["version"] as? [String: Any])
+        #expect(version["reference"] as? String == "churn@1")
+        #expect((version["registered_by"] as? [String: Any])?["ci_provider"] as? String == "github-actions")
+        #expect((version["git"] as? [String: Any])?["dirty"] as? Bool == false)
+
+        let retry = try mreg(["register", "churn", "out/model", "--params", "params.json", "--metrics", "eval.json", "--dataset",
+                              "train=data/train.csv", "--param", "seed=3", "--label", "team=risk"], in: repo, environment: env)
+        #expect(retry.status == 0 && retry.stdout.contains("already holds identical"))
+
+        let listModels = try space.run(["list", "--json"])
+        try expectValid(listModels, schema: "list-models")
+        let listVersions = try space.run(["list", "churn", "--json"])
+        try expectValid(listVersions, schema: "list-versions")
+        #expect(try space.run(["list", "churn"]).stdout.contains("holdout.auc=0.91"))
+        let show = try space.run(["show", "churn@v1", "--json"])
+        try expectValid(show, schema: "version")
+        let digest = try #require(try show.json()["digest"] as? String)
+        #expect(try space.run(["show", "churn@" + String(digest.prefix(19))]).stdout.contains(digest))
+        let export = try space.run(["export", "churn@1", "deploy", "--json"])
+        #expect(export.status == 0)
+        try expectValid(export, schema: "export")
+        #expect(try readFile(space.directory.url("deploy/w.bin")) == Array("weights v1".utf8))
+        let verify = try space.run(["verify", "--json"])
+        #expect(verify.status == 0)
+        try expectValid(verify, schema: "verify")
+        let initAgain = try space.run(["init", "--json"])
+        let reinit = try initAgain.json()
+        #expect(initAgain.status == 0 && reinit["created"] as? Bool == false)
+        try expectValid(initAgain, schema: "init")
+    }
+
+    /// Each refusal: its exit status, one line on stderr, a JSON error document, nothing changed.
+    @Test func refusalsExitWithTheirDocumentedCodesAndChangeNothing() throws {
+        let space = try CLIWorkspace()
+        try writeFile(space.directory.url("m/w.bin"), "weights")
+        try writeFile(space.directory.url("bad.yaml"), "lr: [1,\n")
+        try writeFile(space.directory.url("metrics.json"), #"{"auc": "good"}"#)
+        #expect(try space.run(["register", "churn", "m", "--no-git"]).status == 0)
+        let before = try registrySnapshot(space.registry)
+        let cases: [([String], Int32, String)] = [
+            (["register", "Churn", "m"], 64, "invalid model name"),
+            (["register", "churn", "missing", "--no-git"], 2, "does not exist"),
+            (["register", "churn", "m", "--params", "bad.yaml"], 64, "not valid JSON or YAML"),
+            (["register", "churn", "m", "--metrics", "metrics.json"], 64, "is not a number"),
+            (["register", "churn", "m", "--metric", "auc=high"], 64, "is not a number"),
+            (["register", "churn", "m", "--param", "novalue"], 64, "is not KEY=VALUE"),
+            (["register", "churn", "m", "--require-clean"], 4, "not inside a git repository"),
+            (["show", "churn@9"], 2, "names no version"),
+            (["show", "nosuch"], 2, "no model named"),
+            (["show", "churn@production"], 2, "has no alias"),
+            (["export", "churn", "m"], 3, "not empty"),
+            (["register", "churn", "m", "--bogus"], 64, "Unknown option"),
+        ]
+        for (arguments, status, message) in cases {
+            let result = try space.run(arguments + (status == 64 && arguments.contains("--bogus") ? [] : ["--json"]))
+            #expect(result.status == status, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            if status != 64 || !arguments.contains("--bogus") {
+                #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): one line on stderr, got \(result.stderr)")
+                try expectValid(result, schema: "error")
+            }
+        }
+        #expect(try registrySnapshot(space.registry) == before)
+    }
+
+    @Test func aMissingOrNewerRegistryIsRefusedClearly() throws {
+        let directory = TemporaryDirectory()
+        let none = try mreg(["list"], in: directory.path)
+        #expect(none.status == 10 && none.stderr.contains("mreg init"))
+        let space = try CLIWorkspace()
+        try writeFile(space.registry + "/registry.json", #"{"format": "mreg-registry", "format_version": 99}"#)
+        let newer = try space.run(["list"])
+        #expect(newer.status == 10 && newer.stderr.contains("newer"))
+        let elsewhere = try mreg(["list", "--registry", space.directory.url("nothing")], in: directory.path)
+        #expect(elsewhere.status == 10)
+    }
+
+    @Test func theRegistryIsFoundUpwardsFromTheCurrentFolder() throws {
+        let space = try CLIWorkspace()
+        try FileManager.default.createDirectory(atPath: space.directory.url("a/b/c"), withIntermediateDirectories: true)
+        let listed = try mreg(["list", "--json"], in: space.directory.url("a/b/c"))
+        #expect(listed.status == 0)
+    }
+
+    @Test func aCorruptBlobFailsVerifyWithExitFive() throws {
+        let space = try CLIWorkspace()
+        try writeFile(space.directory.url("m/w.bin"), "weights")
+        #expect(try space.run(["register", "churn", "m", "--no-git"]).status == 0)
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: space.registry + "/blobs/sha256")
+        for blob in blobs {
+            let path = space.registry + "/blobs/sha256/" + blob
+            chmod(path, 0o644)
+            try writeFile(path, "garbage")
+        }
+        let verify = try space.run(["verify"])
+        #expect(verify.status == 5)
+        #expect(verify.stdout.contains("CORRUPT") && verify.stdout.contains("churn@1"))
+        let export = try space.run(["export", "churn", "out"])
+        #expect(export.status == 5 && !FileManager.default.fileExists(atPath: space.directory.url("out")))
+    }
+
+    @Test(arguments: ["init", "register", "list", "show", "export", "verify"])
+    func everyCommandsHelpEndsWithItsExitStatus(_ command: String) throws {
+        let help = try mreg([command, "--help"], in: "/")
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("EXIT STATUS") && help.stdout.contains("64  usage error"))
+        #expect(help.stdout.contains("EXAMPLES"))
+    }
+}
