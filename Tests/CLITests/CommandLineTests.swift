@@ -89,11 +89,32 @@ import Testing
         let none = try mreg(["list"], in: directory.path)
         #expect(none.status == 10 && none.stderr.contains("mreg init"))
         let space = try CLIWorkspace()
+        try writeFile(space.directory.url("m/w.bin"), "weights")
+        let before = try registrySnapshot(space.registry)
         try writeFile(space.registry + "/registry.json", #"{"format": "mreg-registry", "format_version": 99}"#)
-        let newer = try space.run(["list"])
+        let newer = try space.run(["register", "churn", "m", "--no-git"])
         #expect(newer.status == 10 && newer.stderr.contains("newer"))
+        #expect(try registrySnapshot(space.registry) == before)
         let elsewhere = try mreg(["list", "--registry", space.directory.url("nothing")], in: directory.path)
         #expect(elsewhere.status == 10)
+    }
+
+    /// Root reads any file, so the unreadable case runs mreg as the unprivileged user `nobody`.
+    @Test func anUnreadableFileIsRefusedByName() throws {
+        let space = try CLIWorkspace()
+        try writeFile(space.directory.url("m/ok.bin"), "fine")
+        try writeFile(space.directory.url("m/secret.bin"), "locked")
+        chmod(space.directory.url("m/secret.bin"), 0)
+        let before = try registrySnapshot(space.registry)
+        let open = try run("/bin/chmod", ["-R", "a+rwX", space.path], in: "/")
+        #expect(open.status == 0)
+        chmod(space.directory.url("m/secret.bin"), 0)
+        let result = try run(
+            "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", mregExecutable, "register", "churn", "m", "--no-git"],
+            in: space.path, environment: ["HOME": "/tmp"])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("secret.bin' is not readable"))
+        #expect(try registrySnapshot(space.registry) == before)
     }
 
     @Test func theRegistryIsFoundUpwardsFromTheCurrentFolder() throws {

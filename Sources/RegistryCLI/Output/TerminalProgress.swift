@@ -13,7 +13,8 @@ struct TerminalProgress: ProgressDisplay {
 final class TerminalProgressTask: ProgressTask {
     private struct State {
         var done: Int64 = 0
-        var lastDraw: Double = 0
+        /// Negative so the first chunk draws at once; later draws are throttled.
+        var lastDraw: Double = -1
         var drawn = false
     }
 
