@@ -21,36 +21,41 @@ extension MetadataDatabase {
         }
     }
 
-    /// The versions of one model, newest first, with their metrics.
-    public func versions(of model: ModelName) throws(MetadataError) -> [VersionSummary] {
+    /// The newest `limit` versions of one model (all when nil) with their metrics, and how many
+    /// versions the model has in all.
+    public func versions(of model: ModelName, limit: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
         try read { db in
             guard let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model.value]) else {
-                return []
+                return ([], 0)
             }
-            var metrics = [Int64: [Metric]]()
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT x.version_id, x.dataset, x.name, x.value FROM version_metrics x
-                    JOIN versions v ON v.id = x.version_id WHERE v.model_id = ?
-                    """,
-                arguments: [modelID])
-            {
-                metrics[row[0], default: []].append(Metric(dataset: row[1], name: row[2], value: row[3]))
-            }
-            return try Row.fetchAll(
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions WHERE model_id = ?", arguments: [modelID]) ?? 0
+            let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT id, number, manifest_digest, created_at, git_commit, git_dirty, file_count, total_size
-                    FROM versions WHERE model_id = ? ORDER BY number DESC
+                    FROM versions WHERE model_id = ? ORDER BY number DESC LIMIT ?
                     """,
-                arguments: [modelID]
-            ).map { row in
+                arguments: [modelID, limit ?? -1])
+            var metrics = [Int64: [Metric]]()
+            if let oldest: Int = rows.last?[1], let newest: Int = rows.first?[1] {
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT x.version_id, x.dataset, x.name, x.value FROM version_metrics x
+                        JOIN versions v ON v.id = x.version_id WHERE v.model_id = ? AND v.number BETWEEN ? AND ?
+                        """,
+                    arguments: [modelID, oldest, newest])
+                {
+                    metrics[row[0], default: []].append(Metric(dataset: row[1], name: row[2], value: row[3]))
+                }
+            }
+            let versions = try rows.map { row in
                 VersionSummary(
                     number: row[1], manifestDigest: try digest(row[2]), createdAt: try date(row[3]), gitCommit: row[4],
                     gitDirty: row[5] ?? false, fileCount: row[6], totalSize: row[7],
                     metrics: (metrics[row[0]] ?? []).sorted { $0.key < $1.key })
             }
+            return (versions, total)
         }
     }
 

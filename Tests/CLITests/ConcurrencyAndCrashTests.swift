@@ -12,7 +12,7 @@ import Testing
         }
         for (process, _, _) in processes { process.waitUntilExit() }
         #expect(processes.allSatisfy { $0.0.terminationStatus == 0 })
-        let list = try space.run(["list", "churn", "--json"])
+        let list = try space.run(["list", "churn", "--all", "--json"])
         let numbers = (try list.json()["versions"] as? [[String: Any]] ?? []).compactMap { $0["number"] as? Int }
         #expect(numbers.sorted() == Array(1...8))
         try assertRegistryConsistent(space.registry)
@@ -27,7 +27,7 @@ import Testing
         }
         for (process, _, _) in processes { process.waitUntilExit() }
         #expect(processes.allSatisfy { $0.0.terminationStatus == 0 })
-        let list = try space.run(["list", "churn", "--json"])
+        let list = try space.run(["list", "churn", "--all", "--json"])
         #expect((try list.json()["versions"] as? [[String: Any]])?.count == 1)
         try assertRegistryConsistent(space.registry)
     }
@@ -47,14 +47,14 @@ import Testing
             process.waitUntilExit()
             if process.terminationReason == .exit && process.terminationStatus == 0 { completed += 1 }
             try assertRegistryConsistent(space.registry)
-            let listed = try space.run(["list", "churn", "--json"])
+            let listed = try space.run(["list", "churn", "--all", "--json"])
             if listed.status == 0 {
                 for version in try listed.json()["versions"] as? [[String: Any]] ?? [] {
                     #expect(version["files"] as? Int == 3 && version["size"] as? Int == 3 * (8 << 20))
                 }
             }
         }
-        let listed = try space.run(["list", "churn", "--json"])
+        let listed = try space.run(["list", "churn", "--all", "--json"])
         let numbers = (try? listed.json()["versions"] as? [[String: Any]])??.compactMap { $0["number"] as? Int } ?? []
         #expect(numbers.sorted() == Array(1..<(numbers.count + 1)), "numbers stay gap-free: \(numbers)")
         // Leftovers are abandoned (their writers are dead); after the grace period a write sweeps them.

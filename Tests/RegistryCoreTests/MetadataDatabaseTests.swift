@@ -37,7 +37,11 @@ import Testing
             return
         }
         #expect(pointer.number == 3)
-        #expect(try database.versions(of: try ModelName("churn")).map(\.number) == [5, 4, 3, 2, 1])
+        let all = try database.versions(of: try ModelName("churn"), limit: nil)
+        #expect(all.versions.map(\.number) == [5, 4, 3, 2, 1] && all.total == 5)
+        let newest = try database.versions(of: try ModelName("churn"), limit: 2)
+        #expect(newest.versions.map(\.number) == [5, 4] && newest.total == 5)
+        #expect(newest.versions.allSatisfy { $0.metrics.map(\.key) == ["holdout.auc"] })
         #expect(try database.models().map(\.versionCount) == [5])
     }
 

@@ -78,3 +78,22 @@ import Testing
         #expect(throws: MetricError.self) { try Metric(key: ".auc", value: 1) }
     }
 }
+
+@Suite struct TimestampTests {
+    /// Binary-exact fractions, since Foundation truncates 0.123 (stored as 0.12299…) to .122.
+    @Test(arguments: [0.0, 1.5, 1_764_424_800.125, -86_400.25, 4_102_444_799.875])
+    func formatsAndParsesTheStoredFormExactly(_ seconds: Double) throws {
+        let date = Date(timeIntervalSince1970: seconds)
+        let text = Timestamp.format(date)
+        let reference = date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+        #expect(text == reference)
+        let parsed = try #require(Timestamp.parse(text))
+        #expect(abs(parsed.timeIntervalSince1970 - (seconds * 1000).rounded(.down) / 1000) < 1e-6)
+    }
+
+    @Test func parsesOtherISOFormsThroughFoundation() throws {
+        #expect(Timestamp.parse("2026-03-01T12:00:00Z")?.timeIntervalSince1970 == 1_772_366_400)
+        #expect(Timestamp.parse("2026-13-01T12:00:00.000Z") == nil)
+        #expect(Timestamp.parse("yesterday") == nil)
+    }
+}

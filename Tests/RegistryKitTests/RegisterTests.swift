@@ -86,7 +86,7 @@ struct Workspace {
         request.params["lr"] = .number(0.2)
         let changed = try space.registry.register(request)
         #expect(changed.created && changed.version.number == 2 && changed.bytesStored == 0)
-        #expect(try space.registry.versions(of: "churn").map(\.number) == [2, 1])
+        #expect(try space.registry.versions(of: "churn").versions.map(\.number) == [2, 1])
         try assertRegistryConsistent(space.root)
     }
 

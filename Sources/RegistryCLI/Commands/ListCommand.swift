@@ -9,7 +9,8 @@ struct ListCommand: RegistryCommand {
         discussion: """
             EXAMPLES
               mreg list            # every model with its latest version
-              mreg list churn      # churn's versions, newest first, with headline metrics
+              mreg list churn      # churn's 20 newest versions, with headline metrics
+              mreg list churn --all
 
             \(exitStatusHelp)
             """)
@@ -17,17 +18,27 @@ struct ListCommand: RegistryCommand {
     @Argument(help: "A model name: list its versions.")
     var name: String?
 
+    @Option(name: .long, help: "How many of the newest versions to list.")
+    var limit = 20
+
+    @Flag(name: .long, help: "List every version (overrides --limit).")
+    var all = false
+
     @OptionGroup var global: GlobalOptions
 
     /// How many metrics a version row shows; `show` has them all.
     static let headlineMetrics = 3
 
+    func validate() throws {
+        if limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         if let name {
-            let versions = try registry.versions(of: name)
+            let (versions, total) = try registry.versions(of: name, limit: all ? nil : limit)
             if global.json {
-                Console.json(VersionListDocument(model: name, versions: versions.map {
+                Console.json(VersionListDocument(model: name, total: total, versions: versions.map {
                     .init(number: $0.number, digest: $0.manifestDigest.description, createdAt: Timestamp.format($0.createdAt),
                           gitCommit: $0.gitCommit, gitDirty: $0.gitDirty, files: $0.fileCount, size: $0.totalSize,
                           metrics: Dictionary(uniqueKeysWithValues: $0.metrics.map { ($0.key, $0.value) }))
@@ -43,6 +54,9 @@ struct ListCommand: RegistryCommand {
                     return ["\(version.number)", version.manifestDigest.short, Timestamp.format(version.createdAt), commit,
                             Format.bytes(version.totalSize), metrics.joined(separator: " ") + more]
                 }))
+            if versions.count < total {
+                note("(\(total - versions.count) older version(s) not shown; use --limit N or --all)")
+            }
             return
         }
         let models = try registry.models()

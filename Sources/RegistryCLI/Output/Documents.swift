@@ -125,6 +125,8 @@ struct VersionListDocument: Encodable {
         let metrics: [String: Double]
     }
     let model: String
+    /// How many versions the model has; `versions` holds the newest of them (see --limit).
+    let total: Int
     let versions: [Version]
 }
 

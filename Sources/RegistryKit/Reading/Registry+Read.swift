@@ -42,8 +42,8 @@ extension Registry {
         try database { (db) throws(MetadataError) in try db.models() }
     }
 
-    /// The versions of one model, newest first.
-    public func versions(of name: String) throws(RegistryError) -> [VersionSummary] {
+    /// The newest `limit` versions of one model (all when nil), and the model's version count.
+    public func versions(of name: String, limit: Int? = nil) throws(RegistryError) -> (versions: [VersionSummary], total: Int) {
         let model: ModelName
         do {
             model = try ModelName(name)
@@ -51,7 +51,7 @@ extension Registry {
             throw .usage(error.description)
         }
         try requireModel(model)
-        return try database { (db) throws(MetadataError) in try db.versions(of: model) }
+        return try database { (db) throws(MetadataError) in try db.versions(of: model, limit: limit) }
     }
 
     func requireModel(_ model: ModelName) throws(RegistryError) {
