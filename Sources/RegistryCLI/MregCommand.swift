@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `mreg` command: a content-addressed model registry with git lineage.
 public struct MregCommand: ParsableCommand {
@@ -11,12 +12,26 @@ public struct MregCommand: ParsableCommand {
 
             The registry is --registry PATH, else $MREG_REGISTRY, else the nearest folder named 'registry' \
             holding a registry.json, searching upwards from the current directory.
-
-            \(exitStatusHelp)
             """,
         version: "0.1.0",
         subcommands: [InitCommand.self, RegisterCommand.self, ListCommand.self, ShowCommand.self, ExportCommand.self, VerifyCommand.self]
     )
 
     public init() {}
+
+    /// Runs the command line like `main()`, but ends every help text with the EXIT STATUS
+    /// section (swift-argument-parser places a discussion before the usage and options).
+    public static func runMain(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            Foundation.exit(0)
+        } catch {
+            if exitCode(for: error) == .success, case let message = fullMessage(for: error), message.contains("USAGE:") {
+                print(message + "\n\n" + exitStatusHelp)
+                Foundation.exit(0)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -4,6 +4,6 @@ import RegistryCLI
 @main
 enum Entrypoint {
     static func main() {
-        MregCommand.main()
+        MregCommand.runMain()
     }
 }

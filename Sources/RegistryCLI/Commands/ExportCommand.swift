@@ -13,8 +13,6 @@ struct ExportCommand: RegistryCommand {
             EXAMPLES
               mreg export churn@3 ./serving/model
               mreg export churn@production ./serving/model --force
-
-            \(exitStatusHelp)
             """)
 
     @Argument(help: ArgumentHelp("The version to export.", valueName: "ref"))

@@ -9,8 +9,6 @@ struct InitCommand: RegistryCommand {
             EXAMPLES
               mreg init                 # creates ./registry
               mreg init /srv/models     # creates /srv/models
-
-            \(exitStatusHelp)
             """)
 
     @Argument(help: ArgumentHelp("Where to create it (default: --registry, $MREG_REGISTRY, else ./registry).", valueName: "path"))

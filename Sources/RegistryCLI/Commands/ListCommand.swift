@@ -11,8 +11,6 @@ struct ListCommand: RegistryCommand {
               mreg list            # every model with its latest version
               mreg list churn      # churn's 20 newest versions, with headline metrics
               mreg list churn --all
-
-            \(exitStatusHelp)
             """)
 
     @Argument(help: "A model name: list its versions.")

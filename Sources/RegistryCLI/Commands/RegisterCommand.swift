@@ -17,10 +17,10 @@ struct RegisterCommand: RegistryCommand {
 
             EXAMPLES
               mreg register churn ./out/model --params params.yaml \\
-                   --dataset train=data/train.csv --dataset holdout=data/holdout.csv --metrics eval.json
-              mreg register churn model.onnx --param lr=0.01 --metric holdout.auc=0.91 --label owner=risk
-
-            \(exitStatusHelp)
+                --dataset train=data/train.csv --dataset holdout=data/holdout.csv \\
+                --metrics eval.json
+              mreg register churn model.onnx --param lr=0.01 \\
+                --metric holdout.auc=0.91 --label owner=risk
             """)
 
     @Argument(help: "Model name: lowercase letters, digits, '.', '_', '-', '/' for namespaces.")

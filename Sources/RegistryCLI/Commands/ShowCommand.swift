@@ -11,8 +11,6 @@ struct ShowCommand: RegistryCommand {
               mreg show churn              # the latest version
               mreg show churn@3
               mreg show churn@sha256:4f2a9c01b7de
-
-            \(exitStatusHelp)
             """)
 
     @Argument(help: ArgumentHelp("NAME, NAME@3, NAME@ALIAS or NAME@sha256:PREFIX.", valueName: "ref"))

@@ -13,8 +13,6 @@ struct VerifyCommand: RegistryCommand {
             EXAMPLES
               mreg verify                  # everything
               mreg verify churn@3 churn@4
-
-            \(exitStatusHelp)
             """)
 
     @Argument(help: ArgumentHelp("Versions to check (default: all).", valueName: "ref"))
