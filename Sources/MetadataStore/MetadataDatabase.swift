@@ -12,10 +12,12 @@ public final class MetadataDatabase: Sendable {
 
     let pool: DatabasePool
     public let path: String
+    let busyTimeout: Double
 
-    private init(pool: DatabasePool, path: String) {
+    private init(pool: DatabasePool, path: String, busyTimeout: Double) {
         self.pool = pool
         self.path = path
+        self.busyTimeout = busyTimeout
     }
 
     /// Opens (creating if needed) and migrates the database at `path`.
@@ -25,7 +27,7 @@ public final class MetadataDatabase: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
-        return try mapErrors(path: path) {
+        return try mapErrors(path: path, busyTimeout: busyTimeout) {
             let pool = try DatabasePool(path: path, configuration: configuration)
             // GRDB sets synchronous=NORMAL for WAL pools; an acknowledged registration or promotion
             // must survive power loss, so the writer connection goes back to FULL.
@@ -40,13 +42,13 @@ public final class MetadataDatabase: Sendable {
                 throw MetadataError.newerSchema(unknownMigrations: applied.subtracting(known).sorted())
             }
             if !complete { try migrator.migrate(pool) }
-            return MetadataDatabase(pool: pool, path: path)
+            return MetadataDatabase(pool: pool, path: path, busyTimeout: busyTimeout)
         }
     }
 
     /// The value of `PRAGMA synchronous` on the writer connection (2 = FULL); tests assert it.
     public func synchronousMode() throws(MetadataError) -> Int {
-        try Self.mapErrors(path: path) {
+        try Self.mapErrors(path: path, busyTimeout: busyTimeout) {
             try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
         }
     }
@@ -54,7 +56,7 @@ public final class MetadataDatabase: Sendable {
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so two
     /// writers never both read "the next number" before either commits.
     func immediateWrite<T>(_ body: @escaping (Database) throws -> T) throws(MetadataError) -> T {
-        try Self.mapErrors(path: path) {
+        try Self.mapErrors(path: path, busyTimeout: busyTimeout) {
             try pool.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
@@ -67,11 +69,11 @@ public final class MetadataDatabase: Sendable {
     }
 
     func read<T>(_ body: @escaping (Database) throws -> T) throws(MetadataError) -> T {
-        try Self.mapErrors(path: path) { try pool.read(body) }
+        try Self.mapErrors(path: path, busyTimeout: busyTimeout) { try pool.read(body) }
     }
 
     /// Turns GRDB's and SQLite's errors into `MetadataError`; passes ours through unchanged.
-    static func mapErrors<T>(path: String, _ body: () throws -> T) throws(MetadataError) -> T {
+    static func mapErrors<T>(path: String, busyTimeout: Double, _ body: () throws -> T) throws(MetadataError) -> T {
         do {
             return try body()
         } catch let error as MetadataError {
@@ -79,7 +81,7 @@ public final class MetadataDatabase: Sendable {
         } catch let error as DatabaseError {
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED:
-                throw .busy(waitedSeconds: busyTimeoutSeconds)
+                throw .busy(waitedSeconds: busyTimeout, holder: LockHolder.find(databasePath: path))
             case .SQLITE_NOTADB, .SQLITE_CORRUPT, .SQLITE_CANTOPEN:
                 throw .unreadable(path: path, message: error.message ?? "\(error.resultCode)")
             default:

@@ -1,7 +1,7 @@
 /// A failure of the metadata database, already phrased for the registry facade to map.
 public enum MetadataError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// Another process held the write lock for longer than the busy timeout.
-    case busy(waitedSeconds: Double)
+    /// Another process held the write lock for longer than the busy timeout; who, when known.
+    case busy(waitedSeconds: Double, holder: LockHolder?)
     /// The database was written by a newer mreg (it has migrations this build does not know).
     case newerSchema(unknownMigrations: [String])
     /// The database file is not a usable SQLite database.
@@ -11,7 +11,7 @@ public enum MetadataError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .busy(let seconds): "the metadata database stayed locked by another process for \(Int(seconds)) s"
+        case .busy(let seconds, _): "the metadata database stayed locked by another process for \(Int(seconds)) s"
         case .newerSchema(let names): "the metadata database has migrations this mreg does not know: \(names.joined(separator: ", "))"
         case .unreadable(let path, let message): "'\(path)' is not a usable SQLite database: \(message)"
         case .sqlite(let code, let message): "SQLite error \(code): \(message)"

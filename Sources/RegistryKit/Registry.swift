@@ -11,6 +11,9 @@ public final class Registry: Sendable {
     let metadata: MetadataDatabase
     let clock: @Sendable () -> Date
 
+    /// Seconds a write waits for another process's lock (`MREG_BUSY_TIMEOUT` overrides it).
+    public static let defaultBusyTimeout = MetadataDatabase.busyTimeoutSeconds
+
     private init(layout: RegistryLayout, metadata: MetadataDatabase, clock: @escaping @Sendable () -> Date) {
         self.layout = layout
         self.blobs = BlobStore(root: layout.root)
@@ -19,7 +22,12 @@ public final class Registry: Sendable {
     }
 
     /// Opens an existing registry; refuses a missing one or one of a newer format before touching it.
-    public static func open(at root: String, clock: @escaping @Sendable () -> Date = Date.init) throws(RegistryError) -> Registry {
+    ///
+    /// `busyTimeout` is how long a write waits for another process's write lock before failing
+    /// as "locked"; writes are short, so the default minute means something is stuck.
+    public static func open(
+        at root: String, clock: @escaping @Sendable () -> Date = Date.init, busyTimeout: Double = MetadataDatabase.busyTimeoutSeconds
+    ) throws(RegistryError) -> Registry {
         let layout = RegistryLayout(root: root)
         guard let data = FileManager.default.contents(atPath: layout.marker) else {
             throw RegistryError(
@@ -35,18 +43,19 @@ public final class Registry: Sendable {
                 "the registry at '\(root)' has format \(marker.formatVersion), newer than this mreg understands (\(RegistryLayout.formatVersion))",
                 hint: "upgrade mreg to use this registry")
         }
+        // A fresh clone has the committed marker but not the git-ignored data folders.
+        if !FileManager.default.fileExists(atPath: BlobStore(root: root).temporaryDirectory) {
+            try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
+        }
+        let metadata = try openDatabase(layout, busyTimeout: busyTimeout)
+        return Registry(layout: layout, metadata: metadata, clock: clock)
+    }
+
+    static func openDatabase(_ layout: RegistryLayout, busyTimeout: Double = MetadataDatabase.busyTimeoutSeconds) throws(RegistryError) -> MetadataDatabase {
         do {
-            // A fresh clone has the committed marker but not the git-ignored data folders.
-            if !FileManager.default.fileExists(atPath: BlobStore(root: root).temporaryDirectory) {
-                try BlobStore(root: root).createLayout()
-            }
-            return Registry(layout: layout, metadata: try MetadataDatabase.open(path: layout.database), clock: clock)
-        } catch let error as ContentStoreError {
-            throw RegistryError(error)
-        } catch let error as MetadataError {
-            throw RegistryError(error)
+            return try MetadataDatabase.open(path: layout.database, busyTimeout: busyTimeout)
         } catch {
-            throw .bug("\(error)")
+            throw RegistryError(error)
         }
     }
 
@@ -64,16 +73,8 @@ public final class Registry: Sendable {
         } catch {
             throw RegistryError(.io, "cannot create the registry folder '\(root)': \(error.localizedDescription)")
         }
-        do {
-            try BlobStore(root: root).createLayout()
-            _ = try MetadataDatabase.open(path: layout.database)
-        } catch let error as ContentStoreError {
-            throw RegistryError(error)
-        } catch let error as MetadataError {
-            throw RegistryError(error)
-        } catch {
-            throw .bug("\(error)")
-        }
+        try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
+        _ = try openDatabase(layout)
         if !FileManager.default.fileExists(atPath: layout.gitignore) {
             let ignored = "# Data of the registry; the configuration files beside this one are committed.\nblobs/\ntmp/\nregistry.sqlite\nregistry.sqlite-*\n"
             try writeAtomically(Data(ignored.utf8), to: layout.gitignore)

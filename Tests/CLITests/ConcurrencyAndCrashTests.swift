@@ -64,3 +64,33 @@ import Testing
         try assertRegistryConsistent(space.registry)
     }
 }
+
+@Suite struct LockedRegistryTests {
+    /// A writer that never lets go: the command waits MREG_BUSY_TIMEOUT, then names the holder.
+    @Test func aStuckWriterMakesWritesFailAsLockedNamingTheProcess() throws {
+        let space = try CLIWorkspace()
+        try writeFile(space.directory.url("m/w.bin"), "weights")
+        #expect(try space.run(["register", "churn", "m", "--no-git"]).status == 0)
+        let before = try registrySnapshot(space.registry)
+        let (holder, out, _) = try launch("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys, time
+            db = sqlite3.connect(sys.argv[1], isolation_level=None)
+            db.execute("BEGIN IMMEDIATE")
+            print("locked", flush=True)
+            time.sleep(30)
+            """, space.registry + "/registry.sqlite"], in: space.path)
+        defer { kill(holder.processIdentifier, SIGKILL) }
+        _ = out.fileHandleForReading.availableData  // "locked": the lock is held from here on
+        let result = try space.run(["register", "churn", "m", "--no-git", "--param", "lr=2"], environment: ["MREG_BUSY_TIMEOUT": "1"])
+        #expect(result.status == 11, "\(result.stderr)")
+        #expect(result.stderr.contains("locked by process \(holder.processIdentifier)"), "\(result.stderr)")
+        #expect(result.stderr.contains("python3") && result.stderr.contains("running since"))
+        #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
+        kill(holder.processIdentifier, SIGKILL)
+        holder.waitUntilExit()
+        // The refused write may leave its manifest blob (unreferenced, as after a crash); every table is unchanged.
+        let tables = { (lines: [String]) in lines.filter { !$0.hasPrefix("blob ") } }
+        #expect(tables(try registrySnapshot(space.registry)) == tables(before))
+        try assertRegistryConsistent(space.registry)
+    }
+}

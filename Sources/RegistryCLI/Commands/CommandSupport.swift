@@ -29,7 +29,8 @@ struct Invocation {
     }
 
     func openRegistry(_ options: GlobalOptions) throws(RegistryError) -> Registry {
-        try Registry.open(at: try registryPath(options))
+        let timeout = environment["MREG_BUSY_TIMEOUT"].flatMap(Double.init) ?? Registry.defaultBusyTimeout
+        return try Registry.open(at: try registryPath(options), busyTimeout: timeout)
     }
 
     func progress(_ options: GlobalOptions) -> (any ProgressDisplay)? {

@@ -1,6 +1,7 @@
 import ContentStore
 import GitLinkage
 import MetadataStore
+import RegistryModel
 
 /// One mapping per boundary: each lower module's error becomes a `RegistryError` here.
 extension RegistryError {
@@ -22,10 +23,13 @@ extension RegistryError {
 
     init(_ error: MetadataError) {
         switch error {
-        case .busy(let seconds):
+        case .busy(let seconds, let holder):
+            let who = holder.map { holder in
+                "process \(holder.pid) (\(Self.oneLine(holder.command, limit: 80)))" + (holder.startedAt.map { ", running since \(Timestamp.format($0))" } ?? "")
+            } ?? "another process"
             self.init(
-                .locked, "the registry database is locked by another mreg process (waited \(Int(seconds)) s)",
-                hint: "wait for the other command to finish and run this one again")
+                .locked, "the registry database is locked by \(who) (waited \(Int(seconds)) s)",
+                hint: "wait for it to finish and run this command again")
         case .newerSchema(let names):
             self.init(
                 .noRegistry, "the registry was written by a newer mreg (unknown schema changes: \(names.joined(separator: ", ")))",
@@ -45,6 +49,13 @@ extension RegistryError {
         } else {
             self.init(.io, "cannot read the git repository at '\(repository)': \(error.message) (\(error.function))", hint: "pass --no-git to register without git information")
         }
+    }
+
+    /// Folds control characters to spaces and shortens, so an error stays one line.
+    static func oneLine(_ text: String, limit: Int) -> String {
+        let folded = String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+            .split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        return folded.count <= limit ? folded : String(folded.prefix(limit - 1)) + "…"
     }
 
     static func systemMessage(_ code: Int32) -> String {
