@@ -74,6 +74,18 @@ public struct BlobStore: Sendable {
         return try commit(staging, digest: digest, size: total)
     }
 
+    /// Re-hashes a file without copying it and reports it as already stored when it is the
+    /// `candidate` blob (the CI-retry case: no temporary copy, no write, no fsync); nil otherwise,
+    /// and the caller ingests it as usual.
+    public func ingestIfAlreadyStored(
+        fileAt sourcePath: String, candidate: Digest, progress: (any ProgressObserver)? = nil
+    ) throws(ContentStoreError) -> IngestResult? {
+        guard let stored = storedSize(of: candidate) else { return nil }
+        let (digest, size) = try hash(fileAt: sourcePath, progress: progress)
+        guard digest == candidate, size == stored else { return nil }
+        return IngestResult(digest: digest, size: size, wasNew: false)
+    }
+
     /// Stores bytes held in memory (manifests, signatures): small by construction.
     public func ingest(bytes: [UInt8]) throws(ContentStoreError) -> IngestResult {
         let digest = StreamingSHA256.hash(bytes)

@@ -10,7 +10,9 @@ public struct GitError: Error, Equatable, Sendable, CustomStringConvertible {
     public static let ownershipCode: Int32 = -36
     public static let notFoundCode: Int32 = -3
 
-    public var isOwnershipFailure: Bool { code == Self.ownershipCode }
+    /// libgit2 1.5 reports a foreign-owned repository either as -36 or, when no safe.directory is
+    /// configured, as a failed lookup of that setting (-3, "config value 'safe.directory' was not found").
+    public var isOwnershipFailure: Bool { code == Self.ownershipCode || message.contains("safe.directory") }
 
     public var description: String { "\(function) failed (\(code)): \(message)" }
 

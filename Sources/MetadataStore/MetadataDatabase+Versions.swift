@@ -8,6 +8,7 @@ extension MetadataDatabase {
         try immediateWrite { db in
             let manifest = new.manifest
             let created = Timestamp.format(new.createdAt)
+            try Self.saveHints(new.sourceHints, db)
             if let existing = try Row.fetchOne(
                 db, sql: "SELECT m.name, v.number FROM versions v JOIN models m ON m.id = v.model_id WHERE v.manifest_digest = ?",
                 arguments: [new.manifestDigest.description])
@@ -77,6 +78,39 @@ extension MetadataDatabase {
                     sql: "INSERT INTO version_labels (version_id, key, value) VALUES (?, ?, ?)", arguments: [versionID, key, value])
             }
             return .created(VersionPointer(model: manifest.model, number: number, manifestDigest: new.manifestDigest))
+        }
+    }
+
+    static func saveHints(_ hints: [SourceHint], _ db: Database) throws {
+        for hint in hints {
+            let file = hint.identity
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO source_file_hints (device, inode, size, mtime_ns, ctime_ns, digest) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.size, file.modifiedNanoseconds,
+                    file.changedNanoseconds, hint.digest.description,
+                ])
+        }
+    }
+
+    /// The digests last recorded for files whose identity is unchanged on disk.
+    public func knownDigests(_ files: [SourceIdentity]) throws(MetadataError) -> [SourceIdentity: Digest] {
+        try read { db in
+            var known = [SourceIdentity: Digest]()
+            for file in files {
+                let text = try String.fetchOne(
+                    db,
+                    sql: """
+                        SELECT digest FROM source_file_hints
+                        WHERE device = ? AND inode = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ?
+                        """,
+                    arguments: [
+                        Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.size, file.modifiedNanoseconds,
+                        file.changedNanoseconds,
+                    ])
+                if let text, let digest = Digest(parsing: text) { known[file] = digest }
+            }
+            return known
         }
     }
 

@@ -10,11 +10,14 @@ public struct NewVersion: Sendable {
     public let registrant: Registrant
     /// Per directory dataset, its file listing (kept so diffs and stored datasets can use it).
     public let datasetListings: [Digest: [FileEntry]]
+    /// What the source files looked like when hashed, so a retry can skip writing them.
+    public let sourceHints: [SourceHint]
 
     public init(
         manifest: Manifest, manifestDigest: Digest, gitNote: String?, createdAt: Date, registrant: Registrant,
-        datasetListings: [Digest: [FileEntry]]
+        datasetListings: [Digest: [FileEntry]], sourceHints: [SourceHint] = []
     ) {
+        self.sourceHints = sourceHints
         self.manifest = manifest
         self.manifestDigest = manifestDigest
         self.gitNote = gitNote
@@ -30,3 +33,36 @@ public enum InsertOutcome: Hashable, Sendable {
     case existing(VersionPointer)
 }
 
+
+/// A source file as `stat` sees it: where it lives (device, inode), its size, and when its
+/// content (mtime) and inode (ctime) last changed.
+public struct SourceIdentity: Hashable, Sendable {
+    public let device: UInt64
+    public let inode: UInt64
+    public let size: Int64
+    public let modifiedNanoseconds: Int64
+    public let changedNanoseconds: Int64
+
+    public init(device: UInt64, inode: UInt64, size: Int64, modifiedNanoseconds: Int64, changedNanoseconds: Int64) {
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.modifiedNanoseconds = modifiedNanoseconds
+        self.changedNanoseconds = changedNanoseconds
+    }
+}
+
+/// The digest a source file had when it was last ingested.
+///
+/// Only a hint for choosing the cheaper ingest path: a file whose identity is unchanged is
+/// re-hashed without being copied, and copied as usual if the hash disagrees (git's index and
+/// DVC's state database keep the same kind of record).
+public struct SourceHint: Hashable, Sendable {
+    public let identity: SourceIdentity
+    public let digest: Digest
+
+    public init(identity: SourceIdentity, digest: Digest) {
+        self.identity = identity
+        self.digest = digest
+    }
+}

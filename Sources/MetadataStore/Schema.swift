@@ -92,6 +92,15 @@ enum Schema {
                     PRIMARY KEY (version_id, key)
                 ) WITHOUT ROWID;
                 CREATE INDEX version_labels_by_key ON version_labels(key, value);
+                CREATE TABLE source_file_hints (
+                    device INTEGER NOT NULL,
+                    inode INTEGER NOT NULL,
+                    size INTEGER NOT NULL,
+                    mtime_ns INTEGER NOT NULL,
+                    ctime_ns INTEGER NOT NULL,
+                    digest TEXT NOT NULL,
+                    PRIMARY KEY (device, inode)
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator

@@ -109,8 +109,12 @@ import Testing
         let open = try run("/bin/chmod", ["-R", "a+rwX", space.path], in: "/")
         #expect(open.status == 0)
         chmod(space.directory.url("m/secret.bin"), 0)
+        // A copy of the binary, since the build folder may sit where `nobody` cannot reach it.
+        let binary = space.directory.url("mreg")
+        try FileManager.default.copyItem(atPath: mregExecutable, toPath: binary)
+        chmod(binary, 0o755)
         let result = try run(
-            "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", mregExecutable, "register", "churn", "m", "--no-git"],
+            "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", binary, "register", "churn", "m", "--no-git"],
             in: space.path, environment: ["HOME": "/tmp"])
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stderr.contains("secret.bin' is not readable"))

@@ -111,3 +111,20 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: fresh))
     }
 }
+
+@Suite struct IngestHintTests {
+    @Test func aMatchingCandidateIsConfirmedByHashingWithoutCopying() throws {
+        let directory = TemporaryDirectory()
+        let store = BlobStore(root: directory.path)
+        try store.createLayout()
+        try writeFile(directory.url("a.bin"), "same bytes")
+        let stored = try store.ingest(fileAt: directory.url("a.bin"))
+        let confirmed = try #require(try store.ingestIfAlreadyStored(fileAt: directory.url("a.bin"), candidate: stored.digest))
+        #expect(confirmed.digest == stored.digest && !confirmed.wasNew)
+        try writeFile(directory.url("b.bin"), "other byte")
+        #expect(try store.ingestIfAlreadyStored(fileAt: directory.url("b.bin"), candidate: stored.digest) == nil)
+        let absent = Digest(rawBytes: [UInt8](repeating: 7, count: 32))
+        #expect(try store.ingestIfAlreadyStored(fileAt: directory.url("a.bin"), candidate: absent) == nil)
+        #expect(try store.listBlobs().blobs == [stored.digest])
+    }
+}

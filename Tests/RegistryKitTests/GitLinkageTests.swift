@@ -59,3 +59,24 @@ import Testing
         #expect(first.version.number == 1 && next.created && next.version.number == 2 && next.version.git?.commit == second)
     }
 }
+
+@Suite struct GitOwnershipTests {
+    /// libgit2 refuses a repository owned by another user (even for root); the error says how to allow it.
+    @Test func aRepositoryOwnedByAnotherUserIsAClearRefusal() throws {
+        let space = try Workspace()
+        let repo = space.directory.url("project")
+        _ = try makeGitRepository(at: repo, files: ["train.py": "fit()\n", ".gitignore": "out/\n"])
+        try writeFile(repo + "/out/w.bin", "weights")
+        let chown = try run("/bin/chown", ["-R", "65534:65534", repo], in: "/")
+        #expect(chown.status == 0)
+        do {
+            _ = try space.registry.register(space.request("churn", [repo + "/out"], git: .discover(from: repo)))
+            Issue.record("a repository owned by another user must be refused")
+        } catch {
+            #expect(error.kind == .refused)
+            #expect(error.description.contains("safe.directory") && error.description.contains("--no-git"), "\(error)")
+        }
+        let outcome = try space.registry.register(space.request("churn", [repo + "/out"], git: .none))
+        #expect(outcome.created && outcome.version.gitNote == "not recorded (--no-git)")
+    }
+}

@@ -187,3 +187,25 @@ struct Workspace {
         #expect(report.isIntact && report.blobsChecked == 3)
     }
 }
+
+@Suite struct IngestHintRegistryTests {
+    /// A wrong hint (here planted in the database) costs a hash, never a wrong digest.
+    @Test func aStaleHintFallsBackToTheRealContent() throws {
+        let space = try Workspace()
+        try space.file("m/w.bin", "weights one")
+        let first = try space.registry.register(space.request("churn", ["m"])).version
+        let hints = try run("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            print(db.execute("SELECT COUNT(*) FROM source_file_hints").fetchone()[0])
+            db.execute("UPDATE source_file_hints SET digest = 'sha256:' || substr('0000000000000000000000000000000000000000000000000000000000000000', 1, 64)")
+            db.commit()
+            """, space.root + "/registry.sqlite"], in: space.directory.path)
+        #expect(hints.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+        var request = space.request("churn", ["m"])
+        request.labels = ["retry": "yes"]
+        let second = try space.registry.register(request).version
+        #expect(second.files == first.files)
+        try assertRegistryConsistent(space.root)
+    }
+}

@@ -41,6 +41,8 @@ extension Registry {
 
         blobs.sweepAbandonedTemporaries()
         let (entries, bytesStored) = try ingest(files, label: "ingest \(model)", progress: progress)
+        // `files` and `entries` are both in path order.
+        let hints = zip(files, entries).map { file, entry in SourceHint(identity: file.identity, digest: entry.digest) }
         let manifest = Manifest(
             model: model, files: entries, params: request.params, datasets: datasetUses, metrics: request.metrics,
             labels: request.labels, description: request.description, parent: parent, git: git)
@@ -56,7 +58,7 @@ extension Registry {
             try db.insertVersion(
                 NewVersion(
                     manifest: manifest, manifestDigest: manifestDigest, gitNote: gitNote, createdAt: clock(),
-                    registrant: request.registrant, datasetListings: listings))
+                    registrant: request.registrant, datasetListings: listings, sourceHints: hints))
         }
         let (pointer, created): (VersionPointer, Bool) = switch outcome {
         case .created(let pointer): (pointer, true)
@@ -68,13 +70,23 @@ extension Registry {
     }
 
     /// Ingests files on both cores, largest first, and returns their entries in path order.
+    ///
+    /// A file that looks exactly as it did when last ingested (same device, inode, size and
+    /// times) is re-hashed without being copied; if its hash still names a stored blob, nothing
+    /// is written at all. Any disagreement falls back to the ordinary copy.
     func ingest(_ files: [SourceFile], label: String, progress: (any ProgressDisplay)?) throws(RegistryError) -> ([FileEntry], Int64) {
         let task = progress?.begin(label, totalBytes: files.reduce(0) { $0 + $1.size })
         defer { task?.finish() }
         let store = blobs
+        let candidates = try database { (db) throws(MetadataError) in try db.knownDigests(files.map(\.identity)) }
         let results = try Parallel.map(files.sorted { $0.size > $1.size }) { (file) throws(RegistryError) -> (FileEntry, Int64) in
             let result = try Registry.storeBlob { () throws(ContentStoreError) in
-                try store.ingest(fileAt: file.absolutePath, progress: task)
+                if let candidate = candidates[file.identity],
+                    let stored = try store.ingestIfAlreadyStored(fileAt: file.absolutePath, candidate: candidate, progress: task)
+                {
+                    return stored
+                }
+                return try store.ingest(fileAt: file.absolutePath, progress: task)
             }
             guard result.size == file.size else {
                 throw RegistryError(.conflict, "'\(file.absolutePath)' changed size while it was read", hint: "register again once the file is complete")

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MetadataStore
 
 /// A file to ingest: where it is now, and where `export` will recreate it.
 struct SourceFile: Sendable {
@@ -7,6 +8,21 @@ struct SourceFile: Sendable {
     let absolutePath: String
     let size: Int64
     let executable: Bool
+    /// Device, inode, size and times as `stat` saw them: the key of the ingest hint.
+    let identity: SourceIdentity
+
+    func moved(to relativePath: String) -> SourceFile {
+        SourceFile(relativePath: relativePath, absolutePath: absolutePath, size: size, executable: executable, identity: identity)
+    }
+}
+
+extension SourceIdentity {
+    init(_ info: stat) {
+        self.init(
+            device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+            modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+            changedNanoseconds: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec))
+    }
 }
 
 /// Walks the paths given to `register` (or `--dataset`) into a flat, sorted list of files.
@@ -32,14 +48,16 @@ enum SourceFileCollector {
             switch info.st_mode & S_IFMT {
             case S_IFREG:
                 try requireReadable(absolute, shown: argument)
-                files.append(SourceFile(relativePath: baseName, absolutePath: absolute, size: Int64(info.st_size), executable: info.st_mode & S_IXUSR != 0))
+                files.append(SourceFile(
+                    relativePath: baseName, absolutePath: absolute, size: Int64(info.st_size), executable: info.st_mode & S_IXUSR != 0,
+                    identity: SourceIdentity(info)))
             case S_IFDIR:
                 let root = try realPath(absolute, shown: argument)
                 var found = [SourceFile]()
                 var visited = Set<String>()
                 try walk(directory: absolute, relative: "", root: root, shown: argument, visited: &visited, into: &found)
                 guard !found.isEmpty else { throw .usage("directory '\(argument)' contains no files", hint: "register the folder that holds the model files") }
-                files += found.map { SourceFile(relativePath: prefix + $0.relativePath, absolutePath: $0.absolutePath, size: $0.size, executable: $0.executable) }
+                files += found.map { $0.moved(to: prefix + $0.relativePath) }
             default:
                 throw .usage("'\(argument)' is not a regular file or directory", hint: "only regular files and folders can be registered")
             }
@@ -82,7 +100,9 @@ enum SourceFileCollector {
             switch info.st_mode & S_IFMT {
             case S_IFREG:
                 try requireReadable(path, shown: path)
-                files.append(SourceFile(relativePath: relativePath, absolutePath: path, size: Int64(info.st_size), executable: info.st_mode & S_IXUSR != 0))
+                files.append(SourceFile(
+                    relativePath: relativePath, absolutePath: path, size: Int64(info.st_size), executable: info.st_mode & S_IXUSR != 0,
+                    identity: SourceIdentity(info)))
             case S_IFDIR:
                 try walk(directory: path, relative: relativePath, root: root, shown: shown, visited: &visited, into: &files)
             default:
