@@ -14,7 +14,7 @@ public struct MregCommand: ParsableCommand {
             holding a registry.json, searching upwards from the current directory.
             """,
         version: "0.1.0",
-        subcommands: [InitCommand.self, RegisterCommand.self, ListCommand.self, ShowCommand.self, ExportCommand.self, VerifyCommand.self]
+        subcommands: [InitCommand.self, RegisterCommand.self, ListCommand.self, ShowCommand.self, ExportCommand.self, VerifyCommand.self, GCCommand.self]
     )
 
     public init() {}

@@ -10,12 +10,15 @@ public final class Registry: Sendable {
     let blobs: BlobStore
     let metadata: MetadataDatabase
     let clock: @Sendable () -> Date
+    /// How long a command waits for another process's lock before failing as "locked".
+    let busyTimeout: Double
 
     /// Seconds a write waits for another process's lock (`MREG_BUSY_TIMEOUT` overrides it).
     public static let defaultBusyTimeout = MetadataDatabase.busyTimeoutSeconds
 
-    private init(layout: RegistryLayout, metadata: MetadataDatabase, clock: @escaping @Sendable () -> Date) {
+    private init(layout: RegistryLayout, metadata: MetadataDatabase, clock: @escaping @Sendable () -> Date, busyTimeout: Double) {
         self.layout = layout
+        self.busyTimeout = busyTimeout
         self.blobs = BlobStore(root: layout.root)
         self.metadata = metadata
         self.clock = clock
@@ -48,7 +51,7 @@ public final class Registry: Sendable {
             try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
         }
         let metadata = try openDatabase(layout, busyTimeout: busyTimeout)
-        return Registry(layout: layout, metadata: metadata, clock: clock)
+        return Registry(layout: layout, metadata: metadata, clock: clock, busyTimeout: busyTimeout)
     }
 
     static func openDatabase(_ layout: RegistryLayout, busyTimeout: Double = MetadataDatabase.busyTimeoutSeconds) throws(RegistryError) -> MetadataDatabase {
@@ -76,7 +79,7 @@ public final class Registry: Sendable {
         try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
         _ = try openDatabase(layout)
         if !FileManager.default.fileExists(atPath: layout.gitignore) {
-            let ignored = "# Data of the registry; the configuration files beside this one are committed.\nblobs/\ntmp/\nregistry.sqlite\nregistry.sqlite-*\n"
+            let ignored = "# Data of the registry; the configuration files beside this one are committed.\nblobs/\ntmp/\nregistry.sqlite\nregistry.sqlite-*\ngc.lock\n"
             try writeAtomically(Data(ignored.utf8), to: layout.gitignore)
         }
         let encoder = JSONEncoder()

@@ -44,6 +44,9 @@ import Testing
         let verify = try space.run(["verify", "--json"])
         #expect(verify.status == 0)
         try expectValid(verify, schema: "verify")
+        let gc = try space.run(["gc", "--dry-run", "--json"])
+        #expect(gc.status == 0)
+        try expectValid(gc, schema: "gc")
         let initAgain = try space.run(["init", "--json"])
         let reinit = try initAgain.json()
         #expect(initAgain.status == 0 && reinit["created"] as? Bool == false)
@@ -145,7 +148,7 @@ import Testing
         #expect(export.status == 5 && !FileManager.default.fileExists(atPath: space.directory.url("out")))
     }
 
-    @Test(arguments: ["init", "register", "list", "show", "export", "verify"])
+    @Test(arguments: ["init", "register", "list", "show", "export", "verify", "gc"])
     func everyCommandsHelpEndsWithItsExitStatus(_ command: String) throws {
         let help = try mreg([command, "--help"], in: "/")
         #expect(help.status == 0)

@@ -99,3 +99,40 @@ import Testing
         #expect(report.unreferencedBlobs.map(\.hex) == [String(orphan)])
     }
 }
+
+@Suite struct GarbageCollectionTests {
+    @Test func gcDeletesOnlyUnreferencedBlobs() throws {
+        let space = try Workspace()
+        try writeFile(space.directory.url("m/w.bin"), "weights")
+        _ = try space.registry.register(space.request("churn", ["m"]))
+        try writeFile(space.directory.url("orphan.bin"), "left by a killed registration")
+        let orphan = String(try run("/usr/bin/sha256sum", [space.directory.url("orphan.bin")], in: "/").stdout.prefix(64))
+        try FileManager.default.copyItem(atPath: space.directory.url("orphan.bin"), toPath: space.root + "/blobs/sha256/" + orphan)
+        let dry = try space.registry.collectGarbage(dryRun: true)
+        #expect(dry.unreferencedBlobs.map(\.hex) == [orphan] && dry.bytes == 29)
+        #expect(FileManager.default.fileExists(atPath: space.root + "/blobs/sha256/" + orphan))
+        let done = try space.registry.collectGarbage(dryRun: false)
+        #expect(done.unreferencedBlobs.map(\.hex) == [orphan])
+        #expect(!FileManager.default.fileExists(atPath: space.root + "/blobs/sha256/" + orphan))
+        #expect(try space.registry.collectGarbage(dryRun: false).unreferencedBlobs.isEmpty)
+        try assertRegistryConsistent(space.root)
+        #expect(try space.registry.verify([]).unreferencedBlobs.isEmpty)
+    }
+
+    /// A registration in flight holds the store lock shared; gc must wait for it, not race it.
+    @Test func gcWaitsForRegistrationsInFlight() throws {
+        let space = try Workspace()
+        let shortWait = try Registry.open(at: space.root, busyTimeout: 0.3)
+        let holder = open(space.root + "/gc.lock", O_RDWR | O_CREAT, 0o644)
+        defer { close(holder) }
+        #expect(flock(holder, LOCK_SH) == 0)
+        do {
+            _ = try shortWait.collectGarbage(dryRun: false)
+            Issue.record("gc must not run while a registration holds the lock")
+        } catch {
+            #expect(error.kind == .locked && error.message.contains("registrations are in progress"))
+        }
+        #expect(flock(holder, LOCK_UN) == 0)
+        #expect(try shortWait.collectGarbage(dryRun: false).unreferencedBlobs.isEmpty)
+    }
+}

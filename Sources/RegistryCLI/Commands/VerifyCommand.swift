@@ -44,7 +44,7 @@ struct VerifyCommand: RegistryCommand {
             let summary = "\(report.versionsChecked) version(s), \(report.blobsChecked) blob(s), \(Format.bytes(report.bytesChecked)) re-hashed"
             Console.out(report.isIntact ? "ok: \(summary); no problems" : "FAILED: \(summary); \(report.problems.count) problem(s)")
             if !report.unreferencedBlobs.isEmpty {
-                note("note: \(report.unreferencedBlobs.count) blob(s) are not referenced by any version (left by interrupted registrations)")
+                note("note: \(report.unreferencedBlobs.count) blob(s) are not referenced by any version (left by interrupted registrations); 'mreg gc' deletes them")
             }
         }
         if !report.isIntact {

@@ -154,6 +154,13 @@ struct VerifyDocument: Encodable {
     let unreferencedBlobs: [String]
 }
 
+struct GCDocument: Encodable {
+    let dryRun: Bool
+    let unreferencedBlobs: [String]
+    let bytes: Int64
+    let abandonedTemporaries: Int
+}
+
 struct ErrorDocument: Encodable {
     struct Body: Encodable {
         let kind: String

@@ -15,6 +15,8 @@ public struct RegistryLayout: Sendable, Equatable {
     public var marker: String { root + "/registry.json" }
     public var database: String { root + "/registry.sqlite" }
     public var gitignore: String { root + "/.gitignore" }
+    /// Held shared by registrations and exclusively by `gc` (see `StoreLock`).
+    public var gcLock: String { root + "/gc.lock" }
 }
 
 /// The marker file `registry.json`: says "this folder is an mreg registry" and in which format.

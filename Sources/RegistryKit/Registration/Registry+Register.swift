@@ -29,12 +29,21 @@ extension Registry {
         var warnings = [String]()
         let (git, gitNote) = try gitProvenance(request, warnings: &warnings)
         let parent = try parentReference.map { (reference) throws(RegistryError) in try resolve(reference).manifestDigest }
+        var datasetFiles = [[SourceFile]]()
+        for (_, path) in request.datasets {
+            datasetFiles.append(try SourceFileCollector.collect([path], currentDirectory: request.currentDirectory, what: "dataset"))
+        }
 
+        // From the first blob until the row commits, this registration's blobs are referenced by
+        // nothing: hold off `gc` meanwhile.
+        let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "register")
+        defer { withExtendedLifetime(storeLock) {} }
         var datasetUses = [DatasetUse]()
         var listings = [Digest: [FileEntry]]()
-        for (role, path) in request.datasets {
+        for ((role, path), files) in zip(request.datasets, datasetFiles) {
             let (use, listing) = try fingerprintDataset(
-                role: role, path: path, currentDirectory: request.currentDirectory, store: request.storeDatasets, progress: progress)
+                role: role, path: path, files: files, currentDirectory: request.currentDirectory, store: request.storeDatasets,
+                progress: progress)
             datasetUses.append(use)
             if let listing { listings[use.fingerprint.digest] = listing }
         }
@@ -100,9 +109,8 @@ extension Registry {
 
     /// Computes a dataset's fingerprint, storing its files when asked to.
     func fingerprintDataset(
-        role: String, path: String, currentDirectory: String, store: Bool, progress: (any ProgressDisplay)?
+        role: String, path: String, files: [SourceFile], currentDirectory: String, store: Bool, progress: (any ProgressDisplay)?
     ) throws(RegistryError) -> (DatasetUse, [FileEntry]?) {
-        let files = try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "dataset")
         let absolute = RegistryLocator.absolute(path, from: currentDirectory)
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)

@@ -1,0 +1,31 @@
+import ContentStore
+import Foundation
+import MetadataStore
+import RegistryModel
+
+/// What `gc` removed (or, with `--dry-run`, would remove).
+public struct CollectionReport: Sendable {
+    public let unreferencedBlobs: [Digest]
+    public let bytes: Int64
+    public let abandonedTemporaries: Int
+    public let dryRun: Bool
+}
+
+extension Registry {
+    /// Deletes blobs that no version or stored dataset references (left by interrupted or refused
+    /// registrations) and abandoned temporary files. Waits for registrations in flight.
+    public func collectGarbage(dryRun: Bool) throws(RegistryError) -> CollectionReport {
+        let lock = try StoreLock.acquire(layout, exclusive: true, timeout: busyTimeout, purpose: "gc")
+        defer { withExtendedLifetime(lock) {} }
+        let referenced = Set(try database { (db) throws(MetadataError) in try db.blobReferences(versionIDs: nil) }.map(\.digest))
+        let stored = try storeBlob { () throws(ContentStoreError) in try blobs.listBlobs() }.blobs
+        let unreferenced = stored.filter { !referenced.contains($0) }
+        var bytes: Int64 = 0
+        for digest in unreferenced {
+            bytes += blobs.storedSize(of: digest) ?? 0
+            if !dryRun { try storeBlob { () throws(ContentStoreError) in try blobs.remove(digest) } }
+        }
+        let temporaries = dryRun ? 0 : blobs.sweepAbandonedTemporaries()
+        return CollectionReport(unreferencedBlobs: unreferenced, bytes: bytes, abandonedTemporaries: temporaries, dryRun: dryRun)
+    }
+}
