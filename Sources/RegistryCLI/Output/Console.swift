@@ -27,6 +27,9 @@ enum Console {
 }
 
 /// Human-readable sizes and tables.
+///
+/// Formatted by hand rather than with `String(format:)`, which cost a sixth of `list --all`'s
+/// time on 10,000 versions.
 enum Format {
     static func bytes(_ count: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
@@ -36,11 +39,19 @@ enum Format {
             value /= 1024
             unit += 1
         }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+        guard unit > 0 else { return "\(count) B" }
+        let tenths = Int64((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
     }
 
+    /// Integers as integers, other values to 4 significant digits (`0.7893`, `1234`, `1.5e-07`).
     static func metric(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.4g", value)
+        if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
+        let magnitude = abs(value)
+        guard magnitude >= 1e-4, magnitude < 1e15 else { return "\(value)" }
+        let scale = pow(10, Double(3 - Int(log10(magnitude).rounded(.down))))
+        let rounded = (value * scale).rounded() / scale
+        return rounded == rounded.rounded() ? String(Int64(rounded)) : "\(rounded)"
     }
 
     /// Left-aligned columns separated by two spaces.
