@@ -94,3 +94,33 @@ import Testing
         try assertRegistryConsistent(space.registry)
     }
 }
+
+@Suite struct ExportCrashTests {
+    /// An export killed mid-copy leaves only a hidden staging folder, never DEST; the next export
+    /// into the same place removes it once its process is gone.
+    @Test func aKilledExportLeavesNoDestinationAndIsCleanedUpLater() throws {
+        let space = try CLIWorkspace()
+        var random = SeededGenerator(seed: 21)
+        for index in 0..<4 { try writeFile(space.directory.url("m/part\(index).bin"), random.bytes(16 << 20)) }
+        #expect(try space.run(["register", "churn", "m", "--no-git", "--quiet"]).status == 0)
+        for _ in 0..<8 {
+            let (process, _, _) = try launch(mregExecutable, ["export", "churn", "deploy", "--quiet", "--force"], in: space.path)
+            usleep(UInt32(random.next() % 150_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let deploy = space.directory.url("deploy")
+            if FileManager.default.fileExists(atPath: deploy) {
+                // Whatever is at DEST is a complete, verified export.
+                let names = try FileManager.default.contentsOfDirectory(atPath: deploy).sorted()
+                #expect(names == ["part0.bin", "part1.bin", "part2.bin", "part3.bin"])
+                for name in names {
+                    #expect(try readFile(deploy + "/" + name) == readFile(space.directory.url("m/" + name)))
+                }
+            }
+        }
+        let fresh = try space.run(["export", "churn", "deploy", "--force"])
+        #expect(fresh.status == 0)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: space.path).filter { $0.contains("mreg-export") || $0.contains("mreg-replaced") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+}

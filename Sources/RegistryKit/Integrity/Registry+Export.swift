@@ -34,6 +34,7 @@ extension Registry {
         }
 
         let name = (target as NSString).lastPathComponent
+        Self.removeAbandonedExports(of: name, in: parent)
         let token = String(UInt64.random(in: .min ... .max), radix: 16)
         let staging = "\(parent)/.\(name).mreg-export-\(getpid())-\(token)"
         do {
@@ -53,6 +54,19 @@ extension Registry {
     }
 
     private enum DestinationState { case absent, empty, nonEmpty }
+
+    /// Removes the hidden folders that killed exports into the same destination left behind
+    /// (`.NAME.mreg-export-PID-TOKEN`, `.NAME.mreg-replaced-PID-TOKEN`), once their process is gone.
+    static func removeAbandonedExports(of name: String, in parent: String) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        for entry in entries {
+            for kind in ["mreg-export", "mreg-replaced"] where entry.hasPrefix(".\(name).\(kind)-") {
+                let fields = entry.dropFirst(".\(name).\(kind)-".count).split(separator: "-")
+                guard fields.count == 2, let pid = pid_t(fields[0]), pid != getpid(), kill(pid, 0) == -1, errno == ESRCH else { continue }
+                try? FileManager.default.removeItem(atPath: parent + "/" + entry)
+            }
+        }
+    }
 
     private func destinationState(_ target: String, shown: String) throws(RegistryError) -> DestinationState {
         var isDirectory: ObjCBool = false
