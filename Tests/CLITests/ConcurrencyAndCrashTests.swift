@@ -124,3 +124,23 @@ import Testing
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 }
+
+@Suite struct GCConcurrencyTests {
+    /// gc runs while registrations are in flight: every registered version stays whole.
+    @Test func gcRacingRegistrationsNeverDeletesTheirBlobs() throws {
+        let space = try CLIWorkspace()
+        var random = SeededGenerator(seed: 34)
+        for index in 0..<6 { try writeFile(space.directory.url("m\(index)/w.bin"), random.bytes(4 << 20)) }
+        var processes = [Process]()
+        for index in 0..<6 {
+            processes.append(try launch(mregExecutable, ["register", "churn", "m\(index)", "--no-git", "--quiet"], in: space.path).0)
+            processes.append(try launch(mregExecutable, ["gc", "--quiet"], in: space.path).0)
+        }
+        for process in processes { process.waitUntilExit() }
+        #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+        let list = try space.run(["list", "churn", "--all", "--json"])
+        #expect((try list.json()["versions"] as? [[String: Any]])?.count == 6)
+        try assertRegistryConsistent(space.registry)
+        #expect(try space.run(["verify"]).status == 0)
+    }
+}
