@@ -31,10 +31,6 @@ public struct BlobStore: Sendable {
         }
     }
 
-    public func contains(_ digest: Digest) -> Bool {
-        access(path(of: digest), F_OK) == 0
-    }
-
     /// The size of a stored blob, or nil when it is missing.
     public func storedSize(of digest: Digest) -> Int64? {
         var info = stat()

@@ -1,3 +1,4 @@
+import Glibc
 import RegistryModel
 
 /// A failure of the blob store, with enough context to tell the user which file and why.
@@ -26,9 +27,3 @@ extension ContentStoreError: CustomStringConvertible {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -1,3 +1,4 @@
+import Glibc
 import ContentStore
 import GitLinkage
 import MetadataStore
@@ -62,7 +63,3 @@ extension RegistryError {
         String(cString: strerror(code))
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

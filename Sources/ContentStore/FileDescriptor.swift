@@ -75,12 +75,6 @@ final class FileDescriptor {
         flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0
     }
 
-    func size() throws(ContentStoreError) -> Int64 {
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .io(operation: "stat", path: path, errno: errno) }
-        return Int64(info.st_size)
-    }
-
     func close() throws(ContentStoreError) {
         guard isOpen else { return }
         isOpen = false
