@@ -51,6 +51,7 @@ import Testing
         let reinit = try initAgain.json()
         #expect(initAgain.status == 0 && reinit["created"] as? Bool == false)
         try expectValid(initAgain, schema: "init")
+        try assertRegistryConsistent(space.registry)
     }
 
     /// Each refusal: its exit status, one line on stderr, a JSON error document, nothing changed.
@@ -85,6 +86,7 @@ import Testing
             }
         }
         #expect(try registrySnapshot(space.registry) == before)
+        try assertRegistryConsistent(space.registry)
     }
 
     @Test func aMissingOrNewerRegistryIsRefusedClearly() throws {

@@ -20,5 +20,6 @@ import Testing
         #expect(quiet.status == 0 && !quiet.stdout.contains("ETA"))
         let piped = try space.run(["export", "churn", "out2"])
         #expect(piped.status == 0 && !piped.stderr.contains("ETA"))
+        try assertRegistryConsistent(space.registry)
     }
 }

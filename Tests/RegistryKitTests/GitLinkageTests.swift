@@ -14,6 +14,7 @@ import Testing
         let git = try #require(outcome.version.git)
         #expect(git.commit == commit && !git.dirty && git.remoteURL == "git@example.com:acme/churn.git")
         #expect(outcome.warnings.isEmpty)
+        try assertRegistryConsistent(space.root)
     }
 
     @Test func dirtyTreesAreRecordedWithAWarningOrRefused() throws {
@@ -36,6 +37,7 @@ import Testing
         let outcome = try space.registry.register(request)
         #expect(outcome.version.git?.dirty == true && outcome.version.git?.changedPaths == ["train.py"])
         #expect(outcome.warnings.contains { $0.contains("uncommitted") })
+        try assertRegistryConsistent(space.root)
     }
 
     @Test func outsideARepositoryIsANoteNotAnError() throws {
@@ -45,6 +47,7 @@ import Testing
         #expect(outcome.version.git == nil)
         #expect(outcome.version.gitNote == "not inside a git repository")
         #expect(outcome.warnings.contains { $0.contains("not inside a git repository") })
+        try assertRegistryConsistent(space.root)
     }
 
     @Test func aDifferentCommitMakesANewVersion() throws {
@@ -57,6 +60,7 @@ import Testing
         let second = try repository.commitAll(message: "tune")
         let next = try space.registry.register(space.request("churn", [repo + "/out"], git: .discover(from: repo)))
         #expect(first.version.number == 1 && next.created && next.version.number == 2 && next.version.git?.commit == second)
+        try assertRegistryConsistent(space.root)
     }
 }
 
@@ -78,5 +82,6 @@ import Testing
         }
         let outcome = try space.registry.register(space.request("churn", [repo + "/out"], git: .none))
         #expect(outcome.created && outcome.version.gitNote == "not recorded (--no-git)")
+        try assertRegistryConsistent(space.root)
     }
 }

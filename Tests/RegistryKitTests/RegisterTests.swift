@@ -171,6 +171,7 @@ struct Workspace {
         let tuned = try space.registry.register(request).version
         #expect(tuned.parent?.manifestDigest == base.manifestDigest)
         #expect(tuned.parent?.reference == "base@1")
+        try assertRegistryConsistent(space.root)
     }
 
     @Test func storedDatasetsAreVerifiedWithTheModel() throws {
@@ -185,6 +186,7 @@ struct Workspace {
         #expect(dataset.stored)
         let report = try space.registry.verify(["churn@1"])
         #expect(report.isIntact && report.blobsChecked == 3)
+        try assertRegistryConsistent(space.root)
     }
 }
 
