@@ -49,20 +49,14 @@ public struct BlobStore: Sendable {
     ) throws(ContentStoreError) -> IngestResult {
         let source = try FileDescriptor.openForReading(sourcePath)
         let staging = try TemporaryBlob(in: temporaryDirectory)
-        var hasher = StreamingSHA256()
-        var total: Int64 = 0
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: 4096)
-        defer { buffer.deallocate() }
-        while true {
-            let count = try source.read(into: buffer)
-            if count == 0 { break }
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-            hasher.update(chunk)
-            try staging.file.writeAll(chunk)
-            total += Int64(count)
-            progress?.advance(by: count)
+        let digest: Digest
+        let total: Int64
+        do throws(ContentStoreError) {
+            (digest, total) = try PipelinedCopy.run(from: source, to: staging.file, chunkSize: Self.chunkSize, progress: progress)
+        } catch {
+            staging.discard()
+            throw error
         }
-        let digest = hasher.finalize()
         if let expected, expected != digest {
             staging.discard()
             throw .digestMismatch(expected: expected, actual: digest, path: sourcePath)
@@ -175,9 +169,7 @@ public struct BlobStore: Sendable {
             throw .missingBlob(digest)
         }
         let target = try FileDescriptor.createExclusive(destination, mode: 0o600)
-        let (actual, _) = try Self.stream(source, progress: progress) { (chunk) throws(ContentStoreError) in
-            try target.writeAll(chunk)
-        }
+        let (actual, _) = try PipelinedCopy.run(from: source, to: target, chunkSize: Self.chunkSize, progress: progress)
         guard actual == digest else { throw .corruptBlob(digest, actual: actual) }
         try target.setMode(executable ? 0o755 : 0o644)
         try target.sync()
