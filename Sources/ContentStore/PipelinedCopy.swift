@@ -27,7 +27,10 @@ enum PipelinedCopy {
         var index = 0
         while true {
             writer.waitForFreeBuffer()
-            if let failure = writer.failure { throw failure }
+            if let failure = writer.failure {
+                writer.returnBuffer()
+                throw failure
+            }
             let buffer = buffers[index % depth]
             let count: Int
             do throws(ContentStoreError) {
@@ -66,7 +69,10 @@ private final class ChunkWriter: @unchecked Sendable {
 
     init(target: FileDescriptor, depth: Int) {
         self.target = target
-        free = DispatchSemaphore(value: depth)
+        // Created at 0 and raised to `depth`: libdispatch traps when a semaphore is freed below
+        // its initial value, which an early exit on an error could otherwise cause.
+        free = DispatchSemaphore(value: 0)
+        for _ in 0..<depth { free.signal() }
     }
 
     var failure: ContentStoreError? { firstFailure.withLock { $0 } }

@@ -1,4 +1,4 @@
-import ContentStore
+@testable import ContentStore
 import Foundation
 import RegistryModel
 import RegistryTestSupport
@@ -126,5 +126,35 @@ import Testing
         let absent = Digest(rawBytes: [UInt8](repeating: 7, count: 32))
         #expect(try store.ingestIfAlreadyStored(fileAt: directory.url("a.bin"), candidate: absent) == nil)
         #expect(try store.listBlobs().blobs == [stored.digest])
+    }
+}
+
+@Suite struct PipelinedCopyTests {
+    /// A failing write on the writer thread surfaces as the copy's error, after every chunk.
+    @Test func aWriteFailureOnTheWriterThreadIsReported() throws {
+        let directory = TemporaryDirectory()
+        var random = SeededGenerator(seed: 3)
+        try writeFile(directory.url("source.bin"), random.bytes(10 << 20))
+        try writeFile(directory.url("target.bin"), "")
+        let source = try FileDescriptor.openForReading(directory.url("source.bin"))
+        let readOnlyTarget = try FileDescriptor.openForReading(directory.url("target.bin"))
+        #expect(throws: ContentStoreError.io(operation: "write", path: directory.url("target.bin"), errno: EBADF)) {
+            try PipelinedCopy.run(from: source, to: readOnlyTarget, chunkSize: 1 << 20, progress: nil)
+        }
+    }
+
+    @Test func copiesAndHashesInOrderAcrossManyChunks() throws {
+        let directory = TemporaryDirectory()
+        var random = SeededGenerator(seed: 4)
+        let bytes = random.bytes((7 << 20) + 12_345)
+        try writeFile(directory.url("source.bin"), bytes)
+        let source = try FileDescriptor.openForReading(directory.url("source.bin"))
+        let target = try FileDescriptor.createExclusive(directory.url("copy.bin"))
+        let (digest, size) = try PipelinedCopy.run(from: source, to: target, chunkSize: 1 << 20, progress: nil)
+        try target.close()
+        #expect(size == Int64(bytes.count))
+        #expect(try readFile(directory.url("copy.bin")) == bytes)
+        let reference = try run("/usr/bin/sha256sum", [directory.url("source.bin")], in: "/")
+        #expect(digest.hex == String(reference.stdout.prefix(64)))
     }
 }
