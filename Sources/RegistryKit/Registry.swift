@@ -29,7 +29,7 @@ public final class Registry: Sendable {
     /// `busyTimeout` is how long a write waits for another process's write lock before failing
     /// as "locked"; writes are short, so the default minute means something is stuck.
     public static func open(
-        at root: String, clock: @escaping @Sendable () -> Date = Date.init, busyTimeout: Double = MetadataDatabase.busyTimeoutSeconds
+        at root: String, clock: @escaping @Sendable () -> Date = Date.init, busyTimeout: Double = defaultBusyTimeout
     ) throws(RegistryError) -> Registry {
         let layout = RegistryLayout(root: root)
         guard let data = FileManager.default.contents(atPath: layout.marker) else {
@@ -54,7 +54,7 @@ public final class Registry: Sendable {
         return Registry(layout: layout, metadata: metadata, clock: clock, busyTimeout: busyTimeout)
     }
 
-    static func openDatabase(_ layout: RegistryLayout, busyTimeout: Double = MetadataDatabase.busyTimeoutSeconds) throws(RegistryError) -> MetadataDatabase {
+    static func openDatabase(_ layout: RegistryLayout, busyTimeout: Double = defaultBusyTimeout) throws(RegistryError) -> MetadataDatabase {
         do {
             return try MetadataDatabase.open(path: layout.database, busyTimeout: busyTimeout)
         } catch {

@@ -118,10 +118,17 @@ import Testing
                 }
             }
         }
+        // Plant a staging folder of a process that is gone and one of a process that is alive.
+        let finished = try launch("/bin/true", [], in: space.path).0
+        finished.waitUntilExit()
+        let dead = space.directory.url(".deploy.mreg-export-\(finished.processIdentifier)-dead")
+        let alive = space.directory.url(".deploy.mreg-export-\(getpid())-alive")
+        try FileManager.default.createDirectory(atPath: dead, withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: alive, withIntermediateDirectories: false)
         let fresh = try space.run(["export", "churn", "deploy", "--force"])
         #expect(fresh.status == 0)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: space.path).filter { $0.contains("mreg-export") || $0.contains("mreg-replaced") }
-        #expect(leftovers.isEmpty, "\(leftovers)")
+        #expect(leftovers == [(alive as NSString).lastPathComponent], "only the live process's folder stays: \(leftovers)")
     }
 }
 

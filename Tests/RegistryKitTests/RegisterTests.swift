@@ -211,3 +211,33 @@ struct Workspace {
         try assertRegistryConsistent(space.root)
     }
 }
+
+@Suite struct IngestHintWritesNothingTests {
+    /// With `tmp/` replaced by a plain file, any ingest that writes a temporary copy fails: so a
+    /// successful retry proves the unchanged file was confirmed by hashing alone.
+    @Test func anUnchangedFileIsConfirmedWithoutATemporaryCopy() throws {
+        let space = try Workspace()
+        var random = SeededGenerator(seed: 11)
+        try writeFile(space.directory.url("m/w.bin"), random.bytes(6 << 20))
+        let first = try space.registry.register(space.request("churn", ["m"]))
+        let tmp = space.root + "/tmp"
+        try FileManager.default.removeItem(atPath: tmp)
+        try writeFile(tmp, "not a folder")
+
+        let retry = try space.registry.register(space.request("churn", ["m"]))
+        #expect(!retry.created && retry.version.number == first.version.number)
+
+        // A file whose identity changed (new mtime) has no hint, so it needs the temporary copy.
+        let later = Date().addingTimeInterval(5)
+        try FileManager.default.setAttributes([.modificationDate: later], ofItemAtPath: space.directory.url("m/w.bin"))
+        do {
+            _ = try space.registry.register(space.request("churn", ["m"]))
+            Issue.record("without a hint the ingest must go through tmp/, which is not a folder here")
+        } catch {
+            #expect(error.kind == .io)
+        }
+        try FileManager.default.removeItem(atPath: tmp)
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: false)
+        try assertRegistryConsistent(space.root)
+    }
+}
