@@ -4,7 +4,7 @@ import PackageDescription
 /// mreg: a content-addressed model registry with git lineage.
 ///
 /// Dependencies point one way (see README, "Design"):
-/// RegistryModel ← ContentStore, MetadataStore, GitLinkage ← RegistryKit ← RegistryCLI ← mreg
+/// RegistryModel ← ContentStore, MetadataStore, GitLinkage, Signatures, TOML ← Policy ← RegistryKit ← RegistryCLI ← mreg
 let package = Package(
     name: "mreg",
     platforms: [.macOS(.v14)],
@@ -35,9 +35,18 @@ let package = Package(
         ),
         .target(name: "GitLinkage", dependencies: ["RegistryModel", "Clibgit2"]),
         .target(
+            name: "Signatures",
+            dependencies: [
+                "RegistryModel", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "TOML"),
+        .target(name: "Policy", dependencies: ["RegistryModel", "TOML"]),
+        .target(
             name: "RegistryKit",
             dependencies: [
-                "RegistryModel", "ContentStore", "MetadataStore", "GitLinkage",
+                "RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "Policy",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -49,7 +58,7 @@ let package = Package(
         .target(name: "RegistryTestSupport", dependencies: ["RegistryKit", "GitLinkage"], path: "Tests/RegistryTestSupport"),
         .testTarget(
             name: "RegistryCoreTests",
-            dependencies: ["RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "RegistryTestSupport"]
+            dependencies: ["RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "TOML", "Policy", "RegistryTestSupport"]
         ),
         .testTarget(name: "RegistryKitTests", dependencies: ["RegistryKit", "RegistryTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["RegistryCLI", "RegistryTestSupport", "mreg"]),

@@ -103,6 +103,43 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-release") { db in
+            // The ledger: alias moves and status changes, hash-chained (see AliasEvent). An alias's
+            // current version is its latest event, so the pointer and its history cannot disagree.
+            try db.execute(sql: """
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY,
+                    at TEXT NOT NULL,
+                    model_id INTEGER NOT NULL REFERENCES models(id),
+                    alias TEXT,
+                    action TEXT NOT NULL,
+                    from_version_id INTEGER REFERENCES versions(id),
+                    to_version_id INTEGER REFERENCES versions(id),
+                    actor_user TEXT NOT NULL,
+                    actor_host TEXT NOT NULL,
+                    ci_provider TEXT,
+                    ci_job_id TEXT,
+                    ci_job_url TEXT,
+                    reason TEXT,
+                    forced INTEGER NOT NULL,
+                    gates_json TEXT NOT NULL,
+                    previous_digest TEXT,
+                    digest TEXT NOT NULL UNIQUE
+                );
+                CREATE INDEX events_by_alias ON events(model_id, alias, seq);
+                CREATE INDEX events_by_target ON events(to_version_id, action);
+                CREATE INDEX events_by_source ON events(from_version_id, action);
+                CREATE TABLE signatures (
+                    version_id INTEGER NOT NULL REFERENCES versions(id),
+                    key_fingerprint TEXT NOT NULL,
+                    key_name TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    signed_at TEXT NOT NULL,
+                    signed_by TEXT NOT NULL,
+                    PRIMARY KEY (version_id, key_fingerprint)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -14,7 +14,11 @@ public struct MregCommand: ParsableCommand {
             holding a registry.json, searching upwards from the current directory.
             """,
         version: "0.1.0",
-        subcommands: [InitCommand.self, RegisterCommand.self, ListCommand.self, ShowCommand.self, ExportCommand.self, VerifyCommand.self, GCCommand.self]
+        subcommands: [
+            InitCommand.self, RegisterCommand.self, ListCommand.self, ShowCommand.self, ExportCommand.self, PromoteCommand.self,
+            DemoteCommand.self, RollbackCommand.self, HistoryCommand.self, DeprecateCommand.self, SignCommand.self, KeysCommand.self,
+            PolicyCommand.self, VerifyCommand.self, GCCommand.self,
+        ]
     )
 
     public init() {}

@@ -12,13 +12,18 @@ public final class Registry: Sendable {
     let clock: @Sendable () -> Date
     /// How long a command waits for another process's lock before failing as "locked".
     let busyTimeout: Double
+    /// Seconds a ledger write holds its transaction open before committing; only crash tests set it.
+    let ledgerCommitDelay: Double
 
     /// Seconds a write waits for another process's lock (`MREG_BUSY_TIMEOUT` overrides it).
     public static let defaultBusyTimeout = MetadataDatabase.busyTimeoutSeconds
 
-    private init(layout: RegistryLayout, metadata: MetadataDatabase, clock: @escaping @Sendable () -> Date, busyTimeout: Double) {
+    private init(
+        layout: RegistryLayout, metadata: MetadataDatabase, clock: @escaping @Sendable () -> Date, busyTimeout: Double, ledgerCommitDelay: Double
+    ) {
         self.layout = layout
         self.busyTimeout = busyTimeout
+        self.ledgerCommitDelay = ledgerCommitDelay
         self.blobs = BlobStore(root: layout.root)
         self.metadata = metadata
         self.clock = clock
@@ -29,7 +34,8 @@ public final class Registry: Sendable {
     /// `busyTimeout` is how long a write waits for another process's write lock before failing
     /// as "locked"; writes are short, so the default minute means something is stuck.
     public static func open(
-        at root: String, clock: @escaping @Sendable () -> Date = Date.init, busyTimeout: Double = defaultBusyTimeout
+        at root: String, clock: @escaping @Sendable () -> Date = Date.init, busyTimeout: Double = defaultBusyTimeout,
+        ledgerCommitDelay: Double = 0
     ) throws(RegistryError) -> Registry {
         let layout = RegistryLayout(root: root)
         guard let data = FileManager.default.contents(atPath: layout.marker) else {
@@ -51,7 +57,7 @@ public final class Registry: Sendable {
             try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
         }
         let metadata = try openDatabase(layout, busyTimeout: busyTimeout)
-        return Registry(layout: layout, metadata: metadata, clock: clock, busyTimeout: busyTimeout)
+        return Registry(layout: layout, metadata: metadata, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
     }
 
     static func openDatabase(_ layout: RegistryLayout, busyTimeout: Double = defaultBusyTimeout) throws(RegistryError) -> MetadataDatabase {

@@ -5,7 +5,7 @@ public struct VersionRef: Hashable, Sendable, CustomStringConvertible {
     public enum Selector: Hashable, Sendable {
         case latest
         case number(Int)
-        case alias(String)
+        case alias(AliasName)
         case digestPrefix(String)
     }
 
@@ -53,11 +53,10 @@ public struct VersionRef: Hashable, Sendable, CustomStringConvertible {
             return .digestPrefix(hex)
         }
         do {
-            try ModelName.validate(text, kind: "alias")
+            return .alias(try AliasName(text))
         } catch {
             throw ReferenceError(reference: reference, problem: error.description)
         }
-        return .alias(text)
     }
 
     public var description: String {

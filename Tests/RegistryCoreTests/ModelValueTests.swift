@@ -26,7 +26,7 @@ import Testing
         #expect(try VersionRef(parsing: "churn").selector == .latest)
         #expect(try VersionRef(parsing: "churn@3").selector == .number(3))
         #expect(try VersionRef(parsing: "team/churn@v12").selector == .number(12))
-        #expect(try VersionRef(parsing: "churn@production").selector == .alias("production"))
+        #expect(try VersionRef(parsing: "churn@production").selector == .alias(try AliasName("production")))
         #expect(try VersionRef(parsing: "churn@sha256:ABCDEF012345").selector == .digestPrefix("abcdef012345"))
         #expect(try VersionRef(parsing: "team/churn@v12").model.value == "team/churn")
     }

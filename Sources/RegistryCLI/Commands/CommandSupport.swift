@@ -30,7 +30,14 @@ struct Invocation {
 
     func openRegistry(_ options: GlobalOptions) throws(RegistryError) -> Registry {
         let timeout = environment["MREG_BUSY_TIMEOUT"].flatMap(Double.init) ?? Registry.defaultBusyTimeout
-        return try Registry.open(at: try registryPath(options), busyTimeout: timeout)
+        // Crash tests hold a ledger transaction open to kill the process inside it.
+        let delay = environment["MREG_TEST_LEDGER_COMMIT_DELAY"].flatMap(Double.init) ?? 0
+        return try Registry.open(at: try registryPath(options), busyTimeout: timeout, ledgerCommitDelay: delay)
+    }
+
+    /// A path the user typed, made absolute against the directory the command ran in.
+    func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : currentDirectory + "/" + path
     }
 
     func progress(_ options: GlobalOptions) -> (any ProgressDisplay)? {
@@ -60,7 +67,7 @@ extension RegistryCommand {
             try execute(.current)
         } catch {
             Console.err("error: \(error.description)")
-            if global.json {
+            if global.json && !error.documentPrinted {
                 Console.json(ErrorDocument(error: .init(kind: error.kind.rawValue, message: error.message, hint: error.hint, exitCode: error.exitCode)))
             }
             throw ExitCode(error.exitCode)
@@ -80,9 +87,11 @@ let exitStatusHelp = """
       1   internal error (a bug: the message says what to report) or an I/O failure
       2   not found (model, version, alias, path, dataset)
       3   conflict (already exists, destination not empty, lost a race)
-      4   refused by a rule (dirty work tree with --require-clean)
-      5   integrity failure (missing or corrupt blob, manifest mismatch)
+      4   refused by a rule (a failed promotion gate, nothing to roll back to, dirty work tree
+          with --require-clean)
+      5   integrity failure (missing or corrupt blob, manifest mismatch, bad or untrusted
+          signature, altered history)
       10  no registry here (run 'mreg init'), or a registry of a newer format
       11  registry locked by another process for too long
-      64  usage error (bad flags, invalid names, malformed params or metrics files)
+      64  usage error (bad flags, invalid names, malformed params, metrics or policy files)
     """

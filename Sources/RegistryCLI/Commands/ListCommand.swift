@@ -35,22 +35,29 @@ struct ListCommand: RegistryCommand {
         let registry = try invocation.openRegistry(global)
         if let name {
             let (versions, total) = try registry.versions(of: name, limit: all ? nil : limit)
+            let marks = try registry.releaseMarks(model: name)
+            func status(_ number: Int) -> String {
+                marks.deprecated.contains(number) ? "deprecated" : marks.rolledBack.contains(number) ? "rolled_back" : "active"
+            }
+            func aliases(_ number: Int) -> [String] { marks.aliases[number]?.map(\.value) ?? [] }
             if global.json {
                 Console.json(VersionListDocument(model: name, total: total, versions: versions.map {
                     .init(number: $0.number, digest: $0.manifestDigest.description, createdAt: Timestamp.format($0.createdAt),
                           gitCommit: $0.gitCommit, gitDirty: $0.gitDirty, files: $0.fileCount, size: $0.totalSize,
-                          metrics: Dictionary(uniqueKeysWithValues: $0.metrics.map { ($0.key, $0.value) }))
+                          metrics: Dictionary(uniqueKeysWithValues: $0.metrics.map { ($0.key, $0.value) }),
+                          aliases: aliases($0.number), status: status($0.number))
                 }))
                 return
             }
             Console.out(Format.table(
-                ["VERSION", "DIGEST", "CREATED", "COMMIT", "SIZE", "METRICS"],
+                ["VERSION", "DIGEST", "CREATED", "COMMIT", "SIZE", "ALIASES", "STATUS", "METRICS"],
                 versions.map { version in
                     let commit = version.gitCommit.map { String($0.prefix(10)) + (version.gitDirty ? "+dirty" : "") } ?? "-"
                     let metrics = version.metrics.prefix(Self.headlineMetrics).map { "\($0.key)=\(Format.metric($0.value))" }
                     let more = version.metrics.count > Self.headlineMetrics ? " …" : ""
                     return ["\(version.number)", version.manifestDigest.short, Timestamp.format(version.createdAt), commit,
-                            Format.bytes(version.totalSize), metrics.joined(separator: " ") + more]
+                            Format.bytes(version.totalSize), aliases(version.number).joined(separator: ",").nonEmpty ?? "-",
+                            status(version.number), metrics.joined(separator: " ") + more]
                 }))
             if versions.count < total {
                 note("(\(total - versions.count) older version(s) not shown; use --limit N or --all)")
@@ -58,10 +65,14 @@ struct ListCommand: RegistryCommand {
             return
         }
         let models = try registry.models()
+        let aliases = try registry.allAliases()
+        func aliasMap(_ model: ModelName) -> [String: Int] {
+            Dictionary(uniqueKeysWithValues: (aliases[model] ?? [:]).map { ($0.key.value, $0.value) })
+        }
         if global.json {
             Console.json(ModelListDocument(models: models.map {
                 .init(name: $0.name.value, versions: $0.versionCount, latestVersion: $0.latestVersion,
-                      latestCreatedAt: $0.latestCreatedAt.map(Timestamp.format), aliases: [:])
+                      latestCreatedAt: $0.latestCreatedAt.map(Timestamp.format), aliases: aliasMap($0.name))
             }))
             return
         }
@@ -71,6 +82,15 @@ struct ListCommand: RegistryCommand {
         }
         Console.out(Format.table(
             ["MODEL", "VERSIONS", "LATEST", "UPDATED", "ALIASES"],
-            models.map { ["\($0.name)", "\($0.versionCount)", $0.latestVersion.map { "\($0)" } ?? "-", $0.latestCreatedAt.map(Timestamp.format) ?? "-", "-"] }))
+            models.map { model in
+                let held = aliasMap(model.name).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                return ["\(model.name)", "\(model.versionCount)", model.latestVersion.map { "\($0)" } ?? "-",
+                        model.latestCreatedAt.map(Timestamp.format) ?? "-", held.isEmpty ? "-" : held]
+            }))
     }
+}
+
+extension String {
+    /// nil for the empty string, so a table cell can fall back to "-".
+    var nonEmpty: String? { isEmpty ? nil : self }
 }

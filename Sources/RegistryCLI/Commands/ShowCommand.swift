@@ -19,9 +19,11 @@ struct ShowCommand: RegistryCommand {
     @OptionGroup var global: GlobalOptions
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
-        let record = try invocation.openRegistry(global).resolve(reference: reference)
+        let registry = try invocation.openRegistry(global)
+        let record = try registry.resolve(reference: reference)
+        let release = try registry.releaseState(of: record)
         if global.json {
-            Console.json(VersionDocument(record))
+            Console.json(VersionDocument(record, release: release))
             return
         }
         var lines = [
@@ -31,6 +33,17 @@ struct ShowCommand: RegistryCommand {
                 + (record.registrant.ciProvider.map { " (\($0)" + (record.registrant.ciJobID.map { " job \($0)" } ?? "") + ")" } ?? ""),
         ]
         if let description = record.description { lines.append("  description  \(description)") }
+        if !release.aliases.isEmpty { lines.append("  aliases      \(release.aliases.map(\.value).joined(separator: ", "))") }
+        if let reason = release.deprecation { lines.append("  status       DEPRECATED: \(reason)") }
+        if let rollback = release.rollback { lines.append("  status       ROLLED BACK \(rollback)") }
+        for signature in release.signatures {
+            let state = switch signature.state {
+            case .valid: "valid"
+            case .untrusted: "UNTRUSTED KEY"
+            case .invalid: "INVALID"
+            }
+            lines.append("  signature    \(signature.keyName) (\(signature.fingerprint.short)) \(state), by \(signature.signedBy) at \(Timestamp.format(signature.signedAt))")
+        }
         if let parent = record.parent { lines.append("  parent       \(parent.reference) (\(parent.manifestDigest.short))") }
         if let git = record.git {
             lines.append("  git          \(git.commit)\(git.dirty ? " (dirty: \(git.changedPaths.count) changed path(s))" : "")")

@@ -4,10 +4,11 @@ import RegistryKit
 struct VerifyCommand: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Re-hash stored blobs and check each version's manifest against the database.",
+        abstract: "Re-hash stored blobs, check manifests, signatures and the history's hash chain.",
         discussion: """
-            With references, checks the blobs those versions use; with none (or --all), every version \
-            and the whole store. Each missing or corrupt blob is reported with the versions it affects, \
+            With references, checks the blobs and signatures of those versions; with none (or --all), \
+            every version, the whole store and the ledger of alias events (its hash chain names the \
+            first event altered, removed or reordered outside mreg). Each missing or corrupt blob is reported with the versions it affects, \
             and the exit status is 5 if anything is wrong.
 
             EXAMPLES
@@ -33,7 +34,7 @@ struct VerifyCommand: RegistryCommand {
         if global.json {
             Console.json(VerifyDocument(
                 ok: report.isIntact, versionsChecked: report.versionsChecked, blobsChecked: report.blobsChecked,
-                bytesChecked: report.bytesChecked,
+                bytesChecked: report.bytesChecked, signaturesChecked: report.signaturesChecked, eventsChecked: report.eventsChecked,
                 problems: report.problems.map { .init(kind: $0.kind.rawValue, digest: $0.digest?.description, detail: $0.detail, affected: $0.affected) },
                 unreferencedBlobs: report.unreferencedBlobs.map(\.description)))
         } else {
@@ -41,7 +42,9 @@ struct VerifyCommand: RegistryCommand {
                 Console.out("\(problem.kind.rawValue.uppercased()): \(problem.detail)")
                 for owner in problem.affected { Console.out("  affects \(owner)") }
             }
-            let summary = "\(report.versionsChecked) version(s), \(report.blobsChecked) blob(s), \(Format.bytes(report.bytesChecked)) re-hashed"
+            var summary = "\(report.versionsChecked) version(s), \(report.blobsChecked) blob(s), \(Format.bytes(report.bytesChecked)) re-hashed"
+            if report.signaturesChecked > 0 { summary += ", \(report.signaturesChecked) signature(s)" }
+            if report.eventsChecked > 0 { summary += ", \(report.eventsChecked) ledger event(s)" }
             Console.out(report.isIntact ? "ok: \(summary); no problems" : "FAILED: \(summary); \(report.problems.count) problem(s)")
             if !report.unreferencedBlobs.isEmpty {
                 note("note: \(report.unreferencedBlobs.count) blob(s) are not referenced by any version (left by interrupted registrations); 'mreg gc' deletes them")
@@ -49,7 +52,9 @@ struct VerifyCommand: RegistryCommand {
         }
         if !report.isIntact {
             if !global.json { Console.err("error: the registry failed verification; see the problems above") }
-            throw RegistryError(.integrity, "the registry failed verification with \(report.problems.count) problem(s)")
+            var error = RegistryError(.integrity, "the registry failed verification with \(report.problems.count) problem(s)")
+            error.documentPrinted = true
+            throw error
         }
     }
 }

@@ -59,8 +59,20 @@ struct VersionDocument: Encodable {
     let size: Int64
     let git: Git?
     let gitNote: String?
+    /// The aliases pointing at the version now.
+    let aliases: [String]
+    /// active, deprecated or rolled_back.
+    let status: String
+    let deprecation: String?
+    let rollback: String?
+    let signatures: [SignatureDocument]
 
-    init(_ record: VersionRecord) {
+    init(_ record: VersionRecord, release: ReleaseState? = nil) {
+        aliases = release?.aliases.map(\.value) ?? []
+        status = release.map { $0.deprecation != nil ? "deprecated" : $0.rollback != nil ? "rolled_back" : "active" } ?? "active"
+        deprecation = release?.deprecation
+        rollback = release?.rollback
+        signatures = release?.signatures.map(SignatureDocument.init) ?? []
         model = record.model.value
         version = record.number
         reference = "\(record.model)@\(record.number)"
@@ -123,6 +135,8 @@ struct VersionListDocument: Encodable {
         let files: Int
         let size: Int64
         let metrics: [String: Double]
+        let aliases: [String]
+        let status: String
     }
     let model: String
     /// How many versions the model has; `versions` holds the newest of them (see --limit).
@@ -150,6 +164,8 @@ struct VerifyDocument: Encodable {
     let versionsChecked: Int
     let blobsChecked: Int
     let bytesChecked: Int64
+    let signaturesChecked: Int
+    let eventsChecked: Int
     let problems: [Problem]
     let unreferencedBlobs: [String]
 }

@@ -52,7 +52,9 @@ extension RegistryError {
         }
     }
 
-    /// Folds control characters to spaces and shortens, so an error stays one line.
+    /// Folds control characters to spaces and shortens, so a message or table cell stays one line.
+    public static func oneLineText(_ text: String, limit: Int) -> String { oneLine(text, limit: limit) }
+
     static func oneLine(_ text: String, limit: Int) -> String {
         let folded = String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
             .split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")

@@ -32,6 +32,9 @@ public struct RegistryError: Error, Equatable, Sendable, CustomStringConvertible
     public let kind: Kind
     public let message: String
     public let hint: String?
+    /// The command already printed its own `--json` document describing the failure (a refused
+    /// promotion's report, a failed verification), so no separate error document follows it.
+    public var documentPrinted = false
 
     public init(_ kind: Kind, _ message: String, hint: String? = nil) {
         self.kind = kind

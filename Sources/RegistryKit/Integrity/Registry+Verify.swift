@@ -13,6 +13,12 @@ public struct IntegrityProblem: Sendable, Hashable {
         case manifestMismatch = "manifest_mismatch"
         /// A file in `blobs/sha256/` whose name is not a digest.
         case strayFile = "stray_file"
+        /// A stored signature that does not verify over the version's manifest digest.
+        case badSignature = "bad_signature"
+        /// A stored signature by a key the registry does not trust.
+        case untrustedSignature = "untrusted_signature"
+        /// The ledger's hash chain is broken: an event was altered, removed or reordered.
+        case ledger
     }
 
     public let kind: Kind
@@ -26,6 +32,9 @@ public struct IntegrityProblem: Sendable, Hashable {
 public struct VerifyReport: Sendable {
     public let versionsChecked: Int
     public let blobsChecked: Int
+    public let signaturesChecked: Int
+    /// Ledger events whose chain was checked (whole-store checks only).
+    public let eventsChecked: Int
     public let bytesChecked: Int64
     public let problems: [IntegrityProblem]
     /// Blobs that no version or stored dataset references (only for a whole-store check);
@@ -77,8 +86,19 @@ extension Registry {
             }
         }
         let damaged = Set(problems.compactMap(\.digest))
+        var signaturesChecked = 0
         for id in ids {
-            if let problem = try manifestProblem(versionID: id, damaged: damaged) { problems.append(problem) }
+            guard let record = try database({ (db) throws(MetadataError) in try db.record(id: id) }) else { continue }
+            if let problem = try manifestProblem(record, damaged: damaged) { problems.append(problem) }
+            let checks = try signatureChecks(of: record)
+            signaturesChecked += checks.count
+            problems += Self.signatureProblems(checks, of: record)
+        }
+        var eventsChecked = 0
+        if wholeStore {
+            let ledger = try verifyLedger()
+            eventsChecked = ledger.checked
+            if let problem = ledger.problem { problems.append(problem) }
         }
 
         var unreferenced = [Digest]()
@@ -90,12 +110,12 @@ extension Registry {
             }
         }
         return VerifyReport(
-            versionsChecked: ids.count, blobsChecked: digests.count, bytesChecked: bytes, problems: problems, unreferencedBlobs: unreferenced)
+            versionsChecked: ids.count, blobsChecked: digests.count, signaturesChecked: signaturesChecked, eventsChecked: eventsChecked,
+            bytesChecked: bytes, problems: problems, unreferencedBlobs: unreferenced)
     }
 
     /// Compares a version's stored manifest (already re-hashed) with the files the database lists.
-    private func manifestProblem(versionID: Int64, damaged: Set<Digest>) throws(RegistryError) -> IntegrityProblem? {
-        guard let record = try database({ (db) throws(MetadataError) in try db.record(id: versionID) }) else { return nil }
+    private func manifestProblem(_ record: VersionRecord, damaged: Set<Digest>) throws(RegistryError) -> IntegrityProblem? {
         guard !damaged.contains(record.manifestDigest) else { return nil }
         let name = "\(record.model)@\(record.number)"
         guard let bytes = try? blobs.readVerified(record.manifestDigest),
@@ -112,5 +132,55 @@ extension Registry {
                 detail: "the database's record of \(name) does not match its manifest (the database was changed outside mreg)", affected: [name])
         }
         return nil
+    }
+}
+
+extension Registry {
+    static func signatureProblems(_ checks: [SignatureCheck], of record: VersionRecord) -> [IntegrityProblem] {
+        let name = "\(record.model)@\(record.number)"
+        return checks.compactMap { check in
+            switch check.state {
+            case .valid:
+                return nil
+            case .untrusted:
+                return IntegrityProblem(
+                    kind: .untrustedSignature, digest: record.manifestDigest,
+                    detail: "\(name) carries a signature by key '\(check.keyName)' (\(check.fingerprint.short)), which this registry does not trust",
+                    affected: [name])
+            case .invalid:
+                return IntegrityProblem(
+                    kind: .badSignature, digest: record.manifestDigest,
+                    detail: "the signature of \(name) by key '\(check.keyName)' does not match its manifest digest \(record.manifestDigest.short) (the manifest or the signature was altered)",
+                    affected: [name])
+            }
+        }
+    }
+
+    /// Re-derives every event digest and chain link; returns the first break, which every later
+    /// event inherits.
+    func verifyLedger() throws(RegistryError) -> (checked: Int, problem: IntegrityProblem?) {
+        let stored = try database { (db) throws(MetadataError) in try db.storedEvents() }
+        var expected: Int64 = 1
+        var previous: Digest?
+        for row in stored {
+            func broken(_ detail: String) -> (Int, IntegrityProblem?) {
+                (stored.count, IntegrityProblem(kind: .ledger, digest: nil, detail: detail + "; the history was changed outside mreg", affected: ["ledger event #\(row.sequence)"]))
+            }
+            if row.sequence != expected {
+                return broken(row.sequence > expected
+                    ? "ledger event #\(expected) is missing (the next stored event is #\(row.sequence))"
+                    : "ledger event #\(row.sequence) is out of order after #\(expected - 1)")
+            }
+            guard let event = row.event else { return broken("ledger event #\(row.sequence) cannot be read: \(row.problem ?? "malformed")") }
+            if BlobStore.digest(of: event.canonicalBytes()).description != row.digest {
+                return broken("ledger event #\(row.sequence) was altered: its contents no longer match its digest")
+            }
+            if event.previousDigest != previous {
+                return broken("ledger event #\(row.sequence) does not link to event #\(row.sequence - 1): an event before it was removed, replaced or reordered")
+            }
+            previous = Digest(parsing: row.digest)
+            expected += 1
+        }
+        return (stored.count, nil)
     }
 }

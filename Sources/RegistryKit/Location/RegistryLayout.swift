@@ -15,6 +15,10 @@ public struct RegistryLayout: Sendable, Equatable {
     public var marker: String { root + "/registry.json" }
     public var database: String { root + "/registry.sqlite" }
     public var gitignore: String { root + "/.gitignore" }
+    /// Promotion gates (committed with the registry; see README, "Policy").
+    public var policy: String { root + "/policy.toml" }
+    /// The public keys whose signatures the registry trusts, one `NAME.pub` each (committed).
+    public var trustedKeysDirectory: String { root + "/keys" }
     /// Held shared by registrations and exclusively by `gc` (see `StoreLock`).
     public var gcLock: String { root + "/gc.lock" }
 }

@@ -18,7 +18,13 @@ extension Registry {
             id = try database { (db) throws(MetadataError) in try db.versionID(model: model, number: number) }
         case .alias(let alias):
             try requireModel(model)
-            throw .notFound("model '\(model)' has no alias '\(alias)'", hint: "run 'mreg show \(model)' to see its versions")
+            id = try database { (db) throws(MetadataError) in try db.holder(model: model, alias: alias) }
+            if id == nil {
+                let everSet = try database { (db) throws(MetadataError) in try db.events(model: model, alias: alias, limit: 1).total } > 0
+                throw .notFound(
+                    everSet ? "alias '\(alias)' of model '\(model)' points at no version (it was demoted)" : "model '\(model)' has no alias '\(alias)'",
+                    hint: "run 'mreg list \(model)' to see its aliases, or 'mreg promote \(model)@N --to \(alias)'")
+            }
         case .digestPrefix(let prefix):
             let ids = try database { (db) throws(MetadataError) in try db.versionIDs(model: model, digestPrefix: prefix) }
             if ids.count > 1 {

@@ -1,0 +1,305 @@
+import Foundation
+import GRDB
+import RegistryModel
+
+extension MetadataDatabase {
+    /// Appends one event in a single `BEGIN IMMEDIATE` transaction: the alias moves if and only if
+    /// its event is written, and racing writers are ordered by SQLite's write lock.
+    ///
+    /// `hash` computes the event digest (MetadataStore does not link a crypto library);
+    /// `stallBeforeCommit` holds the transaction open for crash tests.
+    public func appendEvent(
+        _ draft: EventDraft, hash: @escaping @Sendable ([UInt8]) -> Digest, stallBeforeCommit: Double = 0
+    ) throws(MetadataError) -> AppendOutcome {
+        try immediateWrite { db in
+            guard let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [draft.model.value]) else {
+                throw DatabaseCorruption(problem: "model \(draft.model) vanished")
+            }
+            var fromID: Int64?
+            if let alias = draft.alias {
+                fromID = try Self.holderID(db, modelID: modelID, alias: alias)
+                if let expected = draft.expectedHolderID, expected != fromID { return .holderChanged(current: fromID) }
+                if draft.action != .demote, fromID != nil, fromID == draft.toVersionID { return .unchanged }
+                if draft.action == .demote, fromID == nil { return .unchanged }
+            }
+            let last = try Row.fetchOne(db, sql: "SELECT seq, digest FROM events ORDER BY seq DESC LIMIT 1")
+            let sequence: Int64 = (last?[0] ?? 0) + 1
+            let previous = try last.map { try digest($0[1]) }
+            let event = AliasEvent(
+                sequence: sequence, at: draft.at, model: draft.model, alias: draft.alias, action: draft.action,
+                from: try fromID.map { try Self.pointer(db, versionID: $0) }, to: try draft.toVersionID.map { try Self.pointer(db, versionID: $0) },
+                actor: draft.actor, reason: draft.reason, forced: draft.forced, gates: draft.gates, previousDigest: previous)
+            let eventDigest = hash(event.canonicalBytes())
+            try db.execute(
+                sql: """
+                    INSERT INTO events (seq, at, model_id, alias, action, from_version_id, to_version_id, actor_user, actor_host,
+                        ci_provider, ci_job_id, ci_job_url, reason, forced, gates_json, previous_digest, digest)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    sequence, Timestamp.format(draft.at), modelID, draft.alias?.value, draft.action.rawValue, fromID, draft.toVersionID,
+                    draft.actor.user, draft.actor.host, draft.actor.ciProvider, draft.actor.ciJobID, draft.actor.ciJobURL, draft.reason,
+                    draft.forced, draft.gates, previous?.description, eventDigest.description,
+                ])
+            if stallBeforeCommit > 0 { Thread.sleep(forTimeInterval: stallBeforeCommit) }
+            return .appended(RecordedEvent(event: event, digest: eventDigest))
+        }
+    }
+
+    static func holderID(_ db: Database, modelID: Int64, alias: AliasName) throws -> Int64? {
+        try Row.fetchOne(
+            db, sql: "SELECT to_version_id FROM events WHERE model_id = ? AND alias = ? ORDER BY seq DESC LIMIT 1",
+            arguments: [modelID, alias.value]
+        )?[0]
+    }
+
+    static func pointer(_ db: Database, versionID: Int64) throws -> VersionPointer {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT m.name, v.number, v.manifest_digest FROM versions v JOIN models m ON m.id = v.model_id WHERE v.id = ?",
+            arguments: [versionID])
+        else { throw DatabaseCorruption(problem: "version id \(versionID) is referenced but missing") }
+        return VersionPointer(model: try ModelName(row[0]), number: row[1], manifestDigest: try digest(row[2]))
+    }
+
+    // MARK: Reading aliases
+
+    /// The version id an alias points at now (nil: at nothing, or the alias was never set).
+    public func holder(model: ModelName, alias: AliasName) throws(MetadataError) -> Int64? {
+        try read { db in
+            guard let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model.value]) else { return nil }
+            return try Self.holderID(db, modelID: modelID, alias: alias)
+        }
+    }
+
+    /// Every alias of a model that points at a version now, with that version.
+    public func aliases(of model: ModelName) throws(MetadataError) -> [AliasName: VersionPointer] {
+        try read { db in try Self.currentAliases(db, model: model) }
+    }
+
+    static func currentAliases(_ db: Database, model: ModelName) throws -> [AliasName: VersionPointer] {
+        // SQLite returns the bare columns of the row holding MAX(seq) in each group.
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT e.alias, e.to_version_id, MAX(e.seq), v.number, v.manifest_digest
+                FROM events e JOIN models m ON m.id = e.model_id LEFT JOIN versions v ON v.id = e.to_version_id
+                WHERE m.name = ? AND e.alias IS NOT NULL GROUP BY e.alias
+                """,
+            arguments: [model.value])
+        var result = [AliasName: VersionPointer]()
+        for row in rows {
+            guard let _: Int64 = row[1] else { continue }
+            result[try AliasName(row[0])] = VersionPointer(model: model, number: row[3], manifestDigest: try digest(row[4]))
+        }
+        return result
+    }
+
+    /// Every alias a model has ever had, by name.
+    public func aliasNames(of model: ModelName) throws(MetadataError) -> [AliasName] {
+        try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT DISTINCT e.alias FROM events e JOIN models m ON m.id = e.model_id WHERE m.name = ? AND e.alias IS NOT NULL ORDER BY e.alias",
+                arguments: [model.value]
+            ).map { try AliasName($0) }
+        }
+    }
+
+    /// Every current alias of every model, for `mreg list`.
+    public func allAliases() throws(MetadataError) -> [ModelName: [AliasName: Int]] {
+        try read { db in
+            var result = [ModelName: [AliasName: Int]]()
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.name, e.alias, e.to_version_id, MAX(e.seq), v.number
+                    FROM events e JOIN models m ON m.id = e.model_id LEFT JOIN versions v ON v.id = e.to_version_id
+                    WHERE e.alias IS NOT NULL GROUP BY e.model_id, e.alias
+                    """)
+            {
+                guard let number: Int = row[4] else { continue }
+                result[try ModelName(row[0]), default: [:]][try AliasName(row[1])] = number
+            }
+            return result
+        }
+    }
+
+    /// The aliases a version holds or has ever held (for `require_from`).
+    public func aliasesEverHeld(versionID: Int64) throws(MetadataError) -> Set<String> {
+        try read { db in
+            Set(try String.fetchAll(
+                db, sql: "SELECT DISTINCT alias FROM events WHERE to_version_id = ? AND action IN ('promote', 'rollback') AND alias IS NOT NULL",
+                arguments: [versionID]))
+        }
+    }
+
+    /// Why a version may not be promoted: its deprecation and its latest rollback, with reasons.
+    public func status(versionID: Int64) throws(MetadataError) -> VersionStatus {
+        try read { db in
+            let deprecation = try Row.fetchOne(
+                db, sql: "SELECT reason FROM events WHERE to_version_id = ? AND action = 'deprecate' ORDER BY seq DESC LIMIT 1",
+                arguments: [versionID]
+            ).map { ($0[0] as String?) ?? "" }
+            let rollback = try Row.fetchOne(
+                db, sql: "SELECT alias, reason FROM events WHERE from_version_id = ? AND action = 'rollback' ORDER BY seq DESC LIMIT 1",
+                arguments: [versionID]
+            ).map { "from \($0[0] as String? ?? "?")" + (($0[1] as String?).map { ": \($0)" } ?? "") }
+            return VersionStatus(deprecation: deprecation, rollback: rollback)
+        }
+    }
+
+    /// Version numbers of a model that are deprecated or were rolled back, for `mreg list`.
+    public func statusMarks(of model: ModelName) throws(MetadataError) -> (deprecated: Set<Int>, rolledBack: Set<Int>) {
+        try read { db in
+            var deprecated = Set<Int>()
+            var rolledBack = Set<Int>()
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.action, v.number FROM events e JOIN models m ON m.id = e.model_id
+                    JOIN versions v ON v.id = CASE e.action WHEN 'deprecate' THEN e.to_version_id ELSE e.from_version_id END
+                    WHERE m.name = ? AND e.action IN ('deprecate', 'rollback')
+                    """,
+                arguments: [model.value])
+            {
+                if (row[0] as String) == "deprecate" { deprecated.insert(row[1]) } else { rolledBack.insert(row[1]) }
+            }
+            return (deprecated, rolledBack)
+        }
+    }
+
+    // MARK: Reading history
+
+    /// One alias's events, oldest first (what rollback walks back through).
+    public func aliasEvents(model: ModelName, alias: AliasName) throws(MetadataError) -> [RecordedEvent] {
+        try read { db in
+            try Self.fetchEvents(
+                db, filter: "m.name = ? AND e.alias = ?", arguments: [model.value, alias.value], newestFirst: false, limit: nil)
+        }
+    }
+
+    /// A model's events (one alias's, when given), newest first, and how many there are.
+    public func events(model: ModelName, alias: AliasName?, limit: Int?) throws(MetadataError) -> (events: [RecordedEvent], total: Int) {
+        try read { db in
+            var filter = "m.name = ?"
+            var arguments: StatementArguments = [model.value]
+            if let alias {
+                filter += " AND e.alias = ?"
+                arguments += [alias.value]
+            }
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events e JOIN models m ON m.id = e.model_id WHERE \(filter)", arguments: arguments) ?? 0
+            return (try Self.fetchEvents(db, filter: filter, arguments: arguments, newestFirst: true, limit: limit), total)
+        }
+    }
+
+    /// The last event of an alias at or before `date`: what the alias pointed at then.
+    public func aliasEvent(model: ModelName, alias: AliasName, at date: Date) throws(MetadataError) -> RecordedEvent? {
+        try read { db in
+            try Self.fetchEvents(
+                db, filter: "m.name = ? AND e.alias = ? AND e.at <= ?", arguments: [model.value, alias.value, Timestamp.format(date)],
+                newestFirst: true, limit: 1
+            ).first
+        }
+    }
+
+    /// The ledger's newest event: its sequence number and digest.
+    public func ledgerHead() throws(MetadataError) -> (sequence: Int64, digest: Digest)? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT seq, digest FROM events ORDER BY seq DESC LIMIT 1").map { ($0[0], try digest($0[1])) }
+        }
+    }
+
+    /// Every stored event in sequence order, rebuilt from its columns without trusting them.
+    public func storedEvents() throws(MetadataError) -> [StoredEvent] {
+        try read { db in
+            try Row.fetchAll(db, sql: Self.eventSelect + " ORDER BY e.seq").map { row in
+                let sequence: Int64 = row["seq"]
+                let stored: String = row["digest"] ?? ""
+                do {
+                    return StoredEvent(event: try Self.event(row), sequence: sequence, digest: stored, problem: nil)
+                } catch {
+                    return StoredEvent(event: nil, sequence: sequence, digest: stored, problem: "\(error)")
+                }
+            }
+        }
+    }
+
+    private static let eventSelect = """
+        SELECT e.*, m.name AS model_name, fv.number AS from_number, fv.manifest_digest AS from_digest,
+            tv.number AS to_number, tv.manifest_digest AS to_digest
+        FROM events e JOIN models m ON m.id = e.model_id
+        LEFT JOIN versions fv ON fv.id = e.from_version_id LEFT JOIN versions tv ON tv.id = e.to_version_id
+        """
+
+    private static func fetchEvents(
+        _ db: Database, filter: String, arguments: StatementArguments, newestFirst: Bool, limit: Int?
+    ) throws -> [RecordedEvent] {
+        try Row.fetchAll(
+            db, sql: eventSelect + " WHERE \(filter) ORDER BY e.seq \(newestFirst ? "DESC" : "ASC") LIMIT \(limit ?? -1)", arguments: arguments
+        ).map { RecordedEvent(event: try event($0), digest: try digest($0["digest"])) }
+    }
+
+    private static func event(_ row: Row) throws -> AliasEvent {
+        let model = try ModelName(row["model_name"] as String)
+        func pointer(_ prefix: String) throws -> VersionPointer? {
+            guard let _: Int64 = row["\(prefix)_version_id"] else { return nil }
+            guard let number: Int = row["\(prefix)_number"] else { throw DatabaseCorruption(problem: "event \(row["seq"] as Int64) names a missing version") }
+            return VersionPointer(model: model, number: number, manifestDigest: try digest(row["\(prefix)_digest"]))
+        }
+        guard let action = AliasEvent.Action(rawValue: row["action"]) else {
+            throw DatabaseCorruption(problem: "unknown action '\(row["action"] as String? ?? "NULL")'")
+        }
+        return AliasEvent(
+            sequence: row["seq"], at: try date(row["at"]), model: model, alias: try (row["alias"] as String?).map { try AliasName($0) },
+            action: action, from: try pointer("from"), to: try pointer("to"),
+            actor: Registrant(
+                user: row["actor_user"], host: row["actor_host"], ciProvider: row["ci_provider"], ciJobID: row["ci_job_id"],
+                ciJobURL: row["ci_job_url"]),
+            reason: row["reason"], forced: row["forced"], gates: row["gates_json"],
+            previousDigest: try (row["previous_digest"] as String?).map { try digest($0) })
+    }
+
+    // MARK: Signatures
+
+    /// Stores a signature; returns false when this key had already signed the version.
+    public func insertSignature(versionID: Int64, _ signature: StoredSignature) throws(MetadataError) -> Bool {
+        try immediateWrite { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO signatures (version_id, key_fingerprint, key_name, signature, signed_at, signed_by)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    versionID, signature.keyFingerprint.description, signature.keyName, Data(signature.signature).base64EncodedString(),
+                    Timestamp.format(signature.signedAt), signature.signedBy,
+                ])
+            return db.changesCount > 0
+        }
+    }
+
+    /// The signatures stored for a version, by key name.
+    public func signatures(versionID: Int64) throws(MetadataError) -> [StoredSignature] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM signatures WHERE version_id = ? ORDER BY key_name", arguments: [versionID]
+            ).map { row in
+                StoredSignature(
+                    keyFingerprint: try digest(row["key_fingerprint"]), keyName: row["key_name"],
+                    signature: Array(Data(base64Encoded: row["signature"] as String) ?? Data()), signedAt: try date(row["signed_at"]),
+                    signedBy: row["signed_by"])
+            }
+        }
+    }
+}
+
+/// Why a version may not be promoted again.
+public struct VersionStatus: Sendable, Equatable {
+    /// The deprecation reason, when the version is deprecated.
+    public let deprecation: String?
+    /// "from production: latency regression", when the version was rolled back from an alias.
+    public let rollback: String?
+
+    public init(deprecation: String?, rollback: String?) {
+        self.deprecation = deprecation
+        self.rollback = rollback
+    }
+}

@@ -1,0 +1,152 @@
+import RegistryModel
+
+/// What the registry knows about a version, gathered before its gates are evaluated.
+public struct CandidateFacts: Sendable {
+    public let reference: String
+    /// Metric values by `DATASET.METRIC` key.
+    public let metrics: [String: Double]
+    /// The commit and whether its work tree was dirty; nil when no git information was recorded.
+    public let git: (commit: String, dirty: Bool)?
+    public let deprecation: String?
+    /// The reason the version was rolled back from an alias, if it ever was.
+    public let rollback: String?
+    /// Every alias the version holds or has held.
+    public let aliasesHeld: Set<String>
+    /// Names of the trusted keys whose signatures verify; nil when no signature check was made.
+    public let trustedSigners: [String]?
+    /// Problems found re-hashing the version's blobs; nil when they were not re-hashed.
+    public let integrityProblems: [String]?
+
+    public init(
+        reference: String, metrics: [String: Double], git: (commit: String, dirty: Bool)?, deprecation: String?, rollback: String?,
+        aliasesHeld: Set<String>, trustedSigners: [String]?, integrityProblems: [String]?
+    ) {
+        self.reference = reference
+        self.metrics = metrics
+        self.git = git
+        self.deprecation = deprecation
+        self.rollback = rollback
+        self.aliasesHeld = aliasesHeld
+        self.trustedSigners = trustedSigners
+        self.integrityProblems = integrityProblems
+    }
+}
+
+/// The version an alias points at now, for `no_regression`.
+public struct IncumbentFacts: Sendable {
+    public let reference: String
+    public let metrics: [String: Double]
+
+    public init(reference: String, metrics: [String: Double]) {
+        self.reference = reference
+        self.metrics = metrics
+    }
+}
+
+/// Evaluates a promotion's gates: pure, so every rule is tested without a registry.
+public enum GateEvaluation {
+    public static func evaluate(
+        _ rules: AliasRules, alias: String, candidate: CandidateFacts, incumbent: IncumbentFacts?
+    ) -> GateReport {
+        var results = [statusResult(candidate)]
+        if rules.requireCleanGit == true {
+            if let git = candidate.git {
+                results.append(GateResult(
+                    gate: "require_clean_git", outcome: git.dirty ? .failed : .passed, actual: .bool(!git.dirty), required: .bool(true),
+                    detail: git.dirty ? "commit \(git.commit.prefix(10)) was registered from a dirty work tree" : "commit \(git.commit.prefix(10)), clean work tree"))
+            } else {
+                results.append(GateResult(
+                    gate: "require_clean_git", outcome: .failed, required: .bool(true), detail: "no git commit was recorded for \(candidate.reference)"))
+            }
+        }
+        if rules.requireSignature == true {
+            let signers = candidate.trustedSigners ?? []
+            results.append(GateResult(
+                gate: "require_signature", outcome: signers.isEmpty ? .failed : .passed,
+                actual: .array(signers.map(JSONValue.string)), required: .bool(true),
+                detail: signers.isEmpty ? "no valid signature by a trusted key" : "signed by \(signers.joined(separator: ", "))"))
+        }
+        if rules.requireVerified == true {
+            let problems = candidate.integrityProblems ?? []
+            results.append(GateResult(
+                gate: "require_verified", outcome: problems.isEmpty ? .passed : .failed, actual: .bool(problems.isEmpty), required: .bool(true),
+                detail: problems.isEmpty ? "every blob re-hashed and intact" : problems.joined(separator: "; ")))
+        }
+        if let from = rules.requireFrom {
+            let held = candidate.aliasesHeld.contains(from)
+            results.append(GateResult(
+                gate: "require_from", outcome: held ? .passed : .failed, required: .string(from),
+                detail: held ? "\(candidate.reference) holds or has held \(from)" : "\(candidate.reference) has never held \(from); promote it there first"))
+        }
+        let lowerIsBetter = rules.lowerIsBetter ?? Policy.defaultLowerIsBetter
+        for key in rules.minimums.keys.sorted() {
+            results.append(bound(gate: "min", key: key, limit: rules.minimums[key]!, candidate: candidate))
+        }
+        for key in rules.maximums.keys.sorted() {
+            results.append(bound(gate: "max", key: key, limit: rules.maximums[key]!, candidate: candidate))
+        }
+        for key in rules.noRegression.keys.sorted() {
+            results.append(regression(
+                key: key, tolerance: rules.noRegression[key]!, lowerIsBetter: isLowerBetter(key, lowerIsBetter), alias: alias,
+                candidate: candidate, incumbent: incumbent))
+        }
+        return GateReport(results: results)
+    }
+
+    /// Deprecated and rolled-back versions are refused by every alias (unless forced).
+    private static func statusResult(_ candidate: CandidateFacts) -> GateResult {
+        if let reason = candidate.deprecation {
+            return GateResult(gate: "status", outcome: .failed, actual: .string("deprecated"), detail: "\(candidate.reference) is deprecated: \(reason)")
+        }
+        if let reason = candidate.rollback {
+            return GateResult(gate: "status", outcome: .failed, actual: .string("rolled_back"), detail: "\(candidate.reference) was rolled back: \(reason)")
+        }
+        return GateResult(gate: "status", outcome: .passed, actual: .string("active"), detail: "not deprecated or rolled back")
+    }
+
+    private static func bound(gate: String, key: String, limit: Double, candidate: CandidateFacts) -> GateResult {
+        guard let value = candidate.metrics[key] else {
+            return GateResult(gate: gate, metric: key, outcome: .failed, required: .number(limit), detail: "\(candidate.reference) has no metric \(key)")
+        }
+        let ok = gate == "min" ? value >= limit : value <= limit
+        let relation = gate == "min" ? (ok ? "at or above the floor" : "below the floor") : (ok ? "at or below the ceiling" : "above the ceiling")
+        return GateResult(
+            gate: gate, metric: key, outcome: ok ? .passed : .failed, actual: .number(value), required: .number(limit),
+            detail: "\(number(value)) is \(relation) \(number(limit))")
+    }
+
+    private static func regression(
+        key: String, tolerance: Double, lowerIsBetter: Bool, alias: String, candidate: CandidateFacts, incumbent: IncumbentFacts?
+    ) -> GateResult {
+        guard let value = candidate.metrics[key] else {
+            return GateResult(gate: "no_regression", metric: key, outcome: .failed, required: .number(tolerance), detail: "\(candidate.reference) has no metric \(key)")
+        }
+        guard let incumbent else {
+            return GateResult(gate: "no_regression", metric: key, outcome: .notApplicable, actual: .number(value), detail: "\(alias) points at no version yet")
+        }
+        guard let current = incumbent.metrics[key] else {
+            return GateResult(
+                gate: "no_regression", metric: key, outcome: .notApplicable, actual: .number(value),
+                detail: "the current holder \(incumbent.reference) has no metric \(key) to compare with")
+        }
+        // Positive when the candidate is worse than the incumbent, in the metric's own direction.
+        let worsening = lowerIsBetter ? value - current : current - value
+        let limit = lowerIsBetter ? current + tolerance : current - tolerance
+        let ok = worsening <= tolerance + 1e-12
+        let direction = lowerIsBetter ? "lower is better" : "higher is better"
+        return GateResult(
+            gate: "no_regression", metric: key, outcome: ok ? .passed : .failed, actual: .number(value), required: .number(limit),
+            detail: "\(number(value)) vs \(number(current)) of \(incumbent.reference) (\(direction), tolerance \(number(tolerance)))")
+    }
+
+    /// A `lower_is_better` entry names a metric (`log_loss`) on every dataset, or one key exactly.
+    static func isLowerBetter(_ key: String, _ names: [String]) -> Bool {
+        let name = key.firstIndex(of: ".").map { String(key[key.index(after: $0)...]) } ?? key
+        return names.contains(key) || names.contains(name)
+    }
+
+    /// Values in reports: shortest exact form, so `0.8` reads as written in the policy.
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    }
+}

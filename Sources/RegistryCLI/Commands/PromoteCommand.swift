@@ -1,0 +1,150 @@
+import ArgumentParser
+import RegistryKit
+import RegistryModel
+
+struct PromoteCommand: RegistryCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote",
+        abstract: "Point an alias at a version, if it passes the alias's gates in policy.toml.",
+        discussion: """
+            Every gate of the alias (registry/policy.toml, with per-model overrides) is evaluated and \
+            reported, one line each: PASS, FAIL with the actual and required values, or N/A. If any \
+            gate fails the alias does not move and the exit status is 4. Deprecated and rolled-back \
+            versions are refused too. The move and its event (who, when, why, the gate report) are \
+            written in one transaction; 'mreg history' shows them.
+
+            EXAMPLES
+              mreg promote churn@7 --to staging
+              mreg promote churn@7 --to production --reason "beats v5 on holdout"
+              mreg promote churn@8 --to production --dry-run
+              mreg promote churn@8 --to production --force --reason "hotfix approved in INC-150"
+            """)
+
+    @Argument(help: ArgumentHelp("The version: NAME@3, NAME@ALIAS, NAME@sha256:PREFIX or NAME (latest).", valueName: "ref"))
+    var reference: String
+
+    @Option(name: .customLong("to"), help: ArgumentHelp("The alias to move (production, staging, …).", valueName: "alias"))
+    var alias: String
+
+    @Option(name: .long, help: "Why; recorded in the history (required with --force).")
+    var reason: String?
+
+    @Flag(name: .long, help: "Move the alias even though gates failed (needs --reason; the failed gates are recorded).")
+    var force = false
+
+    @Flag(name: .long, help: "Print the gate report and change nothing.")
+    var dryRun = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if force && dryRun { throw ValidationError("--force and --dry-run exclude each other") }
+    }
+
+    func execute(_ invocation: Invocation) throws(RegistryError) {
+        let registry = try invocation.openRegistry(global)
+        let outcome = try registry.promote(
+            PromotionRequest(reference: reference, alias: alias, reason: reason, force: force, dryRun: dryRun, actor: invocation.registrant),
+            progress: invocation.progress(global))
+        let target = "\(outcome.version.reference) → \(outcome.alias)"
+        let from = outcome.previous.map { " (now \($0.reference))" } ?? " (now no version)"
+        if global.json {
+            Console.json(PromoteDocument(outcome))
+        } else {
+            Console.out("promote \(target)\(from)")
+            Console.out(GateReportText.lines(outcome.report).joined(separator: "\n"))
+        }
+        let failed = outcome.report.failures.map(\.label)
+        switch outcome.result {
+        case .moved(let recorded):
+            if !global.json {
+                let override = recorded.event.forced ? " (forced past \(failed.count) failed gate(s): \(failed.joined(separator: ", ")))" : ""
+                Console.out("moved: \(outcome.alias) now points at \(outcome.version.reference)\(override); event #\(recorded.event.sequence)")
+            }
+        case .unchanged:
+            if !global.json { Console.out("unchanged: \(outcome.alias) already points at \(outcome.version.reference)") }
+        case .dryRun:
+            if !global.json {
+                Console.out(failed.isEmpty ? "dry run: every gate passes; nothing was changed" : "dry run: \(failed.count) gate(s) fail; nothing was changed")
+            }
+        case .refused:
+            var error = RegistryError(
+                .refused, "promotion of \(outcome.version.reference) to \(outcome.alias) refused: \(failed.count) gate(s) failed (\(failed.joined(separator: ", "))); \(outcome.alias) was not moved",
+                hint: "see the report above; --force --reason TEXT overrides and records it")
+            error.documentPrinted = true
+            throw error
+        }
+    }
+}
+
+struct DemoteCommand: RegistryCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demote",
+        abstract: "Clear an alias so that it points at no version.",
+        discussion: """
+            The alias keeps its history; 'mreg rollback' can bring back its last holder.
+
+            EXAMPLES
+              mreg demote churn --alias staging --reason "staging environment retired"
+            """)
+
+    @Argument(help: "The model.")
+    var name: String
+
+    @Option(name: .long, help: "The alias to clear.")
+    var alias: String
+
+    @Option(name: .long, help: "Why; recorded in the history.")
+    var reason: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func execute(_ invocation: Invocation) throws(RegistryError) {
+        let registry = try invocation.openRegistry(global)
+        let (previous, event) = try registry.demote(model: name, alias: alias, reason: reason, actor: invocation.registrant)
+        if global.json {
+            Console.json(DemoteDocument(
+                model: name, alias: alias, previous: previous.map(PointerDocument.init), changed: event != nil, event: event.map(EventDocument.init)))
+        } else if let event {
+            Console.out("demoted: \(alias) of \(name) no longer points at \(previous?.reference ?? "a version"); event #\(event.event.sequence)")
+        } else {
+            Console.out("unchanged: \(alias) of \(name) already points at no version")
+        }
+    }
+}
+
+struct DeprecateCommand: RegistryCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deprecate",
+        abstract: "Mark a version that must not be promoted again (without --force).",
+        discussion: """
+            The mark and its reason are shown by 'list' and 'show' and recorded in the history. \
+            Aliases that point at the version stay where they are: roll them back or promote another.
+
+            EXAMPLES
+              mreg deprecate churn@4 --reason "trained on the leaky 2026-02 export"
+            """)
+
+    @Argument(help: ArgumentHelp("The version.", valueName: "ref"))
+    var reference: String
+
+    @Option(name: .long, help: "Why (required).")
+    var reason: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func execute(_ invocation: Invocation) throws(RegistryError) {
+        let registry = try invocation.openRegistry(global)
+        let (record, event) = try registry.deprecate(reference: reference, reason: reason, actor: invocation.registrant)
+        let name = "\(record.model)@\(record.number)"
+        if global.json {
+            Console.json(DeprecateDocument(reference: name, digest: record.manifestDigest.description, changed: event != nil, event: event.map(EventDocument.init)))
+            return
+        }
+        Console.out(event.map { "deprecated: \(name); event #\($0.event.sequence)" } ?? "unchanged: \(name) is already deprecated")
+        let held = try registry.releaseState(of: record).aliases
+        if !held.isEmpty {
+            note("note: \(name) still holds \(held.map(\.value).joined(separator: ", ")); roll back or promote another version to move it")
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import Policy
+import RegistryKit
+import RegistryModel
+
+/// A version as events and reports name it: `churn@7` and its manifest digest.
+struct PointerDocument: Encodable {
+    let reference: String
+    let version: Int
+    let digest: String
+
+    init(_ pointer: VersionPointer) {
+        reference = pointer.reference
+        version = pointer.number
+        digest = pointer.manifestDigest.description
+    }
+}
+
+struct GateDocument: Encodable {
+    let gate: String
+    let metric: String?
+    let outcome: String
+    let actual: JSONValue?
+    let required: JSONValue?
+    let detail: String
+
+    init(_ result: GateResult) {
+        gate = result.gate
+        metric = result.metric
+        outcome = result.outcome.rawValue
+        actual = result.actual
+        required = result.required
+        detail = result.detail
+    }
+}
+
+/// One ledger event.
+struct EventDocument: Encodable {
+    struct Actor: Encodable {
+        let user: String
+        let host: String
+        let ciProvider: String?
+        let ciJobId: String?
+        let ciJobUrl: String?
+    }
+    let sequence: Int64
+    let at: String
+    let model: String
+    let alias: String?
+    let action: String
+    let from: PointerDocument?
+    let to: PointerDocument?
+    let actor: Actor
+    let reason: String?
+    let forced: Bool
+    let gates: JSONValue
+    let digest: String
+    let previousDigest: String?
+
+    init(_ recorded: RecordedEvent) {
+        let event = recorded.event
+        sequence = event.sequence
+        at = Timestamp.format(event.at)
+        model = event.model.value
+        alias = event.alias?.value
+        action = event.action.rawValue
+        from = event.from.map(PointerDocument.init)
+        to = event.to.map(PointerDocument.init)
+        actor = Actor(user: event.actor.user, host: event.actor.host, ciProvider: event.actor.ciProvider, ciJobId: event.actor.ciJobID, ciJobUrl: event.actor.ciJobURL)
+        reason = event.reason
+        forced = event.forced
+        gates = (try? JSONDecoder().decode(JSONValue.self, from: Data(event.gates.utf8))) ?? .array([])
+        digest = recorded.digest.description
+        previousDigest = event.previousDigest?.description
+    }
+}
+
+struct PromoteDocument: Encodable {
+    let model: String
+    let alias: String
+    let version: PointerDocument
+    let previous: PointerDocument?
+    /// moved, unchanged, refused or dry_run.
+    let result: String
+    let forced: Bool
+    let gates: [GateDocument]
+    let event: EventDocument?
+
+    init(_ outcome: PromotionOutcome) {
+        model = outcome.version.model.value
+        alias = outcome.alias.value
+        version = PointerDocument(outcome.version)
+        previous = outcome.previous.map(PointerDocument.init)
+        switch outcome.result {
+        case .moved(let recorded):
+            result = "moved"
+            event = EventDocument(recorded)
+        case .unchanged:
+            result = "unchanged"
+            event = nil
+        case .refused:
+            result = "refused"
+            event = nil
+        case .dryRun:
+            result = "dry_run"
+            event = nil
+        }
+        forced = outcome.forced
+        gates = outcome.report.results.map(GateDocument.init)
+    }
+}
+
+struct RollbackDocument: Encodable {
+    let model: String
+    let alias: String
+    let from: PointerDocument?
+    let to: PointerDocument
+    let skipped: [String]
+    let event: EventDocument
+}
+
+struct DemoteDocument: Encodable {
+    let model: String
+    let alias: String
+    let previous: PointerDocument?
+    let changed: Bool
+    let event: EventDocument?
+}
+
+struct DeprecateDocument: Encodable {
+    let reference: String
+    let digest: String
+    let changed: Bool
+    let event: EventDocument?
+}
+
+struct HistoryDocument: Encodable {
+    struct Head: Encodable {
+        let sequence: Int64
+        let digest: String
+    }
+    let model: String
+    let alias: String?
+    let total: Int
+    let head: Head?
+    /// Newest first.
+    let events: [EventDocument]
+}
+
+/// `history --at`: what each alias pointed at then.
+struct AliasesAtDocument: Encodable {
+    struct Entry: Encodable {
+        let alias: String
+        let version: PointerDocument?
+        let since: String
+        let event: Int64
+    }
+    let model: String
+    let at: String
+    let aliases: [Entry]
+}
+
+struct SignDocument: Encodable {
+    let reference: String
+    let digest: String
+    let key: String
+    let keyFingerprint: String
+    let created: Bool
+}
+
+struct KeyDocument: Encodable {
+    let name: String
+    let fingerprint: String
+    let path: String
+}
+
+struct KeysGenerateDocument: Encodable {
+    let privateKey: String
+    let publicKey: String
+    let fingerprint: String
+}
+
+struct KeysTrustDocument: Encodable {
+    let key: KeyDocument
+    let added: Bool
+}
+
+struct KeysListDocument: Encodable {
+    let keys: [KeyDocument]
+}
+
+struct SignatureDocument: Encodable {
+    let key: String
+    let fingerprint: String
+    let state: String
+    let signedAt: String
+    let signedBy: String
+
+    init(_ check: SignatureCheck) {
+        key = check.keyName
+        fingerprint = check.fingerprint.description
+        state = check.state.rawValue
+        signedAt = Timestamp.format(check.signedAt)
+        signedBy = check.signedBy
+    }
+}

@@ -1,0 +1,164 @@
+import ContentStore
+import Foundation
+import MetadataStore
+import Policy
+import RegistryModel
+
+/// A request to point an alias at a version.
+public struct PromotionRequest: Sendable {
+    public let reference: String
+    public let alias: String
+    public let reason: String?
+    /// Overrides failed gates; only together with a reason, which is recorded with them.
+    public let force: Bool
+    public let dryRun: Bool
+    public let actor: Registrant
+
+    public init(reference: String, alias: String, reason: String?, force: Bool, dryRun: Bool, actor: Registrant) {
+        self.reference = reference
+        self.alias = alias
+        self.reason = reason
+        self.force = force
+        self.dryRun = dryRun
+        self.actor = actor
+    }
+}
+
+/// What a promotion did, with the gate report it was decided on.
+public struct PromotionOutcome: Sendable {
+    public enum Result: Sendable, Equatable {
+        /// The alias moved; the event records it.
+        case moved(RecordedEvent)
+        /// The alias already pointed at the version; nothing was written.
+        case unchanged
+        /// A gate failed and there was no `--force`; nothing was written.
+        case refused
+        /// `--dry-run`: the report only.
+        case dryRun
+    }
+
+    public let version: VersionPointer
+    public let alias: AliasName
+    /// The version the alias pointed at when the decision was made.
+    public let previous: VersionPointer?
+    public let report: GateReport
+    public let result: Result
+    /// Failed gates were overridden by `--force`.
+    public var forced: Bool {
+        if case .moved(let recorded) = result { return recorded.event.forced }
+        return false
+    }
+}
+
+extension Registry {
+    /// How often a promotion re-evaluates its gates when racing writers keep moving the alias.
+    static let raceRetries = 20
+
+    /// Evaluates the alias's gates for the version and, when they pass (or are forced with a
+    /// reason), moves the alias and appends its event in one transaction.
+    public func promote(_ request: PromotionRequest, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> PromotionOutcome {
+        let alias = try Self.aliasName(request.alias)
+        if request.force && Self.isBlank(request.reason) {
+            throw .usage("--force needs --reason TEXT: an overridden gate is recorded with why", hint: "add --reason \"…\"")
+        }
+        let record = try resolve(reference: request.reference)
+        let version = VersionPointer(model: record.model, number: record.number, manifestDigest: record.manifestDigest)
+        let rules = try policy().rules(model: record.model.value, alias: alias.value)
+
+        // Signatures and blob re-hashing do not depend on the alias's holder: done once.
+        let signers = rules.requireSignature == true ? try trustedSigners(of: record) : nil
+        let integrity = rules.requireVerified == true
+            ? try verify([version.reference], progress: progress).problems.map(\.detail) : nil
+
+        for _ in 0..<Self.raceRetries {
+            let holderID = try database { (db) throws(MetadataError) in try db.holder(model: record.model, alias: alias) }
+            let incumbent = try holderID.flatMap { (id) throws(RegistryError) in try database { (db) throws(MetadataError) in try db.record(id: id) } }
+            let status = try database { (db) throws(MetadataError) in try db.status(versionID: record.id) }
+            let held = try database { (db) throws(MetadataError) in try db.aliasesEverHeld(versionID: record.id) }
+            let facts = CandidateFacts(
+                reference: version.reference, metrics: Self.metricTable(record.metrics), git: record.git.map { ($0.commit, $0.dirty) },
+                deprecation: status.deprecation, rollback: status.rollback, aliasesHeld: held, trustedSigners: signers,
+                integrityProblems: integrity)
+            let report = GateEvaluation.evaluate(
+                rules, alias: alias.value, candidate: facts,
+                incumbent: incumbent.map { IncumbentFacts(reference: "\($0.model)@\($0.number)", metrics: Self.metricTable($0.metrics)) })
+            let previous = incumbent.map { VersionPointer(model: $0.model, number: $0.number, manifestDigest: $0.manifestDigest) }
+            func outcome(_ result: PromotionOutcome.Result) -> PromotionOutcome {
+                PromotionOutcome(version: version, alias: alias, previous: previous, report: report, result: result)
+            }
+            if holderID == record.id { return outcome(.unchanged) }
+            if request.dryRun { return outcome(.dryRun) }
+            if !report.passed && !request.force { return outcome(.refused) }
+            let draft = EventDraft(
+                model: record.model, alias: alias, action: .promote, toVersionID: record.id, at: clock(), actor: request.actor,
+                reason: Self.trimmed(request.reason), forced: !report.passed, gates: Self.gatesJSON(report), expectedHolderID: .some(holderID))
+            switch try appendEvent(draft) {
+            case .appended(let event): return outcome(.moved(event))
+            case .unchanged: return outcome(.unchanged)
+            case .holderChanged: continue
+            }
+        }
+        throw RegistryError(
+            .conflict, "alias '\(alias)' of '\(record.model)' kept moving while its gates were evaluated",
+            hint: "other promotions are running; run this one again")
+    }
+
+    /// Clears an alias (it then points at no version); the event records who and why.
+    public func demote(model name: String, alias aliasText: String, reason: String?, actor: Registrant) throws(RegistryError) -> (previous: VersionPointer?, event: RecordedEvent?) {
+        let model = try Self.modelName(name)
+        let alias = try Self.aliasName(aliasText)
+        try requireModel(model)
+        let history = try database { (db) throws(MetadataError) in try db.events(model: model, alias: alias, limit: 1) }
+        guard let last = history.events.first else {
+            throw .notFound("model '\(model)' has no alias '\(alias)'", hint: "run 'mreg list \(model)' to see its aliases")
+        }
+        let draft = EventDraft(
+            model: model, alias: alias, action: .demote, toVersionID: nil, at: clock(), actor: actor, reason: Self.trimmed(reason),
+            forced: false, gates: "[]", expectedHolderID: nil)
+        switch try appendEvent(draft) {
+        case .appended(let event): return (event.event.from, event)
+        case .unchanged, .holderChanged: return (last.event.to, nil)
+        }
+    }
+
+    /// Appends an event, hashing it with the store's SHA-256.
+    func appendEvent(_ draft: EventDraft) throws(RegistryError) -> AppendOutcome {
+        let delay = ledgerCommitDelay
+        return try database { (db) throws(MetadataError) in
+            try db.appendEvent(draft, hash: { BlobStore.digest(of: $0) }, stallBeforeCommit: delay)
+        }
+    }
+
+    static func metricTable(_ metrics: [Metric]) -> [String: Double] {
+        Dictionary(metrics.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+    }
+
+    static func gatesJSON(_ report: GateReport) -> String {
+        (try? CanonicalJSON.string(report.jsonValue)) ?? "[]"
+    }
+
+    static func aliasName(_ text: String) throws(RegistryError) -> AliasName {
+        do {
+            return try AliasName(text)
+        } catch {
+            throw .usage(error.description)
+        }
+    }
+
+    static func modelName(_ text: String) throws(RegistryError) -> ModelName {
+        do {
+            return try ModelName(text)
+        } catch {
+            throw .usage(error.description)
+        }
+    }
+
+    static func isBlank(_ text: String?) -> Bool {
+        trimmed(text) == nil
+    }
+
+    static func trimmed(_ text: String?) -> String? {
+        guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        return text
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import MetadataStore
+import RegistryModel
+
+/// A request to move an alias back to an earlier holder.
+public struct RollbackRequest: Sendable {
+    public let model: String
+    public let alias: String
+    /// An explicit earlier holder; by default the one before the current holder.
+    public let target: String?
+    public let reason: String?
+    /// Allows an explicit target that is deprecated or was rolled back itself.
+    public let force: Bool
+    public let actor: Registrant
+
+    public init(model: String, alias: String, target: String?, reason: String?, force: Bool, actor: Registrant) {
+        self.model = model
+        self.alias = alias
+        self.target = target
+        self.reason = reason
+        self.force = force
+        self.actor = actor
+    }
+}
+
+/// What a rollback did.
+public struct RollbackOutcome: Sendable {
+    public let alias: AliasName
+    /// The version rolled back from (now marked rolled back); nil when the alias pointed at nothing.
+    public let from: VersionPointer?
+    public let to: VersionPointer
+    public let event: RecordedEvent
+    /// Earlier holders passed over because they were rolled back or deprecated.
+    public let skipped: [String]
+}
+
+extension Registry {
+    /// Moves an alias back to the version that held it before the current holder (or to an
+    /// explicit earlier holder), after re-hashing that version's blobs. The version rolled back
+    /// from is marked by the event and skipped by later rollbacks.
+    public func rollback(_ request: RollbackRequest, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> RollbackOutcome {
+        let model = try Self.modelName(request.model)
+        let alias = try Self.aliasName(request.alias)
+        if request.force && Self.isBlank(request.reason) {
+            throw .usage("--force needs --reason TEXT", hint: "add --reason \"…\"")
+        }
+        try requireModel(model)
+        for _ in 0..<Self.raceRetries {
+            let history = try database { (db) throws(MetadataError) in try db.aliasEvents(model: model, alias: alias) }
+            guard let last = history.last else {
+                throw .notFound("model '\(model)' has no alias '\(alias)'", hint: "run 'mreg list \(model)' to see its aliases")
+            }
+            let current = last.event.to
+            let (target, skipped) = try rollbackTarget(request, model: model, alias: alias, history: history, current: current)
+            let record = try resolve(VersionRef(model: model, selector: .number(target.number)))
+            let report = try verify([target.reference], progress: progress)
+            if let problem = report.problems.first {
+                throw RegistryError(
+                    .integrity, "cannot roll \(alias) back to \(target.reference): \(problem.detail); the alias was not moved",
+                    hint: "run 'mreg verify \(target.reference)', or pick another version with --to")
+            }
+            let currentID = try current.map { (pointer) throws(RegistryError) in try resolve(VersionRef(model: model, selector: .number(pointer.number))).id }
+            let draft = EventDraft(
+                model: model, alias: alias, action: .rollback, toVersionID: record.id, at: clock(), actor: request.actor,
+                reason: Self.trimmed(request.reason), forced: request.force, gates: "[]", expectedHolderID: .some(currentID))
+            switch try appendEvent(draft) {
+            case .appended(let event):
+                return RollbackOutcome(alias: alias, from: event.event.from, to: target, event: event, skipped: skipped)
+            case .unchanged:
+                throw RegistryError(.refused, "\(alias) of '\(model)' already points at \(target.reference)")
+            case .holderChanged:
+                continue
+            }
+        }
+        throw RegistryError(.conflict, "alias '\(alias)' of '\(model)' kept moving during the rollback", hint: "run the rollback again")
+    }
+
+    /// The version to go back to, and the earlier holders passed over on the way.
+    private func rollbackTarget(
+        _ request: RollbackRequest, model: ModelName, alias: AliasName, history: [RecordedEvent], current: VersionPointer?
+    ) throws(RegistryError) -> (VersionPointer, [String]) {
+        // Holders in the order they last held the alias, newest first, without the current one.
+        var holders = [VersionPointer]()
+        for recorded in history.reversed() where recorded.event.action != .demote {
+            guard let to = recorded.event.to, to != current, !holders.contains(to) else { continue }
+            holders.append(to)
+        }
+        if let text = request.target {
+            let record = try resolve(reference: Self.qualified(text, model: model))
+            guard record.model == model else {
+                throw .usage("--to \(text) is a version of '\(record.model)', not of '\(model)'")
+            }
+            let pointer = VersionPointer(model: model, number: record.number, manifestDigest: record.manifestDigest)
+            if pointer == current { throw RegistryError(.refused, "\(alias) of '\(model)' already points at \(pointer.reference)") }
+            guard holders.contains(pointer) else {
+                throw RegistryError(
+                    .refused, "\(pointer.reference) never held \(alias); rollback only returns to earlier holders",
+                    hint: "use 'mreg promote \(pointer.reference) --to \(alias)' to move the alias to a new version")
+            }
+            let status = try database { (db) throws(MetadataError) in try db.status(versionID: record.id) }
+            if let blocker = status.deprecation.map({ "is deprecated: \($0)" }) ?? status.rollback.map({ "was rolled back \($0)" }), !request.force {
+                throw RegistryError(.refused, "\(pointer.reference) \(blocker)", hint: "pass --force --reason TEXT to roll back to it anyway")
+            }
+            return (pointer, [])
+        }
+        var skipped = [String]()
+        for holder in holders {
+            let id = try resolve(VersionRef(model: model, selector: .number(holder.number))).id
+            let status = try database { (db) throws(MetadataError) in try db.status(versionID: id) }
+            if let reason = status.deprecation {
+                skipped.append("\(holder.reference) (deprecated: \(reason))")
+            } else if let reason = status.rollback {
+                skipped.append("\(holder.reference) (rolled back \(reason))")
+            } else {
+                return (holder, skipped)
+            }
+        }
+        let from = current.map { " before \($0.reference)" } ?? ""
+        throw RegistryError(
+            .refused,
+            "no earlier version of '\(model)' held \(alias)\(from)" + (skipped.isEmpty ? "" : " that was not rolled back or deprecated (passed over: \(skipped.joined(separator: ", ")))")
+                + "; nothing was changed",
+            hint: "promote a version with 'mreg promote \(model)@N --to \(alias)', or name one with --to")
+    }
+
+    /// `--to 3` and `--to churn@3` both name version 3 of the model being rolled back.
+    static func qualified(_ text: String, model: ModelName) -> String {
+        text.contains("@") ? text : "\(model)@\(text)"
+    }
+}

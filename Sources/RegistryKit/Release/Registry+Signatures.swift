@@ -1,0 +1,171 @@
+import ContentStore
+import Foundation
+import Glibc
+import MetadataStore
+import RegistryModel
+import Signatures
+
+/// A public key the registry trusts: `registry/keys/NAME.pub`.
+public struct TrustedKeyFile: Sendable {
+    public let name: String
+    public let fingerprint: Digest
+    public let key: TrustedKey
+    public let path: String
+}
+
+/// The verdict on one stored signature.
+public struct SignatureCheck: Sendable, Equatable {
+    public enum State: String, Sendable {
+        case valid
+        /// The key that made it is not among the registry's trusted keys.
+        case untrusted
+        /// It does not verify over the version's manifest digest: a changed manifest or signature.
+        case invalid
+    }
+
+    public let keyName: String
+    public let fingerprint: Digest
+    public let state: State
+    public let signedAt: Date
+    public let signedBy: String
+}
+
+extension Registry {
+    /// Writes a new Ed25519 key pair as `NAME.key` (mode 0600) and `NAME.pub` in `directory`;
+    /// refuses to overwrite either file.
+    public static func generateKeyPair(name: String, directory: String) throws(RegistryError) -> (privateKey: String, publicKey: String, fingerprint: Digest) {
+        try validateKeyName(name)
+        let key = SigningKey.generate()
+        let privatePath = directory + "/" + name + ".key"
+        let publicPath = directory + "/" + name + ".pub"
+        for path in [privatePath, publicPath] where FileManager.default.fileExists(atPath: path) {
+            throw RegistryError(.conflict, "'\(path)' already exists; keys are never overwritten", hint: "choose another NAME or --out DIR")
+        }
+        try writeNew(key.pem, to: privatePath, mode: 0o600)
+        try writeNew(key.publicKey.pem, to: publicPath, mode: 0o644)
+        return (privatePath, publicPath, key.publicKey.fingerprint)
+    }
+
+    /// Adds a public key to the registry's trusted keys (`keys/NAME.pub`, committed with the registry).
+    public func trustKey(pem: String, name: String) throws(RegistryError) -> (key: TrustedKeyFile, added: Bool) {
+        try Self.validateKeyName(name)
+        let key: TrustedKey
+        do {
+            key = try TrustedKey(pem: pem)
+        } catch {
+            throw .usage("cannot trust this key: \(error.description)")
+        }
+        let existing = try trustedKeys()
+        if let same = existing.first(where: { $0.fingerprint == key.fingerprint }) {
+            return (same, false)
+        }
+        if let clash = existing.first(where: { $0.name == name }) {
+            throw RegistryError(
+                .conflict, "a different key is already trusted as '\(name)' (\(clash.fingerprint.short))", hint: "pass --name to trust this one under another name")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: layout.trustedKeysDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw RegistryError(.io, "cannot create '\(layout.trustedKeysDirectory)': \(error.localizedDescription)")
+        }
+        let path = layout.trustedKeysDirectory + "/" + name + ".pub"
+        try Self.writeAtomically(Data(key.pem.utf8), to: path)
+        return (TrustedKeyFile(name: name, fingerprint: key.fingerprint, key: key, path: path), true)
+    }
+
+    /// The registry's trusted keys; an unreadable key file is an error, never silently skipped.
+    public func trustedKeys() throws(RegistryError) -> [TrustedKeyFile] {
+        let directory = layout.trustedKeysDirectory
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var keys = [TrustedKeyFile]()
+        for file in names.sorted() where file.hasSuffix(".pub") {
+            let path = directory + "/" + file
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw RegistryError(.io, "cannot read the trusted key '\(path)'")
+            }
+            do {
+                let key = try TrustedKey(pem: text)
+                keys.append(TrustedKeyFile(name: String(file.dropLast(4)), fingerprint: key.fingerprint, key: key, path: path))
+            } catch {
+                throw RegistryError(.integrity, "the trusted key '\(path)' is unusable: \(error.description)", hint: "restore it from git, or remove it")
+            }
+        }
+        return keys
+    }
+
+    /// Signs a version's manifest digest with a key the registry trusts, after checking that the
+    /// stored manifest still hashes to that digest. Signing twice with one key changes nothing.
+    public func sign(reference: String, keyPEM: String, signer: String) throws(RegistryError) -> (record: VersionRecord, key: TrustedKeyFile, created: Bool) {
+        let key: SigningKey
+        do {
+            key = try SigningKey(pem: keyPEM)
+        } catch {
+            throw .usage("cannot sign with this key: \(error.description)")
+        }
+        let record = try resolve(reference: reference)
+        let fingerprint = key.publicKey.fingerprint
+        guard let trusted = try trustedKeys().first(where: { $0.fingerprint == fingerprint }) else {
+            throw RegistryError(
+                .refused, "the key \(fingerprint.short) is not trusted by this registry, so its signature would fail 'mreg verify'",
+                hint: "trust its public half first with 'mreg keys trust NAME.pub'")
+        }
+        _ = try storeBlob { () throws(ContentStoreError) in try blobs.readVerified(record.manifestDigest) }
+        let signature: [UInt8]
+        do {
+            signature = try key.sign(manifest: record.manifestDigest)
+        } catch {
+            throw .bug("signing failed: \(error.description)")
+        }
+        let stored = StoredSignature(keyFingerprint: fingerprint, keyName: trusted.name, signature: signature, signedAt: clock(), signedBy: signer)
+        let created = try database { (db) throws(MetadataError) in try db.insertSignature(versionID: record.id, stored) }
+        return (record, trusted, created)
+    }
+
+    /// Checks every stored signature of a version against the trusted keys and its manifest digest.
+    public func signatureChecks(of record: VersionRecord) throws(RegistryError) -> [SignatureCheck] {
+        let stored = try database { (db) throws(MetadataError) in try db.signatures(versionID: record.id) }
+        guard !stored.isEmpty else { return [] }
+        let keys = try trustedKeys()
+        return stored.map { signature in
+            let state: SignatureCheck.State
+            if let key = keys.first(where: { $0.fingerprint == signature.keyFingerprint }) {
+                state = key.key.isValidSignature(signature.signature, manifest: record.manifestDigest) ? .valid : .invalid
+            } else {
+                state = .untrusted
+            }
+            return SignatureCheck(keyName: signature.keyName, fingerprint: signature.keyFingerprint, state: state, signedAt: signature.signedAt, signedBy: signature.signedBy)
+        }
+    }
+
+    /// Names of the trusted keys with a valid signature on the version (for `require_signature`).
+    func trustedSigners(of record: VersionRecord) throws(RegistryError) -> [String] {
+        try signatureChecks(of: record).filter { $0.state == .valid }.map(\.keyName)
+    }
+
+    static func validateKeyName(_ name: String) throws(RegistryError) {
+        let allowed = name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
+        guard !name.isEmpty, allowed, !name.hasPrefix("."), name.count <= 100 else {
+            throw .usage("invalid key name '\(name)': use letters, digits, '.', '_' and '-' (not starting with '.')")
+        }
+    }
+
+    /// Creates a file that must not exist yet, with `mode` from the start (a private key is never
+    /// readable by others, not even for a moment).
+    static func writeNew(_ text: String, to path: String, mode: mode_t) throws(RegistryError) {
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            let code = errno
+            throw RegistryError(code == EEXIST ? .conflict : .io, "cannot create '\(path)': \(systemMessage(code))")
+        }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fchmod(fd, mode) == 0, fsync(fd) == 0 else {
+            let code = errno
+            unlink(path)
+            throw RegistryError(.io, "cannot write '\(path)': \(systemMessage(code))")
+        }
+    }
+
+    private static func systemMessage(_ code: Int32) -> String { String(cString: strerror(code)) }
+}
