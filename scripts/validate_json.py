@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Validates a JSON document on stdin against one of the schemas in schemas/ (draft 2020-12).
 
-Usage: validate_json.py SCHEMA_NAME < document.json   (e.g. `register`, for schemas/register.schema.json)
+Usage: validate_json.py SCHEMA_NAME [--toml] < document   (e.g. `register`, for schemas/register.schema.json)
+With --toml the document is TOML (policy.toml), read by python's own tomllib.
 An independent check of mreg's --json output: exits 0 when valid, 1 with the first error otherwise.
 """
 import json
@@ -19,7 +20,15 @@ for path in schemas.glob("*.schema.json"):
     resources.append((contents["$id"], Resource.from_contents(contents)))
 registry = Registry().with_resources(resources)
 schema = json.loads((schemas / f"{sys.argv[1]}.schema.json").read_text())
-document = json.load(sys.stdin)
+if "--toml" in sys.argv[2:]:
+    import tomllib
+    try:
+        document = tomllib.loads(sys.stdin.read())
+    except tomllib.TOMLDecodeError as error:
+        print(f"{sys.argv[1]}: not TOML: {error}", file=sys.stderr)
+        sys.exit(1)
+else:
+    document = json.load(sys.stdin)
 errors = sorted(Draft202012Validator(schema, registry=registry).iter_errors(document), key=lambda e: list(e.path))
 if errors:
     first = errors[0]
