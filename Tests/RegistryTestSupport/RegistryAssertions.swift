@@ -33,3 +33,15 @@ public func makeGitRepository(at path: String, files: [String: String] = ["train
     let commit = try repository.commitAll(message: message)
     return (repository, commit)
 }
+
+/// Runs SQL against a registry's database with python's sqlite3, as someone editing it behind
+/// mreg's back would.
+public func executeSQL(_ root: String, _ sql: String) throws {
+    let result = try run("/usr/bin/env", ["python3", "-c", """
+        import sqlite3, sys
+        db = sqlite3.connect(sys.argv[1])
+        db.executescript(sys.argv[2])
+        db.commit()
+        """, root + "/registry.sqlite", sql], in: root)
+    guard result.status == 0 else { throw TestFailure("SQL failed: \(result.stderr)") }
+}
