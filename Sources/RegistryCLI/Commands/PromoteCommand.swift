@@ -37,11 +37,8 @@ struct PromoteCommand: RegistryCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func validate() throws {
-        if force && dryRun { throw ValidationError("--force and --dry-run exclude each other") }
-    }
-
     func execute(_ invocation: Invocation) throws(RegistryError) {
+        if force && dryRun { throw RegistryError(.usage, "--force and --dry-run exclude each other", hint: "drop one of them") }
         let registry = try invocation.openRegistry(global)
         let outcome = try registry.promote(
             PromotionRequest(reference: reference, alias: alias, reason: reason, force: force, dryRun: dryRun, actor: invocation.registrant),

@@ -155,7 +155,8 @@ extension Registry {
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else {
             let code = errno
-            throw RegistryError(code == EEXIST ? .conflict : .io, "cannot create '\(path)': \(systemMessage(code))")
+            let kind: RegistryError.Kind = code == EEXIST ? .conflict : code == ENOENT ? .notFound : .io
+            throw RegistryError(kind, "cannot create '\(path)': \(systemMessage(code))")
         }
         defer { close(fd) }
         let bytes = Array(text.utf8)
