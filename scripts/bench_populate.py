@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
 """Fills a fresh registry's database with N versions of one model (for read-path benchmarks).
 
-Usage: bench_populate.py REGISTRY N
+Usage: bench_populate.py REGISTRY N [EVENTS]
 Rows follow the schema mreg writes (3 files, 2 metrics, 1 dataset, git columns); the blobs are not
-created, so only commands that read metadata (list, show) are meaningful on the result.
+created, so only commands that read metadata (list, show, promote without require_verified) are
+meaningful on the result. With EVENTS, that many alias events (promotions to production and
+staging) are appended to the ledger with the hash chain mreg computes (see AliasEvent), which
+`mreg verify` checks; the benchmark asserts it finds no ledger problem.
 """
 import hashlib
+import json
 import sqlite3
 import sys
 
 registry, count = sys.argv[1], int(sys.argv[2])
+events = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 db = sqlite3.connect(f"{registry}/registry.sqlite")
 h = lambda text: "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 ts = "2026-11-29T12:00:00.000Z"
@@ -28,4 +33,24 @@ for n in range(1, count + 1):
     db.execute("INSERT INTO version_metrics VALUES (?, 'holdout', 'auc', ?)", (vid, 0.8 + n / 1e6))
     db.execute("INSERT INTO version_metrics VALUES (?, 'holdout', 'log_loss', ?)", (vid, 0.4))
     db.execute("INSERT INTO version_datasets VALUES (?, 'train', ?, 'data/train.csv')", (vid, h("train")))
+db.commit()
+
+previous = None
+for seq in range(1, events + 1):
+    alias = "production" if seq % 2 else "staging"
+    to = (seq * 7919) % count + 1
+    last = db.execute("SELECT to_version_id FROM events WHERE model_id = ? AND alias = ? ORDER BY seq DESC LIMIT 1", (model, alias)).fetchone()
+    frm = last[0] if last else None
+    pointer = lambda n: None if n is None else {"version": n, "digest": h(f"manifest{n}")}
+    at = f"2026-11-{1 + seq // 1000:02d}T{(seq // 60) % 24:02d}:{seq % 60:02d}:00.000Z"
+    gates = '[{"actual":"active","detail":"not deprecated or rolled back","gate":"status","outcome":"passed"}]'
+    event = {"format": "mreg-event-v1", "sequence": seq, "at": at, "model": "churn", "alias": alias, "action": "promote",
+             "from": pointer(frm), "to": pointer(to),
+             "actor": {"user": "ci", "host": "runner", "ci_provider": None, "ci_job_id": None, "ci_job_url": None},
+             "reason": None, "forced": False, "gates": gates, "previous": previous}
+    digest = h(json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+    db.execute("INSERT INTO events (seq, at, model_id, alias, action, from_version_id, to_version_id, actor_user, actor_host, forced, "
+               "gates_json, previous_digest, digest) VALUES (?, ?, ?, ?, 'promote', ?, ?, 'ci', 'runner', 0, ?, ?, ?)",
+               (seq, at, model, alias, frm, to, gates, previous, digest))
+    previous = digest
 db.commit()

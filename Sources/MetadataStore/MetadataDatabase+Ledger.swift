@@ -134,16 +134,59 @@ extension MetadataDatabase {
 
     /// Why a version may not be promoted: its deprecation and its latest rollback, with reasons.
     public func status(versionID: Int64) throws(MetadataError) -> VersionStatus {
+        try read { db in try Self.fetchStatus(db, versionID: versionID) }
+    }
+
+    static func fetchStatus(_ db: Database, versionID: Int64) throws -> VersionStatus {
+        let deprecation = try Row.fetchOne(
+            db, sql: "SELECT reason FROM events WHERE to_version_id = ? AND action = 'deprecate' ORDER BY seq DESC LIMIT 1",
+            arguments: [versionID]
+        ).map { ($0[0] as String?) ?? "" }
+        let rollback = try Row.fetchOne(
+            db, sql: "SELECT alias, reason FROM events WHERE from_version_id = ? AND action = 'rollback' ORDER BY seq DESC LIMIT 1",
+            arguments: [versionID]
+        ).map { "from \($0[0] as String? ?? "?")" + (($0[1] as String?).map { ": \($0)" } ?? "") }
+        return VersionStatus(deprecation: deprecation, rollback: rollback)
+    }
+
+    /// What a rollback of `alias` can go back to: the current holder, and earlier holders newest
+    /// first (by when each last arrived), up to and including the first that is neither
+    /// deprecated nor rolled back. Reads rows only as far as needed, so a long history costs little.
+    public func rollbackPlan(model: ModelName, alias: AliasName) throws(MetadataError) -> RollbackPlan? {
         try read { db in
-            let deprecation = try Row.fetchOne(
-                db, sql: "SELECT reason FROM events WHERE to_version_id = ? AND action = 'deprecate' ORDER BY seq DESC LIMIT 1",
-                arguments: [versionID]
-            ).map { ($0[0] as String?) ?? "" }
-            let rollback = try Row.fetchOne(
-                db, sql: "SELECT alias, reason FROM events WHERE from_version_id = ? AND action = 'rollback' ORDER BY seq DESC LIMIT 1",
-                arguments: [versionID]
-            ).map { "from \($0[0] as String? ?? "?")" + (($0[1] as String?).map { ": \($0)" } ?? "") }
-            return VersionStatus(deprecation: deprecation, rollback: rollback)
+            guard let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model.value]),
+                let last = try Row.fetchOne(
+                    db, sql: "SELECT to_version_id FROM events WHERE model_id = ? AND alias = ? ORDER BY seq DESC LIMIT 1",
+                    arguments: [modelID, alias.value])
+            else { return nil }
+            let currentID: Int64? = last[0]
+            var candidates = [RollbackCandidate]()
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT to_version_id, MAX(seq) AS arrived FROM events
+                    WHERE model_id = ? AND alias = ? AND action IN ('promote', 'rollback') AND to_version_id IS NOT NULL
+                    GROUP BY to_version_id ORDER BY arrived DESC
+                    """,
+                arguments: [modelID, alias.value])
+            while let row = try rows.next() {
+                let id: Int64 = row[0]
+                guard id != currentID else { continue }
+                let candidate = RollbackCandidate(id: id, version: try Self.pointer(db, versionID: id), status: try Self.fetchStatus(db, versionID: id))
+                candidates.append(candidate)
+                if candidate.status.deprecation == nil && candidate.status.rollback == nil { break }
+            }
+            return RollbackPlan(current: try currentID.map { ($0, try Self.pointer(db, versionID: $0)) }, candidates: candidates)
+        }
+    }
+
+    /// Whether a version holds or has held an alias.
+    public func hasHeld(versionID: Int64, alias: AliasName) throws(MetadataError) -> Bool {
+        try read { db in
+            try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS (SELECT 1 FROM events WHERE to_version_id = ? AND action IN ('promote', 'rollback') AND alias = ?)",
+                arguments: [versionID, alias.value]) ?? false
         }
     }
 
@@ -168,14 +211,6 @@ extension MetadataDatabase {
     }
 
     // MARK: Reading history
-
-    /// One alias's events, oldest first (what rollback walks back through).
-    public func aliasEvents(model: ModelName, alias: AliasName) throws(MetadataError) -> [RecordedEvent] {
-        try read { db in
-            try Self.fetchEvents(
-                db, filter: "m.name = ? AND e.alias = ?", arguments: [model.value, alias.value], newestFirst: false, limit: nil)
-        }
-    }
 
     /// A model's events (one alias's, when given), newest first, and how many there are.
     public func events(model: ModelName, alias: AliasName?, limit: Int?) throws(MetadataError) -> (events: [RecordedEvent], total: Int) {
@@ -289,6 +324,19 @@ extension MetadataDatabase {
             }
         }
     }
+}
+
+/// A version rollback may return to, with why it may be passed over.
+public struct RollbackCandidate: Sendable {
+    public let id: Int64
+    public let version: VersionPointer
+    public let status: VersionStatus
+}
+
+/// The alias's current holder and the earlier holders a rollback considers, newest first.
+public struct RollbackPlan: Sendable {
+    public let current: (id: Int64, version: VersionPointer)?
+    public let candidates: [RollbackCandidate]
 }
 
 /// Why a version may not be promoted again.

@@ -46,28 +46,24 @@ extension Registry {
         }
         try requireModel(model)
         for _ in 0..<Self.raceRetries {
-            let history = try database { (db) throws(MetadataError) in try db.aliasEvents(model: model, alias: alias) }
-            guard let last = history.last else {
+            guard let plan = try database({ (db) throws(MetadataError) in try db.rollbackPlan(model: model, alias: alias) }) else {
                 throw .notFound("model '\(model)' has no alias '\(alias)'", hint: "run 'mreg list \(model)' to see its aliases")
             }
-            let current = last.event.to
-            let (target, skipped) = try rollbackTarget(request, model: model, alias: alias, history: history, current: current)
-            let record = try resolve(VersionRef(model: model, selector: .number(target.number)))
-            let report = try verify([target.reference], progress: progress)
+            let (target, skipped) = try rollbackTarget(request, model: model, alias: alias, plan: plan)
+            let report = try verify([target.version.reference], progress: progress)
             if let problem = report.problems.first {
                 throw RegistryError(
-                    .integrity, "cannot roll \(alias) back to \(target.reference): \(problem.detail); the alias was not moved",
-                    hint: "run 'mreg verify \(target.reference)', or pick another version with --to")
+                    .integrity, "cannot roll \(alias) back to \(target.version.reference): \(problem.detail); the alias was not moved",
+                    hint: "run 'mreg verify \(target.version.reference)', or pick another version with --to")
             }
-            let currentID = try current.map { (pointer) throws(RegistryError) in try resolve(VersionRef(model: model, selector: .number(pointer.number))).id }
             let draft = EventDraft(
-                model: model, alias: alias, action: .rollback, toVersionID: record.id, at: clock(), actor: request.actor,
-                reason: Self.trimmed(request.reason), forced: request.force, gates: "[]", expectedHolderID: .some(currentID))
+                model: model, alias: alias, action: .rollback, toVersionID: target.id, at: clock(), actor: request.actor,
+                reason: Self.trimmed(request.reason), forced: request.force, gates: "[]", expectedHolderID: .some(plan.current?.id))
             switch try appendEvent(draft) {
             case .appended(let event):
-                return RollbackOutcome(alias: alias, from: event.event.from, to: target, event: event, skipped: skipped)
+                return RollbackOutcome(alias: alias, from: event.event.from, to: target.version, event: event, skipped: skipped)
             case .unchanged:
-                throw RegistryError(.refused, "\(alias) of '\(model)' already points at \(target.reference)")
+                throw RegistryError(.refused, "\(alias) of '\(model)' already points at \(target.version.reference)")
             case .holderChanged:
                 continue
             }
@@ -77,14 +73,9 @@ extension Registry {
 
     /// The version to go back to, and the earlier holders passed over on the way.
     private func rollbackTarget(
-        _ request: RollbackRequest, model: ModelName, alias: AliasName, history: [RecordedEvent], current: VersionPointer?
-    ) throws(RegistryError) -> (VersionPointer, [String]) {
-        // Holders in the order they last held the alias, newest first, without the current one.
-        var holders = [VersionPointer]()
-        for recorded in history.reversed() where recorded.event.action != .demote {
-            guard let to = recorded.event.to, to != current, !holders.contains(to) else { continue }
-            holders.append(to)
-        }
+        _ request: RollbackRequest, model: ModelName, alias: AliasName, plan: RollbackPlan
+    ) throws(RegistryError) -> ((id: Int64, version: VersionPointer), [String]) {
+        let current = plan.current?.version
         if let text = request.target {
             let record = try resolve(reference: Self.qualified(text, model: model))
             guard record.model == model else {
@@ -92,7 +83,7 @@ extension Registry {
             }
             let pointer = VersionPointer(model: model, number: record.number, manifestDigest: record.manifestDigest)
             if pointer == current { throw RegistryError(.refused, "\(alias) of '\(model)' already points at \(pointer.reference)") }
-            guard holders.contains(pointer) else {
+            guard try database({ (db) throws(MetadataError) in try db.hasHeld(versionID: record.id, alias: alias) }) else {
                 throw RegistryError(
                     .refused, "\(pointer.reference) never held \(alias); rollback only returns to earlier holders",
                     hint: "use 'mreg promote \(pointer.reference) --to \(alias)' to move the alias to a new version")
@@ -101,18 +92,16 @@ extension Registry {
             if let blocker = status.deprecation.map({ "is deprecated: \($0)" }) ?? status.rollback.map({ "was rolled back \($0)" }), !request.force {
                 throw RegistryError(.refused, "\(pointer.reference) \(blocker)", hint: "pass --force --reason TEXT to roll back to it anyway")
             }
-            return (pointer, [])
+            return ((record.id, pointer), [])
         }
         var skipped = [String]()
-        for holder in holders {
-            let id = try resolve(VersionRef(model: model, selector: .number(holder.number))).id
-            let status = try database { (db) throws(MetadataError) in try db.status(versionID: id) }
-            if let reason = status.deprecation {
-                skipped.append("\(holder.reference) (deprecated: \(reason))")
-            } else if let reason = status.rollback {
-                skipped.append("\(holder.reference) (rolled back \(reason))")
+        for candidate in plan.candidates {
+            if let reason = candidate.status.deprecation {
+                skipped.append("\(candidate.version.reference) (deprecated: \(reason))")
+            } else if let reason = candidate.status.rollback {
+                skipped.append("\(candidate.version.reference) (rolled back \(reason))")
             } else {
-                return (holder, skipped)
+                return ((candidate.id, candidate.version), skipped)
             }
         }
         let from = current.map { " before \($0.reference)" } ?? ""
