@@ -148,10 +148,10 @@ public struct TOMLParser {
         guard let byte = peek() else { throw failure("expected a value, found the end of the file") }
         switch byte {
         case UInt8(ascii: "\""):
-            if starts(with: "\"\"\"") { return TOMLValue(.string(try multilineBasicString()), line: valueLine) }
+            if starts(with: "\"\"\"") { return TOMLValue(.string(try multilineString(quote: UInt8(ascii: "\""))), line: valueLine) }
             return TOMLValue(.string(try basicString()), line: valueLine)
         case UInt8(ascii: "'"):
-            if starts(with: "'''") { return TOMLValue(.string(try multilineLiteralString()), line: valueLine) }
+            if starts(with: "'''") { return TOMLValue(.string(try multilineString(quote: UInt8(ascii: "'"))), line: valueLine) }
             return TOMLValue(.string(try literalString()), line: valueLine)
         case UInt8(ascii: "["):
             return TOMLValue(.array(try array()), line: valueLine)
@@ -306,20 +306,23 @@ public struct TOMLParser {
         }
     }
 
-    private mutating func multilineBasicString() throws(TOMLError) -> String {
+    /// `"""…"""` (with escapes) or `'''…'''` (literal): a line break right after the opening
+    /// delimiter is dropped, and up to two quotes may end the content before the closing one.
+    private mutating func multilineString(quote: UInt8) throws(TOMLError) -> String {
+        let delimiter = String(repeating: Character(Unicode.Scalar(quote)), count: 3)
+        let escapes = quote == UInt8(ascii: "\"")
         index += 3
         if peek() == 0x0A { newline() } else if peek() == 0x0D, peek(1) == 0x0A { index += 1; newline() }
         var result = [UInt8]()
         while true {
-            guard let byte = peek() else { throw failure("the multi-line string is not closed with \"\"\"") }
-            if starts(with: "\"\"\"") {
+            guard let byte = peek() else { throw failure("the multi-line string is not closed with \(delimiter)") }
+            if starts(with: delimiter) {
                 index += 3
-                // Up to two quotes may end the content right before the closing delimiter.
                 var extra = 0
-                while peek() == UInt8(ascii: "\""), extra < 2 { result.append(UInt8(ascii: "\"")); advance(); extra += 1 }
+                while peek() == quote, extra < 2 { result.append(quote); advance(); extra += 1 }
                 return try decoded(result)
             }
-            if byte == UInt8(ascii: "\\") {
+            if escapes && byte == UInt8(ascii: "\\") {
                 advance()
                 // A backslash at the end of a line trims the line break and the following white space.
                 var look = index
@@ -350,23 +353,6 @@ public struct TOMLParser {
         let text = Array(bytes[start..<index])
         advance()
         return try decoded(text)
-    }
-
-    private mutating func multilineLiteralString() throws(TOMLError) -> String {
-        index += 3
-        if peek() == 0x0A { newline() } else if peek() == 0x0D, peek(1) == 0x0A { index += 1; newline() }
-        var result = [UInt8]()
-        while true {
-            guard let byte = peek() else { throw failure("the multi-line string is not closed with '''") }
-            if starts(with: "'''") {
-                index += 3
-                var extra = 0
-                while peek() == UInt8(ascii: "'"), extra < 2 { result.append(UInt8(ascii: "'")); advance(); extra += 1 }
-                return try decoded(result)
-            }
-            if byte == 0x0A { newline() } else { advance() }
-            result.append(byte)
-        }
     }
 
     private mutating func escape() throws(TOMLError) -> [UInt8] {

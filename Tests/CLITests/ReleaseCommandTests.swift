@@ -212,6 +212,15 @@ extension CLIWorkspace {
         try writeFile(policy, "[aliases.production]\nrequire_signed = true\n")
         let invalid = try run("/bin/sh", ["-c", "python3 \(repositoryRoot)/scripts/validate_json.py policy --toml < \(policy)"], in: directory.path)
         #expect(invalid.status == 1)
+        // So is the demo registry's own policy, and mreg reads it.
+        let demoPolicy = "\(repositoryRoot)/registry/policy.toml"
+        let demo = try run("/bin/sh", ["-c", "python3 \(repositoryRoot)/scripts/validate_json.py policy --toml < \(demoPolicy)"], in: directory.path)
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let space = try CLIWorkspace()
+        try writeFile(space.registry + "/policy.toml", String(decoding: try readFile(demoPolicy), as: UTF8.self))
+        let check = try space.run(["policy", "--json"])
+        #expect(check.status == 0, "\(check.stderr)")
+        try expectValid(check, schema: "policy-check")
         // The README's example is the one checked here.
         let readme = String(decoding: try readFile(repositoryRoot + "/README.md"), as: UTF8.self)
         #expect(readme.contains(PolicyExamples.complete))

@@ -97,3 +97,29 @@ import Testing
         #expect(Timestamp.parse("yesterday") == nil)
     }
 }
+
+@Suite struct AliasValueTests {
+    @Test func aliasNamesFollowTheModelRulesAndCannotLookLikeVersions() throws {
+        for good in ["production", "staging", "champion-2", "a.b_c"] { #expect(try AliasName(good).value == good) }
+        for bad in ["", "7", "v7", "latest", "sha256-x", "Prod", "a/b", "-x", "a..b"] {
+            #expect(throws: NameError.self, "\(bad)") { _ = try AliasName(bad) }
+        }
+    }
+
+    /// The bytes an event's digest covers are a stored format: existing ledgers must keep
+    /// verifying, so a change here is a break and this test pins them.
+    @Test func anEventsCanonicalBytesArePinned() throws {
+        let digest = Digest(hex: String(repeating: "1", count: 64))!
+        let event = AliasEvent(
+            sequence: 2, at: Timestamp.parse("2026-03-01T12:00:00.000Z")!, model: try ModelName("churn"), alias: try AliasName("production"),
+            action: .rollback, from: VersionPointer(model: try ModelName("churn"), number: 3, manifestDigest: digest), to: nil,
+            actor: Registrant(user: "ana", host: "ci-1", ciProvider: "github-actions", ciJobID: "77"), reason: "INC \"142\"", forced: false,
+            gates: "[]", previousDigest: digest)
+        let expected = #"{"action":"rollback","actor":{"ci_job_id":"77","ci_job_url":null,"ci_provider":"github-actions","host":"ci-1","user":"ana"},"#
+            + #""alias":"production","at":"2026-03-01T12:00:00.000Z","forced":false,"format":"mreg-event-v1","#
+            + #""from":{"digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","version":3},"gates":"[]","#
+            + #""model":"churn","previous":"sha256:1111111111111111111111111111111111111111111111111111111111111111","#
+            + #""reason":"INC \"142\"","sequence":2,"to":null}"#
+        #expect(String(decoding: event.canonicalBytes(), as: UTF8.self) == expected)
+    }
+}

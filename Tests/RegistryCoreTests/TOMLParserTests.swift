@@ -37,6 +37,10 @@ import Testing
             line one
             line two\"\"\"
             dotted.key = false
+            raw = '''
+            C:\\no\\escapes ''here'''''
+            continued = \"\"\"one \\
+                two\"\"\"
             """
         let table = try TOMLParser.parse(text)
         #expect(value(table, "top") == .string("level"))
@@ -59,6 +63,8 @@ import Testing
         #expect(value(table, "models", "churn/v2", "aliases", "staging", "literal") == .string("C:\\path"))
         #expect(value(table, "models", "churn/v2", "aliases", "staging", "multi") == .string("line one\nline two"))
         #expect(value(table, "models", "churn/v2", "aliases", "staging", "dotted", "key") == .bool(false))
+        #expect(value(table, "models", "churn/v2", "aliases", "staging", "raw") == .string("C:\\no\\escapes ''here''"))
+        #expect(value(table, "models", "churn/v2", "aliases", "staging", "continued") == .string("one two"))
         #expect(table.keys == ["top", "aliases", "models"])
     }
 

@@ -10,13 +10,6 @@ struct VersionDocument: Encodable {
         let reference: String
         let digest: String
     }
-    struct RegisteredBy: Encodable {
-        let user: String
-        let host: String
-        let ciProvider: String?
-        let ciJobId: String?
-        let ciJobUrl: String?
-    }
     struct Dataset: Encodable {
         let role: String
         let digest: String
@@ -48,7 +41,7 @@ struct VersionDocument: Encodable {
     let reference: String
     let digest: String
     let createdAt: String
-    let registeredBy: RegisteredBy
+    let registeredBy: RegistrantDocument
     let description: String?
     let parent: Parent?
     let params: [String: JSONValue]
@@ -78,9 +71,7 @@ struct VersionDocument: Encodable {
         reference = "\(record.model)@\(record.number)"
         digest = record.manifestDigest.description
         createdAt = Timestamp.format(record.createdAt)
-        let registrant = record.registrant
-        registeredBy = RegisteredBy(
-            user: registrant.user, host: registrant.host, ciProvider: registrant.ciProvider, ciJobId: registrant.ciJobID, ciJobUrl: registrant.ciJobURL)
+        registeredBy = RegistrantDocument(record.registrant)
         description = record.description
         parent = record.parent.map { Parent(reference: $0.reference, digest: $0.manifestDigest.description) }
         params = record.params
@@ -98,6 +89,23 @@ struct VersionDocument: Encodable {
                 committedAt: Timestamp.format($0.committedAt), dirty: $0.dirty, changedPaths: $0.changedPaths)
         }
         gitNote = record.gitNote
+    }
+}
+
+/// Who did something: user and host, and the CI job when one ran it.
+struct RegistrantDocument: Encodable {
+    let user: String
+    let host: String
+    let ciProvider: String?
+    let ciJobId: String?
+    let ciJobUrl: String?
+
+    init(_ registrant: Registrant) {
+        user = registrant.user
+        host = registrant.host
+        ciProvider = registrant.ciProvider
+        ciJobId = registrant.ciJobID
+        ciJobUrl = registrant.ciJobURL
     }
 }
 

@@ -36,13 +36,6 @@ struct GateDocument: Encodable {
 
 /// One ledger event.
 struct EventDocument: Encodable {
-    struct Actor: Encodable {
-        let user: String
-        let host: String
-        let ciProvider: String?
-        let ciJobId: String?
-        let ciJobUrl: String?
-    }
     let sequence: Int64
     let at: String
     let model: String
@@ -50,7 +43,7 @@ struct EventDocument: Encodable {
     let action: String
     let from: PointerDocument?
     let to: PointerDocument?
-    let actor: Actor
+    let actor: RegistrantDocument
     let reason: String?
     let forced: Bool
     let gates: JSONValue
@@ -66,7 +59,7 @@ struct EventDocument: Encodable {
         action = event.action.rawValue
         from = event.from.map(PointerDocument.init)
         to = event.to.map(PointerDocument.init)
-        actor = Actor(user: event.actor.user, host: event.actor.host, ciProvider: event.actor.ciProvider, ciJobId: event.actor.ciJobID, ciJobUrl: event.actor.ciJobURL)
+        actor = RegistrantDocument(event.actor)
         reason = event.reason
         forced = event.forced
         gates = (try? JSONDecoder().decode(JSONValue.self, from: Data(event.gates.utf8))) ?? .array([])
