@@ -344,6 +344,18 @@ struct ReleaseModel {
         #expect(problems.first?.detail.contains("does not trust") == true)
     }
 
+    /// A rotated-out key makes verify fail, but it says nothing about the bytes: it must not
+    /// block an emergency rollback to the version it signed, nor `require_verified`.
+    @Test func aKeyNoLongerTrustedDoesNotBlockRollingBackToWhatItSigned() throws {
+        let (space, _) = try signedRegistry()
+        try space.promote("churn@1", to: "production")
+        try space.promote("churn@2", to: "production")
+        try FileManager.default.removeItem(atPath: space.root + "/keys/release.pub")
+        #expect(try space.rollback("production", reason: "v2 regressed").to.number == 1)
+        try space.policy("[aliases.canary]\nrequire_verified = true\n")
+        #expect(try space.promote("churn@1", to: "canary").report.passed)
+    }
+
     @Test func trustingIsIdempotentAndNamesAreNotReused() throws {
         let (space, privateKey) = try signedRegistry()
         let pem = String(decoding: try readFile(space.root + "/keys/release.pub"), as: UTF8.self)

@@ -68,7 +68,7 @@ extension Registry {
         // Signatures and blob re-hashing do not depend on the alias's holder: done once.
         let signers = rules.requireSignature == true ? try trustedSigners(of: record) : nil
         let integrity = rules.requireVerified == true
-            ? try verify([version.reference], progress: progress).problems.map(\.detail) : nil
+            ? try damage(of: version, progress: progress).map(\.detail) : nil
 
         for _ in 0..<Self.raceRetries {
             let holderID = try database { (db) throws(MetadataError) in try db.holder(model: record.model, alias: alias) }
@@ -119,6 +119,13 @@ extension Registry {
         case .appended(let event): return (event.event.from, event)
         case .unchanged, .holderChanged: return (last.event.to, nil)
         }
+    }
+
+    /// What re-hashing a version finds wrong with its bytes, manifest or signatures. A signature
+    /// by a key the registry no longer trusts says nothing about the bytes, so it does not count:
+    /// a key rotation must never block an emergency rollback.
+    func damage(of version: VersionPointer, progress: (any ProgressDisplay)?) throws(RegistryError) -> [IntegrityProblem] {
+        try verify([version.reference], progress: progress).problems.filter { $0.kind != .untrustedSignature }
     }
 
     /// Appends an event, hashing it with the store's SHA-256.

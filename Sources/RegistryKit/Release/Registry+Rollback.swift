@@ -50,8 +50,7 @@ extension Registry {
                 throw .notFound("model '\(model)' has no alias '\(alias)'", hint: "run 'mreg list \(model)' to see its aliases")
             }
             let (target, skipped) = try rollbackTarget(request, model: model, alias: alias, plan: plan)
-            let report = try verify([target.version.reference], progress: progress)
-            if let problem = report.problems.first {
+            if let problem = try damage(of: target.version, progress: progress).first {
                 throw RegistryError(
                     .integrity, "cannot roll \(alias) back to \(target.version.reference): \(problem.detail); the alias was not moved",
                     hint: "run 'mreg verify \(target.version.reference)', or pick another version with --to")
