@@ -42,23 +42,24 @@ let package = Package(
             ]
         ),
         .target(name: "TOML"),
+        .target(name: "DatasetProfiling"),
         .target(name: "Policy", dependencies: ["RegistryModel", "TOML"]),
         .target(
             name: "RegistryKit",
             dependencies: [
-                "RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "Policy",
+                "RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "Policy", "DatasetProfiling",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(
             name: "RegistryCLI",
-            dependencies: ["RegistryKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["RegistryKit", "DatasetProfiling", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "mreg", dependencies: ["RegistryCLI"]),
         .target(name: "RegistryTestSupport", dependencies: ["RegistryKit", "GitLinkage"], path: "Tests/RegistryTestSupport"),
         .testTarget(
             name: "RegistryCoreTests",
-            dependencies: ["RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "TOML", "Policy", "RegistryTestSupport"]
+            dependencies: ["RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "RegistryTestSupport"]
         ),
         .testTarget(name: "RegistryKitTests", dependencies: ["RegistryKit", "RegistryTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["RegistryCLI", "RegistryTestSupport", "mreg"]),

@@ -127,6 +127,16 @@ public struct BlobStore: Sendable {
         return try Self.stream(file, progress: progress) { _ throws(ContentStoreError) in }
     }
 
+    /// Hashes a file without storing it and hands every chunk to `consume` on a second thread
+    /// as it is read (a dataset profiler): one pass over the disk, hashing and profiling overlap.
+    /// `consume` is called serially and is done with every chunk when this returns.
+    public func hash(
+        fileAt path: String, progress: (any ProgressObserver)? = nil, consume: @escaping (UnsafeRawBufferPointer) -> Void
+    ) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
+        let file = try FileDescriptor.openForReading(path)
+        return try PipelinedCopy.pipeline(from: file, chunkSize: Self.chunkSize, progress: progress) { chunk in consume(chunk) }
+    }
+
     /// Re-hashes a stored blob and says whether it is intact.
     public func verify(_ digest: Digest, progress: (any ProgressObserver)? = nil) -> BlobStatus {
         let file: FileDescriptor

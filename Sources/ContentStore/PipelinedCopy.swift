@@ -15,7 +15,19 @@ enum PipelinedCopy {
     static func run(
         from source: FileDescriptor, to target: FileDescriptor, chunkSize: Int, progress: (any ProgressObserver)?
     ) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
-        let writer = ChunkWriter(target: target, depth: depth)
+        try pipeline(from: source, chunkSize: chunkSize, progress: progress) { (chunk) throws(ContentStoreError) in
+            try target.writeAll(chunk)
+        }
+    }
+
+    /// Reads and hashes `source` on this thread while `sink` handles the previous chunk on a
+    /// second one (a copy's writes, a dataset profiler). `sink` runs serially, one chunk at a
+    /// time, and has finished with every chunk when this returns.
+    static func pipeline(
+        from source: FileDescriptor, chunkSize: Int, progress: (any ProgressObserver)?,
+        sink: @escaping (UnsafeRawBufferPointer) throws(ContentStoreError) -> Void
+    ) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
+        let writer = ChunkSink(sink: sink, depth: depth)
         let buffers = (0..<depth).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 4096) }
         // Pending writes still point into the buffers: wait for them before freeing.
         defer {
@@ -56,19 +68,20 @@ enum PipelinedCopy {
     }
 }
 
-/// The writing half of a `PipelinedCopy`: a serial queue of writes and a count of free buffers.
+/// The second half of a pipeline: a serial queue of sink calls and a count of free buffers.
 ///
-/// `@unchecked Sendable`: the file descriptor and the chunks are touched only on `queue` once
-/// handed over, a chunk's buffer is reused only after its write has signalled `free`, and
-/// `failure` is behind a mutex.
-private final class ChunkWriter: @unchecked Sendable {
-    private let target: FileDescriptor
-    private let queue = DispatchQueue(label: "mreg.blob-writer")
+/// `@unchecked Sendable`: the sink (and whatever it captures) and the chunks are touched only on
+/// `queue` once handed over, and the caller does not touch them again until `drain` returns; a
+/// chunk's buffer is reused only after its sink call has signalled `free`; `failure` is behind
+/// a mutex.
+private final class ChunkSink: @unchecked Sendable {
+    private let sink: (UnsafeRawBufferPointer) throws(ContentStoreError) -> Void
+    private let queue = DispatchQueue(label: "mreg.blob-pipeline")
     private let free: DispatchSemaphore
     private let firstFailure = Mutex<ContentStoreError?>(nil)
 
-    init(target: FileDescriptor, depth: Int) {
-        self.target = target
+    init(sink: @escaping (UnsafeRawBufferPointer) throws(ContentStoreError) -> Void, depth: Int) {
+        self.sink = sink
         // Created at 0 and raised to `depth`: libdispatch traps when a semaphore is freed below
         // its initial value, which an early exit on an error could otherwise cause.
         free = DispatchSemaphore(value: 0)
@@ -87,7 +100,7 @@ private final class ChunkWriter: @unchecked Sendable {
             defer { free.signal() }
             guard failure == nil else { return }
             do throws(ContentStoreError) {
-                try target.writeAll(chunk)
+                try sink(chunk)
             } catch {
                 firstFailure.withLock { if $0 == nil { $0 = error } }
             }

@@ -53,17 +53,9 @@ extension MetadataDatabase {
             }
             for use in manifest.datasets {
                 let fingerprint = use.fingerprint
-                try db.execute(
-                    sql: """
-                        INSERT INTO datasets (digest, size, file_count, is_directory, stored, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (digest) DO UPDATE SET stored = MAX(stored, excluded.stored)
-                        """,
-                    arguments: [fingerprint.digest.description, fingerprint.size, fingerprint.fileCount, fingerprint.isDirectory, use.stored, created])
-                for file in new.datasetListings[fingerprint.digest] ?? [] {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO dataset_files (dataset_digest, path, digest, size) VALUES (?, ?, ?, ?)",
-                        arguments: [fingerprint.digest.description, file.path, file.digest.description, file.size])
-                }
+                try Self.saveDataset(
+                    db, fingerprint, stored: use.stored, listing: new.datasetListings[fingerprint.digest] ?? [],
+                    profiles: new.datasetProfiles[fingerprint.digest] ?? [], created: created)
                 try db.execute(
                     sql: "INSERT INTO version_datasets (version_id, role, dataset_digest, source_path) VALUES (?, ?, ?, ?)",
                     arguments: [versionID, use.role, fingerprint.digest.description, use.sourcePath])
@@ -78,6 +70,29 @@ extension MetadataDatabase {
                     sql: "INSERT INTO version_labels (version_id, key, value) VALUES (?, ?, ?)", arguments: [versionID, key, value])
             }
             return .created(VersionPointer(model: manifest.model, number: number, manifestDigest: new.manifestDigest))
+        }
+    }
+
+    /// Records a dataset once by digest (a second registration of the same content adds nothing
+    /// but may mark it stored), with its directory listing and file profiles.
+    static func saveDataset(
+        _ db: Database, _ fingerprint: DatasetFingerprint, stored: Bool, listing: [FileEntry], profiles: [StoredProfile], created: String
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO datasets (digest, size, file_count, is_directory, stored, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (digest) DO UPDATE SET stored = MAX(stored, excluded.stored)
+                """,
+            arguments: [fingerprint.digest.description, fingerprint.size, fingerprint.fileCount, fingerprint.isDirectory, stored, created])
+        for file in listing {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO dataset_files (dataset_digest, path, digest, size) VALUES (?, ?, ?, ?)",
+                arguments: [fingerprint.digest.description, file.path, file.digest.description, file.size])
+        }
+        for profile in profiles {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO dataset_profiles (dataset_digest, path, file_digest, profile_json) VALUES (?, ?, ?, ?)",
+                arguments: [fingerprint.digest.description, profile.path, profile.fileDigest.description, profile.json])
         }
     }
 

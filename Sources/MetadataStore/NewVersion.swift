@@ -12,12 +12,15 @@ public struct NewVersion: Sendable {
     public let datasetListings: [Digest: [FileEntry]]
     /// What the source files looked like when hashed, so a retry can skip writing them.
     public let sourceHints: [SourceHint]
+    /// Statistics of each dataset's tabular files.
+    public let datasetProfiles: [Digest: [StoredProfile]]
 
     public init(
         manifest: Manifest, manifestDigest: Digest, gitNote: String?, createdAt: Date, registrant: Registrant,
-        datasetListings: [Digest: [FileEntry]], sourceHints: [SourceHint] = []
+        datasetListings: [Digest: [FileEntry]], sourceHints: [SourceHint] = [], datasetProfiles: [Digest: [StoredProfile]] = [:]
     ) {
         self.sourceHints = sourceHints
+        self.datasetProfiles = datasetProfiles
         self.manifest = manifest
         self.manifestDigest = manifestDigest
         self.gitNote = gitNote

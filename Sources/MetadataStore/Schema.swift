@@ -140,6 +140,30 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-datasets") { db in
+            // Statistics of a dataset's tabular files (one row per file), and the names under
+            // which datasets were added with `mreg dataset add` (a name may gain new contents).
+            try db.execute(sql: """
+                CREATE TABLE dataset_profiles (
+                    dataset_digest TEXT NOT NULL REFERENCES datasets(digest),
+                    path TEXT NOT NULL,
+                    file_digest TEXT NOT NULL,
+                    profile_json TEXT NOT NULL,
+                    PRIMARY KEY (dataset_digest, path)
+                ) WITHOUT ROWID;
+                CREATE TABLE dataset_names (
+                    name TEXT NOT NULL,
+                    dataset_digest TEXT NOT NULL REFERENCES datasets(digest),
+                    source_path TEXT NOT NULL,
+                    added_at TEXT NOT NULL,
+                    added_by_user TEXT NOT NULL,
+                    added_by_host TEXT NOT NULL,
+                    PRIMARY KEY (name, dataset_digest)
+                ) WITHOUT ROWID;
+                CREATE INDEX dataset_names_by_digest ON dataset_names(dataset_digest);
+                CREATE INDEX dataset_names_by_time ON dataset_names(name, added_at);
+                """)
+        }
         return migrator
     }
 }

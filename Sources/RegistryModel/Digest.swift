@@ -43,7 +43,7 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible, C
 
     public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.hex < rhs.hex }
 
-    static func isLowerHex(_ byte: UInt8) -> Bool {
+    public static func isLowerHex(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
     }
 

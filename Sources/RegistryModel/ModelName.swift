@@ -24,8 +24,8 @@ public struct ModelName: Hashable, Comparable, Sendable, CustomStringConvertible
         try container.encode(value)
     }
 
-    /// Checks the shared naming rules of models (and, later, aliases).
-    static func validate(_ text: String, kind: String) throws(NameError) {
+    /// Checks the shared naming rules of models, aliases and dataset names.
+    public static func validate(_ text: String, kind: String) throws(NameError) {
         guard !text.isEmpty else { throw NameError(name: text, kind: kind, problem: "is empty") }
         guard text.utf8.count <= maximumLength else {
             throw NameError(name: text, kind: kind, problem: "is longer than \(maximumLength) characters")

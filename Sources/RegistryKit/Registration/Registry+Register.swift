@@ -40,12 +40,15 @@ extension Registry {
         defer { withExtendedLifetime(storeLock) {} }
         var datasetUses = [DatasetUse]()
         var listings = [Digest: [FileEntry]]()
+        var profiles = [Digest: [StoredProfile]]()
         for ((role, path), files) in zip(request.datasets, datasetFiles) {
-            let (use, listing) = try fingerprintDataset(
+            let dataset = try fingerprintDataset(
                 role: role, path: path, files: files, currentDirectory: request.currentDirectory, store: request.storeDatasets,
                 progress: progress)
-            datasetUses.append(use)
-            if let listing { listings[use.fingerprint.digest] = listing }
+            datasetUses.append(dataset.use)
+            if let listing = dataset.listing { listings[dataset.use.fingerprint.digest] = listing }
+            profiles[dataset.use.fingerprint.digest] = dataset.profiles
+            warnings += dataset.warnings
         }
 
         blobs.sweepAbandonedTemporaries()
@@ -67,7 +70,7 @@ extension Registry {
             try db.insertVersion(
                 NewVersion(
                     manifest: manifest, manifestDigest: manifestDigest, gitNote: gitNote, createdAt: clock(),
-                    registrant: request.registrant, datasetListings: listings, sourceHints: hints))
+                    registrant: request.registrant, datasetListings: listings, sourceHints: hints, datasetProfiles: profiles))
         }
         let (pointer, created): (VersionPointer, Bool) = switch outcome {
         case .created(let pointer): (pointer, true)
@@ -105,39 +108,6 @@ extension Registry {
         }
         let entries = results.map(\.0).sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         return (entries, results.reduce(0) { $0 + $1.1 })
-    }
-
-    /// Computes a dataset's fingerprint, storing its files when asked to.
-    func fingerprintDataset(
-        role: String, path: String, files: [SourceFile], currentDirectory: String, store: Bool, progress: (any ProgressDisplay)?
-    ) throws(RegistryError) -> (DatasetUse, [FileEntry]?) {
-        let absolute = RegistryLocator.absolute(path, from: currentDirectory)
-        var isDirectory: ObjCBool = false
-        _ = FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
-        let entries: [FileEntry]
-        if store {
-            entries = try ingest(files, label: "store dataset \(role)", progress: progress).0
-        } else {
-            let task = progress?.begin("fingerprint dataset \(role)", totalBytes: files.reduce(0) { $0 + $1.size })
-            defer { task?.finish() }
-            let blobStore = blobs
-            entries = try Parallel.map(files) { (file) throws(RegistryError) -> FileEntry in
-                let (digest, size) = try Registry.storeBlob { () throws(ContentStoreError) in
-                    try blobStore.hash(fileAt: file.absolutePath, progress: task)
-                }
-                return FileEntry(path: file.relativePath, digest: digest, size: size, executable: false)
-            }
-        }
-        let size = entries.reduce(0) { $0 + $1.size }
-        let fingerprint: DatasetFingerprint
-        if isDirectory.boolValue {
-            let listing = (try? CanonicalJSON.encode(DatasetFingerprint.directoryListing(entries))) ?? []
-            fingerprint = DatasetFingerprint(digest: BlobStore.digest(of: listing), size: size, fileCount: entries.count, isDirectory: true)
-        } else {
-            fingerprint = DatasetFingerprint(digest: entries[0].digest, size: size, fileCount: 1, isDirectory: false)
-        }
-        let use = DatasetUse(role: role, fingerprint: fingerprint, sourcePath: path, stored: store)
-        return (use, isDirectory.boolValue ? entries : nil)
     }
 
     /// Reads the git state the request asks for; dirty trees are recorded with a warning.

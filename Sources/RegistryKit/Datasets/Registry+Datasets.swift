@@ -1,0 +1,77 @@
+import DatasetProfiling
+import Foundation
+import MetadataStore
+import RegistryModel
+
+/// A dataset as `dataset show` presents it: the record and its decoded profiles.
+public struct DatasetView: Sendable {
+    public let details: DatasetDetails
+    public let profiles: [(path: String, profile: TableProfile)]
+}
+
+extension Registry {
+    /// Fingerprints and profiles a file or folder and records it under `name`. The same content
+    /// added again (under any name) is the same dataset record.
+    public func addDataset(
+        name: String, path: String, currentDirectory: String, actor: Registrant, progress: (any ProgressDisplay)? = nil
+    ) throws(RegistryError) -> (view: DatasetView, added: Bool, warnings: [String]) {
+        do {
+            try ModelName.validate(name, kind: "dataset name")
+        } catch {
+            throw .usage(error.description)
+        }
+        let files = try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "dataset")
+        let dataset = try fingerprintDataset(role: name, path: path, files: files, currentDirectory: currentDirectory, store: false, progress: progress)
+        let fingerprint = dataset.use.fingerprint
+        let added = try database { (db) throws(MetadataError) in
+            try db.addDataset(
+                name: name, fingerprint: fingerprint, listing: dataset.listing ?? [], profiles: dataset.profiles, sourcePath: path,
+                at: clock(), by: actor)
+        }
+        return (try datasetView(fingerprint.digest), added, dataset.warnings)
+    }
+
+    /// Every dataset name with its newest content.
+    public func datasetNames() throws(RegistryError) -> [DatasetName] {
+        try database { (db) throws(MetadataError) in try db.datasetNames() }
+    }
+
+    /// A dataset by name (its newest content) or by digest (`sha256:` and at least 12 hex digits).
+    public func dataset(_ reference: String) throws(RegistryError) -> DatasetView {
+        try datasetView(try datasetDigest(reference))
+    }
+
+    func datasetDigest(_ reference: String) throws(RegistryError) -> Digest {
+        let prefix = Digest.algorithm + ":"
+        if reference.hasPrefix(prefix) {
+            let hex = String(reference.dropFirst(prefix.count)).lowercased()
+            guard hex.utf8.allSatisfy(Digest.isLowerHex), hex.utf8.count >= Digest.minimumPrefixLength else {
+                throw .usage("'\(reference)' is not a dataset digest", hint: "give sha256: and at least \(Digest.minimumPrefixLength) hex digits")
+            }
+            let found = try database { (db) throws(MetadataError) in try db.datasetDigests(prefix: hex) }
+            if found.count > 1 { throw .usage("the digest prefix '\(reference)' matches several datasets", hint: "give more hex digits") }
+            guard let digest = found.first else {
+                throw .notFound("no dataset with digest \(reference) is recorded", hint: "run 'mreg dataset list'")
+            }
+            return digest
+        }
+        guard let digest = try database({ (db) throws(MetadataError) in try db.datasetDigest(named: reference) }) else {
+            throw .notFound("no dataset named '\(reference)'", hint: "add one with 'mreg dataset add \(reference) PATH', or run 'mreg dataset list'")
+        }
+        return digest
+    }
+
+    private func datasetView(_ digest: Digest) throws(RegistryError) -> DatasetView {
+        guard let details = try database({ (db) throws(MetadataError) in try db.dataset(digest) }) else {
+            throw .notFound("dataset \(digest) is not recorded")
+        }
+        var profiles = [(path: String, profile: TableProfile)]()
+        for stored in details.profiles {
+            guard let profile = Self.decodeProfile(stored.json) else {
+                throw RegistryError(.integrity, "the stored profile of \(stored.path) in dataset \(digest.short) cannot be read", hint: "add the dataset again")
+            }
+            profiles.append((stored.path, profile))
+        }
+        return DatasetView(details: details, profiles: profiles)
+    }
+}

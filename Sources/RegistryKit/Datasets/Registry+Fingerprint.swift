@@ -1,0 +1,95 @@
+import ContentStore
+import DatasetProfiling
+import Foundation
+import MetadataStore
+import RegistryModel
+
+/// A dataset as fingerprinted: its use, a directory's listing, its tabular files' profiles, and
+/// what a person should know about them.
+struct FingerprintedDataset {
+    let use: DatasetUse
+    let listing: [FileEntry]?
+    let profiles: [StoredProfile]
+    let warnings: [String]
+}
+
+extension Registry {
+    /// Computes a dataset's fingerprint and profiles its tabular files (CSV, TSV, JSON Lines)
+    /// from the same read that hashes them, storing its files when asked to.
+    func fingerprintDataset(
+        role: String, path: String, files: [SourceFile], currentDirectory: String, store: Bool, progress: (any ProgressDisplay)?
+    ) throws(RegistryError) -> FingerprintedDataset {
+        let absolute = RegistryLocator.absolute(path, from: currentDirectory)
+        var isDirectory: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
+        var entries: [FileEntry]
+        var profiles = [String: TableProfile]()
+        let task = progress?.begin("fingerprint dataset \(role)", totalBytes: files.reduce(0) { $0 + $1.size })
+        let blobStore = blobs
+        let results = try Parallel.map(files) { (file) throws(RegistryError) -> (FileEntry, TableProfile?) in
+            let profiler = TableProfiler.format(forPath: file.relativePath).map(TableProfiler.init(format:))
+            let (digest, size) = try Registry.storeBlob { () throws(ContentStoreError) in
+                guard let profiler else { return try blobStore.hash(fileAt: file.absolutePath, progress: task) }
+                return try blobStore.hash(fileAt: file.absolutePath, progress: task) { chunk in profiler.consume(chunk) }
+            }
+            return (FileEntry(path: file.relativePath, digest: digest, size: size, executable: false), profiler?.finish())
+        }
+        task?.finish()
+        entries = results.map(\.0)
+        for (entry, profile) in results { if let profile { profiles[entry.path] = profile } }
+        if store {
+            // Stored datasets are copied as blobs (verified by `verify`); the copy re-hashes them.
+            let stored = try ingest(files, label: "store dataset \(role)", progress: progress).0
+            guard stored.map(\.digest) == entries.map(\.digest) else {
+                throw RegistryError(.conflict, "dataset '\(path)' changed while it was read", hint: "run the command again once it is written")
+            }
+            entries = stored
+        }
+        let size = entries.reduce(0) { $0 + $1.size }
+        let fingerprint: DatasetFingerprint
+        if isDirectory.boolValue {
+            let listing = (try? CanonicalJSON.encode(DatasetFingerprint.directoryListing(entries))) ?? []
+            fingerprint = DatasetFingerprint(digest: BlobStore.digest(of: listing), size: size, fileCount: entries.count, isDirectory: true)
+        } else {
+            fingerprint = DatasetFingerprint(digest: entries[0].digest, size: size, fileCount: 1, isDirectory: false)
+        }
+        var warnings = [String]()
+        var stored = [StoredProfile]()
+        for entry in entries {
+            guard let profile = profiles[entry.path] else { continue }
+            stored.append(StoredProfile(path: entry.path, fileDigest: entry.digest, json: Self.profileJSON(profile)))
+            if let problem = Self.describeProblems(profile.problems) {
+                warnings.append("dataset \(role): \(entry.path) \(problem)")
+            }
+        }
+        let use = DatasetUse(role: role, fingerprint: fingerprint, sourcePath: path, stored: store)
+        return FingerprintedDataset(use: use, listing: isDirectory.boolValue ? entries : nil, profiles: stored, warnings: warnings)
+    }
+
+    /// Profiles are stored as JSON with sorted keys, so equal profiles are equal text.
+    static func profileJSON(_ profile: TableProfile) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: (try? encoder.encode(profile)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    static func decodeProfile(_ json: String) -> TableProfile? {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try? decoder.decode(TableProfile.self, from: Data(json.utf8))
+    }
+
+    /// One phrase for what did not fit the format (README, "Dataset profiles"), or nil.
+    public static func describeProblems(_ problems: ProfileProblems) -> String? {
+        var parts = [String]()
+        if problems.empty { parts.append("is empty (no header)") }
+        if problems.raggedRows > 0 { parts.append("has \(problems.raggedRows) row(s) with the wrong number of fields (missing fields count as missing)") }
+        if problems.malformedRows > 0 { parts.append("has \(problems.malformedRows) line(s) that are not JSON objects (skipped)") }
+        if problems.unclosedQuote { parts.append("ends inside a quoted field") }
+        if problems.invalidUTF8Values > 0 { parts.append("has \(problems.invalidUTF8Values) value(s) that are not UTF-8 (stored with U+FFFD)") }
+        guard !parts.isEmpty else { return nil }
+        let lines = problems.exampleLines.isEmpty ? "" : " (lines \(problems.exampleLines.map(String.init).joined(separator: ", ")))"
+        return parts.joined(separator: "; ") + lines
+    }
+}
