@@ -43,11 +43,12 @@ let package = Package(
         ),
         .target(name: "TOML"),
         .target(name: "DatasetProfiling"),
+        .target(name: "Evaluation", dependencies: ["RegistryModel"]),
         .target(name: "Policy", dependencies: ["RegistryModel", "TOML"]),
         .target(
             name: "RegistryKit",
             dependencies: [
-                "RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "Policy", "DatasetProfiling",
+                "RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "Policy", "DatasetProfiling", "Evaluation",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -59,7 +60,7 @@ let package = Package(
         .target(name: "RegistryTestSupport", dependencies: ["RegistryKit", "GitLinkage"], path: "Tests/RegistryTestSupport"),
         .testTarget(
             name: "RegistryCoreTests",
-            dependencies: ["RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "RegistryTestSupport"]
+            dependencies: ["RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "Evaluation", "RegistryTestSupport"]
         ),
         .testTarget(name: "RegistryKitTests", dependencies: ["RegistryKit", "RegistryTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["RegistryCLI", "RegistryTestSupport", "mreg"]),
