@@ -54,7 +54,7 @@ let package = Package(
         ),
         .target(
             name: "RegistryCLI",
-            dependencies: ["RegistryKit", "DatasetProfiling", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["RegistryKit", "DatasetProfiling", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "mreg", dependencies: ["RegistryCLI"]),
         .target(name: "RegistryTestSupport", dependencies: ["RegistryKit", "GitLinkage"], path: "Tests/RegistryTestSupport"),

@@ -46,7 +46,7 @@ public enum Evaluator {
         let names = task.names
         let intervals = Bootstrap.intervals(
             names: names, count: task.count, rounds: settings.bootstrapRounds, seed: settings.seed, level: settings.level
-        ) { weights in task.values(weights) }
+        ) { weights in task.values(&weights) }
         if settings.bootstrapRounds > 0 {
             details["bootstrap"] = .object([
                 "rounds": .integer(Int64(settings.bootstrapRounds)), "seed": .integer(Int64(bitPattern: settings.seed)),
@@ -159,12 +159,12 @@ struct TaskMetrics: Sendable {
         }
     }
 
-    func values(_ weights: UnsafeBufferPointer<Double>) -> [Double] {
+    func values(_ weights: inout PoissonWeights) -> [Double] {
         switch kind {
-        case .binary(let metrics): metrics.values(weights: weights)
-        case .multiclass(let metrics): metrics.values(weights: weights)
-        case .regression(let metrics): metrics.values(weights: weights)
-        case .ranking(let metrics): metrics.values(weights: weights)
+        case .binary(let metrics): metrics.values(weights: &weights)
+        case .multiclass(let metrics): metrics.values(weights: &weights)
+        case .regression(let metrics): metrics.values(weights: &weights)
+        case .ranking(let metrics): metrics.values(weights: &weights)
         }
     }
 

@@ -21,14 +21,14 @@ public struct MulticlassMetrics: Sendable {
     public var count: Int { labels.count }
 
     /// Weighted confusion matrix: rows are true classes, columns predicted classes.
-    func confusion(weights: UnsafeBufferPointer<Double>?) -> [[Double]] {
+    func confusion<W: ExampleWeights>(weights: inout W) -> [[Double]] {
         var matrix = Array(repeating: Array(repeating: 0.0, count: classes.count), count: classes.count)
-        for example in labels.indices { matrix[labels[example]][predictions[example]] += weights?[example] ?? 1 }
+        for example in labels.indices { matrix[labels[example]][predictions[example]] += weights.next() }
         return matrix
     }
 
-    func values(weights: UnsafeBufferPointer<Double>?) -> [Double] {
-        Self.values(confusion(weights: weights)).headline
+    func values<W: ExampleWeights>(weights: inout W) -> [Double] {
+        Self.values(confusion(weights: &weights)).headline
     }
 
     static func values(_ matrix: [[Double]]) -> (headline: [Double], perClass: [(precision: Double, recall: Double, f1: Double, support: Double)]) {
@@ -53,7 +53,7 @@ public struct MulticlassMetrics: Sendable {
     }
 
     public func pointEstimate() -> (metrics: [(String, Double)], details: JSONValue) {
-        let matrix = confusion(weights: nil)
+        let matrix = { var unit = UnitWeights(); return confusion(weights: &unit) }()
         let (headline, perClass) = Self.values(matrix)
         let table: JSONValue = .array(zip(classes, perClass).map { name, row in
             .object(["class": .string(name), "precision": .number(row.precision), "recall": .number(row.recall), "f1": .number(row.f1),

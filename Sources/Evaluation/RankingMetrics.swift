@@ -67,11 +67,11 @@ public struct RankingMetrics: Sendable {
     public var count: Int { perQuery.count }
 
     /// Weighted means over queries (the bootstrap resamples queries).
-    func values(weights: UnsafeBufferPointer<Double>?) -> [Double] {
+    func values<W: ExampleWeights>(weights: inout W) -> [Double] {
         var sums = [Double](repeating: 0, count: 5)
         var total = 0.0
         for (query, values) in perQuery.enumerated() {
-            let w = weights?[query] ?? 1
+            let w = weights.next()
             total += w
             for index in 0..<5 { sums[index] += w * values[index] }
         }
@@ -79,6 +79,6 @@ public struct RankingMetrics: Sendable {
     }
 
     public func pointEstimate() -> [(String, Double)] {
-        Array(zip(names, values(weights: nil)))
+        Array(zip(names, { var unit = UnitWeights(); return values(weights: &unit) }()))
     }
 }

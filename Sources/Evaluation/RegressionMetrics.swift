@@ -23,20 +23,23 @@ public struct RegressionMetrics: Sendable {
 
     public var count: Int { labels.count }
 
-    func values(weights: UnsafeBufferPointer<Double>?) -> [Double] {
-        var total = 0.0, squared = 0.0, absolute = 0.0, percentage = 0.0, sum = 0.0
+    /// One pass (bootstrap weights are drawn as they are read): the spread of the labels comes
+    /// from weighted sums of labels shifted by the first one, which keeps it numerically stable.
+    func values<W: ExampleWeights>(weights: inout W) -> [Double] {
+        var total = 0.0, squared = 0.0, absolute = 0.0, percentage = 0.0, sum = 0.0, sumOfSquares = 0.0
+        let shift = labels[0]
         for i in labels.indices {
-            let w = weights?[i] ?? 1
+            let w = weights.next()
             let error = labels[i] - predictions[i]
+            let shifted = labels[i] - shift
             total += w
             squared += w * error * error
             absolute += w * abs(error)
             percentage += w * abs(error) / max(abs(labels[i]), Double.ulpOfOne)
-            sum += w * labels[i]
+            sum += w * shifted
+            sumOfSquares += w * shifted * shifted
         }
-        let mean = sum / total
-        var spread = 0.0
-        for i in labels.indices { spread += (weights?[i] ?? 1) * (labels[i] - mean) * (labels[i] - mean) }
+        let spread = max(0, sumOfSquares - sum * sum / total)
         let mse = squared / total
         // scikit-learn's convention for constant targets: 1 when perfect, else 0.
         let r2 = spread > 0 ? 1 - squared / spread : (squared == 0 ? 1 : 0)
@@ -49,6 +52,6 @@ public struct RegressionMetrics: Sendable {
     }
 
     public func pointEstimate() -> [(String, Double)] {
-        Array(zip(names, values(weights: nil)))
+        Array(zip(names, { var unit = UnitWeights(); return values(weights: &unit) }()))
     }
 }

@@ -151,6 +151,19 @@ extension MetadataDatabase {
                     references.append(BlobReference(digest: version.manifestDigest, size: nil, owner: "\(version.reference) manifest", version: version))
                 }
             }
+            // Predictions files kept with evaluations.
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.name, v.number, v.manifest_digest, e.id, e.predictions_digest FROM evaluations e
+                    JOIN versions v ON v.id = e.version_id JOIN models m ON m.id = v.model_id
+                    WHERE e.predictions_digest IS NOT NULL \(filter.isEmpty ? "" : "AND " + filter.dropFirst(6))
+                    """)
+            {
+                let version = VersionPointer(model: try ModelName(row[0]), number: row[1], manifestDigest: try digest(row[2]))
+                references.append(BlobReference(
+                    digest: try digest(row[4]), size: nil, owner: "\(version.reference) evaluation #\(row[3] as Int64) predictions", version: version))
+            }
             let datasetFilter = versionIDs == nil ? "" : """
                 AND d.digest IN (SELECT u.dataset_digest FROM version_datasets u JOIN versions v ON v.id = u.version_id \(filter))
                 """

@@ -164,6 +164,41 @@ enum Schema {
                 CREATE INDEX dataset_names_by_time ON dataset_names(name, added_at);
                 """)
         }
+        migrator.registerMigration("v4-evaluations") { db in
+            // Evaluations attached after registration: many per version and dataset; the latest
+            // per (version, dataset key) is what promotion gates read.
+            try db.execute(sql: """
+                CREATE TABLE evaluations (
+                    id INTEGER PRIMARY KEY,
+                    version_id INTEGER NOT NULL REFERENCES versions(id),
+                    dataset_digest TEXT NOT NULL REFERENCES datasets(digest),
+                    dataset_key TEXT NOT NULL,
+                    task TEXT,
+                    predictions_digest TEXT,
+                    details_json TEXT NOT NULL,
+                    git_commit TEXT,
+                    git_dirty INTEGER NOT NULL,
+                    created_at TEXT NOT NULL,
+                    created_by_user TEXT NOT NULL,
+                    created_by_host TEXT NOT NULL,
+                    ci_provider TEXT,
+                    ci_job_id TEXT,
+                    ci_job_url TEXT
+                );
+                CREATE INDEX evaluations_by_version ON evaluations(version_id, dataset_key, id);
+                CREATE INDEX evaluations_by_dataset ON evaluations(dataset_digest);
+                CREATE INDEX evaluations_by_predictions ON evaluations(predictions_digest);
+                CREATE TABLE evaluation_metrics (
+                    evaluation_id INTEGER NOT NULL REFERENCES evaluations(id),
+                    position INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    ci_low REAL,
+                    ci_high REAL,
+                    PRIMARY KEY (evaluation_id, name)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -22,8 +22,9 @@ struct ShowCommand: RegistryCommand {
         let registry = try invocation.openRegistry(global)
         let record = try registry.resolve(reference: reference)
         let release = try registry.releaseState(of: record)
+        let evaluations = try registry.evaluations(of: record)
         if global.json {
-            Console.json(VersionDocument(record, release: release))
+            Console.json(VersionDocument(record, release: release, evaluations: evaluations))
             return
         }
         var lines = [
@@ -73,6 +74,12 @@ struct ShowCommand: RegistryCommand {
         if !record.labels.isEmpty {
             lines.append("  labels")
             lines += record.labels.keys.sorted().map { "    \($0) = \(record.labels[$0]!)" }
+        }
+        for evaluation in evaluations {
+            lines.append("  evaluation #\(evaluation.id) on \(evaluation.datasetKey) (\(evaluation.dataset.short))\(evaluation.task.map { ", \($0)" } ?? ""), "
+                + "\(Timestamp.format(evaluation.createdAt)) by \(evaluation.registrant.user)@\(evaluation.registrant.host)"
+                + (evaluation.gitCommit.map { ", code \($0.prefix(10))\(evaluation.gitDirty ? "+dirty" : "")" } ?? ""))
+            lines += EvaluationText.lines(evaluation).map { "  " + $0 }
         }
         lines.append("  files (\(record.files.count), \(Format.bytes(record.totalSize)))")
         lines += record.files.map { "    \($0.digest.short)  \(Format.bytes($0.size).padding(toLength: 10, withPad: " ", startingAt: 0))  \($0.path)\($0.executable ? " (executable)" : "")" }

@@ -59,8 +59,10 @@ struct VersionDocument: Encodable {
     let deprecation: String?
     let rollback: String?
     let signatures: [SignatureDocument]
+    let evaluations: [EvaluationDocument]
 
-    init(_ record: VersionRecord, release: ReleaseState? = nil) {
+    init(_ record: VersionRecord, release: ReleaseState? = nil, evaluations: [EvaluationRecord] = []) {
+        self.evaluations = evaluations.map(EvaluationDocument.init)
         aliases = release?.aliases.map(\.value) ?? []
         status = release.map { $0.deprecation != nil ? "deprecated" : $0.rollback != nil ? "rolled_back" : "active" } ?? "active"
         deprecation = release?.deprecation

@@ -27,7 +27,7 @@ extension Registry {
 
         let files = try SourceFileCollector.collect(request.paths, currentDirectory: request.currentDirectory, what: "model")
         var warnings = [String]()
-        let (git, gitNote) = try gitProvenance(request, warnings: &warnings)
+        let (git, gitNote) = try gitProvenance(request.git, requireClean: request.requireClean, currentDirectory: request.currentDirectory, warnings: &warnings)
         let parent = try parentReference.map { (reference) throws(RegistryError) in try resolve(reference).manifestDigest }
         var datasetFiles = [[SourceFile]]()
         for (_, path) in request.datasets {
@@ -111,12 +111,14 @@ extension Registry {
     }
 
     /// Reads the git state the request asks for; dirty trees are recorded with a warning.
-    func gitProvenance(_ request: RegistrationRequest, warnings: inout [String]) throws(RegistryError) -> (GitProvenance?, String?) {
+    func gitProvenance(
+        _ source: RegistrationRequest.GitSource, requireClean: Bool, currentDirectory: String, warnings: inout [String]
+    ) throws(RegistryError) -> (GitProvenance?, String?) {
         let repository: GitRepository?
         let location: String
-        switch request.git {
+        switch source {
         case .none:
-            if request.requireClean { throw .usage("--require-clean cannot be combined with --no-git") }
+            if requireClean { throw .usage("--require-clean cannot be combined with --no-git") }
             return (nil, "not recorded (--no-git)")
         case .discover(let directory):
             location = directory
@@ -126,7 +128,7 @@ extension Registry {
                 throw RegistryError(error, repository: directory)
             }
         case .repository(let path):
-            location = RegistryLocator.absolute(path, from: request.currentDirectory)
+            location = RegistryLocator.absolute(path, from: currentDirectory)
             guard FileManager.default.fileExists(atPath: location) else {
                 throw .notFound("--git path '\(path)' does not exist", hint: "pass the folder of a git work tree")
             }
@@ -138,7 +140,7 @@ extension Registry {
             if repository == nil { throw .notFound("'\(path)' is not inside a git repository", hint: "pass --git with a work tree, or --no-git") }
         }
         guard let repository else {
-            if request.requireClean { throw .refused("--require-clean: '\(location)' is not inside a git repository", hint: "run from a git work tree, or drop --require-clean") }
+            if requireClean { throw .refused("--require-clean: '\(location)' is not inside a git repository", hint: "run from a git work tree, or drop --require-clean") }
             warnings.append("note: not inside a git repository; no commit recorded")
             return (nil, "not inside a git repository")
         }
@@ -149,13 +151,13 @@ extension Registry {
             throw RegistryError(error, repository: repository.workTree)
         }
         guard let provenance else {
-            if request.requireClean { throw .refused("--require-clean: the repository at '\(repository.workTree)' has no commit yet", hint: "commit your code first") }
+            if requireClean { throw .refused("--require-clean: the repository at '\(repository.workTree)' has no commit yet", hint: "commit your code first") }
             warnings.append("note: the git repository has no commit yet; no commit recorded")
             return (nil, "the git repository had no commit")
         }
         if provenance.dirty {
             let shown = provenance.changedPaths.prefix(5).joined(separator: ", ") + (provenance.changedPaths.count > 5 ? ", …" : "")
-            if request.requireClean {
+            if requireClean {
                 throw .refused(
                     "--require-clean: the work tree has \(provenance.changedPaths.count) uncommitted change(s): \(shown)",
                     hint: "commit or stash them, then register again")

@@ -76,12 +76,14 @@ extension Registry {
             let status = try database { (db) throws(MetadataError) in try db.status(versionID: record.id) }
             let held = try database { (db) throws(MetadataError) in try db.aliasesEverHeld(versionID: record.id) }
             let facts = CandidateFacts(
-                reference: version.reference, metrics: Self.metricTable(record.metrics), git: record.git.map { ($0.commit, $0.dirty) },
+                reference: version.reference, metrics: try gateMetrics(of: record), git: record.git.map { ($0.commit, $0.dirty) },
                 deprecation: status.deprecation, rollback: status.rollback, aliasesHeld: held, trustedSigners: signers,
                 integrityProblems: integrity)
             let report = GateEvaluation.evaluate(
                 rules, alias: alias.value, candidate: facts,
-                incumbent: incumbent.map { IncumbentFacts(reference: "\($0.model)@\($0.number)", metrics: Self.metricTable($0.metrics)) })
+                incumbent: try incumbent.map { (holder) throws(RegistryError) in
+                    IncumbentFacts(reference: "\(holder.model)@\(holder.number)", metrics: try gateMetrics(of: holder))
+                })
             let previous = incumbent.map { VersionPointer(model: $0.model, number: $0.number, manifestDigest: $0.manifestDigest) }
             func outcome(_ result: PromotionOutcome.Result) -> PromotionOutcome {
                 PromotionOutcome(version: version, alias: alias, previous: previous, report: report, result: result)
@@ -136,8 +138,12 @@ extension Registry {
         }
     }
 
-    static func metricTable(_ metrics: [Metric]) -> [String: Double] {
-        Dictionary(metrics.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+    /// The metrics gates read: those recorded at registration, overridden by the latest
+    /// evaluation on each dataset (README, "Evaluations").
+    func gateMetrics(of record: VersionRecord) throws(RegistryError) -> [String: Double] {
+        let registered = Dictionary(record.metrics.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        let evaluated = try database { (db) throws(MetadataError) in try db.latestEvaluationMetrics(versionID: record.id) }
+        return registered.merging(evaluated) { $1 }
     }
 
     static func gatesJSON(_ report: GateReport) -> String {

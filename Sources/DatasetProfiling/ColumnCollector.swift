@@ -1,0 +1,109 @@
+/// Collects the values of named columns from a CSV, TSV or JSON Lines file, chunk by chunk:
+/// what `mreg evaluate` reads from a predictions file.
+public final class ColumnCollector {
+    private var delimited: DelimitedReader?
+    private var jsonLines: JSONLinesReader?
+    private let wanted: [String]
+    /// Index in the header of each wanted column (CSV/TSV), once the header is read.
+    private var positions: [Int]?
+    private var header: [String] = []
+    private var values: [[String]]
+    private var seen: [Bool]
+    private var failure: CollectionError?
+
+    public init(format: TableProfile.Format, columns: [String]) {
+        wanted = columns
+        values = Array(repeating: [], count: columns.count)
+        seen = Array(repeating: false, count: columns.count)
+        switch format {
+        case .csv: delimited = DelimitedReader(delimiter: UInt8(ascii: ","))
+        case .tsv: delimited = DelimitedReader(delimiter: 0x09)
+        case .jsonl: jsonLines = JSONLinesReader()
+        }
+    }
+
+    public func consume(_ chunk: UnsafeRawBufferPointer) {
+        guard failure == nil else { return }
+        if var reader = delimited {
+            delimited = nil
+            reader.consume(chunk) { fields, line in record(&fields, line: line) }
+            delimited = reader
+        } else if var reader = jsonLines {
+            jsonLines = nil
+            reader.consume(chunk, member: { key, value in member(key, value) }, row: { ok, line in row(ok, line: line) })
+            jsonLines = reader
+        }
+    }
+
+    /// The values of each wanted column, in file order, or the first problem found.
+    public func finish() throws(CollectionError) -> [String: [String]] {
+        if var reader = delimited, failure == nil {
+            delimited = nil
+            if reader.finish(record: { fields, line in record(&fields, line: line) }) {
+                failure = CollectionError("the file ends inside a quoted field")
+            }
+            if positions == nil && failure == nil { failure = CollectionError("the file is empty (no header)") }
+        } else if var reader = jsonLines, failure == nil {
+            jsonLines = nil
+            reader.finish(member: { key, value in member(key, value) }, row: { ok, line in row(ok, line: line) })
+        }
+        if let failure { throw failure }
+        return Dictionary(uniqueKeysWithValues: zip(wanted, values))
+    }
+
+    private func record(_ fields: inout FieldList, line: Int64) {
+        guard failure == nil else { return }
+        guard let positions else {
+            var invalid: Int64 = 0
+            header = (0..<fields.count).map { ColumnAccumulator.text(fields[$0], invalid: &invalid) }
+            var found = [Int]()
+            for name in wanted {
+                guard let index = header.firstIndex(of: name) else {
+                    failure = CollectionError("there is no column '\(name)' (the header has \(header.joined(separator: ", ")))")
+                    return
+                }
+                found.append(index)
+            }
+            self.positions = found
+            return
+        }
+        for (slot, position) in positions.enumerated() {
+            guard position < fields.count, !ColumnAccumulator.isMissingMarker(fields[position]) else {
+                failure = CollectionError("line \(line) has no value for column '\(wanted[slot])'")
+                return
+            }
+            var invalid: Int64 = 0
+            values[slot].append(ColumnAccumulator.text(fields[position], invalid: &invalid))
+        }
+    }
+
+    private func member(_ key: UnsafeRawBufferPointer, _ value: JSONLinesReader.Value) {
+        guard failure == nil, let slot = wanted.firstIndex(where: { $0.utf8.elementsEqual(key) }), !seen[slot] else { return }
+        var invalid: Int64 = 0
+        switch value {
+        case .null: return
+        case .text(let bytes), .scalar(let bytes): values[slot].append(ColumnAccumulator.text(bytes, invalid: &invalid))
+        }
+        seen[slot] = true
+    }
+
+    private func row(_ ok: Bool, line: Int64) {
+        guard failure == nil else { return }
+        guard ok else {
+            failure = CollectionError("line \(line) is not a JSON object")
+            return
+        }
+        if let missing = seen.firstIndex(of: false) {
+            failure = CollectionError("line \(line) has no value for '\(wanted[missing])'")
+            return
+        }
+        for slot in seen.indices { seen[slot] = false }
+    }
+}
+
+/// A predictions file that cannot be read as the columns asked for.
+public struct CollectionError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let problem: String
+    public init(_ problem: String) { self.problem = problem }
+    public var description: String { problem }
+}

@@ -1,0 +1,194 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import RegistryKit
+import RegistryModel
+
+struct EvaluateCommand: RegistryCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Record an evaluation of a version on a dataset: given metrics, or metrics computed from predictions.",
+        discussion: """
+            With --predictions, mreg computes the metrics itself (so CI hands over raw predictions, \
+            not numbers to trust), with 95% bootstrap confidence intervals, and keeps the file as a \
+            blob. Tasks and their default columns:
+              binary       label (0/1 or true/false), score (probability of 1)
+              multiclass   label, prediction
+              regression   label, prediction
+              ranking      query, relevance, score
+            Metric keys are DATASET.METRIC; promotion gates read the latest evaluation per dataset.
+
+            EXAMPLES
+              mreg evaluate churn@3 --dataset holdout --predictions preds.csv --task binary
+              mreg evaluate churn@3 --dataset data/holdout.csv --predictions preds.jsonl --task binary --slice region
+              mreg evaluate prices@2 --dataset test --predictions p.csv --task regression --features 12
+              mreg evaluate search@5 --dataset queries --predictions r.csv --task ranking --k 10
+              mreg evaluate churn@3 --dataset holdout --metric auc=0.91 --metric log_loss=0.33
+            """)
+
+    @Argument(help: ArgumentHelp("The version.", valueName: "ref"))
+    var reference: String
+
+    @Option(name: .long, help: ArgumentHelp("A dataset name from 'mreg dataset add', or a file or folder to fingerprint.", valueName: "name-or-path"))
+    var dataset: String
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("The DATASET part of the metric keys (default: the dataset's name or role, or the file name).", valueName: "key"))
+    var datasetKey: String?
+
+    @Option(name: .long, help: ArgumentHelp("A metric NAME=VALUE (repeatable).", valueName: "name=value"))
+    var metric: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A JSON file of metrics: {\"auc\": 0.91} or {\"DATASET\": {\"auc\": 0.91}}.", valueName: "file"))
+    var metrics: String?
+
+    @Option(name: .long, help: ArgumentHelp("A predictions file (CSV, TSV or JSON Lines) to compute metrics from.", valueName: "file"))
+    var predictions: String?
+
+    @Option(name: .long, help: "binary, multiclass, regression or ranking (with --predictions).")
+    var task: String?
+
+    @Option(name: .long, help: "Binary: the score at or above which a prediction is positive.")
+    var threshold = 0.5
+
+    @Option(name: .long, help: "Ranking: the cut-off of precision@k, recall@k and NDCG@k.")
+    var k = 10
+
+    @Option(name: .long, help: "Regression: the model's number of features, for adjusted R².")
+    var features: Int?
+
+    @Option(name: .long, help: "Bootstrap rounds for the confidence intervals (0: none).")
+    var bootstrap = 1000
+
+    @Option(name: .long, help: "The bootstrap's seed (the same seed gives the same intervals).")
+    var seed: UInt64 = 0
+
+    @Option(name: .customLong("label-column"), help: "The column of true labels (ranking: relevances).")
+    var labelColumn: String?
+
+    @Option(name: .customLong("score-column"), help: "The column of scores (binary, ranking).")
+    var scoreColumn: String?
+
+    @Option(name: .customLong("prediction-column"), help: "The column of predictions (multiclass, regression).")
+    var predictionColumn: String?
+
+    @Option(name: .customLong("query-column"), help: "Ranking: the column of query ids.")
+    var queryColumn: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also compute every metric per value of this column (fairness across groups).", valueName: "column"))
+    var slice: String?
+
+    @Option(name: .customLong("git"), help: ArgumentHelp("The git work tree of the evaluating code (default: discover from the current folder).", valueName: "path"))
+    var gitPath: String?
+
+    @Flag(name: .long, help: "Record no git information.")
+    var noGit = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func execute(_ invocation: Invocation) throws(RegistryError) {
+        let source: EvaluationRequest.Source
+        let given = (metrics == nil ? 0 : 1) + (metric.isEmpty ? 0 : 1) + (predictions == nil ? 0 : 1)
+        if predictions != nil && given > 1 { throw RegistryError(.usage, "give either --predictions or --metric/--metrics, not both") }
+        if let predictions {
+            guard let taskName = task, let kind = MetricReport.Task(rawValue: taskName) else {
+                throw RegistryError(.usage, "--predictions needs --task binary, multiclass, regression or ranking")
+            }
+            var settings = EvaluationSettings(task: kind)
+            settings.threshold = threshold
+            settings.k = k
+            settings.features = features
+            settings.bootstrapRounds = bootstrap
+            settings.seed = seed
+            guard bootstrap >= 0, bootstrap <= 100_000 else { throw RegistryError(.usage, "--bootstrap must be between 0 and 100000") }
+            let names = PredictionColumnNames(label: labelColumn, score: scoreColumn, prediction: predictionColumn, query: queryColumn, slice: slice)
+            source = .predictions(path: predictions, settings: settings, columns: names)
+        } else {
+            if task != nil { throw RegistryError(.usage, "--task applies to --predictions only") }
+            var values = try metric.map { (text) throws(RegistryError) in try InputParsing.metric(text) }
+            if let metrics { values += try InputParsing.metricsFile(invocation.absolute(metrics)) }
+            source = .metrics(values)
+        }
+        if noGit && gitPath != nil { throw RegistryError(.usage, "--no-git and --git cannot be used together") }
+        let git: RegistrationRequest.GitSource = noGit ? .none : gitPath.map { .repository($0) } ?? .discover(from: invocation.currentDirectory)
+        let registry = try invocation.openRegistry(global)
+        let (record, warnings) = try registry.evaluate(
+            EvaluationRequest(
+                reference: reference, dataset: dataset, datasetKey: datasetKey, source: source, git: git, registrant: invocation.registrant,
+                currentDirectory: invocation.currentDirectory),
+            progress: invocation.progress(global))
+        if global.json {
+            Console.json(EvaluationDocument(record))
+            return
+        }
+        for warning in warnings { note(warning) }
+        Console.out("evaluated \(record.version.reference) on \(record.datasetKey) (\(record.dataset.short))\(record.task.map { ", \($0)" } ?? ""): evaluation #\(record.id)")
+        Console.out(EvaluationText.lines(record).joined(separator: "\n"))
+    }
+}
+
+/// Evaluations as people read them.
+enum EvaluationText {
+    static func lines(_ record: EvaluationRecord) -> [String] {
+        let width = record.metrics.map { $0.name.count + record.datasetKey.count + 1 }.max() ?? 0
+        var lines = record.metrics.map { metric in
+            let key = "\(record.datasetKey).\(metric.name)".padding(toLength: width, withPad: " ", startingAt: 0)
+            let interval = metric.interval.map { "  [\(Format.metric($0.lowerBound)), \(Format.metric($0.upperBound))]" } ?? ""
+            return "  \(key)  \(Format.metric(metric.value))\(interval)"
+        }
+        if let confusion = record.details.objectValue?["confusion"]?.objectValue {
+            func count(_ key: String) -> String { if case .integer(let value)? = confusion[key] { "\(value)" } else { "?" } }
+            lines.append("  confusion at \(Format.metric(confusion["threshold"].flatMap { if case .number(let t) = $0 { t } else { nil } } ?? 0.5)): "
+                + "TP \(count("true_positive")), FP \(count("false_positive")), FN \(count("false_negative")), TN \(count("true_negative"))")
+        }
+        if let slices = record.details.objectValue?["slices"]?.objectValue {
+            if case .number(let ratio)? = slices["disparate_impact"] { lines.append("  disparate impact across slices: \(Format.metric(ratio))") }
+            if let gaps = slices["largest_gap"]?.objectValue {
+                let text = gaps.keys.sorted().compactMap { key -> String? in
+                    if case .number(let gap)? = gaps[key] { return "\(key) \(Format.metric(gap))" }
+                    return nil
+                }
+                lines.append("  largest gap between slices: " + text.joined(separator: ", "))
+            }
+        }
+        return lines
+    }
+}
+
+struct EvaluationDocument: Encodable {
+    struct MetricValue: Encodable {
+        let name: String
+        let key: String
+        let value: Double
+        let ciLow: Double?
+        let ciHigh: Double?
+    }
+    let id: Int64
+    let reference: String
+    let dataset: String
+    let datasetKey: String
+    let task: String?
+    let metrics: [MetricValue]
+    let details: JSONValue
+    let predictions: String?
+    let gitCommit: String?
+    let gitDirty: Bool
+    let createdAt: String
+    let evaluatedBy: RegistrantDocument
+
+    init(_ record: EvaluationRecord) {
+        id = record.id
+        reference = record.version.reference
+        dataset = record.dataset.description
+        datasetKey = record.datasetKey
+        task = record.task
+        metrics = record.metrics.map {
+            MetricValue(name: $0.name, key: "\(record.datasetKey).\($0.name)", value: $0.value, ciLow: $0.interval?.lowerBound, ciHigh: $0.interval?.upperBound)
+        }
+        details = record.details
+        predictions = record.predictions?.description
+        gitCommit = record.gitCommit
+        gitDirty = record.gitDirty
+        createdAt = Timestamp.format(record.createdAt)
+        evaluatedBy = RegistrantDocument(record.registrant)
+    }
+}

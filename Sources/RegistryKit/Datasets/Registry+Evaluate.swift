@@ -1,0 +1,200 @@
+import ContentStore
+import DatasetProfiling
+import Evaluation
+import Foundation
+import MetadataStore
+import RegistryModel
+
+/// A request to evaluate a version on a dataset, from given metrics or from a predictions file.
+public struct EvaluationRequest: Sendable {
+    public enum Source: Sendable {
+        /// Metrics computed elsewhere: names (`auc`) or keys of this dataset (`holdout.auc`).
+        case metrics([Metric])
+        /// A predictions file (CSV, TSV or JSON Lines) and how to read and score it.
+        case predictions(path: String, settings: EvaluationSettings, columns: PredictionColumnNames)
+    }
+
+    public var reference: String
+    /// A dataset name recorded with `dataset add`, or a path to fingerprint.
+    public var dataset: String
+    /// The DATASET part of metric keys; by default the dataset's name, the role the version gave
+    /// the same data, or the file's name without extension.
+    public var datasetKey: String?
+    public var source: Source
+    public var git: RegistrationRequest.GitSource
+    public var registrant: Registrant
+    public var currentDirectory: String
+
+    public init(
+        reference: String, dataset: String, datasetKey: String?, source: Source, git: RegistrationRequest.GitSource, registrant: Registrant,
+        currentDirectory: String
+    ) {
+        self.reference = reference
+        self.dataset = dataset
+        self.datasetKey = datasetKey
+        self.source = source
+        self.git = git
+        self.registrant = registrant
+        self.currentDirectory = currentDirectory
+    }
+}
+
+/// Which columns of a predictions file hold what (defaults in README, "Evaluations").
+public struct PredictionColumnNames: Sendable {
+    public var label: String?
+    public var score: String?
+    public var prediction: String?
+    public var query: String?
+    public var slice: String?
+
+    public init(label: String? = nil, score: String? = nil, prediction: String? = nil, query: String? = nil, slice: String? = nil) {
+        self.label = label
+        self.score = score
+        self.prediction = prediction
+        self.query = query
+        self.slice = slice
+    }
+}
+
+extension Registry {
+    /// Records an evaluation of a version: the dataset's fingerprint, the metrics (with their
+    /// bootstrap intervals when computed from predictions), the predictions file as a blob, the
+    /// evaluating code's commit, who and when.
+    public func evaluate(_ request: EvaluationRequest, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> (record: EvaluationRecord, warnings: [String]) {
+        let version = try resolve(reference: request.reference)
+        var warnings = [String]()
+        let (fingerprint, listing, profiles, defaultKey) = try evaluationDataset(request, version: version, warnings: &warnings)
+        let key = request.datasetKey ?? defaultKey
+        do {
+            try DatasetUse.validateRole(key)
+        } catch {
+            throw .usage("the dataset key \(error.description.dropFirst("invalid dataset role".count))", hint: "name it with --as KEY")
+        }
+        let (git, _) = try gitProvenance(request.git, requireClean: false, currentDirectory: request.currentDirectory, warnings: &warnings)
+        var task: String?
+        var metrics = [EvaluationMetric]()
+        var details: JSONValue = .object([:])
+        var predictions: Digest?
+        let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "evaluate")
+        defer { withExtendedLifetime(storeLock) {} }
+        switch request.source {
+        case .metrics(let given):
+            guard !given.isEmpty else { throw .usage("give --metric KEY=VALUE, --metrics FILE or --predictions FILE") }
+            for metric in given {
+                guard metric.dataset.isEmpty || metric.dataset == key else {
+                    throw .usage("metric '\(metric.key)' belongs to dataset '\(metric.dataset)', not '\(key)'", hint: "give names without a dataset (auc), or \(key).NAME")
+                }
+                metrics.append(EvaluationMetric(name: metric.name, value: metric.value, interval: nil))
+            }
+        case .predictions(let path, let settings, let names):
+            let (report, digest) = try score(predictionsAt: path, settings: settings, names: names, currentDirectory: request.currentDirectory, progress: progress)
+            task = settings.task.rawValue
+            predictions = digest
+            details = report.details
+            metrics = report.metrics.map { EvaluationMetric(name: $0.name, value: $0.value, interval: report.intervals[$0.name]) }
+            if let bad = metrics.first(where: { !$0.value.isFinite }) {
+                warnings.append("note: \(bad.name) is undefined for these predictions (e.g. only one class present) and is not recorded")
+                metrics.removeAll { !$0.value.isFinite }
+            }
+        }
+        let detailsJSON = (try? CanonicalJSON.string(details)) ?? "{}"
+        let new = NewEvaluation(
+            versionID: version.id, dataset: fingerprint, datasetListing: listing, datasetProfiles: profiles, datasetKey: key, task: task,
+            metrics: metrics, detailsJSON: detailsJSON, predictions: predictions, gitCommit: git?.commit, gitDirty: git?.dirty ?? false,
+            createdAt: clock(), registrant: request.registrant)
+        let id = try database { (db) throws(MetadataError) in try db.insertEvaluation(new) }
+        guard let record = try database({ (db) throws(MetadataError) in try db.evaluation(id: id) }) else {
+            throw .bug("evaluation #\(id) vanished after it was written")
+        }
+        return (record, warnings)
+    }
+
+    /// The version's evaluations, oldest first.
+    public func evaluations(of record: VersionRecord) throws(RegistryError) -> [EvaluationRecord] {
+        try database { (db) throws(MetadataError) in try db.evaluations(versionID: record.id) }
+    }
+
+    /// The dataset an evaluation names: a recorded name, or a path fingerprinted now.
+    private func evaluationDataset(
+        _ request: EvaluationRequest, version: VersionRecord, warnings: inout [String]
+    ) throws(RegistryError) -> (DatasetFingerprint, [FileEntry], [StoredProfile], String) {
+        if let digest = try database({ (db) throws(MetadataError) in try db.datasetDigest(named: request.dataset) }),
+            let details = try database({ (db) throws(MetadataError) in try db.dataset(digest) })
+        {
+            return (details.fingerprint, [], [], request.dataset)
+        }
+        let absolute = RegistryLocator.absolute(request.dataset, from: request.currentDirectory)
+        guard FileManager.default.fileExists(atPath: absolute) else {
+            throw .notFound("'\(request.dataset)' is neither a recorded dataset name nor an existing path", hint: "run 'mreg dataset list', or give a file or folder")
+        }
+        let files = try SourceFileCollector.collect([request.dataset], currentDirectory: request.currentDirectory, what: "dataset")
+        let stem = URL(fileURLWithPath: absolute).deletingPathExtension().lastPathComponent.lowercased()
+        let dataset = try fingerprintDataset(role: stem, path: request.dataset, files: files, currentDirectory: request.currentDirectory, store: false, progress: nil)
+        warnings += dataset.warnings
+        let fingerprint = dataset.use.fingerprint
+        let role = version.datasets.first { $0.fingerprint.digest == fingerprint.digest }?.role
+        return (fingerprint, dataset.listing ?? [], dataset.profiles, role ?? stem)
+    }
+
+    /// Stores the predictions file as a blob, reads its columns back from the store (re-hashed
+    /// on the way) and computes the task's metrics.
+    private func score(
+        predictionsAt path: String, settings: EvaluationSettings, names: PredictionColumnNames, currentDirectory: String,
+        progress: (any ProgressDisplay)?
+    ) throws(RegistryError) -> (MetricReport, Digest) {
+        guard let format = TableProfiler.format(forPath: path) else {
+            throw .usage("'\(path)' is not a CSV, TSV or JSON Lines file (by its extension)", hint: "name it .csv, .tsv or .jsonl")
+        }
+        let files = try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "predictions")
+        let (entries, _) = try ingest(files, label: "store predictions", progress: progress)
+        let digest = entries[0].digest
+        var wanted: [String]
+        switch settings.task {
+        case .binary: wanted = [names.label ?? "label", names.score ?? "score"]
+        case .multiclass: wanted = [names.label ?? "label", names.prediction ?? "prediction"]
+        case .regression: wanted = [names.label ?? "label", names.prediction ?? "prediction"]
+        case .ranking: wanted = [names.label ?? "relevance", names.score ?? "score", names.query ?? "query"]
+        }
+        if let slice = names.slice { wanted.append(slice) }
+        let collector = ColumnCollector(format: format, columns: wanted)
+        let blobPath = blobs.path(of: digest)
+        let (reread, _) = try Self.storeBlob { () throws(ContentStoreError) in
+            try blobs.hash(fileAt: blobPath) { chunk in collector.consume(chunk) }
+        }
+        guard reread == digest else { throw RegistryError(.integrity, "the stored predictions blob \(digest) does not hash to its name") }
+        let values: [String: [String]]
+        do {
+            values = try collector.finish()
+        } catch {
+            throw .usage("predictions file '\(path)': \(error.problem)", hint: "name the columns with --label-column, --score-column, …")
+        }
+        var columns = PredictionColumns()
+        columns.labels = values[wanted[0]]!
+        switch settings.task {
+        case .binary, .regression, .ranking:
+            columns.scores = try Self.numbers(values[wanted[1]]!, column: wanted[1], path: path)
+        case .multiclass:
+            columns.predictedClasses = values[wanted[1]]!
+        }
+        if settings.task == .ranking { columns.queries = values[wanted[2]]! }
+        if let slice = names.slice { columns.slices = values[slice] }
+        do {
+            return (try Evaluator.evaluate(columns, settings: settings), digest)
+        } catch {
+            throw .usage("predictions file '\(path)': \(error.problem)")
+        }
+    }
+
+    private static func numbers(_ texts: [String], column: String, path: String) throws(RegistryError) -> [Double] {
+        var result = [Double]()
+        result.reserveCapacity(texts.count)
+        for (row, text) in texts.enumerated() {
+            // Trimming is slow (Foundation); only a value that does not parse as it stands pays for it.
+            guard let value = Double(text) ?? Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+                throw .usage("predictions file '\(path)': row \(row + 1) of column '\(column)' is '\(text)', not a number")
+            }
+            result.append(value)
+        }
+        return result
+    }
+}
