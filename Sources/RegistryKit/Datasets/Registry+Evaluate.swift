@@ -136,8 +136,8 @@ extension Registry {
         return (fingerprint, dataset.listing ?? [], dataset.profiles, role ?? stem)
     }
 
-    /// Stores the predictions file as a blob, reads its columns back from the store (re-hashed
-    /// on the way) and computes the task's metrics.
+    /// Reads the predictions file's columns while hashing it, computes the task's metrics, and
+    /// then stores the file as a blob (checking it still has the digest that was scored).
     private func score(
         predictionsAt path: String, settings: EvaluationSettings, names: PredictionColumnNames, currentDirectory: String,
         progress: (any ProgressDisplay)?
@@ -146,8 +146,6 @@ extension Registry {
             throw .usage("'\(path)' is not a CSV, TSV or JSON Lines file (by its extension)", hint: "name it .csv, .tsv or .jsonl")
         }
         let files = try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "predictions")
-        let (entries, _) = try ingest(files, label: "store predictions", progress: progress)
-        let digest = entries[0].digest
         var wanted: [String]
         switch settings.task {
         case .binary: wanted = [names.label ?? "label", names.score ?? "score"]
@@ -156,12 +154,13 @@ extension Registry {
         case .ranking: wanted = [names.label ?? "relevance", names.score ?? "score", names.query ?? "query"]
         }
         if let slice = names.slice { wanted.append(slice) }
+        // Read and score first; only predictions that could be scored are stored, so a refused
+        // evaluation leaves the registry as it was.
         let collector = ColumnCollector(format: format, columns: wanted)
-        let blobPath = blobs.path(of: digest)
-        let (reread, _) = try Self.storeBlob { () throws(ContentStoreError) in
-            try blobs.hash(fileAt: blobPath) { chunk in collector.consume(chunk) }
+        let sourcePath = files[0].absolutePath
+        let (digest, _) = try Self.storeBlob { () throws(ContentStoreError) in
+            try blobs.hash(fileAt: sourcePath) { chunk in collector.consume(chunk) }
         }
-        guard reread == digest else { throw RegistryError(.integrity, "the stored predictions blob \(digest) does not hash to its name") }
         let values: [String: [String]]
         do {
             values = try collector.finish()
@@ -178,11 +177,17 @@ extension Registry {
         }
         if settings.task == .ranking { columns.queries = values[wanted[2]]! }
         if let slice = names.slice { columns.slices = values[slice] }
+        let report: MetricReport
         do {
-            return (try Evaluator.evaluate(columns, settings: settings), digest)
+            report = try Evaluator.evaluate(columns, settings: settings)
         } catch {
             throw .usage("predictions file '\(path)': \(error.problem)")
         }
+        let (entries, _) = try ingest(files, label: "store predictions", progress: progress)
+        guard entries[0].digest == digest else {
+            throw RegistryError(.conflict, "the predictions file '\(path)' changed while it was read", hint: "run the command again once it is written")
+        }
+        return (report, digest)
     }
 
     private static func numbers(_ texts: [String], column: String, path: String) throws(RegistryError) -> [Double] {

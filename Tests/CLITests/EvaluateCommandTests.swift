@@ -1,0 +1,101 @@
+import Foundation
+import RegistryTestSupport
+import Testing
+
+@Suite struct EvaluateCommandTests {
+    /// A workspace with churn@1 (registered holdout.auc 0.5) and a binary predictions file.
+    func workspace() throws -> CLIWorkspace {
+        let space = try CLIWorkspace()
+        try writeFile(space.directory.url("m/w.bin"), "weights")
+        try writeFile(space.directory.url("data/holdout.csv"), "x,y\n1,0\n2,1\n")
+        #expect(try space.run(["register", "churn", "m", "--no-git", "--dataset", "holdout=data/holdout.csv", "--metric", "holdout.auc=0.5"]).status == 0)
+        var csv = "label,score,region\n"
+        var random = SeededGenerator(seed: 1)
+        for row in 0..<400 {
+            let label = row % 3 == 0 ? 1 : 0
+            let score = min(1, max(0, Double(random.next() % 60) / 100 + (label == 1 ? 0.35 : 0.05)))
+            csv += "\(label),\(score),\(row % 2 == 0 ? "north" : "south")\n"
+        }
+        try writeFile(space.directory.url("preds.csv"), csv)
+        return space
+    }
+
+    @Test func predictionsBecomeAnEvaluationWithIntervalsAndAKeptFile() throws {
+        let space = try workspace()
+        let repo = space.directory.url("evalcode")
+        let (_, commit) = try makeGitRepository(at: repo, files: ["evaluate.py": "score()\n"])
+        let result = try mreg(
+            ["evaluate", "churn@1", "--dataset", "../data/holdout.csv", "--predictions", "../preds.csv", "--task", "binary", "--slice", "region",
+             "--bootstrap", "200", "--seed", "7", "--json", "--registry", space.registry], in: repo)
+        #expect(result.status == 0, "\(result.stderr)")
+        try expectValid(result, schema: "evaluation")
+        let document = try result.json()
+        #expect(document["dataset_key"] as? String == "holdout", "the role the version gave the same file")
+        #expect(document["git_commit"] as? String == commit)
+        let metrics = try #require(document["metrics"] as? [[String: Any]])
+        #expect(metrics.compactMap { $0["key"] as? String }.contains("holdout.roc_auc"))
+        #expect(metrics.allSatisfy { ($0["ci_low"] as? Double ?? 2) <= ($0["value"] as? Double ?? -1) })
+        let predictions = try #require(document["predictions"] as? String)
+        #expect(FileManager.default.fileExists(atPath: space.registry + "/blobs/sha256/" + predictions.dropFirst(7)))
+
+        // The same seed gives the same intervals; show lists the evaluation.
+        let again = try mreg(
+            ["evaluate", "churn@1", "--dataset", "../data/holdout.csv", "--predictions", "../preds.csv", "--task", "binary", "--slice", "region",
+             "--bootstrap", "200", "--seed", "7", "--json", "--registry", space.registry], in: repo)
+        #expect((try again.json()["metrics"] as? [[String: Any]])?.map { "\($0["ci_low"]!)" } == metrics.map { "\($0["ci_low"]!)" })
+        let show = try space.run(["show", "churn@1", "--json"])
+        try expectValid(show, schema: "version")
+        #expect((try show.json()["evaluations"] as? [Any])?.count == 2)
+        #expect(try space.run(["show", "churn@1"]).stdout.contains("disparate impact across slices"))
+
+        // The predictions blob is referenced: gc keeps it and verify re-hashes it.
+        #expect(try space.run(["gc"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: space.registry + "/blobs/sha256/" + predictions.dropFirst(7)))
+        try assertRegistryConsistent(space.registry)
+    }
+
+    @Test func gatesReadTheLatestEvaluationOfEachDataset() throws {
+        let space = try workspace()
+        try writeFile(space.registry + "/policy.toml", "[aliases.production]\nmin = { \"holdout.auc\" = 0.8 }\n")
+        try space.expectRefusal(["promote", "churn@1", "--to", "production"], status: 4, mentioning: "min holdout.auc")
+        #expect(try space.run(["evaluate", "churn@1", "--dataset", "data/holdout.csv", "--metric", "auc=0.9", "--no-git"]).status == 0)
+        let dryRun = try space.run(["promote", "churn@1", "--to", "production", "--dry-run"])
+        #expect(dryRun.stdout.contains("PASS  min holdout.auc  0.9 is at or above the floor 0.8"))
+        #expect(try space.run(["evaluate", "churn@1", "--dataset", "data/holdout.csv", "--metric", "holdout.auc=0.7", "--no-git"]).status == 0)
+        try space.expectRefusal(["promote", "churn@1", "--to", "production"], status: 4, mentioning: "min holdout.auc")
+    }
+
+    @Test func everyTaskFromTheCommandLine() throws {
+        let space = try workspace()
+        try writeFile(space.directory.url("multi.jsonl"), (0..<30).map { #"{"label": "c\#($0 % 3)", "prediction": "c\#(($0 / 2) % 3)"}"# }.joined(separator: "\n"))
+        try writeFile(space.directory.url("reg.tsv"), "truth\tguess\n" + (0..<30).map { "\($0)\t\(Double($0) + 0.5)" }.joined(separator: "\n"))
+        try writeFile(space.directory.url("rank.csv"), "query,relevance,score\n" + (0..<40).map { "q\($0 / 8),\($0 % 8 == 3 ? 1 : 0),\(Double(8 - $0 % 8))" }.joined(separator: "\n"))
+        for arguments in [
+            ["--predictions", "multi.jsonl", "--task", "multiclass"],
+            ["--predictions", "reg.tsv", "--task", "regression", "--label-column", "truth", "--prediction-column", "guess", "--features", "3"],
+            ["--predictions", "rank.csv", "--task", "ranking", "--k", "3"],
+        ] {
+            let result = try space.run(["evaluate", "churn@1", "--dataset", "data/holdout.csv", "--bootstrap", "50", "--no-git", "--json"] + arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            try expectValid(result, schema: "evaluation")
+        }
+        let ranking = try space.run(["evaluate", "churn@1", "--dataset", "data/holdout.csv", "--predictions", "rank.csv", "--task", "ranking", "--k", "3", "--bootstrap", "0", "--no-git"])
+        // Every query's one relevant item is ranked 4th: MRR 1/4, nothing in the top 3.
+        #expect(ranking.stdout.contains("holdout.mrr             0.25") && ranking.stdout.contains("holdout.precision_at_3  0"))
+    }
+
+    @Test func unusableInputsAreRefusedAndChangeNothing() throws {
+        let space = try workspace()
+        try writeFile(space.directory.url("bad.csv"), "label,score\n1,0.4\n0,high\n")
+        try writeFile(space.directory.url("nolabel.csv"), "y,score\n1,0.4\n")
+        let base = ["evaluate", "churn@1", "--dataset", "data/holdout.csv", "--no-git"]
+        try space.expectRefusal(base + ["--predictions", "preds.csv"], status: 64, mentioning: "--task")
+        try space.expectRefusal(base + ["--predictions", "preds.csv", "--task", "binary", "--metric", "auc=1"], status: 64, mentioning: "not both")
+        try space.expectRefusal(base + ["--predictions", "bad.csv", "--task", "binary"], status: 64, mentioning: "row 2 of column 'score' is 'high'")
+        try space.expectRefusal(base + ["--predictions", "nolabel.csv", "--task", "binary"], status: 64, mentioning: "there is no column 'label' (the header has y, score)")
+        try space.expectRefusal(base + ["--metric", "train.auc=0.9"], status: 64, mentioning: "belongs to dataset 'train'")
+        try space.expectRefusal(base, status: 64, mentioning: "give --metric")
+        try space.expectRefusal(["evaluate", "churn@1", "--dataset", "nope.csv", "--metric", "auc=1", "--no-git"], status: 2, mentioning: "neither a recorded dataset name nor an existing path")
+        try space.expectRefusal(["evaluate", "churn@9", "--dataset", "data/holdout.csv", "--metric", "auc=1", "--no-git"], status: 2, mentioning: "names no version")
+    }
+}
