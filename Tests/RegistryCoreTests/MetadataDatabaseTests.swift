@@ -77,6 +77,16 @@ import Testing
         ("SELECT id FROM versions WHERE model_id = 1 AND number = 3", "INDEX"),
         ("SELECT version_id FROM version_labels WHERE key = 'a' AND value = 'b'", "version_labels_by_key"),
         ("SELECT version_id FROM version_metrics WHERE dataset = 'h' AND name = 'auc'", "version_metrics_by_key"),
+        ("SELECT to_version_id FROM events WHERE model_id = 1 AND alias = 'production' ORDER BY seq DESC LIMIT 1", "events_by_alias"),
+        ("SELECT 1 FROM events WHERE to_version_id = 3 AND action = 'deprecate'", "events_by_target"),
+        ("SELECT 1 FROM events WHERE from_version_id = 3 AND action = 'rollback'", "events_by_source"),
+        ("SELECT * FROM signatures WHERE version_id = 3", "PRIMARY KEY"),
+        ("SELECT dataset_digest FROM dataset_names WHERE name = 'x' ORDER BY added_at DESC LIMIT 1", "dataset_names_by_time"),
+        ("SELECT name FROM dataset_names WHERE dataset_digest = 'x'", "dataset_names_by_digest"),
+        ("SELECT * FROM dataset_profiles WHERE dataset_digest = 'x'", "PRIMARY KEY"),
+        ("SELECT MAX(id) FROM evaluations WHERE version_id = 3 GROUP BY dataset_key", "evaluations_by_version"),
+        ("SELECT id FROM evaluations WHERE predictions_digest = 'x'", "evaluations_by_predictions"),
+        ("SELECT * FROM evaluation_metrics WHERE evaluation_id = 3 ORDER BY position", "PRIMARY KEY"),
     ])
     func queriedColumnsAreIndexed(_ query: String, _ expected: String) throws {
         let directory = TemporaryDirectory()
