@@ -42,7 +42,7 @@ let package = Package(
             ]
         ),
         .target(name: "TOML"),
-        .target(name: "DatasetProfiling"),
+        .target(name: "DatasetProfiling", dependencies: ["RegistryModel"]),
         .target(name: "Evaluation", dependencies: ["RegistryModel"]),
         .target(name: "Policy", dependencies: ["RegistryModel", "TOML"]),
         .target(

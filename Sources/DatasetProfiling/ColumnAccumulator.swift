@@ -1,4 +1,5 @@
 import Foundation
+import RegistryModel
 
 /// Streams one column's values into bounded-memory statistics.
 ///
@@ -155,41 +156,12 @@ struct ColumnAccumulator {
             let sorted = sample.sorted()
             summary = NumericSummary(
                 min: minimum, max: maximum, mean: mean, std: variance.squareRoot(),
-                quantiles: stride(from: 0, through: 100, by: 5).map { Self.quantile(sorted, Double($0) / 100) }, sample: sorted)
+                quantiles: stride(from: 0, through: 100, by: 5).map { Percentile.of(sorted, Double($0) / 100) }, sample: sorted)
         }
         return ColumnProfile(
             name: name, type: kind, count: present, missing: missing, distinctEstimate: distinct.estimate,
             numeric: summary, nonNumeric: isNumeric ? nonNumeric : 0, nonNumericExamples: isNumeric ? nonNumericExamples : [],
             top: isNumeric ? [] : frequent.top(Self.topValues))
-    }
-
-    /// Linear interpolation between order statistics (numpy's default "linear" method).
-    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
-        guard !sorted.isEmpty else { return .nan }
-        let position = q * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down))
-        let upper = min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
-    }
-}
-
-/// A small, fast, seedable generator: reservoirs must sample the same rows for the same content.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform double in (0, 1): never 0, so its logarithm is finite.
-    mutating func unit() -> Double {
-        (Double(next() >> 11) + 0.5) / Double(UInt64(1) << 53)
     }
 }
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import RegistryModel
 
 /// Percentile confidence intervals by the Poisson bootstrap: each round weights every example
 /// by an independent Poisson(1) count (the large-sample equivalent of resampling with
@@ -49,17 +50,9 @@ public enum Bootstrap {
             let samples = (0..<rounds).map { results[$0 * names.count + metric] }.filter { !$0.isNaN }.sorted()
             guard !samples.isEmpty else { continue }
             let tail = (1 - level) / 2
-            intervals[name] = percentile(samples, tail)...percentile(samples, 1 - tail)
+            intervals[name] = Percentile.of(samples, tail)...Percentile.of(samples, 1 - tail)
         }
         return intervals
-    }
-
-    @inline(__always)
-    static func poisson(_ random: inout Generator, _ thresholds: UnsafeBufferPointer<UInt64>) -> Int {
-        let draw = random.next()
-        var k = 0
-        while k < thresholds.count && draw >= thresholds[k] { k += 1 }
-        return k
     }
 
     /// Read-only after initialisation, so sharing it across threads is safe.
@@ -68,27 +61,6 @@ public enum Bootstrap {
         _ = buffer.initialize(from: thresholds)
         return UnsafeBufferPointer(buffer)
     }()
-
-    /// numpy's default (linear) percentile of sorted values.
-    static func percentile(_ sorted: [Double], _ q: Double) -> Double {
-        let position = q * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down))
-        let upper = min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
-    }
-
-    /// SplitMix64: small, fast and seedable.
-    struct Generator {
-        private var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }
 
 /// Where an evaluation's per-example weights come from: all 1 for the point estimate, Poisson(1)
@@ -103,14 +75,14 @@ public struct UnitWeights: ExampleWeights {
 }
 
 public struct PoissonWeights: ExampleWeights {
-    private var random: Bootstrap.Generator
+    private var random: SplitMix64
     // The first cumulative probabilities, held in registers: 98% of draws need nothing else
     // (the table handles the rare tail).
     private let t0: UInt64, t1: UInt64, t2: UInt64, t3: UInt64
     private let thresholds = Bootstrap.thresholdBuffer
 
     init(seed: UInt64) {
-        random = Bootstrap.Generator(seed: seed)
+        random = SplitMix64(seed: seed)
         (t0, t1, t2, t3) = (thresholds[0], thresholds[1], thresholds[2], thresholds[3])
     }
 
