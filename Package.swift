@@ -44,23 +44,24 @@ let package = Package(
         .target(name: "TOML"),
         .target(name: "DatasetProfiling", dependencies: ["RegistryModel"]),
         .target(name: "Evaluation", dependencies: ["RegistryModel"]),
+        .target(name: "Drift", dependencies: ["RegistryModel", "DatasetProfiling"]),
         .target(name: "Policy", dependencies: ["RegistryModel", "TOML"]),
         .target(
             name: "RegistryKit",
             dependencies: [
-                "RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "Policy", "DatasetProfiling", "Evaluation",
+                "RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "Policy", "DatasetProfiling", "Evaluation", "Drift",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(
             name: "RegistryCLI",
-            dependencies: ["RegistryKit", "DatasetProfiling", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["RegistryKit", "DatasetProfiling", "Evaluation", "Drift", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "mreg", dependencies: ["RegistryCLI"]),
         .target(name: "RegistryTestSupport", dependencies: ["RegistryKit", "GitLinkage"], path: "Tests/RegistryTestSupport"),
         .testTarget(
             name: "RegistryCoreTests",
-            dependencies: ["RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "Evaluation", "RegistryTestSupport"]
+            dependencies: ["RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "Evaluation", "Drift", "RegistryTestSupport"]
         ),
         .testTarget(name: "RegistryKitTests", dependencies: ["RegistryKit", "RegistryTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["RegistryCLI", "RegistryTestSupport", "mreg"]),

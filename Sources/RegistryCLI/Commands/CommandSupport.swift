@@ -87,7 +87,7 @@ let exitStatusHelp = """
       1   internal error (a bug: the message says what to report) or an I/O failure
       2   not found (model, version, alias, path, dataset)
       3   conflict (already exists, destination not empty, lost a race)
-      4   refused by a rule (a failed promotion gate, nothing to roll back to, dirty work tree
+      4   refused by a rule (a failed promotion gate, drift detected, nothing to roll back to, dirty work tree
           with --require-clean)
       5   integrity failure (missing or corrupt blob, manifest mismatch, bad or untrusted
           signature, altered history)

@@ -54,6 +54,11 @@ enum Format {
         return rounded == rounded.rounded() ? String(Int64(rounded)) : "\(rounded)"
     }
 
+    /// p-values: like metrics, and tiny ones in scientific notation with three digits.
+    static func pValue(_ value: Double) -> String {
+        value > 0 && value < 1e-4 ? String(format: "%.2e", value) : metric(value)
+    }
+
     /// Left-aligned columns separated by two spaces.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
         let all = [header] + rows
