@@ -20,6 +20,9 @@ public struct BinaryMetrics: Sendable {
     private let brierTerms: [Double]
     private let logLossTerms32: [Float]
     private let brierTerms32: [Float]
+    /// The input row of each example in descending-score order (for paired comparisons, whose
+    /// weights are drawn per input row).
+    let order: [Int]
     /// Examples [0, thresholdEnd) score at or above the threshold.
     private let thresholdEnd: Int
     public let threshold: Double
@@ -32,6 +35,7 @@ public struct BinaryMetrics: Sendable {
             throw EvaluationError("score \(scores[bad]) of example \(bad + 1) is not a probability between 0 and 1")
         }
         let order = scores.indices.sorted { scores[$0] > scores[$1] }
+        self.order = order
         let sortedScores = order.map { scores[$0] }
         let sortedLabels = order.map { labels[$0] }
         self.threshold = threshold

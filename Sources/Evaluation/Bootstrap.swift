@@ -103,3 +103,21 @@ public struct PoissonWeights: ExampleWeights {
         return Double(k)
     }
 }
+
+/// Weights given per input row, read in a task's own order (binary metrics read rows sorted by
+/// score): a paired comparison weights the same rows of both models the same way.
+public struct RowWeights: ExampleWeights {
+    private let weights: UnsafeBufferPointer<Double>
+    private let order: UnsafeBufferPointer<Int>?
+    private var position = 0
+
+    init(weights: UnsafeBufferPointer<Double>, order: UnsafeBufferPointer<Int>?) {
+        self.weights = weights
+        self.order = order
+    }
+
+    @inline(__always) public mutating func next() -> Double {
+        defer { position += 1 }
+        return weights[order?[position] ?? position]
+    }
+}

@@ -168,6 +168,41 @@ struct TaskMetrics: Sendable {
         }
     }
 
+    /// The metrics with each input row weighted by `weights[row]`.
+    func values(rowWeights weights: UnsafeBufferPointer<Double>) -> [Double] {
+        switch kind {
+        case .binary(let metrics):
+            return metrics.order.withUnsafeBufferPointer { order in
+                var source = RowWeights(weights: weights, order: order)
+                return metrics.values(weights: &source)
+            }
+        case .multiclass(let metrics):
+            var source = RowWeights(weights: weights, order: nil)
+            return metrics.values(weights: &source)
+        case .regression(let metrics):
+            var source = RowWeights(weights: weights, order: nil)
+            return metrics.values(weights: &source)
+        case .ranking(let metrics):
+            var source = RowWeights(weights: weights, order: nil)
+            return metrics.values(weights: &source)
+        }
+    }
+
+    /// Per row, whether the prediction is right (binary at the threshold, multiclass); nil for
+    /// tasks without a notion of a right answer.
+    func correctness(_ columns: PredictionColumns, settings: EvaluationSettings) -> [Bool]? {
+        switch settings.task {
+        case .binary:
+            return zip(columns.labels, columns.scores).map { label, score in
+                (["1", "1.0", "true", "True", "TRUE"].contains(label)) == (score >= settings.threshold)
+            }
+        case .multiclass:
+            return zip(columns.labels, columns.predictedClasses).map { $0 == $1 }
+        case .regression, .ranking:
+            return nil
+        }
+    }
+
     func point() -> (metrics: [(String, Double)], details: [String: JSONValue]) {
         switch kind {
         case .binary(let metrics):

@@ -140,7 +140,7 @@ public enum GateEvaluation {
     }
 
     /// A `lower_is_better` entry names a metric (`log_loss`) on every dataset, or one key exactly.
-    static func isLowerBetter(_ key: String, _ names: [String]) -> Bool {
+    public static func isLowerBetter(_ key: String, _ names: [String]) -> Bool {
         let name = key.firstIndex(of: ".").map { String(key[key.index(after: $0)...]) } ?? key
         return names.contains(key) || names.contains(name)
     }

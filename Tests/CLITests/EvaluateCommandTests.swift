@@ -99,3 +99,46 @@ import Testing
         try space.expectRefusal(["evaluate", "churn@9", "--dataset", "data/holdout.csv", "--metric", "auc=1", "--no-git"], status: 2, mentioning: "names no version")
     }
 }
+
+@Suite struct CompareCommandTests {
+    @Test func storedPredictionsOfTwoVersionsAreComparedPairwise() throws {
+        let space = try CLIWorkspace()
+        try writeFile(space.directory.url("data/holdout.csv"), "x\n1\n")
+        var random = SeededGenerator(seed: 5)
+        var weak = "label,score\n", strong = "label,score\n"
+        for _ in 0..<1500 {
+            let label = random.next() % 2
+            let noise = Double(random.next() % 1000) / 1000
+            weak += "\(label),\(min(1, max(0, noise * 0.9 + (label == 1 ? 0.08 : 0))))\n"
+            strong += "\(label),\(min(1, max(0, noise * 0.6 + (label == 1 ? 0.35 : 0.05))))\n"
+        }
+        try writeFile(space.directory.url("weak.csv"), weak)
+        try writeFile(space.directory.url("strong.jsonl"), strong.split(separator: "\n").dropFirst().map { line in
+            let parts = line.split(separator: ",")
+            return #"{"label": \#(parts[0]), "score": \#(parts[1])}"#
+        }.joined(separator: "\n"))
+        for (version, file) in [("1", "weak.csv"), ("2", "strong.jsonl")] {
+            try writeFile(space.directory.url("m\(version)/w.bin"), "weights \(version)")
+            #expect(try space.run(["register", "churn", "m\(version)", "--no-git", "--dataset", "holdout=data/holdout.csv"]).status == 0)
+            let evaluated = try space.run(["evaluate", "churn@\(version)", "--dataset", "holdout", "--predictions", file, "--task", "binary", "--bootstrap", "0", "--no-git"])
+            #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        }
+        let result = try space.run(["compare", "churn@1", "churn@2", "--dataset", "holdout", "--bootstrap", "300", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        try expectValid(result, schema: "compare")
+        let document = try result.json()
+        #expect(document["source_a"] as? String == "evaluation #1" && document["examples"] as? Int == 1500)
+        let auc = (document["differences"] as? [[String: Any]])?.first { $0["metric"] as? String == "roc_auc" }
+        #expect(auc?["significant"] as? Bool == true && auc?["improved"] as? Bool == true)
+        let text = try space.run(["compare", "churn@1", "churn@2", "--dataset", "holdout", "--bootstrap", "300"])
+        #expect(text.stdout.contains("B better (significant)") && text.stdout.contains("McNemar"))
+
+        // Files given directly: the same comparison; mismatched rows are refused.
+        let files = try space.run(["compare", "churn@1", "churn@2", "--dataset", "holdout", "--predictions-a", "weak.csv", "--predictions-b", "weak.csv", "--task", "binary", "--bootstrap", "100", "--json"])
+        #expect((try files.json()["differences"] as? [[String: Any]])?.allSatisfy { $0["significant"] as? Bool == false } == true)
+        try writeFile(space.directory.url("short.csv"), "label,score\n1,0.5\n")
+        try space.expectRefusal(["compare", "churn@1", "churn@2", "--dataset", "holdout", "--predictions-a", "weak.csv", "--predictions-b", "short.csv", "--task", "binary"], status: 64, mentioning: "same examples")
+        try space.expectRefusal(["compare", "churn@1", "churn@2", "--dataset", "train"], status: 2, mentioning: "no evaluation on 'train' with stored predictions")
+        try space.expectRefusal(["compare", "churn@1", "churn@2", "--dataset", "holdout", "--predictions-a", "weak.csv"], status: 64, mentioning: "give both")
+    }
+}

@@ -29,7 +29,7 @@ struct EvaluateCommand: RegistryCommand {
     @Argument(help: ArgumentHelp("The version.", valueName: "ref"))
     var reference: String
 
-    @Option(name: .long, help: ArgumentHelp("A dataset name from 'mreg dataset add', or a file or folder to fingerprint.", valueName: "name-or-path"))
+    @Option(name: .long, help: ArgumentHelp("One of the version's dataset roles, a dataset name from 'mreg dataset add', or a file or folder to fingerprint.", valueName: "role-name-or-path"))
     var dataset: String
 
     @Option(name: .customLong("as"), help: ArgumentHelp("The DATASET part of the metric keys (default: the dataset's name or role, or the file name).", valueName: "key"))

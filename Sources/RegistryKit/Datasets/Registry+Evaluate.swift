@@ -15,7 +15,7 @@ public struct EvaluationRequest: Sendable {
     }
 
     public var reference: String
-    /// A dataset name recorded with `dataset add`, or a path to fingerprint.
+    /// A role of the version's datasets, a dataset name recorded with `dataset add`, or a path.
     public var dataset: String
     /// The DATASET part of metric keys; by default the dataset's name, the role the version gave
     /// the same data, or the file's name without extension.
@@ -114,10 +114,15 @@ extension Registry {
         try database { (db) throws(MetadataError) in try db.evaluations(versionID: record.id) }
     }
 
-    /// The dataset an evaluation names: a recorded name, or a path fingerprinted now.
+    /// The dataset an evaluation names: one of the version's roles, a recorded name, or a path
+    /// fingerprinted now.
     private func evaluationDataset(
         _ request: EvaluationRequest, version: VersionRecord, warnings: inout [String]
     ) throws(RegistryError) -> (DatasetFingerprint, [FileEntry], [StoredProfile], String) {
+        // A role the version gave a dataset at registration (`holdout`).
+        if let use = version.datasets.first(where: { $0.role == request.dataset }) {
+            return (use.fingerprint, [], [], use.role)
+        }
         if let digest = try database({ (db) throws(MetadataError) in try db.datasetDigest(named: request.dataset) }),
             let details = try database({ (db) throws(MetadataError) in try db.dataset(digest) })
         {
@@ -177,12 +182,21 @@ extension Registry {
         }
         if settings.task == .ranking { columns.queries = values[wanted[2]]! }
         if let slice = names.slice { columns.slices = values[slice] }
-        let report: MetricReport
+        var report: MetricReport
         do {
             report = try Evaluator.evaluate(columns, settings: settings)
         } catch {
             throw .usage("predictions file '\(path)': \(error.problem)")
         }
+        // How the file was read, so `compare` can read the stored copy the same way.
+        var details = report.details.objectValue ?? [:]
+        var reading: [String: JSONValue] = [
+            "task": .string(settings.task.rawValue), "format": .string(format.rawValue), "threshold": .number(settings.threshold),
+            "k": .integer(Int64(settings.k)),
+        ]
+        for (role, name) in zip(Self.columnRoles(settings.task), wanted) { reading[role] = .string(name) }
+        details["reading"] = .object(reading)
+        report = MetricReport(task: report.task, count: report.count, metrics: report.metrics, intervals: report.intervals, details: .object(details))
         let (entries, _) = try ingest(files, label: "store predictions", progress: progress)
         guard entries[0].digest == digest else {
             throw RegistryError(.conflict, "the predictions file '\(path)' changed while it was read", hint: "run the command again once it is written")
@@ -190,7 +204,16 @@ extension Registry {
         return (report, digest)
     }
 
-    private static func numbers(_ texts: [String], column: String, path: String) throws(RegistryError) -> [Double] {
+    /// What each wanted column is, in the order `score(predictionsAt:)` asks for them.
+    static func columnRoles(_ task: MetricReport.Task) -> [String] {
+        switch task {
+        case .binary: ["label", "score"]
+        case .multiclass, .regression: ["label", "prediction"]
+        case .ranking: ["relevance", "score", "query"]
+        }
+    }
+
+    static func numbers(_ texts: [String], column: String, path: String) throws(RegistryError) -> [Double] {
         var result = [Double]()
         result.reserveCapacity(texts.count)
         for (row, text) in texts.enumerated() {
