@@ -13,6 +13,9 @@ public struct AliasRules: Sendable, Equatable {
     public var maximums: [String: Double] = [:]
     /// How much worse than the current holder a metric may be.
     public var noRegression: [String: Double] = [:]
+    /// Metrics on which the version must beat the current holder significantly, at this level
+    /// (a paired bootstrap on both versions' stored predictions).
+    public var significantImprovement: [String: Double] = [:]
     /// Metric names (`log_loss`) or keys (`holdout.log_loss`) where lower values are better.
     public var lowerIsBetter: [String]?
 
@@ -28,6 +31,7 @@ public struct AliasRules: Sendable, Equatable {
         merged.minimums.merge(other.minimums) { $1 }
         merged.maximums.merge(other.maximums) { $1 }
         merged.noRegression.merge(other.noRegression) { $1 }
+        merged.significantImprovement.merge(other.significantImprovement) { $1 }
         merged.lowerIsBetter = other.lowerIsBetter ?? lowerIsBetter
         return merged
     }

@@ -16,11 +16,14 @@ public struct CandidateFacts: Sendable {
     public let trustedSigners: [String]?
     /// Problems found re-hashing the version's blobs; nil when they were not re-hashed.
     public let integrityProblems: [String]?
+    /// Paired comparisons with the current holder, by metric key (for `significant_improvement`).
+    public let comparisons: [String: ImprovementFact]
 
     public init(
         reference: String, metrics: [String: Double], git: (commit: String, dirty: Bool)?, deprecation: String?, rollback: String?,
-        aliasesHeld: Set<String>, trustedSigners: [String]?, integrityProblems: [String]?
+        aliasesHeld: Set<String>, trustedSigners: [String]?, integrityProblems: [String]?, comparisons: [String: ImprovementFact] = [:]
     ) {
+        self.comparisons = comparisons
         self.reference = reference
         self.metrics = metrics
         self.git = git
@@ -30,6 +33,15 @@ public struct CandidateFacts: Sendable {
         self.trustedSigners = trustedSigners
         self.integrityProblems = integrityProblems
     }
+}
+
+/// The outcome of comparing the candidate with the current holder on one metric.
+public enum ImprovementFact: Sendable {
+    /// The difference (candidate − holder), its interval at the gate's level, and whether it is
+    /// a significant improvement in the metric's direction.
+    case compared(difference: Double, interval: ClosedRange<Double>, significantImprovement: Bool)
+    /// Why no comparison could be made (no stored predictions, unpaired examples, …).
+    case unavailable(String)
 }
 
 /// The version an alias points at now, for `no_regression`.
@@ -89,6 +101,25 @@ public enum GateEvaluation {
             results.append(regression(
                 key: key, tolerance: rules.noRegression[key]!, lowerIsBetter: isLowerBetter(key, lowerIsBetter), alias: alias,
                 candidate: candidate, incumbent: incumbent))
+        }
+        for key in rules.significantImprovement.keys.sorted() {
+            let level = rules.significantImprovement[key]!
+            guard let incumbent else {
+                results.append(GateResult(gate: "significant_improvement", metric: key, outcome: .notApplicable, required: .number(level), detail: "\(alias) points at no version yet"))
+                continue
+            }
+            switch candidate.comparisons[key] {
+            case .compared(let difference, let interval, let significant)?:
+                results.append(GateResult(
+                    gate: "significant_improvement", metric: key, outcome: significant ? .passed : .failed, actual: .number(difference),
+                    required: .number(level),
+                    detail: "\(number(difference)) vs \(incumbent.reference), \(number((1 - level) * 100))% interval [\(number(interval.lowerBound)), \(number(interval.upperBound))]"
+                        + (significant ? ": a significant improvement" : ": not a significant improvement")))
+            case .unavailable(let reason)?:
+                results.append(GateResult(gate: "significant_improvement", metric: key, outcome: .failed, required: .number(level), detail: reason))
+            case nil:
+                results.append(GateResult(gate: "significant_improvement", metric: key, outcome: .failed, required: .number(level), detail: "no comparison with \(incumbent.reference) was made"))
+            }
         }
         return GateReport(results: results)
     }

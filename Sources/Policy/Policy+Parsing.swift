@@ -4,7 +4,8 @@ import TOML
 extension Policy {
     /// The keys an alias section may set, in the order the README documents them.
     public static let aliasKeys = [
-        "require_clean_git", "require_signature", "require_verified", "require_from", "min", "max", "no_regression", "lower_is_better",
+        "require_clean_git", "require_signature", "require_verified", "require_from", "min", "max", "no_regression", "significant_improvement",
+        "lower_is_better",
     ]
 
     /// Reads `policy.toml`; every error names the line and the key.
@@ -86,6 +87,11 @@ extension Policy {
             case "min": rules.minimums = try thresholds(value, path: keyPath, allowNegative: true)
             case "max": rules.maximums = try thresholds(value, path: keyPath, allowNegative: true)
             case "no_regression": rules.noRegression = try thresholds(value, path: keyPath, allowNegative: false)
+            case "significant_improvement":
+                rules.significantImprovement = try thresholds(value, path: keyPath, allowNegative: false)
+                if let (key, level) = rules.significantImprovement.first(where: { !(0 < $0.value && $0.value < 0.5) }) {
+                    throw PolicyError(line: value.line, key: "\(keyPath).\(quoted(key))", problem: "is a significance level and must be between 0 and 0.5 (e.g. 0.05), not \(level)")
+                }
             case "lower_is_better": rules.lowerIsBetter = try metricNames(value, path: keyPath)
             default:
                 throw PolicyError(line: value.line, key: keyPath, problem: "unknown gate; known gates are \(aliasKeys.joined(separator: ", "))")

@@ -142,3 +142,36 @@ import Testing
         try space.expectRefusal(["compare", "churn@1", "churn@2", "--dataset", "holdout", "--predictions-a", "weak.csv"], status: 64, mentioning: "give both")
     }
 }
+
+extension CompareCommandTests {
+    @Test func theSignificantImprovementGateComparesWithTheCurrentHolder() throws {
+        let space = try CLIWorkspace()
+        try writeFile(space.directory.url("data/holdout.csv"), "x\n1\n")
+        var random = SeededGenerator(seed: 8)
+        var files = ["", "", ""]
+        for index in files.indices { files[index] = "label,score\n" }
+        for _ in 0..<1200 {
+            let label = random.next() % 2
+            let noise = Double(random.next() % 1000) / 1000
+            files[0] += "\(label),\(min(1, noise * 0.9 + (label == 1 ? 0.08 : 0)))\n"              // weak
+            files[1] += "\(label),\(min(1, noise * 0.6 + (label == 1 ? 0.35 : 0.05)))\n"            // strong
+            files[2] += "\(label),\(min(1, noise * 0.6 + (label == 1 ? 0.35 : 0.05)))\n"            // the same as strong
+        }
+        for (index, text) in files.enumerated() {
+            try writeFile(space.directory.url("p\(index).csv"), text)
+            try writeFile(space.directory.url("m\(index)/w.bin"), "weights \(index)")
+            #expect(try space.run(["register", "churn", "m\(index)", "--no-git", "--dataset", "holdout=data/holdout.csv"]).status == 0)
+            #expect(try space.run(["evaluate", "churn@\(index + 1)", "--dataset", "holdout", "--predictions", "p\(index).csv", "--task", "binary", "--bootstrap", "0", "--no-git"]).status == 0)
+        }
+        try writeFile(space.registry + "/policy.toml", "[aliases.production]\nsignificant_improvement = { \"holdout.roc_auc\" = 0.05 }\n")
+        let first = try space.run(["promote", "churn@1", "--to", "production"])
+        #expect(first.status == 0 && first.stdout.contains("N/A   significant_improvement holdout.roc_auc"))
+        let better = try space.run(["promote", "churn@2", "--to", "production", "--json"])
+        #expect(better.status == 0, "\(better.stdout)")
+        try expectValid(better, schema: "promote")
+        // Version 3 predicts exactly as version 2 does: not significantly better, refused.
+        try space.expectRefusal(["promote", "churn@3", "--to", "production"], status: 4, mentioning: "significant_improvement holdout.roc_auc")
+        try writeFile(space.registry + "/policy.toml", "[aliases.production]\nsignificant_improvement = { \"holdout.roc_auc\" = 0.7 }\n")
+        try space.expectRefusal(["policy"], status: 64, mentioning: "between 0 and 0.5")
+    }
+}

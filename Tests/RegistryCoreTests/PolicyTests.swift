@@ -177,3 +177,25 @@ import Testing
         #expect(text.contains(#"{"actual":0.75,"detail":"0.75 is at or above the floor 0.5","gate":"min","metric":"auc","outcome":"passed","required":0.5}"#))
     }
 }
+
+@Suite struct SignificantImprovementGateTests {
+    @Test func theGateFollowsTheComparison() throws {
+        let policy = try Policy.parse("[aliases.production]\nsignificant_improvement = { \"holdout.auc\" = 0.05 }\n")
+        let rules = policy.rules(model: "churn", alias: "production")
+        #expect(rules.significantImprovement == ["holdout.auc": 0.05])
+        func candidate(_ fact: ImprovementFact?) -> CandidateFacts {
+            CandidateFacts(
+                reference: "churn@7", metrics: [:], git: nil, deprecation: nil, rollback: nil, aliasesHeld: [], trustedSigners: nil,
+                integrityProblems: nil, comparisons: fact.map { ["holdout.auc": $0] } ?? [:])
+        }
+        let holder = IncumbentFacts(reference: "churn@5", metrics: [:])
+        func outcome(_ fact: ImprovementFact?, incumbent: IncumbentFacts? = holder) -> GateOutcome? {
+            GateEvaluation.evaluate(rules, alias: "production", candidate: candidate(fact), incumbent: incumbent).results.last?.outcome
+        }
+        #expect(outcome(.compared(difference: 0.03, interval: 0.01...0.05, significantImprovement: true)) == .passed)
+        #expect(outcome(.compared(difference: 0.01, interval: -0.01...0.03, significantImprovement: false)) == .failed)
+        #expect(outcome(.unavailable("no stored predictions")) == .failed)
+        #expect(outcome(nil, incumbent: nil) == .notApplicable)
+        #expect(throws: PolicyError.self) { try Policy.parse("[aliases.production]\nsignificant_improvement = { \"holdout.auc\" = 0 }\n") }
+    }
+}

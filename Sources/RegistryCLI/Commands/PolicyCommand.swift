@@ -52,6 +52,7 @@ struct PolicyDocument: Encodable {
         let min: [String: Double]
         let max: [String: Double]
         let noRegression: [String: Double]
+        let significantImprovement: [String: Double]
         let lowerIsBetter: [String]
 
         init(_ alias: String, _ rules: AliasRules) {
@@ -63,6 +64,7 @@ struct PolicyDocument: Encodable {
             min = rules.minimums
             max = rules.maximums
             noRegression = rules.noRegression
+            significantImprovement = rules.significantImprovement
             lowerIsBetter = rules.lowerIsBetter ?? Policy.defaultLowerIsBetter
         }
 
@@ -75,6 +77,7 @@ struct PolicyDocument: Encodable {
             lines += min.keys.sorted().map { "min \($0) >= \(Format.metric(min[$0]!))" }
             lines += max.keys.sorted().map { "max \($0) <= \(Format.metric(max[$0]!))" }
             lines += noRegression.keys.sorted().map { "no_regression \($0) within \(Format.metric(noRegression[$0]!))" }
+            lines += significantImprovement.keys.sorted().map { "significant_improvement \($0) at level \(Format.metric(significantImprovement[$0]!))" }
             return lines
         }
     }

@@ -75,10 +75,16 @@ extension Registry {
             let incumbent = try holderID.flatMap { (id) throws(RegistryError) in try database { (db) throws(MetadataError) in try db.record(id: id) } }
             let status = try database { (db) throws(MetadataError) in try db.status(versionID: record.id) }
             let held = try database { (db) throws(MetadataError) in try db.aliasesEverHeld(versionID: record.id) }
+            var comparisons = [String: ImprovementFact]()
+            if let holder = incumbent {
+                for (key, level) in rules.significantImprovement {
+                    comparisons[key] = improvement(of: record, over: holder, key: key, level: level)
+                }
+            }
             let facts = CandidateFacts(
                 reference: version.reference, metrics: try gateMetrics(of: record), git: record.git.map { ($0.commit, $0.dirty) },
                 deprecation: status.deprecation, rollback: status.rollback, aliasesHeld: held, trustedSigners: signers,
-                integrityProblems: integrity)
+                integrityProblems: integrity, comparisons: comparisons)
             let report = GateEvaluation.evaluate(
                 rules, alias: alias.value, candidate: facts,
                 incumbent: try incumbent.map { (holder) throws(RegistryError) in
@@ -120,6 +126,27 @@ extension Registry {
         switch try appendEvent(draft) {
         case .appended(let event): return (event.event.from, event)
         case .unchanged, .holderChanged: return (last.event.to, nil)
+        }
+    }
+
+    /// Compares the candidate with the current holder on `key` (DATASET.METRIC) from the
+    /// predictions stored with each one's latest evaluation on that dataset: 1,000 paired
+    /// bootstrap rounds, seed 0, an interval at 1 − `level`.
+    func improvement(of candidate: VersionRecord, over holder: VersionRecord, key: String, level: Double) -> ImprovementFact {
+        guard let dot = key.firstIndex(of: ".") else {
+            return .unavailable("significant_improvement needs a DATASET.METRIC key, not '\(key)'")
+        }
+        let dataset = String(key[..<dot]), metric = String(key[key.index(after: dot)...])
+        do {
+            let outcome = try compare(
+                "\(holder.model)@\(holder.number)", "\(candidate.model)@\(candidate.number)", datasetKey: dataset, predictionsA: nil,
+                predictionsB: nil, task: nil, threshold: nil, rounds: 1000, seed: 0, level: 1 - level, currentDirectory: "/")
+            guard let difference = outcome.report.differences.first(where: { $0.metric == metric }), let interval = difference.interval else {
+                return .unavailable("the \(outcome.task.rawValue) evaluations on \(dataset) have no metric \(metric)")
+            }
+            return .compared(difference: difference.difference, interval: interval, significantImprovement: difference.significant && difference.improved)
+        } catch {
+            return .unavailable(error.message)
         }
     }
 
