@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import RegistryKit
+import RegistryModel
+
+struct DiffCommand: RegistryCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Show what changed between two versions: parameters, metrics, datasets, files and git commits.",
+        discussion: """
+            Parameters are compared by dotted path (nested objects flattened); metrics include the \
+            latest evaluations, with deltas; datasets by role (same or changed fingerprint); files by \
+            digest, with sizes. The commits from A's commit to B's are read from the git repository \
+            of the current folder (or --git PATH): their subject lines (up to 50) and count, or that \
+            the two commits have unrelated histories.
+
+            EXAMPLES
+              mreg diff churn@5 churn@7
+              mreg diff churn@production churn@staging --json
+            """)
+
+    @Argument(help: ArgumentHelp("Version A.", valueName: "ref-a"))
+    var referenceA: String
+
+    @Argument(help: ArgumentHelp("Version B.", valueName: "ref-b"))
+    var referenceB: String
+
+    @Option(name: .customLong("git"), help: ArgumentHelp("The git work tree to read commits from (default: the current folder's).", valueName: "path"))
+    var gitPath: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func execute(_ invocation: Invocation) throws(RegistryError) {
+        let diff = try invocation.openRegistry(global).diff(referenceA, referenceB, repository: invocation.absolute(gitPath ?? "."))
+        if global.json {
+            Console.json(DiffDocument(diff))
+            return
+        }
+        var lines = ["diff \(diff.a.reference) → \(diff.b.reference)"]
+        lines.append(diff.params.isEmpty ? "params: no change" : "params")
+        for change in diff.params {
+            lines.append("  \(Self.mark(change.kind)) \(change.name): \(change.before.map(Self.text) ?? "-") → \(change.after.map(Self.text) ?? "-")")
+        }
+        lines.append("metrics")
+        for change in diff.metrics {
+            let delta = change.before.flatMap { before in change.after.map { $0 - before } }
+            lines.append("  \(Self.mark(change.kind)) \(change.name): \(change.before.map(Format.metric) ?? "-") → \(change.after.map(Format.metric) ?? "-")"
+                + (delta.map { " (\($0 >= 0 ? "+" : "")\(Format.metric($0)))" } ?? ""))
+        }
+        lines.append("datasets")
+        for change in diff.datasets {
+            lines.append("  \(Self.mark(change.kind)) \(change.name): \(change.before.map { $0.digest.short } ?? "-") → \(change.after.map { $0.digest.short } ?? "-")")
+        }
+        lines.append("files: \(diff.files.count) changed, \(diff.unchangedFiles) unchanged")
+        for change in diff.files {
+            lines.append("  \(Self.mark(change.kind)) \(change.name): \(change.before.map { "\($0.digest.short) \(Format.bytes($0.size))" } ?? "-") → \(change.after.map { "\($0.digest.short) \(Format.bytes($0.size))" } ?? "-")")
+        }
+        if let git = diff.git {
+            lines.append("git \(git.from.prefix(10)) → \(git.to.prefix(10)): \(Self.describe(git.relation)), \(git.total) commit(s)")
+            lines += git.commits.map { "  \($0.id.prefix(10)) \($0.subject)" }
+            if git.total > git.commits.count { lines.append("  … and \(git.total - git.commits.count) more") }
+        } else if let note = diff.gitNote {
+            lines.append("git: \(note)")
+        }
+        Console.out(lines.joined(separator: "\n"))
+    }
+
+    static func mark(_ kind: String) -> String {
+        switch kind {
+        case "added": "+"
+        case "removed": "-"
+        case "changed": "~"
+        default: "="
+        }
+    }
+
+    static func text(_ value: JSONValue) -> String {
+        (try? CanonicalJSON.string(value)) ?? "?"
+    }
+
+    static func describe(_ relation: CommitRelation) -> String {
+        switch relation {
+        case .same: "the same commit"
+        case .ancestor: "B's commit descends from A's"
+        case .descendant: "A's commit descends from B's (listing commits in B not in A: none)"
+        case .diverged(let base): "the histories diverged after \(base.prefix(10))"
+        case .unrelated: "unrelated histories (no common commit)"
+        }
+    }
+}
+
+struct DiffDocument: Encodable {
+    struct Change: Encodable {
+        let name: String
+        let change: String
+        let before: JSONValue?
+        let after: JSONValue?
+        let delta: Double?
+    }
+    struct Commit: Encodable {
+        let id: String
+        let subject: String
+    }
+    struct Git: Encodable {
+        let from: String
+        let to: String
+        let relation: String
+        let mergeBase: String?
+        let total: Int
+        let commits: [Commit]
+    }
+    let a: String
+    let b: String
+    let params: [Change]
+    let metrics: [Change]
+    let datasets: [Change]
+    let files: [Change]
+    let unchangedFiles: Int
+    let git: Git?
+    let gitNote: String?
+
+    init(_ diff: VersionDiff) {
+        a = diff.a.reference
+        b = diff.b.reference
+        params = diff.params.map { Change(name: $0.name, change: $0.kind, before: $0.before, after: $0.after, delta: nil) }
+        metrics = diff.metrics.map { change in
+            Change(name: change.name, change: change.kind, before: change.before.map(JSONValue.number), after: change.after.map(JSONValue.number),
+                   delta: change.before.flatMap { before in change.after.map { $0 - before } })
+        }
+        datasets = diff.datasets.map { Change(name: $0.name, change: $0.kind, before: $0.before.map { .string($0.digest.description) }, after: $0.after.map { .string($0.digest.description) }, delta: nil) }
+        files = diff.files.map { change in
+            func entry(_ file: FileEntry?) -> JSONValue? {
+                file.map { .object(["digest": .string($0.digest.description), "size": .integer($0.size), "executable": .bool($0.executable)]) }
+            }
+            return Change(name: change.name, change: change.kind, before: entry(change.before), after: entry(change.after), delta: nil)
+        }
+        unchangedFiles = diff.unchangedFiles
+        git = diff.git.map { history in
+            let (relation, base): (String, String?) = switch history.relation {
+            case .same: ("same", nil)
+            case .ancestor: ("ancestor", nil)
+            case .descendant: ("descendant", nil)
+            case .diverged(let mergeBase): ("diverged", mergeBase)
+            case .unrelated: ("unrelated", nil)
+            }
+            return Git(from: history.from, to: history.to, relation: relation, mergeBase: base, total: history.total,
+                       commits: history.commits.map { Commit(id: $0.id, subject: $0.subject) })
+        }
+        gitNote = diff.gitNote
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import GitLinkage
+import MetadataStore
+import RegistryModel
+
+/// What changed between two versions (`mreg diff`).
+public struct VersionDiff: Sendable {
+    public struct Change<Value: Sendable & Equatable>: Sendable {
+        public let name: String
+        public let before: Value?
+        public let after: Value?
+        /// added, removed, changed or same.
+        public var kind: String {
+            switch (before, after) {
+            case (nil, _?): "added"
+            case (_?, nil): "removed"
+            case let (old?, new?): old == new ? "same" : "changed"
+            case (nil, nil): "same"
+            }
+        }
+    }
+
+    /// The git commits from A's commit to B's.
+    public struct History: Sendable {
+        public let from: String
+        public let to: String
+        public let relation: CommitRelation
+        public let commits: [CommitSummary]
+        public let total: Int
+    }
+
+    public let a: VersionPointer
+    public let b: VersionPointer
+    /// Parameters by dotted path (nested objects flattened); only those that differ.
+    public let params: [Change<JSONValue>]
+    /// Every metric of either version (registered, overridden by the latest evaluations).
+    public let metrics: [Change<Double>]
+    /// Every dataset role of either version.
+    public let datasets: [Change<DatasetFingerprint>]
+    /// Files that were added, removed or changed; and how many are identical.
+    public let files: [Change<FileEntry>]
+    public let unchangedFiles: Int
+    public let git: History?
+    /// Why there is no git history (no commit recorded, no repository, unknown commit).
+    public let gitNote: String?
+}
+
+extension Registry {
+    public static let diffCommitLimit = 50
+
+    /// Compares two versions: parameters, metrics, datasets, files, and the git commits
+    /// between their commits (read from the repository containing `repository`, if any).
+    public func diff(_ referenceA: String, _ referenceB: String, repository: String) throws(RegistryError) -> VersionDiff {
+        let a = try resolve(reference: referenceA), b = try resolve(reference: referenceB)
+        let paramsA = Self.flatten(a.params), paramsB = Self.flatten(b.params)
+        let params = Set(paramsA.keys).union(paramsB.keys).sorted()
+            .map { VersionDiff.Change(name: $0, before: paramsA[$0], after: paramsB[$0]) }.filter { $0.kind != "same" }
+        let metricsA = try gateMetrics(of: a), metricsB = try gateMetrics(of: b)
+        let metrics = Set(metricsA.keys).union(metricsB.keys).sorted().map { VersionDiff.Change(name: $0, before: metricsA[$0], after: metricsB[$0]) }
+        let datasetsA = Dictionary(a.datasets.map { ($0.role, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })
+        let datasetsB = Dictionary(b.datasets.map { ($0.role, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })
+        let datasets = Set(datasetsA.keys).union(datasetsB.keys).sorted().map { VersionDiff.Change(name: $0, before: datasetsA[$0], after: datasetsB[$0]) }
+        let filesA = Dictionary(a.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let filesB = Dictionary(b.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let allFiles = Set(filesA.keys).union(filesB.keys).sorted().map { VersionDiff.Change(name: $0, before: filesA[$0], after: filesB[$0]) }
+        let changedFiles = allFiles.filter { change in
+            guard let before = change.before, let after = change.after else { return true }
+            return before.digest != after.digest || before.executable != after.executable
+        }
+        var history: VersionDiff.History?
+        var note: String?
+        if let commitA = a.git?.commit, let commitB = b.git?.commit {
+            do {
+                if let repository = try GitRepository.discover(from: repository) {
+                    if !repository.hasCommit(commitA) || !repository.hasCommit(commitB) {
+                        note = "the repository at \(repository.workTree) does not hold \(repository.hasCommit(commitA) ? commitB.prefix(10) : commitA.prefix(10)) (fetch it, or pass --git PATH)"
+                    } else {
+                        let walk = try repository.commits(from: commitA, to: commitB, limit: Self.diffCommitLimit)
+                        history = VersionDiff.History(from: commitA, to: commitB, relation: walk.relation, commits: walk.commits, total: walk.total)
+                    }
+                } else {
+                    note = "not inside a git repository (pass --git PATH to list the commits between the versions)"
+                }
+            } catch {
+                note = "the git history cannot be read: \(error.message)"
+            }
+        } else {
+            note = "\(a.git == nil ? "\(a.model)@\(a.number)" : "\(b.model)@\(b.number)") records no git commit"
+        }
+        return VersionDiff(
+            a: VersionPointer(model: a.model, number: a.number, manifestDigest: a.manifestDigest),
+            b: VersionPointer(model: b.model, number: b.number, manifestDigest: b.manifestDigest),
+            params: params, metrics: metrics, datasets: datasets, files: changedFiles, unchangedFiles: allFiles.count - changedFiles.count,
+            git: history, gitNote: note)
+    }
+
+    /// Nested objects become dotted paths (`optimizer.lr`); arrays and scalars stay values.
+    static func flatten(_ params: [String: JSONValue], prefix: String = "") -> [String: JSONValue] {
+        var result = [String: JSONValue]()
+        for (key, value) in params {
+            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+            if case .object(let members) = value, !members.isEmpty {
+                result.merge(flatten(members, prefix: path)) { $1 }
+            } else {
+                result[path] = value
+            }
+        }
+        return result
+    }
+}
