@@ -188,6 +188,7 @@ enum Schema {
                 CREATE INDEX evaluations_by_version ON evaluations(version_id, dataset_key, id);
                 CREATE INDEX evaluations_by_dataset ON evaluations(dataset_digest);
                 CREATE INDEX evaluations_by_predictions ON evaluations(predictions_digest);
+                CREATE INDEX evaluations_by_commit ON evaluations(git_commit);
                 CREATE TABLE evaluation_metrics (
                     evaluation_id INTEGER NOT NULL REFERENCES evaluations(id),
                     position INTEGER NOT NULL,
