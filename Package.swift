@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "RegistryKit",
             dependencies: [
-                "RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "Policy", "DatasetProfiling", "Evaluation", "Drift",
+                "RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "Policy", "TOML", "DatasetProfiling", "Evaluation", "Drift",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

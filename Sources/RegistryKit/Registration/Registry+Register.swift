@@ -27,6 +27,7 @@ extension Registry {
 
         let files = try SourceFileCollector.collect(request.paths, currentDirectory: request.currentDirectory, what: "model")
         var warnings = [String]()
+        let settings = try config()
         let (git, gitNote) = try gitProvenance(request.git, requireClean: request.requireClean, currentDirectory: request.currentDirectory, warnings: &warnings)
         let parent = try parentReference.map { (reference) throws(RegistryError) in try resolve(reference).manifestDigest }
         var datasetFiles = [[SourceFile]]()
@@ -76,9 +77,11 @@ extension Registry {
         case .created(let pointer): (pointer, true)
         case .existing(let pointer): (pointer, false)
         }
-        return RegistrationOutcome(
-            version: try resolve(VersionRef(model: pointer.model, selector: .number(pointer.number))),
-            created: created, bytesStored: created ? bytesStored : 0, warnings: warnings)
+        let version = try resolve(VersionRef(model: pointer.model, selector: .number(pointer.number)))
+        if settings.recordGitNotes, let problem = recordGitNote(version, source: request.git, currentDirectory: request.currentDirectory) {
+            warnings.append(problem)
+        }
+        return RegistrationOutcome(version: version, created: created, bytesStored: created ? bytesStored : 0, warnings: warnings)
     }
 
     /// Ingests files on both cores, largest first, and returns their entries in path order.

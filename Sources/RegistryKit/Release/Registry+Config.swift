@@ -1,0 +1,62 @@
+import Foundation
+import GitLinkage
+import RegistryModel
+import TOML
+
+/// The registry's general settings, `config.toml` beside `policy.toml` (README, "Configuration").
+public struct RegistryConfig: Sendable, Equatable {
+    /// Write a git note under refs/notes/mreg on each registered version's commit.
+    public var recordGitNotes = false
+
+    public init() {}
+
+    public static let keys = ["record_git_notes"]
+}
+
+extension Registry {
+    /// The registry's settings; an absent `config.toml` means the defaults.
+    public func config() throws(RegistryError) -> RegistryConfig {
+        let path = layout.root + "/config.toml"
+        guard let data = FileManager.default.contents(atPath: path) else { return RegistryConfig() }
+        guard let text = String(data: data, encoding: .utf8) else { throw .usage("'\(path)' is not UTF-8 text") }
+        let table: TOMLTable
+        do {
+            table = try TOMLParser.parse(text)
+        } catch {
+            throw .usage("'\(path)' line \(error.line): \(error.problem) (column \(error.column))", hint: "fix the configuration file; nothing was changed")
+        }
+        var config = RegistryConfig()
+        for key in table.keys {
+            let value = table[key]!
+            switch key {
+            case "record_git_notes":
+                guard case .bool(let flag) = value.kind else {
+                    throw .usage("'\(path)' line \(value.line), key '\(key)': must be true or false, not \(value.typeDescription)")
+                }
+                config.recordGitNotes = flag
+            default:
+                throw .usage("'\(path)' line \(value.line), key '\(key)': unknown setting; known settings are \(RegistryConfig.keys.joined(separator: ", "))")
+            }
+        }
+        return config
+    }
+
+    /// Notes the version on its commit (`git log --notes=mreg`); a failure is a warning, since
+    /// the version itself is already recorded.
+    func recordGitNote(_ version: VersionRecord, source: RegistrationRequest.GitSource, currentDirectory: String) -> String? {
+        guard let commit = version.git?.commit else { return nil }
+        let location: String
+        switch source {
+        case .none: return nil
+        case .discover(let directory): location = directory
+        case .repository(let path): location = RegistryLocator.absolute(path, from: currentDirectory)
+        }
+        do {
+            guard let repository = try GitRepository.discover(from: location) else { return nil }
+            try repository.appendNote("mreg: \(version.model)@\(version.number) \(version.manifestDigest)", on: commit)
+            return nil
+        } catch {
+            return "warning: could not write the git note on \(commit.prefix(10)): \(error.message)"
+        }
+    }
+}
