@@ -3,7 +3,8 @@
 
 Usage: demo_train.py OUT_DIR EPOCHS LEARNING_RATE
 Reads data/train.csv and data/holdout.csv from the current folder (made by --make-data),
-writes OUT_DIR/model.json (weights) and eval.json ({"holdout": {"auc", "log_loss", "accuracy"}}).
+writes OUT_DIR/model.json (weights), eval.json ({"holdout": {"auc", "log_loss", "accuracy"}}) and
+predictions.csv (label, score on the holdout set).
 """
 import json
 import os
@@ -65,6 +66,10 @@ def main():
     }}
     with open("eval.json", "w") as f:
         json.dump(metrics, f)
+    # The raw holdout predictions, so `mreg evaluate` can compute the metrics itself.
+    with open("predictions.csv", "w") as f:
+        f.write("label,score\n")
+        f.writelines(f"{int(label)},{score:.6f}\n" for label, score in zip(hy, hp))
     print(f"trained {epochs} epochs at lr={lr}: holdout auc={metrics['holdout']['auc']}")
 
 
