@@ -2,7 +2,7 @@
 ///
 /// Feed it the chunks the hashing loop reads (`consume`), then `finish`. Columns come from the
 /// CSV/TSV header or, for JSON Lines, from the keys in the order first seen (at most
-/// `maximumColumns`; further keys are ignored and reported).
+/// `maximumColumns`; keys beyond that are ignored).
 public final class TableProfiler {
     public static let maximumColumns = 1000
 

@@ -53,33 +53,33 @@ extension MetadataDatabase {
     }
 
     /// Everything recorded about a dataset, or nil when the digest is unknown.
-    public func dataset(_ digest: Digest) throws(MetadataError) -> DatasetDetails? {
+    public func dataset(_ datasetDigest: Digest) throws(MetadataError) -> DatasetDetails? {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM datasets WHERE digest = ?", arguments: [digest.description]) else { return nil }
-            let fingerprint = DatasetFingerprint(digest: digest, size: row["size"], fileCount: row["file_count"], isDirectory: row["is_directory"])
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM datasets WHERE digest = ?", arguments: [datasetDigest.description]) else { return nil }
+            let fingerprint = DatasetFingerprint(digest: datasetDigest, size: row["size"], fileCount: row["file_count"], isDirectory: row["is_directory"])
             let names = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT n.*, d.size, d.file_count, d.is_directory FROM dataset_names n JOIN datasets d ON d.digest = n.dataset_digest
                     WHERE n.dataset_digest = ? ORDER BY n.added_at
                     """,
-                arguments: [digest.description]
+                arguments: [datasetDigest.description]
             ).map(Self.datasetName)
             let files = try Row.fetchAll(
-                db, sql: "SELECT path, digest, size FROM dataset_files WHERE dataset_digest = ? ORDER BY path", arguments: [digest.description]
-            ).map { FileEntry(path: $0[0], digest: try RegistryModel.Digest.parsed($0[1]), size: $0[2], executable: false) }
+                db, sql: "SELECT path, digest, size FROM dataset_files WHERE dataset_digest = ? ORDER BY path", arguments: [datasetDigest.description]
+            ).map { FileEntry(path: $0[0], digest: try digest($0[1]), size: $0[2], executable: false) }
             let profiles = try Row.fetchAll(
                 db, sql: "SELECT path, file_digest, profile_json FROM dataset_profiles WHERE dataset_digest = ? ORDER BY path",
-                arguments: [digest.description]
-            ).map { StoredProfile(path: $0[0], fileDigest: try RegistryModel.Digest.parsed($0[1]), json: $0[2]) }
+                arguments: [datasetDigest.description]
+            ).map { StoredProfile(path: $0[0], fileDigest: try digest($0[1]), json: $0[2]) }
             let usedBy = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT m.name, v.number, v.manifest_digest, u.role FROM version_datasets u JOIN versions v ON v.id = u.version_id
                     JOIN models m ON m.id = v.model_id WHERE u.dataset_digest = ? ORDER BY m.name, v.number
                     """,
-                arguments: [digest.description]
-            ).map { (VersionPointer(model: try ModelName($0[0]), number: $0[1], manifestDigest: try RegistryModel.Digest.parsed($0[2])), $0[3] as String) }
+                arguments: [datasetDigest.description]
+            ).map { (VersionPointer(model: try ModelName($0[0]), number: $0[1], manifestDigest: try digest($0[2])), $0[3] as String) }
             return DatasetDetails(fingerprint: fingerprint, stored: row["stored"], names: names, files: files, profiles: profiles, usedBy: usedBy)
         }
     }
@@ -88,14 +88,9 @@ extension MetadataDatabase {
         DatasetName(
             name: row["name"],
             fingerprint: DatasetFingerprint(
-                digest: try RegistryModel.Digest.parsed(row["dataset_digest"]), size: row["size"], fileCount: row["file_count"],
+                digest: try digest(row["dataset_digest"]), size: row["size"], fileCount: row["file_count"],
                 isDirectory: row["is_directory"]),
             sourcePath: row["source_path"], addedAt: try date(row["added_at"]),
             addedBy: Registrant(user: row["added_by_user"], host: row["added_by_host"]))
     }
-}
-
-extension RegistryModel.Digest {
-    /// Reads a stored digest; a malformed one means the database was edited behind mreg's back.
-    static func parsed(_ text: String) throws -> RegistryModel.Digest { try digest(text) }
 }
