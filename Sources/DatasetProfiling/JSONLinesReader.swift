@@ -71,6 +71,18 @@ struct JSONLinesReader {
         row(true, line)
     }
 
+    /// Up to four hex digits at `index`, advancing past them.
+    private static func hexQuad(_ bytes: UnsafeRawBufferPointer, _ index: inout Int, end: Int) -> UInt32 {
+        var code: UInt32 = 0
+        var digits = 0
+        while digits < 4, index < end, let value = LineParser.hexValue(bytes[index]) {
+            code = code << 4 | UInt32(value)
+            digits += 1
+            index += 1
+        }
+        return code
+    }
+
     /// Decodes a JSON string body's escapes into `scratch`.
     private static func unescape(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, into scratch: inout [UInt8]) {
         scratch.removeAll(keepingCapacity: true)
@@ -91,14 +103,19 @@ struct JSONLinesReader {
             case UInt8(ascii: "b"): scratch.append(0x08)
             case UInt8(ascii: "f"): scratch.append(0x0C)
             case UInt8(ascii: "u"):
-                var code: UInt32 = 0
-                var digits = 0
-                while digits < 4, index < range.upperBound, let value = LineParser.hexValue(bytes[index]) {
-                    code = code << 4 | UInt32(value)
-                    digits += 1
-                    index += 1
+                var code = hexQuad(bytes, &index, end: range.upperBound)
+                // A high surrogate followed by \uDC00–\uDFFF is one scalar (emoji written as escapes).
+                if (0xD800...0xDBFF).contains(code), index + 1 < range.upperBound, bytes[index] == UInt8(ascii: "\\"),
+                    bytes[index + 1] == UInt8(ascii: "u")
+                {
+                    var look = index + 2
+                    let low = hexQuad(bytes, &look, end: range.upperBound)
+                    if (0xDC00...0xDFFF).contains(low) {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        index = look
+                    }
                 }
-                // Surrogate halves are replaced; everything else is encoded as UTF-8.
+                // A lone surrogate half is replaced; everything else is encoded as UTF-8.
                 scratch.append(contentsOf: Array(String(Character(Unicode.Scalar(code) ?? "\u{FFFD}")).utf8))
             default: scratch.append(next)
             }

@@ -203,6 +203,21 @@ extension CLIWorkspace {
         #expect(verify.stdout.contains("LEDGER: ledger event #2 was altered"))
     }
 
+    /// Cutting off the newest events leaves a valid chain; the head recorded earlier catches it.
+    @Test func aRecordedHeadCatchesATruncatedLedger() throws {
+        let space = try CLIWorkspace()
+        try space.registerVersions([0.9, 0.91])
+        for version in 1...2 { #expect(try space.run(["promote", "churn@\(version)", "--to", "production"]).status == 0) }
+        let history = try space.run(["history", "churn", "--json"])
+        let head = try #require((try history.json()["head"] as? [String: Any])?["digest"] as? String)
+        #expect(try space.run(["verify", "--expect-head", head]).status == 0)
+        try executeSQL(space.registry, "DELETE FROM events WHERE seq = 2")
+        #expect(try space.run(["verify"]).status == 0, "the shortened chain is still a valid chain")
+        let caught = try space.run(["verify", "--expect-head", head])
+        #expect(caught.status == 5 && caught.stdout.contains("the ledger no longer holds the event with digest \(head)"))
+        try space.expectRefusal(["verify", "--expect-head", "nope"], status: 64, mentioning: "not a digest")
+    }
+
     @Test func thePolicyFileMatchesItsSchema() throws {
         let directory = TemporaryDirectory()
         let policy = directory.url("policy.toml")

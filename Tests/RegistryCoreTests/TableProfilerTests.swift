@@ -139,6 +139,11 @@ extension TableProfile {
         #expect(table.column("score")?.type == .string, "\"n/a\" is a JSON string, so text")
     }
 
+    @Test func surrogatePairsInJSONEscapesAreOneCharacter() throws {
+        let table = profile(#"{"s": "smile \ud83d\ude00"}"# + "\n" + #"{"s": "lone \ud83d"}"#, .jsonl)
+        #expect(table.column("s")?.top.map(\.value).sorted() == ["lone \u{FFFD}", "smile 😀"])
+    }
+
     @Test func tabSeparatedFiles() throws {
         let table = profile("a\tb\n1\tx y\n2\tz\n", .tsv)
         #expect(table.columns.map(\.type) == [.integer, .string] && table.rows == 2)

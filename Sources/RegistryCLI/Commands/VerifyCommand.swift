@@ -1,5 +1,6 @@
 import ArgumentParser
 import RegistryKit
+import RegistryModel
 
 struct VerifyCommand: RegistryCommand {
     static let configuration = CommandConfiguration(
@@ -14,6 +15,7 @@ struct VerifyCommand: RegistryCommand {
             EXAMPLES
               mreg verify                  # everything
               mreg verify churn@3 churn@4
+              mreg verify --expect-head sha256:9761eec6a409…   # a head digest kept from 'mreg history' 
             """)
 
     @Argument(help: ArgumentHelp("Versions to check (default: all).", valueName: "ref"))
@@ -22,15 +24,26 @@ struct VerifyCommand: RegistryCommand {
     @Flag(name: .long, help: "Check every version and the whole store (the default without references).")
     var all = false
 
+    @Option(name: .customLong("expect-head"), help: ArgumentHelp("A ledger head digest recorded earlier ('mreg history' prints it): it must still be in the ledger, which catches cut-off newest events.", valueName: "digest"))
+    var expectHead: String?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         if all && !references.isEmpty { throw ValidationError("give references or --all, not both") }
+        if expectHead != nil && !references.isEmpty { throw ValidationError("--expect-head checks the whole registry; give no references") }
     }
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
-        let report = try registry.verify(references, progress: invocation.progress(global))
+        var head: Digest?
+        if let expectHead {
+            guard let digest = Digest(parsing: expectHead) else {
+                throw RegistryError(.usage, "--expect-head '\(expectHead)' is not a digest", hint: "copy it from 'mreg history': sha256: and 64 hex digits")
+            }
+            head = digest
+        }
+        let report = try registry.verify(references, expectedHead: head, progress: invocation.progress(global))
         if global.json {
             Console.json(VerifyDocument(
                 ok: report.isIntact, versionsChecked: report.versionsChecked, blobsChecked: report.blobsChecked,

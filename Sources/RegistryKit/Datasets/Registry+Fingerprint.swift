@@ -15,9 +15,11 @@ struct FingerprintedDataset {
 
 extension Registry {
     /// Computes a dataset's fingerprint and profiles its tabular files (CSV, TSV, JSON Lines)
-    /// from the same read that hashes them, storing its files when asked to.
+    /// from the same read that hashes them (unless `profile` is off: a lookup by content needs
+    /// the digest only), storing its files when asked to.
     func fingerprintDataset(
-        role: String, path: String, files: [SourceFile], currentDirectory: String, store: Bool, progress: (any ProgressDisplay)?
+        role: String, path: String, files: [SourceFile], currentDirectory: String, store: Bool, progress: (any ProgressDisplay)?,
+        profile: Bool = true
     ) throws(RegistryError) -> FingerprintedDataset {
         let absolute = RegistryLocator.absolute(path, from: currentDirectory)
         var isDirectory: ObjCBool = false
@@ -27,7 +29,7 @@ extension Registry {
         let task = progress?.begin("fingerprint dataset \(role)", totalBytes: files.reduce(0) { $0 + $1.size })
         let blobStore = blobs
         let results = try Parallel.map(files) { (file) throws(RegistryError) -> (FileEntry, TableProfile?) in
-            let profiler = TableProfiler.format(forPath: file.relativePath).map(TableProfiler.init(format:))
+            let profiler = profile ? TableProfiler.format(forPath: file.relativePath).map(TableProfiler.init(format:)) : nil
             let (digest, size) = try Registry.storeBlob { () throws(ContentStoreError) in
                 guard let profiler else { return try blobStore.hash(fileAt: file.absolutePath, progress: task) }
                 return try blobStore.hash(fileAt: file.absolutePath, progress: task) { chunk in profiler.consume(chunk) }

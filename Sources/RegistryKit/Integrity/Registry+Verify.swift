@@ -46,7 +46,11 @@ public struct VerifyReport: Sendable {
 extension Registry {
     /// Re-hashes every blob the named versions reference (all versions when `references` is
     /// empty) and cross-checks each version's stored manifest against the database.
-    public func verify(_ references: [String], progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> VerifyReport {
+    ///
+    /// `expectedHead` is a ledger head digest recorded earlier (what `history` prints): the chain
+    /// alone cannot show that its newest events were cut off, but the head it once had must
+    /// still be in it.
+    public func verify(_ references: [String], expectedHead: Digest? = nil, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> VerifyReport {
         let wholeStore = references.isEmpty
         var ids = [Int64]()
         for reference in references { ids.append(try resolve(reference: reference).id) }
@@ -96,7 +100,7 @@ extension Registry {
         }
         var eventsChecked = 0
         if wholeStore {
-            let ledger = try verifyLedger()
+            let ledger = try verifyLedger(expectedHead: expectedHead)
             eventsChecked = ledger.checked
             if let problem = ledger.problem { problems.append(problem) }
         }
@@ -158,8 +162,14 @@ extension Registry {
 
     /// Re-derives every event digest and chain link; returns the first break, which every later
     /// event inherits.
-    func verifyLedger() throws(RegistryError) -> (checked: Int, problem: IntegrityProblem?) {
+    func verifyLedger(expectedHead: Digest? = nil) throws(RegistryError) -> (checked: Int, problem: IntegrityProblem?) {
         let stored = try database { (db) throws(MetadataError) in try db.storedEvents() }
+        if let expectedHead, !stored.contains(where: { $0.digest == expectedHead.description }) {
+            return (stored.count, IntegrityProblem(
+                kind: .ledger, digest: nil,
+                detail: "the ledger no longer holds the event with digest \(expectedHead) (head #\(stored.last?.sequence ?? 0) now): events at or after it were removed outside mreg, or the digest is from another registry",
+                affected: ["ledger"]))
+        }
         var expected: Int64 = 1
         var previous: Digest?
         for row in stored {

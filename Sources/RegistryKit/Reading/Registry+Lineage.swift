@@ -39,7 +39,9 @@ extension Registry {
             try database({ (db) throws(MetadataError) in try db.datasetDigest(named: reference) }) == nil
         {
             let files = try SourceFileCollector.collect([reference], currentDirectory: currentDirectory, what: "dataset")
-            digest = try fingerprintDataset(role: "find", path: reference, files: files, currentDirectory: currentDirectory, store: false, progress: nil).use.fingerprint.digest
+            digest = try fingerprintDataset(
+                role: "find", path: reference, files: files, currentDirectory: currentDirectory, store: false, progress: nil, profile: false
+            ).use.fingerprint.digest
         } else {
             digest = try datasetDigest(reference)
         }
