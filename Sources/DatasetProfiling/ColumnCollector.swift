@@ -1,8 +1,8 @@
 /// Collects the values of named columns from a CSV, TSV or JSON Lines file, chunk by chunk:
 /// what `mreg evaluate` reads from a predictions file.
 public final class ColumnCollector {
-    private var delimited: DelimitedReader?
-    private var jsonLines: JSONLinesReader?
+    private var reader: RecordReader
+    private let format: TableProfile.Format
     private let wanted: [String]
     /// Index in the header of each wanted column (CSV/TSV), once the header is read.
     private var positions: [Int]?
@@ -15,37 +15,30 @@ public final class ColumnCollector {
         wanted = columns
         values = Array(repeating: [], count: columns.count)
         seen = Array(repeating: false, count: columns.count)
-        switch format {
-        case .csv: delimited = DelimitedReader(delimiter: UInt8(ascii: ","))
-        case .tsv: delimited = DelimitedReader(delimiter: 0x09)
-        case .jsonl: jsonLines = JSONLinesReader()
-        }
+        self.format = format
+        reader = RecordReader(format: format)
     }
 
     public func consume(_ chunk: UnsafeRawBufferPointer) {
         guard failure == nil else { return }
-        if var reader = delimited {
-            delimited = nil
-            reader.consume(chunk) { fields, line in record(&fields, line: line) }
-            delimited = reader
-        } else if var reader = jsonLines {
-            jsonLines = nil
-            reader.consume(chunk, member: { key, value in member(key, value) }, row: { ok, line in row(ok, line: line) })
-            jsonLines = reader
-        }
+        var reader = self.reader
+        self.reader = .taken
+        reader.consume(chunk, record: { fields, line in record(&fields, line: line) }, member: { key, value in member(key, value) }, row: { ok, line in row(ok, line: line) })
+        self.reader = reader
     }
 
     /// The values of each wanted column, in file order, or the first problem found.
     public func finish() throws(CollectionError) -> [String: [String]] {
-        if var reader = delimited, failure == nil {
-            delimited = nil
-            if reader.finish(record: { fields, line in record(&fields, line: line) }) {
-                failure = CollectionError("the file ends inside a quoted field")
+        if failure == nil {
+            var reader = self.reader
+            self.reader = .taken
+            let (unclosed, _) = reader.finish(
+                record: { fields, line in record(&fields, line: line) }, member: { key, value in member(key, value) },
+                row: { ok, line in row(ok, line: line) })
+            if format != .jsonl && failure == nil {
+                if unclosed { failure = CollectionError("the file ends inside a quoted field") }
+                if positions == nil && failure == nil { failure = CollectionError("the file is empty (no header)") }
             }
-            if positions == nil && failure == nil { failure = CollectionError("the file is empty (no header)") }
-        } else if var reader = jsonLines, failure == nil {
-            jsonLines = nil
-            reader.finish(member: { key, value in member(key, value) }, row: { ok, line in row(ok, line: line) })
         }
         if let failure { throw failure }
         return Dictionary(uniqueKeysWithValues: zip(wanted, values))

@@ -39,8 +39,7 @@ struct ProfilerCore {
     private var columns: [ColumnAccumulator] = []
     private var rows: Int64 = 0
     private var problems = ProfileProblems()
-    private var delimited: DelimitedReader?
-    private var jsonLines: JSONLinesReader?
+    private var reader: RecordReader
     private var sawHeader = false
     /// JSON Lines: column index by key, and which columns a row has set.
     private var columnIndex: [String: Int] = [:]
@@ -48,38 +47,33 @@ struct ProfilerCore {
 
     init(format: TableProfile.Format) {
         self.format = format
-        switch format {
-        case .csv: delimited = DelimitedReader(delimiter: UInt8(ascii: ","))
-        case .tsv: delimited = DelimitedReader(delimiter: 0x09)
-        case .jsonl: jsonLines = JSONLinesReader()
-        }
+        reader = RecordReader(format: format)
     }
 
-    // The readers are taken out of `self` while they call back into it (two overlapping
-    // accesses to one struct are not allowed) and put back afterwards: a move, not a copy.
+    // The reader is taken out of `self` while it calls back into it (two overlapping accesses
+    // to one struct are not allowed) and put back afterwards: a move, not a copy.
 
     mutating func consume(_ chunk: UnsafeRawBufferPointer) {
-        if var reader = delimited {
-            delimited = nil
-            reader.consume(chunk) { fields, line in delimitedRecord(&fields, line: line) }
-            delimited = reader
-        } else if var reader = jsonLines {
-            jsonLines = nil
-            reader.consume(chunk, member: { key, value in jsonMember(key, value) }, row: { ok, line in jsonRow(ok, line: line) })
-            jsonLines = reader
-        }
+        var reader = self.reader
+        self.reader = .taken
+        reader.consume(
+            chunk, record: { fields, line in delimitedRecord(&fields, line: line) }, member: { key, value in jsonMember(key, value) },
+            row: { ok, line in jsonRow(ok, line: line) })
+        self.reader = reader
     }
 
     mutating func finish() -> TableProfile {
-        if var reader = delimited {
-            delimited = nil
-            problems.unclosedQuote = reader.finish { fields, line in delimitedRecord(&fields, line: line) }
-            if problems.unclosedQuote { problems.note(line: reader.line - 1) }
-            if !sawHeader { problems.empty = true }
-        } else if var reader = jsonLines {
-            jsonLines = nil
-            reader.finish(member: { key, value in jsonMember(key, value) }, row: { ok, line in jsonRow(ok, line: line) })
+        var reader = self.reader
+        self.reader = .taken
+        let (unclosed, line) = reader.finish(
+            record: { fields, line in delimitedRecord(&fields, line: line) }, member: { key, value in jsonMember(key, value) },
+            row: { ok, line in jsonRow(ok, line: line) })
+        if format == .jsonl {
             if rows == 0 && problems.malformedRows == 0 { problems.empty = true }
+        } else {
+            problems.unclosedQuote = unclosed
+            if unclosed { problems.note(line: line - 1) }
+            if !sawHeader { problems.empty = true }
         }
         problems.invalidUTF8Values += columns.reduce(0) { $0 + $1.invalidUTF8 }
         return TableProfile(format: format, rows: rows, columns: columns.map { $0.profile() }, problems: problems)
