@@ -1,7 +1,7 @@
 import Foundation
 
-/// A tabular file's profile as stored: canonical JSON of `TableProfile`, which MetadataStore
-/// keeps without interpreting.
+/// A tabular file's profile as stored: `TableProfile` as JSON with sorted keys, which the
+/// database keeps without interpreting (RegistryKit encodes and decodes it).
 public struct StoredProfile: Hashable, Sendable {
     /// The file's path inside a directory dataset; its name for a single-file dataset.
     public let path: String
