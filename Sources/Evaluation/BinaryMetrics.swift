@@ -13,13 +13,9 @@ public struct BinaryMetrics: Sendable {
     /// equal scores (ties move the ROC curve diagonally, so a group is one step of the sweep).
     private let flags: [UInt8]
     /// Per example, its log-loss and Brier terms: they do not depend on the weights, so a
-    /// bootstrap round only adds them up. Doubles for the point estimate; floats for the
-    /// rounds, whose data must stream from memory 1,000 times (half the bytes, and a relative
-    /// error of 1e-7, far below the bootstrap's own spread).
+    /// bootstrap round only adds them up (no logarithm per example per round).
     private let logLossTerms: [Double]
     private let brierTerms: [Double]
-    private let logLossTerms32: [Float]
-    private let brierTerms32: [Float]
     /// The input row of each example in descending-score order (for paired comparisons, whose
     /// weights are drawn per input row).
     let order: [Int]
@@ -46,8 +42,6 @@ public struct BinaryMetrics: Sendable {
             return label ? -log(p) : -log(1 - p)
         }
         brierTerms = zip(sortedLabels, sortedScores).map { label, score in (score - (label ? 1 : 0)) * (score - (label ? 1 : 0)) }
-        logLossTerms32 = logLossTerms.map(Float.init)
-        brierTerms32 = brierTerms.map(Float.init)
         flags = sortedScores.indices.map { index in
             let endsGroup = index + 1 == sortedScores.count || sortedScores[index + 1] != sortedScores[index]
             return (sortedLabels[index] ? 1 : 0) | (endsGroup ? 2 : 0)
@@ -57,51 +51,40 @@ public struct BinaryMetrics: Sendable {
 
     /// The metrics with example i (in descending-score order) weighted by the i-th weight drawn,
     /// followed by the confusion counts TP, FP, FN, TN at the threshold.
-    func values<W: ExampleWeights>(weights: inout W) -> [Double] {
-        logLossTerms32.withUnsafeBufferPointer { logLoss in
-            brierTerms32.withUnsafeBufferPointer { brier in sweep(weights: &weights, logLoss: logLoss, brier: brier) }
-        }
-    }
-
-    func exactValues() -> [Double] {
-        var unit = UnitWeights()
-        return logLossTerms.withUnsafeBufferPointer { logLoss in
-            brierTerms.withUnsafeBufferPointer { brier in sweep(weights: &unit, logLoss: logLoss, brier: brier) }
-        }
-    }
-
     /// One pass over the examples: AUC and average precision need the class totals only at the end.
-    private func sweep<W: ExampleWeights, T: BinaryFloatingPoint>(
-        weights: inout W, logLoss logLossTerms: UnsafeBufferPointer<T>, brier brierTerms: UnsafeBufferPointer<T>
-    ) -> [Double] {
+    func values<W: ExampleWeights>(weights: inout W) -> [Double] {
         var truePositives = 0.0, falsePositives = 0.0
         var auc = 0.0, averagePrecision = 0.0
         var logLoss = 0.0, brier = 0.0
         var thresholdTP = 0.0, thresholdFP = 0.0
         var groupTP = 0.0, groupFP = 0.0
         flags.withUnsafeBufferPointer { flags in
-            for index in 0..<flags.count {
-                if index == thresholdEnd {
-                    thresholdTP = truePositives
-                    thresholdFP = falsePositives
-                }
-                let w = weights.next()
-                let flag = flags[index]
-                let positive = w * Double(flag & 1)
-                groupTP += positive
-                groupFP += w - positive
-                logLoss += w * Double(logLossTerms[index])
-                brier += w * Double(brierTerms[index])
-                if flag & 2 != 0 {
-                    auc += groupFP * (truePositives + groupTP / 2)
-                    truePositives += groupTP
-                    falsePositives += groupFP
-                    // Average precision: recall gained at this threshold times precision there.
-                    // Without a branch on groupTP > 0 (random under the bootstrap, so mispredicted
-                    // half the time): a group without positives adds 0 anyway.
-                    averagePrecision += groupTP * truePositives / max(truePositives + falsePositives, .leastNormalMagnitude)
-                    groupTP = 0
-                    groupFP = 0
+            logLossTerms.withUnsafeBufferPointer { logLossTerms in
+                brierTerms.withUnsafeBufferPointer { brierTerms in
+                    for index in 0..<flags.count {
+                        if index == thresholdEnd {
+                            thresholdTP = truePositives
+                            thresholdFP = falsePositives
+                        }
+                        let w = weights.next()
+                        let flag = flags[index]
+                        let positive = w * Double(flag & 1)
+                        groupTP += positive
+                        groupFP += w - positive
+                        logLoss += w * logLossTerms[index]
+                        brier += w * brierTerms[index]
+                        if flag & 2 != 0 {
+                            auc += groupFP * (truePositives + groupTP / 2)
+                            truePositives += groupTP
+                            falsePositives += groupFP
+                            // Average precision: recall gained at this threshold times precision
+                            // there. No branch on groupTP > 0 (random under the bootstrap, so
+                            // mispredicted half the time): a group without positives adds 0 anyway.
+                            averagePrecision += groupTP * truePositives / max(truePositives + falsePositives, .leastNormalMagnitude)
+                            groupTP = 0
+                            groupFP = 0
+                        }
+                    }
                 }
             }
         }
@@ -128,7 +111,8 @@ public struct BinaryMetrics: Sendable {
 
     /// Metrics of the predictions as given (every weight 1), with the confusion matrix.
     public func pointEstimate() -> (metrics: [(String, Double)], confusion: JSONValue) {
-        let computed = exactValues()
+        var unit = UnitWeights()
+        let computed = values(weights: &unit)
         let metrics = Array(zip(Self.names, computed.prefix(Self.names.count)))
         let counts = computed.suffix(4).map { JSONValue.integer(Int64($0)) }
         let confusion: JSONValue = .object([

@@ -116,11 +116,10 @@ struct TaskMetrics: Sendable {
         switch settings.task {
         case .binary:
             let labels = try columns.labels.enumerated().map { (row, text) throws(EvaluationError) -> Bool in
-                switch text {
-                case "1", "1.0", "true", "True", "TRUE": return true
-                case "0", "0.0", "false", "False", "FALSE": return false
-                default: throw EvaluationError("row \(row + 1): binary labels must be 0/1 or true/false, not '\(text)'")
+                guard let label = Self.binaryLabel(text) else {
+                    throw EvaluationError("row \(row + 1): binary labels must be 0/1 or true/false, not '\(text)'")
                 }
+                return label
             }
             kind = .binary(try BinaryMetrics(labels: labels, scores: columns.scores, threshold: settings.threshold))
         case .multiclass:
@@ -131,6 +130,15 @@ struct TaskMetrics: Sendable {
         case .ranking:
             let relevance = try Self.numbers(columns.labels, what: "relevance")
             kind = .ranking(try RankingMetrics(queries: columns.queries, relevance: relevance, scores: columns.scores, k: settings.k))
+        }
+    }
+
+    /// A binary label: 1/0 or true/false; nil for anything else.
+    static func binaryLabel(_ text: String) -> Bool? {
+        switch text {
+        case "1", "1.0", "true", "True", "TRUE": true
+        case "0", "0.0", "false", "False", "FALSE": false
+        default: nil
         }
     }
 
@@ -194,7 +202,7 @@ struct TaskMetrics: Sendable {
         switch settings.task {
         case .binary:
             return zip(columns.labels, columns.scores).map { label, score in
-                (["1", "1.0", "true", "True", "TRUE"].contains(label)) == (score >= settings.threshold)
+                Self.binaryLabel(label) == (score >= settings.threshold)
             }
         case .multiclass:
             return zip(columns.labels, columns.predictedClasses).map { $0 == $1 }

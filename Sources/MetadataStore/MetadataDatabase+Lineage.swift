@@ -90,11 +90,6 @@ extension MetadataDatabase {
         try read { db in try Int64.fetchAll(db, sql: "SELECT id FROM versions WHERE parent_version_id = ? ORDER BY id", arguments: [versionID]) }
     }
 
-    /// The id of a version's parent, if it has one.
-    public func parentID(of versionID: Int64) throws(MetadataError) -> Int64? {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT parent_version_id FROM versions WHERE id = ?", arguments: [versionID]) }
-    }
-
     private static func pointer(_ row: Row) throws -> VersionPointer {
         VersionPointer(model: try ModelName(row[0]), number: row[1], manifestDigest: try digest(row[2]))
     }

@@ -78,6 +78,20 @@ import Testing
             let result = try space.run(["evaluate", "churn@1", "--dataset", "data/holdout.csv", "--bootstrap", "50", "--no-git", "--json"] + arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
             try expectValid(result, schema: "evaluation")
+            let values = Dictionary(uniqueKeysWithValues: (try result.json()["metrics"] as? [[String: Any]] ?? []).map {
+                ($0["name"] as! String, $0["value"] as! Double)
+            })
+            switch arguments[3] {
+            case "multiclass":
+                // Rows i = 0…29: label c(i mod 3), prediction c((i / 2) mod 3).
+                let right = (0..<30).filter { $0 % 3 == ($0 / 2) % 3 }.count
+                #expect(values["accuracy"] == Double(right) / 30)
+            case "regression":
+                // Every guess is 0.5 above the truth.
+                #expect(values["mae"] == 0.5 && values["rmse"] == 0.5 && values["mse"] == 0.25)
+            default:
+                #expect(values["map"] == 0.25, "each query's one relevant item is ranked 4th")
+            }
         }
         let ranking = try space.run(["evaluate", "churn@1", "--dataset", "data/holdout.csv", "--predictions", "rank.csv", "--task", "ranking", "--k", "3", "--bootstrap", "0", "--no-git"])
         // Every query's one relevant item is ranked 4th: MRR 1/4, nothing in the top 3.

@@ -40,8 +40,8 @@ extension Registry {
         if let predictionsA, let predictionsB {
             guard let task else { throw .usage("--predictions-a and --predictions-b need --task") }
             settings = configured(task, recordedThreshold: 0.5)
-            columnsA = try readPredictions(file: RegistryLocator.absolute(predictionsA, from: currentDirectory), shownAs: predictionsA, settings: settings, names: nil)
-            columnsB = try readPredictions(file: RegistryLocator.absolute(predictionsB, from: currentDirectory), shownAs: predictionsB, settings: settings, names: nil)
+            columnsA = try readPredictions(file: RegistryLocator.absolute(predictionsA, from: currentDirectory), shownAs: predictionsA, task: settings.task).columns
+            columnsB = try readPredictions(file: RegistryLocator.absolute(predictionsB, from: currentDirectory), shownAs: predictionsB, task: settings.task).columns
             (sourceA, sourceB) = (predictionsA, predictionsB)
         } else if predictionsA == nil && predictionsB == nil {
             let (evaluationA, readingA) = try storedPredictions(versionA, datasetKey: datasetKey)
@@ -53,8 +53,8 @@ extension Registry {
                 throw .usage("the stored evaluations are \(readingA.task.rawValue), not \(task.rawValue)")
             }
             settings = configured(readingA.task, recordedThreshold: readingA.threshold)
-            columnsA = try readPredictions(file: blobs.path(of: evaluationA.predictions!), shownAs: "evaluation #\(evaluationA.id)", format: readingA.format, settings: settings, names: readingA.columns)
-            columnsB = try readPredictions(file: blobs.path(of: evaluationB.predictions!), shownAs: "evaluation #\(evaluationB.id)", format: readingB.format, settings: settings, names: readingB.columns)
+            columnsA = try readPredictions(file: blobs.path(of: evaluationA.predictions!), shownAs: "evaluation #\(evaluationA.id)", format: readingA.format, task: settings.task, names: readingA.columns).columns
+            columnsB = try readPredictions(file: blobs.path(of: evaluationB.predictions!), shownAs: "evaluation #\(evaluationB.id)", format: readingB.format, task: settings.task, names: readingB.columns).columns
             (sourceA, sourceB) = ("evaluation #\(evaluationA.id)", "evaluation #\(evaluationB.id)")
         } else {
             throw .usage("give both --predictions-a and --predictions-b, or neither (to use the predictions stored with each version's latest evaluation)")
@@ -100,32 +100,5 @@ extension Registry {
             return nil
         }
         return (evaluation, PredictionReading(task: task, format: format, threshold: threshold, columns: columns))
-    }
-
-    /// Reads a predictions file's columns for a task (default column names unless given).
-    func readPredictions(
-        file: String, shownAs: String, format known: TableProfile.Format? = nil, settings: EvaluationSettings, names: [String]?
-    ) throws(RegistryError) -> PredictionColumns {
-        let wanted = names ?? Self.columnRoles(settings.task)
-        guard let format = known ?? TableProfiler.format(forPath: file) else {
-            throw .usage("'\(shownAs)' is not a CSV, TSV or JSON Lines file (by its extension)", hint: "name it .csv, .tsv or .jsonl")
-        }
-        guard FileManager.default.fileExists(atPath: file) else { throw .notFound("'\(shownAs)' does not exist") }
-        let collector = ColumnCollector(format: format, columns: wanted)
-        _ = try Self.storeBlob { () throws(ContentStoreError) in try blobs.hash(fileAt: file) { chunk in collector.consume(chunk) } }
-        let values: [String: [String]]
-        do {
-            values = try collector.finish()
-        } catch {
-            throw .usage("predictions '\(shownAs)': \(error.problem)")
-        }
-        var columns = PredictionColumns()
-        columns.labels = values[wanted[0]]!
-        switch settings.task {
-        case .binary, .regression, .ranking: columns.scores = try Self.numbers(values[wanted[1]]!, column: wanted[1], path: shownAs)
-        case .multiclass: columns.predictedClasses = values[wanted[1]]!
-        }
-        if settings.task == .ranking { columns.queries = values[wanted[2]]! }
-        return columns
     }
 }

@@ -54,6 +54,17 @@ public struct PredictionColumnNames: Sendable {
         self.query = query
         self.slice = slice
     }
+
+    /// The column given for a role (`relevance` is the ranking task's label).
+    func column(for role: String) -> String? {
+        switch role {
+        case "label", "relevance": label
+        case "score": score
+        case "prediction": prediction
+        case "query": query
+        default: nil
+        }
+    }
 }
 
 extension Registry {
@@ -75,7 +86,9 @@ extension Registry {
         var metrics = [EvaluationMetric]()
         var details: JSONValue = .object([:])
         var predictions: Digest?
-        let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "evaluate")
+        // The predictions blob is referenced by nothing until the evaluation row commits: hold
+        // off `gc` meanwhile (given metrics store no blob and need no lock).
+        var storeLock: StoreLock?
         defer { withExtendedLifetime(storeLock) {} }
         switch request.source {
         case .metrics(let given):
@@ -87,6 +100,7 @@ extension Registry {
                 metrics.append(EvaluationMetric(name: metric.name, value: metric.value, interval: nil))
             }
         case .predictions(let path, let settings, let names):
+            storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "evaluate")
             let (report, digest) = try score(predictionsAt: path, settings: settings, names: names, currentDirectory: request.currentDirectory, progress: progress)
             task = settings.task.rawValue
             predictions = digest
@@ -151,37 +165,11 @@ extension Registry {
             throw .usage("'\(path)' is not a CSV, TSV or JSON Lines file (by its extension)", hint: "name it .csv, .tsv or .jsonl")
         }
         let files = try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "predictions")
-        var wanted: [String]
-        switch settings.task {
-        case .binary: wanted = [names.label ?? "label", names.score ?? "score"]
-        case .multiclass: wanted = [names.label ?? "label", names.prediction ?? "prediction"]
-        case .regression: wanted = [names.label ?? "label", names.prediction ?? "prediction"]
-        case .ranking: wanted = [names.label ?? "relevance", names.score ?? "score", names.query ?? "query"]
-        }
-        if let slice = names.slice { wanted.append(slice) }
+        let wanted = Self.columnRoles(settings.task).map { role in names.column(for: role) ?? role }
         // Read and score first; only predictions that could be scored are stored, so a refused
         // evaluation leaves the registry as it was.
-        let collector = ColumnCollector(format: format, columns: wanted)
-        let sourcePath = files[0].absolutePath
-        let (digest, _) = try Self.storeBlob { () throws(ContentStoreError) in
-            try blobs.hash(fileAt: sourcePath) { chunk in collector.consume(chunk) }
-        }
-        let values: [String: [String]]
-        do {
-            values = try collector.finish()
-        } catch {
-            throw .usage("predictions file '\(path)': \(error.problem)", hint: "name the columns with --label-column, --score-column, …")
-        }
-        var columns = PredictionColumns()
-        columns.labels = values[wanted[0]]!
-        switch settings.task {
-        case .binary, .regression, .ranking:
-            columns.scores = try Self.numbers(values[wanted[1]]!, column: wanted[1], path: path)
-        case .multiclass:
-            columns.predictedClasses = values[wanted[1]]!
-        }
-        if settings.task == .ranking { columns.queries = values[wanted[2]]! }
-        if let slice = names.slice { columns.slices = values[slice] }
+        let (columns, digest) = try readPredictions(
+            file: files[0].absolutePath, shownAs: path, format: format, task: settings.task, names: wanted, slice: names.slice)
         var report: MetricReport
         do {
             report = try Evaluator.evaluate(columns, settings: settings)
@@ -204,7 +192,38 @@ extension Registry {
         return (report, digest)
     }
 
-    /// What each wanted column is, in the order `score(predictionsAt:)` asks for them.
+    /// Reads a predictions file's columns for a task (named `names`, in `columnRoles` order; by
+    /// default the roles' own names), hashing it in the same read.
+    func readPredictions(
+        file: String, shownAs: String, format known: TableProfile.Format? = nil, task: MetricReport.Task, names: [String]? = nil,
+        slice: String? = nil
+    ) throws(RegistryError) -> (columns: PredictionColumns, digest: Digest) {
+        let wanted = (names ?? Self.columnRoles(task)) + (slice.map { [$0] } ?? [])
+        guard let format = known ?? TableProfiler.format(forPath: file) else {
+            throw .usage("'\(shownAs)' is not a CSV, TSV or JSON Lines file (by its extension)", hint: "name it .csv, .tsv or .jsonl")
+        }
+        guard FileManager.default.fileExists(atPath: file) else { throw .notFound("'\(shownAs)' does not exist") }
+        let collector = ColumnCollector(format: format, columns: wanted)
+        let (digest, _) = try Self.storeBlob { () throws(ContentStoreError) in try blobs.hash(fileAt: file) { chunk in collector.consume(chunk) } }
+        let values: [String: [String]]
+        do {
+            values = try collector.finish()
+        } catch {
+            throw .usage("predictions file '\(shownAs)': \(error.problem)", hint: "name the columns with --label-column, --score-column, …")
+        }
+        var columns = PredictionColumns()
+        columns.labels = values[wanted[0]]!
+        switch task {
+        case .binary, .regression, .ranking: columns.scores = try Self.numbers(values[wanted[1]]!, column: wanted[1], path: shownAs)
+        case .multiclass: columns.predictedClasses = values[wanted[1]]!
+        }
+        if task == .ranking { columns.queries = values[wanted[2]]! }
+        if let slice { columns.slices = values[slice] }
+        return (columns, digest)
+    }
+
+    /// What each wanted column is, in the order `readPredictions` asks for them; each role's
+    /// name is also its column's default name.
     static func columnRoles(_ task: MetricReport.Task) -> [String] {
         switch task {
         case .binary: ["label", "score"]
