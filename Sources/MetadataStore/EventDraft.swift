@@ -3,9 +3,10 @@ import RegistryModel
 
 /// An event to append to the ledger; the database assigns its sequence number and chain link.
 public struct EventDraft: Sendable {
-    public let model: ModelName
+    /// nil for dataset events, which belong to no model.
+    public let model: ModelName?
     public let alias: AliasName?
-    public let action: AliasEvent.Action
+    public let action: LedgerEvent.Action
     /// The version the alias moves to (nil for `demote`), or the version a status change concerns.
     public let toVersionID: Int64?
     public let at: Date
@@ -16,11 +17,17 @@ public struct EventDraft: Sendable {
     /// The alias's holder the caller decided against; when it changed meanwhile, nothing is
     /// written and the caller re-evaluates (optimistic concurrency for racing promotions).
     public let expectedHolderID: Int64??
+    /// The document a fact event commits to (already stored as a blob).
+    public let record: Digest?
+    /// The rows a fact event records, so `verify` can rebuild its document from them.
+    public let link: RecordLink?
 
     public init(
-        model: ModelName, alias: AliasName?, action: AliasEvent.Action, toVersionID: Int64?, at: Date, actor: Registrant,
-        reason: String?, forced: Bool, gates: String, expectedHolderID: Int64??
+        model: ModelName?, alias: AliasName?, action: LedgerEvent.Action, toVersionID: Int64?, at: Date, actor: Registrant,
+        reason: String?, forced: Bool, gates: String, expectedHolderID: Int64??, record: Digest? = nil, link: RecordLink? = nil
     ) {
+        self.record = record
+        self.link = link
         self.model = model
         self.alias = alias
         self.action = action
@@ -32,6 +39,14 @@ public struct EventDraft: Sendable {
         self.gates = gates
         self.expectedHolderID = expectedHolderID
     }
+}
+
+/// Which rows a fact event recorded (beside its version, for version facts).
+public enum RecordLink: Sendable, Equatable {
+    case evaluation(id: Int64)
+    case signature(key: Digest)
+    case dataset(Digest)
+    case datasetName(String, Digest)
 }
 
 /// What appending an event did.
@@ -63,8 +78,11 @@ public struct StoredSignature: Sendable, Equatable {
 /// The ledger's rows exactly as stored, for `verify` to re-derive every digest.
 public struct StoredEvent: Sendable {
     /// The event rebuilt from its columns; nil when a column holds something mreg never writes.
-    public let event: AliasEvent?
+    public let event: LedgerEvent?
     public let sequence: Int64
     public let digest: String
     public let problem: String?
+    /// The version a fact event concerns (by database key) and the rows it links to.
+    public let versionID: Int64?
+    public let link: RecordLink?
 }

@@ -5,20 +5,33 @@ import RegistryModel
 extension MetadataDatabase {
     /// Records a dataset and names it, in one transaction; returns false when the name already
     /// had exactly this content (adding the same data twice is one record).
+    ///
+    /// `records` are the dataset's contents document and the name's document (already blobs) that
+    /// its `record_dataset` (when new) and `name_dataset` events commit to.
     public func addDataset(
         name: String, fingerprint: DatasetFingerprint, listing: [FileEntry], profiles: [StoredProfile], sourcePath: String,
-        at date: Date, by actor: Registrant
+        at date: Date, by actor: Registrant, records: (contents: Digest, name: Digest), hash: @escaping @Sendable ([UInt8]) -> Digest
     ) throws(MetadataError) -> Bool {
         try immediateWrite { db in
             let created = Timestamp.format(date)
-            try Self.saveDataset(db, fingerprint, stored: false, listing: listing, profiles: profiles, created: created)
+            try Self.saveDataset(
+                db, fingerprint, stored: false, listing: listing, profiles: profiles, created: created, event: (records.contents, date, actor),
+                hash: hash)
             try db.execute(
                 sql: """
                     INSERT OR IGNORE INTO dataset_names (name, dataset_digest, source_path, added_at, added_by_user, added_by_host)
                     VALUES (?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [name, fingerprint.digest.description, sourcePath, created, actor.user, actor.host])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            _ = try Self.appendChained(
+                db,
+                EventDraft(
+                    model: nil, alias: nil, action: .nameDataset, toVersionID: nil, at: date, actor: Registrant(user: actor.user, host: actor.host),
+                    reason: nil, forced: false, gates: "[]", expectedHolderID: nil, record: records.name,
+                    link: .datasetName(name, fingerprint.digest)),
+                hash: hash)
+            return true
         }
     }
 
@@ -84,7 +97,7 @@ extension MetadataDatabase {
         }
     }
 
-    private static func datasetName(_ row: Row) throws -> DatasetName {
+    static func datasetName(_ row: Row) throws -> DatasetName {
         DatasetName(
             name: row["name"],
             fingerprint: DatasetFingerprint(

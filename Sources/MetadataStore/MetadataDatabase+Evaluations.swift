@@ -17,12 +17,18 @@ public struct NewEvaluation: Sendable {
     public let gitDirty: Bool
     public let createdAt: Date
     public let registrant: Registrant
+    /// The evaluation document (already a blob) that its `evaluate` event commits to.
+    public let record: Digest
+    /// The dataset's contents document (already a blob), recorded if the dataset is new.
+    public let datasetRecord: Digest?
 
     public init(
         versionID: Int64, dataset: DatasetFingerprint, datasetListing: [FileEntry], datasetProfiles: [StoredProfile], datasetKey: String,
         task: String?, metrics: [EvaluationMetric], detailsJSON: String, predictions: Digest?, gitCommit: String?, gitDirty: Bool,
-        createdAt: Date, registrant: Registrant
+        createdAt: Date, registrant: Registrant, record: Digest, datasetRecord: Digest?
     ) {
+        self.record = record
+        self.datasetRecord = datasetRecord
         self.versionID = versionID
         self.dataset = dataset
         self.datasetListing = datasetListing
@@ -40,11 +46,14 @@ public struct NewEvaluation: Sendable {
 }
 
 extension MetadataDatabase {
-    /// Records an evaluation (and its dataset, if new) in one transaction; returns its id.
-    public func insertEvaluation(_ new: NewEvaluation) throws(MetadataError) -> Int64 {
+    /// Records an evaluation with its `evaluate` event (and its dataset, if new) in one
+    /// transaction; returns its id.
+    public func insertEvaluation(_ new: NewEvaluation, hash: @escaping @Sendable ([UInt8]) -> Digest) throws(MetadataError) -> Int64 {
         try immediateWrite { db in
             let created = Timestamp.format(new.createdAt)
-            try Self.saveDataset(db, new.dataset, stored: false, listing: new.datasetListing, profiles: new.datasetProfiles, created: created)
+            try Self.saveDataset(
+                db, new.dataset, stored: false, listing: new.datasetListing, profiles: new.datasetProfiles, created: created,
+                event: (new.datasetRecord, new.createdAt, new.registrant), hash: hash)
             try db.execute(
                 sql: """
                     INSERT INTO evaluations (version_id, dataset_digest, dataset_key, task, predictions_digest, details_json, git_commit,
@@ -62,6 +71,13 @@ extension MetadataDatabase {
                     sql: "INSERT INTO evaluation_metrics (evaluation_id, position, name, value, ci_low, ci_high) VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [id, position, metric.name, metric.value, metric.interval?.lowerBound, metric.interval?.upperBound])
             }
+            _ = try Self.appendChained(
+                db,
+                EventDraft(
+                    model: try Self.pointer(db, versionID: new.versionID).model, alias: nil, action: .evaluate, toVersionID: new.versionID,
+                    at: new.createdAt, actor: new.registrant, reason: nil, forced: false, gates: "[]", expectedHolderID: nil, record: new.record,
+                    link: .evaluation(id: id)),
+                hash: hash)
             return id
         }
     }
@@ -78,24 +94,6 @@ extension MetadataDatabase {
     public func evaluation(id: Int64) throws(MetadataError) -> EvaluationRecord? {
         try read { db in
             try Row.fetchOne(db, sql: Self.evaluationSelect + " WHERE e.id = ?", arguments: [id]).map { try Self.evaluation(db, $0) }
-        }
-    }
-
-    /// The metrics of the latest evaluation per dataset key, as `KEY.METRIC` (what gates read).
-    public func latestEvaluationMetrics(versionID: Int64) throws(MetadataError) -> [String: Double] {
-        try read { db in
-            var result = [String: Double]()
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT e.dataset_key, m.name, m.value FROM evaluation_metrics m JOIN evaluations e ON e.id = m.evaluation_id
-                    WHERE e.id IN (SELECT MAX(id) FROM evaluations WHERE version_id = ? GROUP BY dataset_key)
-                    """,
-                arguments: [versionID])
-            {
-                result["\(row[0] as String).\(row[1] as String)"] = row[2]
-            }
-            return result
         }
     }
 

@@ -12,38 +12,64 @@ extension MetadataDatabase {
         _ draft: EventDraft, hash: @escaping @Sendable ([UInt8]) -> Digest, stallBeforeCommit: Double = 0
     ) throws(MetadataError) -> AppendOutcome {
         try immediateWrite { db in
-            guard let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [draft.model.value]) else {
-                throw DatabaseCorruption(problem: "model \(draft.model) vanished")
-            }
-            var fromID: Int64?
-            if let alias = draft.alias {
-                fromID = try Self.holderID(db, modelID: modelID, alias: alias)
+            if let alias = draft.alias, let model = draft.model {
+                guard let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model.value]) else {
+                    throw DatabaseCorruption(problem: "model \(model) vanished")
+                }
+                let fromID = try Self.holderID(db, modelID: modelID, alias: alias)
                 if let expected = draft.expectedHolderID, expected != fromID { return .holderChanged(current: fromID) }
                 if draft.action != .demote, fromID != nil, fromID == draft.toVersionID { return .unchanged }
                 if draft.action == .demote, fromID == nil { return .unchanged }
             }
-            let last = try Row.fetchOne(db, sql: "SELECT seq, digest FROM events ORDER BY seq DESC LIMIT 1")
-            let sequence: Int64 = (last?[0] ?? 0) + 1
-            let previous = try last.map { try digest($0[1]) }
-            let event = AliasEvent(
-                sequence: sequence, at: draft.at, model: draft.model, alias: draft.alias, action: draft.action,
-                from: try fromID.map { try Self.pointer(db, versionID: $0) }, to: try draft.toVersionID.map { try Self.pointer(db, versionID: $0) },
-                actor: draft.actor, reason: draft.reason, forced: draft.forced, gates: draft.gates, previousDigest: previous)
-            let eventDigest = hash(event.canonicalBytes())
-            try db.execute(
-                sql: """
-                    INSERT INTO events (seq, at, model_id, alias, action, from_version_id, to_version_id, actor_user, actor_host,
-                        ci_provider, ci_job_id, ci_job_url, reason, forced, gates_json, previous_digest, digest)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    sequence, Timestamp.format(draft.at), modelID, draft.alias?.value, draft.action.rawValue, fromID, draft.toVersionID,
-                    draft.actor.user, draft.actor.host, draft.actor.ciProvider, draft.actor.ciJobID, draft.actor.ciJobURL, draft.reason,
-                    draft.forced, draft.gates, previous?.description, eventDigest.description,
-                ])
+            let recorded = try Self.appendChained(db, draft, hash: hash)
             if stallBeforeCommit > 0 { Thread.sleep(forTimeInterval: stallBeforeCommit) }
-            return .appended(RecordedEvent(event: event, digest: eventDigest))
+            return .appended(recorded)
         }
+    }
+
+    /// Appends an event inside the caller's write transaction: the next sequence number, the link
+    /// to the previous event's digest, and the digest of the event's canonical bytes.
+    static func appendChained(_ db: Database, _ draft: EventDraft, hash: @Sendable ([UInt8]) -> Digest) throws -> RecordedEvent {
+        var modelID: Int64?
+        if let model = draft.model {
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model.value]) else {
+                throw DatabaseCorruption(problem: "model \(model) vanished")
+            }
+            modelID = id
+        }
+        let fromID = try draft.alias.flatMap { alias in try modelID.flatMap { try holderID(db, modelID: $0, alias: alias) } }
+        let last = try Row.fetchOne(db, sql: "SELECT seq, digest FROM events ORDER BY seq DESC LIMIT 1")
+        let sequence: Int64 = (last?[0] ?? 0) + 1
+        let previous = try last.map { try digest($0[1]) }
+        let event = LedgerEvent(
+            sequence: sequence, at: draft.at, model: draft.model, alias: draft.alias, action: draft.action,
+            from: try fromID.map { try pointer(db, versionID: $0) }, to: try draft.toVersionID.map { try pointer(db, versionID: $0) },
+            actor: draft.actor, reason: draft.reason, forced: draft.forced, gates: draft.gates, record: draft.record, previousDigest: previous)
+        let eventDigest = hash(event.canonicalBytes())
+        var evaluationID: Int64?, datasetDigest: String?, datasetName: String?, keyFingerprint: String?
+        switch draft.link {
+        case .evaluation(let id)?: evaluationID = id
+        case .signature(let key)?: keyFingerprint = key.description
+        case .dataset(let dataset)?: datasetDigest = dataset.description
+        case .datasetName(let name, let dataset)?:
+            datasetName = name
+            datasetDigest = dataset.description
+        case nil: break
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO events (seq, at, model_id, alias, action, from_version_id, to_version_id, actor_user, actor_host,
+                    ci_provider, ci_job_id, ci_job_url, reason, forced, gates_json, record_digest, evaluation_id, dataset_digest,
+                    dataset_name, key_fingerprint, previous_digest, digest)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                sequence, Timestamp.format(draft.at), modelID, draft.alias?.value, draft.action.rawValue, fromID, draft.toVersionID,
+                draft.actor.user, draft.actor.host, draft.actor.ciProvider, draft.actor.ciJobID, draft.actor.ciJobURL, draft.reason,
+                draft.forced, draft.gates, draft.record?.description, evaluationID, datasetDigest, datasetName, keyFingerprint,
+                previous?.description, eventDigest.description,
+            ])
+        return RecordedEvent(event: event, digest: eventDigest)
     }
 
     static func holderID(_ db: Database, modelID: Int64, alias: AliasName) throws -> Int64? {
@@ -212,10 +238,16 @@ extension MetadataDatabase {
 
     // MARK: Reading history
 
-    /// A model's events (one alias's, when given), newest first, and how many there are.
-    public func events(model: ModelName, alias: AliasName?, limit: Int?) throws(MetadataError) -> (events: [RecordedEvent], total: Int) {
+    /// A model's events (one alias's, when given), newest first, and how many there are; only its
+    /// alias moves and status changes unless `facts` asks for registrations, evaluations and
+    /// signatures too.
+    public func events(model: ModelName, alias: AliasName?, limit: Int?, facts: Bool = false) throws(MetadataError) -> (events: [RecordedEvent], total: Int) {
         try read { db in
             var filter = "m.name = ?"
+            if !facts {
+                let release = LedgerEvent.Action.allCases.filter(\.isRelease).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+                filter += " AND e.action IN (\(release))"
+            }
             var arguments: StatementArguments = [model.value]
             if let alias {
                 filter += " AND e.alias = ?"
@@ -245,14 +277,20 @@ extension MetadataDatabase {
 
     /// Every stored event in sequence order, rebuilt from its columns without trusting them.
     public func storedEvents() throws(MetadataError) -> [StoredEvent] {
+        try storedEvents(filter: "1", arguments: [])
+    }
+
+    func storedEvents(filter: String, arguments: StatementArguments) throws(MetadataError) -> [StoredEvent] {
         try read { db in
-            try Row.fetchAll(db, sql: Self.eventSelect + " ORDER BY e.seq").map { row in
+            try Row.fetchAll(db, sql: Self.eventSelect + " WHERE \(filter) ORDER BY e.seq", arguments: arguments).map { row in
                 let sequence: Int64 = row["seq"]
                 let stored: String = row["digest"] ?? ""
                 do {
-                    return StoredEvent(event: try Self.event(row), sequence: sequence, digest: stored, problem: nil)
+                    return StoredEvent(
+                        event: try Self.event(row), sequence: sequence, digest: stored, problem: nil, versionID: row["to_version_id"],
+                        link: try Self.link(row))
                 } catch {
-                    return StoredEvent(event: nil, sequence: sequence, digest: stored, problem: "\(error)")
+                    return StoredEvent(event: nil, sequence: sequence, digest: stored, problem: "\(error)", versionID: nil, link: nil)
                 }
             }
         }
@@ -261,7 +299,7 @@ extension MetadataDatabase {
     private static let eventSelect = """
         SELECT e.*, m.name AS model_name, fv.number AS from_number, fv.manifest_digest AS from_digest,
             tv.number AS to_number, tv.manifest_digest AS to_digest
-        FROM events e JOIN models m ON m.id = e.model_id
+        FROM events e LEFT JOIN models m ON m.id = e.model_id
         LEFT JOIN versions fv ON fv.id = e.from_version_id LEFT JOIN versions tv ON tv.id = e.to_version_id
         """
 
@@ -273,30 +311,46 @@ extension MetadataDatabase {
         ).map { RecordedEvent(event: try event($0), digest: try digest($0["digest"])) }
     }
 
-    private static func event(_ row: Row) throws -> AliasEvent {
-        let model = try ModelName(row["model_name"] as String)
+    private static func link(_ row: Row) throws -> RecordLink? {
+        if let id: Int64 = row["evaluation_id"] { return .evaluation(id: id) }
+        if let key: String = row["key_fingerprint"] { return .signature(key: try digest(key)) }
+        if let dataset: String = row["dataset_digest"] {
+            if let name: String = row["dataset_name"] { return .datasetName(name, try digest(dataset)) }
+            return .dataset(try digest(dataset))
+        }
+        return nil
+    }
+
+    private static func event(_ row: Row) throws -> LedgerEvent {
+        let model = try (row["model_name"] as String?).map { try ModelName($0) }
+        if model == nil, (row["model_id"] as Int64?) != nil { throw DatabaseCorruption(problem: "event \(row["seq"] as Int64) names a missing model") }
         func pointer(_ prefix: String) throws -> VersionPointer? {
+            guard let model else { return nil }
             guard let _: Int64 = row["\(prefix)_version_id"] else { return nil }
             guard let number: Int = row["\(prefix)_number"] else { throw DatabaseCorruption(problem: "event \(row["seq"] as Int64) names a missing version") }
             return VersionPointer(model: model, number: number, manifestDigest: try digest(row["\(prefix)_digest"]))
         }
-        guard let action = AliasEvent.Action(rawValue: row["action"]) else {
+        guard let action = LedgerEvent.Action(rawValue: row["action"]) else {
             throw DatabaseCorruption(problem: "unknown action '\(row["action"] as String? ?? "NULL")'")
         }
-        return AliasEvent(
+        return LedgerEvent(
             sequence: row["seq"], at: try date(row["at"]), model: model, alias: try (row["alias"] as String?).map { try AliasName($0) },
             action: action, from: try pointer("from"), to: try pointer("to"),
             actor: Registrant(
                 user: row["actor_user"], host: row["actor_host"], ciProvider: row["ci_provider"], ciJobID: row["ci_job_id"],
                 ciJobURL: row["ci_job_url"]),
             reason: row["reason"], forced: row["forced"], gates: row["gates_json"],
+            record: try (row["record_digest"] as String?).map { try digest($0) },
             previousDigest: try (row["previous_digest"] as String?).map { try digest($0) })
     }
 
     // MARK: Signatures
 
-    /// Stores a signature; returns false when this key had already signed the version.
-    public func insertSignature(versionID: Int64, _ signature: StoredSignature) throws(MetadataError) -> Bool {
+    /// Stores a signature and its `sign` event committing to `record` (the signature document);
+    /// returns false, writing nothing, when this key had already signed the version.
+    public func insertSignature(
+        versionID: Int64, _ signature: StoredSignature, actor: Registrant, record: Digest, hash: @escaping @Sendable ([UInt8]) -> Digest
+    ) throws(MetadataError) -> Bool {
         try immediateWrite { db in
             try db.execute(
                 sql: """
@@ -307,7 +361,15 @@ extension MetadataDatabase {
                     versionID, signature.keyFingerprint.description, signature.keyName, Data(signature.signature).base64EncodedString(),
                     Timestamp.format(signature.signedAt), signature.signedBy,
                 ])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            let model = try Self.pointer(db, versionID: versionID).model
+            _ = try Self.appendChained(
+                db,
+                EventDraft(
+                    model: model, alias: nil, action: .sign, toVersionID: versionID, at: signature.signedAt, actor: actor, reason: nil,
+                    forced: false, gates: "[]", expectedHolderID: nil, record: record, link: .signature(key: signature.keyFingerprint)),
+                hash: hash)
+            return true
         }
     }
 
@@ -319,10 +381,17 @@ extension MetadataDatabase {
             ).map { row in
                 StoredSignature(
                     keyFingerprint: try digest(row["key_fingerprint"]), keyName: row["key_name"],
-                    signature: Array(Data(base64Encoded: row["signature"] as String) ?? Data()), signedAt: try date(row["signed_at"]),
+                    signature: try Self.base64(row["signature"]), signedAt: try date(row["signed_at"]),
                     signedBy: row["signed_by"])
             }
         }
+    }
+}
+
+extension MetadataDatabase {
+    static func base64(_ text: String) throws -> [UInt8] {
+        guard let data = Data(base64Encoded: text) else { throw DatabaseCorruption(problem: "a stored signature is not base64") }
+        return Array(data)
     }
 }
 

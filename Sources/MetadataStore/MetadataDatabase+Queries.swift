@@ -131,10 +131,10 @@ extension MetadataDatabase {
 
     /// The blobs the given versions reference (their files and manifests, and the files of any
     /// dataset they stored), or of every version and stored dataset when `versionIDs` is nil.
-    public func blobReferences(versionIDs: [Int64]?) throws(MetadataError) -> [BlobReference] {
+    public func blobReferences(versionIDs: [Int64]?) throws(MetadataError) -> BlobReferences {
         try read { db in
             let filter = versionIDs.map { ids in "WHERE v.id IN (\(ids.map(String.init).joined(separator: ",")))" } ?? ""
-            var references = [BlobReference]()
+            var references = BlobReferences()
             for row in try Row.fetchAll(
                 db,
                 sql: """
@@ -144,11 +144,12 @@ extension MetadataDatabase {
                     FROM version_files f JOIN versions v ON v.id = f.version_id JOIN models m ON m.id = v.model_id \(filter)
                     """)
             {
-                let version = VersionPointer(model: try ModelName(row[0]), number: row[1], manifestDigest: try digest(row[2]))
+                let name = "\(row[0] as String)@\(row[1] as Int)"
+                let version = try Digest(parsing: row[2]).map { VersionPointer(model: try ModelName(row[0]), number: row[1], manifestDigest: $0) }
                 if let path: String = row[3] {
-                    references.append(BlobReference(digest: try digest(row[4]), size: row[5], owner: "\(version.reference) file \(path)", version: version))
+                    references.add(row[4], size: row[5], owner: "\(name) file \(path)", version: version)
                 } else {
-                    references.append(BlobReference(digest: version.manifestDigest, size: nil, owner: "\(version.reference) manifest", version: version))
+                    references.add(row[2], size: nil, owner: "\(name) manifest", version: version)
                 }
             }
             // Predictions files kept with evaluations.
@@ -160,9 +161,23 @@ extension MetadataDatabase {
                     WHERE e.predictions_digest IS NOT NULL \(filter.isEmpty ? "" : "AND " + filter.dropFirst(6))
                     """)
             {
-                let version = VersionPointer(model: try ModelName(row[0]), number: row[1], manifestDigest: try digest(row[2]))
-                references.append(BlobReference(
-                    digest: try digest(row[4]), size: nil, owner: "\(version.reference) evaluation #\(row[3] as Int64) predictions", version: version))
+                let version = try Digest(parsing: row[2]).map { VersionPointer(model: try ModelName(row[0]), number: row[1], manifestDigest: $0) }
+                references.add(row[4], size: nil, owner: "\(row[0] as String)@\(row[1] as Int) evaluation #\(row[3] as Int64) predictions", version: version)
+            }
+            // The documents fact events commit to.
+            let eventFilter = versionIDs.map { ids in "AND e.to_version_id IN (\(ids.map(String.init).joined(separator: ",")))" } ?? ""
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.seq, e.action, e.record_digest, m.name, v.number, v.manifest_digest FROM events e
+                    LEFT JOIN versions v ON v.id = e.to_version_id LEFT JOIN models m ON m.id = v.model_id
+                    WHERE e.record_digest IS NOT NULL \(eventFilter)
+                    """)
+            {
+                let name = (row[3] as String?).map { "\($0)@\(row[4] as Int)" }
+                let version = try name == nil ? nil : Digest(parsing: row[5]).map { VersionPointer(model: try ModelName(row[3]), number: row[4], manifestDigest: $0) }
+                let subject = name.map { " of \($0)" } ?? ""
+                references.add(row[2], size: nil, owner: "ledger event #\(row[0] as Int64) (\(row[1] as String)\(subject)) record", version: version)
             }
             let datasetFilter = versionIDs == nil ? "" : """
                 AND d.digest IN (SELECT u.dataset_digest FROM version_datasets u JOIN versions v ON v.id = u.version_id \(filter))
@@ -174,14 +189,12 @@ extension MetadataDatabase {
                     JOIN dataset_files f ON f.dataset_digest = d.digest WHERE d.stored = 1 \(datasetFilter)
                     """)
             {
-                let dataset = try digest(row[0])
-                references.append(BlobReference(digest: try digest(row[3]), size: row[4], owner: "dataset \(dataset.short) file \(row[2] as String)", version: nil))
+                references.add(row[3], size: row[4], owner: "dataset \((row[0] as String).dropFirst(7).prefix(12)) file \(row[2] as String)", version: nil)
             }
             for row in try Row.fetchAll(
                 db, sql: "SELECT d.digest, d.size FROM datasets d WHERE d.stored = 1 AND d.is_directory = 0 \(datasetFilter)")
             {
-                let dataset = try digest(row[0])
-                references.append(BlobReference(digest: dataset, size: row[1], owner: "dataset \(dataset.short)", version: nil))
+                references.add(row[0], size: row[1], owner: "dataset \((row[0] as String).dropFirst(7).prefix(12))", version: nil)
             }
             return references
         }

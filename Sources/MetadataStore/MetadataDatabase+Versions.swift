@@ -3,8 +3,9 @@ import GRDB
 import RegistryModel
 
 extension MetadataDatabase {
-    /// Records a version, or returns the existing one with the same manifest (idempotent retry).
-    public func insertVersion(_ new: NewVersion) throws(MetadataError) -> InsertOutcome {
+    /// Records a version with its `register` event (and a `record_dataset` event for each dataset
+    /// seen for the first time), or returns the existing one with the same manifest (idempotent retry).
+    public func insertVersion(_ new: NewVersion, hash: @escaping @Sendable ([UInt8]) -> Digest) throws(MetadataError) -> InsertOutcome {
         try immediateWrite { db in
             let manifest = new.manifest
             let created = Timestamp.format(new.createdAt)
@@ -55,7 +56,8 @@ extension MetadataDatabase {
                 let fingerprint = use.fingerprint
                 try Self.saveDataset(
                     db, fingerprint, stored: use.stored, listing: new.datasetListings[fingerprint.digest] ?? [],
-                    profiles: new.datasetProfiles[fingerprint.digest] ?? [], created: created)
+                    profiles: new.datasetProfiles[fingerprint.digest] ?? [], created: created,
+                    event: (new.datasetRecords[fingerprint.digest], new.createdAt, new.registrant), hash: hash)
                 try db.execute(
                     sql: "INSERT INTO version_datasets (version_id, role, dataset_digest, source_path) VALUES (?, ?, ?, ?)",
                     arguments: [versionID, use.role, fingerprint.digest.description, use.sourcePath])
@@ -69,20 +71,32 @@ extension MetadataDatabase {
                 try db.execute(
                     sql: "INSERT INTO version_labels (version_id, key, value) VALUES (?, ?, ?)", arguments: [versionID, key, value])
             }
+            _ = try Self.appendChained(
+                db,
+                EventDraft(
+                    model: manifest.model, alias: nil, action: .register, toVersionID: versionID, at: new.createdAt, actor: new.registrant,
+                    reason: nil, forced: false, gates: "[]", expectedHolderID: nil, record: new.registrationRecord),
+                hash: hash)
             return .created(VersionPointer(model: manifest.model, number: number, manifestDigest: new.manifestDigest))
         }
     }
 
-    /// Records a dataset once by digest (a second registration of the same content adds nothing
-    /// but may mark it stored), with its directory listing and file profiles.
+    /// Records a dataset once by digest, with its directory listing and file profiles and a
+    /// `record_dataset` event committing to `event.record` (its contents document). A later
+    /// recording of the same content changes nothing but may mark it stored: the listing and
+    /// profiles stay as the event recorded them.
     static func saveDataset(
-        _ db: Database, _ fingerprint: DatasetFingerprint, stored: Bool, listing: [FileEntry], profiles: [StoredProfile], created: String
+        _ db: Database, _ fingerprint: DatasetFingerprint, stored: Bool, listing: [FileEntry], profiles: [StoredProfile], created: String,
+        event: (record: Digest?, at: Date, actor: Registrant), hash: @Sendable ([UInt8]) -> Digest
     ) throws {
+        let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM datasets WHERE digest = ?)", arguments: [fingerprint.digest.description]) ?? false
+        if exists {
+            if stored { try db.execute(sql: "UPDATE datasets SET stored = 1 WHERE digest = ?", arguments: [fingerprint.digest.description]) }
+            return
+        }
+        guard let record = event.record else { throw DatabaseCorruption(problem: "dataset \(fingerprint.digest) is new but has no contents document") }
         try db.execute(
-            sql: """
-                INSERT INTO datasets (digest, size, file_count, is_directory, stored, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (digest) DO UPDATE SET stored = MAX(stored, excluded.stored)
-                """,
+            sql: "INSERT INTO datasets (digest, size, file_count, is_directory, stored, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [fingerprint.digest.description, fingerprint.size, fingerprint.fileCount, fingerprint.isDirectory, stored, created])
         for file in listing {
             try db.execute(
@@ -94,6 +108,12 @@ extension MetadataDatabase {
                 sql: "INSERT OR IGNORE INTO dataset_profiles (dataset_digest, path, file_digest, profile_json) VALUES (?, ?, ?, ?)",
                 arguments: [fingerprint.digest.description, profile.path, profile.fileDigest.description, profile.json])
         }
+        _ = try appendChained(
+            db,
+            EventDraft(
+                model: nil, alias: nil, action: .recordDataset, toVersionID: nil, at: event.at, actor: event.actor, reason: nil, forced: false,
+                gates: "[]", expectedHolderID: nil, record: record, link: .dataset(fingerprint.digest)),
+            hash: hash)
     }
 
     static func saveHints(_ hints: [SourceHint], _ db: Database) throws {
@@ -106,6 +126,21 @@ extension MetadataDatabase {
                     file.changedNanoseconds, hint.digest.description,
                 ])
         }
+    }
+
+    /// The version registered with this manifest, if any (a retried registration).
+    public func version(manifestDigest: Digest) throws(MetadataError) -> VersionPointer? {
+        try read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT m.name, v.number, v.manifest_digest FROM versions v JOIN models m ON m.id = v.model_id WHERE v.manifest_digest = ?",
+                arguments: [manifestDigest.description]
+            ).map(Self.versionPointer)
+        }
+    }
+
+    /// Remembers what source files looked like when hashed (see `SourceHint`).
+    public func recordHints(_ hints: [SourceHint]) throws(MetadataError) {
+        try immediateWrite { db in try Self.saveHints(hints, db) }
     }
 
     /// The digests last recorded for files whose identity is unchanged on disk.

@@ -78,6 +78,10 @@ public final class MetadataDatabase: Sendable {
             return try body()
         } catch let error as MetadataError {
             throw error
+        } catch let error as DatabaseCorruption {
+            throw .corrupt(problem: error.problem)
+        } catch let error as DecodingError {
+            throw .corrupt(problem: "a stored JSON document does not decode (\(Self.describe(error)))")
         } catch let error as DatabaseError {
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED:
@@ -87,8 +91,19 @@ public final class MetadataDatabase: Sendable {
             default:
                 throw .sqlite(code: error.extendedResultCode.rawValue, message: error.message ?? "\(error.resultCode)")
             }
+        } catch let error as NameError {
+            throw .corrupt(problem: "a stored name is invalid: \(error.description)")
         } catch {
             throw .sqlite(code: -1, message: "\(error)")
+        }
+    }
+
+    /// The gist of a decoding failure without Swift's type dump.
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
+            context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription
+        @unknown default: "\(error)"
         }
     }
 }

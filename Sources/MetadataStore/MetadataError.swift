@@ -8,6 +8,9 @@ public enum MetadataError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadable(path: String, message: String)
     /// Any other SQLite failure: the result code and SQLite's own message.
     case sqlite(code: Int32, message: String)
+    /// A stored value mreg could not have written (a malformed digest, date or JSON document):
+    /// the database was edited behind mreg's back.
+    case corrupt(problem: String)
 
     public var description: String {
         switch self {
@@ -15,6 +18,7 @@ public enum MetadataError: Error, Equatable, Sendable, CustomStringConvertible {
         case .newerSchema(let names): "the metadata database has migrations this mreg does not know: \(names.joined(separator: ", "))"
         case .unreadable(let path, let message): "'\(path)' is not a usable SQLite database: \(message)"
         case .sqlite(let code, let message): "SQLite error \(code): \(message)"
+        case .corrupt(let problem): "the metadata database holds a value mreg never writes: \(problem)"
         }
     }
 }

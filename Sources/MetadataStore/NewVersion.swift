@@ -14,11 +14,18 @@ public struct NewVersion: Sendable {
     public let sourceHints: [SourceHint]
     /// Statistics of each dataset's tabular files.
     public let datasetProfiles: [Digest: [StoredProfile]]
+    /// The registration document (already a blob) that the version's `register` event commits to.
+    public let registrationRecord: Digest
+    /// Per dataset, its contents document (already a blob), recorded if the dataset is new.
+    public let datasetRecords: [Digest: Digest]
 
     public init(
         manifest: Manifest, manifestDigest: Digest, gitNote: String?, createdAt: Date, registrant: Registrant,
-        datasetListings: [Digest: [FileEntry]], sourceHints: [SourceHint] = [], datasetProfiles: [Digest: [StoredProfile]] = [:]
+        datasetListings: [Digest: [FileEntry]], sourceHints: [SourceHint] = [], datasetProfiles: [Digest: [StoredProfile]] = [:],
+        registrationRecord: Digest, datasetRecords: [Digest: Digest]
     ) {
+        self.registrationRecord = registrationRecord
+        self.datasetRecords = datasetRecords
         self.sourceHints = sourceHints
         self.datasetProfiles = datasetProfiles
         self.manifest = manifest

@@ -104,7 +104,7 @@ enum Schema {
                 """)
         }
         migrator.registerMigration("v2-release") { db in
-            // The ledger: alias moves and status changes, hash-chained (see AliasEvent). An alias's
+            // The ledger: alias moves and status changes, hash-chained (see LedgerEvent). An alias's
             // current version is its latest event, so the pointer and its history cannot disagree.
             try db.execute(sql: """
                 CREATE TABLE events (
@@ -198,6 +198,55 @@ enum Schema {
                     ci_high REAL,
                     PRIMARY KEY (evaluation_id, name)
                 ) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration("v5-fact-events") { db in
+            // Registrations, evaluations, signatures and datasets become ledger events that commit
+            // to a document (record_digest, kept as a blob); dataset events belong to no model, so
+            // the table is rebuilt with model_id nullable. The link columns say which rows an event
+            // recorded; they are not hashed, the document rebuilt from those rows is.
+            try db.execute(sql: """
+                CREATE TABLE events_v5 (
+                    seq INTEGER PRIMARY KEY,
+                    at TEXT NOT NULL,
+                    model_id INTEGER REFERENCES models(id),
+                    alias TEXT,
+                    action TEXT NOT NULL,
+                    from_version_id INTEGER REFERENCES versions(id),
+                    to_version_id INTEGER REFERENCES versions(id),
+                    actor_user TEXT NOT NULL,
+                    actor_host TEXT NOT NULL,
+                    ci_provider TEXT,
+                    ci_job_id TEXT,
+                    ci_job_url TEXT,
+                    reason TEXT,
+                    forced INTEGER NOT NULL,
+                    gates_json TEXT NOT NULL,
+                    record_digest TEXT,
+                    evaluation_id INTEGER REFERENCES evaluations(id),
+                    dataset_digest TEXT REFERENCES datasets(digest),
+                    dataset_name TEXT,
+                    key_fingerprint TEXT,
+                    previous_digest TEXT,
+                    digest TEXT NOT NULL UNIQUE
+                );
+                INSERT INTO events_v5 (seq, at, model_id, alias, action, from_version_id, to_version_id, actor_user, actor_host,
+                    ci_provider, ci_job_id, ci_job_url, reason, forced, gates_json, previous_digest, digest)
+                SELECT seq, at, model_id, alias, action, from_version_id, to_version_id, actor_user, actor_host,
+                    ci_provider, ci_job_id, ci_job_url, reason, forced, gates_json, previous_digest, digest FROM events;
+                DROP TABLE events;
+                ALTER TABLE events_v5 RENAME TO events;
+                CREATE INDEX events_by_alias ON events(model_id, alias, seq);
+                CREATE INDEX events_by_target ON events(to_version_id, action);
+                CREATE INDEX events_by_source ON events(from_version_id, action);
+                CREATE INDEX events_by_evaluation ON events(evaluation_id);
+                CREATE INDEX events_by_dataset ON events(dataset_digest, action);
+                CREATE INDEX events_by_record ON events(record_digest);
+                -- Rows written before this migration have no events yet: RegistryKit records them once
+                -- (it alone can hash), then deletes this marker in the same transaction.
+                CREATE TABLE pending_fact_events (reason TEXT NOT NULL);
+                INSERT INTO pending_fact_events (reason)
+                    SELECT 'recorded by the upgrade to fact events' WHERE EXISTS (SELECT 1 FROM versions) OR EXISTS (SELECT 1 FROM datasets);
                 """)
         }
         return migrator

@@ -57,7 +57,9 @@ public final class Registry: Sendable {
             try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
         }
         let metadata = try openDatabase(layout, busyTimeout: busyTimeout)
-        return Registry(layout: layout, metadata: metadata, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
+        let registry = Registry(layout: layout, metadata: metadata, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
+        try registry.recordLegacyFacts()
+        return registry
     }
 
     static func openDatabase(_ layout: RegistryLayout, busyTimeout: Double = defaultBusyTimeout) throws(RegistryError) -> MetadataDatabase {

@@ -13,3 +13,21 @@ public struct BlobReference: Hashable, Sendable {
         self.version = version
     }
 }
+
+/// Every blob reference of a set of versions, and the references whose digest in the database
+/// is not a digest at all (an edit behind mreg's back), so `verify` reports them instead of failing.
+public struct BlobReferences: Sendable {
+    public var references: [BlobReference] = []
+    public var malformed: [(owner: String, text: String)] = []
+
+    public init() {}
+
+    /// Adds a reference whose digest is still text as stored.
+    public mutating func add(_ text: String, size: Int64?, owner: String, version: VersionPointer?) {
+        if let digest = Digest(parsing: text) {
+            references.append(BlobReference(digest: digest, size: size, owner: owner, version: version))
+        } else {
+            malformed.append((owner, text))
+        }
+    }
+}

@@ -10,6 +10,17 @@ public enum CanonicalJSON {
         return output
     }
 
+    /// Encodes a value that holds no floating-point number, which cannot fail (ledger events).
+    public static func encodeWithoutNumbers(_ value: JSONValue) -> [UInt8] {
+        var output = [UInt8]()
+        do {
+            try write(value, into: &output, path: "$")
+        } catch {
+            preconditionFailure("a value without floating-point numbers failed to encode: \(error)")
+        }
+        return output
+    }
+
     public static func string(_ value: JSONValue) throws(CanonicalJSONError) -> String {
         String(decoding: try encode(value), as: UTF8.self)
     }

@@ -1,3 +1,4 @@
+import ContentStore
 import Foundation
 import MetadataStore
 import RegistryModel
@@ -13,8 +14,10 @@ import Testing
         let digest = Digest(rawBytes: [UInt8](repeating: seed &+ 100, count: 32))
         return NewVersion(
             manifest: manifest, manifestDigest: digest, gitNote: nil, createdAt: Date(), registrant: Registrant(user: "u", host: "h"),
-            datasetListings: [:])
+            datasetListings: [:], registrationRecord: Digest(rawBytes: [UInt8](repeating: seed &+ 200, count: 32)), datasetRecords: [:])
     }
+
+    let hash: @Sendable ([UInt8]) -> Digest = { BlobStore.digest(of: $0) }
 
     @Test func writerRunsWithSynchronousFull() throws {
         let directory = TemporaryDirectory()
@@ -26,13 +29,13 @@ import Testing
         let directory = TemporaryDirectory()
         let database = try MetadataDatabase.open(path: directory.url("registry.sqlite"))
         for seed in UInt8(1)...5 {
-            guard case .created(let pointer) = try database.insertVersion(try newVersion("churn", seed: seed)) else {
+            guard case .created(let pointer) = try database.insertVersion(try newVersion("churn", seed: seed), hash: hash) else {
                 Issue.record("a new manifest must create a version")
                 return
             }
             #expect(pointer.number == Int(seed))
         }
-        guard case .existing(let pointer) = try database.insertVersion(try newVersion("churn", seed: 3)) else {
+        guard case .existing(let pointer) = try database.insertVersion(try newVersion("churn", seed: 3), hash: hash) else {
             Issue.record("the same manifest must return the existing version")
             return
         }
@@ -48,8 +51,8 @@ import Testing
     @Test func digestPrefixLookupReportsAmbiguity() throws {
         let directory = TemporaryDirectory()
         let database = try MetadataDatabase.open(path: directory.url("registry.sqlite"))
-        _ = try database.insertVersion(try newVersion("churn", seed: 1))  // manifest 6565…
-        _ = try database.insertVersion(try newVersion("churn", seed: 2))  // manifest 6666…
+        _ = try database.insertVersion(try newVersion("churn", seed: 1), hash: hash)  // manifest 6565…
+        _ = try database.insertVersion(try newVersion("churn", seed: 2), hash: hash)  // manifest 6666…
         let model = try ModelName("churn")
         #expect(try database.versionIDs(model: model, digestPrefix: "6565").count == 1)
         #expect(try database.versionIDs(model: model, digestPrefix: "6").count == 2)

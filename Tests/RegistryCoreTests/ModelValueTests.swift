@@ -110,7 +110,7 @@ import Testing
     /// verifying, so a change here is a break and this test pins them.
     @Test func anEventsCanonicalBytesArePinned() throws {
         let digest = Digest(hex: String(repeating: "1", count: 64))!
-        let event = AliasEvent(
+        let event = LedgerEvent(
             sequence: 2, at: Timestamp.parse("2026-03-01T12:00:00.000Z")!, model: try ModelName("churn"), alias: try AliasName("production"),
             action: .rollback, from: VersionPointer(model: try ModelName("churn"), number: 3, manifestDigest: digest), to: nil,
             actor: Registrant(user: "ana", host: "ci-1", ciProvider: "github-actions", ciJobID: "77"), reason: "INC \"142\"", forced: false,

@@ -132,11 +132,11 @@ import Testing
         try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
         let pair = try Registry.generateKeyPair(name: "release", directory: keys)
         let privatePEM = String(decoding: try readFile(pair.privateKey), as: UTF8.self)
-        try expectFailure(.refused) { try space.registry.sign(reference: "churn@1", keyPEM: privatePEM, signer: "release@laptop") }
+        try expectFailure(.refused) { try space.registry.sign(reference: "churn@1", keyPEM: privatePEM, signer: Registrant(user: "release", host: "laptop")) }
         _ = try space.registry.trustKey(pem: String(decoding: try readFile(pair.publicKey), as: UTF8.self), name: "release")
-        #expect(try space.registry.sign(reference: "churn@1", keyPEM: privatePEM, signer: "release@laptop").created)
-        #expect(try !space.registry.sign(reference: "churn@1", keyPEM: privatePEM, signer: "release@laptop").created)
-        _ = try space.registry.sign(reference: "churn@2", keyPEM: privatePEM, signer: "release@laptop")
+        #expect(try space.registry.sign(reference: "churn@1", keyPEM: privatePEM, signer: Registrant(user: "release", host: "laptop")).created)
+        #expect(try !space.registry.sign(reference: "churn@1", keyPEM: privatePEM, signer: Registrant(user: "release", host: "laptop")).created)
+        _ = try space.registry.sign(reference: "churn@2", keyPEM: privatePEM, signer: Registrant(user: "release", host: "laptop"))
         #expect(try space.promote("churn@2", to: "production").report.failures.map(\.label) == ["require_clean_git"])
 
         // require_verified re-hashes: a corrupt blob fails it even though everything else passes.

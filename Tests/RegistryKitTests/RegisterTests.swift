@@ -185,7 +185,7 @@ struct Workspace {
         let dataset = try #require(version.datasets.first)
         #expect(dataset.stored)
         let report = try space.registry.verify(["churn@1"])
-        #expect(report.isIntact && report.blobsChecked == 3)
+        #expect(report.isIntact && report.blobsChecked == 4, "the model file, its manifest, the stored dataset file and the registration record")
         try assertRegistryConsistent(space.root)
     }
 }

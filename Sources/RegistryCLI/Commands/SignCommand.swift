@@ -37,7 +37,7 @@ struct SignCommand: RegistryCommand {
             note("warning: '\(key)' is readable by other users; run 'chmod 600 \(key)'")
         }
         let signer = invocation.registrant
-        let (record, trusted, created) = try registry.sign(reference: reference, keyPEM: pem, signer: "\(signer.user)@\(signer.host)")
+        let (record, trusted, created) = try registry.sign(reference: reference, keyPEM: pem, signer: signer)
         let name = "\(record.model)@\(record.number)"
         if global.json {
             Console.json(SignDocument(reference: name, digest: record.manifestDigest.description, key: trusted.name, keyFingerprint: trusted.fingerprint.description, created: created))

@@ -7,10 +7,14 @@ struct VerifyCommand: RegistryCommand {
         commandName: "verify",
         abstract: "Re-hash stored blobs, check manifests, signatures and the history's hash chain.",
         discussion: """
-            With references, checks the blobs and signatures of those versions; with none (or --all), \
-            every version, the whole store and the ledger of alias events (its hash chain names the \
-            first event altered, removed or reordered outside mreg). Each missing or corrupt blob is reported with the versions it affects, \
-            and the exit status is 5 if anything is wrong.
+            With references, checks those versions: their blobs are re-hashed, every database row of \
+            each version rebuilds its stored manifest (a difference names the field), its \
+            registration, evaluations and signatures match the documents their ledger events \
+            committed to, and its signatures verify. With none (or --all), every version, every \
+            dataset record, the whole store and the ledger's hash chain (which names the first event \
+            altered, removed or reordered outside mreg); the ledger head is printed last: keep it \
+            elsewhere and pass it to --expect-head later. Each problem is reported with what it \
+            affects, and the exit status is 5 if anything is wrong.
 
             EXAMPLES
               mreg verify                  # everything
@@ -48,6 +52,7 @@ struct VerifyCommand: RegistryCommand {
             Console.json(VerifyDocument(
                 ok: report.isIntact, versionsChecked: report.versionsChecked, blobsChecked: report.blobsChecked,
                 bytesChecked: report.bytesChecked, signaturesChecked: report.signaturesChecked, eventsChecked: report.eventsChecked,
+                recordsChecked: report.recordsChecked, head: report.head.map { HeadDocument(sequence: $0.sequence, digest: $0.digest.description) },
                 problems: report.problems.map { .init(kind: $0.kind.rawValue, digest: $0.digest?.description, detail: $0.detail, affected: $0.affected) },
                 unreferencedBlobs: report.unreferencedBlobs.map(\.description)))
         } else {
@@ -58,7 +63,9 @@ struct VerifyCommand: RegistryCommand {
             var summary = "\(report.versionsChecked) version(s), \(report.blobsChecked) blob(s), \(Format.bytes(report.bytesChecked)) re-hashed"
             if report.signaturesChecked > 0 { summary += ", \(report.signaturesChecked) signature(s)" }
             if report.eventsChecked > 0 { summary += ", \(report.eventsChecked) ledger event(s)" }
+            if report.recordsChecked > 0 { summary += ", \(report.recordsChecked) record(s) rebuilt" }
             Console.out(report.isIntact ? "ok: \(summary); no problems" : "FAILED: \(summary); \(report.problems.count) problem(s)")
+            if let head = report.head { Console.out("ledger head: #\(head.sequence) \(head.digest)") }
             if !report.unreferencedBlobs.isEmpty {
                 note("note: \(report.unreferencedBlobs.count) blob(s) are not referenced by any version (left by interrupted registrations); 'mreg gc' deletes them")
             }

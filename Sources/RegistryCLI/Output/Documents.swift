@@ -176,8 +176,16 @@ struct VerifyDocument: Encodable {
     let bytesChecked: Int64
     let signaturesChecked: Int
     let eventsChecked: Int
+    let recordsChecked: Int
+    /// The ledger's newest event after a whole-registry check (keep it for `--expect-head`).
+    let head: HeadDocument?
     let problems: [Problem]
     let unreferencedBlobs: [String]
+}
+
+struct HeadDocument: Encodable {
+    let sequence: Int64
+    let digest: String
 }
 
 struct GCDocument: Encodable {

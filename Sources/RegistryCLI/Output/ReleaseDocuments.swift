@@ -38,7 +38,8 @@ struct GateDocument: Encodable {
 struct EventDocument: Encodable {
     let sequence: Int64
     let at: String
-    let model: String
+    /// nil for dataset events, which belong to no model.
+    let model: String?
     let alias: String?
     let action: String
     let from: PointerDocument?
@@ -49,12 +50,15 @@ struct EventDocument: Encodable {
     let gates: JSONValue
     let digest: String
     let previousDigest: String?
+    /// The document a fact event commits to.
+    let record: String?
 
     init(_ recorded: RecordedEvent) {
+        record = recorded.event.record?.description
         let event = recorded.event
         sequence = event.sequence
         at = Timestamp.format(event.at)
-        model = event.model.value
+        model = event.model?.value
         alias = event.alias?.value
         action = event.action.rawValue
         from = event.from.map(PointerDocument.init)

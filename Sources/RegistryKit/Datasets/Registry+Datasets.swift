@@ -23,10 +23,19 @@ extension Registry {
         let files = try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "dataset")
         let dataset = try fingerprintDataset(role: name, path: path, files: files, currentDirectory: currentDirectory, store: false, progress: progress)
         let fingerprint = dataset.use.fingerprint
+        let addedAt = clock()
+        // Both documents are referenced by nothing until the transaction commits: hold off `gc`.
+        let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "dataset add")
+        defer { withExtendedLifetime(storeLock) {} }
+        let contents = try storeRecord(
+            Self.datasetContentsDocument(fingerprint, listing: dataset.listing ?? [], profiles: dataset.profiles), what: "dataset")
+        let nameRecord = try storeRecord(
+            Self.datasetNameDocument(DatasetName(name: name, fingerprint: fingerprint, sourcePath: path, addedAt: addedAt, addedBy: actor)),
+            what: "dataset name")
         let added = try database { (db) throws(MetadataError) in
             try db.addDataset(
                 name: name, fingerprint: fingerprint, listing: dataset.listing ?? [], profiles: dataset.profiles, sourcePath: path,
-                at: clock(), by: actor)
+                at: addedAt, by: actor, records: (contents, nameRecord), hash: Self.eventHash)
         }
         return (try datasetView(fingerprint.digest), added, dataset.warnings)
     }

@@ -86,9 +86,9 @@ extension Registry {
         var metrics = [EvaluationMetric]()
         var details: JSONValue = .object([:])
         var predictions: Digest?
-        // The predictions blob is referenced by nothing until the evaluation row commits: hold
-        // off `gc` meanwhile (given metrics store no blob and need no lock).
-        var storeLock: StoreLock?
+        // The predictions blob and the evaluation document are referenced by nothing until the
+        // evaluation row commits: hold off `gc` meanwhile.
+        let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "evaluate")
         defer { withExtendedLifetime(storeLock) {} }
         switch request.source {
         case .metrics(let given):
@@ -100,7 +100,6 @@ extension Registry {
                 metrics.append(EvaluationMetric(name: metric.name, value: metric.value, interval: nil))
             }
         case .predictions(let path, let settings, let names):
-            storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "evaluate")
             let (report, digest) = try score(predictionsAt: path, settings: settings, names: names, currentDirectory: request.currentDirectory, progress: progress)
             task = settings.task.rawValue
             predictions = digest
@@ -111,21 +110,28 @@ extension Registry {
                 metrics.removeAll { !$0.value.isFinite }
             }
         }
-        let detailsJSON = (try? CanonicalJSON.string(details)) ?? "{}"
+        let detailsJSON = String(decoding: try Self.documentBytes(details, what: "evaluation details"), as: UTF8.self)
+        let createdAt = clock()
+        let pointer = VersionPointer(model: version.model, number: version.number, manifestDigest: version.manifestDigest)
+        let document = RecordDocument.evaluation(EvaluationRecord(
+            id: 0, version: pointer, dataset: fingerprint.digest, datasetKey: key, task: task, metrics: metrics, details: details,
+            predictions: predictions, gitCommit: git?.commit, gitDirty: git?.dirty ?? false, createdAt: createdAt, registrant: request.registrant))
+        let record = try storeRecord(document, what: "evaluation")
+        let datasetRecord = try storeRecord(Self.datasetContentsDocument(fingerprint, listing: listing, profiles: profiles), what: "dataset")
         let new = NewEvaluation(
             versionID: version.id, dataset: fingerprint, datasetListing: listing, datasetProfiles: profiles, datasetKey: key, task: task,
             metrics: metrics, detailsJSON: detailsJSON, predictions: predictions, gitCommit: git?.commit, gitDirty: git?.dirty ?? false,
-            createdAt: clock(), registrant: request.registrant)
-        let id = try database { (db) throws(MetadataError) in try db.insertEvaluation(new) }
+            createdAt: createdAt, registrant: request.registrant, record: record, datasetRecord: datasetRecord)
+        let id = try database { (db) throws(MetadataError) in try db.insertEvaluation(new, hash: Self.eventHash) }
         guard let record = try database({ (db) throws(MetadataError) in try db.evaluation(id: id) }) else {
             throw .bug("evaluation #\(id) vanished after it was written")
         }
         return (record, warnings)
     }
 
-    /// The version's evaluations, oldest first.
+    /// The version's evaluations, oldest first, each checked against its ledger event's document.
     public func evaluations(of record: VersionRecord) throws(RegistryError) -> [EvaluationRecord] {
-        try database { (db) throws(MetadataError) in try db.evaluations(versionID: record.id) }
+        try checkedEvaluations(of: record)
     }
 
     /// The dataset an evaluation names: one of the version's roles, a recorded name, or a path

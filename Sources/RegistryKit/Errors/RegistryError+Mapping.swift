@@ -39,6 +39,10 @@ extension RegistryError {
             self.init(.integrity, "the metadata database '\(path)' is unreadable: \(message)", hint: "restore it from a backup")
         case .sqlite(let code, let message):
             self = .bug("SQLite failed with code \(code): \(message)")
+        case .corrupt(let problem):
+            self.init(
+                .integrity, "the metadata database was changed outside mreg: \(problem)",
+                hint: "run 'mreg verify --all' to see what it affects, and restore the database from a backup")
         }
     }
 

@@ -17,7 +17,13 @@ extension Registry {
     public func collectGarbage(dryRun: Bool) throws(RegistryError) -> CollectionReport {
         let lock = try StoreLock.acquire(layout, exclusive: true, timeout: busyTimeout, purpose: "gc")
         defer { withExtendedLifetime(lock) {} }
-        let referenced = Set(try database { (db) throws(MetadataError) in try db.blobReferences(versionIDs: nil) }.map(\.digest))
+        let references = try database { (db) throws(MetadataError) in try db.blobReferences(versionIDs: nil) }
+        if let bad = references.malformed.first {
+            throw RegistryError(
+                .integrity, "gc cannot tell which blobs are in use: \(bad.owner) has a malformed digest '\(bad.text)' in the database",
+                hint: "run 'mreg verify --all' to see what was changed outside mreg, and restore the database from a backup")
+        }
+        let referenced = Set(references.references.map(\.digest))
         let stored = try storeBlob { () throws(ContentStoreError) in try blobs.listBlobs() }.blobs
         let unreferenced = stored.filter { !referenced.contains($0) }
         var bytes: Int64 = 0

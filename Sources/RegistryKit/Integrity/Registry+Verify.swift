@@ -9,8 +9,13 @@ public struct IntegrityProblem: Sendable, Hashable {
         case missing
         case corrupt
         case unreadable
-        /// The stored manifest and the database disagree about a version's files.
+        /// A version's rows no longer rebuild its stored manifest (the field is named).
         case manifestMismatch = "manifest_mismatch"
+        /// A registration, evaluation, signature or dataset row no longer matches the document its
+        /// ledger event committed to, was deleted, or has no event at all.
+        case recordMismatch = "record_mismatch"
+        /// A stored value mreg never writes (a malformed digest, date or document).
+        case malformed
         /// A file in `blobs/sha256/` whose name is not a digest.
         case strayFile = "stray_file"
         /// A stored signature that does not verify over the version's manifest digest.
@@ -35,6 +40,11 @@ public struct VerifyReport: Sendable {
     public let signaturesChecked: Int
     /// Ledger events whose chain was checked (whole-store checks only).
     public let eventsChecked: Int
+    /// Fact events whose documents were rebuilt from the rows and compared.
+    public let recordsChecked: Int
+    /// The ledger's newest event when the whole store was checked: keep its digest elsewhere and
+    /// pass it to `--expect-head` later to prove nothing was cut off.
+    public let head: (sequence: Int64, digest: Digest)?
     public let bytesChecked: Int64
     public let problems: [IntegrityProblem]
     /// Blobs that no version or stored dataset references (only for a whole-store check);
@@ -53,15 +63,18 @@ extension Registry {
     public func verify(_ references: [String], expectedHead: Digest? = nil, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> VerifyReport {
         let wholeStore = references.isEmpty
         var ids = [Int64]()
-        for reference in references { ids.append(try resolve(reference: reference).id) }
+        for reference in references { ids.append(try resolveID(try VersionRef.parse(reference))) }
         if wholeStore { ids = try database { (db) throws(MetadataError) in try db.allVersionIDs() } }
         let blobReferences = try database { (db) throws(MetadataError) in try db.blobReferences(versionIDs: wholeStore ? nil : ids) }
 
         var owners = [Digest: [String]]()
         var expectedSizes = [Digest: Int64]()
-        for reference in blobReferences {
+        for reference in blobReferences.references {
             owners[reference.digest, default: []].append(reference.owner)
             if let size = reference.size { expectedSizes[reference.digest] = size }
+        }
+        var problems = blobReferences.malformed.map { owner in
+            IntegrityProblem(kind: .malformed, digest: nil, detail: "\(owner.owner) has a malformed digest '\(owner.text)' in the database (changed outside mreg)", affected: [owner.owner])
         }
         let digests = owners.keys.sorted { (expectedSizes[$0] ?? 0) > (expectedSizes[$1] ?? 0) }
         let task = progress?.begin("verify", totalBytes: digests.reduce(0) { $0 + (expectedSizes[$1] ?? 0) })
@@ -71,7 +84,6 @@ extension Registry {
         }
         task?.finish()
 
-        var problems = [IntegrityProblem]()
         var bytes: Int64 = 0
         for (digest, status) in statuses {
             let affected = owners[digest, default: []].sorted()
@@ -92,18 +104,42 @@ extension Registry {
         let damaged = Set(problems.compactMap(\.digest))
         var signaturesChecked = 0
         for id in ids {
-            guard let record = try database({ (db) throws(MetadataError) in try db.record(id: id) }) else { continue }
+            let record: VersionRecord
+            do {
+                guard let found = try metadata.record(id: id) else { continue }
+                record = found
+            } catch {
+                problems.append(IntegrityProblem(kind: .malformed, digest: nil, detail: "version #\(id): \(RegistryError(error).message)", affected: ["version #\(id)"]))
+                continue
+            }
             if let problem = try manifestProblem(record, damaged: damaged) { problems.append(problem) }
             let checks = try signatureChecks(of: record)
             signaturesChecked += checks.count
             problems += Self.signatureProblems(checks, of: record)
         }
         var eventsChecked = 0
+        var factEvents = [StoredEvent]()
         if wholeStore {
-            let ledger = try verifyLedger(expectedHead: expectedHead)
+            let events = try database { (db) throws(MetadataError) in try db.storedEvents() }
+            let ledger = Self.verifyChain(events, expectedHead: expectedHead)
             eventsChecked = ledger.checked
             if let problem = ledger.problem { problems.append(problem) }
+            factEvents = events.filter { $0.event?.record != nil }
+        } else {
+            for id in ids { factEvents += try database { (db) throws(MetadataError) in try db.factEvents(versionID: id) } }
         }
+        for stored in factEvents {
+            guard let mismatch = try factMismatch(stored) else { continue }
+            problems.append(IntegrityProblem(
+                kind: .recordMismatch, digest: stored.event?.record, detail: mismatch + " (the database was changed outside mreg)",
+                affected: [stored.event?.to?.reference ?? "ledger event #\(stored.sequence)"]))
+        }
+        for fact in try database({ (db) throws(MetadataError) in try db.unrecordedFacts(versionIDs: wholeStore ? nil : ids) }) {
+            problems.append(IntegrityProblem(
+                kind: .recordMismatch, digest: nil, detail: "\(fact.subject) is recorded by no ledger event (it was added outside mreg, or its event was removed)",
+                affected: [fact.version?.reference ?? fact.subject]))
+        }
+        let head = wholeStore ? try database { (db) throws(MetadataError) in try db.ledgerHead() } : nil
 
         var unreferenced = [Digest]()
         if wholeStore {
@@ -115,27 +151,18 @@ extension Registry {
         }
         return VerifyReport(
             versionsChecked: ids.count, blobsChecked: digests.count, signaturesChecked: signaturesChecked, eventsChecked: eventsChecked,
-            bytesChecked: bytes, problems: problems, unreferencedBlobs: unreferenced)
+            recordsChecked: factEvents.count, head: head, bytesChecked: bytes, problems: problems, unreferencedBlobs: unreferenced)
     }
 
-    /// Compares a version's stored manifest (already re-hashed) with the files the database lists.
+    /// Rebuilds a version's manifest from every row that came from it and compares its digest
+    /// with the recorded one (the blob pass has already re-hashed the stored manifest).
     private func manifestProblem(_ record: VersionRecord, damaged: Set<Digest>) throws(RegistryError) -> IntegrityProblem? {
-        guard !damaged.contains(record.manifestDigest) else { return nil }
+        guard let fields = try manifestMismatch(record) else { return nil }
         let name = "\(record.model)@\(record.number)"
-        guard let bytes = try? blobs.readVerified(record.manifestDigest),
-            let manifest = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
-            let files = Manifest.files(inManifest: manifest)
-        else {
-            return IntegrityProblem(
-                kind: .manifestMismatch, digest: record.manifestDigest, detail: "the manifest of \(name) cannot be read as a manifest", affected: [name])
-        }
-        let modelMatches = manifest.objectValue?["model"] == .string(record.model.value)
-        guard modelMatches, files == record.files else {
-            return IntegrityProblem(
-                kind: .manifestMismatch, digest: record.manifestDigest,
-                detail: "the database's record of \(name) does not match its manifest (the database was changed outside mreg)", affected: [name])
-        }
-        return nil
+        let what = fields.isEmpty ? "" : " in \(fields.joined(separator: ", "))"
+        return IntegrityProblem(
+            kind: .manifestMismatch, digest: record.manifestDigest,
+            detail: "the database's record of \(name) does not match its manifest\(what) (the database was changed outside mreg)", affected: [name])
     }
 }
 
@@ -162,8 +189,7 @@ extension Registry {
 
     /// Re-derives every event digest and chain link; returns the first break, which every later
     /// event inherits.
-    func verifyLedger(expectedHead: Digest? = nil) throws(RegistryError) -> (checked: Int, problem: IntegrityProblem?) {
-        let stored = try database { (db) throws(MetadataError) in try db.storedEvents() }
+    static func verifyChain(_ stored: [StoredEvent], expectedHead: Digest? = nil) -> (checked: Int, problem: IntegrityProblem?) {
         if let expectedHead, !stored.contains(where: { $0.digest == expectedHead.description }) {
             return (stored.count, IntegrityProblem(
                 kind: .ledger, digest: nil,

@@ -7,8 +7,24 @@ extension Registry {
         try resolve(try VersionRef.parse(text))
     }
 
-    /// Resolves a parsed reference to the full record of the version it names.
+    /// Resolves a parsed reference to the full record of the version it names, checked against
+    /// its manifest and registration event (exit 5 when the rows were changed outside mreg).
     public func resolve(_ reference: VersionRef) throws(RegistryError) -> VersionRecord {
+        let record = try record(id: try resolveID(reference), reference: reference)
+        try checkFacts(of: record)
+        return record
+    }
+
+    /// The version's record as the rows say, unchecked: for `verify`, which reports what it finds.
+    func record(id: Int64, reference: VersionRef) throws(RegistryError) -> VersionRecord {
+        guard let record = try database({ (db) throws(MetadataError) in try db.record(id: id) }) else {
+            throw .notFound("version '\(reference)' disappeared while it was read")
+        }
+        return record
+    }
+
+    /// The database key of the version a reference names.
+    func resolveID(_ reference: VersionRef) throws(RegistryError) -> Int64 {
         let model = reference.model
         let id: Int64?
         switch reference.selector {
@@ -37,10 +53,7 @@ extension Registry {
             let latest = try database { (db) throws(MetadataError) in try db.latestNumber(of: model) }
             throw .notFound("'\(reference)' names no version of model '\(model)'", hint: "its versions are 1 to \(latest ?? 0); run 'mreg list \(model)'")
         }
-        guard let record = try database({ (db) throws(MetadataError) in try db.record(id: id) }) else {
-            throw .notFound("version '\(reference)' disappeared while it was read")
-        }
-        return record
+        return id
     }
 
     /// Every model with its version count and latest version.

@@ -66,22 +66,53 @@ extension Registry {
             throw .usage("cannot record the parameters: \(error.description)", hint: "parameters must be finite numbers, text, booleans, lists or objects")
         }
         let manifestDigest = try storeBlob { () throws(ContentStoreError) in try blobs.ingest(bytes: manifestBytes) }.digest
-
-        let outcome = try database { (db) throws(MetadataError) in
-            try db.insertVersion(
-                NewVersion(
-                    manifest: manifest, manifestDigest: manifestDigest, gitNote: gitNote, createdAt: clock(),
-                    registrant: request.registrant, datasetListings: listings, sourceHints: hints, datasetProfiles: profiles))
+        let outcome: InsertOutcome
+        if let existing = try database({ (db) throws(MetadataError) in try db.version(manifestDigest: manifestDigest) }) {
+            // A retry: the version exists, so nothing but the hints is written.
+            try database { (db) throws(MetadataError) in try db.recordHints(hints) }
+            outcome = .existing(existing)
+        } else {
+            outcome = try recordVersion(
+                manifest: manifest, digest: manifestDigest, git: git, gitNote: gitNote, registrant: request.registrant, datasets: datasetUses,
+                listings: listings, profiles: profiles, hints: hints)
         }
         let (pointer, created): (VersionPointer, Bool) = switch outcome {
         case .created(let pointer): (pointer, true)
         case .existing(let pointer): (pointer, false)
         }
-        let version = try resolve(VersionRef(model: pointer.model, selector: .number(pointer.number)))
+        let reference = VersionRef(model: pointer.model, selector: .number(pointer.number))
+        let version = try record(id: try resolveID(reference), reference: reference)
         if settings.recordGitNotes, let problem = recordGitNote(version, source: request.git, currentDirectory: request.currentDirectory) {
             warnings.append(problem)
         }
         return RegistrationOutcome(version: version, created: created, bytesStored: created ? bytesStored : 0, warnings: warnings)
+    }
+
+    /// Stores the registration's documents, then records the version and its events in one transaction.
+    private func recordVersion(
+        manifest: Manifest, digest: Digest, git: GitProvenance?, gitNote: String?, registrant: Registrant, datasets: [DatasetUse],
+        listings: [Digest: [FileEntry]], profiles: [Digest: [StoredProfile]], hints: [SourceHint]
+    ) throws(RegistryError) -> InsertOutcome {
+        let createdAt = clock()
+        let registration = try storeRecord(
+            RecordDocument.registration(
+                manifest: digest, createdAt: createdAt, registrant: registrant, git: git, gitNote: gitNote,
+                datasetSources: Dictionary(datasets.map { ($0.role, $0.sourcePath) }, uniquingKeysWith: { $1 })),
+            what: "registration")
+        var datasetRecords = [Digest: Digest]()
+        for use in datasets {
+            let dataset = use.fingerprint.digest
+            datasetRecords[dataset] = try storeRecord(
+                Self.datasetContentsDocument(use.fingerprint, listing: listings[dataset] ?? [], profiles: profiles[dataset] ?? []), what: "dataset")
+        }
+        return try database { (db) throws(MetadataError) in
+            try db.insertVersion(
+                NewVersion(
+                    manifest: manifest, manifestDigest: digest, gitNote: gitNote, createdAt: createdAt, registrant: registrant,
+                    datasetListings: listings, sourceHints: hints, datasetProfiles: profiles, registrationRecord: registration,
+                    datasetRecords: datasetRecords),
+                hash: Self.eventHash)
+        }
     }
 
     /// Ingests files on both cores, largest first, and returns their entries in path order.

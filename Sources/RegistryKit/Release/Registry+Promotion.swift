@@ -72,7 +72,11 @@ extension Registry {
 
         for _ in 0..<Self.raceRetries {
             let holderID = try database { (db) throws(MetadataError) in try db.holder(model: record.model, alias: alias) }
-            let incumbent = try holderID.flatMap { (id) throws(RegistryError) in try database { (db) throws(MetadataError) in try db.record(id: id) } }
+            let incumbent = try holderID.flatMap { (id) throws(RegistryError) -> VersionRecord? in
+                guard let holder = try database({ (db) throws(MetadataError) in try db.record(id: id) }) else { return nil }
+                try checkFacts(of: holder)
+                return holder
+            }
             let status = try database { (db) throws(MetadataError) in try db.status(versionID: record.id) }
             let held = try database { (db) throws(MetadataError) in try db.aliasesEverHeld(versionID: record.id) }
             var comparisons = [String: ImprovementFact]()
@@ -99,7 +103,7 @@ extension Registry {
             if !report.passed && !request.force { return outcome(.refused) }
             let draft = EventDraft(
                 model: record.model, alias: alias, action: .promote, toVersionID: record.id, at: clock(), actor: request.actor,
-                reason: Self.trimmed(request.reason), forced: !report.passed, gates: Self.gatesJSON(report), expectedHolderID: .some(holderID))
+                reason: Self.trimmed(request.reason), forced: !report.passed, gates: try Self.gatesJSON(report), expectedHolderID: .some(holderID))
             switch try appendEvent(draft) {
             case .appended(let event): return outcome(.moved(event))
             case .unchanged: return outcome(.unchanged)
@@ -166,15 +170,20 @@ extension Registry {
     }
 
     /// The metrics gates read: those recorded at registration, overridden by the latest
-    /// evaluation on each dataset (README, "Evaluations").
+    /// evaluation on each dataset (README, "Evaluations"), every one checked against its digest.
     func gateMetrics(of record: VersionRecord) throws(RegistryError) -> [String: Double] {
-        let registered = Dictionary(record.metrics.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
-        let evaluated = try database { (db) throws(MetadataError) in try db.latestEvaluationMetrics(versionID: record.id) }
-        return registered.merging(evaluated) { $1 }
+        var metrics = Dictionary(record.metrics.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        var latest = [String: EvaluationRecord]()
+        for evaluation in try checkedEvaluations(of: record) { latest[evaluation.datasetKey] = evaluation }
+        for (key, evaluation) in latest {
+            for metric in evaluation.metrics { metrics["\(key).\(metric.name)"] = metric.value }
+        }
+        return metrics
     }
 
-    static func gatesJSON(_ report: GateReport) -> String {
-        (try? CanonicalJSON.string(report.jsonValue)) ?? "[]"
+    /// The gate report as the ledger keeps it; a report that cannot be encoded is a bug, never an empty list.
+    static func gatesJSON(_ report: GateReport) throws(RegistryError) -> String {
+        String(decoding: try documentBytes(report.jsonValue, what: "gate report"), as: UTF8.self)
     }
 
     static func aliasName(_ text: String) throws(RegistryError) -> AliasName {

@@ -95,7 +95,7 @@ extension Registry {
 
     /// Signs a version's manifest digest with a key the registry trusts, after checking that the
     /// stored manifest still hashes to that digest. Signing twice with one key changes nothing.
-    public func sign(reference: String, keyPEM: String, signer: String) throws(RegistryError) -> (record: VersionRecord, key: TrustedKeyFile, created: Bool) {
+    public func sign(reference: String, keyPEM: String, signer: Registrant) throws(RegistryError) -> (record: VersionRecord, key: TrustedKeyFile, created: Bool) {
         let key: SigningKey
         do {
             key = try SigningKey(pem: keyPEM)
@@ -116,8 +116,14 @@ extension Registry {
         } catch {
             throw .bug("signing failed: \(error.description)")
         }
-        let stored = StoredSignature(keyFingerprint: fingerprint, keyName: trusted.name, signature: signature, signedAt: clock(), signedBy: signer)
-        let created = try database { (db) throws(MetadataError) in try db.insertSignature(versionID: record.id, stored) }
+        let stored = StoredSignature(
+            keyFingerprint: fingerprint, keyName: trusted.name, signature: signature, signedAt: clock(), signedBy: "\(signer.user)@\(signer.host)")
+        let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "sign")
+        defer { withExtendedLifetime(storeLock) {} }
+        let document = try storeRecord(Self.signatureDocument(stored, manifest: record.manifestDigest), what: "signature")
+        let created = try database { (db) throws(MetadataError) in
+            try db.insertSignature(versionID: record.id, stored, actor: signer, record: document, hash: Self.eventHash)
+        }
         return (record, trusted, created)
     }
 

@@ -1,22 +1,44 @@
 import Foundation
 
-/// One entry of the registry's append-only ledger: an alias move or a change of a version's status.
+/// One entry of the registry's append-only ledger: an alias move, a change of a version's status,
+/// or the recording of a fact (a registration, an evaluation, a signature, a dataset).
 ///
 /// Each event carries the digest of the one before it, so the ledger is a hash chain: changing,
 /// removing or reordering any event behind mreg's back breaks every digest after it, and
-/// `mreg verify` names the first event that no longer fits.
-public struct AliasEvent: Sendable, Equatable {
+/// `mreg verify` names the first event that no longer fits. A fact's event also carries the
+/// digest of the fact's document (`RecordDocument`), kept as a blob, so an edited or deleted
+/// row no longer matches what the chain committed to.
+public struct LedgerEvent: Sendable, Equatable {
     public enum Action: String, Sendable, Codable, CaseIterable {
         case promote
         case demote
         case rollback
         case deprecate
+        /// A version was recorded; `record` is its registration document.
+        case register
+        /// An evaluation of `to` was recorded; `record` is the evaluation document.
+        case evaluate
+        /// A signature of `to` was stored; `record` is the signature document.
+        case sign
+        /// A dataset's content (listing and column statistics) was first recorded; no model.
+        case recordDataset = "record_dataset"
+        /// `mreg dataset add` gave a dataset a name; no model.
+        case nameDataset = "name_dataset"
+
+        /// Actions that move an alias or mark a version: what `history` shows by default.
+        public var isRelease: Bool {
+            switch self {
+            case .promote, .demote, .rollback, .deprecate: true
+            case .register, .evaluate, .sign, .recordDataset, .nameDataset: false
+            }
+        }
     }
 
     /// Position in the ledger: 1, 2, 3, … with no gaps.
     public let sequence: Int64
     public let at: Date
-    public let model: ModelName
+    /// The model concerned; nil for dataset events, which belong to no model.
+    public let model: ModelName?
     /// The alias moved; nil for a status change (`deprecate`).
     public let alias: AliasName?
     public let action: Action
@@ -30,12 +52,15 @@ public struct AliasEvent: Sendable, Equatable {
     public let forced: Bool
     /// The gate report as canonical JSON (`[]` when no gates ran).
     public let gates: String
+    /// The digest of the document this event records (fact events only).
+    public let record: Digest?
     public let previousDigest: Digest?
 
     public init(
-        sequence: Int64, at: Date, model: ModelName, alias: AliasName?, action: Action, from: VersionPointer?, to: VersionPointer?,
-        actor: Registrant, reason: String?, forced: Bool, gates: String, previousDigest: Digest?
+        sequence: Int64, at: Date, model: ModelName?, alias: AliasName?, action: Action, from: VersionPointer?, to: VersionPointer?,
+        actor: Registrant, reason: String?, forced: Bool, gates: String, record: Digest? = nil, previousDigest: Digest?
     ) {
+        self.record = record
         self.sequence = sequence
         self.at = at
         self.model = model
@@ -60,35 +85,34 @@ public struct AliasEvent: Sendable, Equatable {
             return .object(["version": .integer(Int64(version.number)), "digest": .string(version.manifestDigest.description)])
         }
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        let object: JSONValue = .object([
+        var members: [String: JSONValue] = [
             "format": .string("mreg-event-v1"),
             "sequence": .integer(sequence),
             "at": .string(Timestamp.format(at)),
-            "model": .string(model.value),
+            "model": text(model?.value),
             "alias": text(alias?.value),
             "action": .string(action.rawValue),
             "from": pointer(from),
             "to": pointer(to),
-            "actor": .object([
-                "user": .string(actor.user), "host": .string(actor.host), "ci_provider": text(actor.ciProvider),
-                "ci_job_id": text(actor.ciJobID), "ci_job_url": text(actor.ciJobURL),
-            ]),
+            "actor": actor.documentValue,
             "reason": text(reason),
             "forced": .bool(forced),
             "gates": .string(gates),
             "previous": text(previousDigest?.description),
-        ])
+        ]
+        // Only fact events have the member, so the bytes of every earlier event stay as they were.
+        if let record { members["record"] = .string(record.description) }
         // Every value above is a string, integer, boolean or null: encoding cannot fail.
-        return (try? CanonicalJSON.encode(object)) ?? []
+        return CanonicalJSON.encodeWithoutNumbers(.object(members))
     }
 }
 
 /// An event as stored: the event and the digest recorded with it.
 public struct RecordedEvent: Sendable, Equatable {
-    public let event: AliasEvent
+    public let event: LedgerEvent
     public let digest: Digest
 
-    public init(event: AliasEvent, digest: Digest) {
+    public init(event: LedgerEvent, digest: Digest) {
         self.event = event
         self.digest = digest
     }

@@ -1,0 +1,156 @@
+import Foundation
+import GRDB
+import RegistryModel
+
+/// A row that should have been recorded by a ledger event but was not: it was inserted behind
+/// mreg's back (or its event was deleted).
+public struct UnrecordedFact: Sendable, Equatable {
+    /// `churn@3`, `churn@3 evaluation #2`, `dataset sha256:ab12…`, …
+    public let subject: String
+    public let version: VersionPointer?
+}
+
+extension MetadataDatabase {
+    /// The fact events (registration, evaluations, signatures) of one version, oldest first.
+    public func factEvents(versionID: Int64) throws(MetadataError) -> [StoredEvent] {
+        try storedEvents(filter: "e.to_version_id = ? AND e.action IN ('register', 'evaluate', 'sign')", arguments: [versionID])
+    }
+
+    /// The `record_dataset` and `name_dataset` events of one dataset, oldest first.
+    public func datasetEvents(_ dataset: Digest) throws(MetadataError) -> [StoredEvent] {
+        try storedEvents(filter: "e.dataset_digest = ? AND e.action IN ('record_dataset', 'name_dataset')", arguments: [dataset.description])
+    }
+
+    /// Rows of facts that no ledger event recorded, found with the indexes on the link columns.
+    public func unrecordedFacts(versionIDs: [Int64]?) throws(MetadataError) -> [UnrecordedFact] {
+        try read { db in
+            let versionFilter = versionIDs.map { "v.id IN (\($0.map(String.init).joined(separator: ",")))" } ?? "1"
+            var facts = [UnrecordedFact]()
+            let pointerColumns = "m.name, v.number, v.manifest_digest"
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(pointerColumns) FROM versions v JOIN models m ON m.id = v.model_id WHERE \(versionFilter)
+                    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.to_version_id = v.id AND e.action = 'register')
+                    """)
+            {
+                let version = try Self.versionPointer(row)
+                facts.append(UnrecordedFact(subject: "the registration of \(version.reference)", version: version))
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(pointerColumns), x.id FROM evaluations x JOIN versions v ON v.id = x.version_id JOIN models m ON m.id = v.model_id
+                    WHERE \(versionFilter) AND NOT EXISTS (SELECT 1 FROM events e WHERE e.evaluation_id = x.id AND e.action = 'evaluate')
+                    """)
+            {
+                let version = try Self.versionPointer(row)
+                facts.append(UnrecordedFact(subject: "evaluation #\(row[3] as Int64) of \(version.reference)", version: version))
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(pointerColumns), s.key_name FROM signatures s JOIN versions v ON v.id = s.version_id JOIN models m ON m.id = v.model_id
+                    WHERE \(versionFilter) AND NOT EXISTS (
+                        SELECT 1 FROM events e WHERE e.to_version_id = s.version_id AND e.action = 'sign' AND e.key_fingerprint = s.key_fingerprint)
+                    """)
+            {
+                let version = try Self.versionPointer(row)
+                facts.append(UnrecordedFact(subject: "the signature of \(version.reference) by key '\(row[3] as String)'", version: version))
+            }
+            guard versionIDs == nil else { return facts }
+            for text in try String.fetchAll(
+                db,
+                sql: """
+                    SELECT d.digest FROM datasets d
+                    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.dataset_digest = d.digest AND e.action = 'record_dataset')
+                    """)
+            {
+                facts.append(UnrecordedFact(subject: "the contents of dataset \(text)", version: nil))
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT n.name, n.dataset_digest FROM dataset_names n WHERE NOT EXISTS (
+                        SELECT 1 FROM events e WHERE e.dataset_digest = n.dataset_digest AND e.dataset_name = n.name AND e.action = 'name_dataset')
+                    """)
+            {
+                facts.append(UnrecordedFact(subject: "the name '\(row[0] as String)' of dataset \(row[1] as String)", version: nil))
+            }
+            return facts
+        }
+    }
+
+    /// The `dataset add` record of one name and content, or nil when it is gone.
+    public func datasetNameRecord(_ name: String, dataset: Digest) throws(MetadataError) -> DatasetName? {
+        try read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT n.*, d.size, d.file_count, d.is_directory FROM dataset_names n JOIN datasets d ON d.digest = n.dataset_digest
+                    WHERE n.name = ? AND n.dataset_digest = ?
+                    """,
+                arguments: [name, dataset.description]
+            ).map(Self.datasetName)
+        }
+    }
+
+    static func versionPointer(_ row: Row) throws -> VersionPointer {
+        VersionPointer(model: try ModelName(row[0]), number: row[1], manifestDigest: try digest(row[2]))
+    }
+
+    // MARK: Rows written before fact events
+
+    /// Whether rows written by an mreg without fact events still need theirs.
+    public func hasPendingFactEvents() throws(MetadataError) -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pending_fact_events)") ?? false }
+    }
+
+    /// Everything written before fact events existed, to build their documents from.
+    public func legacyFacts() throws(MetadataError) -> LegacyFacts {
+        try read { db in
+            let versionIDs = try Int64.fetchAll(
+                db, sql: "SELECT id FROM versions v WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.to_version_id = v.id AND e.action = 'register') ORDER BY id")
+            let evaluations = try Row.fetchAll(
+                db, sql: "SELECT id, version_id FROM evaluations x WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.evaluation_id = x.id) ORDER BY id"
+            ).map { ($0[0] as Int64, $0[1] as Int64) }
+            let signatures = try Row.fetchAll(db, sql: """
+                SELECT version_id, key_fingerprint FROM signatures s WHERE NOT EXISTS (
+                    SELECT 1 FROM events e WHERE e.to_version_id = s.version_id AND e.action = 'sign' AND e.key_fingerprint = s.key_fingerprint)
+                ORDER BY signed_at
+                """).map {
+                ($0[0] as Int64, try digest($0[1]))
+            }
+            let datasets = try String.fetchAll(
+                db, sql: "SELECT digest FROM datasets d WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.dataset_digest = d.digest AND e.action = 'record_dataset') ORDER BY created_at"
+            ).map { try digest($0) }
+            let names = try Row.fetchAll(db, sql: """
+                SELECT name, dataset_digest FROM dataset_names n WHERE NOT EXISTS (
+                    SELECT 1 FROM events e WHERE e.dataset_digest = n.dataset_digest AND e.dataset_name = n.name AND e.action = 'name_dataset')
+                ORDER BY added_at
+                """).map {
+                ($0[0] as String, try digest($0[1]))
+            }
+            return LegacyFacts(versionIDs: versionIDs, evaluations: evaluations, signatures: signatures, datasets: datasets, names: names)
+        }
+    }
+
+    /// Appends the fact events of rows written before they existed, in one transaction, and
+    /// clears the marker; does nothing when another process already did it.
+    public func recordLegacyFacts(_ drafts: [EventDraft], hash: @escaping @Sendable ([UInt8]) -> Digest) throws(MetadataError) {
+        try immediateWrite { db in
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pending_fact_events)") ?? false else { return }
+            for draft in drafts { _ = try Self.appendChained(db, draft, hash: hash) }
+            try db.execute(sql: "DELETE FROM pending_fact_events")
+        }
+    }
+}
+
+/// Rows written by an mreg without fact events, oldest first.
+public struct LegacyFacts: Sendable {
+    public let versionIDs: [Int64]
+    public let evaluations: [(id: Int64, versionID: Int64)]
+    public let signatures: [(versionID: Int64, key: Digest)]
+    public let datasets: [Digest]
+    public let names: [(name: String, dataset: Digest)]
+}

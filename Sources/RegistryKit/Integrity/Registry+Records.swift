@@ -1,0 +1,117 @@
+import ContentStore
+import Foundation
+import MetadataStore
+import RegistryModel
+
+/// Building, storing and rebuilding the documents that fact events commit to.
+extension Registry {
+    /// The ledger's hash: the store's SHA-256, so event digests and blob digests are one kind.
+    static let eventHash: @Sendable ([UInt8]) -> Digest = { BlobStore.digest(of: $0) }
+
+    /// A document's canonical bytes; a value that cannot be encoded is a bug, never an empty document.
+    static func documentBytes(_ document: JSONValue, what: String) throws(RegistryError) -> [UInt8] {
+        do {
+            return try CanonicalJSON.encode(document)
+        } catch {
+            throw .bug("the \(what) document cannot be encoded: \(error.description)")
+        }
+    }
+
+    /// Stores a document as a blob (before the transaction whose event commits to it).
+    func storeRecord(_ document: JSONValue, what: String) throws(RegistryError) -> Digest {
+        let bytes = try Self.documentBytes(document, what: what)
+        return try storeBlob { () throws(ContentStoreError) in try blobs.ingest(bytes: bytes) }.digest
+    }
+
+    /// What the registration document of a version says, rebuilt from its record.
+    static func registrationDocument(_ record: VersionRecord) -> JSONValue {
+        RecordDocument.registration(
+            manifest: record.manifestDigest, createdAt: record.createdAt, registrant: record.registrant, git: record.git,
+            gitNote: record.gitNote, datasetSources: Dictionary(record.datasets.map { ($0.role, $0.sourcePath) }, uniquingKeysWith: { $1 }))
+    }
+
+    /// A dataset's contents document, with each stored profile named by the digest of its text.
+    static func datasetContentsDocument(_ fingerprint: DatasetFingerprint, listing: [FileEntry], profiles: [StoredProfile]) -> JSONValue {
+        RecordDocument.datasetContents(
+            fingerprint, listing: listing,
+            profileDigests: profiles.map { ($0.path, $0.fileDigest, BlobStore.digest(of: Array($0.json.utf8))) })
+    }
+
+    static func signatureDocument(_ signature: StoredSignature, manifest: Digest) -> JSONValue {
+        RecordDocument.signature(
+            manifest: manifest, keyFingerprint: signature.keyFingerprint, keyName: signature.keyName, signature: signature.signature,
+            signedAt: signature.signedAt, signedBy: signature.signedBy)
+    }
+
+    static func datasetNameDocument(_ name: DatasetName) -> JSONValue {
+        RecordDocument.datasetName(
+            name: name.name, dataset: name.fingerprint.digest, sourcePath: name.sourcePath, addedAt: name.addedAt, addedBy: name.addedBy)
+    }
+
+    /// Rebuilds the document a fact event committed to from the rows it links to, and names
+    /// what no longer matches; nil when the rows still say what the event recorded.
+    func factMismatch(_ stored: StoredEvent) throws(RegistryError) -> String? {
+        guard let event = stored.event, let recorded = event.record else { return nil }
+        let subject = event.to.map { " of \($0.reference)" } ?? ""
+        let document: JSONValue
+        do {
+            switch (event.action, stored.link) {
+            case (.register, nil):
+                guard let id = stored.versionID, let record = try metadata.record(id: id) else { return "the version\(subject) is gone" }
+                document = Self.registrationDocument(record)
+            case (.evaluate, .evaluation(let id)?):
+                guard let evaluation = try metadata.evaluation(id: id) else { return "evaluation #\(id)\(subject) was deleted" }
+                document = RecordDocument.evaluation(evaluation)
+            case (.sign, .signature(let key)?):
+                guard let id = stored.versionID, let version = event.to,
+                    let signature = try metadata.signatures(versionID: id).first(where: { $0.keyFingerprint == key })
+                else { return "the signature\(subject) by key \(key.short) was deleted" }
+                document = Self.signatureDocument(signature, manifest: version.manifestDigest)
+            case (.recordDataset, .dataset(let digest)?):
+                guard let details = try metadata.dataset(digest) else { return "dataset \(digest.short) was deleted" }
+                document = Self.datasetContentsDocument(details.fingerprint, listing: details.files, profiles: details.profiles)
+            case (.nameDataset, .datasetName(let name, let digest)?):
+                guard let row = try metadata.datasetNameRecord(name, dataset: digest) else { return "the dataset name '\(name)' was deleted" }
+                document = Self.datasetNameDocument(row)
+            default:
+                return "a \(event.action.rawValue) event links to no rows it could have recorded"
+            }
+        } catch {
+            throw RegistryError(error)
+        }
+        let bytes = try Self.documentBytes(document, what: event.action.rawValue)
+        guard BlobStore.digest(of: bytes) != recorded else { return nil }
+        return "\(Self.factName(event.action))\(subject) no longer matches what ledger event #\(event.sequence) recorded"
+            + (try changedFields(now: document, recorded: recorded).map { " (changed: \($0))" } ?? "")
+    }
+
+    static func factName(_ action: LedgerEvent.Action) -> String {
+        switch action {
+        case .register: "the registration record"
+        case .evaluate: "an evaluation"
+        case .sign: "a signature"
+        case .recordDataset: "a dataset's contents"
+        case .nameDataset: "a dataset name"
+        case .promote, .demote, .rollback, .deprecate: "an alias event"
+        }
+    }
+
+    /// The top-level members in which a rebuilt document differs from the stored one (nil when
+    /// the stored document cannot be read; the blob check reports that).
+    func changedFields(now: JSONValue, recorded: Digest) throws(RegistryError) -> String? {
+        guard let bytes = try? blobs.readVerified(recorded), let stored = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else {
+            return nil
+        }
+        let fields = Self.differingPaths(now, stored, prefix: "")
+        return fields.isEmpty ? nil : fields.joined(separator: ", ")
+    }
+
+    /// Paths (`metrics.holdout.auc`, `git.dirty`) where two documents differ, two levels deep.
+    static func differingPaths(_ left: JSONValue, _ right: JSONValue, prefix: String, depth: Int = 0) -> [String] {
+        guard (try? CanonicalJSON.encode(left)) != (try? CanonicalJSON.encode(right)) else { return [] }
+        guard depth < 2, let a = left.objectValue, let b = right.objectValue else { return [prefix.isEmpty ? "the whole document" : prefix] }
+        return Set(a.keys).union(b.keys).sorted().flatMap { key in
+            differingPaths(a[key] ?? .null, b[key] ?? .null, prefix: prefix.isEmpty ? key : "\(prefix).\(key)", depth: depth + 1)
+        }
+    }
+}
