@@ -76,6 +76,8 @@ extension Registry {
             default:
                 return "a \(event.action.rawValue) event links to no rows it could have recorded"
             }
+        } catch .corrupt(let problem) {
+            return "the rows of \(Self.factName(event.action))\(subject) hold a value mreg never writes: \(problem)"
         } catch {
             throw RegistryError(error)
         }

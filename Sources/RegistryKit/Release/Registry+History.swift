@@ -12,12 +12,13 @@ public struct History: Sendable {
 }
 
 extension Registry {
-    /// A model's alias events (one alias's, when given), newest first.
-    public func history(model name: String, alias aliasText: String?, limit: Int?) throws(RegistryError) -> History {
+    /// A model's alias events (one alias's, when given), newest first; with `facts`, its
+    /// registrations, evaluations and signatures too.
+    public func history(model name: String, alias aliasText: String?, limit: Int?, facts: Bool = false) throws(RegistryError) -> History {
         let model = try Self.modelName(name)
         let alias = try aliasText.map { (text) throws(RegistryError) in try Self.aliasName(text) }
         try requireModel(model)
-        let (events, total) = try database { (db) throws(MetadataError) in try db.events(model: model, alias: alias, limit: limit) }
+        let (events, total) = try database { (db) throws(MetadataError) in try db.events(model: model, alias: alias, limit: limit, facts: facts) }
         let head = try database { (db) throws(MetadataError) in try db.ledgerHead() }
         return History(events: events, total: total, head: head)
     }
