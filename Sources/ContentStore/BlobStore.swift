@@ -15,6 +15,8 @@ public struct BlobStore: Sendable {
     public let root: String
     public var blobsDirectory: String { root + "/blobs/sha256" }
     public var temporaryDirectory: String { root + "/tmp" }
+    /// Where corrupt blobs are moved: kept for inspection, no longer served.
+    public var quarantineDirectory: String { root + "/quarantine/sha256" }
 
     public init(root: String) {
         self.root = root
@@ -147,7 +149,7 @@ public struct BlobStore: Sendable {
         }
         do {
             let (actual, size) = try Self.stream(file, progress: progress) { _ throws(ContentStoreError) in }
-            return actual == digest ? .intact(size: size) : .corrupt(actual: actual)
+            return actual == digest ? .intact(size: size) : .corrupt(actual: actual, movedTo: quarantine(digest))
         } catch {
             return .unreadable(error.description)
         }
@@ -163,7 +165,7 @@ public struct BlobStore: Sendable {
         }
         var bytes = [UInt8]()
         let (actual, _) = try Self.stream(file, progress: nil) { (chunk) throws(ContentStoreError) in bytes += chunk }
-        guard actual == digest else { throw .corruptBlob(digest, actual: actual) }
+        guard actual == digest else { throw .corruptBlob(digest, actual: actual, movedTo: quarantine(digest)) }
         return bytes
     }
 
@@ -180,7 +182,7 @@ public struct BlobStore: Sendable {
         }
         let target = try FileDescriptor.createExclusive(destination, mode: 0o600)
         let (actual, _) = try PipelinedCopy.run(from: source, to: target, chunkSize: Self.chunkSize, progress: progress)
-        guard actual == digest else { throw .corruptBlob(digest, actual: actual) }
+        guard actual == digest else { throw .corruptBlob(digest, actual: actual, movedTo: quarantine(digest)) }
         try target.setMode(executable ? 0o755 : 0o644)
         try target.sync()
         try target.close()
@@ -226,6 +228,29 @@ public struct BlobStore: Sendable {
         try syncDirectory(blobsDirectory)
     }
 
+    /// Moves a blob found corrupt out of `blobs/` into `quarantine/sha256/<hex>.<unix time>`, so it
+    /// is never served again and the next ingest of the right bytes stores them afresh (a corrupt
+    /// blob of the right size would otherwise be taken as already stored). Returns where it went,
+    /// or nil when it could not be moved (it is then left in place and still reported).
+    func quarantine(_ digest: Digest) -> String? {
+        for directory in [root + "/quarantine", quarantineDirectory] where mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            return nil
+        }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let target = "\(quarantineDirectory)/\(digest.hex).\(now.tv_sec).\(now.tv_nsec)"
+        guard rename(path(of: digest), target) == 0 else { return nil }
+        try? syncDirectory(blobsDirectory)
+        try? syncDirectory(quarantineDirectory)
+        return target
+    }
+
+    /// Where earlier corrupt copies of a blob were moved, oldest first.
+    public func quarantinedCopies(of digest: Digest) -> [String] {
+        guard let names = try? directoryEntries(quarantineDirectory) else { return [] }
+        return names.filter { $0.hasPrefix(digest.hex + ".") }.sorted().map { quarantineDirectory + "/" + $0 }
+    }
+
     func syncDirectory(_ path: String) throws(ContentStoreError) {
         let directory = try FileDescriptor.openDirectory(path)
         try directory.sync()
@@ -244,7 +269,8 @@ public struct IngestResult: Hashable, Sendable {
 public enum BlobStatus: Hashable, Sendable {
     case intact(size: Int64)
     case missing
-    case corrupt(actual: Digest)
+    /// Its bytes hash to `actual`; it was moved to `movedTo` (nil: it could not be moved).
+    case corrupt(actual: Digest, movedTo: String?)
     case unreadable(String)
 }
 

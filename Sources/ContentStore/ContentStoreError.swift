@@ -8,7 +8,8 @@ public enum ContentStoreError: Error, Equatable, Sendable {
     case digestMismatch(expected: Digest, actual: Digest, path: String)
     case sizeMismatch(expected: Int64, actual: Int64, path: String)
     case missingBlob(Digest)
-    case corruptBlob(Digest, actual: Digest)
+    /// The blob's bytes hash to `actual`; it was moved aside to `movedTo` (nil: it could not be).
+    case corruptBlob(Digest, actual: Digest, movedTo: String?)
 }
 
 extension ContentStoreError: CustomStringConvertible {
@@ -22,8 +23,8 @@ extension ContentStoreError: CustomStringConvertible {
             "'\(path)' has \(actual) bytes, expected \(expected)"
         case .missingBlob(let digest):
             "blob \(digest) is missing from the store"
-        case .corruptBlob(let digest, let actual):
-            "blob \(digest) is corrupt (its content hashes to \(actual))"
+        case .corruptBlob(let digest, let actual, let movedTo):
+            "blob \(digest) is corrupt (its content hashes to \(actual))" + (movedTo.map { "; moved aside to '\($0)'" } ?? "")
         }
     }
 }

@@ -87,7 +87,7 @@ public final class Registry: Sendable {
         try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
         _ = try openDatabase(layout)
         if !FileManager.default.fileExists(atPath: layout.gitignore) {
-            let ignored = "# Data of the registry; the configuration files beside this one are committed.\nblobs/\ntmp/\nregistry.sqlite\nregistry.sqlite-*\ngc.lock\n"
+            let ignored = "# Data of the registry; the configuration files beside this one are committed.\nblobs/\ntmp/\nregistry.sqlite\nregistry.sqlite-*\ngc.lock\nquarantine/\n"
             try writeAtomically(Data(ignored.utf8), to: layout.gitignore)
         }
         let encoder = JSONEncoder()

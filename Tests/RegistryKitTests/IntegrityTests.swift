@@ -56,24 +56,56 @@ import Testing
         handle.write(Data([0xFF, 0x00, 0xFF]))
         try handle.close()
 
-        do {
-            _ = try space.registry.export("churn@1", to: "out", force: false, currentDirectory: space.directory.path)
-            Issue.record("export must refuse a corrupt blob")
-        } catch {
-            #expect(error.kind == .integrity)
-        }
-        #expect(!FileManager.default.fileExists(atPath: space.directory.url("out")))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: space.directory.path).allSatisfy { !$0.contains("mreg-export") })
-
         let report = try space.registry.verify([])
         #expect(!report.isIntact)
         let problem = try #require(report.problems.first)
         #expect(problem.kind == .corrupt && problem.digest == weights.digest)
         #expect(problem.affected == ["churn@1 file weights.bin", "other@1 file weights.bin"])
-        #expect(try space.registry.verify(["other@1"]).problems.count == 1)
+        #expect(problem.detail.contains("moved aside to '\(space.root)/quarantine/sha256/\(weights.digest.hex)."))
+        #expect(!FileManager.default.fileExists(atPath: blob), "a corrupt blob is never served again")
+        let missing = try space.registry.verify(["other@1"]).problems
+        #expect(missing.count == 1 && missing[0].kind == .missing && missing[0].detail.contains("found corrupt and moved aside"))
 
-        unlink(blob)
-        #expect(try space.registry.verify(["churn@1"]).problems.map(\.kind) == [.missing])
+        do {
+            _ = try space.registry.export("churn@1", to: "out", force: false, currentDirectory: space.directory.path)
+            Issue.record("export must refuse a missing blob")
+        } catch {
+            #expect(error.kind == .integrity)
+        }
+        #expect(!FileManager.default.fileExists(atPath: space.directory.url("out")))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: space.directory.path).allSatisfy { !$0.contains("mreg-export") })
+    }
+
+    /// verify or export moves a corrupt blob aside; registering the same bytes again repairs
+    /// every version that names them.
+    @Test func registeringTheSameFileAgainRepairsACorruptBlob() throws {
+        let (space, _) = try registered()
+        let weights = try #require(try space.registry.resolve(reference: "churn@1").files.first { $0.path == "weights.bin" })
+        let blob = space.root + "/blobs/sha256/" + weights.digest.hex
+        chmod(blob, 0o644)
+        let handle = try #require(FileHandle(forWritingAtPath: blob))
+        try handle.seek(toOffset: 7)
+        handle.write(Data([0x42]))
+        try handle.close()
+        do {
+            _ = try space.registry.export("churn@1", to: "out", force: false, currentDirectory: space.directory.path)
+            Issue.record("export must refuse a corrupt blob")
+        } catch {
+            #expect(error.kind == .integrity && error.message.contains("moved aside to"))
+            #expect(error.hint?.contains("register the original files again") == true)
+        }
+        #expect(!(try space.registry.verify([]).isIntact))
+        var again = space.request("churn", ["m"])
+        again.labels = ["note": "re-registered after a corrupt blob"]
+        let repaired = try space.registry.register(again)
+        #expect(repaired.created && repaired.version.number == 2)
+        let report = try space.registry.verify([])
+        #expect(report.isIntact, "\(report.problems.map(\.detail))")
+        for version in ["churn@1", "churn@2"] {
+            _ = try space.registry.export(version, to: "out-\(version)", force: false, currentDirectory: space.directory.path)
+            #expect(try readFile(space.directory.url("out-\(version)/weights.bin")) == readFile(space.directory.url("m/weights.bin")))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: space.root + "/quarantine/sha256").count == 1, "the corrupt copy is kept for inspection")
     }
 
     @Test func editingTheDatabaseBehindMregsBackIsDetected() throws {

@@ -15,10 +15,12 @@ extension RegistryError {
             self.init(.integrity, error.description, hint: "the file changed while it was read; run the command again")
         case .missingBlob(let digest):
             self.init(.integrity, "blob \(digest) is missing from the store", hint: "run 'mreg verify --all' to see what it affects")
-        case .corruptBlob(let digest, let actual):
+        case .corruptBlob(let digest, let actual, let movedTo):
             self.init(
-                .integrity, "blob \(digest) is corrupt (its bytes hash to \(actual)); nothing was served",
-                hint: "run 'mreg verify --all' to see what it affects, and register the affected files again")
+                .integrity,
+                "blob \(digest) is corrupt (its bytes hash to \(actual)); nothing was served"
+                    + (movedTo.map { ", and it was moved aside to '\($0)' for inspection" } ?? ""),
+                hint: Self.repairHintText(movedTo: movedTo))
         }
     }
 
@@ -54,6 +56,14 @@ extension RegistryError {
         } else {
             self.init(.io, "cannot read the git repository at '\(repository)': \(error.message) (\(error.function))", hint: "pass --no-git to register without git information")
         }
+    }
+
+    /// What repairs a corrupt blob: once it is moved aside, registering (or adding) the same
+    /// bytes again stores them afresh for every version that names them.
+    static func repairHintText(movedTo: String?) -> String {
+        movedTo == nil
+            ? "it could not be moved aside; delete it by hand, then register the original files again"
+            : "register the original files again (any model name): their bytes are stored afresh and every version that uses them is whole again; 'mreg verify --all' shows what it affects"
     }
 
     /// Folds control characters to spaces and shortens, so a message or table cell stays one line.

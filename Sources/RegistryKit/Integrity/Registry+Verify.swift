@@ -94,9 +94,13 @@ extension Registry {
                     problems.append(IntegrityProblem(kind: .corrupt, digest: digest, detail: "blob \(digest) has \(size) bytes, the database records \(expected)", affected: affected))
                 }
             case .missing:
-                problems.append(IntegrityProblem(kind: .missing, digest: digest, detail: "blob \(digest) is missing", affected: affected))
-            case .corrupt(let actual):
-                problems.append(IntegrityProblem(kind: .corrupt, digest: digest, detail: "blob \(digest) is corrupt: its bytes hash to \(actual)", affected: affected))
+                let moved = blobs.quarantinedCopies(of: digest).last.map {
+                    ": it was found corrupt and moved aside to '\($0)'; registering the original file again stores it afresh"
+                } ?? ""
+                problems.append(IntegrityProblem(kind: .missing, digest: digest, detail: "blob \(digest) is missing\(moved)", affected: affected))
+            case .corrupt(let actual, let movedTo):
+                let moved = movedTo.map { "; moved aside to '\($0)', so registering the original file again stores it afresh" } ?? ""
+                problems.append(IntegrityProblem(kind: .corrupt, digest: digest, detail: "blob \(digest) is corrupt: its bytes hash to \(actual)\(moved)", affected: affected))
             case .unreadable(let reason):
                 problems.append(IntegrityProblem(kind: .unreadable, digest: digest, detail: "blob \(digest) cannot be read: \(reason)", affected: affected))
             }
