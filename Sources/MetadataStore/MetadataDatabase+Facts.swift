@@ -154,3 +154,33 @@ public struct LegacyFacts: Sendable {
     public let datasets: [Digest]
     public let names: [(name: String, dataset: Digest)]
 }
+
+extension MetadataDatabase {
+    /// Every metric key any version of a model has had, registered or evaluated (`policy` warns
+    /// about gates on keys outside this set).
+    public func metricKeysEverRecorded(model: ModelName) throws(MetadataError) -> Set<String> {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT x.dataset, x.name FROM version_metrics x JOIN versions v ON v.id = x.version_id
+                    JOIN models m ON m.id = v.model_id WHERE m.name = ?
+                    UNION SELECT DISTINCT e.dataset_key, x.name FROM evaluation_metrics x JOIN evaluations e ON e.id = x.evaluation_id
+                    JOIN versions v ON v.id = e.version_id JOIN models m ON m.id = v.model_id WHERE m.name = ?
+                    """,
+                arguments: [model.value, model.value])
+            return Set(rows.map { row in
+                let dataset: String = row[0]
+                let name: String = row[1]
+                return dataset.isEmpty ? name : "\(dataset).\(name)"
+            })
+        }
+    }
+
+    /// Whether any version of any model has ever been moved to `alias`.
+    public func aliasEverUsed(_ alias: String) throws(MetadataError) -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE alias = ?)", arguments: [alias]) ?? false
+        }
+    }
+}

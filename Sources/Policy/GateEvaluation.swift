@@ -5,6 +5,8 @@ public struct CandidateFacts: Sendable {
     public let reference: String
     /// Metric values by `DATASET.METRIC` key.
     public let metrics: [String: Double]
+    /// Where each metric came from (missing: unknown, which `require_computed` refuses).
+    public let provenance: [String: MetricProvenance]
     /// The commit and whether its work tree was dirty; nil when no git information was recorded.
     public let git: (commit: String, dirty: Bool)?
     public let deprecation: String?
@@ -21,9 +23,11 @@ public struct CandidateFacts: Sendable {
 
     public init(
         reference: String, metrics: [String: Double], git: (commit: String, dirty: Bool)?, deprecation: String?, rollback: String?,
-        aliasesHeld: Set<String>, trustedSigners: [String]?, integrityProblems: [String]?, comparisons: [String: ImprovementFact] = [:]
+        aliasesHeld: Set<String>, trustedSigners: [String]?, integrityProblems: [String]?, comparisons: [String: ImprovementFact] = [:],
+        provenance: [String: MetricProvenance] = [:]
     ) {
         self.comparisons = comparisons
+        self.provenance = provenance
         self.reference = reference
         self.metrics = metrics
         self.git = git
@@ -92,15 +96,15 @@ public enum GateEvaluation {
         }
         let lowerIsBetter = rules.lowerIsBetter ?? Policy.defaultLowerIsBetter
         for key in rules.minimums.keys.sorted() {
-            results.append(bound(gate: "min", key: key, limit: rules.minimums[key]!, candidate: candidate))
+            results.append(bound(gate: "min", key: key, limit: rules.minimums[key]!, candidate: candidate, rules: rules))
         }
         for key in rules.maximums.keys.sorted() {
-            results.append(bound(gate: "max", key: key, limit: rules.maximums[key]!, candidate: candidate))
+            results.append(bound(gate: "max", key: key, limit: rules.maximums[key]!, candidate: candidate, rules: rules))
         }
         for key in rules.noRegression.keys.sorted() {
             results.append(regression(
                 key: key, tolerance: rules.noRegression[key]!, lowerIsBetter: isLowerBetter(key, lowerIsBetter), alias: alias,
-                candidate: candidate, incumbent: incumbent))
+                candidate: candidate, incumbent: incumbent, rules: rules))
         }
         for key in rules.significantImprovement.keys.sorted() {
             let level = rules.significantImprovement[key]!
@@ -135,22 +139,51 @@ public enum GateEvaluation {
         return GateResult(gate: "status", outcome: .passed, actual: .string("active"), detail: "not deprecated or rolled back")
     }
 
-    private static func bound(gate: String, key: String, limit: Double, candidate: CandidateFacts) -> GateResult {
+    private static func bound(gate: String, key: String, limit: Double, candidate: CandidateFacts, rules: AliasRules) -> GateResult {
         guard let value = candidate.metrics[key] else {
-            return GateResult(gate: gate, metric: key, outcome: .failed, required: .number(limit), detail: "\(candidate.reference) has no metric \(key)")
+            return GateResult(gate: gate, metric: key, outcome: .failed, required: .number(limit), detail: missing(key, candidate))
         }
+        if let refusal = uncomputed(gate: gate, key: key, value: value, required: .number(limit), candidate: candidate, rules: rules) { return refusal }
         let ok = gate == "min" ? value >= limit : value <= limit
         let relation = gate == "min" ? (ok ? "at or above the floor" : "below the floor") : (ok ? "at or below the ceiling" : "above the ceiling")
         return GateResult(
             gate: gate, metric: key, outcome: ok ? .passed : .failed, actual: .number(value), required: .number(limit),
-            detail: "\(number(value)) is \(relation) \(number(limit))")
+            provenance: candidate.provenance[key], detail: "\(number(value)) is \(relation) \(number(limit))" + origin(key, candidate))
+    }
+
+    /// "churn@3 has no metric holdout.auc", naming a metric it has under another name.
+    private static func missing(_ key: String, _ candidate: CandidateFacts) -> String {
+        let others = MetricSynonyms.alternatives(for: key, among: candidate.metrics.keys)
+        guard !others.isEmpty else { return "\(candidate.reference) has no metric \(key)" }
+        return "\(candidate.reference) has no metric \(key), but has \(others.joined(separator: ", ")), the same metric under another name: "
+            + "name it \(others[0]) in policy.toml, or record it as \(key)"
+    }
+
+    /// " (computed by mreg from stored predictions)": where the value a gate read came from.
+    private static func origin(_ key: String, _ candidate: CandidateFacts) -> String {
+        candidate.provenance[key].map { " (\($0.phrase))" } ?? ""
+    }
+
+    /// The failure of a metric gate whose alias demands computed values and got another kind.
+    private static func uncomputed(
+        gate: String, key: String, value: Double, required: JSONValue, candidate: CandidateFacts, rules: AliasRules
+    ) -> GateResult? {
+        guard rules.requiresComputed(key), candidate.provenance[key] != .computed else { return nil }
+        let source = candidate.provenance[key]?.phrase ?? "of unknown origin"
+        return GateResult(
+            gate: gate, metric: key, outcome: .failed, actual: .number(value), required: required, provenance: candidate.provenance[key],
+            detail: "\(number(value)) was \(source); require_computed accepts only metrics computed by mreg from stored predictions "
+                + "(run 'mreg evaluate \(candidate.reference) --predictions FILE')")
     }
 
     private static func regression(
-        key: String, tolerance: Double, lowerIsBetter: Bool, alias: String, candidate: CandidateFacts, incumbent: IncumbentFacts?
+        key: String, tolerance: Double, lowerIsBetter: Bool, alias: String, candidate: CandidateFacts, incumbent: IncumbentFacts?, rules: AliasRules
     ) -> GateResult {
         guard let value = candidate.metrics[key] else {
-            return GateResult(gate: "no_regression", metric: key, outcome: .failed, required: .number(tolerance), detail: "\(candidate.reference) has no metric \(key)")
+            return GateResult(gate: "no_regression", metric: key, outcome: .failed, required: .number(tolerance), detail: missing(key, candidate))
+        }
+        if let refusal = uncomputed(gate: "no_regression", key: key, value: value, required: .number(tolerance), candidate: candidate, rules: rules) {
+            return refusal
         }
         guard let incumbent else {
             return GateResult(gate: "no_regression", metric: key, outcome: .notApplicable, actual: .number(value), detail: "\(alias) points at no version yet")
@@ -167,7 +200,8 @@ public enum GateEvaluation {
         let direction = lowerIsBetter ? "lower is better" : "higher is better"
         return GateResult(
             gate: "no_regression", metric: key, outcome: ok ? .passed : .failed, actual: .number(value), required: .number(limit),
-            detail: "\(number(value)) vs \(number(current)) of \(incumbent.reference) (\(direction), tolerance \(number(tolerance)))")
+            provenance: candidate.provenance[key],
+            detail: "\(number(value)) vs \(number(current)) of \(incumbent.reference) (\(direction), tolerance \(number(tolerance)))" + origin(key, candidate))
     }
 
     /// A `lower_is_better` entry names a metric (`log_loss`) on every dataset, or one key exactly.

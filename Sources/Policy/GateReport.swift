@@ -16,10 +16,16 @@ public struct GateResult: Sendable, Equatable {
     public let outcome: GateOutcome
     public let actual: JSONValue?
     public let required: JSONValue?
+    /// Where the metric value a metric gate read came from.
+    public let provenance: MetricProvenance?
     /// One phrase a person reads: "0.78 is below the floor 0.80".
     public let detail: String
 
-    public init(gate: String, metric: String? = nil, outcome: GateOutcome, actual: JSONValue? = nil, required: JSONValue? = nil, detail: String) {
+    public init(
+        gate: String, metric: String? = nil, outcome: GateOutcome, actual: JSONValue? = nil, required: JSONValue? = nil,
+        provenance: MetricProvenance? = nil, detail: String
+    ) {
+        self.provenance = provenance
         self.gate = gate
         self.metric = metric
         self.outcome = outcome
@@ -36,6 +42,7 @@ public struct GateResult: Sendable, Equatable {
         if let metric { object["metric"] = .string(metric) }
         if let actual { object["actual"] = actual }
         if let required { object["required"] = required }
+        if let provenance { object["provenance"] = .string(provenance.rawValue) }
         return .object(object)
     }
 }

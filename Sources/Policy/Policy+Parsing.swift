@@ -4,8 +4,8 @@ import TOML
 extension Policy {
     /// The keys an alias section may set, in the order the README documents them.
     public static let aliasKeys = [
-        "require_clean_git", "require_signature", "require_verified", "require_from", "min", "max", "no_regression", "significant_improvement",
-        "lower_is_better",
+        "require_clean_git", "require_signature", "require_verified", "require_from", "require_computed", "min", "max", "no_regression",
+        "significant_improvement", "lower_is_better", "remove",
     ]
 
     /// Reads `policy.toml`; every error names the line and the key.
@@ -93,6 +93,34 @@ extension Policy {
                     throw PolicyError(line: value.line, key: "\(keyPath).\(quoted(key))", problem: "is a significance level and must be between 0 and 0.5 (e.g. 0.05), not \(level)")
                 }
             case "lower_is_better": rules.lowerIsBetter = try metricNames(value, path: keyPath)
+            case "require_computed":
+                switch value.kind {
+                case .bool(let flag): rules.requireComputed = flag
+                case .array:
+                    let keys = try metricNames(value, path: keyPath)
+                    for key in keys {
+                        do {
+                            _ = try Metric(key: key, value: 0)
+                        } catch {
+                            throw PolicyError(line: value.line, key: keyPath, problem: error.description)
+                        }
+                    }
+                    rules.requireComputedMetrics = Set(keys)
+                default:
+                    throw PolicyError(
+                        line: value.line, key: keyPath,
+                        problem: "must be true (every metric gate) or a list of metric keys like [\"holdout.auc\"], not \(value.typeDescription)")
+                }
+            case "remove":
+                rules.removals = try metricNames(value, path: keyPath)
+                for label in rules.removals {
+                    let gate = String(label.split(separator: " ", maxSplits: 1).first ?? "")
+                    guard AliasRules.removableGates.contains(gate) else {
+                        throw PolicyError(
+                            line: value.line, key: keyPath,
+                            problem: "'\(label)' names no gate; write a gate (\"require_clean_git\", \"min\") or a gate and its metric (\"min holdout.auc\")")
+                    }
+                }
             default:
                 throw PolicyError(line: value.line, key: keyPath, problem: "unknown gate; known gates are \(aliasKeys.joined(separator: ", "))")
             }
@@ -111,6 +139,12 @@ extension Policy {
             switch entry.kind {
             case .integer(let integer): number = Double(integer)
             case .float(let float): number = float
+            case .table(let inner):
+                // `{ holdout.auc = 0.95 }` is TOML for `{ holdout = { auc = 0.95 } }`.
+                let example = inner.keys.first.map { "\"\(key).\($0)\"" } ?? "\"\(key).METRIC\""
+                throw PolicyError(
+                    line: entry.line, key: entryPath,
+                    problem: "is a table, not a number: a metric key with a dot must be quoted, as in { \(example) = 0.95 }")
             default: throw PolicyError(line: entry.line, key: entryPath, problem: "must be a number, not \(entry.typeDescription)")
             }
             guard number.isFinite else { throw PolicyError(line: entry.line, key: entryPath, problem: "must be a finite number") }

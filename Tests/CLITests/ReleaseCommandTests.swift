@@ -66,8 +66,8 @@ extension CLIWorkspace {
         try space.expectRefusal(["promote", "churn@3", "--to", "production", "--force"], status: 64, mentioning: "--reason")
 
         let dryRun = try space.run(["promote", "churn@3", "--to", "production", "--dry-run", "--json"])
-        #expect(dryRun.status == 0)
-        #expect(try dryRun.json()["result"] as? String == "dry_run")
+        #expect(dryRun.status == 4, "a dry run whose gates fail exits as the promotion would")
+        #expect(try dryRun.json()["result"] as? String == "dry_run" && dryRun.json()["would_move"] as? Bool == false)
         try expectValid(dryRun, schema: "promote")
 
         let forced = try space.run(["promote", "churn@3", "--to", "production", "--force", "--reason", "hotfix approved INC-150"])

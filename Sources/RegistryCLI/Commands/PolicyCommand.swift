@@ -8,7 +8,10 @@ struct PolicyCommand: RegistryCommand {
         abstract: "Check policy.toml and print the gates each alias applies.",
         discussion: """
             A malformed policy is reported with its line and key (exit 64), as 'promote' would; run \
-            this in the CI job that changes policy.toml.
+            this in the CI job that changes policy.toml. Warnings (on stderr, and in --json) name \
+            what the policy refers to that does not exist: a [models.NAME] section for a model the \
+            registry lacks, a require_from alias nothing defines or ever held, and with --model, \
+            gate metrics that no version of the model has ever had (with the synonym it has, if any).
 
             EXAMPLES
               mreg policy                  # the general rules of every alias
@@ -23,13 +26,14 @@ struct PolicyCommand: RegistryCommand {
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         let policy = try registry.policy()
-        var aliases = Set(policy.aliases.keys)
-        for overrides in policy.models.values { aliases.formUnion(overrides.keys) }
-        let rules = aliases.sorted().map { ($0, policy.rules(model: model ?? "", alias: $0)) }
+        let rules = policy.aliasNames.sorted().map { ($0, policy.rules(model: model ?? "", alias: $0)) }
+        let warnings = try registry.policyWarnings(policy, model: model)
         if global.json {
-            Console.json(PolicyDocument(path: registry.layout.policy, model: model, aliases: rules.map { PolicyDocument.Alias($0.0, $0.1) }))
+            Console.json(PolicyDocument(
+                path: registry.layout.policy, model: model, aliases: rules.map { PolicyDocument.Alias($0.0, $0.1) }, warnings: warnings))
             return
         }
+        for warning in warnings { Console.err("warning: \(warning)") }
         if rules.isEmpty {
             Console.out("no gates: \(registry.layout.policy) is absent or sets no alias rules (deprecated and rolled-back versions are still refused)")
             return
@@ -54,6 +58,9 @@ struct PolicyDocument: Encodable {
         let noRegression: [String: Double]
         let significantImprovement: [String: Double]
         let lowerIsBetter: [String]
+        /// Every metric gate reads only computed values (true), or these metric keys do.
+        let requireComputed: Bool
+        let requireComputedMetrics: [String]
 
         init(_ alias: String, _ rules: AliasRules) {
             self.alias = alias
@@ -66,6 +73,8 @@ struct PolicyDocument: Encodable {
             noRegression = rules.noRegression
             significantImprovement = rules.significantImprovement
             lowerIsBetter = rules.lowerIsBetter ?? Policy.defaultLowerIsBetter
+            requireComputed = rules.requireComputed ?? false
+            requireComputedMetrics = rules.requireComputedMetrics.sorted()
         }
 
         var lines: [String] {
@@ -74,6 +83,8 @@ struct PolicyDocument: Encodable {
             if requireSignature { lines.append("require_signature") }
             if requireVerified { lines.append("require_verified") }
             if let requireFrom { lines.append("require_from \(requireFrom)") }
+            if requireComputed { lines.append("require_computed (every metric gate)") }
+            if !requireComputedMetrics.isEmpty { lines.append("require_computed \(requireComputedMetrics.joined(separator: ", "))") }
             lines += min.keys.sorted().map { "min \($0) >= \(Format.metric(min[$0]!))" }
             lines += max.keys.sorted().map { "max \($0) <= \(Format.metric(max[$0]!))" }
             lines += noRegression.keys.sorted().map { "no_regression \($0) within \(Format.metric(noRegression[$0]!))" }
@@ -84,4 +95,5 @@ struct PolicyDocument: Encodable {
     let path: String
     let model: String?
     let aliases: [Alias]
+    let warnings: [String]
 }

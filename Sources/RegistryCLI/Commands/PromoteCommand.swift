@@ -8,8 +8,10 @@ struct PromoteCommand: RegistryCommand {
         abstract: "Point an alias at a version, if it passes the alias's gates in policy.toml.",
         discussion: """
             Every gate of the alias (registry/policy.toml, with per-model overrides) is evaluated and \
-            reported, one line each: PASS, FAIL with the actual and required values, or N/A. If any \
-            gate fails the alias does not move and the exit status is 4. Deprecated and rolled-back \
+            reported, one line each: PASS, FAIL with the actual and required values, or N/A; a metric \
+            gate says where its value came from (computed by mreg from stored predictions, given to \
+            'mreg evaluate' as a number, or given at registration). If any gate fails the alias does \
+            not move and the exit status is 4; --dry-run exits 4 too when a gate would fail. Deprecated and rolled-back \
             versions are refused too. The move and its event (who, when, why, the gate report) are \
             written in one transaction; 'mreg history' shows them.
 
@@ -43,6 +45,7 @@ struct PromoteCommand: RegistryCommand {
         let outcome = try registry.promote(
             PromotionRequest(reference: reference, alias: alias, reason: reason, force: force, dryRun: dryRun, actor: invocation.registrant),
             progress: invocation.progress(global))
+        for warning in outcome.warnings { Console.err("warning: \(warning)") }
         let target = "\(outcome.version.reference) → \(outcome.alias)"
         let from = outcome.previous.map { " (now \($0.reference))" } ?? " (now no version)"
         if global.json {
@@ -61,8 +64,15 @@ struct PromoteCommand: RegistryCommand {
         case .unchanged:
             if !global.json { Console.out("unchanged: \(outcome.alias) already points at \(outcome.version.reference)") }
         case .dryRun:
-            if !global.json {
-                Console.out(failed.isEmpty ? "dry run: every gate passes; nothing was changed" : "dry run: \(failed.count) gate(s) fail; nothing was changed")
+            if !global.json && failed.isEmpty { Console.out("dry run: every gate passes; \(outcome.alias) would move; nothing was changed") }
+            if !failed.isEmpty {
+                // Exit 4 as the real promotion would, so a CI job can ask first.
+                var error = RegistryError(
+                    .refused,
+                    "dry run: promotion of \(outcome.version.reference) to \(outcome.alias) would be refused: \(failed.count) gate(s) fail (\(failed.joined(separator: ", "))); nothing was changed",
+                    hint: "see the report above")
+                error.documentPrinted = true
+                throw error
             }
         case .refused:
             var error = RegistryError(

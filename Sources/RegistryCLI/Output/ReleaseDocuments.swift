@@ -22,9 +22,12 @@ struct GateDocument: Encodable {
     let outcome: String
     let actual: JSONValue?
     let required: JSONValue?
+    /// computed, reported or registered: where the metric value came from.
+    let provenance: String?
     let detail: String
 
     init(_ result: GateResult) {
+        provenance = result.provenance?.rawValue
         gate = result.gate
         metric = result.metric
         outcome = result.outcome.rawValue
@@ -79,6 +82,9 @@ struct PromoteDocument: Encodable {
     let previous: PointerDocument?
     /// moved, unchanged, refused or dry_run.
     let result: String
+    /// Whether the alias moved, or with --dry-run would move.
+    let wouldMove: Bool
+    let warnings: [String]
     let forced: Bool
     let gates: [GateDocument]
     let event: EventDocument?
@@ -88,6 +94,8 @@ struct PromoteDocument: Encodable {
         alias = outcome.alias.value
         version = PointerDocument(outcome.version)
         previous = outcome.previous.map(PointerDocument.init)
+        wouldMove = outcome.wouldMove
+        warnings = outcome.warnings
         switch outcome.result {
         case .moved(let recorded):
             result = "moved"

@@ -55,7 +55,7 @@ extension Registry {
         let paramsA = Self.flatten(a.params), paramsB = Self.flatten(b.params)
         let params = Set(paramsA.keys).union(paramsB.keys).sorted()
             .map { VersionDiff.Change(name: $0, before: paramsA[$0], after: paramsB[$0]) }.filter { $0.kind != "same" }
-        let metricsA = try gateMetrics(of: a), metricsB = try gateMetrics(of: b)
+        let metricsA = try gateMetrics(of: a).mapValues(\.value), metricsB = try gateMetrics(of: b).mapValues(\.value)
         let metrics = Set(metricsA.keys).union(metricsB.keys).sorted().map { VersionDiff.Change(name: $0, before: metricsA[$0], after: metricsB[$0]) }
         let datasetsA = Dictionary(a.datasets.map { ($0.role, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })
         let datasetsB = Dictionary(b.datasets.map { ($0.role, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })

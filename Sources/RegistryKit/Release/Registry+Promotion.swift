@@ -43,6 +43,16 @@ public struct PromotionOutcome: Sendable {
     public let previous: VersionPointer?
     public let report: GateReport
     public let result: Result
+    /// What in the policy names something that does not exist (see `policyWarnings`).
+    public let warnings: [String]
+    /// Whether the alias moved, or with `--dry-run` would move (every gate passes).
+    public var wouldMove: Bool {
+        switch result {
+        case .moved: true
+        case .dryRun: report.passed
+        case .unchanged, .refused: false
+        }
+    }
     /// Failed gates were overridden by `--force`.
     public var forced: Bool {
         if case .moved(let recorded) = result { return recorded.event.forced }
@@ -63,7 +73,9 @@ extension Registry {
         }
         let record = try resolve(reference: request.reference)
         let version = VersionPointer(model: record.model, number: record.number, manifestDigest: record.manifestDigest)
-        let rules = try policy().rules(model: record.model.value, alias: alias.value)
+        let policy = try policy()
+        let rules = policy.rules(model: record.model.value, alias: alias.value)
+        let warnings = try policyWarnings(policy, model: nil)
 
         // Signatures and blob re-hashing do not depend on the alias's holder: done once.
         let signers = rules.requireSignature == true ? try trustedSigners(of: record) : nil
@@ -85,18 +97,19 @@ extension Registry {
                     comparisons[key] = improvement(of: record, over: holder, key: key, level: level)
                 }
             }
+            let metrics = try gateMetrics(of: record)
             let facts = CandidateFacts(
-                reference: version.reference, metrics: try gateMetrics(of: record), git: record.git.map { ($0.commit, $0.dirty) },
+                reference: version.reference, metrics: metrics.mapValues(\.value), git: record.git.map { ($0.commit, $0.dirty) },
                 deprecation: status.deprecation, rollback: status.rollback, aliasesHeld: held, trustedSigners: signers,
-                integrityProblems: integrity, comparisons: comparisons)
+                integrityProblems: integrity, comparisons: comparisons, provenance: metrics.mapValues(\.provenance))
             let report = GateEvaluation.evaluate(
                 rules, alias: alias.value, candidate: facts,
                 incumbent: try incumbent.map { (holder) throws(RegistryError) in
-                    IncumbentFacts(reference: "\(holder.model)@\(holder.number)", metrics: try gateMetrics(of: holder))
+                    IncumbentFacts(reference: "\(holder.model)@\(holder.number)", metrics: try gateMetrics(of: holder).mapValues(\.value))
                 })
             let previous = incumbent.map { VersionPointer(model: $0.model, number: $0.number, manifestDigest: $0.manifestDigest) }
             func outcome(_ result: PromotionOutcome.Result) -> PromotionOutcome {
-                PromotionOutcome(version: version, alias: alias, previous: previous, report: report, result: result)
+                PromotionOutcome(version: version, alias: alias, previous: previous, report: report, result: result, warnings: warnings)
             }
             if holderID == record.id { return outcome(.unchanged) }
             if request.dryRun { return outcome(.dryRun) }
@@ -169,14 +182,18 @@ extension Registry {
         }
     }
 
-    /// The metrics gates read: those recorded at registration, overridden by the latest
-    /// evaluation on each dataset (README, "Evaluations"), every one checked against its digest.
-    func gateMetrics(of record: VersionRecord) throws(RegistryError) -> [String: Double] {
-        var metrics = Dictionary(record.metrics.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+    /// The metrics gates read, with where each came from: those recorded at registration,
+    /// overridden by the latest evaluation on each dataset (README, "Evaluations"), every one
+    /// checked against its digest.
+    func gateMetrics(of record: VersionRecord) throws(RegistryError) -> [String: (value: Double, provenance: MetricProvenance)] {
+        var metrics = [String: (value: Double, provenance: MetricProvenance)]()
+        for metric in record.metrics { metrics[metric.key] = (metric.value, .registered) }
         var latest = [String: EvaluationRecord]()
         for evaluation in try checkedEvaluations(of: record) { latest[evaluation.datasetKey] = evaluation }
         for (key, evaluation) in latest {
-            for metric in evaluation.metrics { metrics["\(key).\(metric.name)"] = metric.value }
+            // An evaluation with a task was computed from the predictions it stored.
+            let provenance: MetricProvenance = evaluation.task == nil ? .reported : .computed
+            for metric in evaluation.metrics { metrics["\(key).\(metric.name)"] = (metric.value, provenance) }
         }
         return metrics
     }
