@@ -47,6 +47,8 @@ public enum RecordLink: Sendable, Equatable {
     case signature(key: Digest)
     case dataset(Digest)
     case datasetName(String, Digest)
+    /// The annotation recorded under the event's own sequence number.
+    case annotation(sequence: Int64)
 }
 
 /// What appending an event did.

@@ -11,9 +11,9 @@ public struct UnrecordedFact: Sendable, Equatable {
 }
 
 extension MetadataDatabase {
-    /// The fact events (registration, evaluations, signatures) of one version, oldest first.
+    /// The fact events (registration, evaluations, signatures, annotations) of one version, oldest first.
     public func factEvents(versionID: Int64) throws(MetadataError) -> [StoredEvent] {
-        try storedEvents(filter: "e.to_version_id = ? AND e.action IN ('register', 'evaluate', 'sign')", arguments: [versionID])
+        try storedEvents(filter: "e.to_version_id = ? AND e.action IN ('register', 'evaluate', 'sign', 'annotate')", arguments: [versionID])
     }
 
     /// The `record_dataset` and `name_dataset` events of one dataset, oldest first.
@@ -57,6 +57,17 @@ extension MetadataDatabase {
             {
                 let version = try Self.versionPointer(row)
                 facts.append(UnrecordedFact(subject: "the signature of \(version.reference) by key '\(row[3] as String)'", version: version))
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(pointerColumns), a.event_seq FROM annotations a JOIN versions v ON v.id = a.version_id JOIN models m ON m.id = v.model_id
+                    WHERE \(versionFilter) AND NOT EXISTS (
+                        SELECT 1 FROM events e WHERE e.seq = a.event_seq AND e.action = 'annotate' AND e.to_version_id = a.version_id)
+                    """)
+            {
+                let version = try Self.versionPointer(row)
+                facts.append(UnrecordedFact(subject: "the annotation #\(row[3] as Int64) of \(version.reference)", version: version))
             }
             guard versionIDs == nil else { return facts }
             for text in try String.fetchAll(

@@ -12,7 +12,7 @@ extension MetadataDatabase {
         _ draft: EventDraft, hash: @escaping @Sendable ([UInt8]) -> Digest, stallBeforeCommit: Double = 0
     ) throws(MetadataError) -> AppendOutcome {
         try immediateWrite { db in
-            if let alias = draft.alias, let model = draft.model {
+            if let alias = draft.alias, let model = draft.model, draft.action.movesAlias {
                 guard let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model.value]) else {
                     throw DatabaseCorruption(problem: "model \(model) vanished")
                 }
@@ -37,7 +37,9 @@ extension MetadataDatabase {
             }
             modelID = id
         }
-        let fromID = try draft.alias.flatMap { alias in try modelID.flatMap { try holderID(db, modelID: $0, alias: alias) } }
+        // An alias move names the holder it replaces; a lifted rolled-back mark names the alias only.
+        let fromID = draft.action.movesAlias
+            ? try draft.alias.flatMap { alias in try modelID.flatMap { try holderID(db, modelID: $0, alias: alias) } } : nil
         let last = try Row.fetchOne(db, sql: "SELECT seq, digest FROM events ORDER BY seq DESC LIMIT 1")
         let sequence: Int64 = (last?[0] ?? 0) + 1
         let previous = try last.map { try digest($0[1]) }
@@ -54,7 +56,7 @@ extension MetadataDatabase {
         case .datasetName(let name, let dataset)?:
             datasetName = name
             datasetDigest = dataset.description
-        case nil: break
+        case .annotation?, nil: break
         }
         try db.execute(
             sql: """
@@ -72,9 +74,12 @@ extension MetadataDatabase {
         return RecordedEvent(event: event, digest: eventDigest)
     }
 
+    /// The actions whose latest event for an alias says what it points at.
+    static let movingActions = "action IN ('promote', 'demote', 'rollback')"
+
     static func holderID(_ db: Database, modelID: Int64, alias: AliasName) throws -> Int64? {
         try Row.fetchOne(
-            db, sql: "SELECT to_version_id FROM events WHERE model_id = ? AND alias = ? ORDER BY seq DESC LIMIT 1",
+            db, sql: "SELECT to_version_id FROM events WHERE model_id = ? AND alias = ? AND \(movingActions) ORDER BY seq DESC LIMIT 1",
             arguments: [modelID, alias.value]
         )?[0]
     }
@@ -109,7 +114,7 @@ extension MetadataDatabase {
             sql: """
                 SELECT e.alias, e.to_version_id, MAX(e.seq), v.number, v.manifest_digest
                 FROM events e JOIN models m ON m.id = e.model_id LEFT JOIN versions v ON v.id = e.to_version_id
-                WHERE m.name = ? AND e.alias IS NOT NULL GROUP BY e.alias
+                WHERE m.name = ? AND e.alias IS NOT NULL AND e.\(movingActions) GROUP BY e.alias
                 """,
             arguments: [model.value])
         var result = [AliasName: VersionPointer]()
@@ -139,7 +144,7 @@ extension MetadataDatabase {
                 sql: """
                     SELECT m.name, e.alias, e.to_version_id, MAX(e.seq), v.number
                     FROM events e JOIN models m ON m.id = e.model_id LEFT JOIN versions v ON v.id = e.to_version_id
-                    WHERE e.alias IS NOT NULL GROUP BY e.model_id, e.alias
+                    WHERE e.alias IS NOT NULL AND e.\(Self.movingActions) GROUP BY e.model_id, e.alias
                     """)
             {
                 guard let number: Int = row[4] else { continue }
@@ -164,15 +169,21 @@ extension MetadataDatabase {
     }
 
     static func fetchStatus(_ db: Database, versionID: Int64) throws -> VersionStatus {
-        let deprecation = try Row.fetchOne(
-            db, sql: "SELECT reason FROM events WHERE to_version_id = ? AND action = 'deprecate' ORDER BY seq DESC LIMIT 1",
-            arguments: [versionID]
-        ).map { ($0[0] as String?) ?? "" }
-        let rollback = try Row.fetchOne(
-            db, sql: "SELECT alias, reason FROM events WHERE from_version_id = ? AND action = 'rollback' ORDER BY seq DESC LIMIT 1",
-            arguments: [versionID]
-        ).map { "from \($0[0] as String? ?? "?")" + (($0[1] as String?).map { ": \($0)" } ?? "") }
-        return VersionStatus(deprecation: deprecation, rollback: rollback)
+        // Marks and their lifts, oldest first: the latest word on each mark stands.
+        var status = VersionStatus(deprecation: nil, rolledBackFrom: [:])
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT action, alias, reason FROM events
+                WHERE (to_version_id = ? AND action IN ('deprecate', 'lift_deprecation', 'lift_rollback'))
+                   OR (from_version_id = ? AND action = 'rollback')
+                ORDER BY seq
+                """,
+            arguments: [versionID, versionID])
+        {
+            status.apply(action: row[0], alias: row[1], reason: row[2])
+        }
+        return status
     }
 
     /// What a rollback of `alias` can go back to: the current holder, and earlier holders newest
@@ -182,7 +193,7 @@ extension MetadataDatabase {
         try read { db in
             guard let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model.value]),
                 let last = try Row.fetchOne(
-                    db, sql: "SELECT to_version_id FROM events WHERE model_id = ? AND alias = ? ORDER BY seq DESC LIMIT 1",
+                    db, sql: "SELECT to_version_id FROM events WHERE model_id = ? AND alias = ? AND \(Self.movingActions) ORDER BY seq DESC LIMIT 1",
                     arguments: [modelID, alias.value])
             else { return nil }
             let currentID: Int64? = last[0]
@@ -200,7 +211,7 @@ extension MetadataDatabase {
                 guard id != currentID else { continue }
                 let candidate = RollbackCandidate(id: id, version: try Self.pointer(db, versionID: id), status: try Self.fetchStatus(db, versionID: id))
                 candidates.append(candidate)
-                if candidate.status.deprecation == nil && candidate.status.rollback == nil { break }
+                if candidate.status.deprecation == nil && candidate.status.rollback(from: alias.value) == nil { break }
             }
             return RollbackPlan(current: try currentID.map { ($0, try Self.pointer(db, versionID: $0)) }, candidates: candidates)
         }
@@ -216,23 +227,22 @@ extension MetadataDatabase {
         }
     }
 
-    /// Version numbers of a model that are deprecated or were rolled back, for `mreg list`.
+    /// Version numbers of a model that are deprecated or were rolled back (marks not lifted), for `mreg list`.
     public func statusMarks(of model: ModelName) throws(MetadataError) -> (deprecated: Set<Int>, rolledBack: Set<Int>) {
         try read { db in
-            var deprecated = Set<Int>()
-            var rolledBack = Set<Int>()
+            var statuses = [Int: VersionStatus]()
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT e.action, v.number FROM events e JOIN models m ON m.id = e.model_id
-                    JOIN versions v ON v.id = CASE e.action WHEN 'deprecate' THEN e.to_version_id ELSE e.from_version_id END
-                    WHERE m.name = ? AND e.action IN ('deprecate', 'rollback')
+                    SELECT e.action, e.alias, e.reason, v.number FROM events e JOIN models m ON m.id = e.model_id
+                    JOIN versions v ON v.id = CASE e.action WHEN 'rollback' THEN e.from_version_id ELSE e.to_version_id END
+                    WHERE m.name = ? AND e.action IN ('deprecate', 'rollback', 'lift_deprecation', 'lift_rollback') ORDER BY e.seq
                     """,
                 arguments: [model.value])
             {
-                if (row[0] as String) == "deprecate" { deprecated.insert(row[1]) } else { rolledBack.insert(row[1]) }
+                statuses[row[3], default: VersionStatus(deprecation: nil, rolledBackFrom: [:])].apply(action: row[0], alias: row[1], reason: row[2])
             }
-            return (deprecated, rolledBack)
+            return (Set(statuses.filter { $0.value.deprecation != nil }.keys), Set(statuses.filter { $0.value.rollback != nil }.keys))
         }
     }
 
@@ -262,7 +272,7 @@ extension MetadataDatabase {
     public func aliasEvent(model: ModelName, alias: AliasName, at date: Date) throws(MetadataError) -> RecordedEvent? {
         try read { db in
             try Self.fetchEvents(
-                db, filter: "m.name = ? AND e.alias = ? AND e.at <= ?", arguments: [model.value, alias.value, Timestamp.format(date)],
+                db, filter: "m.name = ? AND e.alias = ? AND e.at <= ? AND e.\(Self.movingActions)", arguments: [model.value, alias.value, Timestamp.format(date)],
                 newestFirst: true, limit: 1
             ).first
         }
@@ -312,6 +322,7 @@ extension MetadataDatabase {
     }
 
     private static func link(_ row: Row) throws -> RecordLink? {
+        if (row["action"] as String) == LedgerEvent.Action.annotate.rawValue { return .annotation(sequence: row["seq"]) }
         if let id: Int64 = row["evaluation_id"] { return .evaluation(id: id) }
         if let key: String = row["key_fingerprint"] { return .signature(key: try digest(key)) }
         if let dataset: String = row["dataset_digest"] {
@@ -408,15 +419,38 @@ public struct RollbackPlan: Sendable {
     public let candidates: [RollbackCandidate]
 }
 
-/// Why a version may not be promoted again.
+/// Why a version may not be promoted again: its deprecation, and the aliases it was rolled
+/// back from; each mark stands until it is lifted.
 public struct VersionStatus: Sendable, Equatable {
-    /// The deprecation reason, when the version is deprecated.
-    public let deprecation: String?
-    /// "from production: latency regression", when the version was rolled back from an alias.
-    public let rollback: String?
+    /// The deprecation reason (empty when none was given), when the version is deprecated.
+    public var deprecation: String?
+    /// The aliases the version was rolled back from, with the reason given.
+    public var rolledBackFrom: [String: String?]
 
-    public init(deprecation: String?, rollback: String?) {
+    public init(deprecation: String?, rolledBackFrom: [String: String?]) {
         self.deprecation = deprecation
-        self.rollback = rollback
+        self.rolledBackFrom = rolledBackFrom
+    }
+
+    /// "from production: latency regression" when the version was rolled back from `alias`.
+    public func rollback(from alias: String) -> String? {
+        guard let reason = rolledBackFrom[alias] else { return nil }
+        return "from \(alias)" + (reason.map { ": \($0)" } ?? "")
+    }
+
+    /// Every rolled-back mark, for `show` and `list`; nil when there is none.
+    public var rollback: String? {
+        rolledBackFrom.isEmpty ? nil : rolledBackFrom.keys.sorted().compactMap { rollback(from: $0) }.joined(separator: "; ")
+    }
+
+    /// Folds one ledger event about the version into its marks.
+    mutating func apply(action: String, alias: String?, reason: String?) {
+        switch action {
+        case "deprecate": deprecation = reason ?? ""
+        case "lift_deprecation": deprecation = nil
+        case "rollback": if let alias { rolledBackFrom[alias] = .some(reason) }
+        case "lift_rollback": if let alias { rolledBackFrom[alias] = nil }
+        default: break
+        }
     }
 }

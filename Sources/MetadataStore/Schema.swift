@@ -249,6 +249,20 @@ enum Schema {
                     SELECT 'recorded by the upgrade to fact events' WHERE EXISTS (SELECT 1 FROM versions) OR EXISTS (SELECT 1 FROM datasets);
                 """)
         }
+        migrator.registerMigration("v6-annotations") { db in
+            // Labels and descriptions changed after registration, one row per `annotate` event
+            // (keyed by its sequence number); the manifest keeps what was registered.
+            try db.execute(sql: """
+                CREATE TABLE annotations (
+                    event_seq INTEGER PRIMARY KEY REFERENCES events(seq),
+                    version_id INTEGER NOT NULL REFERENCES versions(id),
+                    labels_json TEXT NOT NULL,
+                    removed_labels_json TEXT NOT NULL,
+                    description TEXT
+                );
+                CREATE INDEX annotations_by_version ON annotations(version_id, event_seq);
+                """)
+        }
         return migrator
     }
 }

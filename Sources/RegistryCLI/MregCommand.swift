@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RegistryKit
 
 /// The `mreg` command: a content-addressed model registry with git lineage.
 public struct MregCommand: ParsableCommand {
@@ -16,7 +17,7 @@ public struct MregCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, RegisterCommand.self, ListCommand.self, ShowCommand.self, ExportCommand.self, PromoteCommand.self,
-            DemoteCommand.self, RollbackCommand.self, HistoryCommand.self, DeprecateCommand.self, SignCommand.self, KeysCommand.self,
+            DemoteCommand.self, RollbackCommand.self, HistoryCommand.self, DeprecateCommand.self, LiftCommand.self, AnnotateCommand.self, SignCommand.self, KeysCommand.self,
             PolicyCommand.self, DatasetCommand.self, EvaluateCommand.self, CompareCommand.self, DriftCommand.self, DiffCommand.self, LineageCommand.self, FindCommand.self, VerifyCommand.self, GCCommand.self,
         ]
     )
@@ -35,7 +36,31 @@ public struct MregCommand: ParsableCommand {
                 print(message + "\n\n" + exitStatusHelp)
                 Foundation.exit(0)
             }
+            if exitCode(for: error) == .validationFailure, !(error is ExitCode) {
+                reportUsageError(message(for: error), arguments: arguments)
+            }
             exit(withError: error)
         }
+    }
+
+    /// A usage error as every other error: one line on stderr with a hint, and with `--json`
+    /// the error document on stdout; exit 64.
+    static func reportUsageError(_ message: String, arguments: [String]) -> Never {
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName }
+        var hint = "see 'mreg \(arguments.first { names.contains($0) } ?? "") --help'".replacingOccurrences(of: "mreg  --", with: "mreg --")
+        if let first = arguments.first, first.hasPrefix("-"), let command = arguments.first(where: { names.contains($0) }) {
+            // `mreg --registry X list`: options belong to the command.
+            let rest = arguments.filter { $0 != command }
+            hint = "options go after the command name: mreg \(command) \(rest.joined(separator: " "))"
+        } else if let first = arguments.first, !first.hasPrefix("-"), !names.contains(first) {
+            hint = "'\(first)' is not a command" + Suggestion.didYouMean(first, among: names) + " ('mreg --help' lists them)"
+        }
+        let text = message.split(separator: "\n").first.map(String.init) ?? message
+        let error = RegistryError(.usage, text.hasPrefix("Error: ") ? String(text.dropFirst(7)) : text, hint: hint)
+        Console.err("error: \(error.description)")
+        if arguments.contains("--json") {
+            Console.json(ErrorDocument(error: .init(kind: error.kind.rawValue, message: error.message, hint: error.hint, exitCode: error.exitCode)))
+        }
+        Foundation.exit(error.exitCode)
     }
 }

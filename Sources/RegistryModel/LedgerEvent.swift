@@ -24,14 +24,24 @@ public struct LedgerEvent: Sendable, Equatable {
         case recordDataset = "record_dataset"
         /// `mreg dataset add` gave a dataset a name; no model.
         case nameDataset = "name_dataset"
+        /// A version's deprecation was lifted (`mreg lift --deprecation`).
+        case liftDeprecation = "lift_deprecation"
+        /// A version's rolled-back mark for `alias` was lifted (`mreg lift --rollback ALIAS`).
+        case liftRollback = "lift_rollback"
+        /// Labels or the description of a version were changed after registration; `record` is
+        /// the annotation document (the manifest keeps what was registered).
+        case annotate
 
         /// Actions that move an alias or mark a version: what `history` shows by default.
         public var isRelease: Bool {
             switch self {
-            case .promote, .demote, .rollback, .deprecate: true
+            case .promote, .demote, .rollback, .deprecate, .liftDeprecation, .liftRollback, .annotate: true
             case .register, .evaluate, .sign, .recordDataset, .nameDataset: false
             }
         }
+
+        /// Actions that move an alias: the alias's holder is its latest such event.
+        public var movesAlias: Bool { self == .promote || self == .demote || self == .rollback }
     }
 
     /// Position in the ledger: 1, 2, 3, … with no gaps.

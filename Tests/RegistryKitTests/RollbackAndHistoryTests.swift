@@ -53,15 +53,18 @@ import Testing
         #expect(outcome.to.number == 1)
         #expect(outcome.skipped == ["churn@2 (deprecated: leaky data)"])
 
-        // A version rolled back from another alias is passed over too.
+        // A version rolled back from another alias is marked for that alias only: not passed over.
         try space.promote("churn@4", to: "staging")
         try space.promote("churn@1", to: "staging")
-        try space.rollback("staging", reason: "staging smoke test failed")   // marks 1, back to 4
+        try space.rollback("staging", reason: "staging smoke test failed")   // marks 1 for staging, back to 4
         try space.promote("churn@4", to: "production")
+        let back = try space.rollback("production", reason: "v4 regressed")
+        #expect(back.to.number == 1 && back.skipped.isEmpty, "\(back.skipped)")
+        // Now 4 is rolled back from production, 3 too, 2 deprecated: nothing is left.
         let passedOver = try expectFailure(.refused) { try space.rollback("production") }
-        #expect(passedOver.message.contains("churn@1 (rolled back from staging: staging smoke test failed)"))
+        #expect(passedOver.message.contains("churn@4 (rolled back from production: v4 regressed)"))
         #expect(passedOver.message.contains("churn@2 (deprecated: leaky data)"))
-        #expect(space.holder("production") == 4)
+        #expect(space.holder("production") == 1)
         try assertRegistryConsistent(space.root)
     }
 
@@ -163,7 +166,8 @@ struct ReleaseModel {
     var holders: [String: Int?] = [:]
     /// Per alias, the versions that moved onto it, oldest first.
     var arrivals: [String: [Int]] = [:]
-    var rolledBack = Set<Int>()
+    /// Per alias, the versions rolled back from it (a mark for that alias only).
+    var rolledBack: [String: Set<Int>] = [:]
 
     static func kind(_ result: PromotionOutcome.Result) -> String {
         switch result {
@@ -176,7 +180,7 @@ struct ReleaseModel {
 
     mutating func promote(_ version: Int, _ alias: String) -> String {
         if holders[alias] == .some(version) { return "unchanged" }
-        if rolledBack.contains(version) { return "refused" }
+        if rolledBack[alias, default: []].contains(version) { return "refused" }
         holders[alias] = version
         arrivals[alias, default: []].append(version)
         return "moved"
@@ -187,8 +191,8 @@ struct ReleaseModel {
         let current = holders[alias] ?? nil
         var seen = Set<Int>()
         for version in (arrivals[alias] ?? []).reversed() where version != current && seen.insert(version).inserted {
-            guard !rolledBack.contains(version) else { continue }
-            if let current { rolledBack.insert(current) }
+            guard !rolledBack[alias, default: []].contains(version) else { continue }
+            if let current { rolledBack[alias, default: []].insert(current) }
             holders[alias] = version
             arrivals[alias, default: []].append(version)
             return version

@@ -59,7 +59,8 @@ struct CompareCommand: RegistryCommand {
         var kind: MetricReport.Task?
         if let task {
             guard let parsed = MetricReport.Task(rawValue: task), parsed != .ranking else {
-                throw RegistryError(.usage, "--task must be binary, multiclass or regression")
+                throw RegistryError(
+                    .usage, "--task '\(task)' is not one of binary, multiclass or regression" + Suggestion.didYouMean(task, among: ["binary", "multiclass", "regression"]))
             }
             kind = parsed
         }

@@ -90,8 +90,13 @@ struct EvaluateCommand: RegistryCommand {
         let given = (metrics == nil ? 0 : 1) + (metric.isEmpty ? 0 : 1) + (predictions == nil ? 0 : 1)
         if predictions != nil && given > 1 { throw RegistryError(.usage, "give either --predictions or --metric/--metrics, not both") }
         if let predictions {
-            guard let taskName = task, let kind = MetricReport.Task(rawValue: taskName) else {
+            guard let taskName = task else {
                 throw RegistryError(.usage, "--predictions needs --task binary, multiclass, regression or ranking")
+            }
+            guard let kind = MetricReport.Task(rawValue: taskName) else {
+                let tasks = ["binary", "multiclass", "regression", "ranking"]
+                throw RegistryError(
+                    .usage, "--task '\(taskName)' is not one of \(tasks.joined(separator: ", "))" + Suggestion.didYouMean(taskName, among: tasks))
             }
             var settings = EvaluationSettings(task: kind)
             settings.threshold = threshold

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import RegistryKit
 import RegistryModel
@@ -72,6 +73,7 @@ struct RegisterCommand: RegistryCommand {
     }
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
+        try Self.checkArgumentOrder(name: name, paths: paths, currentDirectory: invocation.currentDirectory)
         let registry = try invocation.openRegistry(global)
         let git: RegistrationRequest.GitSource = noGit ? .none : gitPath.map { .repository($0) } ?? .discover(from: invocation.currentDirectory)
         var request = RegistrationRequest(
@@ -118,5 +120,14 @@ struct RegisterCommand: RegistryCommand {
                 "\(version.model)@\(version.number) already holds identical files, parameters, datasets, metrics and commit "
                     + "(\(version.manifestDigest)); nothing new was registered")
         }
+    }
+
+    /// `mreg register model.onnx churn`: the name is an existing path and the "path" is not.
+    static func checkArgumentOrder(name: String, paths: [String], currentDirectory: String) throws(RegistryError) {
+        let exists = { (path: String) in FileManager.default.fileExists(atPath: RegistryLocator.absolute(path, from: currentDirectory)) }
+        guard exists(name), let first = paths.first, !exists(first) else { return }
+        throw RegistryError(
+            .usage, "'\(name)' is a file or folder and '\(first)' does not exist: the arguments look swapped",
+            hint: "the model name comes first: mreg register \(first) \(name)")
     }
 }

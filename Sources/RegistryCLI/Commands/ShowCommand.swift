@@ -23,17 +23,19 @@ struct ShowCommand: RegistryCommand {
         let record = try registry.resolve(reference: reference)
         let release = try registry.releaseState(of: record)
         let evaluations = try registry.evaluations(of: record)
+        let annotations = try registry.annotations(of: record)
         if global.json {
-            Console.json(VersionDocument(record, release: release, evaluations: evaluations))
+            Console.json(VersionDocument(record, release: release, evaluations: evaluations, annotations: annotations))
             return
         }
+        let (labels, description) = record.annotated(by: annotations)
         var lines = [
             "\(record.model)@\(record.number)",
             "  digest       \(record.manifestDigest)",
             "  created      \(Timestamp.format(record.createdAt)) by \(record.registrant.user)@\(record.registrant.host)"
                 + (record.registrant.ciProvider.map { " (\($0)" + (record.registrant.ciJobID.map { " job \($0)" } ?? "") + ")" } ?? ""),
         ]
-        if let description = record.description { lines.append("  description  \(description)") }
+        if let description { lines.append("  description  \(description)") }
         if !release.aliases.isEmpty { lines.append("  aliases      \(release.aliases.map(\.value).joined(separator: ", "))") }
         if let reason = release.deprecation { lines.append("  status       DEPRECATED: \(reason)") }
         if let rollback = release.rollback { lines.append("  status       ROLLED BACK \(rollback)") }
@@ -71,9 +73,16 @@ struct ShowCommand: RegistryCommand {
                     + "\($0.stored ? ", stored" : ""), from \($0.sourcePath)"
             }
         }
-        if !record.labels.isEmpty {
+        if !labels.isEmpty {
             lines.append("  labels")
-            lines += record.labels.keys.sorted().map { "    \($0) = \(record.labels[$0]!)" }
+            lines += labels.keys.sorted().map { "    \($0) = \(labels[$0]!)" }
+        }
+        for annotation in annotations {
+            var changes = annotation.annotation.labels.keys.sorted().map { "\($0)=\(annotation.annotation.labels[$0]!)" }
+            changes += annotation.annotation.removedLabels.map { "-\($0)" }
+            if let text = annotation.annotation.description { changes.append(text.isEmpty ? "description cleared" : "description") }
+            lines.append("  annotated    #\(annotation.sequence) \(Timestamp.format(annotation.at)) by \(annotation.actor.user)@\(annotation.actor.host): "
+                + changes.joined(separator: ", ") + (annotation.reason.map { " (\($0))" } ?? ""))
         }
         for evaluation in evaluations {
             lines.append("  evaluation #\(evaluation.id) on \(evaluation.datasetKey) (\(evaluation.dataset.short))\(evaluation.task.map { ", \($0)" } ?? ""), "

@@ -42,10 +42,13 @@ struct VersionDocument: Encodable {
     let digest: String
     let createdAt: String
     let registeredBy: RegistrantDocument
+    /// The description and labels now: as registered, with every annotation applied.
     let description: String?
     let parent: Parent?
     let params: [String: JSONValue]
     let labels: [String: String]
+    /// Changes of labels and description after registration, oldest first.
+    let annotations: [AnnotationDocument]
     let metrics: [String: Double]
     let datasets: [Dataset]
     let files: [File]
@@ -61,8 +64,10 @@ struct VersionDocument: Encodable {
     let signatures: [SignatureDocument]
     let evaluations: [EvaluationDocument]
 
-    init(_ record: VersionRecord, release: ReleaseState? = nil, evaluations: [EvaluationRecord] = []) {
+    init(_ record: VersionRecord, release: ReleaseState? = nil, evaluations: [EvaluationRecord] = [], annotations: [RecordedAnnotation] = []) {
         self.evaluations = evaluations.map(EvaluationDocument.init)
+        self.annotations = annotations.map(AnnotationDocument.init)
+        let annotated = record.annotated(by: annotations)
         aliases = release?.aliases.map(\.value) ?? []
         status = release.map { $0.deprecation != nil ? "deprecated" : $0.rollback != nil ? "rolled_back" : "active" } ?? "active"
         deprecation = release?.deprecation
@@ -74,10 +79,10 @@ struct VersionDocument: Encodable {
         digest = record.manifestDigest.description
         createdAt = Timestamp.format(record.createdAt)
         registeredBy = RegistrantDocument(record.registrant)
-        description = record.description
+        description = annotated.description
         parent = record.parent.map { Parent(reference: $0.reference, digest: $0.manifestDigest.description) }
         params = record.params
-        labels = record.labels
+        labels = annotated.labels
         metrics = Dictionary(uniqueKeysWithValues: record.metrics.map { ($0.key, $0.value) })
         datasets = record.datasets.map {
             Dataset(
@@ -91,6 +96,27 @@ struct VersionDocument: Encodable {
                 committedAt: Timestamp.format($0.committedAt), dirty: $0.dirty, changedPaths: $0.changedPaths)
         }
         gitNote = record.gitNote
+    }
+}
+
+/// One annotation: what it changed, who, when and why.
+struct AnnotationDocument: Encodable {
+    let sequence: Int64
+    let at: String
+    let actor: RegistrantDocument
+    let reason: String?
+    let labels: [String: String]
+    let removedLabels: [String]
+    let description: String?
+
+    init(_ recorded: RecordedAnnotation) {
+        sequence = recorded.sequence
+        at = Timestamp.format(recorded.at)
+        actor = RegistrantDocument(recorded.actor)
+        reason = recorded.reason
+        labels = recorded.annotation.labels
+        removedLabels = recorded.annotation.removedLabels
+        description = recorded.annotation.description
     }
 }
 

@@ -139,6 +139,19 @@ struct DeprecateDocument: Encodable {
     let event: EventDocument?
 }
 
+struct AnnotateDocument: Encodable {
+    let reference: String
+    let digest: String
+    let changed: Bool
+    let event: EventDocument?
+}
+
+struct LiftDocument: Encodable {
+    let reference: String
+    let digest: String
+    let event: EventDocument
+}
+
 struct HistoryDocument: Encodable {
     struct Head: Encodable {
         let sequence: Int64

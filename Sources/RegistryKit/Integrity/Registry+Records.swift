@@ -73,6 +73,11 @@ extension Registry {
             case (.nameDataset, .datasetName(let name, let digest)?):
                 guard let row = try metadata.datasetNameRecord(name, dataset: digest) else { return "the dataset name '\(name)' was deleted" }
                 document = Self.datasetNameDocument(row)
+            case (.annotate, .annotation(let sequence)?):
+                guard let annotation = try metadata.annotation(sequence: sequence), let version = event.to else {
+                    return "the annotation\(subject) was deleted"
+                }
+                document = annotation.annotation.document(manifest: version.manifestDigest)
             default:
                 return "a \(event.action.rawValue) event links to no rows it could have recorded"
             }
@@ -94,7 +99,8 @@ extension Registry {
         case .sign: "a signature"
         case .recordDataset: "a dataset's contents"
         case .nameDataset: "a dataset name"
-        case .promote, .demote, .rollback, .deprecate: "an alias event"
+        case .annotate: "an annotation"
+        case .promote, .demote, .rollback, .deprecate, .liftDeprecation, .liftRollback: "an alias event"
         }
     }
 

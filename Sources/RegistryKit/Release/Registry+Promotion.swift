@@ -100,7 +100,7 @@ extension Registry {
             let metrics = try gateMetrics(of: record)
             let facts = CandidateFacts(
                 reference: version.reference, metrics: metrics.mapValues(\.value), git: record.git.map { ($0.commit, $0.dirty) },
-                deprecation: status.deprecation, rollback: status.rollback, aliasesHeld: held, trustedSigners: signers,
+                deprecation: status.deprecation, rollback: status.rollback(from: alias.value), aliasesHeld: held, trustedSigners: signers,
                 integrityProblems: integrity, comparisons: comparisons, provenance: metrics.mapValues(\.provenance))
             let report = GateEvaluation.evaluate(
                 rules, alias: alias.value, candidate: facts,

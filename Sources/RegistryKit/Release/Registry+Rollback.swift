@@ -88,7 +88,7 @@ extension Registry {
                     hint: "use 'mreg promote \(pointer.reference) --to \(alias)' to move the alias to a new version")
             }
             let status = try database { (db) throws(MetadataError) in try db.status(versionID: record.id) }
-            if let blocker = status.deprecation.map({ "is deprecated: \($0)" }) ?? status.rollback.map({ "was rolled back \($0)" }), !request.force {
+            if let blocker = status.deprecation.map({ "is deprecated: \($0)" }) ?? status.rollback(from: alias.value).map({ "was rolled back \($0)" }), !request.force {
                 throw RegistryError(.refused, "\(pointer.reference) \(blocker)", hint: "pass --force --reason TEXT to roll back to it anyway")
             }
             return ((record.id, pointer), [])
@@ -97,7 +97,7 @@ extension Registry {
         for candidate in plan.candidates {
             if let reason = candidate.status.deprecation {
                 skipped.append("\(candidate.version.reference) (deprecated: \(reason))")
-            } else if let reason = candidate.status.rollback {
+            } else if let reason = candidate.status.rollback(from: alias.value) {
                 skipped.append("\(candidate.version.reference) (rolled back \(reason))")
             } else {
                 return ((candidate.id, candidate.version), skipped)

@@ -1,0 +1,79 @@
+import Foundation
+import RegistryKit
+import RegistryModel
+import RegistryTestSupport
+import Testing
+
+/// Release semantics of issue 8, point 5: per-alias rollback marks, lifting marks, annotations.
+@Suite struct ReleaseMarksTests {
+    func rolledBack() throws -> Workspace {
+        let space = try Workspace()
+        for tag in ["1", "2"] {
+            try space.registerVersion("churn", tag)
+            try space.promote("churn@\(tag)", to: "production")
+        }
+        try space.rollback("production", reason: "latency regression")
+        return space
+    }
+
+    @Test func aVersionRolledBackFromOneAliasCanGoToAnother() throws {
+        let space = try rolledBack()
+        #expect(space.holder("production") == 1)
+        let refused = try space.promote("churn@2", to: "production")
+        #expect(refused.result == .refused && refused.report.results[0].detail == "churn@2 was rolled back: from production: latency regression")
+        let staging = try space.promote("churn@2", to: "staging")
+        #expect(staging.report.results[0].outcome == .passed)
+        #expect(space.holder("staging") == 2)
+        try assertRegistryConsistent(space.root)
+    }
+
+    @Test func marksAreLiftedWithAReasonAsLedgerEvents() throws {
+        let space = try rolledBack()
+        try expectFailure(.usage) { try space.registry.lift(reference: "churn@2", mark: .rollback(alias: "production"), reason: nil, actor: releaser) }
+        let wrong = try expectFailure(.refused) {
+            try space.registry.lift(reference: "churn@2", mark: .rollback(alias: "staging"), reason: "r", actor: releaser)
+        }
+        #expect(wrong.hint == "it was rolled back from production")
+        let lifted = try space.registry.lift(reference: "churn@2", mark: .rollback(alias: "production"), reason: "it was the cache", actor: releaser)
+        #expect(lifted.event.event.action == .liftRollback && lifted.event.event.alias?.value == "production" && lifted.event.event.from == nil)
+        #expect(space.holder("production") == 1, "lifting a mark moves no alias")
+        #expect(try space.promote("churn@2", to: "production").result != .refused)
+        #expect(space.holder("production") == 2)
+
+        _ = try space.registry.deprecate(reference: "churn@1", reason: "leaky", actor: releaser)
+        #expect(try space.registry.releaseMarks(model: "churn").deprecated == [1])
+        try expectFailure(.refused) { try space.registry.lift(reference: "churn@2", mark: .deprecation, reason: "r", actor: releaser) }
+        _ = try space.registry.lift(reference: "churn@1", mark: .deprecation, reason: "leak was in eval only", actor: releaser)
+        #expect(try space.registry.releaseMarks(model: "churn").deprecated.isEmpty)
+        let actions = try space.registry.history(model: "churn", alias: nil, limit: 3).events.map(\.event.action)
+        #expect(actions == [.liftDeprecation, .deprecate, .promote])
+        try assertRegistryConsistent(space.root)
+    }
+
+    @Test func annotationsChangeLabelsAndDescriptionButNotTheManifest() throws {
+        let space = try Workspace()
+        try space.file("m/w.bin", "weights")
+        var request = space.request("churn", ["m"])
+        request.labels = ["owner": "risk", "experimental": "yes"]
+        request.description = "first try"
+        let registered = try space.registry.register(request).version
+        try expectFailure(.usage) { try space.registry.annotate(reference: "churn@1", Annotation(labels: [:], removedLabels: [], description: nil), reason: nil, actor: releaser) }
+        let first = try space.registry.annotate(
+            reference: "churn@1", Annotation(labels: ["owner": "growth", "tier": "gold"], removedLabels: ["experimental"], description: "the spring model"),
+            reason: "team moved", actor: releaser)
+        #expect(first.event?.event.action == .annotate)
+        let unchanged = try space.registry.annotate(reference: "churn@1", Annotation(labels: ["owner": "growth"], removedLabels: [], description: nil), reason: nil, actor: releaser)
+        #expect(unchanged.event == nil, "an annotation that changes nothing writes nothing")
+        let record = try space.registry.resolve(reference: "churn@1")
+        #expect(record.manifestDigest == registered.manifestDigest && record.labels == ["owner": "risk", "experimental": "yes"])
+        let annotations = try space.registry.annotations(of: record)
+        let current = record.annotated(by: annotations)
+        #expect(current.labels == ["owner": "growth", "tier": "gold"] && current.description == "the spring model")
+        try assertRegistryConsistent(space.root)
+
+        try executeSQL(space.root, "UPDATE annotations SET labels_json = '{\"owner\":\"mallory\"}'")
+        let problem = try #require(try space.registry.verify([]).problems.first)
+        #expect(problem.kind == .recordMismatch && problem.detail.contains("an annotation of churn@1 no longer matches") && problem.detail.contains("labels"))
+        try expectFailure(.integrity) { try space.registry.annotations(of: record) }
+    }
+}
