@@ -10,6 +10,8 @@ public final class ColumnCollector {
     private var values: [[String]]
     private var seen: [Bool]
     private var failure: CollectionError?
+    /// The file line of each row collected (its first line, for a quoted multi-line CSV record).
+    public private(set) var lines: [Int64] = []
 
     public init(format: TableProfile.Format, columns: [String]) {
         wanted = columns
@@ -52,7 +54,7 @@ public final class ColumnCollector {
             var found = [Int]()
             for name in wanted {
                 guard let index = header.firstIndex(of: name) else {
-                    failure = CollectionError("there is no column '\(name)' (the header has \(header.joined(separator: ", ")))")
+                    failure = CollectionError("there is no column '\(name)' (the header has \(header.joined(separator: ", ")))", missingColumn: name)
                     return
                 }
                 found.append(index)
@@ -62,12 +64,13 @@ public final class ColumnCollector {
         }
         for (slot, position) in positions.enumerated() {
             guard position < fields.count, !ColumnAccumulator.isMissingMarker(fields[position]) else {
-                failure = CollectionError("line \(line) has no value for column '\(wanted[slot])'")
+                failure = CollectionError("there is no value for column '\(wanted[slot])'", line: line)
                 return
             }
             var invalid: Int64 = 0
             values[slot].append(ColumnAccumulator.text(fields[position], invalid: &invalid))
         }
+        lines.append(line)
     }
 
     private func member(_ key: UnsafeRawBufferPointer, _ value: JSONLinesReader.Value) {
@@ -83,20 +86,29 @@ public final class ColumnCollector {
     private func row(_ ok: Bool, line: Int64) {
         guard failure == nil else { return }
         guard ok else {
-            failure = CollectionError("line \(line) is not a JSON object")
+            failure = CollectionError("the line is not a JSON object", line: line)
             return
         }
         if let missing = seen.firstIndex(of: false) {
-            failure = CollectionError("line \(line) has no value for '\(wanted[missing])'")
+            failure = CollectionError("there is no value for '\(wanted[missing])'", line: line)
             return
         }
         for slot in seen.indices { seen[slot] = false }
+        lines.append(line)
     }
 }
 
 /// A predictions file that cannot be read as the columns asked for.
 public struct CollectionError: Error, Equatable, Sendable, CustomStringConvertible {
     public let problem: String
-    public init(_ problem: String) { self.problem = problem }
-    public var description: String { problem }
+    /// The file line the problem is on, when it is about one.
+    public let line: Int64?
+    /// The wanted column the header lacks, when that is the problem.
+    public let missingColumn: String?
+    public init(_ problem: String, line: Int64? = nil, missingColumn: String? = nil) {
+        self.problem = problem
+        self.line = line
+        self.missingColumn = missingColumn
+    }
+    public var description: String { line.map { "line \($0): \(problem)" } ?? problem }
 }

@@ -28,7 +28,7 @@ public struct BinaryMetrics: Sendable {
         guard labels.count == scores.count else { throw EvaluationError("labels and scores differ in length") }
         guard !labels.isEmpty else { throw EvaluationError("there are no predictions to evaluate") }
         if let bad = scores.firstIndex(where: { !$0.isFinite || $0 < 0 || $0 > 1 }) {
-            throw EvaluationError("score \(scores[bad]) of example \(bad + 1) is not a probability between 0 and 1")
+            throw EvaluationError("the score \(scores[bad]) is not a probability between 0 and 1", row: bad)
         }
         let order = scores.indices.sorted { scores[$0] > scores[$1] }
         self.order = order

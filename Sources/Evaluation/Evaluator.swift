@@ -31,6 +31,8 @@ public struct PredictionColumns: Sendable {
     public var queries: [String] = []
     /// The group of each row, for per-slice metrics.
     public var slices: [String]?
+    /// The file line each row was read from, so problems name the line a person can open.
+    public var lines: [Int64] = []
 
     public init() {}
 }
@@ -117,7 +119,7 @@ struct TaskMetrics: Sendable {
         case .binary:
             let labels = try columns.labels.enumerated().map { (row, text) throws(EvaluationError) -> Bool in
                 guard let label = Self.binaryLabel(text) else {
-                    throw EvaluationError("row \(row + 1): binary labels must be 0/1 or true/false, not '\(text)'")
+                    throw EvaluationError("binary labels must be 0/1 or true/false, not '\(text)'", row: row)
                 }
                 return label
             }
@@ -144,7 +146,7 @@ struct TaskMetrics: Sendable {
 
     private static func numbers(_ texts: [String], what: String) throws(EvaluationError) -> [Double] {
         try texts.enumerated().map { (row, text) throws(EvaluationError) -> Double in
-            guard let value = Double(text), value.isFinite else { throw EvaluationError("row \(row + 1): the \(what) '\(text)' is not a number") }
+            guard let value = Double(text), value.isFinite else { throw EvaluationError("the \(what) '\(text)' is not a number", row: row) }
             return value
         }
     }

@@ -39,6 +39,11 @@ public struct MetricReport: Sendable, Equatable {
 /// Predictions that cannot be evaluated, said plainly.
 public struct EvaluationError: Error, Equatable, Sendable, CustomStringConvertible {
     public let problem: String
-    public init(_ problem: String) { self.problem = problem }
-    public var description: String { problem }
+    /// The example (0-based, in input order) the problem is about; the caller names its file line.
+    public let row: Int?
+    public init(_ problem: String, row: Int? = nil) {
+        self.problem = problem
+        self.row = row
+    }
+    public var description: String { row.map { "example \($0 + 1): \(problem)" } ?? problem }
 }

@@ -44,7 +44,7 @@ public enum PairedComparison {
             throw EvaluationError("the two predictions files have \(a.labels.count) and \(b.labels.count) rows; paired comparison needs the same examples in the same order")
         }
         if let row = a.labels.indices.first(where: { a.labels[$0] != b.labels[$0] }) {
-            throw EvaluationError("row \(row + 1) has label '\(a.labels[row])' in A and '\(b.labels[row])' in B; paired comparison needs the same examples in the same order")
+            throw EvaluationError("the label is '\(a.labels[row])' in A and '\(b.labels[row])' in B; paired comparison needs the same examples in the same order", row: row)
         }
         let taskA = try TaskMetrics(a, settings: settings), taskB = try TaskMetrics(b, settings: settings)
         let names = taskA.names

@@ -22,7 +22,7 @@ public struct RankingMetrics: Sendable {
         guard k >= 1 else { throw EvaluationError("--k must be at least 1") }
         guard !queryIDs.isEmpty else { throw EvaluationError("there are no predictions to evaluate") }
         if let bad = relevance.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
-            throw EvaluationError("relevance \(relevance[bad]) of row \(bad + 1) is not a number of 0 or more")
+            throw EvaluationError("the relevance \(relevance[bad]) is not a number of 0 or more", row: bad)
         }
         var groups = [String: [Int]]()
         var order = [String]()

@@ -44,7 +44,10 @@ public final class GitRepository {
     }
 
     /// The state of HEAD and the work tree; nil when the repository has no commit yet.
-    public func provenance() throws(GitError) -> GitProvenance? {
+    ///
+    /// Changes under `ignoring` (work-tree-relative folder prefixes ending in `/`) do not count:
+    /// the registry's own files inside the repository are not the code that built the model.
+    public func provenance(ignoring prefixes: [String] = []) throws(GitError) -> GitProvenance? {
         guard let commitID = try headCommitID() else { return nil }
         var commit: OpaquePointer?
         var oid = commitID
@@ -56,7 +59,7 @@ public final class GitRepository {
             author = "\(String(cString: signature.pointee.name)) <\(String(cString: signature.pointee.email))>"
         }
         let committedAt = Date(timeIntervalSince1970: TimeInterval(git_commit_time(commit)))
-        let changed = try changedPaths()
+        let changed = try changedPaths().filter { path in !prefixes.contains { path.hasPrefix($0) || path + "/" == $0 } }
         return GitProvenance(
             commit: Self.hex(commitID), branch: try branchName(), remoteURL: try configString("remote.origin.url"),
             message: message.trimmingCharacters(in: .whitespacesAndNewlines), author: author, committedAt: committedAt,

@@ -40,10 +40,10 @@ public enum Timestamp {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// Parses `2026-03-01T12:00:00.000Z`, or any ISO 8601 date-time with or without fractional seconds.
+    /// Parses `2026-03-01T12:00:00.000Z`, or any ISO 8601 date or date-time (see `ISO8601Parser`).
     public static func parse(_ text: String) -> Date? {
         if let date = parseFixed(text) { return date }
-        return (try? fractionalStyle.parse(text)) ?? (try? plainStyle.parse(text))
+        return (try? fractionalStyle.parse(text)) ?? (try? plainStyle.parse(text)) ?? ISO8601Parser.parse(text)
     }
 
     /// The exact form `format` writes; nil for anything else.

@@ -193,9 +193,9 @@ func expectClose(_ report: MetricReport, _ reference: [String: Any], tolerance: 
         columns.scores = [0.5, 0.5]
         var settings = EvaluationSettings(task: .binary)
         settings.bootstrapRounds = 0
-        #expect(throws: EvaluationError("row 2: binary labels must be 0/1 or true/false, not 'yes'")) { try Evaluator.evaluate(columns, settings: settings) }
+        #expect(throws: EvaluationError("binary labels must be 0/1 or true/false, not 'yes'", row: 1)) { try Evaluator.evaluate(columns, settings: settings) }
         columns.labels = ["1", "0"]
         columns.scores = [0.5, 1.5]
-        #expect(throws: EvaluationError("score 1.5 of example 2 is not a probability between 0 and 1")) { try Evaluator.evaluate(columns, settings: settings) }
+        #expect(throws: EvaluationError("the score 1.5 is not a probability between 0 and 1", row: 1)) { try Evaluator.evaluate(columns, settings: settings) }
     }
 }

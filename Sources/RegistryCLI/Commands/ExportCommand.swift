@@ -1,5 +1,7 @@
+import Foundation
 import ArgumentParser
 import RegistryKit
+import RegistryModel
 
 struct ExportCommand: RegistryCommand {
     static let configuration = CommandConfiguration(
@@ -8,11 +10,13 @@ struct ExportCommand: RegistryCommand {
         discussion: """
             The files are written to a hidden folder beside DEST and renamed into place when all are \
             verified, so an interrupted export never leaves a tree that looks complete. A corrupt blob \
-            stops the export (exit 5) and nothing is written to DEST.
+            stops the export (exit 5) and nothing is written to DEST. Missing parent folders of DEST \
+            are created. --receipt FILE writes which version, manifest digest and files were exported \
+            (JSON, schemas/export-receipt.schema.json), for the deploy job to keep.
 
             EXAMPLES
               mreg export churn@3 ./serving/model
-              mreg export churn@production ./serving/model --force
+              mreg export churn@production ./serving/model --force --receipt ./serving/receipt.json
             """)
 
     @Argument(help: ArgumentHelp("The version to export.", valueName: "ref"))
@@ -24,6 +28,9 @@ struct ExportCommand: RegistryCommand {
     @Flag(name: .long, help: "Replace a non-empty destination folder.")
     var force = false
 
+    @Option(name: .long, help: ArgumentHelp("Write a JSON receipt of what was exported to this file.", valueName: "file"))
+    var receipt: String?
+
     @OptionGroup var global: GlobalOptions
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
@@ -31,6 +38,17 @@ struct ExportCommand: RegistryCommand {
         let outcome = try registry.export(
             reference, to: destination, force: force, currentDirectory: invocation.currentDirectory, progress: invocation.progress(global))
         let version = outcome.version
+        if let receipt {
+            let path = invocation.absolute(receipt)
+            guard let data = Console.encode(ExportReceipt(outcome, exportedAt: Timestamp.format(Date()))) else {
+                throw RegistryError(.internal, "internal error: the export receipt could not be encoded", hint: "this is a bug in mreg; please report it")
+            }
+            do {
+                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw RegistryError(.io, "exported, but cannot write the receipt '\(receipt)': \(error.localizedDescription)")
+            }
+        }
         if global.json {
             Console.json(ExportDocument(
                 reference: "\(version.model)@\(version.number)", digest: version.manifestDigest.description,
@@ -38,5 +56,28 @@ struct ExportCommand: RegistryCommand {
         } else {
             Console.out("exported \(version.model)@\(version.number) to \(outcome.destination): \(outcome.files) file(s), \(Format.bytes(outcome.bytes)), all digests verified")
         }
+    }
+}
+
+/// What an export wrote, for the deploy job to keep: `--receipt FILE`.
+struct ExportReceipt: Encodable {
+    let format = "mreg-export-receipt-v1"
+    let reference: String
+    let model: String
+    let version: Int
+    let digest: String
+    let destination: String
+    let exportedAt: String
+    let files: [VersionDocument.File]
+
+    init(_ outcome: ExportOutcome, exportedAt: String) {
+        let record = outcome.version
+        reference = "\(record.model)@\(record.number)"
+        model = record.model.value
+        version = record.number
+        digest = record.manifestDigest.description
+        destination = outcome.destination
+        self.exportedAt = exportedAt
+        files = record.files.map { VersionDocument.File(path: $0.path, digest: $0.digest.description, size: $0.size, executable: $0.executable) }
     }
 }

@@ -122,7 +122,7 @@ struct HistoryCommand: RegistryCommand {
 
     private func showAliases(_ registry: Registry, at text: String) throws(RegistryError) {
         guard let date = Timestamp.parse(text) else {
-            throw RegistryError(.usage, "--at '\(text)' is not an ISO 8601 time", hint: "write it like 2026-03-01T12:00:00Z or 2026-03-01T14:00:00+02:00")
+            throw RegistryError(.usage, "--at '\(text)' is not an ISO 8601 time", hint: "write an ISO 8601 date or time, like 2026-03-01 (its start, UTC), 2026-03-01T12:00Z or 2026-03-01T14:00:00+02:00")
         }
         let held = try registry.aliases(model: name, alias: alias, at: date)
         if global.json {

@@ -11,16 +11,23 @@ enum Console {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    /// Prints one JSON document (pretty, keys sorted, snake_case).
-    static func json<T: Encodable>(_ document: T) {
+    /// A JSON document as every command prints it (pretty, keys sorted, snake_case), or nil
+    /// when it cannot be encoded (a bug).
+    static func encode<T: Encodable>(_ document: T) -> Data? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        guard let data = try? encoder.encode(document) else {
+        guard let data = try? encoder.encode(document) else { return nil }
+        return data + Data("\n".utf8)
+    }
+
+    /// Prints one JSON document (pretty, keys sorted, snake_case).
+    static func json<T: Encodable>(_ document: T) {
+        guard let data = encode(document) else {
             err("error: internal error: the JSON output could not be encoded; this is a bug in mreg, please report it")
             return
         }
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        FileHandle.standardOutput.write(data)
     }
 
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }

@@ -65,7 +65,9 @@ extension Registry {
         do {
             report = try PairedComparison.compare(columnsA, columnsB, settings: settings) { GateEvaluation.isLowerBetter($0, names) }
         } catch {
-            throw .usage(error.problem)
+            guard let row = error.row else { throw .usage(error.problem) }
+            func line(_ columns: PredictionColumns) -> String { row < columns.lines.count ? "line \(columns.lines[row])" : "example \(row + 1)" }
+            throw .usage("\(sourceA) \(line(columnsA)) and \(sourceB) \(line(columnsB)): \(error.problem)")
         }
         return ComparisonOutcome(
             a: "\(versionA.model)@\(versionA.number)", b: "\(versionB.model)@\(versionB.number)", datasetKey: datasetKey, task: settings.task,

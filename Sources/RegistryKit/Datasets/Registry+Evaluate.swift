@@ -180,7 +180,7 @@ extension Registry {
         do {
             report = try Evaluator.evaluate(columns, settings: settings)
         } catch {
-            throw .usage("predictions file '\(path)': \(error.problem)")
+            throw Self.predictionsProblem(error, file: path, lines: columns.lines)
         }
         // How the file was read, so `compare` can read the stored copy the same way.
         var details = report.details.objectValue ?? [:]
@@ -215,12 +215,16 @@ extension Registry {
         do {
             values = try collector.finish()
         } catch {
-            throw .usage("predictions file '\(shownAs)': \(error.problem)", hint: "name the columns with --label-column, --score-column, …")
+            // The column options are the fix only when a column is missing.
+            throw .usage(
+                "predictions file '\(shownAs)'\(error.line.map { " line \($0)" } ?? ""): \(error.problem)",
+                hint: error.missingColumn == nil ? nil : "name the columns with --label-column, --score-column, …")
         }
         var columns = PredictionColumns()
+        columns.lines = collector.lines
         columns.labels = values[wanted[0]]!
         switch task {
-        case .binary, .regression, .ranking: columns.scores = try Self.numbers(values[wanted[1]]!, column: wanted[1], path: shownAs)
+        case .binary, .regression, .ranking: columns.scores = try Self.numbers(values[wanted[1]]!, column: wanted[1], path: shownAs, lines: collector.lines)
         case .multiclass: columns.predictedClasses = values[wanted[1]]!
         }
         if task == .ranking { columns.queries = values[wanted[2]]! }
@@ -238,13 +242,20 @@ extension Registry {
         }
     }
 
-    static func numbers(_ texts: [String], column: String, path: String) throws(RegistryError) -> [Double] {
+    /// A problem with one example, named by the file line it was read from.
+    static func predictionsProblem(_ error: EvaluationError, file: String, lines: [Int64]) -> RegistryError {
+        guard let row = error.row else { return .usage("predictions file '\(file)': \(error.problem)") }
+        let place = row < lines.count ? "line \(lines[row])" : "example \(row + 1)"
+        return .usage("predictions file '\(file)' \(place): \(error.problem)")
+    }
+
+    static func numbers(_ texts: [String], column: String, path: String, lines: [Int64]) throws(RegistryError) -> [Double] {
         var result = [Double]()
         result.reserveCapacity(texts.count)
         for (row, text) in texts.enumerated() {
             // Trimming is slow (Foundation); only a value that does not parse as it stands pays for it.
             guard let value = Double(text) ?? Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
-                throw .usage("predictions file '\(path)': row \(row + 1) of column '\(column)' is '\(text)', not a number")
+                throw .usage("predictions file '\(path)' line \(row < lines.count ? lines[row] : Int64(row + 1)): column '\(column)' is '\(text)', not a number")
             }
             result.append(value)
         }

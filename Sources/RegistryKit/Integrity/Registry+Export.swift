@@ -25,8 +25,15 @@ extension Registry {
         let target = RegistryLocator.absolute(destination, from: currentDirectory)
         let parent = (target as NSString).deletingLastPathComponent
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .notFound("the folder '\(parent)' to export into does not exist", hint: "create it first")
+        if FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw .usage("'\(parent)' is a file, not a folder to export into") }
+        } else {
+            // Missing parent folders are created, as `mkdir -p` would (they stay if the export fails).
+            do {
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            } catch {
+                throw RegistryError(.io, "cannot create the folder '\(parent)': \(error.localizedDescription)")
+            }
         }
         let existing = try destinationState(target, shown: destination)
         if existing == .nonEmpty && !force {

@@ -180,7 +180,7 @@ extension Registry {
         }
         let provenance: GitProvenance?
         do {
-            provenance = try repository.provenance()
+            provenance = try repository.provenance(ignoring: registryPrefix(in: repository.workTree).map { [$0] } ?? [])
         } catch {
             throw RegistryError(error, repository: repository.workTree)
         }
@@ -199,6 +199,15 @@ extension Registry {
             warnings.append("warning: the work tree has \(provenance.changedPaths.count) uncommitted change(s) (\(shown)); recorded as dirty")
         }
         return (provenance, nil)
+    }
+
+    /// The registry folder relative to a work tree (`registry/`), when the registry lives inside it.
+    func registryPrefix(in workTree: String) -> String? {
+        func real(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
+        let tree = real(workTree).hasSuffix("/") ? real(workTree) : real(workTree) + "/"
+        let root = real(layout.root)
+        guard root.hasPrefix(tree), root.count > tree.count else { return nil }
+        return String(root.dropFirst(tree.count)) + "/"
     }
 
     /// Runs a blob-store call, mapping its error at this boundary.
