@@ -126,9 +126,5 @@ public enum DriftAnalysis {
         return (chi, max(1, used - 1), psi)
     }
 
-    static func rounded(_ value: Double) -> String {
-        guard value.isFinite else { return "\(value)" }
-        if value != 0 && abs(value) < 0.001 { return String(format: "%.1e", value) }
-        return String((value * 1000).rounded() / 1000)
-    }
+    static func rounded(_ value: Double) -> String { NumberFormat.metric(value) }
 }

@@ -63,7 +63,7 @@ public final class GitRepository {
         return GitProvenance(
             commit: Self.hex(commitID), branch: try branchName(), remoteURL: try configString("remote.origin.url"),
             message: message.trimmingCharacters(in: .whitespacesAndNewlines), author: author, committedAt: committedAt,
-            dirty: !changed.isEmpty, changedPaths: changed)
+            dirty: !changed.isEmpty, changedPaths: changed, workTree: workTree)
     }
 
     /// HEAD's commit id, or nil on an unborn branch (no commit yet).

@@ -32,7 +32,7 @@ extension MetadataDatabase {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT a.*, e.at, e.actor_user, e.actor_host, e.ci_provider, e.ci_job_id, e.ci_job_url, e.reason
+                    SELECT a.*, e.at, e.actor_user, e.actor_host, e.ci_provider, e.ci_job_id, e.ci_job_url, e.ci_actor, e.reason
                     FROM annotations a JOIN events e ON e.seq = a.event_seq WHERE a.version_id = ? ORDER BY a.event_seq
                     """,
                 arguments: [versionID]
@@ -46,7 +46,7 @@ extension MetadataDatabase {
             try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT a.*, e.at, e.actor_user, e.actor_host, e.ci_provider, e.ci_job_id, e.ci_job_url, e.reason
+                    SELECT a.*, e.at, e.actor_user, e.actor_host, e.ci_provider, e.ci_job_id, e.ci_job_url, e.ci_actor, e.reason
                     FROM annotations a JOIN events e ON e.seq = a.event_seq WHERE a.event_seq = ?
                     """,
                 arguments: [sequence]
@@ -60,7 +60,7 @@ extension MetadataDatabase {
         return RecordedAnnotation(
             annotation: Annotation(labels: labels, removedLabels: removed, description: row["description"]), sequence: row["event_seq"],
             at: try date(row["at"]),
-            actor: Registrant(user: row["actor_user"], host: row["actor_host"], ciProvider: row["ci_provider"], ciJobID: row["ci_job_id"], ciJobURL: row["ci_job_url"]),
+            actor: Registrant(user: row["actor_user"], host: row["actor_host"], ciProvider: row["ci_provider"], ciJobID: row["ci_job_id"], ciJobURL: row["ci_job_url"], ciActor: row["ci_actor"]),
             reason: row["reason"])
     }
 }

@@ -57,13 +57,13 @@ extension MetadataDatabase {
             try db.execute(
                 sql: """
                     INSERT INTO evaluations (version_id, dataset_digest, dataset_key, task, predictions_digest, details_json, git_commit,
-                        git_dirty, created_at, created_by_user, created_by_host, ci_provider, ci_job_id, ci_job_url)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        git_dirty, created_at, created_by_user, created_by_host, ci_provider, ci_job_id, ci_job_url, ci_actor)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     new.versionID, new.dataset.digest.description, new.datasetKey, new.task, new.predictions?.description, new.detailsJSON,
                     new.gitCommit, new.gitDirty, created, new.registrant.user, new.registrant.host, new.registrant.ciProvider,
-                    new.registrant.ciJobID, new.registrant.ciJobURL,
+                    new.registrant.ciJobID, new.registrant.ciJobURL, new.registrant.ciActor,
                 ])
             let id = db.lastInsertedRowID
             for (position, metric) in new.metrics.enumerated() {
@@ -121,6 +121,6 @@ extension MetadataDatabase {
             gitDirty: row["git_dirty"], createdAt: try date(row["created_at"]),
             registrant: Registrant(
                 user: row["created_by_user"], host: row["created_by_host"], ciProvider: row["ci_provider"], ciJobID: row["ci_job_id"],
-                ciJobURL: row["ci_job_url"]))
+                ciJobURL: row["ci_job_url"], ciActor: row["ci_actor"]))
     }
 }

@@ -61,13 +61,13 @@ extension MetadataDatabase {
         try db.execute(
             sql: """
                 INSERT INTO events (seq, at, model_id, alias, action, from_version_id, to_version_id, actor_user, actor_host,
-                    ci_provider, ci_job_id, ci_job_url, reason, forced, gates_json, record_digest, evaluation_id, dataset_digest,
+                    ci_provider, ci_job_id, ci_job_url, ci_actor, reason, forced, gates_json, record_digest, evaluation_id, dataset_digest,
                     dataset_name, key_fingerprint, previous_digest, digest)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 sequence, Timestamp.format(draft.at), modelID, draft.alias?.value, draft.action.rawValue, fromID, draft.toVersionID,
-                draft.actor.user, draft.actor.host, draft.actor.ciProvider, draft.actor.ciJobID, draft.actor.ciJobURL, draft.reason,
+                draft.actor.user, draft.actor.host, draft.actor.ciProvider, draft.actor.ciJobID, draft.actor.ciJobURL, draft.actor.ciActor, draft.reason,
                 draft.forced, draft.gates, draft.record?.description, evaluationID, datasetDigest, datasetName, keyFingerprint,
                 previous?.description, eventDigest.description,
             ])
@@ -349,7 +349,7 @@ extension MetadataDatabase {
             action: action, from: try pointer("from"), to: try pointer("to"),
             actor: Registrant(
                 user: row["actor_user"], host: row["actor_host"], ciProvider: row["ci_provider"], ciJobID: row["ci_job_id"],
-                ciJobURL: row["ci_job_url"]),
+                ciJobURL: row["ci_job_url"], ciActor: row["ci_actor"]),
             reason: row["reason"], forced: row["forced"], gates: row["gates_json"],
             record: try (row["record_digest"] as String?).map { try digest($0) },
             previousDigest: try (row["previous_digest"] as String?).map { try digest($0) })

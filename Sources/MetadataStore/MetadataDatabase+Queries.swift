@@ -111,7 +111,7 @@ extension MetadataDatabase {
             git = GitProvenance(
                 commit: commit, branch: row["git_branch"], remoteURL: row["git_remote_url"], message: row["git_message"] ?? "",
                 author: row["git_author"] ?? "", committedAt: try date(row["git_committed_at"]), dirty: row["git_dirty"] ?? false,
-                changedPaths: changed)
+                changedPaths: changed, workTree: row["git_work_tree"])
         }
         let paramsJSON: String = row["params_json"]
         let params = try JSONDecoder().decode([String: JSONValue].self, from: Data(paramsJSON.utf8))
@@ -121,7 +121,7 @@ extension MetadataDatabase {
             labels: labels, git: git, gitNote: row["git_note"], createdAt: try date(row["created_at"]),
             registrant: Registrant(
                 user: row["created_by_user"], host: row["created_by_host"], ciProvider: row["ci_provider"],
-                ciJobID: row["ci_job_id"], ciJobURL: row["ci_job_url"]))
+                ciJobID: row["ci_job_id"], ciJobURL: row["ci_job_url"], ciActor: row["ci_actor"]))
     }
 
     /// All version ids, oldest first (for `verify --all`).

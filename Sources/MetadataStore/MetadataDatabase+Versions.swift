@@ -35,8 +35,8 @@ extension MetadataDatabase {
                     INSERT INTO versions (model_id, number, manifest_digest, description, params_json, parent_version_id,
                         file_count, total_size, git_commit, git_branch, git_remote_url, git_message, git_author,
                         git_committed_at, git_dirty, git_changed_paths_json, git_note, created_at, created_by_user,
-                        created_by_host, ci_provider, ci_job_id, ci_job_url)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        created_by_host, ci_provider, ci_job_id, ci_job_url, ci_actor, git_work_tree)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     modelID, number, new.manifestDigest.description, manifest.description, paramsJSON, parentID,
@@ -44,7 +44,7 @@ extension MetadataDatabase {
                     git?.commit, git?.branch, git?.remoteURL, git?.message, git?.author,
                     git.map { Timestamp.format($0.committedAt) }, git?.dirty, changedPaths, new.gitNote, created,
                     new.registrant.user, new.registrant.host, new.registrant.ciProvider, new.registrant.ciJobID,
-                    new.registrant.ciJobURL,
+                    new.registrant.ciJobURL, new.registrant.ciActor, git?.workTree,
                 ])
             let versionID = db.lastInsertedRowID
             for file in manifest.files {

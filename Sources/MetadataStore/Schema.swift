@@ -263,6 +263,16 @@ enum Schema {
                 CREATE INDEX annotations_by_version ON annotations(version_id, event_seq);
                 """)
         }
+        migrator.registerMigration("v7-ci-actor") { db in
+            // The person a CI provider names as having started the job, beside the runner's account;
+            // and the work tree a version was registered from, for `diff` to read its history.
+            try db.execute(sql: """
+                ALTER TABLE versions ADD COLUMN ci_actor TEXT;
+                ALTER TABLE events ADD COLUMN ci_actor TEXT;
+                ALTER TABLE evaluations ADD COLUMN ci_actor TEXT;
+                ALTER TABLE versions ADD COLUMN git_work_tree TEXT;
+                """)
+        }
         return migrator
     }
 }

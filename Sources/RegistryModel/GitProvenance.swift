@@ -13,11 +13,14 @@ public struct GitProvenance: Hashable, Sendable, Codable {
     public let dirty: Bool
     /// Paths with uncommitted changes (modified, added, deleted, untracked), sorted.
     public let changedPaths: [String]
+    /// The work tree on the registering machine, so `diff` can read the history from there later.
+    public let workTree: String?
 
     public init(
         commit: String, branch: String?, remoteURL: String?, message: String, author: String,
-        committedAt: Date, dirty: Bool, changedPaths: [String]
+        committedAt: Date, dirty: Bool, changedPaths: [String], workTree: String? = nil
     ) {
+        self.workTree = workTree
         self.commit = commit
         self.branch = branch
         self.remoteURL = remoteURL

@@ -22,6 +22,7 @@ public enum RecordDocument {
                 .object([
                     "branch": optional(git.branch), "remote_url": optional(git.remoteURL), "message": .string(git.message),
                     "author": .string(git.author), "committed_at": .string(Timestamp.format(git.committedAt)),
+                    "work_tree": optional(git.workTree),
                 ])
             } ?? .null,
             "git_note": optional(gitNote),
@@ -99,8 +100,11 @@ extension Registrant {
     /// Who did something, as ledger events and record documents write it.
     public var documentValue: JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        return .object([
+        var members: [String: JSONValue] = [
             "user": .string(user), "host": .string(host), "ci_provider": text(ciProvider), "ci_job_id": text(ciJobID), "ci_job_url": text(ciJobURL),
-        ])
+        ]
+        // Only when known, so the bytes of everything recorded before it existed stay as they were.
+        if let ciActor { members["ci_actor"] = .string(ciActor) }
+        return .object(members)
     }
 }

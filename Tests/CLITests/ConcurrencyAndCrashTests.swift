@@ -13,7 +13,7 @@ import Testing
         for (process, _, _) in processes { process.waitUntilExit() }
         #expect(processes.allSatisfy { $0.0.terminationStatus == 0 })
         let list = try space.run(["list", "churn", "--all", "--json"])
-        let numbers = (try list.json()["versions"] as? [[String: Any]] ?? []).compactMap { $0["number"] as? Int }
+        let numbers = (try list.json()["versions"] as? [[String: Any]] ?? []).compactMap { $0["version"] as? Int }
         #expect(numbers.sorted() == Array(1...8))
         try assertRegistryConsistent(space.registry)
     }
@@ -55,12 +55,39 @@ import Testing
             }
         }
         let listed = try space.run(["list", "churn", "--all", "--json"])
-        let numbers = (try? listed.json()["versions"] as? [[String: Any]])??.compactMap { $0["number"] as? Int } ?? []
+        let numbers = (try? listed.json()["versions"] as? [[String: Any]])??.compactMap { $0["version"] as? Int } ?? []
         #expect(numbers.sorted() == Array(1..<(numbers.count + 1)), "numbers stay gap-free: \(numbers)")
         // Leftovers are abandoned (their writers are dead); after the grace period a write sweeps them.
         sleep(3)
         #expect(try space.run(["register", "churn", "m", "--no-git", "--quiet", "--param", "run=final"]).status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: space.registry + "/tmp").isEmpty)
+        try assertRegistryConsistent(space.registry)
+    }
+}
+
+@Suite struct AbandonedTemporaryTests {
+    /// A register killed with -9 while copying leaves its temporary file; the next gc removes it
+    /// at once, however young it is, since its writer is gone.
+    @Test func gcRemovesTheTemporaryFileOfAKilledRegisterAtOnce() throws {
+        let space = try CLIWorkspace()
+        var random = SeededGenerator(seed: 55)
+        try writeFile(space.directory.url("m/big.bin"), random.bytes(192 << 20))
+        let temporary = space.registry + "/tmp"
+        var left = [String]()
+        for _ in 0..<20 where left.isEmpty {
+            let (process, _, _) = try launch(mregExecutable, ["register", "churn", "m", "--no-git", "--quiet"], in: space.path)
+            // Wait until the copy has started, then kill it mid-copy.
+            for _ in 0..<2000 where (try? FileManager.default.contentsOfDirectory(atPath: temporary))?.isEmpty != false { usleep(1000) }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            left = (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
+        }
+        #expect(!left.isEmpty, "a killed register leaves its temporary file")
+        let gc = try space.run(["gc", "--json"])
+        #expect(gc.status == 0)
+        try expectValid(gc, schema: "gc")
+        #expect(try gc.json()["abandoned_temporaries"] as? Int == left.count)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty)
         try assertRegistryConsistent(space.registry)
     }
 }

@@ -46,9 +46,20 @@ import Testing
         let unrelated = try mreg(["diff", "churn@1", "churn@3", "--json"], in: repo, environment: env)
         #expect((try unrelated.json()["git"] as? [String: Any])?["relation"] as? String == "unrelated")
 
-        // Outside the repository the history is not listed, and says why.
+        // Outside the repository, the history is read from the work tree the versions were
+        // registered from, while it is on this machine; each version's git state is shown.
         let outside = try space.run(["diff", "churn@1", "churn@2", "--json"])
         #expect(outside.status == 0)
-        #expect(try (outside.json()["git_note"] as? String)?.contains("not inside a git repository") == true)
+        try expectValid(outside, schema: "diff")
+        #expect((try outside.json()["git"] as? [String: Any])?["total"] as? Int == 2)
+        #expect((try outside.json()["git_a"] as? [String: Any])?["dirty"] as? Bool == false)
+        try writeFile(repo + "/untracked.txt", "x")
+        try writeFile(repo + "/out/w.bin", "weights 4")
+        #expect(try mreg(["register", "churn", "out", "--param", "lr=0.4"], in: repo, environment: env).status == 0)
+        let dirty = try space.run(["diff", "churn@3", "churn@4"])
+        #expect(dirty.stdout.contains("git B: ") && dirty.stdout.contains("dirty: untracked.txt"), "\(dirty.stdout)")
+        try FileManager.default.moveItem(atPath: repo, toPath: repo + "-moved")
+        let gone = try space.run(["diff", "churn@1", "churn@2", "--json"])
+        #expect(try (gone.json()["git_note"] as? String)?.contains("not inside a git repository") == true)
     }
 }

@@ -38,11 +38,18 @@ import Testing
         let predictions = try #require(document["predictions"] as? String)
         #expect(FileManager.default.fileExists(atPath: space.registry + "/blobs/sha256/" + predictions.dropFirst(7)))
 
-        // The same seed gives the same intervals; show lists the evaluation.
+        // The same seed gives the same intervals: an identical retry returns the evaluation recorded.
+        #expect(document["created"] as? Bool == true && document["provenance"] as? String == "computed")
         let again = try mreg(
             ["evaluate", "churn@1", "--dataset", "../data/holdout.csv", "--predictions", "../preds.csv", "--task", "binary", "--slice", "region",
              "--bootstrap", "200", "--seed", "7", "--json", "--registry", space.registry], in: repo)
         #expect((try again.json()["metrics"] as? [[String: Any]])?.map { "\($0["ci_low"]!)" } == metrics.map { "\($0["ci_low"]!)" })
+        #expect(try again.json()["created"] as? Bool == false && again.json()["id"] as? Int == document["id"] as? Int)
+        // Other options make another evaluation.
+        let other = try mreg(
+            ["evaluate", "churn@1", "--dataset", "../data/holdout.csv", "--predictions", "../preds.csv", "--task", "binary", "--slice", "region",
+             "--bootstrap", "200", "--seed", "8", "--json", "--registry", space.registry], in: repo)
+        #expect(try other.json()["created"] as? Bool == true)
         let show = try space.run(["show", "churn@1", "--json"])
         try expectValid(show, schema: "version")
         #expect((try show.json()["evaluations"] as? [Any])?.count == 2)

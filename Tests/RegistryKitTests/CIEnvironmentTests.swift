@@ -18,6 +18,21 @@ import Testing
         #expect(registrant.ciJobURL == url)
     }
 
+    @Test(arguments: [
+        (["GITHUB_ACTIONS": "true", "GITHUB_ACTOR": "octocat"], "octocat"),
+        (["GITHUB_ACTIONS": "true", "GITHUB_ACTOR": "octocat", "GITHUB_TRIGGERING_ACTOR": "hubot"], "hubot"),
+        (["GITLAB_CI": "true", "GITLAB_USER_LOGIN": "ana"], "ana"),
+        (["JENKINS_URL": "https://ci", "BUILD_USER_ID": "bob"], "bob"),
+        (["CIRCLECI": "true", "CIRCLE_USERNAME": "cy"], "cy"),
+        (["BUILDKITE": "true", "BUILDKITE_BUILD_CREATOR_EMAIL": "d@x"], "d@x"),
+        (["TF_BUILD": "True", "BUILD_REQUESTEDFOREMAIL": "e@x"], "e@x"),
+        (["BITBUCKET_BUILD_NUMBER": "3", "BITBUCKET_STEP_TRIGGERER_UUID": "{u}"], "{u}"),
+    ] as [([String: String], String)])
+    func recordsWhoStartedTheJob(_ environment: [String: String], _ actor: String) {
+        let registrant = CIEnvironment.registrant(user: "runner", host: "h", environment: environment)
+        #expect(registrant.ciActor == actor && registrant.user == "runner")
+    }
+
     @Test func aLaptopHasNoCIProvider() {
         let registrant = CIEnvironment.registrant(user: "ana", host: "laptop", environment: ["HOME": "/home/ana"])
         #expect(registrant.ciProvider == nil && registrant.ciJobID == nil && registrant.user == "ana")

@@ -13,13 +13,16 @@ import Testing
         return (space, space.directory.url("m"))
     }
 
-    @Test func exportNeedsAnExistingParentFolder() throws {
-        let (space, _) = try registered()
+    @Test func exportCreatesMissingParentFolders() throws {
+        let (space, source) = try registered()
+        _ = try space.registry.export("churn@1", to: "missing/parents/x", force: false, currentDirectory: space.directory.path)
+        #expect(try readFile(space.directory.url("missing/parents/x/weights.bin")) == readFile(source + "/weights.bin"))
+        try writeFile(space.directory.url("file"), "not a folder")
         do {
-            _ = try space.registry.export("churn@1", to: "missing-parent/x", force: false, currentDirectory: space.directory.path)
-            Issue.record("a missing parent folder must be refused")
+            _ = try space.registry.export("churn@1", to: "file/x", force: false, currentDirectory: space.directory.path)
+            Issue.record("a file where the parent folder should be must be refused")
         } catch {
-            #expect(error.kind == .notFound)
+            #expect(error.kind == .usage && error.message.contains("is a file, not a folder"))
         }
     }
 

@@ -159,8 +159,12 @@ import Testing
         // What the database of an mreg without fact events looked like: no events, v5 not applied.
         try executeSQL(space.root, """
             DELETE FROM events;
-            DELETE FROM grdb_migrations WHERE identifier = 'v5-fact-events';
+            DELETE FROM grdb_migrations WHERE identifier IN ('v5-fact-events', 'v6-annotations', 'v7-ci-actor');
             DROP TABLE pending_fact_events;
+            DROP TABLE annotations;
+            ALTER TABLE versions DROP COLUMN ci_actor;
+            ALTER TABLE versions DROP COLUMN git_work_tree;
+            ALTER TABLE evaluations DROP COLUMN ci_actor;
             """)
         let upgraded = try Registry.open(at: space.root)
         let report = try upgraded.verify([])

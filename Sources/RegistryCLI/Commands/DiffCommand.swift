@@ -31,7 +31,8 @@ struct DiffCommand: RegistryCommand {
     @OptionGroup var global: GlobalOptions
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
-        let diff = try invocation.openRegistry(global).diff(referenceA, referenceB, repository: invocation.absolute(gitPath ?? "."))
+        let diff = try invocation.openRegistry(global).diff(
+            referenceA, referenceB, repository: invocation.absolute(gitPath ?? "."), explicitRepository: gitPath != nil)
         if global.json {
             Console.json(DiffDocument(diff))
             return
@@ -55,14 +56,25 @@ struct DiffCommand: RegistryCommand {
         for change in diff.files {
             lines.append("  \(Self.mark(change.kind)) \(change.name): \(change.before.map { "\($0.digest.short) \(Format.bytes($0.size))" } ?? "-") → \(change.after.map { "\($0.digest.short) \(Format.bytes($0.size))" } ?? "-")")
         }
+        for (side, state) in [("A", diff.gitA), ("B", diff.gitB)] {
+            lines.append("git \(side): " + Self.state(state))
+        }
         if let git = diff.git {
-            lines.append("git \(git.from.prefix(10)) → \(git.to.prefix(10)): \(Self.describe(git.relation)), \(git.total) commit(s)")
+            lines.append("git \(git.from.prefix(10)) → \(git.to.prefix(10)): \(Self.describe(git.relation)), \(git.total) commit(s) (from \(git.repository))")
             lines += git.commits.map { "  \($0.id.prefix(10)) \($0.subject)" }
             if git.total > git.commits.count { lines.append("  … and \(git.total - git.commits.count) more") }
         } else if let note = diff.gitNote {
             lines.append("git: \(note)")
         }
         Console.out(lines.joined(separator: "\n"))
+    }
+
+    /// "4f2a9c01b7 dirty: train.py, eval.py" or "4f2a9c01b7 clean".
+    static func state(_ git: GitProvenance?) -> String {
+        guard let git else { return "no commit recorded" }
+        guard git.dirty else { return "\(git.commit.prefix(10)) clean" }
+        let shown = git.changedPaths.prefix(10).joined(separator: ", ") + (git.changedPaths.count > 10 ? ", … (\(git.changedPaths.count) in all)" : "")
+        return "\(git.commit.prefix(10)) dirty: \(shown)"
     }
 
     static func mark(_ kind: String) -> String {
@@ -108,6 +120,20 @@ struct DiffDocument: Encodable {
         let mergeBase: String?
         let total: Int
         let commits: [Commit]
+        /// The work tree the history was read from.
+        let repository: String
+    }
+    /// A version's recorded git state.
+    struct State: Encodable {
+        let commit: String
+        let dirty: Bool
+        let changedPaths: [String]
+
+        init(_ git: GitProvenance) {
+            commit = git.commit
+            dirty = git.dirty
+            changedPaths = git.changedPaths
+        }
     }
     let a: String
     let b: String
@@ -118,8 +144,12 @@ struct DiffDocument: Encodable {
     let unchangedFiles: Int
     let git: Git?
     let gitNote: String?
+    let gitA: State?
+    let gitB: State?
 
     init(_ diff: VersionDiff) {
+        gitA = diff.gitA.map(State.init)
+        gitB = diff.gitB.map(State.init)
         a = diff.a.reference
         b = diff.b.reference
         params = diff.params.map { Change(name: $0.name, change: $0.kind, before: $0.before, after: $0.after, delta: nil) }
@@ -144,7 +174,7 @@ struct DiffDocument: Encodable {
             case .unrelated: ("unrelated", nil)
             }
             return Git(from: history.from, to: history.to, relation: relation, mergeBase: base, total: history.total,
-                       commits: history.commits.map { Commit(id: $0.id, subject: $0.subject) })
+                       commits: history.commits.map { Commit(id: $0.id, subject: $0.subject) }, repository: history.repository)
         }
         gitNote = diff.gitNote
     }

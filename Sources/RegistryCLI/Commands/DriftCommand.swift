@@ -101,6 +101,8 @@ struct DriftDocument: Encodable {
         let missingRate: Double
     }
     let reference: String
+    /// The version number, as every document names it.
+    let version: Int
     let referenceDataset: String
     let referenceFile: String
     let referenceRows: Int64
@@ -114,6 +116,7 @@ struct DriftDocument: Encodable {
     init(_ outcome: DriftOutcome) {
         let report = outcome.report
         reference = outcome.reference
+        version = outcome.version
         referenceDataset = outcome.referenceDataset.description
         referenceFile = outcome.referenceFile
         referenceRows = report.referenceRows

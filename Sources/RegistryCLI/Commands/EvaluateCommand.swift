@@ -116,17 +116,18 @@ struct EvaluateCommand: RegistryCommand {
         if noGit && gitPath != nil { throw RegistryError(.usage, "--no-git and --git cannot be used together") }
         let git: RegistrationRequest.GitSource = noGit ? .none : gitPath.map { .repository($0) } ?? .discover(from: invocation.currentDirectory)
         let registry = try invocation.openRegistry(global)
-        let (record, warnings) = try registry.evaluate(
+        let (record, warnings, created) = try registry.evaluate(
             EvaluationRequest(
                 reference: reference, dataset: dataset, datasetKey: datasetKey, source: source, git: git, registrant: invocation.registrant,
                 currentDirectory: invocation.currentDirectory),
             progress: invocation.progress(global))
         if global.json {
-            Console.json(EvaluationDocument(record))
+            Console.json(EvaluationDocument(record, created: created))
             return
         }
         for warning in warnings { note(warning) }
-        Console.out("evaluated \(record.version.reference) on \(record.datasetKey) (\(record.dataset.short))\(record.task.map { ", \($0)" } ?? ""): evaluation #\(record.id)")
+        let what = "\(record.version.reference) on \(record.datasetKey) (\(record.dataset.short))\(record.task.map { ", \($0)" } ?? "")"
+        Console.out(created ? "evaluated \(what): evaluation #\(record.id)" : "unchanged: \(what) is already recorded as evaluation #\(record.id)")
         Console.out(EvaluationText.lines(record).joined(separator: "\n"))
     }
 }
@@ -169,6 +170,8 @@ struct EvaluationDocument: Encodable {
     }
     let id: Int64
     let reference: String
+    /// The version number, as every document names it.
+    let version: Int
     let dataset: String
     let datasetKey: String
     let task: String?
@@ -179,10 +182,17 @@ struct EvaluationDocument: Encodable {
     let gitDirty: Bool
     let createdAt: String
     let evaluatedBy: RegistrantDocument
+    /// computed (from the stored predictions) or reported (numbers given to evaluate).
+    let provenance: String
+    /// With `evaluate`: false when an identical evaluation was already recorded and is returned.
+    let created: Bool?
 
-    init(_ record: EvaluationRecord) {
+    init(_ record: EvaluationRecord, created: Bool? = nil) {
+        self.created = created
+        provenance = record.task == nil ? MetricProvenance.reported.rawValue : MetricProvenance.computed.rawValue
         id = record.id
         reference = record.version.reference
+        version = record.version.number
         dataset = record.dataset.description
         datasetKey = record.datasetKey
         task = record.task

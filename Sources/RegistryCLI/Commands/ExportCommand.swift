@@ -51,7 +51,7 @@ struct ExportCommand: RegistryCommand {
         }
         if global.json {
             Console.json(ExportDocument(
-                reference: "\(version.model)@\(version.number)", digest: version.manifestDigest.description,
+                reference: "\(version.model)@\(version.number)", version: version.number, digest: version.manifestDigest.description,
                 destination: outcome.destination, files: outcome.files, bytes: outcome.bytes, replaced: outcome.replaced))
         } else {
             Console.out("exported \(version.model)@\(version.number) to \(outcome.destination): \(outcome.files) file(s), \(Format.bytes(outcome.bytes)), all digests verified")

@@ -22,7 +22,7 @@ struct InitCommand: RegistryCommand {
         let (_, created) = try Registry.initialize(at: root)
         if global.json {
             Console.json(InitDocument(registry: root, created: created, formatVersion: RegistryLayout.formatVersion))
-        } else {
+        } else if !global.quiet {
             Console.out(created ? "initialized an empty registry in \(root)" : "a registry already exists in \(root); left unchanged")
         }
     }

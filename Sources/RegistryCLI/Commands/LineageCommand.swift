@@ -43,7 +43,7 @@ struct FindCommand: RegistryCommand {
         }
         if global.json {
             Console.json(FindDocument(results: results.map {
-                .init(reference: $0.version.reference, digest: $0.version.manifestDigest.description, relations: $0.relations, aliases: $0.aliases.map(\.value))
+                .init(reference: $0.version.reference, version: $0.version.number, digest: $0.version.manifestDigest.description, relations: $0.relations, aliases: $0.aliases.map(\.value))
             }))
             return
         }
@@ -61,6 +61,8 @@ struct FindCommand: RegistryCommand {
 struct FindDocument: Encodable {
     struct Result: Encodable {
         let reference: String
+        /// The version number, as every document names it.
+        let version: Int
         let digest: String
         let relations: [String]
         let aliases: [String]

@@ -42,7 +42,7 @@ struct ListCommand: RegistryCommand {
             func aliases(_ number: Int) -> [String] { marks.aliases[number]?.map(\.value) ?? [] }
             if global.json {
                 Console.json(VersionListDocument(model: name, total: total, versions: versions.map {
-                    .init(number: $0.number, digest: $0.manifestDigest.description, createdAt: Timestamp.format($0.createdAt),
+                    .init(reference: "\(name)@\($0.number)", version: $0.number, digest: $0.manifestDigest.description, createdAt: Timestamp.format($0.createdAt),
                           gitCommit: $0.gitCommit, gitDirty: $0.gitDirty, files: $0.fileCount, size: $0.totalSize,
                           metrics: Dictionary(uniqueKeysWithValues: $0.metrics.map { ($0.key, $0.value) }),
                           aliases: aliases($0.number), status: status($0.number))

@@ -33,14 +33,15 @@ struct SignCommand: RegistryCommand {
             throw RegistryError(.notFound, "cannot read the key file '\(key)'", hint: "make one with 'mreg keys generate NAME'")
         }
         var info = stat()
-        if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
+        // Only a private key is a secret (a public key given by mistake is refused below).
+        if pem.contains("PRIVATE KEY"), stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
             note("warning: '\(key)' is readable by other users; run 'chmod 600 \(key)'")
         }
         let signer = invocation.registrant
         let (record, trusted, created) = try registry.sign(reference: reference, keyPEM: pem, signer: signer)
         let name = "\(record.model)@\(record.number)"
         if global.json {
-            Console.json(SignDocument(reference: name, digest: record.manifestDigest.description, key: trusted.name, keyFingerprint: trusted.fingerprint.description, created: created))
+            Console.json(SignDocument(reference: name, version: record.number, digest: record.manifestDigest.description, key: trusted.name, keyFingerprint: trusted.fingerprint.description, created: created))
         } else {
             Console.out(created
                 ? "signed: \(name) (\(record.manifestDigest.short)) by key '\(trusted.name)' (\(trusted.fingerprint.short))"

@@ -60,21 +60,28 @@ struct VerifyCommand: RegistryCommand {
                 Console.out("\(problem.kind.rawValue.uppercased()): \(problem.detail)")
                 for owner in problem.affected { Console.out("  affects \(owner)") }
             }
-            var summary = "\(report.versionsChecked) version(s), \(report.blobsChecked) blob(s), \(Format.bytes(report.bytesChecked)) re-hashed"
-            if report.signaturesChecked > 0 { summary += ", \(report.signaturesChecked) signature(s)" }
-            if report.eventsChecked > 0 { summary += ", \(report.eventsChecked) ledger event(s)" }
-            if report.recordsChecked > 0 { summary += ", \(report.recordsChecked) record(s) rebuilt" }
-            Console.out(report.isIntact ? "ok: \(summary); no problems" : "FAILED: \(summary); \(report.problems.count) problem(s)")
+            let summary = summary(report)
+            // A failure's one summary line is the error line on stderr.
+            if report.isIntact { Console.out("ok: \(summary); no problems") }
             if let head = report.head { Console.out("ledger head: #\(head.sequence) \(head.digest)") }
             if !report.unreferencedBlobs.isEmpty {
                 note("note: \(report.unreferencedBlobs.count) blob(s) are not referenced by any version (left by interrupted registrations); 'mreg gc' deletes them")
             }
         }
         if !report.isIntact {
-            if !global.json { Console.err("error: the registry failed verification; see the problems above") }
-            var error = RegistryError(.integrity, "the registry failed verification with \(report.problems.count) problem(s)")
+            var error = RegistryError(
+                .integrity, "verification FAILED with \(report.problems.count) problem(s) (\(summary(report)))", hint: "see the problems above")
             error.documentPrinted = true
             throw error
         }
+    }
+
+    /// What was checked, in one phrase.
+    private func summary(_ report: VerifyReport) -> String {
+        var summary = "\(report.versionsChecked) version(s), \(report.blobsChecked) blob(s), \(Format.bytes(report.bytesChecked)) re-hashed"
+        if report.signaturesChecked > 0 { summary += ", \(report.signaturesChecked) signature(s)" }
+        if report.eventsChecked > 0 { summary += ", \(report.eventsChecked) ledger event(s)" }
+        if report.recordsChecked > 0 { summary += ", \(report.recordsChecked) record(s) rebuilt" }
+        return summary
     }
 }

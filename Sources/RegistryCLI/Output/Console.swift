@@ -1,5 +1,6 @@
 import Foundation
 import RegistryKit
+import RegistryModel
 
 /// Where commands write: documents and tables to stdout, diagnostics to stderr.
 enum Console {
@@ -51,20 +52,10 @@ enum Format {
         return "\(tenths / 10).\(tenths % 10) \(units[unit])"
     }
 
-    /// Integers as integers, other values to 4 significant digits (`0.7893`, `1234`, `1.5e-07`).
-    static func metric(_ value: Double) -> String {
-        if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
-        let magnitude = abs(value)
-        guard magnitude >= 1e-4, magnitude < 1e15 else { return "\(value)" }
-        let scale = pow(10, Double(3 - Int(log10(magnitude).rounded(.down))))
-        let rounded = (value * scale).rounded() / scale
-        return rounded == rounded.rounded() ? String(Int64(rounded)) : "\(rounded)"
-    }
+    /// Integers as integers, other values to 4 significant digits (see `NumberFormat`).
+    static func metric(_ value: Double) -> String { NumberFormat.metric(value) }
 
-    /// p-values: like metrics, and tiny ones in scientific notation with three digits.
-    static func pValue(_ value: Double) -> String {
-        value > 0 && value < 1e-4 ? String(format: "%.2e", value) : metric(value)
-    }
+    static func pValue(_ value: Double) -> String { NumberFormat.pValue(value) }
 
     /// Left-aligned columns separated by two spaces.
     static func table(_ header: [String], _ rows: [[String]]) -> String {

@@ -13,6 +13,8 @@ struct DatasetDocument: Encodable {
     }
     struct Use: Encodable {
         let reference: String
+        /// The version number, as every document names it.
+        let version: Int
         let digest: String
         let role: String
     }
@@ -59,7 +61,7 @@ struct DatasetDocument: Encodable {
         names = details.names.map {
             Name(name: $0.name, sourcePath: $0.sourcePath, addedAt: Timestamp.format($0.addedAt), addedBy: "\($0.addedBy.user)@\($0.addedBy.host)")
         }
-        usedBy = details.usedBy.map { Use(reference: $0.version.reference, digest: $0.version.manifestDigest.description, role: $0.role) }
+        usedBy = details.usedBy.map { Use(reference: $0.version.reference, version: $0.version.number, digest: $0.version.manifestDigest.description, role: $0.role) }
         tables = view.profiles.map { path, profile in
             Table(path: path, format: profile.format.rawValue, rows: profile.rows, problems: profile.problems, columns: profile.columns.map { column in
                 Column(

@@ -8,6 +8,7 @@ import RegistryModel
 struct VersionDocument: Encodable {
     struct Parent: Encodable {
         let reference: String
+        let version: Int
         let digest: String
     }
     struct Dataset: Encodable {
@@ -65,7 +66,7 @@ struct VersionDocument: Encodable {
     let evaluations: [EvaluationDocument]
 
     init(_ record: VersionRecord, release: ReleaseState? = nil, evaluations: [EvaluationRecord] = [], annotations: [RecordedAnnotation] = []) {
-        self.evaluations = evaluations.map(EvaluationDocument.init)
+        self.evaluations = evaluations.map { EvaluationDocument($0) }
         self.annotations = annotations.map(AnnotationDocument.init)
         let annotated = record.annotated(by: annotations)
         aliases = release?.aliases.map(\.value) ?? []
@@ -80,7 +81,7 @@ struct VersionDocument: Encodable {
         createdAt = Timestamp.format(record.createdAt)
         registeredBy = RegistrantDocument(record.registrant)
         description = annotated.description
-        parent = record.parent.map { Parent(reference: $0.reference, digest: $0.manifestDigest.description) }
+        parent = record.parent.map { Parent(reference: $0.reference, version: $0.number, digest: $0.manifestDigest.description) }
         params = record.params
         labels = annotated.labels
         metrics = Dictionary(uniqueKeysWithValues: record.metrics.map { ($0.key, $0.value) })
@@ -127,8 +128,11 @@ struct RegistrantDocument: Encodable {
     let ciProvider: String?
     let ciJobId: String?
     let ciJobUrl: String?
+    /// The person the CI provider says started the job.
+    let ciActor: String?
 
     init(_ registrant: Registrant) {
+        ciActor = registrant.ciActor
         user = registrant.user
         host = registrant.host
         ciProvider = registrant.ciProvider
@@ -163,7 +167,9 @@ struct ModelListDocument: Encodable {
 
 struct VersionListDocument: Encodable {
     struct Version: Encodable {
-        let number: Int
+        let reference: String
+        /// The version number, as every document names it.
+        let version: Int
         let digest: String
         let createdAt: String
         let gitCommit: String?
@@ -182,6 +188,8 @@ struct VersionListDocument: Encodable {
 
 struct ExportDocument: Encodable {
     let reference: String
+    /// The version number, as every document names it.
+    let version: Int
     let digest: String
     let destination: String
     let files: Int

@@ -134,6 +134,8 @@ struct DemoteDocument: Encodable {
 
 struct DeprecateDocument: Encodable {
     let reference: String
+    /// The version number, as every document names it.
+    let version: Int
     let digest: String
     let changed: Bool
     let event: EventDocument?
@@ -141,6 +143,8 @@ struct DeprecateDocument: Encodable {
 
 struct AnnotateDocument: Encodable {
     let reference: String
+    /// The version number, as every document names it.
+    let version: Int
     let digest: String
     let changed: Bool
     let event: EventDocument?
@@ -148,6 +152,8 @@ struct AnnotateDocument: Encodable {
 
 struct LiftDocument: Encodable {
     let reference: String
+    /// The version number, as every document names it.
+    let version: Int
     let digest: String
     let event: EventDocument
 }
@@ -180,6 +186,8 @@ struct AliasesAtDocument: Encodable {
 
 struct SignDocument: Encodable {
     let reference: String
+    /// The version number, as every document names it.
+    let version: Int
     let digest: String
     let key: String
     let keyFingerprint: String

@@ -8,6 +8,7 @@ import RegistryModel
 /// What `drift` compared: the reference dataset and file, the new data, and the verdicts.
 public struct DriftOutcome: Sendable {
     public let reference: String
+    public let version: Int
     public let referenceDataset: Digest
     public let referenceFile: String
     public let data: String
@@ -71,7 +72,7 @@ extension Registry {
         task?.finish()
         let report = DriftAnalysis.compare(reference: referenceProfile, current: profiler.finish(), thresholds: thresholds)
         return DriftOutcome(
-            reference: "\(version.model)@\(version.number)", referenceDataset: chosen.digest, referenceFile: stored.path, data: path,
+            reference: "\(version.model)@\(version.number)", version: version.number, referenceDataset: chosen.digest, referenceFile: stored.path, data: path,
             dataDigest: digest, report: report)
     }
 }

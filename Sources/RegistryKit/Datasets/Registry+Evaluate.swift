@@ -71,7 +71,11 @@ extension Registry {
     /// Records an evaluation of a version: the dataset's fingerprint, the metrics (with their
     /// bootstrap intervals when computed from predictions), the predictions file as a blob, the
     /// evaluating code's commit, who and when.
-    public func evaluate(_ request: EvaluationRequest, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> (record: EvaluationRecord, warnings: [String]) {
+    ///
+    /// An identical evaluation retried (same version, dataset and key, task, metrics, reading
+    /// options, predictions and commit) returns the one recorded, as `register` does; `created`
+    /// says which.
+    public func evaluate(_ request: EvaluationRequest, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> (record: EvaluationRecord, warnings: [String], created: Bool) {
         let version = try resolve(reference: request.reference)
         var warnings = [String]()
         let (fingerprint, listing, profiles, defaultKey) = try evaluationDataset(request, version: version, warnings: &warnings)
@@ -111,6 +115,12 @@ extension Registry {
             }
         }
         let detailsJSON = String(decoding: try Self.documentBytes(details, what: "evaluation details"), as: UTF8.self)
+        let identical = try checkedEvaluations(of: version).last { existing in
+            existing.dataset == fingerprint.digest && existing.datasetKey == key && existing.task == task && existing.metrics == metrics
+                && existing.predictions == predictions && existing.gitCommit == git?.commit && existing.gitDirty == (git?.dirty ?? false)
+                && (try? Self.documentBytes(existing.details, what: "evaluation details")).map { String(decoding: $0, as: UTF8.self) } == detailsJSON
+        }
+        if let identical { return (identical, warnings, false) }
         let createdAt = clock()
         let pointer = VersionPointer(model: version.model, number: version.number, manifestDigest: version.manifestDigest)
         let document = RecordDocument.evaluation(EvaluationRecord(
@@ -126,7 +136,7 @@ extension Registry {
         guard let record = try database({ (db) throws(MetadataError) in try db.evaluation(id: id) }) else {
             throw .bug("evaluation #\(id) vanished after it was written")
         }
-        return (record, warnings)
+        return (record, warnings, true)
     }
 
     /// The version's evaluations, oldest first, each checked against its ledger event's document.

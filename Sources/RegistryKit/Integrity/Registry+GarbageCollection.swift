@@ -31,7 +31,9 @@ extension Registry {
             bytes += blobs.storedSize(of: digest) ?? 0
             if !dryRun { try storeBlob { () throws(ContentStoreError) in try blobs.remove(digest) } }
         }
-        let temporaries = dryRun ? 0 : blobs.sweepAbandonedTemporaries()
+        // Every writer of temporary files holds the store lock shared, so under gc's exclusive
+        // lock an unlocked temporary file has no writer, however young it is.
+        let temporaries = dryRun ? 0 : blobs.sweepAbandonedTemporaries(graceSeconds: 0)
         return CollectionReport(unreferencedBlobs: unreferenced, bytes: bytes, abandonedTemporaries: temporaries, dryRun: dryRun)
     }
 }

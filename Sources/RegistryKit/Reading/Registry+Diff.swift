@@ -27,6 +27,8 @@ public struct VersionDiff: Sendable {
         public let relation: CommitRelation
         public let commits: [CommitSummary]
         public let total: Int
+        /// The work tree the history was read from.
+        public let repository: String
     }
 
     public let a: VersionPointer
@@ -43,14 +45,19 @@ public struct VersionDiff: Sendable {
     public let git: History?
     /// Why there is no git history (no commit recorded, no repository, unknown commit).
     public let gitNote: String?
+    /// Each version's recorded git state: commit, and whether (and where) its tree was dirty.
+    public let gitA: GitProvenance?
+    public let gitB: GitProvenance?
 }
 
 extension Registry {
     public static let diffCommitLimit = 50
 
-    /// Compares two versions: parameters, metrics, datasets, files, and the git commits
-    /// between their commits (read from the repository containing `repository`, if any).
-    public func diff(_ referenceA: String, _ referenceB: String, repository: String) throws(RegistryError) -> VersionDiff {
+    /// Compares two versions: parameters, metrics, datasets, files, each one's git state, and the
+    /// commits between their commits, read from the repository containing `repository` or, when
+    /// that is not `explicitRepository` and lacks them, from a work tree a version was
+    /// registered from that is still on this machine.
+    public func diff(_ referenceA: String, _ referenceB: String, repository: String, explicitRepository: Bool = false) throws(RegistryError) -> VersionDiff {
         let a = try resolve(reference: referenceA), b = try resolve(reference: referenceB)
         let paramsA = Self.flatten(a.params), paramsB = Self.flatten(b.params)
         let params = Set(paramsA.keys).union(paramsB.keys).sorted()
@@ -71,15 +78,27 @@ extension Registry {
         var note: String?
         if let commitA = a.git?.commit, let commitB = b.git?.commit {
             do {
-                if let repository = try GitRepository.discover(from: repository) {
-                    if !repository.hasCommit(commitA) || !repository.hasCommit(commitB) {
-                        note = "the repository at \(repository.workTree) does not hold \(repository.hasCommit(commitA) ? commitB.prefix(10) : commitA.prefix(10)) (fetch it, or pass --git PATH)"
-                    } else {
-                        let walk = try repository.commits(from: commitA, to: commitB, limit: Self.diffCommitLimit)
-                        history = VersionDiff.History(from: commitA, to: commitB, relation: walk.relation, commits: walk.commits, total: walk.total)
+                // The given (or current) repository first, then the work trees the versions were
+                // registered from, if they are still on this machine.
+                let recorded = [b.git?.workTree, a.git?.workTree].compactMap { $0 }.filter { FileManager.default.fileExists(atPath: $0) }
+                var found: GitRepository?
+                var lacking: GitRepository?
+                for location in (explicitRepository ? [repository] : [repository] + recorded) {
+                    guard let candidate = try GitRepository.discover(from: location) else { continue }
+                    if candidate.hasCommit(commitA) && candidate.hasCommit(commitB) {
+                        found = candidate
+                        break
                     }
+                    lacking = lacking ?? candidate
+                }
+                if let found {
+                    let walk = try found.commits(from: commitA, to: commitB, limit: Self.diffCommitLimit)
+                    history = VersionDiff.History(
+                        from: commitA, to: commitB, relation: walk.relation, commits: walk.commits, total: walk.total, repository: found.workTree)
+                } else if let lacking {
+                    note = "the repository at \(lacking.workTree) does not hold \(lacking.hasCommit(commitA) ? commitB.prefix(10) : commitA.prefix(10)) (fetch it, or pass --git PATH)"
                 } else {
-                    note = "not inside a git repository (pass --git PATH to list the commits between the versions)"
+                    note = "not inside a git repository, and the versions' recorded work trees are not on this machine (pass --git PATH to list the commits between the versions)"
                 }
             } catch {
                 note = "the git history cannot be read: \(error.message)"
@@ -91,7 +110,7 @@ extension Registry {
             a: VersionPointer(model: a.model, number: a.number, manifestDigest: a.manifestDigest),
             b: VersionPointer(model: b.model, number: b.number, manifestDigest: b.manifestDigest),
             params: params, metrics: metrics, datasets: datasets, files: changedFiles, unchangedFiles: allFiles.count - changedFiles.count,
-            git: history, gitNote: note)
+            git: history, gitNote: note, gitA: a.git, gitB: b.git)
     }
 
     /// Nested objects become dotted paths (`optimizer.lr`); arrays and scalars stay values.

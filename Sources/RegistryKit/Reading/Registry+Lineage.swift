@@ -58,11 +58,26 @@ extension Registry {
     }
 
     /// Everything that references a blob.
+    ///
+    /// `text` is a digest, or at least 12 of its first hex digits (with or without `sha256:`),
+    /// as `mreg show` and `verify` print them; a prefix names the one stored blob it starts.
     public func find(blob text: String) throws(RegistryError) -> [FindResult] {
-        guard let digest = Digest(parsing: text) ?? Digest(hex: text.lowercased()) else {
-            throw .usage("'\(text)' is not a blob digest", hint: "give sha256: and 64 hex digits")
-        }
+        let digest = try blobDigest(text)
         return try grouped(try database { (db) throws(MetadataError) in try db.findings(blob: digest) })
+    }
+
+    private func blobDigest(_ text: String) throws(RegistryError) -> Digest {
+        if let digest = Digest(parsing: text) ?? Digest(hex: text.lowercased()) { return digest }
+        let hex = (text.hasPrefix(Digest.algorithm + ":") ? String(text.dropFirst(Digest.algorithm.count + 1)) : text).lowercased()
+        guard hex.utf8.count >= Digest.minimumPrefixLength, hex.utf8.allSatisfy(Digest.isLowerHex) else {
+            throw .usage("'\(text)' is not a blob digest", hint: "give sha256: and 64 hex digits, or at least \(Digest.minimumPrefixLength) of them")
+        }
+        let matches = try storeBlob { () throws(ContentStoreError) in try blobs.listBlobs() }.blobs.filter { $0.hex.hasPrefix(hex) }
+        guard let first = matches.first else {
+            throw .notFound("no stored blob starts with \(hex)", hint: "run 'mreg verify' to list missing blobs")
+        }
+        guard matches.count == 1 else { throw .usage("'\(text)' matches \(matches.count) blobs", hint: "give more hex digits") }
+        return first
     }
 
     private func grouped(_ findings: [Finding]) throws(RegistryError) -> [FindResult] {
@@ -112,7 +127,7 @@ extension Registry {
                     for use in record.datasets {
                         let dataset = "dataset \(use.fingerprint.digest.short)"
                         add(.init(id: dataset, kind: .dataset, label: "\(use.fingerprint.digest.short) (\(use.sourcePath))"))
-                        edges.append(.init(from: dataset, to: id, label: "trained on as \(use.role)"))
+                        edges.append(.init(from: dataset, to: id, label: Self.datasetRelation(use.role)))
                     }
                     if let git = record.git {
                         let commit = "commit \(git.commit.prefix(10))"
@@ -152,5 +167,20 @@ extension Registry {
         }
         var seen = Set<LineageGraph.Edge>()
         return LineageGraph(root: root, nodes: order.map { nodes[$0]! }, edges: edges.filter { seen.insert($0).inserted })
+    }
+}
+
+extension Registry {
+    /// Roles that name evaluation data: such a dataset was evaluated on, not trained on.
+    static let evaluationRoles: Set<String> = ["holdout", "test", "eval", "evaluation", "validation", "valid", "val", "dev", "benchmark"]
+
+    /// How a dataset used in `role` relates to the version in the lineage graph.
+    static func datasetRelation(_ role: String) -> String {
+        let lowered = role.lowercased()
+        if lowered.hasPrefix("train") { return "trained on as \(role)" }
+        if evaluationRoles.contains(lowered) || evaluationRoles.contains(where: { lowered.hasPrefix($0 + "_") || lowered.hasPrefix($0 + "-") }) {
+            return "evaluated on as \(role)"
+        }
+        return "used as \(role)"
     }
 }
