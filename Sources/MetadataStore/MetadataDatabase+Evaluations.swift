@@ -116,7 +116,7 @@ extension MetadataDatabase {
             id: id,
             version: VersionPointer(model: try ModelName(row["model_name"] as String), number: row["number"], manifestDigest: try digest(row["manifest_digest"])),
             dataset: try digest(row["dataset_digest"]), datasetKey: row["dataset_key"], task: row["task"], metrics: metrics,
-            details: try JSONDecoder().decode(JSONValue.self, from: Data(detailsText.utf8)),
+            details: try JSONParser.parse(detailsText),
             predictions: try (row["predictions_digest"] as String?).map { try digest($0) }, gitCommit: row["git_commit"],
             gitDirty: row["git_dirty"], createdAt: try date(row["created_at"]),
             registrant: Registrant(

@@ -114,7 +114,7 @@ extension MetadataDatabase {
                 changedPaths: changed, workTree: row["git_work_tree"])
         }
         let paramsJSON: String = row["params_json"]
-        let params = try JSONDecoder().decode([String: JSONValue].self, from: Data(paramsJSON.utf8))
+        guard case .object(let params) = try JSONParser.parse(paramsJSON) else { throw DatabaseCorruption(problem: "params_json is not an object") }
         return VersionRecord(
             id: id, model: try ModelName(row[0]), number: row["number"], manifestDigest: try digest(row["manifest_digest"]),
             description: row["description"], params: params, parent: parent, files: files, datasets: datasets, metrics: metrics,

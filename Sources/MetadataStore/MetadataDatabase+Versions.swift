@@ -28,7 +28,7 @@ extension MetadataDatabase {
                 try Int64.fetchOne(db, sql: "SELECT id FROM versions WHERE manifest_digest = ?", arguments: [$0.description])
             }
             let git = manifest.git
-            let paramsJSON = try CanonicalJSON.string(.object(manifest.params))
+            let paramsJSON = try CanonicalJSON.string(.object(manifest.params), numbers: .kept)
             let changedPaths = try git.map { try CanonicalJSON.string(.array($0.changedPaths.map(JSONValue.string))) }
             try db.execute(
                 sql: """

@@ -80,6 +80,8 @@ public final class MetadataDatabase: Sendable {
             throw error
         } catch let error as DatabaseCorruption {
             throw .corrupt(problem: error.problem)
+        } catch let error as JSONParseError {
+            throw .corrupt(problem: "a stored JSON document does not parse (\(error.description))")
         } catch let error as DecodingError {
             throw .corrupt(problem: "a stored JSON document does not decode (\(Self.describe(error)))")
         } catch let error as DatabaseError {

@@ -4,9 +4,17 @@
 /// Manifests are hashed, so their bytes must not depend on dictionary order or encoder settings
 /// (Foundation's `JSONEncoder` sorts keys by a locale-free but UTF-16 order and escapes `/`).
 public enum CanonicalJSON {
-    public static func encode(_ value: JSONValue) throws(CanonicalJSONError) -> [UInt8] {
+    /// How a floating-point number with an integral value is written.
+    public enum NumberKinds: Sendable {
+        /// `2.0` as `2`, as RFC 8785 does (manifest v1, every other document).
+        case merged
+        /// `2.0` as `2.0`, so a number keeps the kind it was written with (manifest v2, stored parameters).
+        case kept
+    }
+
+    public static func encode(_ value: JSONValue, numbers: NumberKinds = .merged) throws(CanonicalJSONError) -> [UInt8] {
         var output = [UInt8]()
-        try write(value, into: &output, path: "$")
+        try write(value, into: &output, path: "$", numbers: numbers)
         return output
     }
 
@@ -14,31 +22,31 @@ public enum CanonicalJSON {
     public static func encodeWithoutNumbers(_ value: JSONValue) -> [UInt8] {
         var output = [UInt8]()
         do {
-            try write(value, into: &output, path: "$")
+            try write(value, into: &output, path: "$", numbers: .merged)
         } catch {
             preconditionFailure("a value without floating-point numbers failed to encode: \(error)")
         }
         return output
     }
 
-    public static func string(_ value: JSONValue) throws(CanonicalJSONError) -> String {
-        String(decoding: try encode(value), as: UTF8.self)
+    public static func string(_ value: JSONValue, numbers: NumberKinds = .merged) throws(CanonicalJSONError) -> String {
+        String(decoding: try encode(value, numbers: numbers), as: UTF8.self)
     }
 
-    private static func write(_ value: JSONValue, into output: inout [UInt8], path: String) throws(CanonicalJSONError) {
+    private static func write(_ value: JSONValue, into output: inout [UInt8], path: String, numbers: NumberKinds) throws(CanonicalJSONError) {
         switch value {
         case .null: output += Array("null".utf8)
         case .bool(let flag): output += Array((flag ? "true" : "false").utf8)
         case .integer(let integer): output += Array(String(integer).utf8)
         case .number(let number):
             guard number.isFinite else { throw CanonicalJSONError(path: path, problem: "is not a finite number") }
-            output += Array(canonicalNumber(number).utf8)
+            output += Array(canonicalNumber(number, numbers).utf8)
         case .string(let text): writeString(text, into: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                try write(element, into: &output, path: "\(path)[\(index)]")
+                try write(element, into: &output, path: "\(path)[\(index)]", numbers: numbers)
             }
             output.append(UInt8(ascii: "]"))
         case .object(let members):
@@ -48,15 +56,15 @@ public enum CanonicalJSON {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 writeString(key, into: &output)
                 output.append(UInt8(ascii: ":"))
-                try write(members[key]!, into: &output, path: "\(path).\(key)")
+                try write(members[key]!, into: &output, path: "\(path).\(key)", numbers: numbers)
             }
             output.append(UInt8(ascii: "}"))
         }
     }
 
     /// Integral doubles print without a fraction (`2.0` → `2`), as ECMAScript and RFC 8785 do.
-    static func canonicalNumber(_ number: Double) -> String {
-        if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
+    static func canonicalNumber(_ number: Double, _ kinds: NumberKinds = .merged) -> String {
+        if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) + (kinds == .kept ? ".0" : "") }
         return String(number)
     }
 

@@ -4,7 +4,19 @@
 /// same files, parameters, datasets, metrics and commit produces the same manifest digest, and the
 /// registry can return the existing version instead of a duplicate.
 public struct Manifest: Hashable, Sendable {
-    public static let mediaType = "application/vnd.mreg.manifest.v1+json"
+    /// v1 wrote `2.0` as `2`; v2 keeps the kind each number was written with. New versions are
+    /// v2; a version's rows rebuild either form, and its stored manifest says which it has.
+    public enum Format: Int, Sendable, CaseIterable {
+        case v1 = 1
+        case v2 = 2
+
+        public var mediaType: String { "application/vnd.mreg.manifest.v\(rawValue)+json" }
+        var numbers: CanonicalJSON.NumberKinds { self == .v1 ? .merged : .kept }
+    }
+
+    public static let currentFormat = Format.v2
+
+    public let format: Format
 
     public let model: ModelName
     public let files: [FileEntry]
@@ -18,8 +30,9 @@ public struct Manifest: Hashable, Sendable {
 
     public init(
         model: ModelName, files: [FileEntry], params: [String: JSONValue], datasets: [DatasetUse],
-        metrics: [Metric], labels: [String: String], description: String?, parent: Digest?, git: GitProvenance?
+        metrics: [Metric], labels: [String: String], description: String?, parent: Digest?, git: GitProvenance?, format: Format = currentFormat
     ) {
+        self.format = format
         self.model = model
         self.files = files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         self.params = params
@@ -33,7 +46,7 @@ public struct Manifest: Hashable, Sendable {
 
     public var jsonValue: JSONValue {
         var members: [String: JSONValue] = [
-            "media_type": .string(Self.mediaType),
+            "media_type": .string(format.mediaType),
             "model": .string(model.value),
             "files": .array(files.map(\.jsonValue)),
             "params": .object(params),
@@ -54,7 +67,7 @@ public struct Manifest: Hashable, Sendable {
     }
 
     public func canonicalBytes() throws(CanonicalJSONError) -> [UInt8] {
-        try CanonicalJSON.encode(jsonValue)
+        try CanonicalJSON.encode(jsonValue, numbers: format.numbers)
     }
 
     /// Reads the file list back from a stored manifest, to cross-check the database against it.

@@ -87,7 +87,7 @@ struct DiffCommand: RegistryCommand {
     }
 
     static func text(_ value: JSONValue) -> String {
-        (try? CanonicalJSON.string(value)) ?? "?"
+        (try? CanonicalJSON.string(value, numbers: .kept)) ?? "?"
     }
 
     static func describe(_ relation: CommitRelation) -> String {

@@ -59,7 +59,7 @@ struct ShowCommand: RegistryCommand {
         if !record.params.isEmpty {
             lines.append("  params")
             for key in record.params.keys.sorted() {
-                lines.append("    \(key) = \((try? CanonicalJSON.string(record.params[key]!)) ?? "?")")
+                lines.append("    \(key) = \((try? CanonicalJSON.string(record.params[key]!, numbers: .kept)) ?? "?")")
             }
         }
         if !record.metrics.isEmpty {

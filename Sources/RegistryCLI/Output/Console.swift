@@ -15,11 +15,7 @@ enum Console {
     /// A JSON document as every command prints it (pretty, keys sorted, snake_case), or nil
     /// when it cannot be encoded (a bug).
     static func encode<T: Encodable>(_ document: T) -> Data? {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        guard let data = try? encoder.encode(document) else { return nil }
-        return data + Data("\n".utf8)
+        try? DocumentEncoder.encode(document)
     }
 
     /// Prints one JSON document (pretty, keys sorted, snake_case).

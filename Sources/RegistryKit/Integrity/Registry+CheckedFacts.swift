@@ -10,17 +10,20 @@ extension Registry {
     /// nil when a version's rows rebuild the manifest digest it was registered with; otherwise
     /// the manifest fields that differ (empty when the stored manifest cannot be read to say).
     func manifestMismatch(_ record: VersionRecord) throws(RegistryError) -> [String]? {
-        let rebuilt = Manifest(rebuiltFrom: record)
-        let bytes: [UInt8]
-        do {
-            bytes = try rebuilt.canonicalBytes()
-        } catch {
-            return ["params (\(error.description))"]
+        // Either manifest format the version may have been registered with; each names itself.
+        var rebuilt = [Manifest]()
+        for format in Manifest.Format.allCases.reversed() {
+            let manifest = Manifest(rebuiltFrom: record, format: format)
+            do {
+                if BlobStore.digest(of: try manifest.canonicalBytes()) == record.manifestDigest { return nil }
+            } catch {
+                return ["params (\(error.description))"]
+            }
+            rebuilt.append(manifest)
         }
-        if BlobStore.digest(of: bytes) == record.manifestDigest { return nil }
-        guard let stored = try? blobs.readVerified(record.manifestDigest), let json = try? JSONDecoder().decode(JSONValue.self, from: Data(stored))
-        else { return [] }
-        return Self.differingPaths(rebuilt.jsonValue, json, prefix: "")
+        guard let stored = try? blobs.readVerified(record.manifestDigest), let json = try? JSONParser.parse(stored) else { return [] }
+        let format = rebuilt.first { json.objectValue?["media_type"] == .string($0.format.mediaType) } ?? rebuilt[0]
+        return Self.differingPaths(format.jsonValue, json, prefix: "")
     }
 
     /// Checks a version's rows: they rebuild its manifest, the manifest blob is intact, and its

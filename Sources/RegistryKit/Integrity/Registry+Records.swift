@@ -107,7 +107,7 @@ extension Registry {
     /// The top-level members in which a rebuilt document differs from the stored one (nil when
     /// the stored document cannot be read; the blob check reports that).
     func changedFields(now: JSONValue, recorded: Digest) throws(RegistryError) -> String? {
-        guard let bytes = try? blobs.readVerified(recorded), let stored = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else {
+        guard let bytes = try? blobs.readVerified(recorded), let stored = try? JSONParser.parse(bytes) else {
             return nil
         }
         let fields = Self.differingPaths(now, stored, prefix: "")

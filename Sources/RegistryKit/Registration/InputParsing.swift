@@ -86,9 +86,9 @@ public enum InputParsing {
         }
         if path.lowercased().hasSuffix(".json") {
             do {
-                return try JSONDecoder().decode(JSONValue.self, from: data)
+                return try JSONParser.parse(Array(data))
             } catch {
-                throw .usage("\(flag) file '\(path)' is not valid JSON: \(jsonProblem(error))")
+                throw .usage("\(flag) file '\(path)' is not valid JSON: \(error.description)")
             }
         }
         let node: Node?
@@ -99,13 +99,6 @@ public enum InputParsing {
         }
         guard let node else { throw .usage("\(flag) file '\(path)' is empty") }
         return try jsonValue(node, path: path, flag: flag)
-    }
-
-    private static func jsonProblem(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            return (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription
-        }
-        return "\(error)"
     }
 
     /// Converts a YAML node with YAML 1.1 core-schema scalars into JSON values.
