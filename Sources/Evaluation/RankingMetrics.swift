@@ -70,7 +70,7 @@ public struct RankingMetrics: Sendable {
     func values<W: ExampleWeights>(weights: inout W) -> [Double] {
         var sums = [Double](repeating: 0, count: 5)
         var total = 0.0
-        for (query, values) in perQuery.enumerated() {
+        for values in perQuery {
             let w = weights.next()
             total += w
             for index in 0..<5 { sums[index] += w * values[index] }

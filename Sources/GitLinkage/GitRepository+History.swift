@@ -59,6 +59,6 @@ extension GitRepository {
     static func text(_ oid: inout git_oid) -> String {
         var buffer = [CChar](repeating: 0, count: 41)
         git_oid_tostr(&buffer, 41, &oid)
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

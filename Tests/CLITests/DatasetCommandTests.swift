@@ -53,7 +53,7 @@ import Testing
         #expect(warnings.contains { $0.contains("part-1.jsonl has 1 line(s) that are not JSON objects (skipped) (lines 2)") })
         let show = try space.run(["dataset", "show", "events", "--json"])
         try expectValid(show, schema: "dataset")
-        let tables = try show.json()["tables"] as? [[String: Any]] ?? []
+        let tables = try #require(try show.json()["tables"] as? [[String: Any]])
         #expect(tables.compactMap { $0["path"] as? String } == ["part-0.csv", "part-1.jsonl"])
         #expect(try show.json()["files"] as? Int == 3)
     }

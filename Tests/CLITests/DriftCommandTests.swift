@@ -45,7 +45,7 @@ func writeSyntheticData(_ path: String, seed: Int, rows: Int = 20_000, shift: Do
             let result = try space.run(["drift", "churn@1", "--data", "today.csv", "--json"])
             #expect(result.status == 0, "seed \(seed): \(result.stdout)")
             try expectValid(result, schema: "drift")
-            let columns = try result.json()["columns"] as? [[String: Any]] ?? []
+            let columns = try #require(try result.json()["columns"] as? [[String: Any]])
             #expect(columns.allSatisfy { $0["status"] as? String == "stable" }, "seed \(seed)")
             #expect(columns.allSatisfy { ($0["psi"] as? Double ?? 0) < 0.05 }, "seed \(seed): \(columns)")
         }
@@ -57,7 +57,7 @@ func writeSyntheticData(_ path: String, seed: Int, rows: Int = 20_000, shift: Do
         let result = try space.run(["drift", "churn@1", "--data", "today.csv", "--json"])
         #expect(result.status == 4)
         try expectValid(result, schema: "drift")
-        let columns = try result.json()["columns"] as? [[String: Any]] ?? []
+        let columns = try #require(try result.json()["columns"] as? [[String: Any]])
         let x = try #require(columns.first)
         #expect(x["column"] as? String == "x" && x["status"] as? String == "drifted", "the drifted column sorts first")
         #expect((x["p_value"] as? Double ?? 1) < 1e-6 && (x["statistic"] as? Double ?? 0) > 0.15)
@@ -72,7 +72,7 @@ func writeSyntheticData(_ path: String, seed: Int, rows: Int = 20_000, shift: Do
         try writeSyntheticData(space.directory.url("today.csv"), seed: 8, missing: 0.2, categories: [0.3, 0.2, 0.5], extraColumn: true)
         let result = try space.run(["drift", "churn@1", "--data", "today.csv", "--json"])
         #expect(result.status == 4)
-        let columns = try result.json()["columns"] as? [[String: Any]] ?? []
+        let columns = try #require(try result.json()["columns"] as? [[String: Any]])
         func status(_ name: String) -> String? { columns.first { $0["column"] as? String == name }?["status"] as? String }
         #expect(status("cat") == "drifted" && status("y") == "drifted" && status("extra") == "new" && status("x") == "stable")
         let y = columns.first { $0["column"] as? String == "y" }

@@ -85,7 +85,7 @@ import Testing
             let result = try space.run(["evaluate", "churn@1", "--dataset", "data/holdout.csv", "--bootstrap", "50", "--no-git", "--json"] + arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
             try expectValid(result, schema: "evaluation")
-            let values = Dictionary(uniqueKeysWithValues: (try result.json()["metrics"] as? [[String: Any]] ?? []).map {
+            let values = Dictionary(uniqueKeysWithValues: (try #require(try result.json()["metrics"] as? [[String: Any]])).map {
                 ($0["name"] as! String, $0["value"] as! Double)
             })
             switch arguments[3] {

@@ -25,7 +25,7 @@ import Testing
         let byPath = try mreg(["find", "--dataset", "data/train.csv", "--json"], in: repo, environment: env)
         #expect(byPath.status == 0, "\(byPath.stderr)")
         try expectValid(byPath, schema: "find")
-        let results = try byPath.json()["results"] as? [[String: Any]] ?? []
+        let results = try #require(try byPath.json()["results"] as? [[String: Any]])
         #expect(results.compactMap { $0["reference"] as? String } == ["churn@1", "churn@2"])
         #expect((results.first?["relations"] as? [String])?.count == 2, "recorded at registration, and evaluated on")
         #expect((results.last?["aliases"] as? [String]) == ["production"])
@@ -42,11 +42,11 @@ import Testing
         let lineage = try space.run(["lineage", "churn@1", "--json"])
         #expect(lineage.status == 0)
         try expectValid(lineage, schema: "lineage")
-        let edges = (try lineage.json()["edges"] as? [[String: Any]] ?? []).map { "\($0["from"]!) -> \($0["to"]!)" }
+        let edges = (try #require(try lineage.json()["edges"] as? [[String: Any]])).map { "\($0["from"]!) -> \($0["to"]!)" }
         #expect(edges.contains("base@1 -> churn@1") && edges.contains("churn@1 -> churn@2"))
         #expect(edges.contains("commit \(commit.prefix(10)) -> churn@1") && edges.contains("churn@1 -> evaluation #1"))
         let upstream = try space.run(["lineage", "churn@2", "--upstream", "--depth", "1", "--json"])
-        let upstreamEdges = (try upstream.json()["edges"] as? [[String: Any]] ?? []).map { "\($0["from"]!) -> \($0["to"]!)" }
+        let upstreamEdges = (try #require(try upstream.json()["edges"] as? [[String: Any]])).map { "\($0["from"]!) -> \($0["to"]!)" }
         #expect(upstreamEdges.contains("churn@1 -> churn@2") && !upstreamEdges.contains("base@1 -> churn@1"), "depth 1 stops at the parent")
         let dot = try space.run(["lineage", "churn@1", "--format", "dot"])
         #expect(dot.stdout.hasPrefix("digraph lineage {") && dot.stdout.contains("\"base@1\" -> \"churn@1\" [label=\"fine-tuned into\"]"))

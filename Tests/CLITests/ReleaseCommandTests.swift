@@ -82,7 +82,7 @@ extension CLIWorkspace {
 
         let history = try space.run(["history", "churn", "--alias", "production", "--json"])
         try expectValid(history, schema: "history")
-        let events = try history.json()["events"] as? [[String: Any]] ?? []
+        let events = try #require(try history.json()["events"] as? [[String: Any]])
         #expect(events.compactMap { $0["action"] as? String } == ["rollback", "promote", "promote", "promote"])
         #expect(events.compactMap { $0["forced"] as? Bool } == [false, true, false, false])
         let historyText = try space.run(["history", "churn"])
@@ -95,7 +95,7 @@ extension CLIWorkspace {
         #expect(showRolledBack.stdout.contains("ROLLED BACK from production: latency regression INC-142"))
         let list = try space.run(["list", "churn", "--json"])
         try expectValid(list, schema: "list-versions")
-        let rows = try list.json()["versions"] as? [[String: Any]] ?? []
+        let rows = try #require(try list.json()["versions"] as? [[String: Any]])
         #expect(rows.compactMap { $0["status"] as? String } == ["rolled_back", "active", "active"])
         let models = try space.run(["list", "--json"])
         try expectValid(models, schema: "list-models")

@@ -14,7 +14,7 @@ import Testing
         for (process, _, _) in processes { process.waitUntilExit() }
         #expect(processes.allSatisfy { $0.0.terminationStatus == 0 })
         let history = try space.run(["history", "churn", "--alias", "production", "--all", "--json"])
-        let events = try history.json()["events"] as? [[String: Any]] ?? []
+        let events = try #require(try history.json()["events"] as? [[String: Any]])
         #expect(events.count == 8)
         let targets = events.compactMap { ($0["to"] as? [String: Any])?["version"] as? Int }
         #expect(Set(targets) == Set(1...8), "every promotion is recorded once")

@@ -89,8 +89,3 @@ struct ListCommand: RegistryCommand {
             }))
     }
 }
-
-extension String {
-    /// nil for the empty string, so a table cell can fall back to "-".
-    var nonEmpty: String? { isEmpty ? nil : self }
-}

@@ -18,7 +18,7 @@ extension Registry {
         do {
             try ModelName.validate(name, kind: "dataset name")
         } catch {
-            throw .usage(error.description)
+            throw RegistryError(error)
         }
         let files = try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "dataset")
         let dataset = try fingerprintDataset(role: name, path: path, files: files, currentDirectory: currentDirectory, store: false, progress: progress)

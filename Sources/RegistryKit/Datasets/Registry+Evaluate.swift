@@ -190,7 +190,7 @@ extension Registry {
         do {
             report = try Evaluator.evaluate(columns, settings: settings)
         } catch {
-            throw Self.predictionsProblem(error, file: path, lines: columns.lines)
+            throw RegistryError(error, file: path, lines: columns.lines)
         }
         // How the file was read, so `compare` can read the stored copy the same way.
         var details = report.details.objectValue ?? [:]
@@ -225,10 +225,7 @@ extension Registry {
         do {
             values = try collector.finish()
         } catch {
-            // The column options are the fix only when a column is missing.
-            throw .usage(
-                "predictions file '\(shownAs)'\(error.line.map { " line \($0)" } ?? ""): \(error.problem)",
-                hint: error.missingColumn == nil ? nil : "name the columns with --label-column, --score-column, …")
+            throw RegistryError(error, file: shownAs)
         }
         var columns = PredictionColumns()
         columns.lines = collector.lines
@@ -250,13 +247,6 @@ extension Registry {
         case .multiclass, .regression: ["label", "prediction"]
         case .ranking: ["relevance", "score", "query"]
         }
-    }
-
-    /// A problem with one example, named by the file line it was read from.
-    static func predictionsProblem(_ error: EvaluationError, file: String, lines: [Int64]) -> RegistryError {
-        guard let row = error.row else { return .usage("predictions file '\(file)': \(error.problem)") }
-        let place = row < lines.count ? "line \(lines[row])" : "example \(row + 1)"
-        return .usage("predictions file '\(file)' \(place): \(error.problem)")
     }
 
     static func numbers(_ texts: [String], column: String, path: String, lines: [Int64]) throws(RegistryError) -> [Double] {

@@ -63,12 +63,7 @@ extension Registry {
 
     /// The newest `limit` versions of one model (all when nil), and the model's version count.
     public func versions(of name: String, limit: Int? = nil) throws(RegistryError) -> (versions: [VersionSummary], total: Int) {
-        let model: ModelName
-        do {
-            model = try ModelName(name)
-        } catch {
-            throw .usage(error.description)
-        }
+        let model = try Self.modelName(name)
         try requireModel(model)
         return try database { (db) throws(MetadataError) in try db.versions(of: model, limit: limit) }
     }

@@ -8,18 +8,13 @@ extension Registry {
     /// Registers a model version: validates everything first, then stores blobs, then records
     /// the version in one transaction. An identical registration returns the existing version.
     public func register(_ request: RegistrationRequest, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> RegistrationOutcome {
-        let model: ModelName
-        do {
-            model = try ModelName(request.model)
-        } catch {
-            throw .usage(error.description)
-        }
+        let model = try Self.modelName(request.model)
         var seenRoles = Set<String>()
         for (role, _) in request.datasets {
             do {
                 try DatasetUse.validateRole(role)
             } catch {
-                throw .usage("--dataset: \(error.description)", hint: "write --dataset ROLE=PATH with a role such as train or holdout")
+                throw RegistryError(error, flag: "--dataset", hint: "write --dataset ROLE=PATH with a role such as train or holdout")
             }
             guard seenRoles.insert(role).inserted else { throw .usage("--dataset role '\(role)' is given twice") }
         }
@@ -234,7 +229,7 @@ extension VersionRef {
         do {
             return try VersionRef(parsing: text)
         } catch {
-            throw .usage(error.description, hint: "write NAME, NAME@3, NAME@ALIAS or NAME@sha256:PREFIX")
+            throw RegistryError(error)
         }
     }
 }

@@ -23,7 +23,7 @@ extension Registry {
         do {
             table = try TOMLParser.parse(text)
         } catch {
-            throw .usage("'\(path)' line \(error.line): \(error.problem) (column \(error.column))", hint: "fix the configuration file; nothing was changed")
+            throw RegistryError(error, file: path)
         }
         var config = RegistryConfig()
         for key in table.keys {

@@ -18,7 +18,7 @@ extension Registry {
         do {
             return try Policy.parse(text)
         } catch {
-            throw .usage("'\(layout.policy)' \(error.description)", hint: "fix the policy file (README, \"Policy\"); nothing was changed")
+            throw RegistryError(error, file: layout.policy)
         }
     }
 

@@ -207,7 +207,7 @@ extension Registry {
         do {
             return try AliasName(text)
         } catch {
-            throw .usage(error.description)
+            throw RegistryError(error)
         }
     }
 
@@ -215,7 +215,7 @@ extension Registry {
         do {
             return try ModelName(text)
         } catch {
-            throw .usage(error.description)
+            throw RegistryError(error)
         }
     }
 

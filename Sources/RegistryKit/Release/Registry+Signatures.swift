@@ -53,7 +53,7 @@ extension Registry {
         do {
             key = try TrustedKey(pem: pem)
         } catch {
-            throw .usage("cannot trust this key: \(error.description)")
+            throw RegistryError(error, purpose: "trust")
         }
         let existing = try trustedKeys()
         if let same = existing.first(where: { $0.fingerprint == key.fingerprint }) {
@@ -87,7 +87,7 @@ extension Registry {
                 let key = try TrustedKey(pem: text)
                 keys.append(TrustedKeyFile(name: String(file.dropLast(4)), fingerprint: key.fingerprint, key: key, path: path))
             } catch {
-                throw RegistryError(.integrity, "the trusted key '\(path)' is unusable: \(error.description)", hint: "restore it from git, or remove it")
+                throw RegistryError(trustedKey: error, path: path)
             }
         }
         return keys
@@ -100,7 +100,7 @@ extension Registry {
         do {
             key = try SigningKey(pem: keyPEM)
         } catch {
-            throw .usage("cannot sign with this key: \(error.description)")
+            throw RegistryError(error, purpose: "sign")
         }
         let record = try resolve(reference: reference)
         let fingerprint = key.publicKey.fingerprint

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import RegistryKit
+import RegistryModel
+
+/// A subcommand whose failures become one line on stderr and the documented exit status.
+protocol RegistryCommand: ParsableCommand {
+    var global: GlobalOptions { get }
+    func execute(_ invocation: Invocation) throws(RegistryError)
+}
+
+extension RegistryCommand {
+    func run() throws {
+        do {
+            try execute(.current)
+        } catch {
+            Console.err("error: \(error.description)")
+            if global.json && !error.documentPrinted {
+                Console.json(ErrorDocument(error: .init(kind: error.kind.rawValue, message: error.message, hint: error.hint, exitCode: error.exitCode)))
+            }
+            throw ExitCode(error.exitCode)
+        }
+    }
+
+    /// Notes and warnings go to stderr unless `--quiet`.
+    func note(_ line: String) {
+        if !global.quiet { Console.err(line) }
+    }
+}
+
+/// The EXIT STATUS section every command's help ends with.
+let exitStatusHelp = """
+    EXIT STATUS
+      0   success
+      1   internal error (a bug: the message says what to report) or an I/O failure
+      2   not found (model, version, alias, path, dataset)
+      3   conflict (already exists, destination not empty, lost a race)
+      4   refused by a rule (a failed promotion gate, drift detected, nothing to roll back to, dirty work tree
+          with --require-clean)
+      5   integrity failure (missing or corrupt blob, manifest mismatch, bad or untrusted
+          signature, altered history)
+      10  no registry here (run 'mreg init'), or a registry of a newer format
+      11  registry locked by another process for too long
+      64  usage error (bad flags, invalid names, malformed params, metrics or policy files)
+    """

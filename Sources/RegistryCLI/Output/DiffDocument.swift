@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import RegistryKit
+import RegistryModel
+
+struct DiffDocument: Encodable {
+    struct Change: Encodable {
+        let name: String
+        let change: String
+        let before: JSONValue?
+        let after: JSONValue?
+        let delta: Double?
+    }
+    struct Commit: Encodable {
+        let id: String
+        let subject: String
+    }
+    struct Git: Encodable {
+        let from: String
+        let to: String
+        let relation: String
+        let mergeBase: String?
+        let total: Int
+        let commits: [Commit]
+        /// The work tree the history was read from.
+        let repository: String
+    }
+    /// A version's recorded git state.
+    struct State: Encodable {
+        let commit: String
+        let dirty: Bool
+        let changedPaths: [String]
+
+        init(_ git: GitProvenance) {
+            commit = git.commit
+            dirty = git.dirty
+            changedPaths = git.changedPaths
+        }
+    }
+    let a: String
+    let b: String
+    let params: [Change]
+    let metrics: [Change]
+    let datasets: [Change]
+    let files: [Change]
+    let unchangedFiles: Int
+    let git: Git?
+    let gitNote: String?
+    let gitA: State?
+    let gitB: State?
+
+    init(_ diff: VersionDiff) {
+        gitA = diff.gitA.map(State.init)
+        gitB = diff.gitB.map(State.init)
+        a = diff.a.reference
+        b = diff.b.reference
+        params = diff.params.map { Change(name: $0.name, change: $0.kind, before: $0.before, after: $0.after, delta: nil) }
+        metrics = diff.metrics.map { change in
+            Change(name: change.name, change: change.kind, before: change.before.map(JSONValue.number), after: change.after.map(JSONValue.number),
+                   delta: change.before.flatMap { before in change.after.map { $0 - before } })
+        }
+        datasets = diff.datasets.map { Change(name: $0.name, change: $0.kind, before: $0.before.map { .string($0.digest.description) }, after: $0.after.map { .string($0.digest.description) }, delta: nil) }
+        files = diff.files.map { change in
+            func entry(_ file: FileEntry?) -> JSONValue? {
+                file.map { .object(["digest": .string($0.digest.description), "size": .integer($0.size), "executable": .bool($0.executable)]) }
+            }
+            return Change(name: change.name, change: change.kind, before: entry(change.before), after: entry(change.after), delta: nil)
+        }
+        unchangedFiles = diff.unchangedFiles
+        git = diff.git.map { history in
+            let (relation, base): (String, String?) = switch history.relation {
+            case .same: ("same", nil)
+            case .ancestor: ("ancestor", nil)
+            case .descendant: ("descendant", nil)
+            case .diverged(let mergeBase): ("diverged", mergeBase)
+            case .unrelated: ("unrelated", nil)
+            }
+            return Git(from: history.from, to: history.to, relation: relation, mergeBase: base, total: history.total,
+                       commits: history.commits.map { Commit(id: $0.id, subject: $0.subject) }, repository: history.repository)
+        }
+        gitNote = diff.gitNote
+    }
+}
