@@ -7,14 +7,19 @@ struct HistoryCommand: RegistryCommand {
         commandName: "history",
         abstract: "Show a model's alias moves and status changes, newest first, or what an alias held at a moment.",
         discussion: """
-            Every promote, forced promote, demote, rollback and deprecation is an event in an \
-            append-only ledger; each carries the digest of the one before it, and the head digest \
-            printed here commits to the whole history ('mreg verify' checks the chain).
+            Every promote, forced promote, demote, rollback, deprecation, lifted mark and annotation \
+            is an event in an append-only ledger, and so is every registration, evaluation, \
+            signature and dataset record (--records shows a model's too); each carries the digest of \
+            the one before it, and the head digest printed here commits to the whole history \
+            ('mreg verify' checks the chain; keep the head and pass it to --expect-head). --at takes \
+            any ISO 8601 date or time; a date alone means its start, UTC.
 
             EXAMPLES
               mreg history churn
+              mreg history churn --records --limit 50
               mreg history churn --alias production
               mreg history churn --alias production --at 2026-03-01T12:00:00Z
+              mreg history churn --at 2026-12-01
             """)
 
     @Argument(help: "The model.")
@@ -32,6 +37,9 @@ struct HistoryCommand: RegistryCommand {
     @Flag(name: .long, help: "Show every event (overrides --limit).")
     var all = false
 
+    @Flag(name: .long, help: "Include the model's registrations, evaluations and signatures.")
+    var records = false
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -44,7 +52,7 @@ struct HistoryCommand: RegistryCommand {
             try showAliases(registry, at: at)
             return
         }
-        let history = try registry.history(model: name, alias: alias, limit: all ? nil : limit)
+        let history = try registry.history(model: name, alias: alias, limit: all ? nil : limit, facts: records)
         if global.json {
             Console.json(HistoryDocument(
                 model: name, alias: alias, total: history.total,
