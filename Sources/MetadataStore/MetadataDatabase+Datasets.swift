@@ -10,7 +10,7 @@ extension MetadataDatabase {
     /// its `record_dataset` (when new) and `name_dataset` events commit to.
     public func addDataset(
         name: String, fingerprint: DatasetFingerprint, listing: [FileEntry], profiles: [StoredProfile], sourcePath: String,
-        at date: Date, by actor: Registrant, records: (contents: Digest, name: Digest), hash: @escaping @Sendable ([UInt8]) -> Digest
+        at date: Date, by actor: Registrant, records: (contents: Digest?, name: Digest), hash: @escaping @Sendable ([UInt8]) -> Digest
     ) throws(MetadataError) -> Bool {
         try immediateWrite { db in
             let created = Timestamp.format(date)
@@ -33,6 +33,11 @@ extension MetadataDatabase {
                 hash: hash)
             return true
         }
+    }
+
+    /// Whether a dataset's content is recorded.
+    public func datasetExists(_ digest: Digest) throws(MetadataError) -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM datasets WHERE digest = ?)", arguments: [digest.description]) ?? false }
     }
 
     /// Every dataset name with its newest content.

@@ -77,3 +77,32 @@ import Testing
         try expectFailure(.integrity) { try space.registry.annotations(of: record) }
     }
 }
+
+@Suite struct NoOrphanBlobTests {
+    /// Recording facts writes only documents that events commit to: repeated registrations,
+    /// evaluations, dataset adds and signatures leave no unreferenced blob behind.
+    @Test func everyDayOperationsLeaveNoUnreferencedBlobs() throws {
+        let space = try Workspace()
+        try space.file("m/w.bin", "weights")
+        try space.file("data/train.csv", "x,y\n1,0\n2,1\n")
+        var request = space.request("churn", ["m"])
+        request.datasets = [("train", "data/train.csv")]
+        for _ in 0..<2 { _ = try space.registry.register(request) }
+        var other = space.request("other", ["m"])
+        other.datasets = [("train", "data/train.csv")]
+        _ = try space.registry.register(other)
+        for _ in 0..<2 {
+            _ = try space.registry.addDataset(name: "train", path: "data/train.csv", currentDirectory: space.directory.path, actor: releaser)
+            _ = try space.registry.evaluate(EvaluationRequest(
+                reference: "churn@1", dataset: "data/train.csv", datasetKey: nil, source: .metrics([try Metric(key: "auc", value: 0.8)]),
+                git: .none, registrant: releaser, currentDirectory: space.directory.path))
+        }
+        let pair = try Registry.generateKeyPair(name: "k", directory: space.directory.path)
+        _ = try space.registry.trustKey(pem: String(decoding: try readFile(pair.publicKey), as: UTF8.self), name: "k")
+        for _ in 0..<2 {
+            _ = try space.registry.sign(reference: "churn@1", keyPEM: String(decoding: try readFile(pair.privateKey), as: UTF8.self), signer: releaser)
+        }
+        let report = try space.registry.verify([])
+        #expect(report.isIntact && report.unreferencedBlobs.isEmpty, "\(report.unreferencedBlobs)")
+    }
+}

@@ -23,12 +23,15 @@ extension Registry {
         let files = try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "dataset")
         let dataset = try fingerprintDataset(role: name, path: path, files: files, currentDirectory: currentDirectory, store: false, progress: progress)
         let fingerprint = dataset.use.fingerprint
+        // The same name for the same content is one record: nothing is written again.
+        if try database({ (db) throws(MetadataError) in try db.datasetNameRecord(name, dataset: fingerprint.digest) }) != nil {
+            return (try datasetView(fingerprint.digest), false, dataset.warnings)
+        }
         let addedAt = clock()
         // Both documents are referenced by nothing until the transaction commits: hold off `gc`.
         let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "dataset add")
         defer { withExtendedLifetime(storeLock) {} }
-        let contents = try storeRecord(
-            Self.datasetContentsDocument(fingerprint, listing: dataset.listing ?? [], profiles: dataset.profiles), what: "dataset")
+        let contents = try storeDatasetRecord(fingerprint, listing: dataset.listing ?? [], profiles: dataset.profiles)
         let nameRecord = try storeRecord(
             Self.datasetNameDocument(DatasetName(name: name, fingerprint: fingerprint, sourcePath: path, addedAt: addedAt, addedBy: actor)),
             what: "dataset name")

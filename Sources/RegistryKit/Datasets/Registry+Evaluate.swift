@@ -127,7 +127,7 @@ extension Registry {
             id: 0, version: pointer, dataset: fingerprint.digest, datasetKey: key, task: task, metrics: metrics, details: details,
             predictions: predictions, gitCommit: git?.commit, gitDirty: git?.dirty ?? false, createdAt: createdAt, registrant: request.registrant))
         let record = try storeRecord(document, what: "evaluation")
-        let datasetRecord = try storeRecord(Self.datasetContentsDocument(fingerprint, listing: listing, profiles: profiles), what: "dataset")
+        let datasetRecord = try storeDatasetRecord(fingerprint, listing: listing, profiles: profiles)
         let new = NewEvaluation(
             versionID: version.id, dataset: fingerprint, datasetListing: listing, datasetProfiles: profiles, datasetKey: key, task: task,
             metrics: metrics, detailsJSON: detailsJSON, predictions: predictions, gitCommit: git?.commit, gitDirty: git?.dirty ?? false,

@@ -23,6 +23,13 @@ extension Registry {
         return try storeBlob { () throws(ContentStoreError) in try blobs.ingest(bytes: bytes) }.digest
     }
 
+    /// Stores a dataset's contents document unless the dataset is recorded already (its event
+    /// then exists, and a second document would be an orphan blob).
+    func storeDatasetRecord(_ fingerprint: DatasetFingerprint, listing: [FileEntry], profiles: [StoredProfile]) throws(RegistryError) -> Digest? {
+        if try database({ (db) throws(MetadataError) in try db.datasetExists(fingerprint.digest) }) { return nil }
+        return try storeRecord(Self.datasetContentsDocument(fingerprint, listing: listing, profiles: profiles), what: "dataset")
+    }
+
     /// What the registration document of a version says, rebuilt from its record.
     static func registrationDocument(_ record: VersionRecord) -> JSONValue {
         RecordDocument.registration(

@@ -97,8 +97,7 @@ extension Registry {
         var datasetRecords = [Digest: Digest]()
         for use in datasets {
             let dataset = use.fingerprint.digest
-            datasetRecords[dataset] = try storeRecord(
-                Self.datasetContentsDocument(use.fingerprint, listing: listings[dataset] ?? [], profiles: profiles[dataset] ?? []), what: "dataset")
+            datasetRecords[dataset] = try storeDatasetRecord(use.fingerprint, listing: listings[dataset] ?? [], profiles: profiles[dataset] ?? [])
         }
         return try database { (db) throws(MetadataError) in
             try db.insertVersion(

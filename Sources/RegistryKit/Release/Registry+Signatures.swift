@@ -110,6 +110,9 @@ extension Registry {
                 hint: "trust its public half first with 'mreg keys trust NAME.pub'")
         }
         _ = try storeBlob { () throws(ContentStoreError) in try blobs.readVerified(record.manifestDigest) }
+        if try database({ (db) throws(MetadataError) in try db.signatures(versionID: record.id) }).contains(where: { $0.keyFingerprint == fingerprint }) {
+            return (record, trusted, false)
+        }
         let signature: [UInt8]
         do {
             signature = try key.sign(manifest: record.manifestDigest)
