@@ -4,7 +4,8 @@ import PackageDescription
 /// mreg: a content-addressed model registry with git lineage.
 ///
 /// Dependencies point one way (see README, "Design"):
-/// RegistryModel ← ContentStore, MetadataStore, GitLinkage, Signatures, TOML ← Policy ← RegistryKit ← RegistryCLI ← mreg
+/// RegistryModel ← ContentStore, MetadataStore, GitLinkage, Signatures, Evaluation, DatasetProfiling;
+/// TOML ← Policy; DatasetProfiling ← Drift; all of them ← RegistryKit ← RegistryCLI ← mreg
 let package = Package(
     name: "mreg",
     platforms: [.macOS(.v14)],

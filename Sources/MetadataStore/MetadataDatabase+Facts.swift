@@ -26,48 +26,30 @@ extension MetadataDatabase {
         try read { db in
             let versionFilter = versionIDs.map { "v.id IN (\($0.map(String.init).joined(separator: ",")))" } ?? "1"
             var facts = [UnrecordedFact]()
-            let pointerColumns = "m.name, v.number, v.manifest_digest"
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(pointerColumns) FROM versions v JOIN models m ON m.id = v.model_id WHERE \(versionFilter)
-                    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.to_version_id = v.id AND e.action = 'register')
-                    """)
-            {
-                let version = try Self.versionPointer(row)
-                facts.append(UnrecordedFact(subject: "the registration of \(version.reference)", version: version))
-            }
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(pointerColumns), x.id FROM evaluations x JOIN versions v ON v.id = x.version_id JOIN models m ON m.id = v.model_id
-                    WHERE \(versionFilter) AND NOT EXISTS (SELECT 1 FROM events e WHERE e.evaluation_id = x.id AND e.action = 'evaluate')
-                    """)
-            {
-                let version = try Self.versionPointer(row)
-                facts.append(UnrecordedFact(subject: "evaluation #\(row[3] as Int64) of \(version.reference)", version: version))
-            }
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(pointerColumns), s.key_name FROM signatures s JOIN versions v ON v.id = s.version_id JOIN models m ON m.id = v.model_id
-                    WHERE \(versionFilter) AND NOT EXISTS (
-                        SELECT 1 FROM events e WHERE e.to_version_id = s.version_id AND e.action = 'sign' AND e.key_fingerprint = s.key_fingerprint)
-                    """)
-            {
-                let version = try Self.versionPointer(row)
-                facts.append(UnrecordedFact(subject: "the signature of \(version.reference) by key '\(row[3] as String)'", version: version))
-            }
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(pointerColumns), a.event_seq FROM annotations a JOIN versions v ON v.id = a.version_id JOIN models m ON m.id = v.model_id
-                    WHERE \(versionFilter) AND NOT EXISTS (
-                        SELECT 1 FROM events e WHERE e.seq = a.event_seq AND e.action = 'annotate' AND e.to_version_id = a.version_id)
-                    """)
-            {
-                let version = try Self.versionPointer(row)
-                facts.append(UnrecordedFact(subject: "the annotation #\(row[3] as Int64) of \(version.reference)", version: version))
+            // Per kind of version fact: its table (joined to the version as `v`), an extra column
+            // naming the row, the condition that its event exists, and how to say what it is.
+            let kinds: [(from: String, detail: String, recorded: String, subject: (String, Row) -> String)] = [
+                ("versions v", "NULL", "e.to_version_id = v.id AND e.action = 'register'", { version, _ in "the registration of \(version)" }),
+                ("evaluations x JOIN versions v ON v.id = x.version_id", "x.id", "e.evaluation_id = x.id AND e.action = 'evaluate'",
+                 { version, row in "evaluation #\(row[3] as Int64) of \(version)" }),
+                ("signatures s JOIN versions v ON v.id = s.version_id", "s.key_name",
+                 "e.to_version_id = s.version_id AND e.action = 'sign' AND e.key_fingerprint = s.key_fingerprint",
+                 { version, row in "the signature of \(version) by key '\(row[3] as String)'" }),
+                ("annotations a JOIN versions v ON v.id = a.version_id", "a.event_seq",
+                 "e.seq = a.event_seq AND e.action = 'annotate' AND e.to_version_id = a.version_id",
+                 { version, row in "the annotation #\(row[3] as Int64) of \(version)" }),
+            ]
+            for kind in kinds {
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT m.name, v.number, v.manifest_digest, \(kind.detail) FROM \(kind.from) JOIN models m ON m.id = v.model_id
+                        WHERE \(versionFilter) AND NOT EXISTS (SELECT 1 FROM events e WHERE \(kind.recorded))
+                        """)
+                {
+                    let version = try Self.versionPointer(row)
+                    facts.append(UnrecordedFact(subject: kind.subject(version.reference, row), version: version))
+                }
             }
             guard versionIDs == nil else { return facts }
             for text in try String.fetchAll(

@@ -93,7 +93,13 @@ public final class Registry: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let marker = RegistryMarker(format: RegistryLayout.formatName, formatVersion: RegistryLayout.formatVersion)
-        try writeAtomically((try? encoder.encode(marker)) ?? Data(), to: layout.marker)
+        let markerData: Data
+        do {
+            markerData = try encoder.encode(marker)
+        } catch {
+            throw .bug("the registry marker cannot be encoded: \(error)")
+        }
+        try writeAtomically(markerData, to: layout.marker)
         return (try open(at: root, clock: clock), true)
     }
 

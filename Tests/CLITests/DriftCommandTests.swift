@@ -1,4 +1,5 @@
 import Foundation
+import RegistryModel
 import RegistryTestSupport
 import Testing
 
@@ -65,6 +66,10 @@ func writeSyntheticData(_ path: String, seed: Int, rows: Int = 20_000, shift: Do
         let text = try space.run(["drift", "churn@1", "--data", "today.csv"])
         #expect(text.status == 4 && text.stderr.hasPrefix("error: drift detected in 1 column(s): x"))
         #expect(text.stdout.contains("DRIFTED: "))
+        // Numbers in the reasons read as in every other table: 4 significant digits.
+        let reasons = try #require(x["reasons"] as? [String])
+        let psi = try #require(x["psi"] as? Double)
+        #expect(reasons.contains { $0.contains("PSI \(NumberFormat.metric(psi))") }, "\(reasons)")
     }
 
     @Test func categoricalMissingNewAndVanishedColumns() throws {

@@ -48,6 +48,14 @@ import Testing
         let upstream = try space.run(["lineage", "churn@2", "--upstream", "--depth", "1", "--json"])
         let upstreamEdges = (try #require(try upstream.json()["edges"] as? [[String: Any]])).map { "\($0["from"]!) -> \($0["to"]!)" }
         #expect(upstreamEdges.contains("churn@1 -> churn@2") && !upstreamEdges.contains("base@1 -> churn@1"), "depth 1 stops at the parent")
+        // Training data is "trained on"; a holdout role is evaluation data, "evaluated on".
+        let labels = (try #require(try lineage.json()["edges"] as? [[String: Any]])).compactMap { $0["label"] as? String }
+        #expect(labels.contains("trained on as train") && labels.contains("evaluated on"))
+        try writeFile(repo + "/out/w.bin", "fine-tuned 3")
+        try register(["churn", "out/w.bin", "--dataset", "train=data/train.csv", "--dataset", "holdout=holdout.csv"])
+        let third = try #require(try space.run(["lineage", "churn@3", "--json"]).json()["edges"] as? [[String: Any]])
+        #expect(third.compactMap { $0["label"] as? String }.contains("evaluated on as holdout"))
+        #expect(!third.compactMap { $0["label"] as? String }.contains("trained on as holdout"))
         let dot = try space.run(["lineage", "churn@1", "--format", "dot"])
         #expect(dot.stdout.hasPrefix("digraph lineage {") && dot.stdout.contains("\"base@1\" -> \"churn@1\" [label=\"fine-tuned into\"]"))
         let mermaid = try space.run(["lineage", "churn@1", "--format", "mermaid"])

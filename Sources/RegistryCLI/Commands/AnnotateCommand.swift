@@ -46,7 +46,7 @@ struct AnnotateCommand: RegistryCommand {
             actor: invocation.registrant)
         let name = "\(record.model)@\(record.number)"
         if global.json {
-            Console.json(AnnotateDocument(reference: name, version: record.number, digest: record.manifestDigest.description, changed: event != nil, event: event.map(EventDocument.init)))
+            Console.json(VersionEventDocument(record, event: event))
         } else {
             Console.out(event.map { "annotated: \(name); event #\($0.event.sequence)" } ?? "unchanged: \(name) already has these labels and description")
         }

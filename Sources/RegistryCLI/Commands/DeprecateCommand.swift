@@ -27,7 +27,7 @@ struct DeprecateCommand: RegistryCommand {
         let (record, event) = try registry.deprecate(reference: reference, reason: reason, actor: invocation.registrant)
         let name = "\(record.model)@\(record.number)"
         if global.json {
-            Console.json(DeprecateDocument(reference: name, version: record.number, digest: record.manifestDigest.description, changed: event != nil, event: event.map(EventDocument.init)))
+            Console.json(VersionEventDocument(record, event: event))
             return
         }
         Console.out(event.map { "deprecated: \(name); event #\($0.event.sequence)" } ?? "unchanged: \(name) is already deprecated")

@@ -40,7 +40,7 @@ struct LiftCommand: RegistryCommand {
         let (record, event) = try registry.lift(reference: reference, mark: mark, reason: reason, actor: invocation.registrant)
         let name = "\(record.model)@\(record.number)"
         if global.json {
-            Console.json(LiftDocument(reference: name, version: record.number, digest: record.manifestDigest.description, event: EventDocument(event)))
+            Console.json(VersionEventDocument(record, event: event))
         } else {
             let what = rollback.map { "the rolled-back mark of \(name) for \($0)" } ?? "the deprecation of \(name)"
             Console.out("lifted: \(what); event #\(event.event.sequence)")

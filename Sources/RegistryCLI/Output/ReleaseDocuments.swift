@@ -132,31 +132,25 @@ struct DemoteDocument: Encodable {
     let event: EventDocument?
 }
 
-struct DeprecateDocument: Encodable {
+/// What `deprecate`, `lift` and `annotate` print: the version, and the event when one was written.
+struct VersionEventDocument: Encodable {
     let reference: String
     /// The version number, as every document names it.
     let version: Int
     let digest: String
     let changed: Bool
     let event: EventDocument?
+
+    init(_ record: VersionRecord, event: RecordedEvent?) {
+        reference = "\(record.model)@\(record.number)"
+        version = record.number
+        digest = record.manifestDigest.description
+        changed = event != nil
+        self.event = event.map(EventDocument.init)
+    }
 }
 
-struct AnnotateDocument: Encodable {
-    let reference: String
-    /// The version number, as every document names it.
-    let version: Int
-    let digest: String
-    let changed: Bool
-    let event: EventDocument?
-}
 
-struct LiftDocument: Encodable {
-    let reference: String
-    /// The version number, as every document names it.
-    let version: Int
-    let digest: String
-    let event: EventDocument
-}
 
 struct HistoryDocument: Encodable {
     struct Head: Encodable {

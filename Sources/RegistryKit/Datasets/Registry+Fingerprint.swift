@@ -50,7 +50,8 @@ extension Registry {
         let size = entries.reduce(0) { $0 + $1.size }
         let fingerprint: DatasetFingerprint
         if isDirectory.boolValue {
-            let listing = (try? CanonicalJSON.encode(DatasetFingerprint.directoryListing(entries))) ?? []
+            // A listing holds only text and integers; failing to encode it is a bug, never an empty listing.
+            let listing = try Self.documentBytes(DatasetFingerprint.directoryListing(entries), what: "directory listing")
             fingerprint = DatasetFingerprint(digest: BlobStore.digest(of: listing), size: size, fileCount: entries.count, isDirectory: true)
         } else {
             fingerprint = DatasetFingerprint(digest: entries[0].digest, size: size, fileCount: 1, isDirectory: false)
@@ -59,7 +60,7 @@ extension Registry {
         var stored = [StoredProfile]()
         for entry in entries {
             guard let profile = profiles[entry.path] else { continue }
-            stored.append(StoredProfile(path: entry.path, fileDigest: entry.digest, json: Self.profileJSON(profile)))
+            stored.append(StoredProfile(path: entry.path, fileDigest: entry.digest, json: try Self.profileJSON(profile)))
             if let problem = Self.describeProblems(profile.problems) {
                 warnings.append("dataset \(role): \(entry.path) \(problem)")
             }
@@ -69,11 +70,15 @@ extension Registry {
     }
 
     /// Profiles are stored as JSON with sorted keys, so equal profiles are equal text.
-    static func profileJSON(_ profile: TableProfile) -> String {
+    static func profileJSON(_ profile: TableProfile) throws(RegistryError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: (try? encoder.encode(profile)) ?? Data("{}".utf8), as: UTF8.self)
+        do {
+            return String(decoding: try encoder.encode(profile), as: UTF8.self)
+        } catch {
+            throw .bug("a column profile cannot be encoded: \(error)")
+        }
     }
 
     static func decodeProfile(_ json: String) -> TableProfile? {

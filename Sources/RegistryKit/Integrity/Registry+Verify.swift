@@ -55,7 +55,8 @@ public struct VerifyReport: Sendable {
 
 extension Registry {
     /// Re-hashes every blob the named versions reference (all versions when `references` is
-    /// empty) and cross-checks each version's stored manifest against the database.
+    /// empty), rebuilds each version's manifest and each recorded document from the database
+    /// and compares digests, checks signatures and, for the whole store, the ledger's chain.
     ///
     /// `expectedHead` is a ledger head digest recorded earlier (what `history` prints): the chain
     /// alone cannot show that its newest events were cut off, but the head it once had must
@@ -105,7 +106,6 @@ extension Registry {
                 problems.append(IntegrityProblem(kind: .unreadable, digest: digest, detail: "blob \(digest) cannot be read: \(reason)", affected: affected))
             }
         }
-        let damaged = Set(problems.compactMap(\.digest))
         var signaturesChecked = 0
         for id in ids {
             let record: VersionRecord
@@ -116,7 +116,7 @@ extension Registry {
                 problems.append(IntegrityProblem(kind: .malformed, digest: nil, detail: "version #\(id): \(RegistryError(error).message)", affected: ["version #\(id)"]))
                 continue
             }
-            if let problem = try manifestProblem(record, damaged: damaged) { problems.append(problem) }
+            if let problem = try manifestProblem(record) { problems.append(problem) }
             let checks = try signatureChecks(of: record)
             signaturesChecked += checks.count
             problems += Self.signatureProblems(checks, of: record)
@@ -160,7 +160,7 @@ extension Registry {
 
     /// Rebuilds a version's manifest from every row that came from it and compares its digest
     /// with the recorded one (the blob pass has already re-hashed the stored manifest).
-    private func manifestProblem(_ record: VersionRecord, damaged: Set<Digest>) throws(RegistryError) -> IntegrityProblem? {
+    private func manifestProblem(_ record: VersionRecord) throws(RegistryError) -> IntegrityProblem? {
         guard let fields = try manifestMismatch(record) else { return nil }
         let name = "\(record.model)@\(record.number)"
         let what = fields.isEmpty ? "" : " in \(fields.joined(separator: ", "))"
