@@ -28,6 +28,11 @@ import Testing
         #expect(try space.run(["show", "churn@2"]).stdout.contains("annotated    #"))
         try space.expectRefusal(["annotate", "churn@2"], status: 64, mentioning: "--label")
         #expect(try space.run(["history", "churn", "--json"]).stdout.contains("\"annotate\""))
+        #expect(!(try space.run(["history", "churn", "--json"]).stdout.contains("\"register\"")), "alias moves and marks by default")
+        let records = try space.run(["history", "churn", "--records", "--json"])
+        try expectValid(records, schema: "history")
+        let actions = try #require(try records.json()["events"] as? [[String: Any]]).compactMap { $0["action"] as? String }
+        #expect(actions.filter { $0 == "register" }.count == 2 && actions.contains("annotate"))
         #expect(try space.run(["verify"]).status == 0)
     }
 }
