@@ -49,7 +49,12 @@ extension Registry {
             let version = try record(versionID)
             guard let signature = try database({ (db) throws(MetadataError) in try db.signatures(versionID: versionID) }).first(where: { $0.keyFingerprint == key }) else { continue }
             let document = try storeRecord(Self.signatureDocument(signature, manifest: version.manifestDigest), what: "signature")
-            draft(version.model, .sign, version: versionID, actor: version.registrant, record: document, link: .signature(key: key))
+            // The signer was kept as "user@host"; a host has no "@".
+            let at = signature.signedBy.lastIndex(of: "@")
+            let actor = Registrant(
+                user: at.map { String(signature.signedBy[..<$0]) } ?? signature.signedBy,
+                host: at.map { String(signature.signedBy[signature.signedBy.index(after: $0)...]) } ?? "")
+            draft(version.model, .sign, version: versionID, actor: actor, record: document, link: .signature(key: key))
         }
         try database { (db) throws(MetadataError) in try db.recordLegacyFacts(drafts, hash: Self.eventHash) }
     }
