@@ -41,6 +41,26 @@ public struct EventDraft: Sendable {
     }
 }
 
+/// Where the store places an event in the chain: its sequence number, the versions it names,
+/// and the previous event's digest.
+public struct EventPlacement: Sendable {
+    public let sequence: Int64
+    public let from: VersionPointer?
+    public let to: VersionPointer?
+    public let previous: Digest?
+
+    public init(sequence: Int64, from: VersionPointer?, to: VersionPointer?, previous: Digest?) {
+        self.sequence = sequence
+        self.from = from
+        self.to = to
+        self.previous = previous
+    }
+}
+
+/// Builds and hashes an event from its draft and place: given by RegistryKit, so every backend
+/// appends byte-identical events and so the same chain.
+public typealias EventSealer = @Sendable (EventDraft, EventPlacement) -> RecordedEvent
+
 /// Which rows a fact event recorded (beside its version, for version facts).
 public enum RecordLink: Sendable, Equatable {
     case evaluation(id: Int64)

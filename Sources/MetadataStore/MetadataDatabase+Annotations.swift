@@ -6,7 +6,7 @@ extension MetadataDatabase {
     /// Records an annotation and its `annotate` event (committing to `record`) in one transaction.
     public func insertAnnotation(
         versionID: Int64, _ annotation: Annotation, at date: Date, actor: Registrant, reason: String?, record: Digest,
-        hash: @escaping @Sendable ([UInt8]) -> Digest
+        seal: @escaping EventSealer
     ) throws(MetadataError) -> RecordedEvent {
         try immediateWrite { db in
             let model = try Self.pointer(db, versionID: versionID).model
@@ -15,7 +15,7 @@ extension MetadataDatabase {
                 EventDraft(
                     model: model, alias: nil, action: .annotate, toVersionID: versionID, at: date, actor: actor, reason: reason, forced: false,
                     gates: "[]", expectedHolderID: nil, record: record),
-                hash: hash)
+                seal: seal)
             try db.execute(
                 sql: "INSERT INTO annotations (event_seq, version_id, labels_json, removed_labels_json, description) VALUES (?, ?, ?, ?, ?)",
                 arguments: [

@@ -10,13 +10,13 @@ extension MetadataDatabase {
     /// its `record_dataset` (when new) and `name_dataset` events commit to.
     public func addDataset(
         name: String, fingerprint: DatasetFingerprint, listing: [FileEntry], profiles: [StoredProfile], sourcePath: String,
-        at date: Date, by actor: Registrant, records: (contents: Digest?, name: Digest), hash: @escaping @Sendable ([UInt8]) -> Digest
+        at date: Date, by actor: Registrant, records: (contents: Digest?, name: Digest), seal: @escaping EventSealer
     ) throws(MetadataError) -> Bool {
         try immediateWrite { db in
             let created = Timestamp.format(date)
             try Self.saveDataset(
                 db, fingerprint, stored: false, listing: listing, profiles: profiles, created: created, event: (records.contents, date, actor),
-                hash: hash)
+                seal: seal)
             try db.execute(
                 sql: """
                     INSERT OR IGNORE INTO dataset_names (name, dataset_digest, source_path, added_at, added_by_user, added_by_host)
@@ -30,7 +30,7 @@ extension MetadataDatabase {
                     model: nil, alias: nil, action: .nameDataset, toVersionID: nil, at: date, actor: Registrant(user: actor.user, host: actor.host),
                     reason: nil, forced: false, gates: "[]", expectedHolderID: nil, record: records.name,
                     link: .datasetName(name, fingerprint.digest)),
-                hash: hash)
+                seal: seal)
             return true
         }
     }

@@ -48,12 +48,12 @@ public struct NewEvaluation: Sendable {
 extension MetadataDatabase {
     /// Records an evaluation with its `evaluate` event (and its dataset, if new) in one
     /// transaction; returns its id.
-    public func insertEvaluation(_ new: NewEvaluation, hash: @escaping @Sendable ([UInt8]) -> Digest) throws(MetadataError) -> Int64 {
+    public func insertEvaluation(_ new: NewEvaluation, seal: @escaping EventSealer) throws(MetadataError) -> Int64 {
         try immediateWrite { db in
             let created = Timestamp.format(new.createdAt)
             try Self.saveDataset(
                 db, new.dataset, stored: false, listing: new.datasetListing, profiles: new.datasetProfiles, created: created,
-                event: (new.datasetRecord, new.createdAt, new.registrant), hash: hash)
+                event: (new.datasetRecord, new.createdAt, new.registrant), seal: seal)
             try db.execute(
                 sql: """
                     INSERT INTO evaluations (version_id, dataset_digest, dataset_key, task, predictions_digest, details_json, git_commit,
@@ -77,7 +77,7 @@ extension MetadataDatabase {
                     model: try Self.pointer(db, versionID: new.versionID).model, alias: nil, action: .evaluate, toVersionID: new.versionID,
                     at: new.createdAt, actor: new.registrant, reason: nil, forced: false, gates: "[]", expectedHolderID: nil, record: new.record,
                     link: .evaluation(id: id)),
-                hash: hash)
+                seal: seal)
             return id
         }
     }

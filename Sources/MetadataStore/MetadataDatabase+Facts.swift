@@ -5,8 +5,16 @@ import RegistryModel
 /// A row that should have been recorded by a ledger event but was not: it was inserted behind
 /// mreg's back (or its event was deleted).
 public struct UnrecordedFact: Sendable, Equatable {
-    /// `churn@3`, `churn@3 evaluation #2`, `dataset sha256:ab12…`, …
-    public let subject: String
+    public enum Kind: Sendable, Equatable {
+        case registration
+        case evaluation(id: Int64)
+        case signature(keyName: String)
+        case annotation(sequence: Int64)
+        case datasetContents(Digest)
+        case datasetName(String, Digest)
+    }
+    public let kind: Kind
+    /// The version the row belongs to (none for dataset rows).
     public let version: VersionPointer?
 }
 
@@ -28,16 +36,16 @@ extension MetadataDatabase {
             var facts = [UnrecordedFact]()
             // Per kind of version fact: its table (joined to the version as `v`), an extra column
             // naming the row, the condition that its event exists, and how to say what it is.
-            let kinds: [(from: String, detail: String, recorded: String, subject: (String, Row) -> String)] = [
-                ("versions v", "NULL", "e.to_version_id = v.id AND e.action = 'register'", { version, _ in "the registration of \(version)" }),
+            let kinds: [(from: String, detail: String, recorded: String, kind: (Row) -> UnrecordedFact.Kind)] = [
+                ("versions v", "NULL", "e.to_version_id = v.id AND e.action = 'register'", { _ in .registration }),
                 ("evaluations x JOIN versions v ON v.id = x.version_id", "x.id", "e.evaluation_id = x.id AND e.action = 'evaluate'",
-                 { version, row in "evaluation #\(row[3] as Int64) of \(version)" }),
+                 { .evaluation(id: $0[3]) }),
                 ("signatures s JOIN versions v ON v.id = s.version_id", "s.key_name",
                  "e.to_version_id = s.version_id AND e.action = 'sign' AND e.key_fingerprint = s.key_fingerprint",
-                 { version, row in "the signature of \(version) by key '\(row[3] as String)'" }),
+                 { .signature(keyName: $0[3]) }),
                 ("annotations a JOIN versions v ON v.id = a.version_id", "a.event_seq",
                  "e.seq = a.event_seq AND e.action = 'annotate' AND e.to_version_id = a.version_id",
-                 { version, row in "the annotation #\(row[3] as Int64) of \(version)" }),
+                 { .annotation(sequence: $0[3]) }),
             ]
             for kind in kinds {
                 for row in try Row.fetchAll(
@@ -47,8 +55,7 @@ extension MetadataDatabase {
                         WHERE \(versionFilter) AND NOT EXISTS (SELECT 1 FROM events e WHERE \(kind.recorded))
                         """)
                 {
-                    let version = try Self.versionPointer(row)
-                    facts.append(UnrecordedFact(subject: kind.subject(version.reference, row), version: version))
+                    facts.append(UnrecordedFact(kind: kind.kind(row), version: try Self.versionPointer(row)))
                 }
             }
             guard versionIDs == nil else { return facts }
@@ -59,7 +66,7 @@ extension MetadataDatabase {
                     WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.dataset_digest = d.digest AND e.action = 'record_dataset')
                     """)
             {
-                facts.append(UnrecordedFact(subject: "the contents of dataset \(text)", version: nil))
+                facts.append(UnrecordedFact(kind: .datasetContents(try digest(text)), version: nil))
             }
             for row in try Row.fetchAll(
                 db,
@@ -68,7 +75,7 @@ extension MetadataDatabase {
                         SELECT 1 FROM events e WHERE e.dataset_digest = n.dataset_digest AND e.dataset_name = n.name AND e.action = 'name_dataset')
                     """)
             {
-                facts.append(UnrecordedFact(subject: "the name '\(row[0] as String)' of dataset \(row[1] as String)", version: nil))
+                facts.append(UnrecordedFact(kind: .datasetName(row[0], try digest(row[1])), version: nil))
             }
             return facts
         }
@@ -130,10 +137,10 @@ extension MetadataDatabase {
 
     /// Appends the fact events of rows written before they existed, in one transaction, and
     /// clears the marker; does nothing when another process already did it.
-    public func recordLegacyFacts(_ drafts: [EventDraft], hash: @escaping @Sendable ([UInt8]) -> Digest) throws(MetadataError) {
+    public func recordLegacyFacts(_ drafts: [EventDraft], seal: @escaping EventSealer) throws(MetadataError) {
         try immediateWrite { db in
             guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pending_fact_events)") ?? false else { return }
-            for draft in drafts { _ = try Self.appendChained(db, draft, hash: hash) }
+            for draft in drafts { _ = try Self.appendChained(db, draft, seal: seal) }
             try db.execute(sql: "DELETE FROM pending_fact_events")
         }
     }

@@ -9,7 +9,7 @@ extension MetadataDatabase {
     /// `hash` computes the event digest (MetadataStore does not link a crypto library);
     /// `stallBeforeCommit` holds the transaction open for crash tests.
     public func appendEvent(
-        _ draft: EventDraft, hash: @escaping @Sendable ([UInt8]) -> Digest, stallBeforeCommit: Double = 0
+        _ draft: EventDraft, seal: @escaping EventSealer, stallBeforeCommit: Double = 0
     ) throws(MetadataError) -> AppendOutcome {
         try immediateWrite { db in
             if let alias = draft.alias, let model = draft.model, draft.action.movesAlias {
@@ -21,7 +21,7 @@ extension MetadataDatabase {
                 if draft.action != .demote, fromID != nil, fromID == draft.toVersionID { return .unchanged }
                 if draft.action == .demote, fromID == nil { return .unchanged }
             }
-            let recorded = try Self.appendChained(db, draft, hash: hash)
+            let recorded = try Self.appendChained(db, draft, seal: seal)
             if stallBeforeCommit > 0 { Thread.sleep(forTimeInterval: stallBeforeCommit) }
             return .appended(recorded)
         }
@@ -29,7 +29,7 @@ extension MetadataDatabase {
 
     /// Appends an event inside the caller's write transaction: the next sequence number, the link
     /// to the previous event's digest, and the digest of the event's canonical bytes.
-    static func appendChained(_ db: Database, _ draft: EventDraft, hash: @Sendable ([UInt8]) -> Digest) throws -> RecordedEvent {
+    static func appendChained(_ db: Database, _ draft: EventDraft, seal: EventSealer) throws -> RecordedEvent {
         var modelID: Int64?
         if let model = draft.model {
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model.value]) else {
@@ -43,11 +43,12 @@ extension MetadataDatabase {
         let last = try Row.fetchOne(db, sql: "SELECT seq, digest FROM events ORDER BY seq DESC LIMIT 1")
         let sequence: Int64 = (last?[0] ?? 0) + 1
         let previous = try last.map { try digest($0[1]) }
-        let event = LedgerEvent(
-            sequence: sequence, at: draft.at, model: draft.model, alias: draft.alias, action: draft.action,
-            from: try fromID.map { try pointer(db, versionID: $0) }, to: try draft.toVersionID.map { try pointer(db, versionID: $0) },
-            actor: draft.actor, reason: draft.reason, forced: draft.forced, gates: draft.gates, record: draft.record, previousDigest: previous)
-        let eventDigest = hash(event.canonicalBytes())
+        let recorded = seal(
+            draft,
+            EventPlacement(
+                sequence: sequence, from: try fromID.map { try pointer(db, versionID: $0) },
+                to: try draft.toVersionID.map { try pointer(db, versionID: $0) }, previous: previous))
+        let eventDigest = recorded.digest
         var evaluationID: Int64?, datasetDigest: String?, datasetName: String?, keyFingerprint: String?
         switch draft.link {
         case .evaluation(let id)?: evaluationID = id
@@ -71,7 +72,7 @@ extension MetadataDatabase {
                 draft.forced, draft.gates, draft.record?.description, evaluationID, datasetDigest, datasetName, keyFingerprint,
                 previous?.description, eventDigest.description,
             ])
-        return RecordedEvent(event: event, digest: eventDigest)
+        return recorded
     }
 
     /// The actions whose latest event for an alias says what it points at.
@@ -181,15 +182,17 @@ extension MetadataDatabase {
                 """,
             arguments: [versionID, versionID])
         {
-            status.apply(action: row[0], alias: row[1], reason: row[2])
+            if let action = LedgerEvent.Action(rawValue: row[0]) { status.apply(action, alias: row[1], reason: row[2]) }
         }
         return status
     }
 
     /// What a rollback of `alias` can go back to: the current holder, and earlier holders newest
-    /// first (by when each last arrived), up to and including the first that is neither
-    /// deprecated nor rolled back. Reads rows only as far as needed, so a long history costs little.
-    public func rollbackPlan(model: ModelName, alias: AliasName) throws(MetadataError) -> RollbackPlan? {
+    /// first (by when each last arrived), up to and including the first that `isTarget` accepts
+    /// (the rule is RegistryKit's). Reads rows only as far as needed, so a long history costs little.
+    public func rollbackPlan(
+        model: ModelName, alias: AliasName, isTarget: @escaping @Sendable (RollbackCandidate) -> Bool
+    ) throws(MetadataError) -> RollbackPlan? {
         try read { db in
             guard let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model.value]),
                 let last = try Row.fetchOne(
@@ -211,7 +214,7 @@ extension MetadataDatabase {
                 guard id != currentID else { continue }
                 let candidate = RollbackCandidate(id: id, version: try Self.pointer(db, versionID: id), status: try Self.fetchStatus(db, versionID: id))
                 candidates.append(candidate)
-                if candidate.status.deprecation == nil && candidate.status.rollback(from: alias.value) == nil { break }
+                if isTarget(candidate) { break }
             }
             return RollbackPlan(current: try currentID.map { ($0, try Self.pointer(db, versionID: $0)) }, candidates: candidates)
         }
@@ -240,9 +243,11 @@ extension MetadataDatabase {
                     """,
                 arguments: [model.value])
             {
-                statuses[row[3], default: VersionStatus(deprecation: nil, rolledBackFrom: [:])].apply(action: row[0], alias: row[1], reason: row[2])
+                if let action = LedgerEvent.Action(rawValue: row[0]) {
+                    statuses[row[3], default: VersionStatus(deprecation: nil, rolledBackFrom: [:])].apply(action, alias: row[1], reason: row[2])
+                }
             }
-            return (Set(statuses.filter { $0.value.deprecation != nil }.keys), Set(statuses.filter { $0.value.rollback != nil }.keys))
+            return (Set(statuses.filter { $0.value.deprecation != nil }.keys), Set(statuses.filter { !$0.value.rolledBackFrom.isEmpty }.keys))
         }
     }
 
@@ -360,7 +365,7 @@ extension MetadataDatabase {
     /// Stores a signature and its `sign` event committing to `record` (the signature document);
     /// returns false, writing nothing, when this key had already signed the version.
     public func insertSignature(
-        versionID: Int64, _ signature: StoredSignature, actor: Registrant, record: Digest, hash: @escaping @Sendable ([UInt8]) -> Digest
+        versionID: Int64, _ signature: StoredSignature, actor: Registrant, record: Digest, seal: @escaping EventSealer
     ) throws(MetadataError) -> Bool {
         try immediateWrite { db in
             try db.execute(
@@ -379,7 +384,7 @@ extension MetadataDatabase {
                 EventDraft(
                     model: model, alias: nil, action: .sign, toVersionID: versionID, at: signature.signedAt, actor: actor, reason: nil,
                     forced: false, gates: "[]", expectedHolderID: nil, record: record, link: .signature(key: signature.keyFingerprint)),
-                hash: hash)
+                seal: seal)
             return true
         }
     }
@@ -417,40 +422,4 @@ public struct RollbackCandidate: Sendable {
 public struct RollbackPlan: Sendable {
     public let current: (id: Int64, version: VersionPointer)?
     public let candidates: [RollbackCandidate]
-}
-
-/// Why a version may not be promoted again: its deprecation, and the aliases it was rolled
-/// back from; each mark stands until it is lifted.
-public struct VersionStatus: Sendable, Equatable {
-    /// The deprecation reason (empty when none was given), when the version is deprecated.
-    public var deprecation: String?
-    /// The aliases the version was rolled back from, with the reason given.
-    public var rolledBackFrom: [String: String?]
-
-    public init(deprecation: String?, rolledBackFrom: [String: String?]) {
-        self.deprecation = deprecation
-        self.rolledBackFrom = rolledBackFrom
-    }
-
-    /// "from production: latency regression" when the version was rolled back from `alias`.
-    public func rollback(from alias: String) -> String? {
-        guard let reason = rolledBackFrom[alias] else { return nil }
-        return "from \(alias)" + (reason.map { ": \($0)" } ?? "")
-    }
-
-    /// Every rolled-back mark, for `show` and `list`; nil when there is none.
-    public var rollback: String? {
-        rolledBackFrom.isEmpty ? nil : rolledBackFrom.keys.sorted().compactMap { rollback(from: $0) }.joined(separator: "; ")
-    }
-
-    /// Folds one ledger event about the version into its marks.
-    mutating func apply(action: String, alias: String?, reason: String?) {
-        switch action {
-        case "deprecate": deprecation = reason ?? ""
-        case "lift_deprecation": deprecation = nil
-        case "rollback": if let alias { rolledBackFrom[alias] = .some(reason) }
-        case "lift_rollback": if let alias { rolledBackFrom[alias] = nil }
-        default: break
-        }
-    }
 }

@@ -5,7 +5,7 @@ import RegistryModel
 extension MetadataDatabase {
     /// Records a version with its `register` event (and a `record_dataset` event for each dataset
     /// seen for the first time), or returns the existing one with the same manifest (idempotent retry).
-    public func insertVersion(_ new: NewVersion, hash: @escaping @Sendable ([UInt8]) -> Digest) throws(MetadataError) -> InsertOutcome {
+    public func insertVersion(_ new: NewVersion, seal: @escaping EventSealer) throws(MetadataError) -> InsertOutcome {
         try immediateWrite { db in
             let manifest = new.manifest
             let created = Timestamp.format(new.createdAt)
@@ -57,7 +57,7 @@ extension MetadataDatabase {
                 try Self.saveDataset(
                     db, fingerprint, stored: use.stored, listing: new.datasetListings[fingerprint.digest] ?? [],
                     profiles: new.datasetProfiles[fingerprint.digest] ?? [], created: created,
-                    event: (new.datasetRecords[fingerprint.digest], new.createdAt, new.registrant), hash: hash)
+                    event: (new.datasetRecords[fingerprint.digest], new.createdAt, new.registrant), seal: seal)
                 try db.execute(
                     sql: "INSERT INTO version_datasets (version_id, role, dataset_digest, source_path) VALUES (?, ?, ?, ?)",
                     arguments: [versionID, use.role, fingerprint.digest.description, use.sourcePath])
@@ -76,7 +76,7 @@ extension MetadataDatabase {
                 EventDraft(
                     model: manifest.model, alias: nil, action: .register, toVersionID: versionID, at: new.createdAt, actor: new.registrant,
                     reason: nil, forced: false, gates: "[]", expectedHolderID: nil, record: new.registrationRecord),
-                hash: hash)
+                seal: seal)
             return .created(VersionPointer(model: manifest.model, number: number, manifestDigest: new.manifestDigest))
         }
     }
@@ -87,7 +87,7 @@ extension MetadataDatabase {
     /// profiles stay as the event recorded them.
     static func saveDataset(
         _ db: Database, _ fingerprint: DatasetFingerprint, stored: Bool, listing: [FileEntry], profiles: [StoredProfile], created: String,
-        event: (record: Digest?, at: Date, actor: Registrant), hash: @Sendable ([UInt8]) -> Digest
+        event: (record: Digest?, at: Date, actor: Registrant), seal: EventSealer
     ) throws {
         let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM datasets WHERE digest = ?)", arguments: [fingerprint.digest.description]) ?? false
         if exists {
@@ -113,7 +113,7 @@ extension MetadataDatabase {
             EventDraft(
                 model: nil, alias: nil, action: .recordDataset, toVersionID: nil, at: event.at, actor: event.actor, reason: nil, forced: false,
                 gates: "[]", expectedHolderID: nil, record: record, link: .dataset(fingerprint.digest)),
-            hash: hash)
+            seal: seal)
     }
 
     static func saveHints(_ hints: [SourceHint], _ db: Database) throws {

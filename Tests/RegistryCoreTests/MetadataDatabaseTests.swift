@@ -17,7 +17,14 @@ import Testing
             datasetListings: [:], registrationRecord: Digest(rawBytes: [UInt8](repeating: seed &+ 200, count: 32)), datasetRecords: [:])
     }
 
-    let hash: @Sendable ([UInt8]) -> Digest = { BlobStore.digest(of: $0) }
+    /// The store's tests seal events the way RegistryKit does: every field, SHA-256 of the canonical bytes.
+    let seal: EventSealer = { draft, place in
+        let event = LedgerEvent(
+            sequence: place.sequence, at: draft.at, model: draft.model, alias: draft.alias, action: draft.action, from: place.from,
+            to: place.to, actor: draft.actor, reason: draft.reason, forced: draft.forced, gates: draft.gates, record: draft.record,
+            previousDigest: place.previous)
+        return RecordedEvent(event: event, digest: BlobStore.digest(of: event.canonicalBytes()))
+    }
 
     @Test func writerRunsWithSynchronousFull() throws {
         let directory = TemporaryDirectory()
@@ -29,13 +36,13 @@ import Testing
         let directory = TemporaryDirectory()
         let database = try MetadataDatabase.open(path: directory.url("registry.sqlite"))
         for seed in UInt8(1)...5 {
-            guard case .created(let pointer) = try database.insertVersion(try newVersion("churn", seed: seed), hash: hash) else {
+            guard case .created(let pointer) = try database.insertVersion(try newVersion("churn", seed: seed), seal: seal) else {
                 Issue.record("a new manifest must create a version")
                 return
             }
             #expect(pointer.number == Int(seed))
         }
-        guard case .existing(let pointer) = try database.insertVersion(try newVersion("churn", seed: 3), hash: hash) else {
+        guard case .existing(let pointer) = try database.insertVersion(try newVersion("churn", seed: 3), seal: seal) else {
             Issue.record("the same manifest must return the existing version")
             return
         }
@@ -51,8 +58,8 @@ import Testing
     @Test func digestPrefixLookupReportsAmbiguity() throws {
         let directory = TemporaryDirectory()
         let database = try MetadataDatabase.open(path: directory.url("registry.sqlite"))
-        _ = try database.insertVersion(try newVersion("churn", seed: 1), hash: hash)  // manifest 6565…
-        _ = try database.insertVersion(try newVersion("churn", seed: 2), hash: hash)  // manifest 6666…
+        _ = try database.insertVersion(try newVersion("churn", seed: 1), seal: seal)  // manifest 6565…
+        _ = try database.insertVersion(try newVersion("churn", seed: 2), seal: seal)  // manifest 6666…
         let model = try ModelName("churn")
         #expect(try database.versionIDs(model: model, digestPrefix: "6565").count == 1)
         #expect(try database.versionIDs(model: model, digestPrefix: "6").count == 2)

@@ -38,7 +38,7 @@ extension Registry {
         let added = try database { (db) throws(MetadataError) in
             try db.addDataset(
                 name: name, fingerprint: fingerprint, listing: dataset.listing ?? [], profiles: dataset.profiles, sourcePath: path,
-                at: addedAt, by: actor, records: (contents, nameRecord), hash: Self.eventHash)
+                at: addedAt, by: actor, records: (contents, nameRecord), seal: Self.sealEvent)
         }
         return (try datasetView(fingerprint.digest), added, dataset.warnings)
     }

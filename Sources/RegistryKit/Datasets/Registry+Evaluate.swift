@@ -132,7 +132,7 @@ extension Registry {
             versionID: version.id, dataset: fingerprint, datasetListing: listing, datasetProfiles: profiles, datasetKey: key, task: task,
             metrics: metrics, detailsJSON: detailsJSON, predictions: predictions, gitCommit: git?.commit, gitDirty: git?.dirty ?? false,
             createdAt: createdAt, registrant: request.registrant, record: record, datasetRecord: datasetRecord)
-        let id = try database { (db) throws(MetadataError) in try db.insertEvaluation(new, hash: Self.eventHash) }
+        let id = try database { (db) throws(MetadataError) in try db.insertEvaluation(new, seal: Self.sealEvent) }
         guard let record = try database({ (db) throws(MetadataError) in try db.evaluation(id: id) }) else {
             throw .bug("evaluation #\(id) vanished after it was written")
         }

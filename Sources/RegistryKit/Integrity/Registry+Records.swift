@@ -5,8 +5,15 @@ import RegistryModel
 
 /// Building, storing and rebuilding the documents that fact events commit to.
 extension Registry {
-    /// The ledger's hash: the store's SHA-256, so event digests and blob digests are one kind.
-    static let eventHash: @Sendable ([UInt8]) -> Digest = { BlobStore.digest(of: $0) }
+    /// Builds a ledger event from its draft and the place the store gives it, and hashes its
+    /// canonical bytes with the store's SHA-256 (so event and blob digests are one kind).
+    static let sealEvent: EventSealer = { draft, place in
+        let event = LedgerEvent(
+            sequence: place.sequence, at: draft.at, model: draft.model, alias: draft.alias, action: draft.action, from: place.from,
+            to: place.to, actor: draft.actor, reason: draft.reason, forced: draft.forced, gates: draft.gates, record: draft.record,
+            previousDigest: place.previous)
+        return RecordedEvent(event: event, digest: BlobStore.digest(of: event.canonicalBytes()))
+    }
 
     /// A document's canonical bytes; a value that cannot be encoded is a bug, never an empty document.
     static func documentBytes(_ document: JSONValue, what: String) throws(RegistryError) -> [UInt8] {

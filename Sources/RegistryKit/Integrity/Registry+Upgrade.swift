@@ -56,6 +56,6 @@ extension Registry {
                 host: at.map { String(signature.signedBy[signature.signedBy.index(after: $0)...]) } ?? "")
             draft(version.model, .sign, version: versionID, actor: actor, record: document, link: .signature(key: key))
         }
-        try database { (db) throws(MetadataError) in try db.recordLegacyFacts(drafts, hash: Self.eventHash) }
+        try database { (db) throws(MetadataError) in try db.recordLegacyFacts(drafts, seal: Self.sealEvent) }
     }
 }

@@ -139,9 +139,10 @@ extension Registry {
                 affected: [stored.event?.to?.reference ?? "ledger event #\(stored.sequence)"]))
         }
         for fact in try database({ (db) throws(MetadataError) in try db.unrecordedFacts(versionIDs: wholeStore ? nil : ids) }) {
+            let subject = Self.subject(fact)
             problems.append(IntegrityProblem(
-                kind: .recordMismatch, digest: nil, detail: "\(fact.subject) is recorded by no ledger event (it was added outside mreg, or its event was removed)",
-                affected: [fact.version?.reference ?? fact.subject]))
+                kind: .recordMismatch, digest: nil, detail: "\(subject) is recorded by no ledger event (it was added outside mreg, or its event was removed)",
+                affected: [fact.version?.reference ?? subject]))
         }
         let head = wholeStore ? try database { (db) throws(MetadataError) in try db.ledgerHead() } : nil
 
@@ -171,6 +172,19 @@ extension Registry {
 }
 
 extension Registry {
+    /// What an unrecorded row is, as a report names it.
+    static func subject(_ fact: UnrecordedFact) -> String {
+        let version = fact.version?.reference ?? "?"
+        return switch fact.kind {
+        case .registration: "the registration of \(version)"
+        case .evaluation(let id): "evaluation #\(id) of \(version)"
+        case .signature(let key): "the signature of \(version) by key '\(key)'"
+        case .annotation(let sequence): "the annotation #\(sequence) of \(version)"
+        case .datasetContents(let digest): "the contents of dataset \(digest)"
+        case .datasetName(let name, let digest): "the name '\(name)' of dataset \(digest)"
+        }
+    }
+
     static func signatureProblems(_ checks: [SignatureCheck], of record: VersionRecord) -> [IntegrityProblem] {
         let name = "\(record.model)@\(record.number)"
         return checks.compactMap { check in

@@ -105,7 +105,7 @@ extension Registry {
                     manifest: manifest, manifestDigest: digest, gitNote: gitNote, createdAt: createdAt, registrant: registrant,
                     datasetListings: listings, sourceHints: hints, datasetProfiles: profiles, registrationRecord: registration,
                     datasetRecords: datasetRecords),
-                hash: Self.eventHash)
+                seal: Self.sealEvent)
         }
     }
 

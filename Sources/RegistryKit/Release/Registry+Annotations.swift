@@ -32,7 +32,7 @@ extension Registry {
         defer { withExtendedLifetime(lock) {} }
         let document = try storeRecord(change.document(manifest: record.manifestDigest), what: "annotation")
         let event = try database { (db) throws(MetadataError) in
-            try db.insertAnnotation(versionID: record.id, change, at: clock(), actor: actor, reason: Self.trimmed(reason), record: document, hash: Self.eventHash)
+            try db.insertAnnotation(versionID: record.id, change, at: clock(), actor: actor, reason: Self.trimmed(reason), record: document, seal: Self.sealEvent)
         }
         return (record, event)
     }

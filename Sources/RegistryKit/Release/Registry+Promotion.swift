@@ -178,7 +178,7 @@ extension Registry {
     func appendEvent(_ draft: EventDraft) throws(RegistryError) -> AppendOutcome {
         let delay = ledgerCommitDelay
         return try database { (db) throws(MetadataError) in
-            try db.appendEvent(draft, hash: { BlobStore.digest(of: $0) }, stallBeforeCommit: delay)
+            try db.appendEvent(draft, seal: Self.sealEvent, stallBeforeCommit: delay)
         }
     }
 

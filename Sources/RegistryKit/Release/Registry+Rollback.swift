@@ -46,7 +46,10 @@ extension Registry {
         }
         try requireModel(model)
         for _ in 0..<Self.raceRetries {
-            guard let plan = try database({ (db) throws(MetadataError) in try db.rollbackPlan(model: model, alias: alias) }) else {
+            // A rollback returns to the newest earlier holder that is neither deprecated nor
+            // rolled back from this alias.
+            let isTarget: @Sendable (RollbackCandidate) -> Bool = { $0.status.deprecation == nil && $0.status.rollback(from: alias.value) == nil }
+            guard let plan = try database({ (db) throws(MetadataError) in try db.rollbackPlan(model: model, alias: alias, isTarget: isTarget) }) else {
                 throw .notFound("model '\(model)' has no alias '\(alias)'", hint: "run 'mreg list \(model)' to see its aliases")
             }
             let (target, skipped) = try rollbackTarget(request, model: model, alias: alias, plan: plan)

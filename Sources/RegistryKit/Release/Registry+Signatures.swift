@@ -125,7 +125,7 @@ extension Registry {
         defer { withExtendedLifetime(storeLock) {} }
         let document = try storeRecord(Self.signatureDocument(stored, manifest: record.manifestDigest), what: "signature")
         let created = try database { (db) throws(MetadataError) in
-            try db.insertSignature(versionID: record.id, stored, actor: signer, record: document, hash: Self.eventHash)
+            try db.insertSignature(versionID: record.id, stored, actor: signer, record: document, seal: Self.sealEvent)
         }
         return (record, trusted, created)
     }
