@@ -8,7 +8,7 @@ public struct EventDraft: Sendable {
     public let alias: AliasName?
     public let action: LedgerEvent.Action
     /// The version the alias moves to (nil for `demote`), or the version a status change concerns.
-    public let toVersionID: Int64?
+    public let toVersionID: VersionKey?
     public let at: Date
     public let actor: Registrant
     public let reason: String?
@@ -16,15 +16,15 @@ public struct EventDraft: Sendable {
     public let gates: String
     /// The alias's holder the caller decided against; when it changed meanwhile, nothing is
     /// written and the caller re-evaluates (optimistic concurrency for racing promotions).
-    public let expectedHolderID: Int64??
+    public let expectedHolderID: VersionKey??
     /// The document a fact event commits to (already stored as a blob).
     public let record: Digest?
     /// The rows a fact event records, so `verify` can rebuild its document from them.
     public let link: RecordLink?
 
     public init(
-        model: ModelName?, alias: AliasName?, action: LedgerEvent.Action, toVersionID: Int64?, at: Date, actor: Registrant,
-        reason: String?, forced: Bool, gates: String, expectedHolderID: Int64??, record: Digest? = nil, link: RecordLink? = nil
+        model: ModelName?, alias: AliasName?, action: LedgerEvent.Action, toVersionID: VersionKey?, at: Date, actor: Registrant,
+        reason: String?, forced: Bool, gates: String, expectedHolderID: VersionKey??, record: Digest? = nil, link: RecordLink? = nil
     ) {
         self.record = record
         self.link = link
@@ -75,7 +75,7 @@ public enum RecordLink: Sendable, Equatable {
 public enum AppendOutcome: Sendable, Equatable {
     case appended(RecordedEvent)
     /// The alias no longer points where the caller expected; nothing was written.
-    case holderChanged(current: Int64?)
+    case holderChanged(current: VersionKey?)
     /// The alias already points at the target version; nothing was written.
     case unchanged
 }
@@ -105,6 +105,6 @@ public struct StoredEvent: Sendable {
     public let digest: String
     public let problem: String?
     /// The version a fact event concerns (by database key) and the rows it links to.
-    public let versionID: Int64?
+    public let versionID: VersionKey?
     public let link: RecordLink?
 }

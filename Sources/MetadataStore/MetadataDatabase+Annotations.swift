@@ -5,7 +5,7 @@ import RegistryModel
 extension MetadataDatabase {
     /// Records an annotation and its `annotate` event (committing to `record`) in one transaction.
     public func insertAnnotation(
-        versionID: Int64, _ annotation: Annotation, at date: Date, actor: Registrant, reason: String?, record: Digest,
+        versionID: VersionKey, _ annotation: Annotation, at date: Date, actor: Registrant, reason: String?, record: Digest,
         seal: @escaping EventSealer
     ) throws(MetadataError) -> RecordedEvent {
         try immediateWrite { db in
@@ -27,7 +27,7 @@ extension MetadataDatabase {
     }
 
     /// A version's annotations, oldest first.
-    public func annotations(versionID: Int64) throws(MetadataError) -> [RecordedAnnotation] {
+    public func annotations(versionID: VersionKey) throws(MetadataError) -> [RecordedAnnotation] {
         try read { db in
             try Row.fetchAll(
                 db,

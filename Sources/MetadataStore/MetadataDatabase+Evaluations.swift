@@ -4,7 +4,7 @@ import RegistryModel
 
 /// An evaluation to record; the database assigns its id.
 public struct NewEvaluation: Sendable {
-    public let versionID: Int64
+    public let versionID: VersionKey
     public let dataset: DatasetFingerprint
     public let datasetListing: [FileEntry]
     public let datasetProfiles: [StoredProfile]
@@ -23,7 +23,7 @@ public struct NewEvaluation: Sendable {
     public let datasetRecord: Digest?
 
     public init(
-        versionID: Int64, dataset: DatasetFingerprint, datasetListing: [FileEntry], datasetProfiles: [StoredProfile], datasetKey: String,
+        versionID: VersionKey, dataset: DatasetFingerprint, datasetListing: [FileEntry], datasetProfiles: [StoredProfile], datasetKey: String,
         task: String?, metrics: [EvaluationMetric], detailsJSON: String, predictions: Digest?, gitCommit: String?, gitDirty: Bool,
         createdAt: Date, registrant: Registrant, record: Digest, datasetRecord: Digest?
     ) {
@@ -83,7 +83,7 @@ extension MetadataDatabase {
     }
 
     /// A version's evaluations, oldest first.
-    public func evaluations(versionID: Int64) throws(MetadataError) -> [EvaluationRecord] {
+    public func evaluations(versionID: VersionKey) throws(MetadataError) -> [EvaluationRecord] {
         try read { db in
             try Row.fetchAll(db, sql: Self.evaluationSelect + " WHERE e.version_id = ? ORDER BY e.id", arguments: [versionID])
                 .map { try Self.evaluation(db, $0) }

@@ -20,7 +20,7 @@ public struct UnrecordedFact: Sendable, Equatable {
 
 extension MetadataDatabase {
     /// The fact events (registration, evaluations, signatures, annotations) of one version, oldest first.
-    public func factEvents(versionID: Int64) throws(MetadataError) -> [StoredEvent] {
+    public func factEvents(versionID: VersionKey) throws(MetadataError) -> [StoredEvent] {
         try storedEvents(filter: "e.to_version_id = ? AND e.action IN ('register', 'evaluate', 'sign', 'annotate')", arguments: [versionID])
     }
 
@@ -30,9 +30,9 @@ extension MetadataDatabase {
     }
 
     /// Rows of facts that no ledger event recorded, found with the indexes on the link columns.
-    public func unrecordedFacts(versionIDs: [Int64]?) throws(MetadataError) -> [UnrecordedFact] {
+    public func unrecordedFacts(versionIDs: [VersionKey]?) throws(MetadataError) -> [UnrecordedFact] {
         try read { db in
-            let versionFilter = versionIDs.map { "v.id IN (\($0.map(String.init).joined(separator: ",")))" } ?? "1"
+            let versionFilter = versionIDs.map { "v.id IN (\($0.map { String($0.storeValue) }.joined(separator: ",")))" } ?? "1"
             var facts = [UnrecordedFact]()
             // Per kind of version fact: its table (joined to the version as `v`), an extra column
             // naming the row, the condition that its event exists, and how to say what it is.
@@ -109,17 +109,17 @@ extension MetadataDatabase {
     /// Everything written before fact events existed, to build their documents from.
     public func legacyFacts() throws(MetadataError) -> LegacyFacts {
         try read { db in
-            let versionIDs = try Int64.fetchAll(
+            let versionIDs = try VersionKey.fetchAll(
                 db, sql: "SELECT id FROM versions v WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.to_version_id = v.id AND e.action = 'register') ORDER BY id")
             let evaluations = try Row.fetchAll(
                 db, sql: "SELECT id, version_id FROM evaluations x WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.evaluation_id = x.id) ORDER BY id"
-            ).map { ($0[0] as Int64, $0[1] as Int64) }
+            ).map { ($0[0] as Int64, $0[1] as VersionKey) }
             let signatures = try Row.fetchAll(db, sql: """
                 SELECT version_id, key_fingerprint FROM signatures s WHERE NOT EXISTS (
                     SELECT 1 FROM events e WHERE e.to_version_id = s.version_id AND e.action = 'sign' AND e.key_fingerprint = s.key_fingerprint)
                 ORDER BY signed_at
                 """).map {
-                ($0[0] as Int64, try digest($0[1]))
+                ($0[0] as VersionKey, try digest($0[1]))
             }
             let datasets = try String.fetchAll(
                 db, sql: "SELECT digest FROM datasets d WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.dataset_digest = d.digest AND e.action = 'record_dataset') ORDER BY created_at"
@@ -148,9 +148,9 @@ extension MetadataDatabase {
 
 /// Rows written by an mreg without fact events, oldest first.
 public struct LegacyFacts: Sendable {
-    public let versionIDs: [Int64]
-    public let evaluations: [(id: Int64, versionID: Int64)]
-    public let signatures: [(versionID: Int64, key: Digest)]
+    public let versionIDs: [VersionKey]
+    public let evaluations: [(id: Int64, versionID: VersionKey)]
+    public let signatures: [(versionID: VersionKey, key: Digest)]
     public let datasets: [Digest]
     public let names: [(name: String, dataset: Digest)]
 }

@@ -78,25 +78,25 @@ extension MetadataDatabase {
     /// The actions whose latest event for an alias says what it points at.
     static let movingActions = "action IN ('promote', 'demote', 'rollback')"
 
-    static func holderID(_ db: Database, modelID: Int64, alias: AliasName) throws -> Int64? {
+    static func holderID(_ db: Database, modelID: Int64, alias: AliasName) throws -> VersionKey? {
         try Row.fetchOne(
             db, sql: "SELECT to_version_id FROM events WHERE model_id = ? AND alias = ? AND \(movingActions) ORDER BY seq DESC LIMIT 1",
             arguments: [modelID, alias.value]
         )?[0]
     }
 
-    static func pointer(_ db: Database, versionID: Int64) throws -> VersionPointer {
+    static func pointer(_ db: Database, versionID: VersionKey) throws -> VersionPointer {
         guard let row = try Row.fetchOne(
             db, sql: "SELECT m.name, v.number, v.manifest_digest FROM versions v JOIN models m ON m.id = v.model_id WHERE v.id = ?",
             arguments: [versionID])
-        else { throw DatabaseCorruption(problem: "version id \(versionID) is referenced but missing") }
+        else { throw DatabaseCorruption(problem: "version \(versionID) is referenced but missing") }
         return VersionPointer(model: try ModelName(row[0]), number: row[1], manifestDigest: try digest(row[2]))
     }
 
     // MARK: Reading aliases
 
     /// The version id an alias points at now (nil: at nothing, or the alias was never set).
-    public func holder(model: ModelName, alias: AliasName) throws(MetadataError) -> Int64? {
+    public func holder(model: ModelName, alias: AliasName) throws(MetadataError) -> VersionKey? {
         try read { db in
             guard let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model.value]) else { return nil }
             return try Self.holderID(db, modelID: modelID, alias: alias)
@@ -156,7 +156,7 @@ extension MetadataDatabase {
     }
 
     /// The aliases a version holds or has ever held (for `require_from`).
-    public func aliasesEverHeld(versionID: Int64) throws(MetadataError) -> Set<String> {
+    public func aliasesEverHeld(versionID: VersionKey) throws(MetadataError) -> Set<String> {
         try read { db in
             Set(try String.fetchAll(
                 db, sql: "SELECT DISTINCT alias FROM events WHERE to_version_id = ? AND action IN ('promote', 'rollback') AND alias IS NOT NULL",
@@ -165,11 +165,11 @@ extension MetadataDatabase {
     }
 
     /// Why a version may not be promoted: its deprecation and its latest rollback, with reasons.
-    public func status(versionID: Int64) throws(MetadataError) -> VersionStatus {
+    public func status(versionID: VersionKey) throws(MetadataError) -> VersionStatus {
         try read { db in try Self.fetchStatus(db, versionID: versionID) }
     }
 
-    static func fetchStatus(_ db: Database, versionID: Int64) throws -> VersionStatus {
+    static func fetchStatus(_ db: Database, versionID: VersionKey) throws -> VersionStatus {
         // Marks and their lifts, oldest first: the latest word on each mark stands.
         var status = VersionStatus(deprecation: nil, rolledBackFrom: [:])
         for row in try Row.fetchAll(
@@ -199,7 +199,7 @@ extension MetadataDatabase {
                     db, sql: "SELECT to_version_id FROM events WHERE model_id = ? AND alias = ? AND \(Self.movingActions) ORDER BY seq DESC LIMIT 1",
                     arguments: [modelID, alias.value])
             else { return nil }
-            let currentID: Int64? = last[0]
+            let currentID: VersionKey? = last[0]
             var candidates = [RollbackCandidate]()
             let rows = try Row.fetchCursor(
                 db,
@@ -210,7 +210,7 @@ extension MetadataDatabase {
                     """,
                 arguments: [modelID, alias.value])
             while let row = try rows.next() {
-                let id: Int64 = row[0]
+                let id: VersionKey = row[0]
                 guard id != currentID else { continue }
                 let candidate = RollbackCandidate(id: id, version: try Self.pointer(db, versionID: id), status: try Self.fetchStatus(db, versionID: id))
                 candidates.append(candidate)
@@ -221,7 +221,7 @@ extension MetadataDatabase {
     }
 
     /// Whether a version holds or has held an alias.
-    public func hasHeld(versionID: Int64, alias: AliasName) throws(MetadataError) -> Bool {
+    public func hasHeld(versionID: VersionKey, alias: AliasName) throws(MetadataError) -> Bool {
         try read { db in
             try Bool.fetchOne(
                 db,
@@ -365,7 +365,7 @@ extension MetadataDatabase {
     /// Stores a signature and its `sign` event committing to `record` (the signature document);
     /// returns false, writing nothing, when this key had already signed the version.
     public func insertSignature(
-        versionID: Int64, _ signature: StoredSignature, actor: Registrant, record: Digest, seal: @escaping EventSealer
+        versionID: VersionKey, _ signature: StoredSignature, actor: Registrant, record: Digest, seal: @escaping EventSealer
     ) throws(MetadataError) -> Bool {
         try immediateWrite { db in
             try db.execute(
@@ -390,7 +390,7 @@ extension MetadataDatabase {
     }
 
     /// The signatures stored for a version, by key name.
-    public func signatures(versionID: Int64) throws(MetadataError) -> [StoredSignature] {
+    public func signatures(versionID: VersionKey) throws(MetadataError) -> [StoredSignature] {
         try read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM signatures WHERE version_id = ? ORDER BY key_name", arguments: [versionID]
@@ -413,13 +413,13 @@ extension MetadataDatabase {
 
 /// A version rollback may return to, with why it may be passed over.
 public struct RollbackCandidate: Sendable {
-    public let id: Int64
+    public let id: VersionKey
     public let version: VersionPointer
     public let status: VersionStatus
 }
 
 /// The alias's current holder and the earlier holders a rollback considers, newest first.
 public struct RollbackPlan: Sendable {
-    public let current: (id: Int64, version: VersionPointer)?
+    public let current: (id: VersionKey, version: VersionPointer)?
     public let candidates: [RollbackCandidate]
 }

@@ -86,8 +86,8 @@ extension MetadataDatabase {
     }
 
     /// The versions fine-tuned from a version (its children).
-    public func childIDs(of versionID: Int64) throws(MetadataError) -> [Int64] {
-        try read { db in try Int64.fetchAll(db, sql: "SELECT id FROM versions WHERE parent_version_id = ? ORDER BY id", arguments: [versionID]) }
+    public func childIDs(of versionID: VersionKey) throws(MetadataError) -> [VersionKey] {
+        try read { db in try VersionKey.fetchAll(db, sql: "SELECT id FROM versions WHERE parent_version_id = ? ORDER BY id", arguments: [versionID]) }
     }
 
     private static func pointer(_ row: Row) throws -> VersionPointer {

@@ -60,11 +60,11 @@ extension MetadataDatabase {
     }
 
     /// Everything recorded about one version.
-    public func record(id: Int64) throws(MetadataError) -> VersionRecord? {
+    public func record(id: VersionKey) throws(MetadataError) -> VersionRecord? {
         try read { db in try Self.fetchRecord(db, id: id) }
     }
 
-    static func fetchRecord(_ db: Database, id: Int64) throws -> VersionRecord? {
+    static func fetchRecord(_ db: Database, id: VersionKey) throws -> VersionRecord? {
         guard let row = try Row.fetchOne(
             db,
             sql: """
@@ -125,15 +125,15 @@ extension MetadataDatabase {
     }
 
     /// All version ids, oldest first (for `verify --all`).
-    public func allVersionIDs() throws(MetadataError) -> [Int64] {
-        try read { db in try Int64.fetchAll(db, sql: "SELECT id FROM versions ORDER BY id") }
+    public func allVersionIDs() throws(MetadataError) -> [VersionKey] {
+        try read { db in try VersionKey.fetchAll(db, sql: "SELECT id FROM versions ORDER BY id") }
     }
 
     /// The blobs the given versions reference (their files and manifests, and the files of any
     /// dataset they stored), or of every version and stored dataset when `versionIDs` is nil.
-    public func blobReferences(versionIDs: [Int64]?) throws(MetadataError) -> BlobReferences {
+    public func blobReferences(versionIDs: [VersionKey]?) throws(MetadataError) -> BlobReferences {
         try read { db in
-            let filter = versionIDs.map { ids in "WHERE v.id IN (\(ids.map(String.init).joined(separator: ",")))" } ?? ""
+            let filter = versionIDs.map { ids in "WHERE v.id IN (\(ids.map { String($0.storeValue) }.joined(separator: ",")))" } ?? ""
             var references = BlobReferences()
             for row in try Row.fetchAll(
                 db,
@@ -165,7 +165,7 @@ extension MetadataDatabase {
                 references.add(row[4], size: nil, owner: "\(row[0] as String)@\(row[1] as Int) evaluation #\(row[3] as Int64) predictions", version: version)
             }
             // The documents fact events commit to.
-            let eventFilter = versionIDs.map { ids in "AND e.to_version_id IN (\(ids.map(String.init).joined(separator: ",")))" } ?? ""
+            let eventFilter = versionIDs.map { ids in "AND e.to_version_id IN (\(ids.map { String($0.storeValue) }.joined(separator: ",")))" } ?? ""
             for row in try Row.fetchAll(
                 db,
                 sql: """

@@ -46,7 +46,7 @@ extension MetadataDatabase {
                     new.registrant.user, new.registrant.host, new.registrant.ciProvider, new.registrant.ciJobID,
                     new.registrant.ciJobURL, new.registrant.ciActor, git?.workTree,
                 ])
-            let versionID = db.lastInsertedRowID
+            let versionID = VersionKey(storeValue: db.lastInsertedRowID)
             for file in manifest.files {
                 try db.execute(
                     sql: "INSERT INTO version_files (version_id, path, digest, size, executable) VALUES (?, ?, ?, ?, ?)",
@@ -167,14 +167,14 @@ extension MetadataDatabase {
     // MARK: Resolving references
 
     /// The version a reference's selector names, or nil when there is none.
-    public func versionID(model: ModelName, number: Int?) throws(MetadataError) -> Int64? {
+    public func versionID(model: ModelName, number: Int?) throws(MetadataError) -> VersionKey? {
         try read { db in
             if let number {
-                return try Int64.fetchOne(
+                return try VersionKey.fetchOne(
                     db, sql: "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? AND v.number = ?",
                     arguments: [model.value, number])
             }
-            return try Int64.fetchOne(
+            return try VersionKey.fetchOne(
                 db, sql: "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? ORDER BY v.number DESC LIMIT 1",
                 arguments: [model.value])
         }
@@ -182,9 +182,9 @@ extension MetadataDatabase {
 
     /// Versions of `model` whose manifest digest starts with `hexPrefix` (at most two: enough to
     /// tell unique from ambiguous).
-    public func versionIDs(model: ModelName, digestPrefix hexPrefix: String) throws(MetadataError) -> [Int64] {
+    public func versionIDs(model: ModelName, digestPrefix hexPrefix: String) throws(MetadataError) -> [VersionKey] {
         try read { db in
-            try Int64.fetchAll(
+            try VersionKey.fetchAll(
                 db,
                 sql: """
                     SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id

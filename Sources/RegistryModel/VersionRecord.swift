@@ -2,7 +2,8 @@ import Foundation
 
 /// Everything the database holds about one version, as read back for `show`, `export`, `verify`.
 public struct VersionRecord: Hashable, Sendable {
-    public let id: Int64
+    /// The store's key for the version (opaque; see `VersionKey`).
+    public let id: VersionKey
     public let model: ModelName
     public let number: Int
     public let manifestDigest: Digest
@@ -22,7 +23,7 @@ public struct VersionRecord: Hashable, Sendable {
     public var totalSize: Int64 { files.reduce(0) { $0 + $1.size } }
 
     public init(
-        id: Int64, model: ModelName, number: Int, manifestDigest: Digest, description: String?, params: [String: JSONValue],
+        id: VersionKey, model: ModelName, number: Int, manifestDigest: Digest, description: String?, params: [String: JSONValue],
         parent: VersionPointer?, files: [FileEntry], datasets: [DatasetUse], metrics: [Metric], labels: [String: String],
         git: GitProvenance?, gitNote: String?, createdAt: Date, registrant: Registrant
     ) {

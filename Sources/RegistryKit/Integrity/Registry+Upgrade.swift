@@ -16,13 +16,13 @@ extension Registry {
         let now = clock()
         let reason = "recorded when this registry was upgraded to fact events (mreg \(RegistryLayout.formatVersion)); attests the rows as found then"
         var drafts = [EventDraft]()
-        func draft(_ model: ModelName?, _ action: LedgerEvent.Action, version: Int64?, actor: Registrant, record: Digest, link: RecordLink?) {
+        func draft(_ model: ModelName?, _ action: LedgerEvent.Action, version: VersionKey?, actor: Registrant, record: Digest, link: RecordLink?) {
             drafts.append(EventDraft(
                 model: model, alias: nil, action: action, toVersionID: version, at: now, actor: actor, reason: reason, forced: false, gates: "[]",
                 expectedHolderID: nil, record: record, link: link))
         }
-        func record(_ id: Int64) throws(RegistryError) -> VersionRecord {
-            guard let record = try database({ (db) throws(MetadataError) in try db.record(id: id) }) else { throw .bug("version #\(id) vanished during the upgrade") }
+        func record(_ id: VersionKey) throws(RegistryError) -> VersionRecord {
+            guard let record = try database({ (db) throws(MetadataError) in try db.record(id: id) }) else { throw .bug("version \(id) vanished during the upgrade") }
             return record
         }
         for digest in legacy.datasets {

@@ -63,7 +63,7 @@ extension Registry {
     /// still be in it.
     public func verify(_ references: [String], expectedHead: Digest? = nil, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> VerifyReport {
         let wholeStore = references.isEmpty
-        var ids = [Int64]()
+        var ids = [VersionKey]()
         for reference in references { ids.append(try resolveID(try VersionRef.parse(reference))) }
         if wholeStore { ids = try database { (db) throws(MetadataError) in try db.allVersionIDs() } }
         let blobReferences = try database { (db) throws(MetadataError) in try db.blobReferences(versionIDs: wholeStore ? nil : ids) }
@@ -113,7 +113,7 @@ extension Registry {
                 guard let found = try metadata.record(id: id) else { continue }
                 record = found
             } catch {
-                problems.append(IntegrityProblem(kind: .malformed, digest: nil, detail: "version #\(id): \(RegistryError(error).message)", affected: ["version #\(id)"]))
+                problems.append(IntegrityProblem(kind: .malformed, digest: nil, detail: "version \(id): \(RegistryError(error).message)", affected: ["version \(id)"]))
                 continue
             }
             if let problem = try manifestProblem(record) { problems.append(problem) }

@@ -16,7 +16,7 @@ extension Registry {
     }
 
     /// The version's record as the rows say, unchecked: for `verify`, which reports what it finds.
-    func record(id: Int64, reference: VersionRef) throws(RegistryError) -> VersionRecord {
+    func record(id: VersionKey, reference: VersionRef) throws(RegistryError) -> VersionRecord {
         guard let record = try database({ (db) throws(MetadataError) in try db.record(id: id) }) else {
             throw .notFound("version '\(reference)' disappeared while it was read")
         }
@@ -24,9 +24,9 @@ extension Registry {
     }
 
     /// The database key of the version a reference names.
-    func resolveID(_ reference: VersionRef) throws(RegistryError) -> Int64 {
+    func resolveID(_ reference: VersionRef) throws(RegistryError) -> VersionKey {
         let model = reference.model
-        let id: Int64?
+        let id: VersionKey?
         switch reference.selector {
         case .latest:
             id = try database { (db) throws(MetadataError) in try db.versionID(model: model, number: nil) }

@@ -76,7 +76,7 @@ extension Registry {
     /// The version to go back to, and the earlier holders passed over on the way.
     private func rollbackTarget(
         _ request: RollbackRequest, model: ModelName, alias: AliasName, plan: RollbackPlan
-    ) throws(RegistryError) -> ((id: Int64, version: VersionPointer), [String]) {
+    ) throws(RegistryError) -> ((id: VersionKey, version: VersionPointer), [String]) {
         let current = plan.current?.version
         if let text = request.target {
             let record = try resolve(reference: Self.qualified(text, model: model))

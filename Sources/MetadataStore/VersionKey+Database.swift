@@ -1,0 +1,11 @@
+import GRDB
+import RegistryModel
+
+/// A version key is SQLite's row id of `versions`: bound and read as an integer.
+extension VersionKey: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { storeValue.databaseValue }
+
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> VersionKey? {
+        Int64.fromDatabaseValue(dbValue).map(VersionKey.init(storeValue:))
+    }
+}
