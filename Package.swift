@@ -4,7 +4,8 @@ import PackageDescription
 /// mreg: a content-addressed model registry with git lineage.
 ///
 /// Dependencies point one way (see README, "Design"):
-/// RegistryModel ← ContentStore, MetadataStore, GitLinkage, Signatures, Evaluation, DatasetProfiling;
+/// RegistryModel ← RegistryStorage (the storage protocols) ← ContentStore;
+/// RegistryModel ← MetadataStore, GitLinkage, Signatures, Evaluation, DatasetProfiling;
 /// TOML ← Policy; DatasetProfiling ← Drift; all of them ← RegistryKit ← RegistryCLI ← mreg
 let package = Package(
     name: "mreg",
@@ -26,9 +27,10 @@ let package = Package(
             providers: [.apt(["libgit2-dev"])]
         ),
         .target(name: "RegistryModel"),
+        .target(name: "RegistryStorage", dependencies: ["RegistryModel"]),
         .target(
             name: "ContentStore",
-            dependencies: ["RegistryModel", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["RegistryModel", "RegistryStorage", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "MetadataStore",
@@ -50,7 +52,7 @@ let package = Package(
         .target(
             name: "RegistryKit",
             dependencies: [
-                "RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "Policy", "TOML", "DatasetProfiling", "Evaluation", "Drift",
+                "RegistryModel", "RegistryStorage", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "Policy", "TOML", "DatasetProfiling", "Evaluation", "Drift",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -62,7 +64,7 @@ let package = Package(
         .target(name: "RegistryTestSupport", dependencies: ["RegistryKit", "GitLinkage"], path: "Tests/RegistryTestSupport"),
         .testTarget(
             name: "RegistryCoreTests",
-            dependencies: ["RegistryModel", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "Evaluation", "Drift", "RegistryTestSupport"]
+            dependencies: ["RegistryModel", "RegistryStorage", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "Evaluation", "Drift", "RegistryTestSupport"]
         ),
         .testTarget(name: "RegistryKitTests", dependencies: ["RegistryKit", "RegistryTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["RegistryCLI", "RegistryTestSupport", "mreg"]),

@@ -1,13 +1,14 @@
 
 import Glibc
 import RegistryModel
+import RegistryStorage
 
 /// The content-addressed blob store: every blob lives once at `blobs/sha256/<hex>`, read-only.
 ///
 /// Ingest follows containerd's and git's order so that a crash at any instant leaves at worst an
 /// orphan temporary file or an orphan blob, never a half-written file at a final path:
 /// stream into `tmp/` while hashing → fsync → rename to the digest path → fsync the directory.
-public struct BlobStore: Sendable {
+public struct BlobStore: LocalBlobStoring {
     /// Bytes per `read(2)`: large enough to amortise syscalls and let SHA-NI run, small enough
     /// that memory stays bounded (one buffer per concurrent stream).
     public static let chunkSize = 4 << 20
@@ -73,7 +74,7 @@ public struct BlobStore: Sendable {
         fileAt sourcePath: String, candidate: Digest, progress: (any ProgressObserver)? = nil
     ) throws(ContentStoreError) -> IngestResult? {
         guard let stored = storedSize(of: candidate) else { return nil }
-        let (digest, size) = try hash(fileAt: sourcePath, progress: progress)
+        let (digest, size) = try Self.hash(fileAt: sourcePath, progress: progress)
         guard digest == candidate, size == stored else { return nil }
         return IngestResult(digest: digest, size: size, wasNew: false)
     }
@@ -123,8 +124,8 @@ public struct BlobStore: Sendable {
 
     // MARK: Hashing, reading and verifying
 
-    /// Hashes a file without storing it (dataset fingerprints).
-    public func hash(fileAt path: String, progress: (any ProgressObserver)? = nil) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
+    /// Hashes a file without storing it (dataset fingerprints): no store is involved.
+    public static func hash(fileAt path: String, progress: (any ProgressObserver)? = nil) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
         let file = try FileDescriptor.openForReading(path)
         return try Self.stream(file, progress: progress) { _ throws(ContentStoreError) in }
     }
@@ -132,7 +133,7 @@ public struct BlobStore: Sendable {
     /// Hashes a file without storing it and hands every chunk to `consume` on a second thread
     /// as it is read (a dataset profiler): one pass over the disk, hashing and profiling overlap.
     /// `consume` is called serially and is done with every chunk when this returns.
-    public func hash(
+    public static func hash(
         fileAt path: String, progress: (any ProgressObserver)? = nil, consume: @escaping (UnsafeRawBufferPointer) -> Void
     ) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
         let file = try FileDescriptor.openForReading(path)
@@ -256,22 +257,6 @@ public struct BlobStore: Sendable {
         try directory.sync()
         try directory.close()
     }
-}
-
-/// What an ingest produced; `wasNew` is false when the blob was already stored.
-public struct IngestResult: Hashable, Sendable {
-    public let digest: Digest
-    public let size: Int64
-    public let wasNew: Bool
-}
-
-/// The state of one stored blob after re-hashing it.
-public enum BlobStatus: Hashable, Sendable {
-    case intact(size: Int64)
-    case missing
-    /// Its bytes hash to `actual`; it was moved to `movedTo` (nil: it could not be moved).
-    case corrupt(actual: Digest, movedTo: String?)
-    case unreadable(String)
 }
 
 /// Lists a directory's entry names, without `.` and `..`.

@@ -1,3 +1,4 @@
+import RegistryStorage
 import Dispatch
 import Glibc
 import RegistryModel

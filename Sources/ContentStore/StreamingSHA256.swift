@@ -1,4 +1,5 @@
 internal import Crypto
+import RegistryStorage
 import RegistryModel
 
 /// SHA-256 over a stream of chunks; the only place that touches swift-crypto, whose own

@@ -1,3 +1,4 @@
+import RegistryStorage
 import Glibc
 
 /// A file being written under `tmp/`, locked for as long as its writer lives.

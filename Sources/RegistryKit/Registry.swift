@@ -1,4 +1,5 @@
 import ContentStore
+import RegistryStorage
 import Foundation
 import MetadataStore
 import RegistryModel
@@ -7,7 +8,8 @@ import RegistryModel
 /// crash never leaves metadata pointing at a missing blob (blobs first, then one transaction).
 public final class Registry: Sendable {
     public let layout: RegistryLayout
-    let blobs: BlobStore
+    /// The embedded blob folder; RegistryKit reaches it only through the storage protocols.
+    let blobs: any LocalBlobStoring
     let metadata: MetadataDatabase
     let clock: @Sendable () -> Date
     /// How long a command waits for another process's lock before failing as "locked".

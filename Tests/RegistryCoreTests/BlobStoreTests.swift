@@ -1,3 +1,4 @@
+import RegistryStorage
 @testable import ContentStore
 import Foundation
 import RegistryModel

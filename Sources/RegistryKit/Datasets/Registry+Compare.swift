@@ -1,4 +1,5 @@
 import ContentStore
+import RegistryStorage
 import DatasetProfiling
 import Evaluation
 import Foundation

@@ -1,4 +1,5 @@
 import ContentStore
+import RegistryStorage
 import DatasetProfiling
 import Foundation
 import MetadataStore
@@ -31,8 +32,8 @@ extension Registry {
         let results = try Parallel.map(files) { (file) throws(RegistryError) -> (FileEntry, TableProfile?) in
             let profiler = profile ? TableProfiler.format(forPath: file.relativePath).map(TableProfiler.init(format:)) : nil
             let (digest, size) = try Registry.storeBlob { () throws(ContentStoreError) in
-                guard let profiler else { return try blobStore.hash(fileAt: file.absolutePath, progress: task) }
-                return try blobStore.hash(fileAt: file.absolutePath, progress: task) { chunk in profiler.consume(chunk) }
+                guard let profiler else { return try BlobStore.hash(fileAt: file.absolutePath, progress: task) }
+                return try BlobStore.hash(fileAt: file.absolutePath, progress: task) { chunk in profiler.consume(chunk) }
             }
             return (FileEntry(path: file.relativePath, digest: digest, size: size, executable: false), profiler?.finish())
         }

@@ -1,5 +1,6 @@
 import Glibc
 import ContentStore
+import RegistryStorage
 import GitLinkage
 import MetadataStore
 import RegistryModel

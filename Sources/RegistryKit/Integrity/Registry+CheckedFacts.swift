@@ -1,4 +1,5 @@
 import ContentStore
+import RegistryStorage
 import Foundation
 import MetadataStore
 import RegistryModel

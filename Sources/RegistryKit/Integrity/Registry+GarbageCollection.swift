@@ -1,4 +1,5 @@
 import ContentStore
+import RegistryStorage
 import Foundation
 import MetadataStore
 import RegistryModel
@@ -33,7 +34,7 @@ extension Registry {
         }
         // Every writer of temporary files holds the store lock shared, so under gc's exclusive
         // lock an unlocked temporary file has no writer, however young it is.
-        let temporaries = dryRun ? 0 : blobs.sweepAbandonedTemporaries(graceSeconds: 0)
+        let temporaries = dryRun ? 0 : blobs.sweepAbandonedTemporaries(graceSeconds: 0, now: nil)
         return CollectionReport(unreferencedBlobs: unreferenced, bytes: bytes, abandonedTemporaries: temporaries, dryRun: dryRun)
     }
 }

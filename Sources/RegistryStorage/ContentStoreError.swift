@@ -1,7 +1,7 @@
 import Glibc
 import RegistryModel
 
-/// A failure of the blob store, with enough context to tell the user which file and why.
+/// A failure of a blob store, with enough context to tell the user which file and why.
 public enum ContentStoreError: Error, Equatable, Sendable {
     /// A system call failed; `errno` says why.
     case io(operation: String, path: String, errno: Int32)
