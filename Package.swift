@@ -4,8 +4,8 @@ import PackageDescription
 /// mreg: a content-addressed model registry with git lineage.
 ///
 /// Dependencies point one way (see README, "Design"):
-/// RegistryModel ← RegistryStorage (the storage protocols) ← ContentStore;
-/// RegistryModel ← MetadataStore, GitLinkage, Signatures, Evaluation, DatasetProfiling;
+/// RegistryModel ← RegistryStorage (the storage protocols) ← ContentStore, MetadataStore;
+/// RegistryModel ← GitLinkage, Signatures, Evaluation, DatasetProfiling;
 /// TOML ← Policy; DatasetProfiling ← Drift; all of them ← RegistryKit ← RegistryCLI ← mreg
 let package = Package(
     name: "mreg",
@@ -34,7 +34,7 @@ let package = Package(
         ),
         .target(
             name: "MetadataStore",
-            dependencies: ["RegistryModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["RegistryModel", "RegistryStorage", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "GitLinkage", dependencies: ["RegistryModel", "Clibgit2"]),
         .target(

@@ -1,11 +1,5 @@
 import Foundation
-
-/// The process that holds the database's write lock, for a "locked" message that says who and since when.
-public struct LockHolder: Equatable, Sendable {
-    public let pid: Int32
-    public let command: String
-    public let startedAt: Date?
-}
+import RegistryStorage
 
 extension LockHolder {
     /// SQLite's WAL write lock is a POSIX lock on byte 120 of the `-shm` file (`WAL_WRITE_LOCK`);
@@ -14,7 +8,7 @@ extension LockHolder {
 
     /// Finds the holder of the write lock on the database at `databasePath`; nil when none is
     /// visible (another OS, another mount namespace, or the lock was just released).
-    static func find(databasePath: String) -> LockHolder? {
+    public static func find(databasePath: String) -> LockHolder? {
         var info = stat()
         guard stat(databasePath + "-shm", &info) == 0,
             let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8)

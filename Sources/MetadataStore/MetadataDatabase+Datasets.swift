@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RegistryModel
+import RegistryStorage
 
 extension MetadataDatabase {
     /// Records a dataset and names it, in one transaction; returns false when the name already

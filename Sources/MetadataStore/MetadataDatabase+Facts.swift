@@ -1,32 +1,12 @@
 import Foundation
 import GRDB
 import RegistryModel
-
-/// A row that should have been recorded by a ledger event but was not: it was inserted behind
-/// mreg's back (or its event was deleted).
-public struct UnrecordedFact: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
-        case registration
-        case evaluation(id: Int64)
-        case signature(keyName: String)
-        case annotation(sequence: Int64)
-        case datasetContents(Digest)
-        case datasetName(String, Digest)
-    }
-    public let kind: Kind
-    /// The version the row belongs to (none for dataset rows).
-    public let version: VersionPointer?
-}
+import RegistryStorage
 
 extension MetadataDatabase {
     /// The fact events (registration, evaluations, signatures, annotations) of one version, oldest first.
     public func factEvents(versionID: VersionKey) throws(MetadataError) -> [StoredEvent] {
         try storedEvents(filter: "e.to_version_id = ? AND e.action IN ('register', 'evaluate', 'sign', 'annotate')", arguments: [versionID])
-    }
-
-    /// The `record_dataset` and `name_dataset` events of one dataset, oldest first.
-    public func datasetEvents(_ dataset: Digest) throws(MetadataError) -> [StoredEvent] {
-        try storedEvents(filter: "e.dataset_digest = ? AND e.action IN ('record_dataset', 'name_dataset')", arguments: [dataset.description])
     }
 
     /// Rows of facts that no ledger event recorded, found with the indexes on the link columns.
@@ -144,15 +124,6 @@ extension MetadataDatabase {
             try db.execute(sql: "DELETE FROM pending_fact_events")
         }
     }
-}
-
-/// Rows written by an mreg without fact events, oldest first.
-public struct LegacyFacts: Sendable {
-    public let versionIDs: [VersionKey]
-    public let evaluations: [(id: Int64, versionID: VersionKey)]
-    public let signatures: [(versionID: VersionKey, key: Digest)]
-    public let datasets: [Digest]
-    public let names: [(name: String, dataset: Digest)]
 }
 
 extension MetadataDatabase {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RegistryModel
+import RegistryStorage
 
 extension MetadataDatabase {
     /// Appends one event in a single `BEGIN IMMEDIATE` transaction: the alias moves if and only if
@@ -409,17 +410,4 @@ extension MetadataDatabase {
         guard let data = Data(base64Encoded: text) else { throw DatabaseCorruption(problem: "a stored signature is not base64") }
         return Array(data)
     }
-}
-
-/// A version rollback may return to, with why it may be passed over.
-public struct RollbackCandidate: Sendable {
-    public let id: VersionKey
-    public let version: VersionPointer
-    public let status: VersionStatus
-}
-
-/// The alias's current holder and the earlier holders a rollback considers, newest first.
-public struct RollbackPlan: Sendable {
-    public let current: (id: VersionKey, version: VersionPointer)?
-    public let candidates: [RollbackCandidate]
 }

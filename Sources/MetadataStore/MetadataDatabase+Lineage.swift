@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RegistryModel
+import RegistryStorage
 
 extension MetadataDatabase {
     /// Versions that recorded a dataset at registration, and versions evaluated on it.

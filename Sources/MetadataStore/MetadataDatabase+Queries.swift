@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RegistryModel
+import RegistryStorage
 
 extension MetadataDatabase {
     /// Every model with its version count and latest version, by name.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RegistryModel
+import RegistryStorage
 
 extension MetadataDatabase {
     /// Records a version with its `register` event (and a `record_dataset` event for each dataset

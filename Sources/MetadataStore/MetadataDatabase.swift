@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RegistryModel
+import RegistryStorage
 
 /// The registry's metadata in SQLite (WAL, through a GRDB `DatabasePool`).
 ///
@@ -109,3 +110,7 @@ public final class MetadataDatabase: Sendable {
         }
     }
 }
+
+/// The SQLite store is one implementation of the metadata protocols.
+extension MetadataDatabase: VersionStoring, LedgerStoring, DatasetStoring, EvaluationStoring, SignatureStoring, AnnotationStoring,
+    IntegrityStoring, SourceHintStoring {}

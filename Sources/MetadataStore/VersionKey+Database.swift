@@ -1,5 +1,6 @@
 import GRDB
 import RegistryModel
+import RegistryStorage
 
 /// A version key is SQLite's row id of `versions`: bound and read as an integer.
 extension VersionKey: DatabaseValueConvertible {

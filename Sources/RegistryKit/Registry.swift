@@ -10,7 +10,8 @@ public final class Registry: Sendable {
     public let layout: RegistryLayout
     /// The embedded blob folder; RegistryKit reaches it only through the storage protocols.
     let blobs: any LocalBlobStoring
-    let metadata: MetadataDatabase
+    /// The metadata store, reached only through the storage protocols (SQLite for the embedded default).
+    let metadata: any MetadataStoring
     let clock: @Sendable () -> Date
     /// How long a command waits for another process's lock before failing as "locked".
     let busyTimeout: Double
@@ -21,7 +22,7 @@ public final class Registry: Sendable {
     public static let defaultBusyTimeout = MetadataDatabase.busyTimeoutSeconds
 
     private init(
-        layout: RegistryLayout, metadata: MetadataDatabase, clock: @escaping @Sendable () -> Date, busyTimeout: Double, ledgerCommitDelay: Double
+        layout: RegistryLayout, metadata: any MetadataStoring, clock: @escaping @Sendable () -> Date, busyTimeout: Double, ledgerCommitDelay: Double
     ) {
         self.layout = layout
         self.busyTimeout = busyTimeout
@@ -115,7 +116,7 @@ public final class Registry: Sendable {
     }
 
     /// Runs a metadata call, mapping its error at this boundary.
-    func database<T>(_ body: (MetadataDatabase) throws(MetadataError) -> T) throws(RegistryError) -> T {
+    func database<T>(_ body: (any MetadataStoring) throws(MetadataError) -> T) throws(RegistryError) -> T {
         do {
             return try body(metadata)
         } catch {

@@ -2,6 +2,7 @@ import ContentStore
 import Foundation
 import MetadataStore
 import RegistryModel
+import RegistryStorage
 import RegistryTestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import DatasetProfiling
 import Foundation
 import MetadataStore
+import RegistryStorage
 import RegistryModel
 
 /// A dataset as `dataset show` presents it: the record and its decoded profiles.

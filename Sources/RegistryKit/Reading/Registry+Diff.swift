@@ -1,6 +1,7 @@
 import Foundation
 import GitLinkage
 import MetadataStore
+import RegistryStorage
 import RegistryModel
 
 /// What changed between two versions (`mreg diff`).

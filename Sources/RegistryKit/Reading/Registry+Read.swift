@@ -1,4 +1,5 @@
 import MetadataStore
+import RegistryStorage
 import RegistryModel
 
 extension Registry {

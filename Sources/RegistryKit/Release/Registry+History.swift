@@ -1,5 +1,6 @@
 import Foundation
 import MetadataStore
+import RegistryStorage
 import RegistryModel
 
 /// A page of a model's ledger.

@@ -1,5 +1,6 @@
 import Foundation
 import MetadataStore
+import RegistryStorage
 import RegistryModel
 
 /// A request to move an alias back to an earlier holder.

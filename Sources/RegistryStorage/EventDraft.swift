@@ -107,4 +107,13 @@ public struct StoredEvent: Sendable {
     /// The version a fact event concerns (by database key) and the rows it links to.
     public let versionID: VersionKey?
     public let link: RecordLink?
+
+    public init(event: LedgerEvent?, sequence: Int64, digest: String, problem: String?, versionID: VersionKey?, link: RecordLink?) {
+        self.event = event
+        self.sequence = sequence
+        self.digest = digest
+        self.problem = problem
+        self.versionID = versionID
+        self.link = link
+    }
 }

@@ -1,0 +1,176 @@
+import Foundation
+import RegistryModel
+
+/// What a metadata store must do, split by role. `RegistryKit` holds its store only through these;
+/// the rules (rollback targets, how events are built and hashed, what a report says) stay in
+/// `RegistryKit`, so every backend records the same facts and the same chain.
+
+/// Versions: recording them (with their `register` events) and reading them back.
+public protocol VersionStoring: Sendable {
+    /// Records a version with its `register` event (and a `record_dataset` event for each dataset
+    /// seen for the first time), or returns the existing one with the same manifest (idempotent retry).
+    func insertVersion(_ new: NewVersion, seal: @escaping EventSealer) throws(MetadataError) -> InsertOutcome
+    /// The version registered with this manifest, if any (a retried registration).
+    func version(manifestDigest: Digest) throws(MetadataError) -> VersionPointer?
+    /// The version a reference's selector names, or nil when there is none.
+    func versionID(model: ModelName, number: Int?) throws(MetadataError) -> VersionKey?
+    /// Versions of `model` whose manifest digest starts with `hexPrefix` (at most two: enough to
+    /// tell unique from ambiguous).
+    func versionIDs(model: ModelName, digestPrefix hexPrefix: String) throws(MetadataError) -> [VersionKey]
+    func modelExists(_ model: ModelName) throws(MetadataError) -> Bool
+    /// The highest version number of a model, for "there are versions 1 to N" hints.
+    func latestNumber(of model: ModelName) throws(MetadataError) -> Int?
+    /// Every model with its version count and latest version, by name.
+    func models() throws(MetadataError) -> [ModelSummary]
+    /// The newest `limit` versions of one model (all when nil) with their metrics, and how many
+    /// versions the model has in all.
+    func versions(of model: ModelName, limit: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int)
+    /// Everything recorded about one version.
+    func record(id: VersionKey) throws(MetadataError) -> VersionRecord?
+    /// All version ids, oldest first (for `verify --all`).
+    func allVersionIDs() throws(MetadataError) -> [VersionKey]
+    /// The versions fine-tuned from a version (its children).
+    func childIDs(of versionID: VersionKey) throws(MetadataError) -> [VersionKey]
+    /// Versions that recorded a dataset at registration, and versions evaluated on it.
+    func findings(dataset: Digest) throws(MetadataError) -> [Finding]
+    /// Versions built from commits starting with `prefix`, and versions evaluated by code at them.
+    func findings(commitPrefix prefix: String) throws(MetadataError) -> [Finding]
+    /// Everything that references a blob: version files, manifests, predictions, dataset files.
+    func findings(blob: Digest) throws(MetadataError) -> [Finding]
+}
+
+/// The ledger: appending events (the alias compare-and-swap) and reading aliases, marks and history.
+public protocol LedgerStoring: Sendable {
+    /// Appends one event in a single `BEGIN IMMEDIATE` transaction: the alias moves if and only if
+    /// its event is written, and racing writers are ordered by SQLite's write lock.
+    ///
+    /// `hash` computes the event digest (MetadataStore does not link a crypto library);
+    /// `stallBeforeCommit` holds the transaction open for crash tests.
+    func appendEvent(_ draft: EventDraft, seal: @escaping EventSealer, stallBeforeCommit: Double) throws(MetadataError) -> AppendOutcome
+    /// The version id an alias points at now (nil: at nothing, or the alias was never set).
+    func holder(model: ModelName, alias: AliasName) throws(MetadataError) -> VersionKey?
+    /// Every alias of a model that points at a version now, with that version.
+    func aliases(of model: ModelName) throws(MetadataError) -> [AliasName: VersionPointer]
+    /// Every alias a model has ever had, by name.
+    func aliasNames(of model: ModelName) throws(MetadataError) -> [AliasName]
+    /// Every current alias of every model, for `mreg list`.
+    func allAliases() throws(MetadataError) -> [ModelName: [AliasName: Int]]
+    /// The aliases a version holds or has ever held (for `require_from`).
+    func aliasesEverHeld(versionID: VersionKey) throws(MetadataError) -> Set<String>
+    /// Whether any version of any model has ever been moved to `alias`.
+    func aliasEverUsed(_ alias: String) throws(MetadataError) -> Bool
+    /// Why a version may not be promoted: its deprecation and its latest rollback, with reasons.
+    func status(versionID: VersionKey) throws(MetadataError) -> VersionStatus
+    /// What a rollback of `alias` can go back to: the current holder, and earlier holders newest
+    /// first (by when each last arrived), up to and including the first that `isTarget` accepts
+    /// (the rule is RegistryKit's). Reads rows only as far as needed, so a long history costs little.
+    func rollbackPlan(model: ModelName, alias: AliasName, isTarget: @escaping @Sendable (RollbackCandidate) -> Bool) throws(MetadataError) -> RollbackPlan?
+    /// Whether a version holds or has held an alias.
+    func hasHeld(versionID: VersionKey, alias: AliasName) throws(MetadataError) -> Bool
+    /// Version numbers of a model that are deprecated or were rolled back (marks not lifted), for `mreg list`.
+    func statusMarks(of model: ModelName) throws(MetadataError) -> (deprecated: Set<Int>, rolledBack: Set<Int>)
+    /// A model's events (one alias's, when given), newest first, and how many there are; only its
+    /// alias moves and status changes unless `facts` asks for registrations, evaluations and
+    /// signatures too.
+    func events(model: ModelName, alias: AliasName?, limit: Int?, facts: Bool) throws(MetadataError) -> (events: [RecordedEvent], total: Int)
+    /// The last event of an alias at or before `date`: what the alias pointed at then.
+    func aliasEvent(model: ModelName, alias: AliasName, at date: Date) throws(MetadataError) -> RecordedEvent?
+    /// The ledger's newest event: its sequence number and digest.
+    func ledgerHead() throws(MetadataError) -> (sequence: Int64, digest: Digest)?
+    /// Every stored event in sequence order, rebuilt from its columns without trusting them.
+    func storedEvents() throws(MetadataError) -> [StoredEvent]
+    /// The fact events (registration, evaluations, signatures, annotations) of one version, oldest first.
+    func factEvents(versionID: VersionKey) throws(MetadataError) -> [StoredEvent]
+}
+
+/// Datasets: their contents, statistics and names.
+public protocol DatasetStoring: Sendable {
+    /// Records a dataset and names it, in one transaction; returns false when the name already
+    /// had exactly this content (adding the same data twice is one record).
+    ///
+    /// `records` are the dataset's contents document and the name's document (already blobs) that
+    /// its `record_dataset` (when new) and `name_dataset` events commit to.
+    func addDataset(name: String, fingerprint: DatasetFingerprint, listing: [FileEntry], profiles: [StoredProfile], sourcePath: String, at date: Date, by actor: Registrant, records: (contents: Digest?, name: Digest), seal: @escaping EventSealer) throws(MetadataError) -> Bool
+    /// Whether a dataset's content is recorded.
+    func datasetExists(_ digest: Digest) throws(MetadataError) -> Bool
+    /// Every dataset name with its newest content.
+    func datasetNames() throws(MetadataError) -> [DatasetName]
+    /// The digest a dataset name points at now (its newest content), or nil.
+    func datasetDigest(named name: String) throws(MetadataError) -> Digest?
+    /// Recorded datasets whose digest starts with `hexPrefix` (at most two).
+    func datasetDigests(prefix hexPrefix: String) throws(MetadataError) -> [Digest]
+    /// Everything recorded about a dataset, or nil when the digest is unknown.
+    func dataset(_ datasetDigest: Digest) throws(MetadataError) -> DatasetDetails?
+    /// The `dataset add` record of one name and content, or nil when it is gone.
+    func datasetNameRecord(_ name: String, dataset: Digest) throws(MetadataError) -> DatasetName?
+}
+
+/// Evaluations of versions, with their `evaluate` events.
+public protocol EvaluationStoring: Sendable {
+    /// Records an evaluation with its `evaluate` event (and its dataset, if new) in one
+    /// transaction; returns its id.
+    func insertEvaluation(_ new: NewEvaluation, seal: @escaping EventSealer) throws(MetadataError) -> Int64
+    /// A version's evaluations, oldest first.
+    func evaluations(versionID: VersionKey) throws(MetadataError) -> [EvaluationRecord]
+    /// One evaluation by id.
+    func evaluation(id: Int64) throws(MetadataError) -> EvaluationRecord?
+    /// Every metric key any version of a model has had, registered or evaluated (`policy` warns
+    /// about gates on keys outside this set).
+    func metricKeysEverRecorded(model: ModelName) throws(MetadataError) -> Set<String>
+}
+
+/// Signatures of versions, with their `sign` events.
+public protocol SignatureStoring: Sendable {
+    /// Stores a signature and its `sign` event committing to `record` (the signature document);
+    /// returns false, writing nothing, when this key had already signed the version.
+    func insertSignature(versionID: VersionKey, _ signature: StoredSignature, actor: Registrant, record: Digest, seal: @escaping EventSealer) throws(MetadataError) -> Bool
+    /// The signatures stored for a version, by key name.
+    func signatures(versionID: VersionKey) throws(MetadataError) -> [StoredSignature]
+}
+
+/// Annotations of versions, with their `annotate` events.
+public protocol AnnotationStoring: Sendable {
+    /// Records an annotation and its `annotate` event (committing to `record`) in one transaction.
+    func insertAnnotation(versionID: VersionKey, _ annotation: Annotation, at date: Date, actor: Registrant, reason: String?, record: Digest, seal: @escaping EventSealer) throws(MetadataError) -> RecordedEvent
+    /// A version's annotations, oldest first.
+    func annotations(versionID: VersionKey) throws(MetadataError) -> [RecordedAnnotation]
+    /// The annotation an `annotate` event recorded, or nil when its row is gone.
+    func annotation(sequence: Int64) throws(MetadataError) -> RecordedAnnotation?
+}
+
+/// What `verify` and `gc` read across the store, and the one-time recording of rows written before fact events.
+public protocol IntegrityStoring: Sendable {
+    /// The blobs the given versions reference (their files and manifests, and the files of any
+    /// dataset they stored), or of every version and stored dataset when `versionIDs` is nil.
+    func blobReferences(versionIDs: [VersionKey]?) throws(MetadataError) -> BlobReferences
+    /// Rows of facts that no ledger event recorded, found with the indexes on the link columns.
+    func unrecordedFacts(versionIDs: [VersionKey]?) throws(MetadataError) -> [UnrecordedFact]
+    /// Whether rows written by an mreg without fact events still need theirs.
+    func hasPendingFactEvents() throws(MetadataError) -> Bool
+    /// Everything written before fact events existed, to build their documents from.
+    func legacyFacts() throws(MetadataError) -> LegacyFacts
+    /// Appends the fact events of rows written before they existed, in one transaction, and
+    /// clears the marker; does nothing when another process already did it.
+    func recordLegacyFacts(_ drafts: [EventDraft], seal: @escaping EventSealer) throws(MetadataError)
+}
+
+/// Ingest hints: what source files looked like when hashed. Meaningful on one machine only, so a local concern.
+public protocol SourceHintStoring: Sendable {
+    /// Remembers what source files looked like when hashed (see `SourceHint`).
+    func recordHints(_ hints: [SourceHint]) throws(MetadataError)
+    /// The digests last recorded for files whose identity is unchanged on disk.
+    func knownDigests(_ files: [SourceIdentity]) throws(MetadataError) -> [SourceIdentity: Digest]
+}
+
+/// Everything a registry needs from its metadata store.
+public typealias MetadataStoring = VersionStoring & LedgerStoring & DatasetStoring & EvaluationStoring & SignatureStoring & AnnotationStoring & IntegrityStoring & SourceHintStoring
+
+extension LedgerStoring {
+    public func appendEvent(_ draft: EventDraft, seal: @escaping EventSealer) throws(MetadataError) -> AppendOutcome {
+        try appendEvent(draft, seal: seal, stallBeforeCommit: 0)
+    }
+
+    public func events(model: ModelName, alias: AliasName?, limit: Int?) throws(MetadataError) -> (events: [RecordedEvent], total: Int) {
+        try events(model: model, alias: alias, limit: limit, facts: false)
+    }
+}
