@@ -16,26 +16,26 @@ extension MetadataDatabase {
             var facts = [UnrecordedFact]()
             // Per kind of version fact: its table (joined to the version as `v`), an extra column
             // naming the row, the condition that its event exists, and how to say what it is.
-            let kinds: [(from: String, detail: String, recorded: String, kind: (Row) -> UnrecordedFact.Kind)] = [
+            let kinds: [(from: String, detail: String, recorded: String, kind: (Row) throws -> UnrecordedFact.Kind)] = [
                 ("versions v", "NULL", "e.to_version_id = v.id AND e.action = 'register'", { _ in .registration }),
                 ("evaluations x JOIN versions v ON v.id = x.version_id", "x.id", "e.evaluation_id = x.id AND e.action = 'evaluate'",
-                 { .evaluation(id: $0[3]) }),
-                ("signatures s JOIN versions v ON v.id = s.version_id", "s.key_name",
+                 { .evaluation(id: $0[4]) }),
+                ("signatures s JOIN versions v ON v.id = s.version_id", "s.key_name, s.key_fingerprint",
                  "e.to_version_id = s.version_id AND e.action = 'sign' AND e.key_fingerprint = s.key_fingerprint",
-                 { .signature(keyName: $0[3]) }),
+                 { .signature(keyName: $0[4], key: try digest($0[5])) }),
                 ("annotations a JOIN versions v ON v.id = a.version_id", "a.event_seq",
                  "e.seq = a.event_seq AND e.action = 'annotate' AND e.to_version_id = a.version_id",
-                 { .annotation(sequence: $0[3]) }),
+                 { .annotation(sequence: $0[4]) }),
             ]
             for kind in kinds {
                 for row in try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT m.name, v.number, v.manifest_digest, \(kind.detail) FROM \(kind.from) JOIN models m ON m.id = v.model_id
+                        SELECT m.name, v.number, v.manifest_digest, v.id, \(kind.detail) FROM \(kind.from) JOIN models m ON m.id = v.model_id
                         WHERE \(versionFilter) AND NOT EXISTS (SELECT 1 FROM events e WHERE \(kind.recorded))
                         """)
                 {
-                    facts.append(UnrecordedFact(kind: kind.kind(row), version: try Self.versionPointer(row)))
+                    facts.append(UnrecordedFact(kind: try kind.kind(row), version: try Self.versionPointer(row), versionID: row[3]))
                 }
             }
             guard versionIDs == nil else { return facts }
@@ -46,7 +46,7 @@ extension MetadataDatabase {
                     WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.dataset_digest = d.digest AND e.action = 'record_dataset')
                     """)
             {
-                facts.append(UnrecordedFact(kind: .datasetContents(try digest(text)), version: nil))
+                facts.append(UnrecordedFact(kind: .datasetContents(try digest(text)), version: nil, versionID: nil))
             }
             for row in try Row.fetchAll(
                 db,
@@ -55,7 +55,7 @@ extension MetadataDatabase {
                         SELECT 1 FROM events e WHERE e.dataset_digest = n.dataset_digest AND e.dataset_name = n.name AND e.action = 'name_dataset')
                     """)
             {
-                facts.append(UnrecordedFact(kind: .datasetName(row[0], try digest(row[1])), version: nil))
+                facts.append(UnrecordedFact(kind: .datasetName(row[0], try digest(row[1])), version: nil, versionID: nil))
             }
             return facts
         }
@@ -84,35 +84,6 @@ extension MetadataDatabase {
     /// Whether rows written by an mreg without fact events still need theirs.
     public func hasPendingFactEvents() throws(MetadataError) -> Bool {
         try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pending_fact_events)") ?? false }
-    }
-
-    /// Everything written before fact events existed, to build their documents from.
-    public func legacyFacts() throws(MetadataError) -> LegacyFacts {
-        try read { db in
-            let versionIDs = try VersionKey.fetchAll(
-                db, sql: "SELECT id FROM versions v WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.to_version_id = v.id AND e.action = 'register') ORDER BY id")
-            let evaluations = try Row.fetchAll(
-                db, sql: "SELECT id, version_id FROM evaluations x WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.evaluation_id = x.id) ORDER BY id"
-            ).map { ($0[0] as Int64, $0[1] as VersionKey) }
-            let signatures = try Row.fetchAll(db, sql: """
-                SELECT version_id, key_fingerprint FROM signatures s WHERE NOT EXISTS (
-                    SELECT 1 FROM events e WHERE e.to_version_id = s.version_id AND e.action = 'sign' AND e.key_fingerprint = s.key_fingerprint)
-                ORDER BY signed_at
-                """).map {
-                ($0[0] as VersionKey, try digest($0[1]))
-            }
-            let datasets = try String.fetchAll(
-                db, sql: "SELECT digest FROM datasets d WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.dataset_digest = d.digest AND e.action = 'record_dataset') ORDER BY created_at"
-            ).map { try digest($0) }
-            let names = try Row.fetchAll(db, sql: """
-                SELECT name, dataset_digest FROM dataset_names n WHERE NOT EXISTS (
-                    SELECT 1 FROM events e WHERE e.dataset_digest = n.dataset_digest AND e.dataset_name = n.name AND e.action = 'name_dataset')
-                ORDER BY added_at
-                """).map {
-                ($0[0] as String, try digest($0[1]))
-            }
-            return LegacyFacts(versionIDs: versionIDs, evaluations: evaluations, signatures: signatures, datasets: datasets, names: names)
-        }
     }
 
     /// Appends the fact events of rows written before they existed, in one transaction, and

@@ -47,7 +47,7 @@ public struct MregCommand: ParsableCommand {
     /// the error document on stdout; exit 64.
     static func reportUsageError(_ message: String, arguments: [String]) -> Never {
         let names = configuration.subcommands.compactMap { $0.configuration.commandName }
-        var hint = "see 'mreg \(arguments.first { names.contains($0) } ?? "") --help'".replacingOccurrences(of: "mreg  --", with: "mreg --")
+        var hint = "see '" + (["mreg"] + arguments.filter(names.contains).prefix(1) + ["--help"]).joined(separator: " ") + "'"
         if let first = arguments.first, first.hasPrefix("-"), let command = arguments.first(where: { names.contains($0) }) {
             // `mreg --registry X list`: options belong to the command.
             let rest = arguments.filter { $0 != command }
@@ -57,10 +57,7 @@ public struct MregCommand: ParsableCommand {
         }
         let text = message.split(separator: "\n").first.map(String.init) ?? message
         let error = RegistryError(.usage, text.hasPrefix("Error: ") ? String(text.dropFirst(7)) : text, hint: hint)
-        Console.err("error: \(error.description)")
-        if arguments.contains("--json") {
-            Console.json(ErrorDocument(error: .init(kind: error.kind.rawValue, message: error.message, hint: error.hint, exitCode: error.exitCode)))
-        }
+        Console.report(error, json: arguments.contains("--json"))
         Foundation.exit(error.exitCode)
     }
 }

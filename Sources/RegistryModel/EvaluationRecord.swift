@@ -33,6 +33,10 @@ public struct EvaluationRecord: Hashable, Sendable {
     public let createdAt: Date
     public let registrant: Registrant
 
+    /// An evaluation with a task was computed by mreg from the predictions it stored; one
+    /// without was handed over as numbers.
+    public var provenance: MetricProvenance { task == nil ? .reported : .computed }
+
     public init(
         id: Int64, version: VersionPointer, dataset: Digest, datasetKey: String, task: String?, metrics: [EvaluationMetric],
         details: JSONValue, predictions: Digest?, gitCommit: String?, gitDirty: Bool, createdAt: Date, registrant: Registrant

@@ -57,6 +57,16 @@ public struct EventPlacement: Sendable {
     }
 }
 
+extension LedgerEvent {
+    /// The event a draft becomes at its place in the chain: every field, nothing added.
+    public init(_ draft: EventDraft, at place: EventPlacement) {
+        self.init(
+            sequence: place.sequence, at: draft.at, model: draft.model, alias: draft.alias, action: draft.action, from: place.from,
+            to: place.to, actor: draft.actor, reason: draft.reason, forced: draft.forced, gates: draft.gates, record: draft.record,
+            previousDigest: place.previous)
+    }
+}
+
 /// Builds and hashes an event from its draft and place: given by RegistryKit, so every backend
 /// appends byte-identical events and so the same chain.
 public typealias EventSealer = @Sendable (EventDraft, EventPlacement) -> RecordedEvent

@@ -147,8 +147,6 @@ public protocol IntegrityStoring: Sendable {
     func unrecordedFacts(versionIDs: [VersionKey]?) throws(MetadataError) -> [UnrecordedFact]
     /// Whether rows written by an mreg without fact events still need theirs.
     func hasPendingFactEvents() throws(MetadataError) -> Bool
-    /// Everything written before fact events existed, to build their documents from.
-    func legacyFacts() throws(MetadataError) -> LegacyFacts
     /// Appends the fact events of rows written before they existed, in one transaction, and
     /// clears the marker; does nothing when another process already did it.
     func recordLegacyFacts(_ drafts: [EventDraft], seal: @escaping EventSealer) throws(MetadataError)

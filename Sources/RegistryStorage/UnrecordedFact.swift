@@ -6,34 +6,19 @@ public struct UnrecordedFact: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case registration
         case evaluation(id: Int64)
-        case signature(keyName: String)
+        case signature(keyName: String, key: Digest)
         case annotation(sequence: Int64)
         case datasetContents(Digest)
         case datasetName(String, Digest)
     }
     public let kind: Kind
-    /// The version the row belongs to (none for dataset rows).
+    /// The version the row belongs to (none for dataset rows), and the store's key for it.
     public let version: VersionPointer?
+    public let versionID: VersionKey?
 
-    public init(kind: Kind, version: VersionPointer?) {
+    public init(kind: Kind, version: VersionPointer?, versionID: VersionKey?) {
         self.kind = kind
         self.version = version
-    }
-}
-
-/// Rows written by an mreg without fact events, oldest first.
-public struct LegacyFacts: Sendable {
-    public let versionIDs: [VersionKey]
-    public let evaluations: [(id: Int64, versionID: VersionKey)]
-    public let signatures: [(versionID: VersionKey, key: Digest)]
-    public let datasets: [Digest]
-    public let names: [(name: String, dataset: Digest)]
-
-    public init(versionIDs: [VersionKey], evaluations: [(id: Int64, versionID: VersionKey)], signatures: [(versionID: VersionKey, key: Digest)], datasets: [Digest], names: [(name: String, dataset: Digest)]) {
-        self.versionIDs = versionIDs
-        self.evaluations = evaluations
-        self.signatures = signatures
-        self.datasets = datasets
-        self.names = names
+        self.versionID = versionID
     }
 }

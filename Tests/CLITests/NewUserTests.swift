@@ -40,10 +40,18 @@ import Testing
         let space = try CLIWorkspace()
         try space.registerVersions([0.9])
         #expect(try space.run(["promote", "churn@1", "--to", "production"]).status == 0)
-        for form in ["2999-12-01", "29991201", "2999-335", "2999-W48-2", "2999-12-01T12:00Z", "2999-12-01 12:00:00+02:00", "2999-12-01T12", "29991201T120000Z"] {
+        // Each form, and the moment it names (a date alone is its start; no offset is UTC).
+        for (form, moment) in [
+            ("2999-12-01", "2999-12-01T00:00:00.000Z"), ("29991201", "2999-12-01T00:00:00.000Z"), ("2999-335", "2999-12-01T00:00:00.000Z"),
+            ("2999-W48-2", "2999-11-26T00:00:00.000Z"), ("2999-12-01T12:00Z", "2999-12-01T12:00:00.000Z"),
+            ("2999-12-01 12:00:00+02:00", "2999-12-01T10:00:00.000Z"), ("2999-12-01T12", "2999-12-01T12:00:00.000Z"),
+            ("29991201T120000Z", "2999-12-01T12:00:00.000Z"), ("2999-12-01T12:30:15,5-0130", "2999-12-01T14:00:15.500Z"),
+        ] {
             let result = try space.run(["history", "churn", "--at", form, "--json"])
             #expect(result.status == 0, "\(form): \(result.stderr)")
-            #expect((try result.json()["aliases"] as? [[String: Any]])?.count == 1, "\(form)")
+            let document = try result.json()
+            #expect(document["at"] as? String == moment, "\(form)")
+            #expect((document["aliases"] as? [[String: Any]])?.count == 1, "\(form)")
         }
         let past = try space.run(["history", "churn", "--at", "2000-01-01", "--json"])
         let pastDocument = try past.json()

@@ -20,10 +20,7 @@ import Testing
 
     /// The store's tests seal events the way RegistryKit does: every field, SHA-256 of the canonical bytes.
     let seal: EventSealer = { draft, place in
-        let event = LedgerEvent(
-            sequence: place.sequence, at: draft.at, model: draft.model, alias: draft.alias, action: draft.action, from: place.from,
-            to: place.to, actor: draft.actor, reason: draft.reason, forced: draft.forced, gates: draft.gates, record: draft.record,
-            previousDigest: place.previous)
+        let event = LedgerEvent(draft, at: place)
         return RecordedEvent(event: event, digest: BlobStore.digest(of: event.canonicalBytes()))
     }
 

@@ -76,6 +76,20 @@ import Testing
         #expect(problem.kind == .recordMismatch && problem.detail.contains("an annotation of churn@1 no longer matches") && problem.detail.contains("labels"))
         try expectFailure(.integrity) { try space.registry.annotations(of: record) }
     }
+
+    /// An annotation row added without its event is refused where it would be shown.
+    @Test func anAnnotationAddedBehindMregsBackIsRefused() throws {
+        let space = try Workspace()
+        try space.file("m/w.bin", "weights")
+        let record = try space.registry.register(space.request("churn", ["m"])).version
+        try executeSQL(space.root, """
+            INSERT INTO annotations (event_seq, version_id, labels_json, removed_labels_json, description)
+            VALUES ((SELECT MAX(seq) FROM events), 1, '{"owner":"mallory"}', '[]', NULL);
+            """)
+        let error = try expectFailure(.integrity) { try space.registry.annotations(of: record) }
+        #expect(error.message.contains("annotation #") && error.message.contains("recorded by no ledger event"))
+        #expect(try space.registry.verify([]).problems.contains { $0.kind == .recordMismatch })
+    }
 }
 
 @Suite struct NoOrphanBlobTests {

@@ -14,10 +14,7 @@ extension RegistryCommand {
         do {
             try execute(.current)
         } catch {
-            Console.err("error: \(error.description)")
-            if global.json && !error.documentPrinted {
-                Console.json(ErrorDocument(error: .init(kind: error.kind.rawValue, message: error.message, hint: error.hint, exitCode: error.exitCode)))
-            }
+            Console.report(error, json: global.json)
             throw ExitCode(error.exitCode)
         }
     }

@@ -237,4 +237,17 @@ struct ErrorDocument: Encodable {
         let exitCode: Int32
     }
     let error: Body
+
+    init(_ error: RegistryError) {
+        self.error = Body(kind: error.kind.rawValue, message: error.message, hint: error.hint, exitCode: error.exitCode)
+    }
+}
+
+extension Console {
+    /// How every failure is reported: one line on stderr, and with `--json` the error document on
+    /// stdout unless the command's own document already described the failure.
+    static func report(_ error: RegistryError, json: Bool) {
+        err("error: \(error.description)")
+        if json && !error.documentPrinted { self.json(ErrorDocument(error)) }
+    }
 }

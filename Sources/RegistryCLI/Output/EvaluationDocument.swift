@@ -33,7 +33,7 @@ struct EvaluationDocument: Encodable {
 
     init(_ record: EvaluationRecord, created: Bool? = nil) {
         self.created = created
-        provenance = record.task == nil ? MetricProvenance.reported.rawValue : MetricProvenance.computed.rawValue
+        provenance = record.provenance.rawValue
         id = record.id
         reference = record.version.reference
         version = record.version.number

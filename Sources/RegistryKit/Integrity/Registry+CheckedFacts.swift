@@ -39,28 +39,56 @@ extension Registry {
         guard let registration = events.first(where: { $0.event?.action == .register }) else {
             throw Self.tampered("\(name) is recorded by no registration event in the ledger")
         }
-        try checkFactEvent(registration)
+        if let mismatch = try factMismatch(registration, record: record) { throw Self.tampered(mismatch) }
+        try requireStoredDocument(of: registration)
     }
 
     /// A version's evaluations, oldest first, each checked against the document its `evaluate`
     /// event committed to; one added or deleted behind mreg's back is an integrity failure.
     func checkedEvaluations(of record: VersionRecord) throws(RegistryError) -> [EvaluationRecord] {
         let rows = try database { (db) throws(MetadataError) in try db.evaluations(versionID: record.id) }
-        let events = try database { (db) throws(MetadataError) in try db.factEvents(versionID: record.id) }.filter { $0.event?.action == .evaluate }
+        return try checkedRows(rows, of: record, action: .evaluate, kind: "evaluation", key: \.id, document: RecordDocument.evaluation) { link in
+            if case .evaluation(let id)? = link { id } else { nil }
+        }
+    }
+
+    /// A version's annotations, oldest first, checked as evaluations are.
+    func checkedAnnotations(of record: VersionRecord) throws(RegistryError) -> [RecordedAnnotation] {
+        let rows = try database { (db) throws(MetadataError) in try db.annotations(versionID: record.id) }
+        return try checkedRows(rows, of: record, action: .annotate, kind: "annotation", key: \.sequence) {
+            $0.annotation.document(manifest: record.manifestDigest)
+        } link: { link in
+            if case .annotation(let sequence)? = link { sequence } else { nil }
+        }
+    }
+
+    /// Rows of one kind of fact about a version, checked against their events: every event's row
+    /// is present and rebuilds its document (already read, so rebuilt without reading it again),
+    /// every stored document is intact, and every row has its event.
+    private func checkedRows<Row>(
+        _ rows: [Row], of record: VersionRecord, action: LedgerEvent.Action, kind: String, key: (Row) -> Int64,
+        document: (Row) -> JSONValue, link: (RecordLink?) -> Int64?
+    ) throws(RegistryError) -> [Row] {
+        let byKey = Dictionary(rows.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let events = try database { (db) throws(MetadataError) in try db.factEvents(versionID: record.id) }.filter { $0.event?.action == action }
         var recorded = Set<Int64>()
         for stored in events {
-            if case .evaluation(let id)? = stored.link { recorded.insert(id) }
-            try checkFactEvent(stored)
+            guard let event = stored.event, let id = link(stored.link) else { continue }
+            recorded.insert(id)
+            guard let row = byKey[id] else {
+                throw Self.tampered("\(kind) #\(id) of \(record.model)@\(record.number), recorded by ledger event #\(event.sequence), was deleted")
+            }
+            if let mismatch = try documentMismatch(document(row), event: event) { throw Self.tampered(mismatch) }
+            try requireStoredDocument(of: stored)
         }
-        if let unrecorded = rows.first(where: { !recorded.contains($0.id) }) {
-            throw Self.tampered("evaluation #\(unrecorded.id) of \(record.model)@\(record.number) is recorded by no ledger event")
+        if let unrecorded = rows.first(where: { !recorded.contains(key($0)) }) {
+            throw Self.tampered("\(kind) #\(key(unrecorded)) of \(record.model)@\(record.number) is recorded by no ledger event")
         }
         return rows
     }
 
-    /// Rebuilds one fact event's document from its rows and checks the stored document is intact.
-    private func checkFactEvent(_ stored: StoredEvent) throws(RegistryError) {
-        if let mismatch = try factMismatch(stored) { throw Self.tampered(mismatch) }
+    /// The document a fact event committed to is in the blob store and intact.
+    private func requireStoredDocument(of stored: StoredEvent) throws(RegistryError) {
         if let record = stored.event?.record {
             _ = try storeBlob { () throws(ContentStoreError) in try blobs.readVerified(record) }
         }

@@ -9,10 +9,7 @@ extension Registry {
     /// Builds a ledger event from its draft and the place the store gives it, and hashes its
     /// canonical bytes with the store's SHA-256 (so event and blob digests are one kind).
     static let sealEvent: EventSealer = { draft, place in
-        let event = LedgerEvent(
-            sequence: place.sequence, at: draft.at, model: draft.model, alias: draft.alias, action: draft.action, from: place.from,
-            to: place.to, actor: draft.actor, reason: draft.reason, forced: draft.forced, gates: draft.gates, record: draft.record,
-            previousDigest: place.previous)
+        let event = LedgerEvent(draft, at: place)
         return RecordedEvent(event: event, digest: BlobStore.digest(of: event.canonicalBytes()))
     }
 
@@ -64,15 +61,18 @@ extension Registry {
     }
 
     /// Rebuilds the document a fact event committed to from the rows it links to, and names
-    /// what no longer matches; nil when the rows still say what the event recorded.
-    func factMismatch(_ stored: StoredEvent) throws(RegistryError) -> String? {
-        guard let event = stored.event, let recorded = event.record else { return nil }
+    /// what no longer matches; nil when the rows still say what the event recorded. A caller
+    /// that holds the version's record already passes it, so it is not read twice.
+    func factMismatch(_ stored: StoredEvent, record known: VersionRecord? = nil) throws(RegistryError) -> String? {
+        guard let event = stored.event, event.record != nil else { return nil }
         let subject = event.to.map { " of \($0.reference)" } ?? ""
         let document: JSONValue
         do {
             switch (event.action, stored.link) {
             case (.register, nil):
-                guard let id = stored.versionID, let record = try metadata.record(id: id) else { return "the version\(subject) is gone" }
+                var record = known
+                if record == nil, let id = stored.versionID { record = try metadata.record(id: id) }
+                guard let record else { return "the version\(subject) is gone" }
                 document = Self.registrationDocument(record)
             case (.evaluate, .evaluation(let id)?):
                 guard let evaluation = try metadata.evaluation(id: id) else { return "evaluation #\(id)\(subject) was deleted" }
@@ -101,8 +101,16 @@ extension Registry {
         } catch {
             throw RegistryError(error)
         }
+        return try documentMismatch(document, event: event)
+    }
+
+    /// Compares a document rebuilt from rows with the one a fact event committed to; nil when
+    /// they are the same bytes.
+    func documentMismatch(_ document: JSONValue, event: LedgerEvent) throws(RegistryError) -> String? {
+        guard let recorded = event.record else { return nil }
         let bytes = try Self.documentBytes(document, what: event.action.rawValue)
         guard BlobStore.digest(of: bytes) != recorded else { return nil }
+        let subject = event.to.map { " of \($0.reference)" } ?? ""
         return "\(Self.factName(event.action))\(subject) no longer matches what ledger event #\(event.sequence) recorded"
             + (try changedFields(now: document, recorded: recorded).map { " (changed: \($0))" } ?? "")
     }

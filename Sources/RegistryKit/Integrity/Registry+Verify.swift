@@ -107,6 +107,25 @@ extension Registry {
                 problems.append(IntegrityProblem(kind: .unreadable, digest: digest, detail: "blob \(digest) cannot be read: \(reason)", affected: affected))
             }
         }
+        // The ledger, read once for a whole-store check: its chain, and each version's fact events.
+        var eventsChecked = 0
+        var factEvents = [StoredEvent]()
+        if wholeStore {
+            let events = try database { (db) throws(MetadataError) in try db.storedEvents() }
+            let ledger = Self.verifyChain(events, expectedHead: expectedHead)
+            eventsChecked = ledger.checked
+            if let problem = ledger.problem { problems.append(problem) }
+            factEvents = events.filter { $0.event?.record != nil }
+        }
+        let eventsByVersion = Dictionary(grouping: factEvents.filter { $0.versionID != nil }, by: { $0.versionID! })
+        var recordsChecked = 0
+        func check(_ stored: StoredEvent, record: VersionRecord?) throws(RegistryError) {
+            recordsChecked += 1
+            guard let mismatch = try factMismatch(stored, record: record) else { return }
+            problems.append(IntegrityProblem(
+                kind: .recordMismatch, digest: stored.event?.record, detail: mismatch + " (the database was changed outside mreg)",
+                affected: [stored.event?.to?.reference ?? "ledger event #\(stored.sequence)"]))
+        }
         var signaturesChecked = 0
         for id in ids {
             let record: VersionRecord
@@ -121,24 +140,14 @@ extension Registry {
             let checks = try signatureChecks(of: record)
             signaturesChecked += checks.count
             problems += Self.signatureProblems(checks, of: record)
+            // The version's registration, evaluations, signatures and annotations, with the
+            // record in hand (a registration is rebuilt from it without reading it again).
+            let facts = wholeStore ? eventsByVersion[id] ?? [] : try database { (db) throws(MetadataError) in try db.factEvents(versionID: id) }
+            for stored in facts { try check(stored, record: record) }
         }
-        var eventsChecked = 0
-        var factEvents = [StoredEvent]()
-        if wholeStore {
-            let events = try database { (db) throws(MetadataError) in try db.storedEvents() }
-            let ledger = Self.verifyChain(events, expectedHead: expectedHead)
-            eventsChecked = ledger.checked
-            if let problem = ledger.problem { problems.append(problem) }
-            factEvents = events.filter { $0.event?.record != nil }
-        } else {
-            for id in ids { factEvents += try database { (db) throws(MetadataError) in try db.factEvents(versionID: id) } }
-        }
-        for stored in factEvents {
-            guard let mismatch = try factMismatch(stored) else { continue }
-            problems.append(IntegrityProblem(
-                kind: .recordMismatch, digest: stored.event?.record, detail: mismatch + " (the database was changed outside mreg)",
-                affected: [stored.event?.to?.reference ?? "ledger event #\(stored.sequence)"]))
-        }
+        // Dataset events belong to no version; any other left over names a version not checked above.
+        let checked = Set(ids)
+        for stored in factEvents where !(stored.versionID.map(checked.contains) ?? false) { try check(stored, record: nil) }
         for fact in try database({ (db) throws(MetadataError) in try db.unrecordedFacts(versionIDs: wholeStore ? nil : ids) }) {
             let subject = Self.subject(fact)
             problems.append(IntegrityProblem(
@@ -157,7 +166,7 @@ extension Registry {
         }
         return VerifyReport(
             versionsChecked: ids.count, blobsChecked: digests.count, signaturesChecked: signaturesChecked, eventsChecked: eventsChecked,
-            recordsChecked: factEvents.count, head: head, bytesChecked: bytes, problems: problems, unreferencedBlobs: unreferenced)
+            recordsChecked: recordsChecked, head: head, bytesChecked: bytes, problems: problems, unreferencedBlobs: unreferenced)
     }
 
     /// Rebuilds a version's manifest from every row that came from it and compares its digest
@@ -179,7 +188,7 @@ extension Registry {
         return switch fact.kind {
         case .registration: "the registration of \(version)"
         case .evaluation(let id): "evaluation #\(id) of \(version)"
-        case .signature(let key): "the signature of \(version) by key '\(key)'"
+        case .signature(let key, _): "the signature of \(version) by key '\(key)'"
         case .annotation(let sequence): "the annotation #\(sequence) of \(version)"
         case .datasetContents(let digest): "the contents of dataset \(digest)"
         case .datasetName(let name, let digest): "the name '\(name)' of dataset \(digest)"

@@ -38,13 +38,10 @@ extension Registry {
         return (record, event)
     }
 
-    /// A version's annotations, oldest first, each checked against its ledger event's document.
+    /// A version's annotations, oldest first, each checked against its ledger event's document
+    /// (one added or deleted behind mreg's back is an integrity failure).
     public func annotations(of record: VersionRecord) throws(RegistryError) -> [RecordedAnnotation] {
-        let rows = try database { (db) throws(MetadataError) in try db.annotations(versionID: record.id) }
-        for stored in try database({ (db) throws(MetadataError) in try db.factEvents(versionID: record.id) }) where stored.event?.action == .annotate {
-            if let mismatch = try factMismatch(stored) { throw Self.tampered(mismatch) }
-        }
-        return rows
+        try checkedAnnotations(of: record)
     }
 
     /// Lifts a deprecation, or the rolled-back mark of one alias, with a reason, as a ledger event.

@@ -78,7 +78,9 @@ extension Registry {
         let rules = policy.rules(model: record.model.value, alias: alias.value)
         let warnings = try policyWarnings(policy, model: nil)
 
-        // Signatures and blob re-hashing do not depend on the alias's holder: done once.
+        // The candidate's checked metrics, signatures and blob re-hashing do not depend on the
+        // alias's holder: done once, not on every retry of a race.
+        let metrics = try gateMetrics(of: record)
         let signers = rules.requireSignature == true ? try trustedSigners(of: record) : nil
         let integrity = rules.requireVerified == true
             ? try damage(of: version, progress: progress).map(\.detail) : nil
@@ -98,7 +100,6 @@ extension Registry {
                     comparisons[key] = improvement(of: record, over: holder, key: key, level: level)
                 }
             }
-            let metrics = try gateMetrics(of: record)
             let facts = CandidateFacts(
                 reference: version.reference, metrics: metrics.mapValues(\.value), git: record.git.map { ($0.commit, $0.dirty) },
                 deprecation: status.deprecation, rollback: status.rollback(from: alias.value), aliasesHeld: held, trustedSigners: signers,
@@ -192,9 +193,7 @@ extension Registry {
         var latest = [String: EvaluationRecord]()
         for evaluation in try checkedEvaluations(of: record) { latest[evaluation.datasetKey] = evaluation }
         for (key, evaluation) in latest {
-            // An evaluation with a task was computed from the predictions it stored.
-            let provenance: MetricProvenance = evaluation.task == nil ? .reported : .computed
-            for metric in evaluation.metrics { metrics["\(key).\(metric.name)"] = (metric.value, provenance) }
+            for metric in evaluation.metrics { metrics["\(key).\(metric.name)"] = (metric.value, evaluation.provenance) }
         }
         return metrics
     }
