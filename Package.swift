@@ -32,9 +32,10 @@ let package = Package(
             name: "ContentStore",
             dependencies: ["RegistryModel", "RegistryStorage", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "SQLMetadata", dependencies: ["RegistryModel", "RegistryStorage"]),
         .target(
             name: "MetadataStore",
-            dependencies: ["RegistryModel", "RegistryStorage", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["RegistryModel", "RegistryStorage", "SQLMetadata", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "GitLinkage", dependencies: ["RegistryModel", "Clibgit2"]),
         .target(

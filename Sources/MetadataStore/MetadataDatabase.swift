@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import RegistryModel
 import RegistryStorage
+import SQLMetadata
 
 /// The registry's metadata in SQLite (WAL, through a GRDB `DatabasePool`).
 ///
@@ -56,36 +57,33 @@ public final class MetadataDatabase: Sendable {
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so two
     /// writers never both read "the next number" before either commits.
-    func immediateWrite<T>(_ body: @escaping (Database) throws -> T) throws(MetadataError) -> T {
+    public func write<T>(_ body: (any SQLSession) throws -> T) throws(MetadataError) -> T {
         try Self.mapErrors(path: path, busyTimeout: busyTimeout) {
-            try pool.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
+            try withoutActuallyEscaping(body) { body in
+                try pool.writeWithoutTransaction { db in
+                    var result: T?
+                    try db.inTransaction(.immediate) {
+                        result = try body(SQLiteSession(db: db))
+                        return .commit
+                    }
+                    return result!
                 }
-                return result!
             }
         }
     }
 
-    func read<T>(_ body: @escaping (Database) throws -> T) throws(MetadataError) -> T {
-        try Self.mapErrors(path: path, busyTimeout: busyTimeout) { try pool.read(body) }
+    /// Runs `body` on one snapshot (a WAL read transaction).
+    public func read<T>(_ body: (any SQLSession) throws -> T) throws(MetadataError) -> T {
+        try Self.mapErrors(path: path, busyTimeout: busyTimeout) { try pool.read { db in try body(SQLiteSession(db: db)) } }
     }
 
-    /// Turns GRDB's and SQLite's errors into `MetadataError`; passes ours through unchanged.
+    /// Turns GRDB's and SQLite's errors into `MetadataError`; rows mreg could not have written are `.corrupt`.
     static func mapErrors<T>(path: String, busyTimeout: Double, _ body: () throws -> T) throws(MetadataError) -> T {
         do {
             return try body()
-        } catch let error as MetadataError {
-            throw error
-        } catch let error as DatabaseCorruption {
-            throw .corrupt(problem: error.problem)
-        } catch let error as JSONParseError {
-            throw .corrupt(problem: "a stored JSON document does not parse (\(error.description))")
-        } catch let error as DecodingError {
-            throw .corrupt(problem: "a stored JSON document does not decode (\(Self.describe(error)))")
-        } catch let error as DatabaseError {
+        } catch {
+            if let mapped = MetadataError.fromRows(error) { throw mapped }
+            guard let error = error as? DatabaseError else { throw .sqlite(code: -1, message: "\(error)") }
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED:
                 throw .busy(waitedSeconds: busyTimeout, holder: LockHolder.find(databasePath: path))
@@ -94,23 +92,10 @@ public final class MetadataDatabase: Sendable {
             default:
                 throw .sqlite(code: error.extendedResultCode.rawValue, message: error.message ?? "\(error.resultCode)")
             }
-        } catch let error as NameError {
-            throw .corrupt(problem: "a stored name is invalid: \(error.description)")
-        } catch {
-            throw .sqlite(code: -1, message: "\(error)")
-        }
-    }
-
-    /// The gist of a decoding failure without Swift's type dump.
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
-            context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription
-        @unknown default: "\(error)"
         }
     }
 }
 
-/// The SQLite store is one implementation of the metadata protocols.
-extension MetadataDatabase: VersionStoring, LedgerStoring, DatasetStoring, EvaluationStoring, SignatureStoring, AnnotationStoring,
-    IntegrityStoring, SourceHintStoring {}
+/// The SQLite store runs the metadata protocols' one SQL implementation, and keeps this
+/// machine's ingest hints.
+extension MetadataDatabase: SQLMetadataStore, SourceHintStoring {}

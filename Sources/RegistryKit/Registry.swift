@@ -11,7 +11,9 @@ public final class Registry: Sendable {
     /// The embedded blob folder; RegistryKit reaches it only through the storage protocols.
     let blobs: any LocalBlobStoring
     /// The metadata store, reached only through the storage protocols (SQLite for the embedded default).
-    let metadata: any MetadataStoring
+    let metadata: any SharedMetadataStoring
+    /// This machine's ingest hints, kept by an embedded store only.
+    let hints: (any SourceHintStoring)?
     let clock: @Sendable () -> Date
     /// How long a command waits for another process's lock before failing as "locked".
     let busyTimeout: Double
@@ -22,13 +24,14 @@ public final class Registry: Sendable {
     public static let defaultBusyTimeout = MetadataDatabase.busyTimeoutSeconds
 
     private init(
-        layout: RegistryLayout, metadata: any MetadataStoring, clock: @escaping @Sendable () -> Date, busyTimeout: Double, ledgerCommitDelay: Double
+        layout: RegistryLayout, metadata: any SharedMetadataStoring, hints: (any SourceHintStoring)?, clock: @escaping @Sendable () -> Date, busyTimeout: Double, ledgerCommitDelay: Double
     ) {
         self.layout = layout
         self.busyTimeout = busyTimeout
         self.ledgerCommitDelay = ledgerCommitDelay
         self.blobs = BlobStore(root: layout.root)
         self.metadata = metadata
+        self.hints = hints
         self.clock = clock
     }
 
@@ -60,7 +63,7 @@ public final class Registry: Sendable {
             try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
         }
         let metadata = try openDatabase(layout, busyTimeout: busyTimeout)
-        let registry = Registry(layout: layout, metadata: metadata, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
+        let registry = Registry(layout: layout, metadata: metadata, hints: metadata, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
         try registry.recordLegacyFacts()
         return registry
     }
@@ -116,7 +119,7 @@ public final class Registry: Sendable {
     }
 
     /// Runs a metadata call, mapping its error at this boundary.
-    func database<T>(_ body: (any MetadataStoring) throws(MetadataError) -> T) throws(RegistryError) -> T {
+    func database<T>(_ body: (any SharedMetadataStoring) throws(MetadataError) -> T) throws(RegistryError) -> T {
         do {
             return try body(metadata)
         } catch {

@@ -160,8 +160,9 @@ public protocol SourceHintStoring: Sendable {
     func knownDigests(_ files: [SourceIdentity]) throws(MetadataError) -> [SourceIdentity: Digest]
 }
 
-/// Everything a registry needs from its metadata store.
-public typealias MetadataStoring = VersionStoring & LedgerStoring & DatasetStoring & EvaluationStoring & SignatureStoring & AnnotationStoring & IntegrityStoring & SourceHintStoring
+/// Everything a registry needs from its metadata store, on any machine.
+public typealias SharedMetadataStoring = VersionStoring & LedgerStoring & DatasetStoring & EvaluationStoring & SignatureStoring & AnnotationStoring
+    & IntegrityStoring
 
 extension LedgerStoring {
     public func appendEvent(_ draft: EventDraft, seal: @escaping EventSealer) throws(MetadataError) -> AppendOutcome {

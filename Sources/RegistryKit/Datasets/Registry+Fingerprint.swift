@@ -28,7 +28,6 @@ extension Registry {
         var entries: [FileEntry]
         var profiles = [String: TableProfile]()
         let task = progress?.begin("fingerprint dataset \(role)", totalBytes: files.reduce(0) { $0 + $1.size })
-        let blobStore = blobs
         let results = try Parallel.map(files) { (file) throws(RegistryError) -> (FileEntry, TableProfile?) in
             let profiler = profile ? TableProfiler.format(forPath: file.relativePath).map(TableProfiler.init(format:)) : nil
             let (digest, size) = try Registry.storeBlob { () throws(ContentStoreError) in

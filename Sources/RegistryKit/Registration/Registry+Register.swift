@@ -65,7 +65,7 @@ extension Registry {
         let outcome: InsertOutcome
         if let existing = try database({ (db) throws(MetadataError) in try db.version(manifestDigest: manifestDigest) }) {
             // A retry: the version exists, so nothing but the hints is written.
-            try database { (db) throws(MetadataError) in try db.recordHints(hints) }
+            if let store = self.hints { try database { (_) throws(MetadataError) in try store.recordHints(hints) } }
             outcome = .existing(existing)
         } else {
             outcome = try recordVersion(
@@ -119,7 +119,8 @@ extension Registry {
         let task = progress?.begin(label, totalBytes: files.reduce(0) { $0 + $1.size })
         defer { task?.finish() }
         let store = blobs
-        let candidates = try database { (db) throws(MetadataError) in try db.knownDigests(files.map(\.identity)) }
+        let hintStore = self.hints
+        let candidates = try database { (_) throws(MetadataError) in try hintStore?.knownDigests(files.map(\.identity)) ?? [:] }
         let results = try Parallel.map(files.sorted { $0.size > $1.size }) { (file) throws(RegistryError) -> (FileEntry, Int64) in
             let result = try Registry.storeBlob { () throws(ContentStoreError) in
                 if let candidate = candidates[file.identity],

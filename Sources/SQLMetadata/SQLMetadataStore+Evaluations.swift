@@ -1,0 +1,99 @@
+import Foundation
+import RegistryModel
+import RegistryStorage
+
+extension SQLMetadataStore {
+    /// Records an evaluation with its `evaluate` event (and its dataset, if new) in one
+    /// transaction; returns its id.
+    public func insertEvaluation(_ new: NewEvaluation, seal: @escaping EventSealer) throws(MetadataError) -> Int64 {
+        try write { db in
+            let created = Timestamp.format(new.createdAt)
+            try saveDataset(
+                db, new.dataset, stored: false, listing: new.datasetListing, profiles: new.datasetProfiles, created: created,
+                event: (new.datasetRecord, new.createdAt, new.registrant), seal: seal)
+            let id: Int64 = try db.value(
+                """
+                INSERT INTO evaluations (version_id, dataset_digest, dataset_key, task, predictions_digest, details_json, git_commit,
+                    git_dirty, created_at, created_by_user, created_by_host, ci_provider, ci_job_id, ci_job_url, ci_actor)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                """,
+                [
+                    new.versionID, new.dataset.digest.description, new.datasetKey, new.task, new.predictions?.description, new.detailsJSON,
+                    new.gitCommit, new.gitDirty, created, new.registrant.user, new.registrant.host, new.registrant.ciProvider,
+                    new.registrant.ciJobID, new.registrant.ciJobURL, new.registrant.ciActor,
+                ])!
+            for (position, metric) in new.metrics.enumerated() {
+                try db.execute(
+                    "INSERT INTO evaluation_metrics (evaluation_id, position, name, value, ci_low, ci_high) VALUES (?, ?, ?, ?, ?, ?)",
+                    [id, position, metric.name, metric.value, metric.interval?.lowerBound, metric.interval?.upperBound])
+            }
+            _ = try appendChained(
+                db,
+                EventDraft(
+                    model: try pointer(db, versionID: new.versionID).model, alias: nil, action: .evaluate, toVersionID: new.versionID,
+                    at: new.createdAt, actor: new.registrant, reason: nil, forced: false, gates: "[]", expectedHolderID: nil, record: new.record,
+                    link: .evaluation(id: id)),
+                seal: seal)
+            return id
+        }
+    }
+
+    /// A version's evaluations, oldest first.
+    public func evaluations(versionID: VersionKey) throws(MetadataError) -> [EvaluationRecord] {
+        try read { db in
+            try db.rows(evaluationSelect + " WHERE e.version_id = ? ORDER BY e.id", [versionID]).map { try evaluation(db, $0) }
+        }
+    }
+
+    /// One evaluation by id.
+    public func evaluation(id: Int64) throws(MetadataError) -> EvaluationRecord? {
+        try read { db in try db.row(evaluationSelect + " WHERE e.id = ?", [id]).map { try evaluation(db, $0) } }
+    }
+
+    /// Every metric key any version of a model has had, registered or evaluated (`policy` warns
+    /// about gates on keys outside this set).
+    public func metricKeysEverRecorded(model: ModelName) throws(MetadataError) -> Set<String> {
+        try read { db in
+            let rows = try db.rows(
+                """
+                SELECT DISTINCT x.dataset, x.name FROM version_metrics x JOIN versions v ON v.id = x.version_id
+                JOIN models m ON m.id = v.model_id WHERE m.name = ?
+                UNION SELECT DISTINCT e.dataset_key, x.name FROM evaluation_metrics x JOIN evaluations e ON e.id = x.evaluation_id
+                JOIN versions v ON v.id = e.version_id JOIN models m ON m.id = v.model_id WHERE m.name = ?
+                """,
+                [model.value, model.value])
+            return Set(try rows.map { row in
+                let dataset: String = try row[0]
+                let name: String = try row[1]
+                return dataset.isEmpty ? name : "\(dataset).\(name)"
+            })
+        }
+    }
+
+    private var evaluationSelect: String {
+        """
+        SELECT e.*, m.name AS model_name, v.number, v.manifest_digest FROM evaluations e
+        JOIN versions v ON v.id = e.version_id JOIN models m ON m.id = v.model_id
+        """
+    }
+
+    private func evaluation(_ db: any SQLSession, _ row: SQLRow) throws -> EvaluationRecord {
+        let id: Int64 = try row["id"]
+        let metrics = try db.rows(
+            "SELECT name, value, ci_low, ci_high FROM evaluation_metrics WHERE evaluation_id = ? ORDER BY position", [id]
+        ).map { metric in
+            let low: Double? = try metric[2]
+            let high: Double? = try metric[3]
+            return EvaluationMetric(name: try metric[0], value: try metric[1], interval: low.flatMap { low in high.map { low...$0 } })
+        }
+        let detailsText: String = try row["details_json"]
+        return EvaluationRecord(
+            id: id,
+            version: VersionPointer(model: try ModelName(row["model_name"] as String), number: try row["number"], manifestDigest: try digest(row["manifest_digest"])),
+            dataset: try digest(row["dataset_digest"]), datasetKey: try row["dataset_key"], task: try row["task"], metrics: metrics,
+            details: try JSONParser.parse(detailsText),
+            predictions: try (row["predictions_digest"] as String?).map { try digest($0) }, gitCommit: try row["git_commit"],
+            gitDirty: try row["git_dirty"], createdAt: try date(row["created_at"]),
+            registrant: try registrant(row, user: "created_by_user", host: "created_by_host"))
+    }
+}

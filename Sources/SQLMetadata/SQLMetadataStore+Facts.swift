@@ -1,0 +1,83 @@
+import RegistryModel
+import RegistryStorage
+
+extension SQLMetadataStore {
+    /// The fact events (registration, evaluations, signatures, annotations) of one version, oldest first.
+    public func factEvents(versionID: VersionKey) throws(MetadataError) -> [StoredEvent] {
+        try storedEvents(filter: "e.to_version_id = ? AND e.action IN ('register', 'evaluate', 'sign', 'annotate')", arguments: [versionID])
+    }
+
+    /// Rows of facts that no ledger event recorded, found with the indexes on the link columns.
+    public func unrecordedFacts(versionIDs: [VersionKey]?) throws(MetadataError) -> [UnrecordedFact] {
+        try read { db in
+            let versionFilter = versionIDs.map { ids in ids.isEmpty ? "FALSE" : "v.id IN (\(ids.map { String($0.storeValue) }.joined(separator: ",")))" } ?? "TRUE"
+            var facts = [UnrecordedFact]()
+            // Per kind of version fact: its table (joined to the version as `v`), an extra column
+            // naming the row, the condition that its event exists, and how to say what it is.
+            let kinds: [(from: String, detail: String, recorded: String, kind: (SQLRow) throws -> UnrecordedFact.Kind)] = [
+                ("versions v", "NULL AS detail", "e.to_version_id = v.id AND e.action = 'register'", { _ in .registration }),
+                ("evaluations x JOIN versions v ON v.id = x.version_id", "x.id", "e.evaluation_id = x.id AND e.action = 'evaluate'",
+                 { .evaluation(id: try $0[4]) }),
+                ("signatures s JOIN versions v ON v.id = s.version_id", "s.key_name, s.key_fingerprint",
+                 "e.to_version_id = s.version_id AND e.action = 'sign' AND e.key_fingerprint = s.key_fingerprint",
+                 { .signature(keyName: try $0[4], key: try digest($0[5])) }),
+                ("annotations a JOIN versions v ON v.id = a.version_id", "a.event_seq",
+                 "e.seq = a.event_seq AND e.action = 'annotate' AND e.to_version_id = a.version_id",
+                 { .annotation(sequence: try $0[4]) }),
+            ]
+            for kind in kinds {
+                for row in try db.rows(
+                    """
+                    SELECT m.name, v.number, v.manifest_digest, v.id, \(kind.detail) FROM \(kind.from) JOIN models m ON m.id = v.model_id
+                    WHERE \(versionFilter) AND NOT EXISTS (SELECT 1 FROM events e WHERE \(kind.recorded))
+                    ORDER BY v.id
+                    """)
+                {
+                    facts.append(UnrecordedFact(kind: try kind.kind(row), version: try versionPointer(row), versionID: try row[3]))
+                }
+            }
+            guard versionIDs == nil else { return facts }
+            for text in try db.column(
+                """
+                SELECT d.digest FROM datasets d
+                WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.dataset_digest = d.digest AND e.action = 'record_dataset')
+                ORDER BY d.digest
+                """) as [String]
+            {
+                facts.append(UnrecordedFact(kind: .datasetContents(try digest(text)), version: nil, versionID: nil))
+            }
+            for row in try db.rows(
+                """
+                SELECT n.name, n.dataset_digest FROM dataset_names n WHERE NOT EXISTS (
+                    SELECT 1 FROM events e WHERE e.dataset_digest = n.dataset_digest AND e.dataset_name = n.name AND e.action = 'name_dataset')
+                ORDER BY n.name, n.dataset_digest
+                """)
+            {
+                facts.append(UnrecordedFact(kind: .datasetName(try row[0], try digest(row[1])), version: nil, versionID: nil))
+            }
+            return facts
+        }
+    }
+
+    // MARK: Rows written before fact events
+
+    /// Whether rows written by an mreg without fact events still need theirs.
+    public func hasPendingFactEvents() throws(MetadataError) -> Bool {
+        try read { db in try db.exists("SELECT 1 FROM pending_fact_events", []) }
+    }
+
+    /// Appends the fact events of rows written before they existed, in one transaction, and
+    /// clears the marker; does nothing when another process already did it.
+    public func recordLegacyFacts(_ drafts: [EventDraft], seal: @escaping EventSealer) throws(MetadataError) {
+        try write { db in
+            guard try db.exists("SELECT 1 FROM pending_fact_events", []) else { return }
+            for draft in drafts { _ = try appendChained(db, draft, seal: seal) }
+            try db.execute("DELETE FROM pending_fact_events", [])
+        }
+    }
+
+    /// Whether any version of any model has ever been moved to `alias`.
+    public func aliasEverUsed(_ alias: String) throws(MetadataError) -> Bool {
+        try read { db in try db.exists("SELECT 1 FROM events WHERE alias = ?", [alias]) }
+    }
+}

@@ -1,0 +1,355 @@
+import Foundation
+import RegistryModel
+import RegistryStorage
+
+extension SQLMetadataStore {
+    /// Appends one event in a single write transaction: the alias moves if and only if its event is
+    /// written, and racing writers are ordered by the engine's write lock.
+    ///
+    /// `seal` builds and hashes the event (RegistryKit's rule); `stallBeforeCommit` holds the
+    /// transaction open for crash tests.
+    public func appendEvent(
+        _ draft: EventDraft, seal: @escaping EventSealer, stallBeforeCommit: Double
+    ) throws(MetadataError) -> AppendOutcome {
+        try write { db in
+            if let alias = draft.alias, let model = draft.model, draft.action.movesAlias {
+                let fromID = try holderID(db, modelID: try modelID(db, model), alias: alias)
+                if let expected = draft.expectedHolderID, expected != fromID { return .holderChanged(current: fromID) }
+                if draft.action != .demote, fromID != nil, fromID == draft.toVersionID { return .unchanged }
+                if draft.action == .demote, fromID == nil { return .unchanged }
+            }
+            let recorded = try appendChained(db, draft, seal: seal)
+            if stallBeforeCommit > 0 { Thread.sleep(forTimeInterval: stallBeforeCommit) }
+            return .appended(recorded)
+        }
+    }
+
+    func modelID(_ db: any SQLSession, _ model: ModelName) throws -> Int64 {
+        guard let id: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else {
+            throw DatabaseCorruption(problem: "model \(model) vanished")
+        }
+        return id
+    }
+
+    /// Appends an event inside the caller's write transaction: the next sequence number, the link
+    /// to the previous event's digest, and the digest of the event's canonical bytes.
+    func appendChained(_ db: any SQLSession, _ draft: EventDraft, seal: EventSealer) throws -> RecordedEvent {
+        let modelID = try draft.model.map { try self.modelID(db, $0) }
+        // An alias move names the holder it replaces; a lifted rolled-back mark names the alias only.
+        let fromID = draft.action.movesAlias
+            ? try draft.alias.flatMap { alias in try modelID.flatMap { try holderID(db, modelID: $0, alias: alias) } } : nil
+        let last = try db.row("SELECT seq, digest FROM events ORDER BY seq DESC LIMIT 1")
+        let sequence: Int64 = try (last.map { try $0[0] } ?? 0) + 1
+        let previous = try last.map { try digest($0[1]) }
+        let recorded = seal(
+            draft,
+            EventPlacement(
+                sequence: sequence, from: try fromID.map { try pointer(db, versionID: $0) },
+                to: try draft.toVersionID.map { try pointer(db, versionID: $0) }, previous: previous))
+        var evaluationID: Int64?, datasetDigest: String?, datasetName: String?, keyFingerprint: String?
+        switch draft.link {
+        case .evaluation(let id)?: evaluationID = id
+        case .signature(let key)?: keyFingerprint = key.description
+        case .dataset(let dataset)?: datasetDigest = dataset.description
+        case .datasetName(let name, let dataset)?:
+            datasetName = name
+            datasetDigest = dataset.description
+        case .annotation?, nil: break
+        }
+        try db.execute(
+            """
+            INSERT INTO events (seq, at, model_id, alias, action, from_version_id, to_version_id, actor_user, actor_host,
+                ci_provider, ci_job_id, ci_job_url, ci_actor, reason, forced, gates_json, record_digest, evaluation_id, dataset_digest,
+                dataset_name, key_fingerprint, previous_digest, digest)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                sequence, Timestamp.format(draft.at), modelID, draft.alias?.value, draft.action.rawValue, fromID, draft.toVersionID,
+                draft.actor.user, draft.actor.host, draft.actor.ciProvider, draft.actor.ciJobID, draft.actor.ciJobURL, draft.actor.ciActor, draft.reason,
+                draft.forced, draft.gates, draft.record?.description, evaluationID, datasetDigest, datasetName, keyFingerprint,
+                previous?.description, recorded.digest.description,
+            ])
+        return recorded
+    }
+
+    func holderID(_ db: any SQLSession, modelID: Int64, alias: AliasName) throws -> VersionKey? {
+        try db.value(
+            "SELECT to_version_id FROM events WHERE model_id = ? AND alias = ? AND \(movingActions) ORDER BY seq DESC LIMIT 1",
+            [modelID, alias.value])
+    }
+
+    func pointer(_ db: any SQLSession, versionID: VersionKey) throws -> VersionPointer {
+        guard let row = try db.row(
+            "SELECT m.name, v.number, v.manifest_digest FROM versions v JOIN models m ON m.id = v.model_id WHERE v.id = ?", [versionID])
+        else { throw DatabaseCorruption(problem: "version \(versionID) is referenced but missing") }
+        return try versionPointer(row)
+    }
+
+    // MARK: Reading aliases
+
+    /// The version id an alias points at now (nil: at nothing, or the alias was never set).
+    public func holder(model: ModelName, alias: AliasName) throws(MetadataError) -> VersionKey? {
+        try read { db in
+            guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return nil }
+            return try holderID(db, modelID: modelID, alias: alias)
+        }
+    }
+
+    /// Every alias of a model that points at a version now, with that version.
+    public func aliases(of model: ModelName) throws(MetadataError) -> [AliasName: VersionPointer] {
+        try read { db in
+            var result = [AliasName: VersionPointer]()
+            for row in try db.rows(
+                """
+                SELECT e.alias, v.number, v.manifest_digest FROM events e JOIN versions v ON v.id = e.to_version_id
+                WHERE e.seq IN (\(latestMoves(filter: "model_id = (SELECT id FROM models WHERE name = ?)")))
+                """,
+                [model.value])
+            {
+                result[try AliasName(row[0])] = VersionPointer(model: model, number: try row[1], manifestDigest: try digest(row[2]))
+            }
+            return result
+        }
+    }
+
+    /// The actions whose latest event for an alias says what it points at.
+    var movingActions: String { "action IN ('promote', 'demote', 'rollback')" }
+
+    /// The sequence numbers of the latest move of each alias among the events `filter` keeps.
+    func latestMoves(filter: String) -> String {
+        "SELECT MAX(seq) FROM events WHERE \(filter) AND alias IS NOT NULL AND \(movingActions) GROUP BY model_id, alias"
+    }
+
+    /// Every alias a model has ever had, by name.
+    public func aliasNames(of model: ModelName) throws(MetadataError) -> [AliasName] {
+        try read { db in
+            try (db.column(
+                "SELECT DISTINCT e.alias FROM events e JOIN models m ON m.id = e.model_id WHERE m.name = ? AND e.alias IS NOT NULL ORDER BY e.alias",
+                [model.value]) as [String]
+            ).map { try AliasName($0) }
+        }
+    }
+
+    /// Every current alias of every model, for `mreg list`.
+    public func allAliases() throws(MetadataError) -> [ModelName: [AliasName: Int]] {
+        try read { db in
+            var result = [ModelName: [AliasName: Int]]()
+            for row in try db.rows(
+                """
+                SELECT m.name, e.alias, v.number FROM events e JOIN models m ON m.id = e.model_id JOIN versions v ON v.id = e.to_version_id
+                WHERE e.seq IN (\(latestMoves(filter: "TRUE")))
+                """)
+            {
+                result[try ModelName(row[0]), default: [:]][try AliasName(row[1])] = try row[2]
+            }
+            return result
+        }
+    }
+
+    /// The aliases a version holds or has ever held (for `require_from`).
+    public func aliasesEverHeld(versionID: VersionKey) throws(MetadataError) -> Set<String> {
+        try read { db in
+            Set(try db.column(
+                "SELECT DISTINCT alias FROM events WHERE to_version_id = ? AND action IN ('promote', 'rollback') AND alias IS NOT NULL",
+                [versionID]))
+        }
+    }
+
+    /// Why a version may not be promoted: its deprecation and its latest rollback, with reasons.
+    public func status(versionID: VersionKey) throws(MetadataError) -> VersionStatus {
+        try read { db in try fetchStatus(db, versionID: versionID) }
+    }
+
+    func fetchStatus(_ db: any SQLSession, versionID: VersionKey) throws -> VersionStatus {
+        // Marks and their lifts, oldest first: the latest word on each mark stands.
+        var status = VersionStatus(deprecation: nil, rolledBackFrom: [:])
+        for row in try db.rows(
+            """
+            SELECT action, alias, reason FROM events
+            WHERE (to_version_id = ? AND action IN ('deprecate', 'lift_deprecation', 'lift_rollback'))
+               OR (from_version_id = ? AND action = 'rollback')
+            ORDER BY seq
+            """,
+            [versionID, versionID])
+        {
+            if let action = LedgerEvent.Action(rawValue: try row[0]) { status.apply(action, alias: try row[1], reason: try row[2]) }
+        }
+        return status
+    }
+
+    /// What a rollback of `alias` can go back to: the current holder, and earlier holders newest
+    /// first (by when each last arrived), up to and including the first that `isTarget` accepts
+    /// (the rule is RegistryKit's). Reads candidates a page at a time, so a long history costs little.
+    public func rollbackPlan(
+        model: ModelName, alias: AliasName, isTarget: @escaping @Sendable (RollbackCandidate) -> Bool
+    ) throws(MetadataError) -> RollbackPlan? {
+        try read { db in
+            guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]),
+                let last = try db.row(
+                    "SELECT to_version_id FROM events WHERE model_id = ? AND alias = ? AND \(movingActions) ORDER BY seq DESC LIMIT 1",
+                    [modelID, alias.value])
+            else { return nil }
+            let currentID: VersionKey? = try last[0]
+            var candidates = [RollbackCandidate]()
+            let pageSize = 16
+            var offset = 0
+            while true {
+                let page = try db.rows(
+                    """
+                    SELECT to_version_id, MAX(seq) AS arrived FROM events
+                    WHERE model_id = ? AND alias = ? AND action IN ('promote', 'rollback') AND to_version_id IS NOT NULL
+                    GROUP BY to_version_id ORDER BY arrived DESC LIMIT \(pageSize) OFFSET \(offset)
+                    """,
+                    [modelID, alias.value])
+                for row in page {
+                    let id: VersionKey = try row[0]
+                    guard id != currentID else { continue }
+                    let candidate = RollbackCandidate(id: id, version: try pointer(db, versionID: id), status: try fetchStatus(db, versionID: id))
+                    candidates.append(candidate)
+                    if isTarget(candidate) { return RollbackPlan(current: try currentID.map { ($0, try pointer(db, versionID: $0)) }, candidates: candidates) }
+                }
+                guard page.count == pageSize else { break }
+                offset += pageSize
+            }
+            return RollbackPlan(current: try currentID.map { ($0, try pointer(db, versionID: $0)) }, candidates: candidates)
+        }
+    }
+
+    /// Whether a version holds or has held an alias.
+    public func hasHeld(versionID: VersionKey, alias: AliasName) throws(MetadataError) -> Bool {
+        try read { db in
+            try db.exists("SELECT 1 FROM events WHERE to_version_id = ? AND action IN ('promote', 'rollback') AND alias = ?", [versionID, alias.value])
+        }
+    }
+
+    /// Version numbers of a model that are deprecated or were rolled back (marks not lifted), for `mreg list`.
+    public func statusMarks(of model: ModelName) throws(MetadataError) -> (deprecated: Set<Int>, rolledBack: Set<Int>) {
+        try read { db in
+            var statuses = [Int: VersionStatus]()
+            for row in try db.rows(
+                """
+                SELECT e.action, e.alias, e.reason, v.number FROM events e JOIN models m ON m.id = e.model_id
+                JOIN versions v ON v.id = CASE e.action WHEN 'rollback' THEN e.from_version_id ELSE e.to_version_id END
+                WHERE m.name = ? AND e.action IN ('deprecate', 'rollback', 'lift_deprecation', 'lift_rollback') ORDER BY e.seq
+                """,
+                [model.value])
+            {
+                if let action = LedgerEvent.Action(rawValue: try row[0]) {
+                    statuses[try row[3], default: VersionStatus(deprecation: nil, rolledBackFrom: [:])].apply(action, alias: try row[1], reason: try row[2])
+                }
+            }
+            return (Set(statuses.filter { $0.value.deprecation != nil }.keys), Set(statuses.filter { !$0.value.rolledBackFrom.isEmpty }.keys))
+        }
+    }
+
+    // MARK: Reading history
+
+    /// A model's events (one alias's, when given), newest first, and how many there are; only its
+    /// alias moves and status changes unless `facts` asks for registrations, evaluations and
+    /// signatures too.
+    public func events(model: ModelName, alias: AliasName?, limit: Int?, facts: Bool) throws(MetadataError) -> (events: [RecordedEvent], total: Int) {
+        try read { db in
+            var filter = "m.name = ?"
+            if !facts {
+                let release = LedgerEvent.Action.allCases.filter(\.isRelease).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+                filter += " AND e.action IN (\(release))"
+            }
+            var arguments: [(any SQLBindable)?] = [model.value]
+            if let alias {
+                filter += " AND e.alias = ?"
+                arguments.append(alias.value)
+            }
+            let total: Int = try db.value("SELECT COUNT(*) FROM events e JOIN models m ON m.id = e.model_id WHERE \(filter)", arguments) ?? 0
+            return (try fetchEvents(db, filter: filter, arguments: arguments, newestFirst: true, limit: limit), total)
+        }
+    }
+
+    /// The last event of an alias at or before `date`: what the alias pointed at then.
+    public func aliasEvent(model: ModelName, alias: AliasName, at date: Date) throws(MetadataError) -> RecordedEvent? {
+        try read { db in
+            try fetchEvents(
+                db, filter: "m.name = ? AND e.alias = ? AND e.at <= ? AND e.\(movingActions)", arguments: [model.value, alias.value, Timestamp.format(date)],
+                newestFirst: true, limit: 1
+            ).first
+        }
+    }
+
+    /// The ledger's newest event: its sequence number and digest.
+    public func ledgerHead() throws(MetadataError) -> (sequence: Int64, digest: Digest)? {
+        try read { db in
+            try db.row("SELECT seq, digest FROM events ORDER BY seq DESC LIMIT 1").map { (try $0[0], try digest($0[1])) }
+        }
+    }
+
+    /// Every stored event in sequence order, rebuilt from its columns without trusting them.
+    public func storedEvents() throws(MetadataError) -> [StoredEvent] {
+        try storedEvents(filter: "TRUE", arguments: [])
+    }
+
+    func storedEvents(filter: String, arguments: [(any SQLBindable)?]) throws(MetadataError) -> [StoredEvent] {
+        try read { db in
+            try db.rows(eventSelect + " WHERE \(filter) ORDER BY e.seq", arguments).map { row in
+                let sequence: Int64 = try row["seq"]
+                let stored = (try? row["digest"] as String) ?? ""
+                do {
+                    return StoredEvent(
+                        event: try event(row), sequence: sequence, digest: stored, problem: nil, versionID: try row["to_version_id"],
+                        link: try link(row))
+                } catch {
+                    return StoredEvent(event: nil, sequence: sequence, digest: stored, problem: "\(error)", versionID: nil, link: nil)
+                }
+            }
+        }
+    }
+
+    private var eventSelect: String {
+        """
+        SELECT e.*, m.name AS model_name, fv.number AS from_number, fv.manifest_digest AS from_digest,
+            tv.number AS to_number, tv.manifest_digest AS to_digest
+        FROM events e LEFT JOIN models m ON m.id = e.model_id
+        LEFT JOIN versions fv ON fv.id = e.from_version_id LEFT JOIN versions tv ON tv.id = e.to_version_id
+        """
+    }
+
+    private func fetchEvents(
+        _ db: any SQLSession, filter: String, arguments: [(any SQLBindable)?], newestFirst: Bool, limit: Int?
+    ) throws -> [RecordedEvent] {
+        try db.rows(
+            eventSelect + " WHERE \(filter) ORDER BY e.seq \(newestFirst ? "DESC" : "ASC") \(db.dialect.limit(limit))", arguments
+        ).map { RecordedEvent(event: try event($0), digest: try digest($0["digest"])) }
+    }
+
+    private func link(_ row: SQLRow) throws -> RecordLink? {
+        if (try row["action"] as String) == LedgerEvent.Action.annotate.rawValue { return .annotation(sequence: try row["seq"]) }
+        if let id: Int64 = try row["evaluation_id"] { return .evaluation(id: id) }
+        if let key: String = try row["key_fingerprint"] { return .signature(key: try digest(key)) }
+        if let dataset: String = try row["dataset_digest"] {
+            if let name: String = try row["dataset_name"] { return .datasetName(name, try digest(dataset)) }
+            return .dataset(try digest(dataset))
+        }
+        return nil
+    }
+
+    private func event(_ row: SQLRow) throws -> LedgerEvent {
+        let sequence: Int64 = try row["seq"]
+        let model = try (row["model_name"] as String?).map { try ModelName($0) }
+        if model == nil, (try row["model_id"] as Int64?) != nil { throw DatabaseCorruption(problem: "event \(sequence) names a missing model") }
+        func pointer(_ prefix: String) throws -> VersionPointer? {
+            guard let model else { return nil }
+            guard let _: Int64 = try row["\(prefix)_version_id"] else { return nil }
+            guard let number: Int = try row["\(prefix)_number"] else { throw DatabaseCorruption(problem: "event \(sequence) names a missing version") }
+            return VersionPointer(model: model, number: number, manifestDigest: try digest(row["\(prefix)_digest"]))
+        }
+        let actionName: String? = try row["action"]
+        guard let action = actionName.flatMap(LedgerEvent.Action.init(rawValue:)) else {
+            throw DatabaseCorruption(problem: "unknown action '\(actionName ?? "NULL")'")
+        }
+        return LedgerEvent(
+            sequence: sequence, at: try date(row["at"]), model: model, alias: try (row["alias"] as String?).map { try AliasName($0) },
+            action: action, from: try pointer("from"), to: try pointer("to"),
+            actor: try registrant(row, user: "actor_user", host: "actor_host"),
+            reason: try row["reason"], forced: try row["forced"], gates: try row["gates_json"],
+            record: try (row["record_digest"] as String?).map { try digest($0) },
+            previousDigest: try (row["previous_digest"] as String?).map { try digest($0) })
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import RegistryModel
+import RegistryStorage
+
+extension SQLMetadataStore {
+    /// Every model with its version count and latest version, by name.
+    public func models() throws(MetadataError) -> [ModelSummary] {
+        try read { db in
+            try db.rows(
+                """
+                SELECT m.name, COUNT(v.id), MAX(v.number), MAX(v.created_at)
+                FROM models m LEFT JOIN versions v ON v.model_id = m.id
+                GROUP BY m.id, m.name ORDER BY m.name
+                """
+            ).map { row in
+                ModelSummary(
+                    name: try ModelName(row[0]), versionCount: try row[1], latestVersion: try row[2],
+                    latestCreatedAt: (try row[3] as String?).flatMap(Timestamp.parse))
+            }
+        }
+    }
+
+    /// The newest `limit` versions of one model (all when nil) with their metrics, and how many
+    /// versions the model has in all.
+    public func versions(of model: ModelName, limit: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
+        try read { db in
+            guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return ([], 0) }
+            let total: Int = try db.value("SELECT COUNT(*) FROM versions WHERE model_id = ?", [modelID]) ?? 0
+            let rows = try db.rows(
+                """
+                SELECT id, number, manifest_digest, created_at, git_commit, git_dirty, file_count, total_size
+                FROM versions WHERE model_id = ? ORDER BY number DESC \(db.dialect.limit(limit))
+                """,
+                [modelID])
+            var metrics = [Int64: [Metric]]()
+            if let oldest: Int = try rows.last?[1], let newest: Int = try rows.first?[1] {
+                for row in try db.rows(
+                    """
+                    SELECT x.version_id, x.dataset, x.name, x.value FROM version_metrics x
+                    JOIN versions v ON v.id = x.version_id WHERE v.model_id = ? AND v.number BETWEEN ? AND ?
+                    """,
+                    [modelID, oldest, newest])
+                {
+                    metrics[try row[0], default: []].append(Metric(dataset: try row[1], name: try row[2], value: try row[3]))
+                }
+            }
+            let versions = try rows.map { row in
+                VersionSummary(
+                    number: try row[1], manifestDigest: try digest(row[2]), createdAt: try date(row[3]), gitCommit: try row[4],
+                    gitDirty: try row[5] ?? false, fileCount: try row[6], totalSize: try row[7],
+                    metrics: (metrics[try row[0]] ?? []).sorted { $0.key < $1.key })
+            }
+            return (versions, total)
+        }
+    }
+
+    /// Everything recorded about one version.
+    public func record(id: VersionKey) throws(MetadataError) -> VersionRecord? {
+        try read { db in try fetchRecord(db, id: id) }
+    }
+
+    func fetchRecord(_ db: any SQLSession, id: VersionKey) throws -> VersionRecord? {
+        guard let row = try db.row("SELECT m.name, v.* FROM versions v JOIN models m ON m.id = v.model_id WHERE v.id = ?", [id]) else { return nil }
+        let files = try db.rows("SELECT path, digest, size, executable FROM version_files WHERE version_id = ? ORDER BY path", [id]).map {
+            FileEntry(path: try $0[0], digest: try digest($0[1]), size: try $0[2], executable: try $0[3])
+        }
+        let datasets = try db.rows(
+            """
+            SELECT u.role, u.source_path, d.digest, d.size, d.file_count, d.is_directory, d.stored
+            FROM version_datasets u JOIN datasets d ON d.digest = u.dataset_digest
+            WHERE u.version_id = ? ORDER BY u.role
+            """,
+            [id]
+        ).map { row in
+            DatasetUse(
+                role: try row[0],
+                fingerprint: DatasetFingerprint(digest: try digest(row[2]), size: try row[3], fileCount: try row[4], isDirectory: try row[5]),
+                sourcePath: try row[1], stored: try row[6])
+        }
+        let metrics = try db.rows("SELECT dataset, name, value FROM version_metrics WHERE version_id = ? ORDER BY dataset, name", [id]).map {
+            Metric(dataset: try $0[0], name: try $0[1], value: try $0[2])
+        }
+        var labels = [String: String]()
+        for label in try db.rows("SELECT key, value FROM version_labels WHERE version_id = ?", [id]) {
+            labels[try label[0]] = try label[1]
+        }
+        let parent = try (row["parent_version_id"] as VersionKey?).map { try pointer(db, versionID: $0) }
+        var git: GitProvenance?
+        if let commit: String = try row["git_commit"] {
+            let changedJSON: String = try row["git_changed_paths_json"] ?? "[]"
+            let changed = try JSONDecoder().decode([String].self, from: Data(changedJSON.utf8))
+            git = GitProvenance(
+                commit: commit, branch: try row["git_branch"], remoteURL: try row["git_remote_url"], message: try row["git_message"] ?? "",
+                author: try row["git_author"] ?? "", committedAt: try date(row["git_committed_at"]), dirty: try row["git_dirty"] ?? false,
+                changedPaths: changed, workTree: try row["git_work_tree"])
+        }
+        let paramsJSON: String = try row["params_json"]
+        guard case .object(let params) = try JSONParser.parse(paramsJSON) else { throw DatabaseCorruption(problem: "params_json is not an object") }
+        return VersionRecord(
+            id: id, model: try ModelName(row[0]), number: try row["number"], manifestDigest: try digest(row["manifest_digest"]),
+            description: try row["description"], params: params, parent: parent, files: files, datasets: datasets, metrics: metrics,
+            labels: labels, git: git, gitNote: try row["git_note"], createdAt: try date(row["created_at"]),
+            registrant: try registrant(row, user: "created_by_user", host: "created_by_host"))
+    }
+
+    /// All version ids, oldest first (for `verify --all`).
+    public func allVersionIDs() throws(MetadataError) -> [VersionKey] {
+        try read { db in try db.column("SELECT id FROM versions ORDER BY id") }
+    }
+
+    /// The blobs the given versions reference (their files and manifests, and the files of any
+    /// dataset they stored), or of every version and stored dataset when `versionIDs` is nil.
+    public func blobReferences(versionIDs: [VersionKey]?) throws(MetadataError) -> BlobReferences {
+        try read { db in
+            let idList = versionIDs.map { ids in ids.isEmpty ? "NULL" : ids.map { String($0.storeValue) }.joined(separator: ",") }
+            let versionFilter = idList.map { "v.id IN (\($0))" } ?? "TRUE"
+            var references = BlobReferences()
+            for row in try db.rows(
+                """
+                SELECT m.name, v.number, v.manifest_digest, NULL AS path, NULL AS digest, NULL AS size
+                FROM versions v JOIN models m ON m.id = v.model_id WHERE \(versionFilter)
+                UNION ALL
+                SELECT m.name, v.number, v.manifest_digest, f.path, f.digest, f.size
+                FROM version_files f JOIN versions v ON v.id = f.version_id JOIN models m ON m.id = v.model_id WHERE \(versionFilter)
+                """)
+            {
+                let name = "\(try row[0] as String)@\(try row[1] as Int)"
+                let version = try Digest(parsing: row[2]).map { VersionPointer(model: try ModelName(row[0]), number: try row[1], manifestDigest: $0) }
+                if let path: String = try row[3] {
+                    references.add(try row[4], size: try row[5], owner: "\(name) file \(path)", version: version)
+                } else {
+                    references.add(try row[2], size: nil, owner: "\(name) manifest", version: version)
+                }
+            }
+            // Predictions files kept with evaluations.
+            for row in try db.rows(
+                """
+                SELECT m.name, v.number, v.manifest_digest, e.id, e.predictions_digest FROM evaluations e
+                JOIN versions v ON v.id = e.version_id JOIN models m ON m.id = v.model_id
+                WHERE e.predictions_digest IS NOT NULL AND \(versionFilter)
+                """)
+            {
+                let version = try Digest(parsing: row[2]).map { VersionPointer(model: try ModelName(row[0]), number: try row[1], manifestDigest: $0) }
+                references.add(
+                    try row[4], size: nil, owner: "\(try row[0] as String)@\(try row[1] as Int) evaluation #\(try row[3] as Int64) predictions",
+                    version: version)
+            }
+            // The documents fact events commit to.
+            let eventFilter = idList.map { "AND e.to_version_id IN (\($0))" } ?? ""
+            for row in try db.rows(
+                """
+                SELECT e.seq, e.action, e.record_digest, m.name, v.number, v.manifest_digest FROM events e
+                LEFT JOIN versions v ON v.id = e.to_version_id LEFT JOIN models m ON m.id = v.model_id
+                WHERE e.record_digest IS NOT NULL \(eventFilter)
+                """)
+            {
+                let model: String? = try row[3]
+                let name = try model.map { "\($0)@\(try row[4] as Int)" }
+                let version = try name == nil ? nil : Digest(parsing: row[5]).map { VersionPointer(model: try ModelName(row[3]), number: try row[4], manifestDigest: $0) }
+                let subject = name.map { " of \($0)" } ?? ""
+                references.add(try row[2], size: nil, owner: "ledger event #\(try row[0] as Int64) (\(try row[1] as String)\(subject)) record", version: version)
+            }
+            let datasetFilter = idList.map {
+                "AND d.digest IN (SELECT u.dataset_digest FROM version_datasets u WHERE u.version_id IN (\($0)))"
+            } ?? ""
+            for row in try db.rows(
+                """
+                SELECT d.digest, d.is_directory, f.path, f.digest, f.size FROM datasets d
+                JOIN dataset_files f ON f.dataset_digest = d.digest WHERE d.stored \(datasetFilter)
+                """)
+            {
+                references.add(try row[3], size: try row[4], owner: "dataset \((try row[0] as String).dropFirst(7).prefix(12)) file \(try row[2] as String)", version: nil)
+            }
+            for row in try db.rows("SELECT d.digest, d.size FROM datasets d WHERE d.stored AND NOT d.is_directory \(datasetFilter)") {
+                references.add(try row[0], size: try row[1], owner: "dataset \((try row[0] as String).dropFirst(7).prefix(12))", version: nil)
+            }
+            return references
+        }
+    }
+}

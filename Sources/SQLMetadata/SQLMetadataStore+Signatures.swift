@@ -1,0 +1,45 @@
+import Foundation
+import RegistryModel
+import RegistryStorage
+
+extension SQLMetadataStore {
+    /// Stores a signature and its `sign` event committing to `record` (the signature document);
+    /// returns false, writing nothing, when this key had already signed the version.
+    public func insertSignature(
+        versionID: VersionKey, _ signature: StoredSignature, actor: Registrant, record: Digest, seal: @escaping EventSealer
+    ) throws(MetadataError) -> Bool {
+        try write { db in
+            let inserted = try db.execute(
+                """
+                INSERT INTO signatures (version_id, key_fingerprint, key_name, signature, signed_at, signed_by)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """,
+                [
+                    versionID, signature.keyFingerprint.description, signature.keyName, Data(signature.signature).base64EncodedString(),
+                    Timestamp.format(signature.signedAt), signature.signedBy,
+                ])
+            guard inserted > 0 else { return false }
+            _ = try appendChained(
+                db,
+                EventDraft(
+                    model: try pointer(db, versionID: versionID).model, alias: nil, action: .sign, toVersionID: versionID, at: signature.signedAt,
+                    actor: actor, reason: nil, forced: false, gates: "[]", expectedHolderID: nil, record: record,
+                    link: .signature(key: signature.keyFingerprint)),
+                seal: seal)
+            return true
+        }
+    }
+
+    /// The signatures stored for a version, by key name.
+    public func signatures(versionID: VersionKey) throws(MetadataError) -> [StoredSignature] {
+        try read { db in
+            try db.rows("SELECT * FROM signatures WHERE version_id = ? ORDER BY key_name", [versionID]).map { row in
+                let text: String = try row["signature"]
+                guard let bytes = Data(base64Encoded: text) else { throw DatabaseCorruption(problem: "a stored signature is not base64") }
+                return StoredSignature(
+                    keyFingerprint: try digest(row["key_fingerprint"]), keyName: try row["key_name"], signature: Array(bytes),
+                    signedAt: try date(row["signed_at"]), signedBy: try row["signed_by"])
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// One connection inside a transaction, as the store's SQL sees it. Statements use `?`
+/// placeholders and SQL that SQLite and PostgreSQL both run; where they differ, `dialect` says how.
+public protocol SQLSession {
+    var dialect: SQLDialect { get }
+    /// Runs a statement; returns how many rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [(any SQLBindable)?]) throws -> Int
+    /// Runs a query and returns all its rows.
+    func rows(_ sql: String, _ arguments: [(any SQLBindable)?]) throws -> [SQLRow]
+}
+
+extension SQLSession {
+    public func rows(_ sql: String) throws -> [SQLRow] { try rows(sql, []) }
+
+    /// The first row of a query, if any (the query says `LIMIT 1` where more could match).
+    public func row(_ sql: String, _ arguments: [(any SQLBindable)?] = []) throws -> SQLRow? {
+        try rows(sql, arguments).first
+    }
+
+    /// The first column of the first row; nil when there is no row or the value is NULL.
+    public func value<T: SQLDecodable>(_ sql: String, _ arguments: [(any SQLBindable)?] = []) throws -> T? {
+        guard let row = try row(sql, arguments) else { return nil }
+        let value: T? = try row[0]
+        return value
+    }
+
+    /// The first column of every row.
+    public func column<T: SQLDecodable>(_ sql: String, _ arguments: [(any SQLBindable)?] = []) throws -> [T] {
+        try rows(sql, arguments).map { try $0[0] }
+    }
+
+    /// Whether a query (`SELECT 1 FROM … WHERE …`) has a row.
+    public func exists(_ sql: String, _ arguments: [(any SQLBindable)?]) throws -> Bool {
+        try value("SELECT EXISTS (\(sql))", arguments) ?? false
+    }
+}
+
+/// Where SQLite's SQL and PostgreSQL's part ways.
+public struct SQLDialect: Sendable {
+    /// The engine's name, for messages.
+    public let name: String
+    /// The operator that matches text against a prefix pattern and can use the column's index.
+    public let prefixOperator: String
+    private let patternOf: @Sendable (String) -> String
+
+    /// SQLite: `GLOB` is case-sensitive, as digests and commits are; `*`, `?` and `[` are escaped in brackets.
+    public static let sqlite = SQLDialect(name: "SQLite", prefixOperator: "GLOB") { prefix in
+        var pattern = ""
+        for character in prefix {
+            pattern += "*?[".contains(character) ? "[\(character)]" : String(character)
+        }
+        return pattern + "*"
+    }
+
+    /// PostgreSQL: `LIKE` is case-sensitive; `\`, `%` and `_` are escaped with a backslash.
+    public static let postgres = SQLDialect(name: "PostgreSQL", prefixOperator: "LIKE") { prefix in
+        var pattern = ""
+        for character in prefix {
+            pattern += "\\%_".contains(character) ? "\\\(character)" : String(character)
+        }
+        return pattern + "%"
+    }
+
+    init(name: String, prefixOperator: String, pattern: @escaping @Sendable (String) -> String) {
+        self.name = name
+        self.prefixOperator = prefixOperator
+        self.patternOf = pattern
+    }
+
+    /// The pattern, for `prefixOperator`, of text starting with `prefix`.
+    public func prefixPattern(_ prefix: String) -> String { patternOf(prefix) }
+
+    /// `LIMIT n`, or nothing when every row is wanted.
+    public func limit(_ count: Int?) -> String { count.map { "LIMIT \($0)" } ?? "" }
+}
