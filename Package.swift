@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -37,6 +41,14 @@ let package = Package(
             name: "MetadataStore",
             dependencies: ["RegistryModel", "RegistryStorage", "SQLMetadata", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .target(
+            name: "PostgresMetadata",
+            dependencies: [
+                "RegistryModel", "RegistryStorage", "SQLMetadata", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "GitLinkage", dependencies: ["RegistryModel", "Clibgit2"]),
         .target(
             name: "Signatures",
@@ -53,7 +65,7 @@ let package = Package(
         .target(
             name: "RegistryKit",
             dependencies: [
-                "RegistryModel", "RegistryStorage", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "Policy", "TOML", "DatasetProfiling", "Evaluation", "Drift",
+                "RegistryModel", "RegistryStorage", "ContentStore", "MetadataStore", "PostgresMetadata", "GitLinkage", "Signatures", "Policy", "TOML", "DatasetProfiling", "Evaluation", "Drift",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -65,7 +77,7 @@ let package = Package(
         .target(name: "RegistryTestSupport", dependencies: ["RegistryKit", "GitLinkage"], path: "Tests/RegistryTestSupport"),
         .testTarget(
             name: "RegistryCoreTests",
-            dependencies: ["RegistryModel", "RegistryStorage", "ContentStore", "MetadataStore", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "Evaluation", "Drift", "RegistryTestSupport"]
+            dependencies: ["RegistryModel", "RegistryStorage", "ContentStore", "MetadataStore", "PostgresMetadata", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "Evaluation", "Drift", "RegistryTestSupport"]
         ),
         .testTarget(name: "RegistryKitTests", dependencies: ["RegistryKit", "RegistryTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["RegistryCLI", "RegistryTestSupport", "mreg"]),

@@ -39,15 +39,31 @@ public final class Registry: Sendable {
     ///
     /// `busyTimeout` is how long a write waits for another process's write lock before failing
     /// as "locked"; writes are short, so the default minute means something is stuck.
+    /// `environment` supplies what a remote backend needs and the configuration never holds (`PGPASSWORD`).
     public static func open(
-        at root: String, clock: @escaping @Sendable () -> Date = Date.init, busyTimeout: Double = defaultBusyTimeout,
-        ledgerCommitDelay: Double = 0
+        at root: String, environment: [String: String] = [:], clock: @escaping @Sendable () -> Date = Date.init,
+        busyTimeout: Double = defaultBusyTimeout, ledgerCommitDelay: Double = 0
     ) throws(RegistryError) -> Registry {
         let layout = RegistryLayout(root: root)
+        let marker = try readMarker(layout)
+        // A fresh clone has the committed marker but not the git-ignored data folders.
+        if !FileManager.default.fileExists(atPath: BlobStore(root: root).temporaryDirectory) {
+            try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
+        }
+        let backend = try MetadataBackend(configured: marker.metadata, in: layout)
+        let (metadata, hints) = try backend.open(environment: environment, busyTimeout: busyTimeout)
+        let registry = Registry(
+            layout: layout, metadata: metadata, hints: hints, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
+        try registry.recordLegacyFacts()
+        return registry
+    }
+
+    /// The marker, checked: an mreg registry of a format this build reads.
+    static func readMarker(_ layout: RegistryLayout) throws(RegistryError) -> RegistryMarker {
         guard let data = FileManager.default.contents(atPath: layout.marker) else {
             throw RegistryError(
-                .noRegistry, "'\(root)' is not an mreg registry (no registry.json)",
-                hint: "run 'mreg init \(root)' to create one there")
+                .noRegistry, "'\(layout.root)' is not an mreg registry (no registry.json)",
+                hint: "run 'mreg init \(layout.root)' to create one there")
         }
         guard let marker = try? JSONDecoder().decode(RegistryMarker.self, from: data), marker.format == RegistryLayout.formatName else {
             throw RegistryError(.noRegistry, "'\(layout.marker)' is not an mreg registry marker", hint: "check --registry / MREG_REGISTRY")
@@ -55,35 +71,32 @@ public final class Registry: Sendable {
         guard marker.formatVersion <= RegistryLayout.formatVersion else {
             throw RegistryError(
                 .noRegistry,
-                "the registry at '\(root)' has format \(marker.formatVersion), newer than this mreg understands (\(RegistryLayout.formatVersion))",
+                "the registry at '\(layout.root)' has format \(marker.formatVersion), newer than this mreg understands (\(RegistryLayout.formatVersion))",
                 hint: "upgrade mreg to use this registry")
         }
-        // A fresh clone has the committed marker but not the git-ignored data folders.
-        if !FileManager.default.fileExists(atPath: BlobStore(root: root).temporaryDirectory) {
-            try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
-        }
-        let metadata = try openDatabase(layout, busyTimeout: busyTimeout)
-        let registry = Registry(layout: layout, metadata: metadata, hints: metadata, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
-        try registry.recordLegacyFacts()
-        return registry
-    }
-
-    static func openDatabase(_ layout: RegistryLayout, busyTimeout: Double = defaultBusyTimeout) throws(RegistryError) -> MetadataDatabase {
-        do {
-            return try MetadataDatabase.open(path: layout.database, busyTimeout: busyTimeout)
-        } catch {
-            throw RegistryError(error)
-        }
+        return marker
     }
 
     /// Creates a registry at `root`, or opens it unchanged when one is already there.
     ///
-    /// Returns whether it was created. The marker is written last, through a rename, so a crash
-    /// midway leaves a folder that `init` completes rather than a registry that looks ready.
-    public static func initialize(at root: String, clock: @escaping @Sendable () -> Date = Date.init) throws(RegistryError) -> (registry: Registry, created: Bool) {
+    /// `metadata` names a PostgreSQL database to keep the metadata in (nil: `registry.sqlite`);
+    /// its schema is created before the marker is written, so a server that cannot be reached
+    /// leaves no registry behind. Returns whether it was created. The marker is written last,
+    /// through a rename, so a crash midway leaves a folder that `init` completes rather than a
+    /// registry that looks ready.
+    public static func initialize(
+        at root: String, metadata: String? = nil, environment: [String: String] = [:], clock: @escaping @Sendable () -> Date = Date.init
+    ) throws(RegistryError) -> (registry: Registry, created: Bool) {
         let layout = RegistryLayout(root: root)
+        let backend = try MetadataBackend(configured: metadata, in: layout)
         if FileManager.default.fileExists(atPath: layout.marker) {
-            return (try open(at: root, clock: clock), false)
+            let existing = try MetadataBackend(configured: try readMarker(layout).metadata, in: layout)
+            if metadata != nil, existing != backend {
+                throw RegistryError(
+                    .conflict, "a registry already exists in \(root), with its metadata in \(existing)",
+                    hint: "use 'mreg migrate' to move a registry to other backends")
+            }
+            return (try open(at: root, environment: environment, clock: clock), false)
         }
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -91,14 +104,16 @@ public final class Registry: Sendable {
             throw RegistryError(.io, "cannot create the registry folder '\(root)': \(error.localizedDescription)")
         }
         try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
-        _ = try openDatabase(layout)
+        _ = try backend.open(environment: environment, busyTimeout: defaultBusyTimeout)
         if !FileManager.default.fileExists(atPath: layout.gitignore) {
             let ignored = "# Data of the registry; the configuration files beside this one are committed.\nblobs/\ntmp/\nregistry.sqlite\nregistry.sqlite-*\ngc.lock\nquarantine/\n"
             try writeAtomically(Data(ignored.utf8), to: layout.gitignore)
         }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let marker = RegistryMarker(format: RegistryLayout.formatName, formatVersion: RegistryLayout.formatVersion)
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let marker = RegistryMarker(
+            format: RegistryLayout.formatName, formatVersion: backend.isEmbedded ? RegistryLayout.embeddedFormatVersion : RegistryLayout.formatVersion,
+            metadata: backend.configuration)
         let markerData: Data
         do {
             markerData = try encoder.encode(marker)
@@ -106,7 +121,13 @@ public final class Registry: Sendable {
             throw .bug("the registry marker cannot be encoded: \(error)")
         }
         try writeAtomically(markerData, to: layout.marker)
-        return (try open(at: root, clock: clock), true)
+        return (try open(at: root, environment: environment, clock: clock), true)
+    }
+
+    /// The format version and backends of this registry, as its marker records them.
+    public var configuration: (formatVersion: Int, metadata: String?) {
+        let marker = try? Self.readMarker(layout)
+        return (marker?.formatVersion ?? RegistryLayout.embeddedFormatVersion, marker?.metadata)
     }
 
     /// Writes a small file through a temporary name and a rename, so readers never see half of it.

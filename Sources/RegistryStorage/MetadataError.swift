@@ -11,6 +11,11 @@ public enum MetadataError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A stored value mreg could not have written (a malformed digest, date or JSON document):
     /// the database was edited behind mreg's back.
     case corrupt(problem: String)
+    /// The database server cannot be reached, or refuses the connection or the credentials:
+    /// nothing was recorded, and the same command retried completes once it is back.
+    case unavailable(engine: String, address: String, problem: String)
+    /// Any other failure a database server reported: its error code and message.
+    case server(engine: String, code: String, message: String)
 
     public var description: String {
         switch self {
@@ -19,6 +24,8 @@ public enum MetadataError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unreadable(let path, let message): "'\(path)' is not a usable SQLite database: \(message)"
         case .sqlite(let code, let message): "SQLite error \(code): \(message)"
         case .corrupt(let problem): "the metadata database holds a value mreg never writes: \(problem)"
+        case .unavailable(let engine, let address, let problem): "\(engine) at \(address) is unavailable: \(problem)"
+        case .server(let engine, let code, let message): "\(engine) error \(code): \(message)"
         }
     }
 }

@@ -82,15 +82,7 @@ import Testing
     /// -shm file that every writer holds) until it is held or released.
     private func waitForWriteLock(_ registry: String, held: Bool) throws {
         for _ in 0..<100 {
-            let probe = try run("/usr/bin/env", ["python3", "-c", """
-                import sqlite3, sys
-                db = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None)
-                try:
-                    db.execute("BEGIN IMMEDIATE"); db.execute("ROLLBACK"); print("free")
-                except sqlite3.OperationalError:
-                    print("held")
-                """, registry + "/registry.sqlite"], in: registry)
-            if probe.stdout.contains(held ? "held" : "free") { return }
+            if try isWriteLockHeld(registry) == held { return }
             usleep(20_000)
         }
         throw TestFailure("the registry's write lock never became \(held ? "held" : "free")")

@@ -210,7 +210,7 @@ struct ReleaseModel {
         let directory = TemporaryDirectory()
         let clock = ManualClock(Timestamp.parse("2026-03-01T09:00:00.000Z")!)
         let root = directory.url("registry")
-        _ = try Registry.initialize(at: root)
+        _ = try TestBackend.initializeRegistry(at: root)
         let registry = try Registry.open(at: root, clock: { clock.read() })
         for tag in ["1", "2"] {
             try writeFile(directory.url("m\(tag)/w.bin"), "weights \(tag)")

@@ -64,8 +64,10 @@ public func run(_ executable: String, _ arguments: [String], in directory: Strin
 }
 
 /// Runs `mreg` with arguments in a folder.
+///
+/// On the suite's PostgreSQL pass, `init` of a new registry gets a database of its own.
 public func mreg(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> ProcessResult {
-    try run(mregExecutable, arguments, in: directory, environment: environment)
+    try run(mregExecutable, try TestBackend.initArguments(arguments, in: directory, environment: environment), in: directory, environment: environment)
 }
 
 extension Data {

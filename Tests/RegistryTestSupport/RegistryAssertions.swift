@@ -14,6 +14,9 @@ public func assertRegistryConsistent(_ root: String) throws {
 /// content of every table.
 public func registrySnapshot(_ root: String) throws -> [String] {
     let blobs = (try? FileManager.default.contentsOfDirectory(atPath: root + "/blobs/sha256").sorted()) ?? []
+    if let address = try TestBackend.metadataAddress(of: root) {
+        return blobs.map { "blob \($0)" } + (try postgresDump(address))
+    }
     let dump = try run("/usr/bin/env", ["python3", "-c", """
         import sqlite3, sys
         db = sqlite3.connect(sys.argv[1])
@@ -34,9 +37,50 @@ public func makeGitRepository(at path: String, files: [String: String] = ["train
     return (repository, commit)
 }
 
-/// Runs SQL against a registry's database with python's sqlite3, as someone editing it behind
-/// mreg's back would.
+/// Every row of every table of a PostgreSQL registry, one line each, sorted within its table.
+private func postgresDump(_ address: String) throws -> [String] {
+    let tables = try run(
+        "/usr/bin/env", ["psql", address, "-qAtc", "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"],
+        in: "/")
+    guard tables.status == 0 else { throw TestFailure("cannot list the tables: \(tables.stderr)") }
+    let select = tables.stdout.split(separator: "\n").map { "SELECT '\($0) ' || t::text AS line FROM \($0) t" }.joined(separator: " UNION ALL ")
+    let dump = try run("/usr/bin/env", ["psql", address, "-qAtc", "SELECT line FROM (\(select)) rows ORDER BY line COLLATE \"C\""], in: "/")
+    guard dump.status == 0 else { throw TestFailure("cannot dump the database: \(dump.stderr)") }
+    return dump.stdout.split(separator: "\n").map(String.init)
+}
+
+/// Whether a writer holds the registry's write lock now: SQLite's (tried with `BEGIN IMMEDIATE`
+/// and no wait) or PostgreSQL's advisory lock (`pg_locks`; the key's low 32 bits are its objid).
+public func isWriteLockHeld(_ registry: String) throws -> Bool {
+    if let address = try TestBackend.metadataAddress(of: registry) {
+        let probe = try run(
+            "/usr/bin/env",
+            ["psql", address, "-qAtc", "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = \(0x6D72_6567) AND granted"],
+            in: registry)
+        guard probe.status == 0 else { throw TestFailure("cannot read pg_locks: \(probe.stderr)") }
+        return probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines) != "0"
+    }
+    let probe = try run("/usr/bin/env", ["python3", "-c", """
+        import sqlite3, sys
+        db = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE"); db.execute("ROLLBACK"); print("free")
+        except sqlite3.OperationalError:
+            print("held")
+        """, registry + "/registry.sqlite"], in: registry)
+    return probe.stdout.contains("held")
+}
+
+/// Runs SQL against a registry's database (python's sqlite3, or psql for PostgreSQL), as someone
+/// editing it behind mreg's back would.
 public func executeSQL(_ root: String, _ sql: String) throws {
+    if let address = try TestBackend.metadataAddress(of: root) {
+        // Foreign keys off for this session, as python's sqlite3 has them by default.
+        let script = "SET session_replication_role = replica; " + sql
+        let result = try run("/usr/bin/env", ["psql", address, "-qv", "ON_ERROR_STOP=1", "-c", script], in: root)
+        guard result.status == 0 else { throw TestFailure("SQL failed: \(result.stderr)") }
+        return
+    }
     let result = try run("/usr/bin/env", ["python3", "-c", """
         import sqlite3, sys
         db = sqlite3.connect(sys.argv[1])

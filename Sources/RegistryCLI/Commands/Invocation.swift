@@ -20,7 +20,7 @@ struct Invocation {
         let timeout = environment["MREG_BUSY_TIMEOUT"].flatMap(Double.init) ?? Registry.defaultBusyTimeout
         // Crash tests hold a ledger transaction open to kill the process inside it.
         let delay = environment["MREG_TEST_LEDGER_COMMIT_DELAY"].flatMap(Double.init) ?? 0
-        return try Registry.open(at: try registryPath(options), busyTimeout: timeout, ledgerCommitDelay: delay)
+        return try Registry.open(at: try registryPath(options), environment: environment, busyTimeout: timeout, ledgerCommitDelay: delay)
     }
 
     /// A path the user typed, made absolute against the directory the command ran in.

@@ -38,5 +38,7 @@ let exitStatusHelp = """
           signature, altered history)
       10  no registry here (run 'mreg init'), or a registry of a newer format
       11  registry locked by another process for too long
+      12  backend unavailable (the registry's PostgreSQL or OCI registry is down, unreachable
+          or refuses the credentials; nothing was recorded, retry once it is back)
       64  usage error (bad flags, invalid names, malformed params, metrics or policy files)
     """

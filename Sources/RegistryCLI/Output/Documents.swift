@@ -145,6 +145,8 @@ struct InitDocument: Encodable {
     let registry: String
     let created: Bool
     let formatVersion: Int
+    /// The PostgreSQL address, when the metadata is not embedded.
+    let metadata: String?
 }
 
 struct RegisterDocument: Encodable {

@@ -46,6 +46,12 @@ extension RegistryError {
             self.init(
                 .integrity, "the metadata database was changed outside mreg: \(problem)",
                 hint: "run 'mreg verify --all' to see what it affects, and restore the database from a backup")
+        case .unavailable(let engine, let address, let problem):
+            self.init(
+                .unavailable, "\(engine) at \(address) is unavailable: \(problem)",
+                hint: "nothing was recorded; run the same command again once \(engine) is reachable")
+        case .server(let engine, let code, let message):
+            self = .bug("\(engine) failed with code \(code): \(message)")
         }
     }
 

@@ -12,6 +12,7 @@ public struct RegistryError: Error, Equatable, Sendable, CustomStringConvertible
         case integrity
         case noRegistry = "no_registry"
         case locked
+        case unavailable = "backend_unavailable"
         case usage
 
         /// The documented exit status (README, "Exit codes").
@@ -24,6 +25,7 @@ public struct RegistryError: Error, Equatable, Sendable, CustomStringConvertible
             case .integrity: 5
             case .noRegistry: 10
             case .locked: 11
+            case .unavailable: 12
             case .usage: 64
             }
         }

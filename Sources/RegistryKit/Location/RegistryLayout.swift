@@ -3,8 +3,11 @@ import Foundation
 /// Where each part of a registry lives on disk (see README, "On-disk layout").
 public struct RegistryLayout: Sendable, Equatable {
     public static let formatName = "mreg-registry"
-    /// Bumped only when an older mreg could no longer read what a newer one writes.
-    public static let formatVersion = 1
+    /// Bumped only when an older mreg could no longer read what a newer one writes. An embedded
+    /// registry is still written as format 1; one whose metadata lives elsewhere is format 2, so
+    /// an mreg that knows no backends refuses it instead of opening an empty local database.
+    public static let formatVersion = 2
+    static let embeddedFormatVersion = 1
 
     public let root: String
 
@@ -27,9 +30,12 @@ public struct RegistryLayout: Sendable, Equatable {
 struct RegistryMarker: Codable, Equatable {
     var format: String
     var formatVersion: Int
+    /// Where the metadata lives when not in `registry.sqlite`: a `postgres://` address, without secrets.
+    var metadata: String?
 
     enum CodingKeys: String, CodingKey {
         case format
         case formatVersion = "format_version"
+        case metadata
     }
 }

@@ -1,0 +1,202 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOSSL
+import PostgresNIO
+import RegistryModel
+import RegistryStorage
+import SQLMetadata
+
+/// The registry's metadata in PostgreSQL, for a registry that CI runners and deploy jobs on many
+/// machines share. It runs the same SQL as the SQLite store (`SQLMetadataStore`), so both keep
+/// the same records and build the same ledger chain.
+///
+/// Writers on every machine are serialised by one transaction-scoped advisory lock, taken first in
+/// every write: "the next version number" and "the ledger head" are read and claimed under it, so
+/// numbers stay gap-free and the chain never forks, as SQLite's `BEGIN IMMEDIATE` does on one machine.
+/// Reads run on a repeatable-read snapshot.
+public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
+    public let address: PostgresAddress
+    private let password: String?
+    private let busyTimeout: Double
+    /// The one connection, opened on first use and again after it was lost; a transaction holds it whole.
+    private let connection = NIOLockedValueBox<PostgresConnection?>(nil)
+    private let logger = Logger(label: "mreg.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// The advisory lock every writer of a registry's database takes ("mreg" in ASCII).
+    static let writerLock: Int64 = 0x6D72_6567
+
+    private init(address: PostgresAddress, password: String?, busyTimeout: Double) {
+        self.address = address
+        self.password = password
+        self.busyTimeout = busyTimeout
+    }
+
+    /// Connects and brings the schema up to date; refuses a database written by a newer mreg.
+    public static func open(address: PostgresAddress, password: String?, busyTimeout: Double) throws(MetadataError) -> PostgresMetadataStore {
+        let store = PostgresMetadataStore(address: address, password: password, busyTimeout: busyTimeout)
+        try store.migrate()
+        return store
+    }
+
+    deinit {
+        if let open = connection.withLockedValue({ $0 }) { try? open.close().wait() }
+    }
+
+    public func write<T>(_ body: (any SQLSession) throws -> T) throws(MetadataError) -> T {
+        try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED") { session in
+            try session.execute("SET LOCAL lock_timeout = '\(Int(busyTimeout * 1000))ms'", [])
+            try session.execute("SELECT pg_advisory_xact_lock(?)", [Self.writerLock])
+            return try body(session)
+        }
+    }
+
+    public func read<T>(_ body: (any SQLSession) throws -> T) throws(MetadataError) -> T {
+        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    private func transaction<T>(begin: String, _ body: (any SQLSession) throws -> T) throws(MetadataError) -> T {
+        do {
+            return try connection.withLockedValue { open in
+                let session = PostgresSession(connection: try connected(&open), logger: logger)
+                do {
+                    try session.execute(begin, [])
+                    let result = try body(session)
+                    try session.execute("COMMIT", [])
+                    return result
+                } catch {
+                    if (try? session.execute("ROLLBACK", [])) == nil { open = nil }
+                    if Self.sqlState(of: error) == "55P03" {
+                        throw MetadataError.busy(waitedSeconds: busyTimeout, holder: try? Self.writerLockHolder(session))
+                    }
+                    throw error
+                }
+            }
+        } catch {
+            throw mapped(error)
+        }
+    }
+
+    /// The open connection, or a new one when there is none or it was closed.
+    private func connected(_ open: inout PostgresConnection?) throws -> PostgresConnection {
+        if let existing = open, !existing.isClosed { return existing }
+        var configuration: PostgresConnection.Configuration
+        switch address.endpoint {
+        case .tcp(let host, let port):
+            configuration = .init(host: host, port: port, username: address.user, password: password, database: address.database, tls: try tls(host: host))
+        case .socket(let directory, let port):
+            configuration = .init(unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: address.user, password: password, database: address.database)
+        }
+        configuration.options.additionalStartupParameters = [("application_name", "mreg")]
+        let connection = try PostgresConnection.connect(
+            on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1, logger: logger
+        ).wait()
+        open = connection
+        return connection
+    }
+
+    /// libpq's `sslmode`; on loopback, `prefer` does not ask (nothing to protect, a round trip saved).
+    private func tls(host: String) throws -> PostgresConnection.Configuration.TLS {
+        switch address.tls {
+        case .disable: return .disable
+        case .prefer:
+            if ["127.0.0.1", "::1", "localhost"].contains(host) { return .disable }
+            return .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+    }
+
+    /// Applies the migrations this database lacks, under the writer lock, in one transaction
+    /// (PostgreSQL's DDL is transactional: a crash midway leaves the schema as it was).
+    private func migrate() throws(MetadataError) {
+        let known = PostgresSchema.migrations.map(\.id)
+        let applied = try read { db in
+            guard try db.value("SELECT to_regclass('mreg_migrations') IS NOT NULL") ?? false else { return [String]() }
+            return try db.column("SELECT id FROM mreg_migrations ORDER BY id") as [String]
+        }
+        let unknown = Set(applied).subtracting(known)
+        if !unknown.isEmpty { throw .newerSchema(unknownMigrations: unknown.sorted()) }
+        guard applied.count < known.count else { return }
+        try write { db in
+            try db.execute("CREATE TABLE IF NOT EXISTS mreg_migrations (id TEXT COLLATE \"C\" PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", [])
+            let done = Set(try db.column("SELECT id FROM mreg_migrations") as [String])
+            for migration in PostgresSchema.migrations where !done.contains(migration.id) {
+                for statement in Self.statements(migration.sql) { try db.execute(statement, []) }
+                try db.execute("INSERT INTO mreg_migrations (id) VALUES (?)", [migration.id])
+            }
+        }
+    }
+
+    /// A migration's statements, one per `;` at a line's end; comment lines dropped.
+    static func statements(_ sql: String) -> [String] {
+        let lines = sql.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
+        return lines.joined(separator: "\n").components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .map { $0.hasSuffix(";") ? String($0.dropLast()) : $0 }.filter { !$0.isEmpty }
+    }
+
+    /// Who holds the writer lock: the session's application, where it connects from, and since when.
+    private static func writerLockHolder(_ session: PostgresSession) throws -> LockHolder? {
+        guard let row = try session.row(
+            """
+            SELECT a.pid, COALESCE(NULLIF(a.application_name, ''), 'a client'), COALESCE(host(a.client_addr), 'a local socket'),
+                to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.objid::bigint = ? AND l.granted LIMIT 1
+            """,
+            [writerLock])
+        else { return nil }
+        let application: String = try row[1], origin: String = try row[2], since: String? = try row[3]
+        return LockHolder(
+            pid: Int32(try row[0] as Int64), command: "\(application) from \(origin), a PostgreSQL session",
+            startedAt: since.flatMap(Timestamp.parse))
+    }
+
+    private static func sqlState(of error: any Error) -> String? {
+        guard let error = error as? PSQLError, error.code == .server else { return nil }
+        return error.serverInfo?[.sqlState]
+    }
+
+    // MARK: Errors
+
+    /// PostgreSQL's and the connection's errors as `MetadataError`: a server that cannot be reached
+    /// or refuses the credentials is `.unavailable` (nothing was recorded: the transaction never committed).
+    private func mapped(_ error: any Error) -> MetadataError {
+        if let rows = MetadataError.fromRows(error) { return rows }
+        let engine = "PostgreSQL", place = address.description
+        guard let error = error as? PSQLError else { return .unavailable(engine: engine, address: place, problem: Self.describe(error)) }
+        if error.code == .server, let state = error.serverInfo?[.sqlState] {
+            let message = error.serverInfo?[.message] ?? "no message"
+            switch state {
+            case "55P03": return .busy(waitedSeconds: busyTimeout, holder: nil)
+            case "28P01", "28000":
+                return .unavailable(
+                    engine: engine, address: place,
+                    problem: "it refuses the credentials of user '\(address.user)' (\(message)); set PGPASSWORD or a password file")
+            case "3D000": return .unavailable(engine: engine, address: place, problem: "\(message); create it with 'createdb'")
+            case "57P01", "57P02", "57P03", "53300", "08000", "08003", "08006":
+                return .unavailable(engine: engine, address: place, problem: message)
+            default: return .server(engine: engine, code: state, message: message)
+            }
+        }
+        switch error.code {
+        case .authMechanismRequiresPassword:
+            return .unavailable(engine: engine, address: place, problem: "it asks for a password; set PGPASSWORD or a password file")
+        case .sslUnsupported:
+            return .unavailable(engine: engine, address: place, problem: "it does not offer TLS, which sslmode=require demands")
+        default:
+            return .unavailable(engine: engine, address: place, problem: error.underlying.map(Self.describe) ?? "the connection failed (\(error.code))")
+        }
+    }
+
+    /// A connection failure in words: the system's reason when there is one.
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)).lowercased() }
+        if let error = error as? NIOConnectionError {
+            let reasons = error.connectionErrors.map { describe($0.error) }
+            return reasons.first ?? "the connection failed"
+        }
+        if let error = error as? PSQLError { return error.underlying.map(describe) ?? "the connection closed (\(error.code))" }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,73 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import PostgresNIO
+import SQLMetadata
+
+/// The store's SQL on one PostgreSQL connection. mreg's commands are synchronous, so each
+/// statement waits for its result; the connection's event loop runs on NIO's own threads, which
+/// this thread never is.
+struct PostgresSession: SQLSession {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    var dialect: SQLDialect { .postgres }
+
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [(any SQLBindable)?]) throws -> Int {
+        try connection.query(Self.query(sql, arguments), logger: logger).wait().metadata.rows ?? 0
+    }
+
+    func rows(_ sql: String, _ arguments: [(any SQLBindable)?]) throws -> [SQLRow] {
+        let result = try connection.query(Self.query(sql, arguments), logger: logger).wait()
+        guard let first = result.rows.first else { return [] }
+        let columns = SQLColumns(first.makeRandomAccess().map(\.columnName))
+        return try result.rows.map { row in SQLRow(columns: columns, values: try row.map(Self.value)) }
+    }
+
+    private static func query(_ sql: String, _ arguments: [(any SQLBindable)?]) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for value in arguments.sqlValues {
+            switch value {
+            case .null: bindings.appendNull()
+            case .integer(let number): bindings.append(number)
+            case .real(let number): bindings.append(number)
+            case .text(let text): bindings.append(text)
+            case .boolean(let flag): bindings.append(flag)
+            }
+        }
+        return PostgresQuery(unsafeSQL: numberedPlaceholders(sql), binds: bindings)
+    }
+
+    /// The statement with `?` placeholders numbered `$1`, `$2`, … as PostgreSQL wants them; a `?`
+    /// inside a quoted literal is left alone. Cached: the store's SQL is a small fixed set.
+    static func numberedPlaceholders(_ sql: String) -> String {
+        if let known = cache.withLockedValue({ $0[sql] }) { return known }
+        var result = "", number = 0, quoted = false
+        for character in sql {
+            if character == "'" { quoted.toggle() }
+            if character == "?", !quoted {
+                number += 1
+                result += "$\(number)"
+            } else {
+                result.append(character)
+            }
+        }
+        cache.withLockedValue { $0[sql] = result }
+        return result
+    }
+
+    private static let cache = NIOLockedValueBox([String: String]())
+
+    private static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
+        case .float4, .float8: return .real(try cell.decode(Double.self))
+        case .bool: return .boolean(try cell.decode(Bool.self))
+        case .text, .varchar, .name, .bpchar: return .text(try cell.decode(String.self))
+        default:
+            throw DatabaseCorruption(problem: "column '\(cell.columnName)' has PostgreSQL type \(cell.dataType), which mreg does not write")
+        }
+    }
+}

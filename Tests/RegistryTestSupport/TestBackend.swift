@@ -1,0 +1,73 @@
+import Foundation
+import RegistryKit
+
+/// Which metadata backend the suite's registries use: the embedded SQLite default, or (with
+/// `MREG_TEST_BACKEND=postgres`, as scripts/test sets on its second pass) a fresh PostgreSQL
+/// database per registry on the throwaway server that scripts/with-servers starts.
+public enum TestBackend {
+    public static var isPostgres: Bool { ProcessInfo.processInfo.environment["MREG_TEST_BACKEND"] == "postgres" }
+
+    /// The throwaway server's superuser address (TCP, password in `PGPASSWORD`).
+    public static func postgresServer() throws -> String {
+        guard let address = ProcessInfo.processInfo.environment["MREG_TEST_POSTGRES"] else {
+            throw TestFailure("no PostgreSQL server for the tests: run them through scripts/test (or scripts/with-servers swift test)")
+        }
+        return address
+    }
+
+    /// The folder of the throwaway server's unix socket (trust authentication: no password needed).
+    public static func postgresSocket() throws -> (directory: String, port: String) {
+        let server = try postgresServer()
+        guard let directory = ProcessInfo.processInfo.environment["MREG_TEST_POSTGRES_SOCKET"],
+            let port = URLComponents(string: server)?.port
+        else { throw TestFailure("MREG_TEST_POSTGRES_SOCKET is not set: run the tests through scripts/test") }
+        return (directory, String(port))
+    }
+
+    /// Creates an empty database on the throwaway server; returns its address over TCP (`tcp`)
+    /// or the unix socket. Databases are never dropped: the server is thrown away after the run.
+    public static func newPostgresDatabase(tcp: Bool = false) throws -> String {
+        let name = "t_\(getpid())_\(UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000)"
+        let server = try postgresServer()
+        let created = try run("/usr/bin/env", ["psql", server, "-qAtc", "CREATE DATABASE \(name)"], in: "/")
+        guard created.status == 0 else { throw TestFailure("cannot create a test database: \(created.stderr)") }
+        if tcp { return server.replacingOccurrences(of: "/postgres", with: "/\(name)") }
+        let socket = try postgresSocket()
+        return "postgres://mreg@/\(name)?host=\(socket.directory)&port=\(socket.port)"
+    }
+
+    /// The arguments of `mreg init` as the suite runs it: on the PostgreSQL pass, a new registry
+    /// gets a database of its own (one that exists already is opened as it is).
+    static func initArguments(_ arguments: [String], in directory: String, environment: [String: String]) throws -> [String] {
+        guard isPostgres, arguments.first == "init", !arguments.contains("--metadata") else { return arguments }
+        var path: String?
+        var index = 1
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--registry", index + 1 < arguments.count {
+                path = path ?? arguments[index + 1]
+                index += 1
+            } else if !argument.hasPrefix("-") {
+                path = argument
+            }
+            index += 1
+        }
+        let chosen = path ?? environment["MREG_REGISTRY"] ?? "registry"
+        let root = chosen.hasPrefix("/") ? chosen : directory + "/" + chosen
+        if FileManager.default.fileExists(atPath: root + "/registry.json") { return arguments }
+        return arguments + ["--metadata", try newPostgresDatabase()]
+    }
+
+    /// `Registry.initialize` as the suite runs it (see `initArguments`).
+    public static func initializeRegistry(at root: String) throws -> Registry {
+        let metadata = isPostgres && !FileManager.default.fileExists(atPath: root + "/registry.json") ? try newPostgresDatabase() : nil
+        return try Registry.initialize(at: root, metadata: metadata).registry
+    }
+
+    /// The PostgreSQL address a registry's metadata lives at, or nil for an embedded registry.
+    public static func metadataAddress(of root: String) throws -> String? {
+        let data = try Data(contentsOf: URL(fileURLWithPath: root + "/registry.json"))
+        let marker = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return marker?["metadata"] as? String
+    }
+}
