@@ -197,6 +197,7 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
             return reasons.first ?? "the connection failed"
         }
         if let error = error as? PSQLError { return error.underlying.map(describe) ?? "the connection closed (\(error.code))" }
+        if let error = error as? PostgresSession.ConnectionLost { return error.description }
         return "\(error)"
     }
 }

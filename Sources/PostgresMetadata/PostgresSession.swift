@@ -15,14 +15,21 @@ struct PostgresSession: SQLSession {
 
     @discardableResult
     func execute(_ sql: String, _ arguments: [(any SQLBindable)?]) throws -> Int {
-        try connection.query(Self.query(sql, arguments), logger: logger).wait().metadata.rows ?? 0
+        try run(sql, arguments).metadata.rows ?? 0
     }
 
     func rows(_ sql: String, _ arguments: [(any SQLBindable)?]) throws -> [SQLRow] {
-        let result = try connection.query(Self.query(sql, arguments), logger: logger).wait()
+        let result = try run(sql, arguments)
         guard let first = result.rows.first else { return [] }
         let columns = SQLColumns(first.makeRandomAccess().map(\.columnName))
         return try result.rows.map { row in SQLRow(columns: columns, values: try row.map(Self.value)) }
+    }
+
+    private func run(_ sql: String, _ arguments: [(any SQLBindable)?]) throws -> PostgresQueryResult {
+        // A query sent on a connection the server already closed is never answered (PostgresNIO
+        // 1.33 leaves its future pending), so a lost connection is reported before sending.
+        guard !connection.isClosed else { throw ConnectionLost() }
+        return try connection.query(Self.query(sql, arguments), logger: logger).wait()
     }
 
     private static func query(_ sql: String, _ arguments: [(any SQLBindable)?]) -> PostgresQuery {
@@ -58,6 +65,11 @@ struct PostgresSession: SQLSession {
     }
 
     private static let cache = NIOLockedValueBox([String: String]())
+
+    /// The server closed the connection (it stopped, restarted, or ended the session).
+    struct ConnectionLost: Error, CustomStringConvertible {
+        var description: String { "the server closed the connection" }
+    }
 
     private static func value(_ cell: PostgresCell) throws -> SQLValue {
         guard cell.bytes != nil else { return .null }

@@ -3,18 +3,19 @@ import RegistryTestSupport
 import Testing
 
 @Suite struct ConcurrencyAndCrashTests {
-    @Test func eightParallelRegistrationsGetDistinctGapFreeNumbers() throws {
+    /// 32 writer processes at once (a CI matrix): every one succeeds, numbers 1…32.
+    @Test func thirtyTwoParallelRegistrationsGetDistinctGapFreeNumbers() throws {
         let space = try CLIWorkspace()
         var random = SeededGenerator(seed: 8)
-        for index in 0..<8 { try writeFile(space.directory.url("m\(index)/w.bin"), random.bytes(512 << 10)) }
-        let processes = try (0..<8).map { index in
+        for index in 0..<32 { try writeFile(space.directory.url("m\(index)/w.bin"), random.bytes(64 << 10)) }
+        let processes = try (0..<32).map { index in
             try launch(mregExecutable, ["register", "churn", "m\(index)", "--no-git", "--quiet"], in: space.path)
         }
         for (process, _, _) in processes { process.waitUntilExit() }
         #expect(processes.allSatisfy { $0.0.terminationStatus == 0 })
         let list = try space.run(["list", "churn", "--all", "--json"])
         let numbers = (try #require(try list.json()["versions"] as? [[String: Any]])).compactMap { $0["version"] as? Int }
-        #expect(numbers.sorted() == Array(1...8))
+        #expect(numbers.sorted() == Array(1...32))
         try assertRegistryConsistent(space.registry)
     }
 

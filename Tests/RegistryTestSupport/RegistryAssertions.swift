@@ -4,7 +4,7 @@ import RegistryKit
 
 /// Runs the same check as `mreg verify --all` and throws when the registry is not intact.
 public func assertRegistryConsistent(_ root: String) throws {
-    let report = try Registry.open(at: root).verify([])
+    let report = try Registry.open(at: root, environment: ProcessInfo.processInfo.environment).verify([])
     guard report.isIntact else {
         throw TestFailure("registry at \(root) is inconsistent: \(report.problems.map(\.detail).joined(separator: "; "))")
     }

@@ -1,0 +1,154 @@
+import Foundation
+import RegistryTestSupport
+import Testing
+
+/// A registry whose metadata lives in PostgreSQL, on the throwaway server scripts/test starts:
+/// the address and its secrets, and what a user sees when the server is unreachable, refuses
+/// the credentials, is held by another writer, or stops in the middle of the work.
+@Suite struct PostgresBackendTests {
+    private var password: String { ProcessInfo.processInfo.environment["PGPASSWORD"] ?? "" }
+
+    @Test func theAddressIsRecordedAndThePasswordNeverIs() throws {
+        let directory = TemporaryDirectory()
+        let address = try TestBackend.newPostgresDatabase(tcp: true)
+        let created = try mreg(["init", "registry", "--metadata", address, "--json"], in: directory.path)
+        #expect(created.status == 0, "\(created.stderr)")
+        try expectValid(created, schema: "init")
+        #expect(try created.json()["metadata"] as? String == address)
+        #expect(try created.json()["format_version"] as? Int == 2)
+        let marker = try String(contentsOfFile: directory.url("registry/registry.json"), encoding: .utf8)
+        #expect(marker.contains(address) && !marker.contains(password))
+        #expect(!FileManager.default.fileExists(atPath: directory.url("registry/registry.sqlite")), "no local database beside it")
+        try writeFile(directory.url("m/w.bin"), "weights")
+        for arguments in [["register", "churn", "m", "--no-git"], ["promote", "churn@1", "--to", "production"], ["show", "churn@production"],
+                          ["history", "churn"], ["verify", "--all"]] {
+            let result = try mreg(arguments, in: directory.path)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect(!(result.stdout + result.stderr).contains(password), "\(arguments) printed the password")
+        }
+        // Initialising again with the same address opens it; with another, it is refused.
+        #expect(try mreg(["init", "registry", "--metadata", address], in: directory.path).status == 0)
+        let other = try mreg(["init", "registry", "--metadata", try TestBackend.newPostgresDatabase()], in: directory.path)
+        #expect(other.status == 3 && other.stderr.contains("already exists"), "\(other.stderr)")
+        try assertRegistryConsistent(directory.url("registry"))
+    }
+
+    @Test func refusedCredentialsAndUnreachableServersAreBackendUnavailable() throws {
+        let space = TemporaryDirectory()
+        let address = try TestBackend.newPostgresDatabase(tcp: true)
+        #expect(try mreg(["init", "registry", "--metadata", address], in: space.path).status == 0)
+        try writeFile(space.url("m/w.bin"), "weights")
+        let before = try registrySnapshot(space.url("registry"))
+        let wrong = try mreg(["register", "churn", "m", "--no-git", "--json"], in: space.path, environment: ["PGPASSWORD": "not-the-password"])
+        #expect(wrong.status == 12, "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("PostgreSQL at \(address) is unavailable") && wrong.stderr.contains("credentials"), "\(wrong.stderr)")
+        #expect(wrong.stderr.split(separator: "\n").count == 1 && !wrong.stderr.contains("not-the-password"), "\(wrong.stderr)")
+        try expectValid(wrong, schema: "error")
+        #expect(try wrong.json()["error"].flatMap { ($0 as? [String: Any])?["kind"] as? String } == "backend_unavailable")
+        #expect(try registrySnapshot(space.url("registry")) == before, "nothing recorded")
+
+        // Nothing listens on the port: init creates no registry, and says where it tried.
+        let closed = "postgres://mreg@127.0.0.1:\(try unusedPort())/postgres"
+        let nowhere = try mreg(["init", "elsewhere", "--metadata", closed], in: space.path)
+        #expect(nowhere.status == 12 && nowhere.stderr.contains(closed) && nowhere.stderr.contains("refused"), "\(nowhere.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: space.url("elsewhere/registry.json")), "no registry left behind")
+    }
+
+    @Test func aPasswordInTheAddressIsRefused() throws {
+        let space = TemporaryDirectory()
+        let result = try mreg(["init", "registry", "--metadata", "postgres://mreg:secret@127.0.0.1:5432/models"], in: space.path)
+        #expect(result.status == 64 && result.stderr.contains("PGPASSWORD") && !result.stderr.contains("secret"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: space.url("registry/registry.json")))
+    }
+
+    /// libpq's password file: used when only its owner can read it, ignored otherwise.
+    @Test func thePasswordFileIsReadWhenPrivate() throws {
+        let space = TemporaryDirectory()
+        let address = try TestBackend.newPostgresDatabase(tcp: true)
+        let port = try #require(URLComponents(string: address)?.port)
+        try writeFile(space.url("pgpass"), "# host:port:database:user:password\n127.0.0.1:\(port):*:mreg:\(password.replacingOccurrences(of: ":", with: "\\:"))\n")
+        chmod(space.url("pgpass"), 0o600)
+        let environment = ["PGPASSWORD": "", "PGPASSFILE": space.url("pgpass")]
+        let created = try mreg(["init", "registry", "--metadata", address], in: space.path, environment: environment)
+        #expect(created.status == 0, "\(created.stderr)")
+        chmod(space.url("pgpass"), 0o644)
+        let ignored = try mreg(["list"], in: space.path, environment: environment)
+        #expect(ignored.status == 12, "a password file others can read is ignored: \(ignored.stderr)")
+    }
+
+    /// Another session holds the writers' advisory lock: a write waits MREG_BUSY_TIMEOUT, then
+    /// fails as locked, naming that session.
+    @Test func aHeldWriterLockNamesTheSessionHoldingIt() throws {
+        let space = TemporaryDirectory()
+        let address = try TestBackend.newPostgresDatabase()
+        #expect(try mreg(["init", "registry", "--metadata", address], in: space.path).status == 0)
+        try writeFile(space.url("m/w.bin"), "weights")
+        let (holder, _, _) = try launch(
+            "/usr/bin/env", ["psql", address, "-qc", "BEGIN; SELECT pg_advisory_xact_lock(\(0x6D72_6567)); SELECT pg_sleep(30); COMMIT;"],
+            in: space.path)
+        defer { holder.terminate() }
+        for _ in 0..<200 where try !isWriteLockHeld(space.url("registry")) { usleep(20_000) }
+        let result = try mreg(["register", "churn", "m", "--no-git"], in: space.path, environment: ["MREG_BUSY_TIMEOUT": "1"])
+        #expect(result.status == 11, "\(result.stderr)")
+        #expect(result.stderr.contains("locked by process") && result.stderr.contains("psql from a local socket, a PostgreSQL session"), "\(result.stderr)")
+        #expect(result.stderr.contains("running since"), "\(result.stderr)")
+        holder.terminate()
+        holder.waitUntilExit()
+        for _ in 0..<200 where try isWriteLockHeld(space.url("registry")) { usleep(20_000) }
+        #expect(try mreg(["register", "churn", "m", "--no-git"], in: space.path).status == 0, "the same command completes once the lock is free")
+    }
+
+    /// The server stops between commands and in the middle of a promotion's transaction: nothing
+    /// is half-recorded, the error names the engine and address, and the same command completes
+    /// once the server is back.
+    @Test func aServerThatStopsLosesNothingAndTheRetryCompletes() throws {
+        let space = TemporaryDirectory()
+        let cluster = space.url("cluster")
+        let port = try startCluster(cluster)
+        defer { _ = try? run("\(repositoryRoot)/scripts/postgres-cluster", ["stop", cluster], in: space.path) }
+        let address = "postgres://mreg@127.0.0.1:\(port)/postgres"
+        #expect(try mreg(["init", "registry", "--metadata", address], in: space.path).status == 0)
+        try writeFile(space.url("m1/w.bin"), "weights one")
+        try writeFile(space.url("m2/w.bin"), "weights two")
+        for model in ["m1", "m2"] { #expect(try mreg(["register", "churn", model, "--no-git"], in: space.path).status == 0) }
+        #expect(try mreg(["promote", "churn@1", "--to", "production"], in: space.path).status == 0)
+
+        // Down between commands.
+        _ = try run("\(repositoryRoot)/scripts/postgres-cluster", ["stop", cluster], in: space.path)
+        let down = try mreg(["promote", "churn@2", "--to", "production"], in: space.path)
+        #expect(down.status == 12 && down.stderr.contains("PostgreSQL at \(address) is unavailable"), "\(down.stderr)")
+        #expect(down.stderr.split(separator: "\n").count == 1, "\(down.stderr)")
+        #expect(try startCluster(cluster, port: port) == port)
+
+        // Down inside the promotion's transaction: the server stops while the promotion holds it open.
+        let (promote, _, err) = try launch(
+            mregExecutable, ["promote", "churn@2", "--to", "production"], in: space.path, environment: ["MREG_TEST_LEDGER_COMMIT_DELAY": "30"])
+        for _ in 0..<250 where try !isWriteLockHeld(space.url("registry")) { usleep(20_000) }
+        _ = try run("\(repositoryRoot)/scripts/postgres-cluster", ["stop", cluster], in: space.path)
+        promote.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(promote.terminationStatus == 12 && stderr.contains("unavailable"), "status \(promote.terminationStatus): \(stderr)")
+        #expect(try startCluster(cluster, port: port) == port)
+        let show = try mreg(["show", "churn@production", "--json"], in: space.path)
+        #expect(try show.json()["version"] as? Int == 1, "the interrupted promotion left production where it was: \(show.stdout) \(show.stderr)")
+
+        // The same command, retried, completes.
+        #expect(try mreg(["promote", "churn@2", "--to", "production"], in: space.path).status == 0)
+        let history = try mreg(["history", "churn", "--json"], in: space.path)
+        #expect((try history.json()["events"] as? [[String: Any]])?.count == 2, "one event per promotion that completed")
+        try assertRegistryConsistent(space.url("registry"))
+    }
+
+    private func startCluster(_ folder: String, port: Int? = nil) throws -> Int {
+        let started = try run("\(repositoryRoot)/scripts/postgres-cluster", ["start", folder] + (port.map { [String($0)] } ?? []), in: "/")
+        guard started.status == 0, let value = Int(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestFailure("cannot start a PostgreSQL cluster: \(started.stderr)")
+        }
+        return value
+    }
+
+    private func unusedPort() throws -> Int {
+        let probe = try run("/usr/bin/env", ["python3", "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"], in: "/")
+        return Int(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 1
+    }
+}
