@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "RegistryKit",
             dependencies: [
-                "RegistryModel", "RegistryStorage", "ContentStore", "MetadataStore", "PostgresMetadata", "GitLinkage", "Signatures", "Policy", "TOML", "DatasetProfiling", "Evaluation", "Drift",
+                "RegistryModel", "RegistryStorage", "ContentStore", "SQLMetadata", "MetadataStore", "PostgresMetadata", "GitLinkage", "Signatures", "Policy", "TOML", "DatasetProfiling", "Evaluation", "Drift",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -77,7 +77,7 @@ let package = Package(
         .target(name: "RegistryTestSupport", dependencies: ["RegistryKit", "GitLinkage"], path: "Tests/RegistryTestSupport"),
         .testTarget(
             name: "RegistryCoreTests",
-            dependencies: ["RegistryModel", "RegistryStorage", "ContentStore", "MetadataStore", "PostgresMetadata", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "Evaluation", "Drift", "RegistryTestSupport"]
+            dependencies: ["RegistryModel", "RegistryStorage", "ContentStore", "SQLMetadata", "MetadataStore", "PostgresMetadata", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "Evaluation", "Drift", "RegistryTestSupport"]
         ),
         .testTarget(name: "RegistryKitTests", dependencies: ["RegistryKit", "RegistryTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["RegistryCLI", "RegistryTestSupport", "mreg"]),

@@ -4,8 +4,8 @@
 Usage: bench_populate.py REGISTRY N [EVENTS]
 Rows follow the schema mreg writes (3 files, 2 metrics, 1 dataset, git columns), and each
 version's manifest (v2 canonical JSON, see Manifest) is stored as a blob, so reads that check a
-version against its manifest work; the model files' blobs are not created, so only commands that
-read metadata (list, show, promote without require_verified) are meaningful on the result. With
+version against its manifest work; each model file is a real 1,000-byte blob, so `verify --all`
+and `migrate` (which verifies its copy) pass on the result. With
 EVENTS, that many alias events (promotions to production and staging) are appended to the ledger
 with the hash chain mreg computes (see LedgerEvent), which `mreg verify` checks; the benchmark
 asserts it finds no ledger problem. The rows are marked as written before fact events, so the
@@ -30,11 +30,23 @@ blobs = f"{registry}/blobs/sha256"
 digests = {}
 
 
+def file_digest(n, f):
+    """Stores the 1,000 bytes of version n's file f as a blob; returns its digest."""
+    content = (f"{n}/{f}|" * 250).encode()[:1000]
+    digest = "sha256:" + hashlib.sha256(content).hexdigest()
+    path = f"{blobs}/{digest[7:]}"
+    if not os.path.exists(path):
+        with open(path, "wb") as blob:
+            blob.write(content)
+        os.chmod(path, 0o444)
+    return digest
+
+
 def manifest(n, commit):
     """The v2 manifest mreg rebuilds from the rows below (numbers keep their kind)."""
     return canonical({
         "media_type": "application/vnd.mreg.manifest.v2+json", "model": "churn",
-        "files": [{"path": f"file{f}.bin", "digest": h(f"{n}/{f}"), "size": 1000, "executable": False} for f in range(3)],
+        "files": [{"path": f"file{f}.bin", "digest": file_digest(n, f), "size": 1000, "executable": False} for f in range(3)],
         "params": {"lr": 0.1}, "datasets": {"train": {"digest": h("train"), "size": 1000, "files": 1}},
         "metrics": {"holdout.auc": 0.8 + n / 1e6, "holdout.log_loss": 0.4}, "labels": {}, "description": None, "parent": None,
         "git": {"commit": commit, "dirty": False, "changed_paths": []},
@@ -56,7 +68,7 @@ for n in range(1, count + 1):
         (model, n, digests[n], commit, ts, ts))
     vid = cur.lastrowid
     for f in range(3):
-        db.execute("INSERT INTO version_files VALUES (?, ?, ?, 1000, 0)", (vid, f"file{f}.bin", h(f"{n}/{f}")))
+        db.execute("INSERT INTO version_files VALUES (?, ?, ?, 1000, 0)", (vid, f"file{f}.bin", file_digest(n, f)))
     db.execute("INSERT INTO version_metrics VALUES (?, 'holdout', 'auc', ?)", (vid, 0.8 + n / 1e6))
     db.execute("INSERT INTO version_metrics VALUES (?, 'holdout', 'log_loss', ?)", (vid, 0.4))
     db.execute("INSERT INTO version_datasets VALUES (?, 'train', ?, 'data/train.csv')", (vid, h("train")))

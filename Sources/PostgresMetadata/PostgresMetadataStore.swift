@@ -107,6 +107,14 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
         }
     }
 
+    /// Moves the id generators past the ids a migration copied in.
+    public func finishCopy(_ session: any SQLSession) throws {
+        for table in ["models", "versions", "evaluations"] {
+            try session.execute(
+                "SELECT setval(pg_get_serial_sequence('\(table)', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM \(table)), false)", [])
+        }
+    }
+
     /// Applies the migrations this database lacks, under the writer lock, in one transaction
     /// (PostgreSQL's DDL is transactional: a crash midway leaves the schema as it was).
     private func migrate() throws(MetadataError) {

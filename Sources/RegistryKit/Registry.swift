@@ -23,7 +23,7 @@ public final class Registry: Sendable {
     /// Seconds a write waits for another process's lock (`MREG_BUSY_TIMEOUT` overrides it).
     public static let defaultBusyTimeout = MetadataDatabase.busyTimeoutSeconds
 
-    private init(
+    init(
         layout: RegistryLayout, metadata: any SharedMetadataStoring, hints: (any SourceHintStoring)?, clock: @escaping @Sendable () -> Date, busyTimeout: Double, ledgerCommitDelay: Double
     ) {
         self.layout = layout
@@ -109,11 +109,17 @@ public final class Registry: Sendable {
             let ignored = "# Data of the registry; the configuration files beside this one are committed.\nblobs/\ntmp/\nregistry.sqlite\nregistry.sqlite-*\ngc.lock\nquarantine/\n"
             try writeAtomically(Data(ignored.utf8), to: layout.gitignore)
         }
+        try writeMarker(layout, metadata: backend.configuration)
+        return (try open(at: root, environment: environment, clock: clock), true)
+    }
+
+    /// Writes `registry.json` (through a rename): format 1 for the embedded default, 2 with a metadata address.
+    static func writeMarker(_ layout: RegistryLayout, metadata: String?) throws(RegistryError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let marker = RegistryMarker(
-            format: RegistryLayout.formatName, formatVersion: backend.isEmbedded ? RegistryLayout.embeddedFormatVersion : RegistryLayout.formatVersion,
-            metadata: backend.configuration)
+            format: RegistryLayout.formatName, formatVersion: metadata == nil ? RegistryLayout.embeddedFormatVersion : RegistryLayout.formatVersion,
+            metadata: metadata)
         let markerData: Data
         do {
             markerData = try encoder.encode(marker)
@@ -121,7 +127,6 @@ public final class Registry: Sendable {
             throw .bug("the registry marker cannot be encoded: \(error)")
         }
         try writeAtomically(markerData, to: layout.marker)
-        return (try open(at: root, environment: environment, clock: clock), true)
     }
 
     /// The format version and backends of this registry, as its marker records them.

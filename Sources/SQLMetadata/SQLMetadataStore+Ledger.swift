@@ -98,18 +98,29 @@ extension SQLMetadataStore {
     /// Every alias of a model that points at a version now, with that version.
     public func aliases(of model: ModelName) throws(MetadataError) -> [AliasName: VersionPointer] {
         try read { db in
+            guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return [:] }
             var result = [AliasName: VersionPointer]()
-            for row in try db.rows(
-                """
-                SELECT e.alias, v.number, v.manifest_digest FROM events e JOIN versions v ON v.id = e.to_version_id
-                WHERE e.seq IN (\(latestMoves(filter: "model_id = (SELECT id FROM models WHERE name = ?)")))
-                """,
-                [model.value])
-            {
-                result[try AliasName(row[0])] = VersionPointer(model: model, number: try row[1], manifestDigest: try digest(row[2]))
+            for alias in try aliasNames(db, modelID: modelID) {
+                if let holder = try holderID(db, modelID: modelID, alias: alias) { result[alias] = try pointer(db, versionID: holder) }
             }
             return result
         }
+    }
+
+    /// The aliases a model has ever had, by name: one index seek per alias (a loose index scan of
+    /// `events_by_alias`), so a long history costs nothing.
+    func aliasNames(_ db: any SQLSession, modelID: Int64) throws -> [AliasName] {
+        try (db.column(
+            """
+            WITH RECURSIVE names(alias) AS (
+                SELECT MIN(alias) FROM events WHERE model_id = ? AND alias IS NOT NULL
+                UNION ALL
+                SELECT (SELECT MIN(e.alias) FROM events e WHERE e.model_id = ? AND e.alias > names.alias) FROM names WHERE names.alias IS NOT NULL
+            )
+            SELECT alias FROM names WHERE alias IS NOT NULL
+            """,
+            [modelID, modelID]) as [String]
+        ).map { try AliasName($0) }
     }
 
     /// The actions whose latest event for an alias says what it points at.
@@ -123,10 +134,8 @@ extension SQLMetadataStore {
     /// Every alias a model has ever had, by name.
     public func aliasNames(of model: ModelName) throws(MetadataError) -> [AliasName] {
         try read { db in
-            try (db.column(
-                "SELECT DISTINCT e.alias FROM events e JOIN models m ON m.id = e.model_id WHERE m.name = ? AND e.alias IS NOT NULL ORDER BY e.alias",
-                [model.value]) as [String]
-            ).map { try AliasName($0) }
+            guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return [] }
+            return try aliasNames(db, modelID: modelID)
         }
     }
 

@@ -14,8 +14,12 @@ public protocol SQLMetadataStore: SharedMetadataStoring {
     /// Keeps the ingest hints of a registration in its transaction; only a store on the machine
     /// that hashed the files keeps them.
     func saveSourceHints(_ hints: [SourceHint], _ session: any SQLSession) throws
+    /// Runs after rows were copied in with their ids (a migration): an engine that generates ids
+    /// moves its generators past the copied ones.
+    func finishCopy(_ session: any SQLSession) throws
 }
 
 extension SQLMetadataStore {
     public func saveSourceHints(_ hints: [SourceHint], _ session: any SQLSession) throws {}
+    public func finishCopy(_ session: any SQLSession) throws {}
 }
