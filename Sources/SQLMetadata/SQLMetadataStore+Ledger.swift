@@ -126,11 +126,6 @@ extension SQLMetadataStore {
     /// The actions whose latest event for an alias says what it points at.
     var movingActions: String { "action IN ('promote', 'demote', 'rollback')" }
 
-    /// The sequence numbers of the latest move of each alias among the events `filter` keeps.
-    func latestMoves(filter: String) -> String {
-        "SELECT MAX(seq) FROM events WHERE \(filter) AND alias IS NOT NULL AND \(movingActions) GROUP BY model_id, alias"
-    }
-
     /// Every alias a model has ever had, by name.
     public func aliasNames(of model: ModelName) throws(MetadataError) -> [AliasName] {
         try read { db in
@@ -146,7 +141,7 @@ extension SQLMetadataStore {
             for row in try db.rows(
                 """
                 SELECT m.name, e.alias, v.number FROM events e JOIN models m ON m.id = e.model_id JOIN versions v ON v.id = e.to_version_id
-                WHERE e.seq IN (\(latestMoves(filter: "TRUE")))
+                WHERE e.seq IN (SELECT MAX(seq) FROM events WHERE alias IS NOT NULL AND \(movingActions) GROUP BY model_id, alias)
                 """)
             {
                 result[try ModelName(row[0]), default: [:]][try AliasName(row[1])] = try row[2]

@@ -21,11 +21,6 @@ enum MetadataBackend: Equatable, CustomStringConvertible {
         }
     }
 
-    var isEmbedded: Bool {
-        if case .embedded = self { return true }
-        return false
-    }
-
     /// What `registry.json` records (nil for the embedded default, which it never names).
     var configuration: String? {
         switch self {
