@@ -4,7 +4,8 @@ import PackageDescription
 /// mreg: a content-addressed model registry with git lineage.
 ///
 /// Dependencies point one way (see README, "Design"):
-/// RegistryModel ← RegistryStorage (the storage protocols) ← ContentStore, MetadataStore;
+/// RegistryModel ← RegistryStorage (the storage protocols) ← ContentStore;
+/// RegistryStorage ← SQLMetadata (the metadata protocols in SQL, once) ← MetadataStore (SQLite), PostgresMetadata;
 /// RegistryModel ← GitLinkage, Signatures, Evaluation, DatasetProfiling;
 /// TOML ← Policy; DatasetProfiling ← Drift; all of them ← RegistryKit ← RegistryCLI ← mreg
 let package = Package(
