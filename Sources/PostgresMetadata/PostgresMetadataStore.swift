@@ -107,6 +107,10 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
         }
     }
 
+    /// Never: a PostgreSQL registry starts with fact events, and `migrate` copies from a registry
+    /// whose open already recorded them. Answered without a query, since every command asks at open.
+    public func hasPendingFactEvents() throws(MetadataError) -> Bool { false }
+
     /// Moves the id generators past the ids a migration copied in.
     public func finishCopy(_ session: any SQLSession) throws {
         for table in ["models", "versions", "evaluations"] {

@@ -14,6 +14,8 @@ public final class Registry: Sendable {
     let metadata: any SharedMetadataStoring
     /// This machine's ingest hints, kept by an embedded store only.
     let hints: (any SourceHintStoring)?
+    /// The PostgreSQL address `registry.json` names for the metadata; nil for the embedded default.
+    public let metadataAddress: String?
     let clock: @Sendable () -> Date
     /// How long a command waits for another process's lock before failing as "locked".
     let busyTimeout: Double
@@ -24,8 +26,10 @@ public final class Registry: Sendable {
     public static let defaultBusyTimeout = MetadataDatabase.busyTimeoutSeconds
 
     init(
-        layout: RegistryLayout, metadata: any SharedMetadataStoring, hints: (any SourceHintStoring)?, clock: @escaping @Sendable () -> Date, busyTimeout: Double, ledgerCommitDelay: Double
+        layout: RegistryLayout, metadata: any SharedMetadataStoring, hints: (any SourceHintStoring)?, metadataAddress: String?,
+        clock: @escaping @Sendable () -> Date, busyTimeout: Double, ledgerCommitDelay: Double
     ) {
+        self.metadataAddress = metadataAddress
         self.layout = layout
         self.busyTimeout = busyTimeout
         self.ledgerCommitDelay = ledgerCommitDelay
@@ -53,7 +57,8 @@ public final class Registry: Sendable {
         let backend = try MetadataBackend(configured: marker.metadata, in: layout)
         let (metadata, hints) = try backend.open(environment: environment, busyTimeout: busyTimeout)
         let registry = Registry(
-            layout: layout, metadata: metadata, hints: hints, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
+            layout: layout, metadata: metadata, hints: hints, metadataAddress: backend.configuration, clock: clock, busyTimeout: busyTimeout,
+            ledgerCommitDelay: ledgerCommitDelay)
         try registry.recordLegacyFacts()
         return registry
     }
@@ -129,11 +134,8 @@ public final class Registry: Sendable {
         try writeAtomically(markerData, to: layout.marker)
     }
 
-    /// The format version and backends of this registry, as its marker records them.
-    public var configuration: (formatVersion: Int, metadata: String?) {
-        let marker = try? Self.readMarker(layout)
-        return (marker?.formatVersion ?? RegistryLayout.embeddedFormatVersion, marker?.metadata)
-    }
+    /// The format this registry's marker is written in: 1 embedded, 2 with its metadata elsewhere.
+    public var formatVersion: Int { metadataAddress == nil ? RegistryLayout.embeddedFormatVersion : RegistryLayout.formatVersion }
 
     /// Writes a small file through a temporary name and a rename, so readers never see half of it.
     static func writeAtomically(_ data: Data, to path: String) throws(RegistryError) {

@@ -84,14 +84,14 @@ extension SQLMetadataStore {
             for table in Self.copiedTables {
                 let keyList = table.key.joined(separator: ", ")
                 let keyTuple = "(\(keyList))"
-                var last: [SQLValue]? = try target.read { db in
+                var last: [(any SQLBindable)?]? = try target.read { db in
                     try db.row("SELECT \(keyList) FROM \(table.name) ORDER BY \(table.key.map { "\($0) DESC" }.joined(separator: ", ")) LIMIT 1")
-                }.map { $0.values }
+                }.map { $0.values.map { $0 } }
                 var count = 0
                 while true {
                     let after = last.map { _ in "WHERE \(keyTuple) > (\(table.key.map { _ in "?" }.joined(separator: ", ")))" } ?? ""
                     let rows = try source.rows(
-                        "SELECT * FROM \(table.name) \(after) ORDER BY \(keyList) LIMIT \(batchSize)", last.map { $0.map { $0 } } ?? [])
+                        "SELECT * FROM \(table.name) \(after) ORDER BY \(keyList) LIMIT \(batchSize)", last ?? [])
                     guard let first = rows.first else { break }
                     let columns = first.columns.names
                     let insert = """
@@ -104,7 +104,7 @@ extension SQLMetadataStore {
                         }
                     }
                     count += rows.count
-                    last = try table.key.map { key -> SQLValue in
+                    last = try table.key.map { key -> (any SQLBindable)? in
                         guard let index = columns.firstIndex(of: key) else { throw DatabaseCorruption(problem: "\(table.name) has no column \(key)") }
                         return rows[rows.count - 1].values[index]
                     }

@@ -12,13 +12,14 @@ extension SQLMetadataStore {
         _ draft: EventDraft, seal: @escaping EventSealer, stallBeforeCommit: Double
     ) throws(MetadataError) -> AppendOutcome {
         try write { db in
-            if let alias = draft.alias, let model = draft.model, draft.action.movesAlias {
-                let fromID = try holderID(db, modelID: try modelID(db, model), alias: alias)
+            let position = try chainPosition(db, draft)
+            if draft.alias != nil, draft.model != nil, draft.action.movesAlias {
+                let fromID = position.fromID
                 if let expected = draft.expectedHolderID, expected != fromID { return .holderChanged(current: fromID) }
                 if draft.action != .demote, fromID != nil, fromID == draft.toVersionID { return .unchanged }
                 if draft.action == .demote, fromID == nil { return .unchanged }
             }
-            let recorded = try appendChained(db, draft, seal: seal)
+            let recorded = try appendChained(db, draft, seal: seal, at: position)
             if stallBeforeCommit > 0 { Thread.sleep(forTimeInterval: stallBeforeCommit) }
             return .appended(recorded)
         }
@@ -31,13 +32,22 @@ extension SQLMetadataStore {
         return id
     }
 
-    /// Appends an event inside the caller's write transaction: the next sequence number, the link
-    /// to the previous event's digest, and the digest of the event's canonical bytes.
-    func appendChained(_ db: any SQLSession, _ draft: EventDraft, seal: EventSealer) throws -> RecordedEvent {
+    /// The event's model row and, for an alias move, the holder it replaces (a lifted
+    /// rolled-back mark names the alias only).
+    func chainPosition(_ db: any SQLSession, _ draft: EventDraft) throws -> (modelID: Int64?, fromID: VersionKey?) {
         let modelID = try draft.model.map { try self.modelID(db, $0) }
-        // An alias move names the holder it replaces; a lifted rolled-back mark names the alias only.
         let fromID = draft.action.movesAlias
             ? try draft.alias.flatMap { alias in try modelID.flatMap { try holderID(db, modelID: $0, alias: alias) } } : nil
+        return (modelID, fromID)
+    }
+
+    /// Appends an event inside the caller's write transaction: the next sequence number, the link
+    /// to the previous event's digest, and the digest of the event's canonical bytes. `position`
+    /// is `chainPosition`'s answer when the caller already has it.
+    func appendChained(
+        _ db: any SQLSession, _ draft: EventDraft, seal: EventSealer, at position: (modelID: Int64?, fromID: VersionKey?)? = nil
+    ) throws -> RecordedEvent {
+        let (modelID, fromID) = try position ?? chainPosition(db, draft)
         let last = try db.row("SELECT seq, digest FROM events ORDER BY seq DESC LIMIT 1")
         let sequence: Int64 = try (last.map { try $0[0] } ?? 0) + 1
         let previous = try last.map { try digest($0[1]) }

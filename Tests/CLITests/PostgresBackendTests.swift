@@ -140,15 +140,6 @@ import Testing
         try assertRegistryConsistent(space.url("registry"))
     }
 
-    /// Waits up to a minute (the machine may be busy) for a writer to hold, or release, the registry's lock.
-    private func waitForWriteLock(_ registry: String, held: Bool) throws {
-        for _ in 0..<3000 {
-            if try isWriteLockHeld(registry) == held { return }
-            usleep(20_000)
-        }
-        throw TestFailure("the registry's write lock never became \(held ? "held" : "free")")
-    }
-
     private func startCluster(_ folder: String, port: Int? = nil) throws -> Int {
         let started = try run("\(repositoryRoot)/scripts/postgres-cluster", ["start", folder] + (port.map { [String($0)] } ?? []), in: "/")
         guard started.status == 0, let value = Int(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {

@@ -80,11 +80,4 @@ import Testing
 
     /// Polls SQLite's write lock of the registry's database (the POSIX lock on byte 120 of the
     /// -shm file that every writer holds) until it is held or released.
-    private func waitForWriteLock(_ registry: String, held: Bool) throws {
-        for _ in 0..<100 {
-            if try isWriteLockHeld(registry) == held { return }
-            usleep(20_000)
-        }
-        throw TestFailure("the registry's write lock never became \(held ? "held" : "free")")
-    }
 }

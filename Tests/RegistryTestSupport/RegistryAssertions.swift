@@ -71,6 +71,15 @@ public func isWriteLockHeld(_ registry: String) throws -> Bool {
     return probe.stdout.contains("held")
 }
 
+/// Waits up to a minute (the machine may be busy) for a writer to hold, or release, the registry's lock.
+public func waitForWriteLock(_ registry: String, held: Bool) throws {
+    for _ in 0..<3000 {
+        if try isWriteLockHeld(registry) == held { return }
+        usleep(20_000)
+    }
+    throw TestFailure("the registry's write lock never became \(held ? "held" : "free")")
+}
+
 /// Runs SQL against a registry's database (python's sqlite3, or psql for PostgreSQL), as someone
 /// editing it behind mreg's back would.
 public func executeSQL(_ root: String, _ sql: String) throws {

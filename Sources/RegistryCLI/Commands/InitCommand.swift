@@ -32,11 +32,10 @@ struct InitCommand: RegistryCommand {
         let chosen = path ?? global.registry ?? invocation.environment["MREG_REGISTRY"] ?? "registry"
         let root = RegistryLocator.absolute(chosen, from: invocation.currentDirectory)
         let (registry, created) = try Registry.initialize(at: root, metadata: metadata, environment: invocation.environment)
-        let configuration = registry.configuration
         if global.json {
-            Console.json(InitDocument(registry: root, created: created, formatVersion: configuration.formatVersion, metadata: configuration.metadata))
+            Console.json(InitDocument(registry: root, created: created, formatVersion: registry.formatVersion, metadata: registry.metadataAddress))
         } else if !global.quiet {
-            let place = configuration.metadata.map { ", with its metadata in \($0)" } ?? ""
+            let place = registry.metadataAddress.map { ", with its metadata in \($0)" } ?? ""
             Console.out(created ? "initialized an empty registry in \(root)\(place)" : "a registry already exists in \(root)\(place); left unchanged")
         }
     }

@@ -26,11 +26,11 @@ extension Registry {
         toMetadata address: String, environment: [String: String], batchSize: Int = 1000, progress: (any ProgressDisplay)? = nil,
         afterBatch: (String, Int) -> Void = { _, _ in }
     ) throws(RegistryError) -> MigrationReport {
-        guard let source = metadata as? any SQLMetadataStore, hints != nil else {
+        if let current = metadataAddress {
             throw RegistryError(
-                .usage, "this registry's metadata is already in \(configuration.metadata ?? "a database server")",
-                hint: "migrate moves an embedded registry (registry.sqlite) to PostgreSQL")
+                .usage, "this registry's metadata is already in \(current)", hint: "migrate moves an embedded registry (registry.sqlite) to PostgreSQL")
         }
+        guard let source = metadata as? any SQLMetadataStore else { throw .bug("the embedded store does not run the SQL implementation") }
         guard case .postgres(let target) = try MetadataBackend(configured: address, in: layout) else {
             throw RegistryError(.usage, "--to-metadata needs a postgres:// address", hint: "write it as postgres://USER@HOST:PORT/DATABASE")
         }
@@ -39,7 +39,8 @@ extension Registry {
         try checkSameLedger(source: source, destination: destination, address: target.description)
         let rows = try database { (_) throws(MetadataError) in try source.copyRows(to: destination, batchSize: batchSize, afterBatch: afterBatch) }
         let copy = Registry(
-            layout: layout, metadata: opened, hints: nil, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
+            layout: layout, metadata: opened, hints: nil, metadataAddress: target.description, clock: clock, busyTimeout: busyTimeout,
+            ledgerCommitDelay: ledgerCommitDelay)
         let verification = try copy.verify([], progress: progress)
         let sourceHead = try database { (db) throws(MetadataError) in try db.ledgerHead() }
         guard verification.isIntact, verification.head?.digest == sourceHead?.digest else {
