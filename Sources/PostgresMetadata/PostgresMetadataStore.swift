@@ -148,13 +148,16 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
     }
 
     /// Who holds the writer lock: the session's application, where it connects from, and since when.
+    /// Advisory locks belong to one database, so a writer of another registry on the same server is not it.
     private static func writerLockHolder(_ session: PostgresSession) throws -> LockHolder? {
         guard let row = try session.row(
             """
             SELECT a.pid, COALESCE(NULLIF(a.application_name, ''), 'a client'), COALESCE(host(a.client_addr), 'a local socket'),
                 to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.objid::bigint = ? AND l.granted LIMIT 1
+            WHERE l.locktype = 'advisory' AND l.objid::bigint = ? AND l.granted
+                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            LIMIT 1
             """,
             [writerLock])
         else { return nil }

@@ -50,12 +50,14 @@ private func postgresDump(_ address: String) throws -> [String] {
 }
 
 /// Whether a writer holds the registry's write lock now: SQLite's (tried with `BEGIN IMMEDIATE`
-/// and no wait) or PostgreSQL's advisory lock (`pg_locks`; the key's low 32 bits are its objid).
+/// and no wait) or PostgreSQL's advisory lock (`pg_locks`; the key's low 32 bits are its objid)
+/// in the registry's own database (other tests' registries share the server).
 public func isWriteLockHeld(_ registry: String) throws -> Bool {
     if let address = try TestBackend.metadataAddress(of: registry) {
         let probe = try run(
             "/usr/bin/env",
-            ["psql", address, "-qAtc", "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = \(0x6D72_6567) AND granted"],
+            ["psql", address, "-qAtc", "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = \(0x6D72_6567) AND granted"
+                + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"],
             in: registry)
         guard probe.status == 0 else { throw TestFailure("cannot read pg_locks: \(probe.stderr)") }
         return probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines) != "0"
