@@ -6,6 +6,7 @@ import PackageDescription
 /// Dependencies point one way (see README, "Design"):
 /// RegistryModel ← RegistryStorage (the storage protocols) ← ContentStore;
 /// RegistryStorage ← SQLMetadata (the metadata protocols in SQL, once) ← MetadataStore (SQLite), PostgresMetadata;
+/// ContentStore ← OCIBlobStore (blobs in an OCI registry);
 /// RegistryModel ← GitLinkage, Signatures, Evaluation, DatasetProfiling;
 /// TOML ← Policy; DatasetProfiling ← Drift; all of them ← RegistryKit ← RegistryCLI ← mreg
 let package = Package(
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -50,6 +52,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "OCIBlobStore",
+            dependencies: [
+                "RegistryModel", "RegistryStorage", "ContentStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .target(name: "GitLinkage", dependencies: ["RegistryModel", "Clibgit2"]),
         .target(
             name: "Signatures",
@@ -66,7 +76,7 @@ let package = Package(
         .target(
             name: "RegistryKit",
             dependencies: [
-                "RegistryModel", "RegistryStorage", "ContentStore", "SQLMetadata", "MetadataStore", "PostgresMetadata", "GitLinkage", "Signatures", "Policy", "TOML", "DatasetProfiling", "Evaluation", "Drift",
+                "RegistryModel", "RegistryStorage", "ContentStore", "SQLMetadata", "MetadataStore", "PostgresMetadata", "OCIBlobStore", "GitLinkage", "Signatures", "Policy", "TOML", "DatasetProfiling", "Evaluation", "Drift",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -76,12 +86,16 @@ let package = Package(
         ),
         .executableTarget(name: "mreg", dependencies: ["RegistryCLI"]),
         .target(name: "RegistryTestSupport", dependencies: ["RegistryKit", "GitLinkage"], path: "Tests/RegistryTestSupport"),
+        // One suite of what every store must guarantee, run on each implementation.
+        .target(
+            name: "StorageConformance", dependencies: ["RegistryModel", "RegistryStorage", "ContentStore", "RegistryTestSupport"],
+            path: "Tests/StorageConformance"),
         .testTarget(
             name: "RegistryCoreTests",
-            dependencies: ["RegistryModel", "RegistryStorage", "ContentStore", "SQLMetadata", "MetadataStore", "PostgresMetadata", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "Evaluation", "Drift", "RegistryTestSupport"]
+            dependencies: ["RegistryModel", "RegistryStorage", "ContentStore", "SQLMetadata", "MetadataStore", "PostgresMetadata", "OCIBlobStore", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "Evaluation", "Drift", "RegistryTestSupport", "StorageConformance"]
         ),
         .testTarget(name: "RegistryKitTests", dependencies: ["RegistryKit", "RegistryTestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["RegistryCLI", "RegistryTestSupport", "mreg"]),
+        .testTarget(name: "CLITests", dependencies: ["RegistryCLI", "RegistryTestSupport", "OCIBlobStore", "mreg"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,6 +15,7 @@ public struct BlobStore: LocalBlobStoring {
 
     public let root: String
     public var blobsDirectory: String { root + "/blobs/sha256" }
+    public var location: String { blobsDirectory }
     public var temporaryDirectory: String { root + "/tmp" }
     /// Where corrupt blobs are moved: kept for inspection, no longer served.
     public var quarantineDirectory: String { root + "/quarantine/sha256" }
@@ -131,13 +132,22 @@ public struct BlobStore: LocalBlobStoring {
     }
 
     /// Hashes a file without storing it and hands every chunk to `consume` on a second thread
-    /// as it is read (a dataset profiler): one pass over the disk, hashing and profiling overlap.
-    /// `consume` is called serially and is done with every chunk when this returns.
+    /// as it is read (a dataset profiler, an upload): one pass over the disk, hashing and the
+    /// consumer overlap. `consume` is called serially and is done with every chunk when this
+    /// returns; its first error stops the reading and is rethrown.
     public static func hash(
-        fileAt path: String, progress: (any ProgressObserver)? = nil, consume: @escaping (UnsafeRawBufferPointer) -> Void
+        fileAt path: String, progress: (any ProgressObserver)? = nil,
+        consume: @escaping (UnsafeRawBufferPointer) throws(ContentStoreError) -> Void
     ) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
         let file = try FileDescriptor.openForReading(path)
-        return try PipelinedCopy.pipeline(from: file, chunkSize: Self.chunkSize, progress: progress) { chunk in consume(chunk) }
+        return try PipelinedCopy.pipeline(from: file, chunkSize: Self.chunkSize, progress: progress, sink: consume)
+    }
+
+    /// The size of a file about to be streamed somewhere (an upload's Content-Length).
+    public static func size(ofFileAt path: String) throws(ContentStoreError) -> Int64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .io(operation: "read the size of", path: path, errno: errno) }
+        return Int64(info.st_size)
     }
 
     /// Re-hashes a stored blob and says whether it is intact.

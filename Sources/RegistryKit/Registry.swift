@@ -4,18 +4,42 @@ import Foundation
 import MetadataStore
 import RegistryModel
 
+/// The backends `registry.json` names, without secrets; nil addresses mean the embedded default.
+public struct BackendConfiguration: Equatable, Sendable {
+    /// A `postgres://` address for the metadata, or nil for `registry.sqlite`.
+    public var metadata: String?
+    /// An `oci://` address for the blobs, or nil for `blobs/`.
+    public var blobs: String?
+    /// Plain HTTP to a blob registry that is not on loopback (`--insecure`).
+    public var insecureBlobs: Bool
+
+    public init(metadata: String? = nil, blobs: String? = nil, insecureBlobs: Bool = false) {
+        self.metadata = metadata
+        self.blobs = blobs
+        self.insecureBlobs = insecureBlobs
+    }
+
+    public static let embedded = BackendConfiguration()
+    public var isEmbedded: Bool { metadata == nil && blobs == nil }
+}
+
 /// The registry facade: every command goes through here, and it orders the stores so that a
 /// crash never leaves metadata pointing at a missing blob (blobs first, then one transaction).
 public final class Registry: Sendable {
     public let layout: RegistryLayout
-    /// The embedded blob folder; RegistryKit reaches it only through the storage protocols.
-    let blobs: any LocalBlobStoring
+    /// The blob store (the embedded folder, or an OCI registry), reached only through the storage
+    /// protocols; local-only work (temporary files, quarantine, reading in place) tests for `LocalBlobStoring`.
+    let blobs: any BlobStoring
     /// The metadata store, reached only through the storage protocols (SQLite for the embedded default).
     let metadata: any SharedMetadataStoring
     /// This machine's ingest hints, kept by an embedded store only.
     let hints: (any SourceHintStoring)?
+    /// The backends `registry.json` names (normalised addresses).
+    public let backends: BackendConfiguration
     /// The PostgreSQL address `registry.json` names for the metadata; nil for the embedded default.
-    public let metadataAddress: String?
+    public var metadataAddress: String? { backends.metadata }
+    /// The OCI address `registry.json` names for the blobs; nil for the embedded default.
+    public var blobsAddress: String? { backends.blobs }
     let clock: @Sendable () -> Date
     /// How long a command waits for another process's lock before failing as "locked".
     let busyTimeout: Double
@@ -26,14 +50,14 @@ public final class Registry: Sendable {
     public static let defaultBusyTimeout = MetadataDatabase.busyTimeoutSeconds
 
     init(
-        layout: RegistryLayout, metadata: any SharedMetadataStoring, hints: (any SourceHintStoring)?, metadataAddress: String?,
-        clock: @escaping @Sendable () -> Date, busyTimeout: Double, ledgerCommitDelay: Double
+        layout: RegistryLayout, metadata: any SharedMetadataStoring, hints: (any SourceHintStoring)?, blobs: any BlobStoring,
+        backends: BackendConfiguration, clock: @escaping @Sendable () -> Date, busyTimeout: Double, ledgerCommitDelay: Double
     ) {
-        self.metadataAddress = metadataAddress
+        self.backends = backends
         self.layout = layout
         self.busyTimeout = busyTimeout
         self.ledgerCommitDelay = ledgerCommitDelay
-        self.blobs = BlobStore(root: layout.root)
+        self.blobs = blobs
         self.metadata = metadata
         self.hints = hints
         self.clock = clock
@@ -55,10 +79,12 @@ public final class Registry: Sendable {
             try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
         }
         let backend = try MetadataBackend(configured: marker.metadata, in: layout)
+        let blobBackend = try BlobBackend(configured: marker.blobs, insecure: marker.insecureBlobs ?? false, in: layout)
         let (metadata, hints) = try backend.open(environment: environment, busyTimeout: busyTimeout)
         let registry = Registry(
-            layout: layout, metadata: metadata, hints: hints, metadataAddress: backend.configuration, clock: clock, busyTimeout: busyTimeout,
-            ledgerCommitDelay: ledgerCommitDelay)
+            layout: layout, metadata: metadata, hints: hints, blobs: try blobBackend.open(environment: environment, check: false),
+            backends: BackendConfiguration(metadata: backend.configuration, blobs: blobBackend.configuration, insecureBlobs: blobBackend.isInsecure),
+            clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
         try registry.recordLegacyFacts()
         return registry
     }
@@ -84,21 +110,30 @@ public final class Registry: Sendable {
 
     /// Creates a registry at `root`, or opens it unchanged when one is already there.
     ///
-    /// `metadata` names a PostgreSQL database to keep the metadata in (nil: `registry.sqlite`);
-    /// its schema is created before the marker is written, so a server that cannot be reached
-    /// leaves no registry behind. Returns whether it was created. The marker is written last,
-    /// through a rename, so a crash midway leaves a folder that `init` completes rather than a
-    /// registry that looks ready.
+    /// `backends` names a PostgreSQL database for the metadata and an OCI registry for the blobs
+    /// (nil: `registry.sqlite` and `blobs/`); the schema is created and the blob registry asked
+    /// before the marker is written, so a server that cannot be reached leaves no registry
+    /// behind. Returns whether it was created. The marker is written last, through a rename, so
+    /// a crash midway leaves a folder that `init` completes rather than a registry that looks ready.
     public static func initialize(
-        at root: String, metadata: String? = nil, environment: [String: String] = [:], clock: @escaping @Sendable () -> Date = Date.init
+        at root: String, backends: BackendConfiguration = .embedded, environment: [String: String] = [:],
+        clock: @escaping @Sendable () -> Date = Date.init
     ) throws(RegistryError) -> (registry: Registry, created: Bool) {
         let layout = RegistryLayout(root: root)
-        let backend = try MetadataBackend(configured: metadata, in: layout)
+        let backend = try MetadataBackend(configured: backends.metadata, in: layout)
+        let blobBackend = try BlobBackend(configured: backends.blobs, insecure: backends.insecureBlobs, in: layout)
         if FileManager.default.fileExists(atPath: layout.marker) {
-            let existing = try MetadataBackend(configured: try readMarker(layout).metadata, in: layout)
-            if metadata != nil, existing != backend {
+            let marker = try readMarker(layout)
+            let existing = try MetadataBackend(configured: marker.metadata, in: layout)
+            if backends.metadata != nil, existing != backend {
                 throw RegistryError(
                     .conflict, "a registry already exists in \(root), with its metadata in \(existing)",
+                    hint: "use 'mreg migrate' to move a registry to other backends")
+            }
+            let existingBlobs = try BlobBackend(configured: marker.blobs, insecure: marker.insecureBlobs ?? false, in: layout)
+            if backends.blobs != nil, existingBlobs.configuration != blobBackend.configuration {
+                throw RegistryError(
+                    .conflict, "a registry already exists in \(root), with its blobs in \(existingBlobs)",
                     hint: "use 'mreg migrate' to move a registry to other backends")
             }
             return (try open(at: root, environment: environment, clock: clock), false)
@@ -109,22 +144,26 @@ public final class Registry: Sendable {
             throw RegistryError(.io, "cannot create the registry folder '\(root)': \(error.localizedDescription)")
         }
         try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
+        _ = try blobBackend.open(environment: environment, check: true)
         _ = try backend.open(environment: environment, busyTimeout: defaultBusyTimeout)
         if !FileManager.default.fileExists(atPath: layout.gitignore) {
             let ignored = "# Data of the registry; the configuration files beside this one are committed.\nblobs/\ntmp/\nregistry.sqlite\nregistry.sqlite-*\ngc.lock\nquarantine/\n"
             try writeAtomically(Data(ignored.utf8), to: layout.gitignore)
         }
-        try writeMarker(layout, metadata: backend.configuration)
+        try writeMarker(
+            layout,
+            backends: BackendConfiguration(metadata: backend.configuration, blobs: blobBackend.configuration, insecureBlobs: blobBackend.isInsecure))
         return (try open(at: root, environment: environment, clock: clock), true)
     }
 
-    /// Writes `registry.json` (through a rename): format 1 for the embedded default, 2 with a metadata address.
-    static func writeMarker(_ layout: RegistryLayout, metadata: String?) throws(RegistryError) {
+    /// Writes `registry.json` (through a rename): format 1 for the embedded default, 2 with a backend named.
+    static func writeMarker(_ layout: RegistryLayout, backends: BackendConfiguration) throws(RegistryError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let marker = RegistryMarker(
-            format: RegistryLayout.formatName, formatVersion: metadata == nil ? RegistryLayout.embeddedFormatVersion : RegistryLayout.formatVersion,
-            metadata: metadata)
+            format: RegistryLayout.formatName,
+            formatVersion: backends.isEmbedded ? RegistryLayout.embeddedFormatVersion : RegistryLayout.formatVersion,
+            metadata: backends.metadata, blobs: backends.blobs, insecureBlobs: backends.insecureBlobs ? true : nil)
         let markerData: Data
         do {
             markerData = try encoder.encode(marker)
@@ -134,8 +173,8 @@ public final class Registry: Sendable {
         try writeAtomically(markerData, to: layout.marker)
     }
 
-    /// The format this registry's marker is written in: 1 embedded, 2 with its metadata elsewhere.
-    public var formatVersion: Int { metadataAddress == nil ? RegistryLayout.embeddedFormatVersion : RegistryLayout.formatVersion }
+    /// The format this registry's marker is written in: 1 embedded, 2 with its metadata or blobs elsewhere.
+    public var formatVersion: Int { backends.isEmbedded ? RegistryLayout.embeddedFormatVersion : RegistryLayout.formatVersion }
 
     /// Writes a small file through a temporary name and a rename, so readers never see half of it.
     static func writeAtomically(_ data: Data, to path: String) throws(RegistryError) {

@@ -1,8 +1,10 @@
 import RegistryModel
 
 /// What a blob store must do, whatever holds the bytes: a folder on this machine (the embedded
-/// default) or, later, an OCI registry. Every read re-checks the digest; a put is idempotent.
+/// default) or an OCI registry. Every read re-checks the digest; a put is idempotent.
 public protocol BlobStoring: Sendable {
+    /// Where the blobs are, for messages: a folder, or an `oci://` address.
+    var location: String { get }
     /// Streams a file into the store, hashing while copying; refuses it when `expected` differs.
     func ingest(fileAt path: String, expected: Digest?, progress: (any ProgressObserver)?) throws(ContentStoreError) -> IngestResult
     /// Stores bytes held in memory (manifests and record documents: small by construction).
@@ -17,8 +19,14 @@ public protocol BlobStoring: Sendable {
     func storedSize(of digest: Digest) -> Int64?
     /// Every stored blob, and names in the store that are not digests.
     func listBlobs() throws(ContentStoreError) -> (blobs: [Digest], strayNames: [String])
-    /// Deletes a blob (garbage collection only).
+    /// Reports a file as stored without storing it again when it hashes to `candidate`, a stored
+    /// blob (the CI-retry case); nil otherwise, and the caller ingests it as usual.
+    func ingestIfAlreadyStored(fileAt path: String, candidate: Digest, progress: (any ProgressObserver)?) throws(ContentStoreError) -> IngestResult?
+    /// Deletes a blob (garbage collection only); `.refused` when the store does not allow deletion.
     func remove(_ digest: Digest) throws(ContentStoreError)
+    /// Whether an unreferenced blob may be deleted now. A store shared by many machines cannot
+    /// fence off registrations in flight with a local lock, so it keeps young blobs for a while.
+    func isCollectable(_ digest: Digest) throws(ContentStoreError) -> Bool
 }
 
 extension BlobStoring {
@@ -27,6 +35,41 @@ extension BlobStoring {
     }
 
     public func verify(_ digest: Digest) -> BlobStatus { verify(digest, progress: nil) }
+
+    /// A local store fences registrations in flight off with its lock: every unreferenced blob may go.
+    public func isCollectable(_ digest: Digest) throws(ContentStoreError) -> Bool { true }
+}
+
+/// A store that also publishes each version as an artifact other tools fetch without mreg
+/// (an OCI registry: an image manifest tagged `MODEL:vN`).
+public protocol VersionPublishing: Sendable {
+    /// Publishes a version whose blobs are stored; idempotent. Returns the published reference,
+    /// or nil with a reason when this version cannot be published (its name is not allowed there).
+    func publish(_ version: PublishableVersion) throws(ContentStoreError) -> PublicationResult
+}
+
+/// What a published version is made of: its manifest (the config) and its files (the layers).
+public struct PublishableVersion: Sendable {
+    public let model: String
+    public let number: Int
+    public let manifestDigest: Digest
+    public let manifestSize: Int64
+    public let files: [FileEntry]
+    public let createdAt: String
+
+    public init(model: String, number: Int, manifestDigest: Digest, manifestSize: Int64, files: [FileEntry], createdAt: String) {
+        self.model = model
+        self.number = number
+        self.manifestDigest = manifestDigest
+        self.manifestSize = manifestSize
+        self.files = files
+        self.createdAt = createdAt
+    }
+}
+
+public enum PublicationResult: Hashable, Sendable {
+    case published(reference: String)
+    case skipped(reason: String)
 }
 
 /// What only a blob folder on this machine offers: file paths to read in place, the ingest hint
@@ -34,8 +77,6 @@ extension BlobStoring {
 public protocol LocalBlobStoring: BlobStoring {
     var blobsDirectory: String { get }
     func path(of digest: Digest) -> String
-    /// Reports a file as stored without copying it when it hashes to `candidate`, a stored blob.
-    func ingestIfAlreadyStored(fileAt path: String, candidate: Digest, progress: (any ProgressObserver)?) throws(ContentStoreError) -> IngestResult?
     /// Removes temporary files whose writer is gone; returns how many.
     @discardableResult
     func sweepAbandonedTemporaries(graceSeconds: Double, now: Double?) -> Int

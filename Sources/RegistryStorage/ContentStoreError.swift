@@ -10,6 +10,10 @@ public enum ContentStoreError: Error, Equatable, Sendable {
     case missingBlob(Digest)
     /// The blob's bytes hash to `actual`; it was moved aside to `movedTo` (nil: it could not be).
     case corruptBlob(Digest, actual: Digest, movedTo: String?)
+    /// A remote store cannot be reached, refuses the credentials, or broke off (nothing was recorded).
+    case unavailable(engine: String, address: String, problem: String)
+    /// A remote store answered, but refused what was asked (a malformed request, a disabled operation).
+    case refused(engine: String, address: String, problem: String)
 }
 
 extension ContentStoreError: CustomStringConvertible {
@@ -25,6 +29,10 @@ extension ContentStoreError: CustomStringConvertible {
             "blob \(digest) is missing from the store"
         case .corruptBlob(let digest, let actual, let movedTo):
             "blob \(digest) is corrupt (its content hashes to \(actual))" + (movedTo.map { "; moved aside to '\($0)'" } ?? "")
+        case .unavailable(let engine, let address, let problem):
+            "\(engine) at \(address) is unavailable: \(problem)"
+        case .refused(let engine, let address, let problem):
+            "\(engine) at \(address) refused: \(problem)"
         }
     }
 }

@@ -7,6 +7,36 @@ import RegistryKit
 public enum TestBackend {
     public static var isPostgres: Bool { ProcessInfo.processInfo.environment["MREG_TEST_BACKEND"] == "postgres" }
 
+    /// Whether the suite's registries keep their blobs in the throwaway OCI registry
+    /// (`MREG_TEST_BLOBS=oci`, as scripts/test sets on its second pass).
+    public static var isOCI: Bool { ProcessInfo.processInfo.environment["MREG_TEST_BLOBS"] == "oci" }
+
+    /// The throwaway OCI registry's address, `oci://127.0.0.1:PORT` (no prefix).
+    public static func ociServer() throws -> String {
+        guard let address = ProcessInfo.processInfo.environment["MREG_TEST_OCI"] else {
+            throw TestFailure("no OCI registry for the tests: run them through scripts/test (or scripts/with-servers swift test)")
+        }
+        return address
+    }
+
+    /// The throwaway OCI registry's storage folder, to alter blobs behind its back.
+    public static func ociStorage() throws -> String {
+        guard let folder = ProcessInfo.processInfo.environment["MREG_TEST_OCI_STORAGE"] else {
+            throw TestFailure("MREG_TEST_OCI_STORAGE is not set: run the tests through scripts/test")
+        }
+        return folder
+    }
+
+    /// A repository prefix no other registry of the run uses, on the throwaway OCI registry.
+    public static func newOCIAddress() throws -> String {
+        try ociServer() + "/t\(getpid())x\(UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000)"
+    }
+
+    /// Where the throwaway OCI registry keeps a blob's bytes (Distribution's filesystem layout).
+    public static func ociBlobData(hex: String) throws -> String {
+        try ociStorage() + "/docker/registry/v2/blobs/sha256/\(hex.prefix(2))/\(hex)/data"
+    }
+
     /// The throwaway server's superuser address (TCP, password in `PGPASSWORD`).
     public static func postgresServer() throws -> String {
         guard let address = ProcessInfo.processInfo.environment["MREG_TEST_POSTGRES"] else {
@@ -61,7 +91,7 @@ public enum TestBackend {
     /// `Registry.initialize` as the suite runs it (see `initArguments`).
     public static func initializeRegistry(at root: String) throws -> Registry {
         let metadata = isPostgres && !FileManager.default.fileExists(atPath: root + "/registry.json") ? try newPostgresDatabase() : nil
-        return try Registry.initialize(at: root, metadata: metadata).registry
+        return try Registry.initialize(at: root, backends: BackendConfiguration(metadata: metadata)).registry
     }
 
     /// The PostgreSQL address a registry's metadata lives at, or nil for an embedded registry.

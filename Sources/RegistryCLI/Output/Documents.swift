@@ -147,6 +147,8 @@ struct InitDocument: Encodable {
     let formatVersion: Int
     /// The PostgreSQL address, when the metadata is not embedded.
     let metadata: String?
+    /// The OCI address, when the blobs are not embedded.
+    let blobs: String?
 }
 
 struct RegisterDocument: Encodable {
@@ -228,6 +230,8 @@ struct GCDocument: Encodable {
     let dryRun: Bool
     let unreferencedBlobs: [String]
     let bytes: Int64
+    let keptRecent: [String]
+    let deletionRefused: String?
     let abandonedTemporaries: Int
 }
 

@@ -54,8 +54,12 @@ extension Registry {
                 throw .usage("the stored evaluations are \(readingA.task.rawValue), not \(task.rawValue)")
             }
             settings = configured(readingA.task, recordedThreshold: readingA.threshold)
-            columnsA = try readPredictions(file: blobs.path(of: evaluationA.predictions!), shownAs: "evaluation #\(evaluationA.id)", format: readingA.format, task: settings.task, names: readingA.columns).columns
-            columnsB = try readPredictions(file: blobs.path(of: evaluationB.predictions!), shownAs: "evaluation #\(evaluationB.id)", format: readingB.format, task: settings.task, names: readingB.columns).columns
+            columnsA = try withBlobFile(evaluationA.predictions!) { (file) throws(RegistryError) in
+                try readPredictions(file: file, shownAs: "evaluation #\(evaluationA.id)", format: readingA.format, task: settings.task, names: readingA.columns).columns
+            }
+            columnsB = try withBlobFile(evaluationB.predictions!) { (file) throws(RegistryError) in
+                try readPredictions(file: file, shownAs: "evaluation #\(evaluationB.id)", format: readingB.format, task: settings.task, names: readingB.columns).columns
+            }
             (sourceA, sourceB) = ("evaluation #\(evaluationA.id)", "evaluation #\(evaluationB.id)")
         } else {
             throw .usage("give both --predictions-a and --predictions-b, or neither (to use the predictions stored with each version's latest evaluation)")

@@ -7,6 +7,13 @@ import RegistryModel
 
 /// One mapping per boundary: each lower module's error becomes a `RegistryError` here.
 extension RegistryError {
+    /// A metadata or blob server that cannot be reached, refuses the credentials or broke off (exit 12).
+    static func backendUnavailable(engine: String, address: String, problem: String) -> RegistryError {
+        RegistryError(
+            .unavailable, "\(engine) at \(address) is unavailable: \(problem)",
+            hint: "nothing was recorded; run the same command again once \(engine) is reachable")
+    }
+
     init(_ error: ContentStoreError) {
         switch error {
         case .io(let operation, let path, let code):
@@ -22,6 +29,10 @@ extension RegistryError {
                 "blob \(digest) is corrupt (its bytes hash to \(actual)); nothing was served"
                     + (movedTo.map { ", and it was moved aside to '\($0)' for inspection" } ?? ""),
                 hint: Self.repairHintText(movedTo: movedTo))
+        case .unavailable(let engine, let address, let problem):
+            self = .backendUnavailable(engine: engine, address: address, problem: problem)
+        case .refused(let engine, let address, let problem):
+            self.init(.refused, "\(engine) at \(address) refused the request: \(problem)", hint: "check the registry's settings and your access to it")
         }
     }
 
@@ -47,9 +58,7 @@ extension RegistryError {
                 .integrity, "the metadata database was changed outside mreg: \(problem)",
                 hint: "run 'mreg verify --all' to see what it affects, and restore the database from a backup")
         case .unavailable(let engine, let address, let problem):
-            self.init(
-                .unavailable, "\(engine) at \(address) is unavailable: \(problem)",
-                hint: "nothing was recorded; run the same command again once \(engine) is reachable")
+            self = .backendUnavailable(engine: engine, address: address, problem: problem)
         case .server(let engine, let code, let message):
             self = .bug("\(engine) failed with code \(code): \(message)")
         }

@@ -96,7 +96,7 @@ extension Registry {
                     problems.append(IntegrityProblem(kind: .corrupt, digest: digest, detail: "blob \(digest) has \(size) bytes, the database records \(expected)", affected: affected))
                 }
             case .missing:
-                let moved = blobs.quarantinedCopies(of: digest).last.map {
+                let moved = (blobs as? any LocalBlobStoring)?.quarantinedCopies(of: digest).last.map {
                     ": it was found corrupt and moved aside to '\($0)'; registering the original file again stores it afresh"
                 } ?? ""
                 problems.append(IntegrityProblem(kind: .missing, digest: digest, detail: "blob \(digest) is missing\(moved)", affected: affected))
@@ -161,7 +161,7 @@ extension Registry {
             let listing = try storeBlob { () throws(ContentStoreError) in try blobs.listBlobs() }
             unreferenced = listing.blobs.filter { owners[$0] == nil }
             for name in listing.strayNames {
-                problems.append(IntegrityProblem(kind: .strayFile, digest: nil, detail: "'\(blobs.blobsDirectory)/\(name)' is not a blob (its name is not a digest)", affected: []))
+                problems.append(IntegrityProblem(kind: .strayFile, digest: nil, detail: "'\(blobs.location)/\(name)' is not a blob (its name is not a digest)", affected: []))
             }
         }
         return VerifyReport(

@@ -38,8 +38,10 @@ extension Registry {
         guard let destination = opened as? any SQLMetadataStore else { throw .bug("the PostgreSQL store does not run the SQL implementation") }
         try checkSameLedger(source: source, destination: destination, address: target.description)
         let rows = try database { (_) throws(MetadataError) in try source.copyRows(to: destination, batchSize: batchSize, afterBatch: afterBatch) }
+        var movedBackends = backends
+        movedBackends.metadata = target.description
         let copy = Registry(
-            layout: layout, metadata: opened, hints: nil, metadataAddress: target.description, clock: clock, busyTimeout: busyTimeout,
+            layout: layout, metadata: opened, hints: nil, blobs: blobs, backends: movedBackends, clock: clock, busyTimeout: busyTimeout,
             ledgerCommitDelay: ledgerCommitDelay)
         let verification = try copy.verify([], progress: progress)
         let sourceHead = try database { (db) throws(MetadataError) in try db.ledgerHead() }
@@ -49,7 +51,7 @@ extension Registry {
                 .integrity, "the copy in \(target) does not verify: \(problem); registry.json still points at registry.sqlite",
                 hint: "run 'mreg verify --all' on this registry, then 'mreg migrate' again")
         }
-        try Self.writeMarker(layout, metadata: target.description)
+        try Self.writeMarker(layout, backends: movedBackends)
         return MigrationReport(metadata: target.description, rows: rows, verification: verification)
     }
 

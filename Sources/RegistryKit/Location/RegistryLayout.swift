@@ -4,8 +4,8 @@ import Foundation
 public struct RegistryLayout: Sendable, Equatable {
     public static let formatName = "mreg-registry"
     /// Bumped only when an older mreg could no longer read what a newer one writes. An embedded
-    /// registry is still written as format 1; one whose metadata lives elsewhere is format 2, so
-    /// an mreg that knows no backends refuses it instead of opening an empty local database.
+    /// registry is still written as format 1; one whose metadata or blobs live elsewhere is format
+    /// 2, so an mreg that knows no backends refuses it instead of opening an empty local store.
     public static let formatVersion = 2
     static let embeddedFormatVersion = 1
 
@@ -32,10 +32,16 @@ struct RegistryMarker: Codable, Equatable {
     var formatVersion: Int
     /// Where the metadata lives when not in `registry.sqlite`: a `postgres://` address, without secrets.
     var metadata: String?
+    /// Where the blobs live when not in `blobs/`: an `oci://` address, without secrets.
+    var blobs: String?
+    /// Whether the blob registry is reached over plain HTTP although it is not on loopback (`--insecure`).
+    var insecureBlobs: Bool?
 
     enum CodingKeys: String, CodingKey {
         case format
         case formatVersion = "format_version"
         case metadata
+        case blobs
+        case insecureBlobs = "insecure_blobs"
     }
 }

@@ -48,7 +48,7 @@ extension Registry {
             warnings += dataset.warnings
         }
 
-        blobs.sweepAbandonedTemporaries()
+        (blobs as? any LocalBlobStoring)?.sweepAbandonedTemporaries()
         let (entries, bytesStored) = try ingest(files, label: "ingest \(model)", progress: progress)
         // `files` and `entries` are both in path order.
         let hints = zip(files, entries).map { file, entry in SourceHint(identity: file.identity, digest: entry.digest) }
@@ -78,6 +78,7 @@ extension Registry {
         }
         let reference = VersionRef(model: pointer.model, selector: .number(pointer.number))
         let version = try record(id: try resolveID(reference), reference: reference)
+        if let note = try publish(version) { warnings.append(note) }
         if settings.recordGitNotes, let problem = recordGitNote(version, source: request.git, currentDirectory: request.currentDirectory) {
             warnings.append(problem)
         }

@@ -1,0 +1,303 @@
+import ContentStore
+import Foundation
+import NIOConcurrencyHelpers
+import RegistryModel
+import RegistryStorage
+
+/// A blob store in an OCI distribution registry (Docker Distribution, Harbor, Zot, GHCR, ECR…).
+///
+/// Every blob lives in the repository `PREFIX/mreg-blobs`, and each is held there by a small
+/// image manifest tagged `sha256-<hex>` (artifact type `application/vnd.mreg.blob.v1`, one layer:
+/// the blob). The holder is what keeps the registry's own garbage collection from deleting
+/// blobs no image references, and its tags are the listing that `gc` and `verify` need, since
+/// the distribution API cannot list blobs. A blob counts as stored once its holder exists: the
+/// holder is written after the blob is confirmed, so a crash leaves at worst an unheld upload,
+/// which the registry's own garbage collection removes.
+public final class OCIBlobStore: BlobStoring, VersionPublishing {
+    public let address: OCIAddress
+    let client: OCIClient
+    /// Seconds an unreferenced blob is kept before `gc` may delete it (registrations in flight on
+    /// other machines have stored blobs that no committed version references yet).
+    let collectionGrace: Double
+    let clock: @Sendable () -> Date
+    /// Bytes per PATCH of a chunked upload.
+    let uploadChunkSize: Int64
+    /// Whether the empty config blob the holders name is known to be in the blob repository.
+    private let emptyConfigStored = NIOLockedValueBox(false)
+
+    public var location: String { address.description }
+
+    public static let engine = OCIClient.engine
+    static let blobArtifactType = "application/vnd.mreg.blob.v1"
+    static let imageManifestType = "application/vnd.oci.image.manifest.v1+json"
+    static let createdAnnotation = "org.opencontainers.image.created"
+    /// Chunked uploads send at most this much per PATCH: few requests, and a proxy's body limit
+    /// is rarely below it.
+    public static let defaultUploadChunkSize: Int64 = 64 << 20
+
+    public init(
+        address: OCIAddress, credentials: OCICredentials?, collectionGrace: Double = 3600, uploadChunkSize: Int64 = defaultUploadChunkSize,
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.address = address
+        self.client = OCIClient(address: address, credentials: credentials)
+        self.collectionGrace = collectionGrace
+        self.uploadChunkSize = uploadChunkSize
+        self.clock = clock
+    }
+
+    /// Checks that the registry answers and accepts the credentials (`init` and `open` call it,
+    /// so a wrong address fails before anything is recorded).
+    public func checkReachable() throws(ContentStoreError) {
+        let response = try client.send(.GET, "/v2/")
+        guard response.status == 200 else { throw client.unavailable("its API root /v2/ answered \(client.describe(response))") }
+    }
+
+    static func holderTag(for digest: Digest) -> String { "sha256-" + digest.hex }
+
+    var blobRepository: String { address.blobRepository }
+
+    // MARK: Ingest
+
+    public func ingest(fileAt path: String, expected: Digest?, progress: (any ProgressObserver)?) throws(ContentStoreError) -> IngestResult {
+        if let expected, try isHeld(expected), let size = storedSize(of: expected) {
+            return IngestResult(digest: expected, size: size, wasNew: false)
+        }
+        let length = try BlobStore.size(ofFileAt: path)
+        let (digest, size) = try upload(fileAt: path, length: length, to: blobRepository, progress: progress)
+        if let expected, expected != digest { throw .digestMismatch(expected: expected, actual: digest, path: path) }
+        guard size == length else { throw .sizeMismatch(expected: length, actual: size, path: path) }
+        return IngestResult(digest: digest, size: size, wasNew: try hold(digest, size: size))
+    }
+
+    public func ingest(bytes: [UInt8]) throws(ContentStoreError) -> IngestResult {
+        let digest = StreamingSHA256.hash(bytes)
+        let size = Int64(bytes.count)
+        if try isHeld(digest) { return IngestResult(digest: digest, size: size, wasNew: false) }
+        try uploadMonolithic(bytes, digest: digest, to: blobRepository)
+        return IngestResult(digest: digest, size: size, wasNew: try hold(digest, size: size))
+    }
+
+    public func ingestIfAlreadyStored(fileAt path: String, candidate: Digest, progress: (any ProgressObserver)?) throws(ContentStoreError) -> IngestResult? {
+        guard try isHeld(candidate), let stored = storedSize(of: candidate) else { return nil }
+        let (digest, size) = try BlobStore.hash(fileAt: path, progress: progress)
+        guard digest == candidate, size == stored else { return nil }
+        return IngestResult(digest: digest, size: size, wasNew: false)
+    }
+
+    /// Streams a file into `repository` with a chunked upload, hashing what it sends; the upload
+    /// is committed under the digest the bytes turned out to have.
+    func upload(fileAt path: String, length: Int64, to repository: String, progress: (any ProgressObserver)?) throws(ContentStoreError) -> (Digest, Int64) {
+        var location = try startUpload(in: repository)
+        let sender = ChunkedUploadSender(client: client, location: location, source: path, length: length, chunkSize: uploadChunkSize)
+        let (digest, size) = try BlobStore.hash(fileAt: path, progress: progress) { (chunk) throws(ContentStoreError) in try sender.send(chunk) }
+        location = try sender.finish()
+        try commitUpload(at: location, digest: digest)
+        return (digest, size)
+    }
+
+    /// Uploads bytes held in memory in one request (POST for a session, PUT with the body).
+    func uploadMonolithic(_ bytes: [UInt8], digest: Digest, to repository: String) throws(ContentStoreError) {
+        let location = try startUpload(in: repository)
+        let response = try client.send(
+            .PUT, Self.appending(digest: digest, to: location), headers: [("Content-Type", "application/octet-stream")], body: bytes)
+        guard response.status == 201 else { throw client.refused("storing blob \(digest) answered \(client.describe(response))") }
+    }
+
+    /// Opens an upload session (which also settles authentication for the repository's push scope).
+    func startUpload(in repository: String) throws(ContentStoreError) -> String {
+        let response = try client.send(.POST, "/v2/\(repository)/blobs/uploads/", headers: [("Content-Length", "0")])
+        guard response.status == 202, let location = response.header("Location") else {
+            throw failure("starting an upload to \(repository)", response)
+        }
+        return location
+    }
+
+    private func commitUpload(at location: String, digest: Digest) throws(ContentStoreError) {
+        let response = try client.send(.PUT, Self.appending(digest: digest, to: location), headers: [("Content-Length", "0")])
+        guard response.status == 201 else { throw failure("committing blob \(digest)", response) }
+    }
+
+    static func appending(digest: Digest, to location: String) -> String {
+        location + (location.contains("?") ? "&" : "?") + "digest=" + digest.description
+    }
+
+    // MARK: Holders
+
+    /// Whether the blob's holder manifest exists (then the blob does too: a registry refuses a
+    /// manifest whose layers it lacks).
+    func isHeld(_ digest: Digest) throws(ContentStoreError) -> Bool {
+        let response = try client.send(.HEAD, "/v2/\(blobRepository)/manifests/\(Self.holderTag(for: digest))", headers: [("Accept", Self.imageManifestType)])
+        switch response.status {
+        case 200: return true
+        case 404: return false
+        default: throw failure("looking up blob \(digest)", response)
+        }
+    }
+
+    /// Writes the blob's holder manifest unless it exists; returns whether it was written.
+    private func hold(_ digest: Digest, size: Int64) throws(ContentStoreError) -> Bool {
+        if try isHeld(digest) { return false }
+        try storeEmptyConfig()
+        let manifest = OCIImageManifest(
+            artifactType: Self.blobArtifactType, config: .empty,
+            layers: [OCIDescriptor(mediaType: "application/octet-stream", digest: digest, size: size)],
+            annotations: [Self.createdAnnotation: Timestamp.format(clock())])
+        try putManifest(manifest, repository: blobRepository, reference: Self.holderTag(for: digest))
+        return true
+    }
+
+    private func storeEmptyConfig() throws(ContentStoreError) {
+        if emptyConfigStored.withLockedValue({ $0 }) { return }
+        let empty = OCIDescriptor.empty
+        let head = try client.send(.HEAD, "/v2/\(blobRepository)/blobs/\(empty.digest)")
+        if head.status != 200 { try uploadMonolithic(OCIDescriptor.emptyBytes, digest: empty.digest, to: blobRepository) }
+        emptyConfigStored.withLockedValue { $0 = true }
+    }
+
+    func putManifest(_ manifest: OCIImageManifest, repository: String, reference: String) throws(ContentStoreError) {
+        let response = try client.send(
+            .PUT, "/v2/\(repository)/manifests/\(reference)", headers: [("Content-Type", Self.imageManifestType)], body: manifest.encoded())
+        guard response.status == 201 else { throw failure("storing manifest \(repository):\(reference)", response) }
+    }
+
+    /// When the holder of `digest` was written, from its annotation.
+    func heldSince(_ digest: Digest) throws(ContentStoreError) -> Date? {
+        let response = try client.send(.GET, "/v2/\(blobRepository)/manifests/\(Self.holderTag(for: digest))", headers: [("Accept", Self.imageManifestType)])
+        guard response.status == 200 else { return nil }
+        return OCIImageManifest.annotation(Self.createdAnnotation, in: response.body).flatMap(Timestamp.parse)
+    }
+
+    // MARK: Reading
+
+    public func readVerified(_ digest: Digest) throws(ContentStoreError) -> [UInt8] {
+        let collected = NIOLockedValueBox((bytes: [UInt8](), hasher: StreamingSHA256()))
+        let response = try client.download("/v2/\(blobRepository)/blobs/\(digest)") { chunk in
+            collected.withLockedValue {
+                $0.bytes += chunk
+                $0.hasher.update(chunk)
+            }
+        }
+        try expectBlob(response, digest)
+        let (bytes, hasher) = collected.withLockedValue { $0 }
+        let actual = hasher.finalize()
+        guard actual == digest else { throw .corruptBlob(digest, actual: actual, movedTo: nil) }
+        return bytes
+    }
+
+    public func copyVerified(_ digest: Digest, to destination: String, executable: Bool, progress: (any ProgressObserver)?) throws(ContentStoreError) {
+        let writer = try SerialFileWriter(VerifiedFileWriter(creating: destination))
+        let response = try client.download("/v2/\(blobRepository)/blobs/\(digest)") { (chunk) throws(ContentStoreError) in
+            try writer.file.write(chunk)
+            progress?.advance(by: chunk.count)
+        }
+        do throws(ContentStoreError) {
+            try expectBlob(response, digest)
+        } catch {
+            writer.file.discard()
+            throw error
+        }
+        try writer.file.finish(expecting: digest, executable: executable)
+    }
+
+    public func verify(_ digest: Digest, progress: (any ProgressObserver)?) -> BlobStatus {
+        let state = NIOLockedValueBox((hasher: StreamingSHA256(), size: Int64(0)))
+        do {
+            let response = try client.download("/v2/\(blobRepository)/blobs/\(digest)") { chunk in
+                state.withLockedValue {
+                    $0.hasher.update(chunk)
+                    $0.size += Int64(chunk.count)
+                }
+                progress?.advance(by: chunk.count)
+            }
+            if response.status == 404 { return .missing }
+            try expectBlob(response, digest)
+        } catch {
+            return .unreadable(error.description)
+        }
+        let (hasher, size) = state.withLockedValue { $0 }
+        let actual = hasher.finalize()
+        return actual == digest ? .intact(size: size) : .corrupt(actual: actual, movedTo: nil)
+    }
+
+    private func expectBlob(_ response: OCIClient.Response, _ digest: Digest) throws(ContentStoreError) {
+        switch response.status {
+        case 200: return
+        case 404: throw .missingBlob(digest)
+        default: throw failure("reading blob \(digest)", response)
+        }
+    }
+
+    public func storedSize(of digest: Digest) -> Int64? {
+        guard let response = try? client.send(.HEAD, "/v2/\(blobRepository)/blobs/\(digest)"), response.status == 200 else { return nil }
+        return response.header("Content-Length").flatMap { Int64($0) }
+    }
+
+    // MARK: Listing and removal
+
+    /// The blobs whose holders are tagged in the blob repository; other tags are stray names.
+    public func listBlobs() throws(ContentStoreError) -> (blobs: [Digest], strayNames: [String]) {
+        var blobs = [Digest]()
+        var stray = [String]()
+        var next: String? = "/v2/\(blobRepository)/tags/list?n=1000"
+        while let page = next {
+            let response = try client.send(.GET, page)
+            if response.status == 404 { break }
+            guard response.status == 200 else { throw failure("listing the tags of \(blobRepository)", response) }
+            struct Tags: Decodable { let tags: [String]? }
+            guard let tags = try? JSONDecoder().decode(Tags.self, from: Data(response.body)) else {
+                throw client.refused("its tag list of \(blobRepository) is not JSON")
+            }
+            for tag in tags.tags ?? [] {
+                if tag.hasPrefix("sha256-"), let digest = Digest(hex: String(tag.dropFirst(7))) { blobs.append(digest) } else { stray.append(tag) }
+            }
+            next = response.header("Link").flatMap(Self.nextPage)
+        }
+        return (blobs.sorted(), stray.sorted())
+    }
+
+    /// The target of a `Link: <…>; rel="next"` header.
+    static func nextPage(_ link: String) -> String? {
+        guard link.contains("rel=\"next\""), let open = link.firstIndex(of: "<"), let close = link.firstIndex(of: ">"), open < close else { return nil }
+        return String(link[link.index(after: open)..<close])
+    }
+
+    public func isCollectable(_ digest: Digest) throws(ContentStoreError) -> Bool {
+        guard let since = try heldSince(digest) else { return true }
+        return clock().timeIntervalSince(since) >= collectionGrace
+    }
+
+    /// Deletes the holder, then the blob; `.refused` when the registry has deletion disabled.
+    public func remove(_ digest: Digest) throws(ContentStoreError) {
+        let head = try client.send(.HEAD, "/v2/\(blobRepository)/manifests/\(Self.holderTag(for: digest))", headers: [("Accept", Self.imageManifestType)])
+        if head.status == 200, let holder = head.header("Docker-Content-Digest") {
+            try delete("/v2/\(blobRepository)/manifests/\(holder)", what: "the holder of blob \(digest)")
+        }
+        try delete("/v2/\(blobRepository)/blobs/\(digest)", what: "blob \(digest)")
+    }
+
+    private func delete(_ path: String, what: String) throws(ContentStoreError) {
+        let response = try client.send(.DELETE, path)
+        switch response.status {
+        case 200, 202, 404: return
+        case 405: throw client.refused("it does not allow deleting \(what) (deletion is disabled in the registry's configuration)")
+        default: throw failure("deleting \(what)", response)
+        }
+    }
+
+    /// A response that is not what the protocol promises: the server is failing (5xx: unavailable)
+    /// or refusing the request (4xx).
+    func failure(_ action: String, _ response: OCIClient.Response) -> ContentStoreError {
+        let problem = "\(action) answered \(client.describe(response))"
+        return response.status >= 500 || response.status == 0 ? client.unavailable(problem) : client.refused(problem)
+    }
+}
+
+/// A file being downloaded into, written by one request's callbacks and then by the caller.
+///
+/// `@unchecked Sendable`: the download's callbacks run one at a time on the request's event
+/// loop, and the caller touches the file only after `wait()` has ordered it after all of them.
+private final class SerialFileWriter: @unchecked Sendable {
+    let file: VerifiedFileWriter
+    init(_ file: VerifiedFileWriter) { self.file = file }
+}

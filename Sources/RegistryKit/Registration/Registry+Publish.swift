@@ -1,0 +1,29 @@
+import RegistryModel
+import RegistryStorage
+
+extension Registry {
+    /// Publishes a recorded version where the blob store offers that (an OCI registry: an image
+    /// tagged `MODEL:vN` that tools without mreg can fetch). Idempotent, so the same command run
+    /// again completes a publication a failure interrupted. Returns a warning when the version
+    /// cannot be published there.
+    func publish(_ version: VersionRecord) throws(RegistryError) -> String? {
+        guard let publisher = blobs as? any VersionPublishing else { return nil }
+        let manifestSize = Int64(try storeBlob { () throws(ContentStoreError) in try blobs.readVerified(version.manifestDigest) }.count)
+        let publishable = PublishableVersion(
+            model: version.model.value, number: version.number, manifestDigest: version.manifestDigest, manifestSize: manifestSize,
+            files: version.files, createdAt: Timestamp.format(version.createdAt))
+        let result: PublicationResult
+        do {
+            result = try publisher.publish(publishable)
+        } catch {
+            let mapped = RegistryError(error)
+            throw RegistryError(
+                mapped.kind, "\(version.model)@\(version.number) is recorded, but publishing its image failed: \(mapped.message)",
+                hint: "run the same command again to publish it")
+        }
+        switch result {
+        case .published: return nil
+        case .skipped(let reason): return "note: \(version.model)@\(version.number) is not published as an OCI image: \(reason)"
+        }
+    }
+}
