@@ -19,7 +19,11 @@ public struct OCIAddress: Hashable, Sendable, CustomStringConvertible {
     public init(parsing text: String, insecure: Bool = false) throws(OCIAddressError) {
         guard text.hasPrefix("oci://") else { throw OCIAddressError(text: text, problem: "does not start with oci://") }
         let rest = text.dropFirst("oci://".count)
-        if rest.contains("@") { throw OCIAddressError(text: text, problem: "holds credentials; give them in MREG_OCI_USERNAME/MREG_OCI_PASSWORD or a docker config.json instead") }
+        if let at = rest.firstIndex(of: "@") {
+            // Shown without what precedes '@', which is the secret.
+            throw OCIAddressError(
+                text: "oci://…" + rest[at...], problem: "holds credentials; give them in MREG_OCI_USERNAME/MREG_OCI_PASSWORD or a docker config.json instead")
+        }
         if rest.contains("?") || rest.contains("#") { throw OCIAddressError(text: text, problem: "has a query or fragment, which mreg does not use") }
         let authority = String(rest.prefix { $0 != "/" })
         var prefix = String(rest.dropFirst(authority.count))

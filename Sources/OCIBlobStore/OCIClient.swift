@@ -39,6 +39,9 @@ final class OCIClient: Sendable {
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(120))
         configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
         configuration.decompression = .disabled
+        // A command fails at once when the registry refuses connections, and is run again; left
+        // on, the pool retries a dead server with backoff and a request can wait for ever.
+        configuration.connectionPool.retryConnectionEstablishment = false
         http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
@@ -113,10 +116,21 @@ final class OCIClient: Sendable {
         }
 
         /// Writes a chunk and waits until it is on its way, so memory stays bounded.
+        ///
+        /// The wait also ends when the request does: a write into a connection that was lost is
+        /// never completed by AsyncHTTPClient (its issues 194 and 264), only the request fails.
         func write(_ chunk: UnsafeRawBufferPointer) throws(ContentStoreError) {
             guard let writer else { return }
+            let settled = answer.eventLoop.makePromise(of: Void.self)
+            writer.write(.byteBuffer(ByteBuffer(bytes: chunk))).cascade(to: settled)
+            answer.whenComplete { result in
+                switch result {
+                case .failure(let error): settled.fail(error)
+                case .success: settled.fail(BodyNotRequested())
+                }
+            }
             do {
-                try writer.write(.byteBuffer(ByteBuffer(bytes: chunk))).wait()
+                try settled.futureResult.wait()
             } catch {
                 abandon()
                 throw client.unavailable("the upload broke off: \(OCIClient.describe(error))")
@@ -282,6 +296,7 @@ final class OCIClient: Sendable {
             default: return "\(error)"
             }
         }
+        if let error = error as? IOError { return "the connection failed: " + String(cString: strerror(error.errnoCode)).lowercased() }
         let text = "\(error)"
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "the connection was refused" }
         return text

@@ -48,7 +48,7 @@ import Testing
         #expect(try registrySnapshot(space.url("registry")) == before, "nothing recorded")
 
         // Nothing listens on the port: init creates no registry, and says where it tried.
-        let closed = "postgres://mreg@127.0.0.1:\(try unusedPort())/postgres"
+        let closed = "postgres://mreg@127.0.0.1:\(try TestBackend.unusedPort())/postgres"
         let nowhere = try mreg(["init", "elsewhere", "--metadata", closed], in: space.path)
         #expect(nowhere.status == 12 && nowhere.stderr.contains(closed) && nowhere.stderr.contains("refused"), "\(nowhere.stderr)")
         #expect(!FileManager.default.fileExists(atPath: space.url("elsewhere/registry.json")), "no registry left behind")
@@ -149,10 +149,5 @@ import Testing
             throw TestFailure("cannot start a PostgreSQL cluster: \(started.stderr)")
         }
         return value
-    }
-
-    private func unusedPort() throws -> Int {
-        let probe = try run("/usr/bin/env", ["python3", "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"], in: "/")
-        return Int(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 1
     }
 }

@@ -10,10 +10,11 @@ public func assertRegistryConsistent(_ root: String) throws {
     }
 }
 
-/// Everything a refused command must leave unchanged: the blob names, the temp area, and the
-/// content of every table.
+/// Everything a refused command must leave unchanged: the blob names (an OCI store's holder
+/// tags), and the content of every table.
 public func registrySnapshot(_ root: String) throws -> [String] {
-    let blobs = (try? FileManager.default.contentsOfDirectory(atPath: root + "/blobs/sha256").sorted()) ?? []
+    let blobs = try TestBackend.blobsAddress(of: root).map { try TestBackend.ociTags($0, repository: "mreg-blobs") }
+        ?? (try? FileManager.default.contentsOfDirectory(atPath: root + "/blobs/sha256").sorted()) ?? []
     if let address = try TestBackend.metadataAddress(of: root) {
         return blobs.map { "blob \($0)" } + (try postgresDump(address))
     }

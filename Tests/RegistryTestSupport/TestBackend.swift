@@ -67,15 +67,16 @@ public enum TestBackend {
     }
 
     /// The arguments of `mreg init` as the suite runs it: on the PostgreSQL pass, a new registry
-    /// gets a database of its own (one that exists already is opened as it is).
+    /// gets a database of its own, and on the OCI pass a repository prefix of its own (one that
+    /// exists already is opened as it is).
     static func initArguments(_ arguments: [String], in directory: String, environment: [String: String]) throws -> [String] {
-        guard isPostgres, arguments.first == "init", !arguments.contains("--metadata") else { return arguments }
+        guard isPostgres || isOCI, arguments.first == "init" else { return arguments }
         var path: String?
         var index = 1
         while index < arguments.count {
             let argument = arguments[index]
-            if argument == "--registry", index + 1 < arguments.count {
-                path = path ?? arguments[index + 1]
+            if ["--registry", "--metadata", "--blobs"].contains(argument), index + 1 < arguments.count {
+                if argument == "--registry" { path = path ?? arguments[index + 1] }
                 index += 1
             } else if !argument.hasPrefix("-") {
                 path = argument
@@ -85,13 +86,43 @@ public enum TestBackend {
         let chosen = path ?? environment["MREG_REGISTRY"] ?? "registry"
         let root = chosen.hasPrefix("/") ? chosen : directory + "/" + chosen
         if FileManager.default.fileExists(atPath: root + "/registry.json") { return arguments }
-        return arguments + ["--metadata", try newPostgresDatabase()]
+        var added = [String]()
+        if isPostgres, !arguments.contains("--metadata") { added += ["--metadata", try newPostgresDatabase()] }
+        if isOCI, !arguments.contains("--blobs") { added += ["--blobs", try newOCIAddress()] }
+        return arguments + added
     }
 
     /// `Registry.initialize` as the suite runs it (see `initArguments`).
     public static func initializeRegistry(at root: String) throws -> Registry {
-        let metadata = isPostgres && !FileManager.default.fileExists(atPath: root + "/registry.json") ? try newPostgresDatabase() : nil
-        return try Registry.initialize(at: root, backends: BackendConfiguration(metadata: metadata)).registry
+        let isNew = !FileManager.default.fileExists(atPath: root + "/registry.json")
+        let backends = BackendConfiguration(
+            metadata: isPostgres && isNew ? try newPostgresDatabase() : nil, blobs: isOCI && isNew ? try newOCIAddress() : nil)
+        return try Registry.initialize(at: root, backends: backends).registry
+    }
+
+    /// The OCI address a registry's blobs live at, or nil for an embedded registry.
+    public static func blobsAddress(of root: String) throws -> String? {
+        let data = try Data(contentsOf: URL(fileURLWithPath: root + "/registry.json"))
+        let marker = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return marker?["blobs"] as? String
+    }
+
+    /// The tags of a repository under an `oci://` address, sorted (none when it does not exist).
+    public static func ociTags(_ address: String, repository: String) throws -> [String] {
+        let path = address.replacingOccurrences(of: "oci://", with: "")
+        guard let slash = path.firstIndex(of: "/") else { throw TestFailure("\(address) has no prefix") }
+        let url = "http://\(path[..<slash])/v2/\(path[path.index(after: slash)...])/\(repository)/tags/list?n=100000"
+        let listed = try run("/usr/bin/env", ["curl", "-s", url], in: "/")
+        guard listed.status == 0 else { throw TestFailure("cannot list \(url): \(listed.stderr)") }
+        let document = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any]
+        return ((document?["tags"] as? [String]) ?? []).sorted()
+    }
+
+    /// A TCP port on loopback that nothing listens on (at the moment it is asked).
+    public static func unusedPort() throws -> Int {
+        let probe = try run("/usr/bin/env", ["python3", "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"], in: "/")
+        guard let port = Int(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw TestFailure("no free port: \(probe.stderr)") }
+        return port
     }
 
     /// The PostgreSQL address a registry's metadata lives at, or nil for an embedded registry.

@@ -1,0 +1,216 @@
+import Foundation
+import OCIBlobStore
+import RegistryTestSupport
+import Testing
+
+/// A registry whose blobs live in an OCI registry (docker-registry on loopback, started by
+/// scripts/test): what skopeo fetches without mreg, what verify and gc do there, and what a user
+/// sees when the registry refuses, stops, or is cut off in the middle of an upload.
+@Suite struct OCIBackendTests {
+    /// The registry's host:port and repository prefix, from its `oci://` address.
+    private func parts(_ address: String) throws -> (host: String, prefix: String) {
+        let rest = address.replacingOccurrences(of: "oci://", with: "")
+        let slash = try #require(rest.firstIndex(of: "/"))
+        return (String(rest[..<slash]), String(rest[rest.index(after: slash)...]))
+    }
+
+    @Test func skopeoFetchesAPublishedVersionWhoseDigestsMatchShow() throws {
+        let space = TemporaryDirectory()
+        let address = try TestBackend.newOCIAddress()
+        let created = try mreg(["init", "registry", "--blobs", address, "--json"], in: space.path)
+        #expect(created.status == 0, "\(created.stderr)")
+        try expectValid(created, schema: "init")
+        #expect(try created.json()["blobs"] as? String == address)
+        var random = SeededGenerator(seed: 42)
+        try writeFile(space.url("m/weights.bin"), random.bytes(5 << 20))
+        try writeFile(space.url("m/tokenizer/vocab.txt"), "a\nb\n")
+        try writeFile(space.url("m/serve.sh"), Array("#!/bin/sh\n".utf8), executable: true)
+        let registered = try mreg(["register", "churn", "m", "--no-git", "--param", "lr=0.1"], in: space.path)
+        #expect(registered.status == 0, "\(registered.stderr)")
+        let blobFolder = (try? FileManager.default.contentsOfDirectory(atPath: space.url("registry/blobs/sha256"))) ?? []
+        #expect(blobFolder.isEmpty, "no bytes kept in the registry folder")
+
+        let shown = try mreg(["show", "churn@1", "--json"], in: space.path)
+        let document = try shown.json()
+        let files = try #require(document["files"] as? [[String: Any]])
+        let expected = Dictionary(uniqueKeysWithValues: files.map { ($0["path"] as! String, $0["digest"] as! String) })
+
+        let (host, prefix) = try parts(address)
+        let fetched = try run(
+            "/usr/bin/env", ["skopeo", "copy", "--src-tls-verify=false", "docker://\(host)/\(prefix)/churn:v1", "oci:\(space.url("image"))"], in: space.path)
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: space.url("image/index.json")))) as! [String: Any]
+        let manifestDigest = try #require(((index["manifests"] as? [[String: Any]])?.first?["digest"] as? String))
+        let manifest = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: space.url("image/blobs/sha256/" + manifestDigest.dropFirst(7))))) as! [String: Any]
+        #expect(manifest["artifactType"] as? String == "application/vnd.mreg.model.v1")
+        let config = try #require(manifest["config"] as? [String: Any])
+        #expect(config["digest"] as? String == document["digest"] as? String, "the config is the version's manifest")
+        let layers = try #require(manifest["layers"] as? [[String: Any]])
+        var published = [String: String]()
+        for layer in layers {
+            let annotations = try #require(layer["annotations"] as? [String: String])
+            let path = try #require(annotations["org.opencontainers.image.title"])
+            let digest = try #require(layer["digest"] as? String)
+            published[path] = digest
+            #expect(annotations["vnd.mreg.file.mode"] == (path == "serve.sh" ? "0755" : "0644"))
+            // The bytes skopeo wrote hash to the digest, by an independent implementation.
+            let hashed = try run("/usr/bin/sha256sum", [space.url("image/blobs/sha256/" + digest.dropFirst(7))], in: "/")
+            #expect("sha256:" + hashed.stdout.prefix(64) == digest)
+        }
+        #expect(published == expected)
+        try assertRegistryConsistent(space.url("registry"))
+    }
+
+    @Test func aBlobAlteredInTheRegistryFailsVerifyAndExport() throws {
+        let space = TemporaryDirectory()
+        #expect(try mreg(["init", "registry", "--blobs", try TestBackend.newOCIAddress()], in: space.path).status == 0)
+        try writeFile(space.url("m/w.bin"), "original weights")
+        #expect(try mreg(["register", "churn", "m", "--no-git"], in: space.path).status == 0)
+        let digest = try #require((try mreg(["show", "churn@1", "--json"], in: space.path).json()["files"] as? [[String: Any]])?.first?["digest"] as? String)
+        let data = try TestBackend.ociBlobData(hex: String(digest.dropFirst(7)))
+        try writeFile(data, "altered weights!")
+
+        let verified = try mreg(["verify", "--all"], in: space.path)
+        #expect(verified.status == 5 && verified.stdout.contains(digest) && verified.stdout.contains("corrupt"), "\(verified.stdout)\(verified.stderr)")
+        let exported = try mreg(["export", "churn@1", "out"], in: space.path)
+        #expect(exported.status == 5 && exported.stderr.contains(digest), "\(exported.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: space.url("out")), "no export left behind")
+        try writeFile(data, "original weights")
+        #expect(try mreg(["verify", "--all"], in: space.path).status == 0)
+    }
+
+    /// gc deletes an unreferenced remote blob only once it is older than the grace period, since
+    /// a registration on another machine may have stored it and not yet recorded its version.
+    @Test func gcDeletesUnreferencedBlobsOnceTheyAreOlderThanTheGracePeriod() throws {
+        let space = TemporaryDirectory()
+        let address = try TestBackend.newOCIAddress()
+        #expect(try mreg(["init", "registry", "--blobs", address], in: space.path).status == 0)
+        try writeFile(space.url("m/w.bin"), "kept weights")
+        #expect(try mreg(["register", "churn", "m", "--no-git"], in: space.path).status == 0)
+        let store = OCIBlobStore(address: try OCIAddress(parsing: address), credentials: nil)
+        let orphan = try store.ingest(bytes: Array("left by an interrupted registration".utf8)).digest
+
+        let young = try mreg(["gc", "--json"], in: space.path)
+        try expectValid(young, schema: "gc")
+        #expect(try young.json()["kept_recent"] as? [String] == [orphan.description], "\(young.stdout)")
+        #expect(try young.json()["unreferenced_blobs"] as? [String] == [])
+        #expect(try store.listBlobs().blobs.contains(orphan))
+
+        let collected = try mreg(["gc", "--json"], in: space.path, environment: ["MREG_OCI_GC_GRACE": "0"])
+        #expect(try collected.json()["unreferenced_blobs"] as? [String] == [orphan.description], "\(collected.stdout)")
+        #expect(!(try store.listBlobs().blobs.contains(orphan)))
+        #expect(store.verify(orphan) == .missing)
+        try assertRegistryConsistent(space.url("registry"))
+    }
+
+    @Test func aRegistryThatDoesNotAllowDeletionIsReportedNotFailed() throws {
+        let space = TemporaryDirectory()
+        let port = try startRegistry(space.url("oci"), deletion: false)
+        defer { stopRegistry(space.url("oci")) }
+        let address = "oci://127.0.0.1:\(port)/team"
+        #expect(try mreg(["init", "registry", "--blobs", address], in: space.path).status == 0)
+        let store = OCIBlobStore(address: try OCIAddress(parsing: address), credentials: nil)
+        let orphan = try store.ingest(bytes: Array("orphan".utf8)).digest
+        let result = try mreg(["gc"], in: space.path, environment: ["MREG_OCI_GC_GRACE": "0"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("deleted nothing") && result.stdout.contains("deletion is disabled"), "\(result.stdout)")
+        #expect(try store.listBlobs().blobs.contains(orphan))
+    }
+
+    /// The registry stops between commands, and is cut off in the middle of an upload: the error
+    /// names the engine and the address, nothing is recorded, and the same command completes
+    /// once the registry is back.
+    @Test func aRegistryThatStopsLosesNothingAndTheRetryCompletes() throws {
+        let space = TemporaryDirectory()
+        let port = try startRegistry(space.url("oci"))
+        defer { stopRegistry(space.url("oci")) }
+        let address = "oci://127.0.0.1:\(port)/team"
+        #expect(try mreg(["init", "registry", "--blobs", address], in: space.path).status == 0)
+        try writeFile(space.url("m/w.bin"), "first")
+        #expect(try mreg(["register", "churn", "m", "--no-git"], in: space.path).status == 0)
+        let before = try registrySnapshot(space.url("registry"))
+
+        stopRegistry(space.url("oci"))
+        try writeFile(space.url("m/w.bin"), "second")
+        let down = try mreg(["register", "churn", "m", "--no-git"], in: space.path)
+        #expect(down.status == 12, "\(down.stderr)")
+        #expect(down.stderr.contains("the OCI registry at \(address) is unavailable"), "\(down.stderr)")
+        #expect(down.stderr.split(separator: "\n").count == 1, "\(down.stderr)")
+
+        // Cut off in the middle of a large upload.
+        _ = try startRegistry(space.url("oci"), port: port)
+        try FileManager.default.createDirectory(atPath: space.url("big"), withIntermediateDirectories: true)
+        #expect(try run("/usr/bin/env", ["truncate", "-s", "256M", space.url("big/w.bin")], in: "/").status == 0)
+        let (upload, _, _) = try launch(mregExecutable, ["register", "big", "big", "--no-git"], in: space.path)
+        try waitForUploadedBytes(in: space.url("oci/storage"), atLeast: 8 << 20)
+        stopRegistry(space.url("oci"))
+        upload.waitUntilExit()
+        #expect(upload.terminationStatus == 12)
+
+        _ = try startRegistry(space.url("oci"), port: port)
+        #expect(try registrySnapshot(space.url("registry")) == before, "nothing recorded while the registry was away")
+        let retried = try mreg(["register", "churn", "m", "--no-git"], in: space.path)
+        #expect(retried.status == 0 && retried.stdout.contains("churn@2"), "\(retried.stderr)")
+        let big = try mreg(["register", "big", "big", "--no-git"], in: space.path)
+        #expect(big.status == 0 && big.stdout.contains("big@1"), "\(big.stderr)")
+        try assertRegistryConsistent(space.url("registry"))
+    }
+
+    @Test func badAddressesAreRefusedBeforeAnythingIsWritten() throws {
+        let space = TemporaryDirectory()
+        let cases: [([String], String)] = [
+            (["--blobs", "oci://robot:s3cret@127.0.0.1:5000/team"], "credentials"),
+            (["--blobs", "oci://127.0.0.1:5000/Team"], "prefix component 'Team'"),
+            (["--blobs", "https://127.0.0.1:5000/team"], "oci://"),
+            (["--insecure"], "--insecure applies to --blobs"),
+        ]
+        for (arguments, message) in cases {
+            let result = try mreg(["init", "registry"] + arguments, in: space.path)
+            #expect(result.status == 64 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(!result.stderr.contains("s3cret"))
+            #expect(!FileManager.default.fileExists(atPath: space.url("registry/registry.json")))
+        }
+        let closed = "oci://127.0.0.1:\(try TestBackend.unusedPort())/team"
+        let nowhere = try mreg(["init", "registry", "--blobs", closed], in: space.path)
+        #expect(nowhere.status == 12 && nowhere.stderr.contains(closed), "\(nowhere.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: space.url("registry/registry.json")), "no registry left behind")
+    }
+
+    /// A model name the OCI registry does not accept as a repository is stored, not published.
+    @Test func aNameTheRegistryRefusesIsStoredAndNotPublished() throws {
+        let space = TemporaryDirectory()
+        #expect(try mreg(["init", "registry", "--blobs", try TestBackend.newOCIAddress()], in: space.path).status == 0)
+        try writeFile(space.url("m/w.bin"), "weights")
+        let result = try mreg(["register", "churn-", "m", "--no-git"], in: space.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("not published as an OCI image"), "\(result.stderr)")
+        try assertRegistryConsistent(space.url("registry"))
+    }
+
+    // MARK: A private registry
+
+    private func startRegistry(_ folder: String, port: Int? = nil, deletion: Bool = true) throws -> Int {
+        var arguments = ["start", folder, String(try port ?? TestBackend.unusedPort())]
+        if !deletion { arguments.append("--no-delete") }
+        let started = try run("\(repositoryRoot)/scripts/oci-registry", arguments, in: "/")
+        guard started.status == 0, let value = Int(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestFailure("cannot start an OCI registry: \(started.stderr)")
+        }
+        return value
+    }
+
+    private func stopRegistry(_ folder: String) {
+        _ = try? run("\(repositoryRoot)/scripts/oci-registry", ["stop", folder], in: "/")
+    }
+
+    /// Waits until an upload in progress holds at least `bytes` in the registry's storage.
+    private func waitForUploadedBytes(in storage: String, atLeast bytes: Int) throws {
+        for _ in 0..<3000 {
+            let sizes = try run("/usr/bin/env", ["sh", "-c", "cat $(find '\(storage)' -path '*_uploads*' -name data) 2>/dev/null | wc -c"], in: "/")
+            if let size = Int(sizes.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), size >= bytes { return }
+            usleep(20_000)
+        }
+        throw TestFailure("no upload reached \(bytes) bytes")
+    }
+}
