@@ -85,7 +85,8 @@ let package = Package(
             dependencies: ["RegistryKit", "DatasetProfiling", "Evaluation", "Drift", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "mreg", dependencies: ["RegistryCLI"]),
-        .target(name: "RegistryTestSupport", dependencies: ["RegistryKit", "GitLinkage"], path: "Tests/RegistryTestSupport"),
+        .target(
+            name: "RegistryTestSupport", dependencies: ["RegistryKit", "GitLinkage", "ContentStore", "OCIBlobStore"], path: "Tests/RegistryTestSupport"),
         // One suite of what every store must guarantee, run on each implementation.
         .target(
             name: "StorageConformance", dependencies: ["RegistryModel", "RegistryStorage", "ContentStore", "RegistryTestSupport"],

@@ -11,7 +11,6 @@ extension OCIBlobStore {
     /// file of the model, not only weights. Tools that fetch by digest (skopeo, oras, crane)
     /// need no knowledge of them.
     static let modelArtifactType = "application/vnd.mreg.model.v1"
-    static let manifestMediaType = "application/vnd.mreg.manifest.v1+json"
     static let fileMediaType = "application/vnd.mreg.file.v1"
     /// The file's path in the version, as oras and others name the file they write.
     static let pathAnnotation = "org.opencontainers.image.title"
@@ -25,7 +24,7 @@ extension OCIBlobStore {
         guard OCIAddress.isRepositoryPath(repository), version.model != OCIAddress.blobRepositoryName else {
             return .skipped(reason: "the model name '\(version.model)' is not a repository name the OCI registry accepts")
         }
-        let config = OCIDescriptor(mediaType: Self.manifestMediaType, digest: version.manifestDigest, size: version.manifestSize)
+        let config = OCIDescriptor(mediaType: version.manifestMediaType, digest: version.manifestDigest, size: version.manifestSize)
         let layers = version.files.map { file in
             OCIDescriptor(
                 mediaType: Self.fileMediaType, digest: file.digest, size: file.size,

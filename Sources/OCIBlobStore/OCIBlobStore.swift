@@ -155,9 +155,19 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
         emptyConfigStored.withLockedValue { $0 = true }
     }
 
+    /// Stores a manifest under a tag. Distribution's filesystem driver answers DIGEST_INVALID when
+    /// several clients write the same manifest at once; the write is then repeated, and is done
+    /// as soon as the tag names these very bytes.
     func putManifest(_ manifest: OCIImageManifest, repository: String, reference: String) throws(ContentStoreError) {
-        let response = try client.send(
-            .PUT, "/v2/\(repository)/manifests/\(reference)", headers: [("Content-Type", Self.imageManifestType)], body: manifest.encoded())
+        let bytes = manifest.encoded()
+        let path = "/v2/\(repository)/manifests/\(reference)"
+        var response = try client.send(.PUT, path, headers: [("Content-Type", Self.imageManifestType)], body: bytes)
+        for pause in OCIClient.retryPauses where response.status == 400 && String(decoding: response.body, as: UTF8.self).contains("DIGEST_INVALID") {
+            usleep(pause)
+            let current = try client.send(.HEAD, path, headers: [("Accept", Self.imageManifestType)])
+            if current.status == 200, current.header("Docker-Content-Digest") == StreamingSHA256.hash(bytes).description { return }
+            response = try client.send(.PUT, path, headers: [("Content-Type", Self.imageManifestType)], body: bytes)
+        }
         guard response.status == 201 else { throw failure("storing manifest \(repository):\(reference)", response) }
     }
 

@@ -55,8 +55,16 @@ final class OCIClient: Sendable {
 
     /// Sends a request whose body is in memory; a 401 is answered with the credentials and the
     /// request sent once more.
+    ///
+    /// A 5xx or 429 answer is retried a few times after a short pause: registries fail
+    /// transiently under concurrent writers (Distribution's filesystem driver answers 500 while
+    /// another client rewrites the same tag), and every request sent here can be repeated.
     func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil) throws(ContentStoreError) -> Response {
         var response = try sendOnce(method, path, headers: headers, body: body)
+        for pause in Self.retryPauses where response.status >= 500 || response.status == 429 {
+            usleep(pause)
+            response = try sendOnce(method, path, headers: headers, body: body)
+        }
         if response.status == 401 {
             try authenticate(challenge: response.header("WWW-Authenticate"))
             response = try sendOnce(method, path, headers: headers, body: body)
@@ -64,6 +72,9 @@ final class OCIClient: Sendable {
         }
         return response
     }
+
+    /// Microseconds to wait before each retry of a request the registry failed transiently.
+    static let retryPauses: [useconds_t] = [100_000, 300_000, 900_000]
 
     private func sendOnce(_ method: HTTPMethod, _ path: String, headers: [(String, String)], body: [UInt8]?) throws(ContentStoreError) -> Response {
         let request = try makeRequest(method, path, headers: headers, body: body.map { .bytes($0) })

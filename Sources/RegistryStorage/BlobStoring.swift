@@ -54,14 +54,19 @@ public struct PublishableVersion: Sendable {
     public let number: Int
     public let manifestDigest: Digest
     public let manifestSize: Int64
+    /// `application/vnd.mreg.manifest.vN+json`, as the manifest names its own format.
+    public let manifestMediaType: String
     public let files: [FileEntry]
     public let createdAt: String
 
-    public init(model: String, number: Int, manifestDigest: Digest, manifestSize: Int64, files: [FileEntry], createdAt: String) {
+    public init(
+        model: String, number: Int, manifestDigest: Digest, manifestSize: Int64, manifestMediaType: String, files: [FileEntry], createdAt: String
+    ) {
         self.model = model
         self.number = number
         self.manifestDigest = manifestDigest
         self.manifestSize = manifestSize
+        self.manifestMediaType = manifestMediaType
         self.files = files
         self.createdAt = createdAt
     }

@@ -138,12 +138,7 @@ import Testing
         let space = try CLIWorkspace()
         try writeFile(space.directory.url("m/w.bin"), "weights")
         #expect(try space.run(["register", "churn", "m", "--no-git"]).status == 0)
-        let blobs = try FileManager.default.contentsOfDirectory(atPath: space.registry + "/blobs/sha256")
-        for blob in blobs {
-            let path = space.registry + "/blobs/sha256/" + blob
-            chmod(path, 0o644)
-            try writeFile(path, "garbage")
-        }
+        for blob in try storedBlobHexes(space.registry) { try alterStoredBlob(space.registry, hex: blob, to: "garbage") }
         let verify = try space.run(["verify"])
         #expect(verify.status == 5)
         #expect(verify.stdout.contains("CORRUPT") && verify.stdout.contains("churn@1"))

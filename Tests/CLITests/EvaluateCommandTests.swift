@@ -36,7 +36,7 @@ import Testing
         #expect(metrics.compactMap { $0["key"] as? String }.contains("holdout.roc_auc"))
         #expect(metrics.allSatisfy { ($0["ci_low"] as? Double ?? 2) <= ($0["value"] as? Double ?? -1) })
         let predictions = try #require(document["predictions"] as? String)
-        #expect(FileManager.default.fileExists(atPath: space.registry + "/blobs/sha256/" + predictions.dropFirst(7)))
+        #expect(try storedBlobHexes(space.registry).contains(String(predictions.dropFirst(7))))
 
         // The same seed gives the same intervals: an identical retry returns the evaluation recorded.
         #expect(document["created"] as? Bool == true && document["provenance"] as? String == "computed")
@@ -57,7 +57,7 @@ import Testing
 
         // The predictions blob is referenced: gc keeps it and verify re-hashes it.
         #expect(try space.run(["gc"]).status == 0)
-        #expect(FileManager.default.fileExists(atPath: space.registry + "/blobs/sha256/" + predictions.dropFirst(7)))
+        #expect(try storedBlobHexes(space.registry).contains(String(predictions.dropFirst(7))))
         try assertRegistryConsistent(space.registry)
     }
 

@@ -2,8 +2,9 @@ import Foundation
 import RegistryTestSupport
 import Testing
 
-/// `mreg migrate`: an embedded registry with every kind of record moves into PostgreSQL and
-/// answers the same; an interrupted migration resumes; a database of another registry is refused.
+/// `mreg migrate`: an embedded registry with every kind of record moves into PostgreSQL and an
+/// OCI registry and answers the same; an interrupted migration resumes; a database of another
+/// registry is refused.
 @Suite struct MigrateCommandTests {
     /// An embedded registry (whatever the suite's pass) with versions and their datasets,
     /// metrics, labels, an evaluation with kept predictions, a signature, an annotation, a named
@@ -75,6 +76,62 @@ import Testing
         try writeFile(space.url("m3/w.bin"), "weights 3")
         let next = try mreg(["register", "churn", "m3", "--no-git", "--json"], in: space.path)
         #expect((try next.json()["version"] as? [String: Any])?["version"] as? Int == 4, "\(next.stderr)")
+        try assertRegistryConsistent(space.url("registry"))
+    }
+
+    /// Metadata and blobs in one command: every blob uploaded, every version published as an
+    /// image skopeo fetches, every answer the same, and the registry goes on from there.
+    @Test func metadataAndBlobsMoveInOneCommand() throws {
+        let space = try embeddedRegistryWithEveryRecord()
+        let before = try answers(space)
+        let localBlobs = try FileManager.default.contentsOfDirectory(atPath: space.url("registry/blobs/sha256")).count
+        let database = try TestBackend.newPostgresDatabase(tcp: true)
+        let blobs = try TestBackend.newOCIAddress()
+        let migrated = try mreg(["migrate", "--to-metadata", database, "--to-blobs", blobs, "--json"], in: space.path)
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+        try expectValid(migrated, schema: "migrate")
+        let document = try migrated.json()
+        #expect(document["blobs"] as? String == blobs && document["metadata"] as? String == database)
+        #expect(document["blobs_copied"] as? Int == localBlobs && document["versions_published"] as? Int == 3, "\(document)")
+        #expect(try TestBackend.blobsAddress(of: space.url("registry")) == blobs && TestBackend.metadataAddress(of: space.url("registry")) == database)
+        #expect(try storedBlobHexes(space.url("registry")).count == localBlobs)
+        #expect(try answers(space) == before, "every answer is the same on both sides, history --at included")
+
+        let host = blobs.replacingOccurrences(of: "oci://", with: "")
+        let fetched = try run("/usr/bin/env", ["skopeo", "copy", "--src-tls-verify=false", "docker://\(host)/churn:v2", "oci:\(space.url("image"))"], in: space.path)
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(try mreg(["export", "churn@2", "out"], in: space.path).status == 0)
+        #expect(try readFile(space.url("out/w.bin")) == Array("weights 1".utf8))
+        try writeFile(space.url("m3/w.bin"), "weights 3")
+        let next = try mreg(["register", "churn", "m3", "--no-git", "--json"], in: space.path)
+        #expect((try next.json()["version"] as? [String: Any])?["version"] as? Int == 4, "\(next.stderr)")
+        try assertRegistryConsistent(space.url("registry"))
+    }
+
+    /// kill -9 while blobs upload, then the same command again: blobs already held are not sent
+    /// again, and the registry names the OCI registry only once the copy verifies.
+    @Test func anInterruptedBlobCopyResumes() throws {
+        let space = try embeddedRegistryWithEveryRecord()
+        try FileManager.default.createDirectory(atPath: space.url("big"), withIntermediateDirectories: true)
+        #expect(try run("/usr/bin/env", ["truncate", "-s", "192M", space.url("big/w.bin")], in: "/").status == 0)
+        try step(space, ["register", "big", "big", "--no-git"])
+        let total = try FileManager.default.contentsOfDirectory(atPath: space.url("registry/blobs/sha256")).count
+        let blobs = try TestBackend.newOCIAddress()
+        let (process, _, _) = try launch(mregExecutable, ["migrate", "--to-blobs", blobs], in: space.path)
+        var held = 0
+        for _ in 0..<3000 where held < 2 {
+            held = (try? TestBackend.ociTags(blobs, repository: "mreg-blobs").count) ?? 0
+            usleep(10_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(held >= 2, "killed while copying")
+        #expect(try TestBackend.blobsAddress(of: space.url("registry")) == nil, "still embedded until the copy verifies")
+        let resumed = try mreg(["migrate", "--to-blobs", blobs, "--json"], in: space.path)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let copied = try #require(try resumed.json()["blobs_copied"] as? Int)
+        #expect(copied <= total - held, "blobs held before the kill are not sent again: \(copied) of \(total)")
+        #expect(try storedBlobHexes(space.url("registry")).count == total)
         try assertRegistryConsistent(space.url("registry"))
     }
 

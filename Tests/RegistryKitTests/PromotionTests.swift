@@ -141,12 +141,10 @@ import Testing
 
         // require_verified re-hashes: a corrupt blob fails it even though everything else passes.
         let record = try space.registry.resolve(reference: "churn@1")
-        let blob = space.root + "/blobs/sha256/" + record.files[0].digest.hex
-        chmod(blob, 0o644)
-        try writeFile(blob, "weights clEan")
+        try alterStoredBlob(space.root, hex: record.files[0].digest.hex, to: "weights clEan")
         let corrupt = try space.promote("churn@1", to: "production")
         #expect(corrupt.report.failures.map(\.label) == ["require_verified"])
-        try writeFile(blob, "weights clean")
+        try alterStoredBlob(space.root, hex: record.files[0].digest.hex, to: "weights clean")
         let passed = try space.promote("churn@1", to: "production", reason: "signed and clean")
         #expect(passed.report.passed && space.holder("production") == 1)
         #expect(passed.report.results.first { $0.gate == "require_signature" }?.detail == "signed by release")

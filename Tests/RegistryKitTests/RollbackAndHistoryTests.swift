@@ -100,16 +100,18 @@ import Testing
     @Test func rollbackReHashesTheTargetBeforeMovingTheAlias() throws {
         let space = try threeVersionsPromotedInTurn()
         let target = try space.registry.resolve(reference: "churn@2")
-        let blob = space.root + "/blobs/sha256/" + target.files[0].digest.hex
-        chmod(blob, 0o644)
-        try writeFile(blob, "tampered weights")
+        try alterStoredBlob(space.root, hex: target.files[0].digest.hex, to: "tampered weights")
         let before = try registrySnapshot(space.root)
         let error = try expectFailure(.integrity) { try space.rollback("production", reason: "regression") }
         #expect(error.message.contains("churn@2") && error.message.contains("was not moved"))
-        // Nothing changed but the corrupt blob, which is moved aside so it is never served again.
-        let moved = "blob \(target.files[0].digest.hex)"
-        #expect(try registrySnapshot(space.root) == before.filter { $0 != moved })
-        #expect(error.message.contains("moved aside"))
+        if TestBackend.isOCI {
+            #expect(try registrySnapshot(space.root) == before, "nothing changed")
+        } else {
+            // Nothing changed but the corrupt blob, which is moved aside so it is never served again.
+            let moved = "blob \(target.files[0].digest.hex)"
+            #expect(try registrySnapshot(space.root) == before.filter { $0 != moved })
+            #expect(error.message.contains("moved aside"))
+        }
         #expect(space.holder("production") == 3)
     }
 

@@ -1,5 +1,7 @@
+import ContentStore
 import Foundation
 import GitLinkage
+import OCIBlobStore
 import RegistryKit
 
 /// Runs the same check as `mreg verify --all` and throws when the registry is not intact.
@@ -100,4 +102,51 @@ public func executeSQL(_ root: String, _ sql: String) throws {
         db.commit()
         """, root + "/registry.sqlite", sql], in: root)
     guard result.status == 0 else { throw TestFailure("SQL failed: \(result.stderr)") }
+}
+
+/// The hex digests of every stored blob (an OCI store's holder tags name them).
+public func storedBlobHexes(_ root: String) throws -> [String] {
+    if let address = try TestBackend.blobsAddress(of: root) {
+        return try TestBackend.ociTags(address, repository: "mreg-blobs").filter { $0.hasPrefix("sha256-") }.map { String($0.dropFirst(7)) }
+    }
+    return try FileManager.default.contentsOfDirectory(atPath: root + "/blobs/sha256").sorted()
+}
+
+/// Makes a stored blob read back as `bytes` without mreg knowing.
+///
+/// In the folder, the blob's file is overwritten. In the throwaway OCI registry, blobs are
+/// stored once for every repository, and other tests' registries share them: so the altered
+/// bytes are uploaded as a blob of their own and this registry's repository link for the digest
+/// is pointed at them (Distribution serves whatever the link names), which alters the blob for
+/// this registry only.
+public func alterStoredBlob(_ root: String, hex: String, to bytes: String) throws {
+    guard let address = try TestBackend.blobsAddress(of: root) else {
+        let file = root + "/blobs/sha256/" + hex
+        chmod(file, 0o644)
+        try writeFile(file, bytes)
+        return
+    }
+    let rest = address.replacingOccurrences(of: "oci://", with: "")
+    guard let slash = rest.firstIndex(of: "/") else { throw TestFailure("\(address) has no prefix") }
+    let repository = rest[rest.index(after: slash)...] + "/mreg-blobs"
+    let altered = BlobStore.digest(of: Array(bytes.utf8))
+    let opened = try run("/usr/bin/env", ["curl", "-s", "-i", "-X", "POST", "http://\(rest[..<slash])/v2/\(repository)/blobs/uploads/"], in: "/")
+    guard let location = opened.stdout.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("location:") })?
+        .dropFirst("location:".count).trimmingCharacters(in: .whitespaces)
+    else { throw TestFailure("the OCI registry opened no upload: \(opened.stdout)") }
+    let scratch = TemporaryDirectory()
+    try writeFile(scratch.url("bytes"), bytes)
+    let stored = try run(
+        "/usr/bin/env", ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", "-H", "Content-Type: application/octet-stream",
+                         "--data-binary", "@" + scratch.url("bytes"), location + "&digest=" + altered.description], in: "/")
+    guard stored.stdout == "201" else { throw TestFailure("the OCI registry refused the altered bytes: HTTP \(stored.stdout)") }
+    try writeFile(try TestBackend.ociStorage() + "/docker/registry/v2/repositories/\(repository)/_layers/sha256/\(hex)/link", altered.description)
+}
+
+/// Stores bytes that no version references, as an interrupted registration leaves them; returns their hex digest.
+public func storeOrphanBlob(_ root: String, _ bytes: String) throws -> String {
+    if let address = try TestBackend.blobsAddress(of: root) {
+        return try OCIBlobStore(address: try OCIAddress(parsing: address), credentials: nil).ingest(bytes: Array(bytes.utf8)).digest.hex
+    }
+    return try BlobStore(root: root).ingest(bytes: Array(bytes.utf8)).digest.hex
 }

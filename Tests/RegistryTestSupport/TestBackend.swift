@@ -32,11 +32,6 @@ public enum TestBackend {
         try ociServer() + "/t\(getpid())x\(UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000)"
     }
 
-    /// Where the throwaway OCI registry keeps a blob's bytes (Distribution's filesystem layout).
-    public static func ociBlobData(hex: String) throws -> String {
-        try ociStorage() + "/docker/registry/v2/blobs/sha256/\(hex.prefix(2))/\(hex)/data"
-    }
-
     /// The throwaway server's superuser address (TCP, password in `PGPASSWORD`).
     public static func postgresServer() throws -> String {
         guard let address = ProcessInfo.processInfo.environment["MREG_TEST_POSTGRES"] else {

@@ -8,10 +8,14 @@ extension Registry {
     /// cannot be published there.
     func publish(_ version: VersionRecord) throws(RegistryError) -> String? {
         guard let publisher = blobs as? any VersionPublishing else { return nil }
-        let manifestSize = Int64(try storeBlob { () throws(ContentStoreError) in try blobs.readVerified(version.manifestDigest) }.count)
+        let manifest = try storeBlob { () throws(ContentStoreError) in try blobs.readVerified(version.manifestDigest) }
+        // The image's config is the manifest, typed as the manifest says it is (v1 or v2).
+        guard case .object(let fields) = try? JSONParser.parse(manifest), case .string(let mediaType) = fields["media_type"] else {
+            throw RegistryError(.integrity, "the manifest of \(version.model)@\(version.number) names no media type", hint: "run 'mreg verify --all'")
+        }
         let publishable = PublishableVersion(
-            model: version.model.value, number: version.number, manifestDigest: version.manifestDigest, manifestSize: manifestSize,
-            files: version.files, createdAt: Timestamp.format(version.createdAt))
+            model: version.model.value, number: version.number, manifestDigest: version.manifestDigest, manifestSize: Int64(manifest.count),
+            manifestMediaType: mediaType, files: version.files, createdAt: Timestamp.format(version.createdAt))
         let result: PublicationResult
         do {
             result = try publisher.publish(publishable)
