@@ -223,6 +223,7 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
             if response.status == 404 { return .missing }
             try expectBlob(response, digest)
         } catch {
+            if case .unavailable = error { return .unavailable(error) }
             return .unreadable(error.description)
         }
         let (hasher, size) = state.withLockedValue { $0 }

@@ -222,8 +222,10 @@ final class OCIClient: Sendable {
             authorization.withLockedValue { $0.header = credentials.basicAuthorization }
         case "bearer":
             guard let realm = parsed.parameters["realm"] else { throw unavailable("its token challenge names no realm") }
+            // A challenge may name several scopes, space-separated (a mount needs pull on the source too).
+            let asked = (parsed.parameters["scope"] ?? "").split(separator: " ").map(String.init)
             let scopes = authorization.withLockedValue { state in
-                if let scope = parsed.parameters["scope"], !state.scopes.contains(scope) { state.scopes.append(scope) }
+                for scope in asked where !state.scopes.contains(scope) { state.scopes.append(scope) }
                 return state.scopes
             }
             var components = URLComponents(string: realm)

@@ -115,4 +115,6 @@ public enum BlobStatus: Hashable, Sendable {
     /// Its bytes hash to `actual`; it was moved to `movedTo` (nil: it could not be moved).
     case corrupt(actual: Digest, movedTo: String?)
     case unreadable(String)
+    /// The store itself cannot be reached: nothing is known about the blob (exit 12, not 5).
+    case unavailable(ContentStoreError)
 }

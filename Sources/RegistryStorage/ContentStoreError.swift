@@ -2,7 +2,7 @@ import Glibc
 import RegistryModel
 
 /// A failure of a blob store, with enough context to tell the user which file and why.
-public enum ContentStoreError: Error, Equatable, Sendable {
+public enum ContentStoreError: Error, Hashable, Sendable {
     /// A system call failed; `errno` says why.
     case io(operation: String, path: String, errno: Int32)
     case digestMismatch(expected: Digest, actual: Digest, path: String)

@@ -136,6 +136,8 @@ import Testing
         #expect(down.status == 12, "\(down.stderr)")
         #expect(down.stderr.contains("the OCI registry at \(address) is unavailable"), "\(down.stderr)")
         #expect(down.stderr.split(separator: "\n").count == 1, "\(down.stderr)")
+        let unverified = try mreg(["verify", "--all"], in: space.path)
+        #expect(unverified.status == 12, "nothing is known about the blobs, so nothing is called corrupt: \(unverified.stdout)\(unverified.stderr)")
 
         // Cut off in the middle of a large upload.
         _ = try startRegistry(space.url("oci"), port: port)
@@ -188,12 +190,50 @@ import Testing
         try assertRegistryConsistent(space.url("registry"))
     }
 
+    /// A registry that asks for credentials, by HTTP Basic and by Bearer tokens from a token
+    /// service: they come from the environment or docker's config.json, are never printed, and
+    /// wrong or missing ones are exit 12 with nothing recorded.
+    @Test(arguments: ["--basic", "--token"])
+    func credentialsComeFromTheEnvironmentOrDockersConfig(_ scheme: String) throws {
+        let space = TemporaryDirectory()
+        let password = "pw-\(UInt64.random(in: 0...UInt64.max))"
+        let port = try startRegistry(space.url("oci"), options: [scheme], password: password)
+        defer { stopRegistry(space.url("oci")) }
+        let address = "oci://127.0.0.1:\(port)/team"
+        let anonymous = try mreg(["init", "registry", "--blobs", address], in: space.path)
+        #expect(anonymous.status == 12 && anonymous.stderr.contains("requires credentials"), "\(anonymous.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: space.url("registry/registry.json")))
+
+        let credentials = ["MREG_OCI_USERNAME": "robot", "MREG_OCI_PASSWORD": password]
+        try writeFile(space.url("m/w.bin"), "weights \(scheme)")
+        for arguments in [["init", "registry", "--blobs", address], ["register", "churn", "m", "--no-git"], ["verify", "--all"], ["export", "churn@1", "out"]] {
+            let result = try mreg(arguments, in: space.path, environment: credentials)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect(!(result.stdout + result.stderr).contains(password))
+        }
+        #expect(!(try String(contentsOfFile: space.url("registry/registry.json"), encoding: .utf8)).contains(password))
+
+        let wrong = try mreg(["verify", "--all"], in: space.path, environment: ["MREG_OCI_USERNAME": "robot", "MREG_OCI_PASSWORD": "not-it"])
+        #expect(wrong.status == 12 && wrong.stderr.contains("credentials") && !wrong.stderr.contains("not-it"), "\(wrong.stderr)")
+
+        // docker login's file, as skopeo login --authfile writes it.
+        let auth = Data("robot:\(password)".utf8).base64EncodedString()
+        try writeFile(space.url("docker/config.json"), "{\"auths\": {\"127.0.0.1:\(port)\": {\"auth\": \"\(auth)\"}}}")
+        try writeFile(space.url("m/w.bin"), "weights \(scheme) 2")
+        let fromFile = try mreg(["register", "churn", "m", "--no-git"], in: space.path, environment: ["DOCKER_CONFIG": space.url("docker")])
+        #expect(fromFile.status == 0 && fromFile.stdout.contains("churn@2"), "\(fromFile.stderr)")
+        let fetched = try run(
+            "/usr/bin/env", ["skopeo", "copy", "--src-tls-verify=false", "--src-creds", "robot:\(password)", "docker://127.0.0.1:\(port)/team/churn:v2", "oci:\(space.url("image"))"],
+            in: space.path)
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+    }
+
     // MARK: A private registry
 
-    private func startRegistry(_ folder: String, port: Int? = nil, deletion: Bool = true) throws -> Int {
-        var arguments = ["start", folder, String(try port ?? TestBackend.unusedPort())]
+    private func startRegistry(_ folder: String, port: Int? = nil, deletion: Bool = true, options: [String] = [], password: String = "") throws -> Int {
+        var arguments = ["start", folder, String(try port ?? TestBackend.unusedPort())] + options
         if !deletion { arguments.append("--no-delete") }
-        let started = try run("\(repositoryRoot)/scripts/oci-registry", arguments, in: "/")
+        let started = try run("\(repositoryRoot)/scripts/oci-registry", arguments, in: "/", environment: ["MREG_OCI_TEST_PASSWORD": password])
         guard started.status == 0, let value = Int(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw TestFailure("cannot start an OCI registry: \(started.stderr)")
         }

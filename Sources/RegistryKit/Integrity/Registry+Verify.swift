@@ -82,7 +82,10 @@ extension Registry {
         let task = progress?.begin("verify", totalBytes: digests.reduce(0) { $0 + (expectedSizes[$1] ?? 0) })
         let store = blobs
         let statuses = try Parallel.map(digests) { (digest) throws(RegistryError) -> (Digest, BlobStatus) in
-            (digest, store.verify(digest, progress: task))
+            let status = store.verify(digest, progress: task)
+            // A store that cannot be reached says nothing about the blob: fail as unavailable.
+            if case .unavailable(let error) = status { throw RegistryError(error) }
+            return (digest, status)
         }
         task?.finish()
 
@@ -105,6 +108,8 @@ extension Registry {
                 problems.append(IntegrityProblem(kind: .corrupt, digest: digest, detail: "blob \(digest) is corrupt: its bytes hash to \(actual)\(moved)", affected: affected))
             case .unreadable(let reason):
                 problems.append(IntegrityProblem(kind: .unreadable, digest: digest, detail: "blob \(digest) cannot be read: \(reason)", affected: affected))
+            case .unavailable(let error):
+                throw RegistryError(error)
             }
         }
         // The ledger, read once for a whole-store check: its chain, and each version's fact events.
