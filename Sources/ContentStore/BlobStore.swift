@@ -135,12 +135,14 @@ public struct BlobStore: LocalBlobStoring {
     /// as it is read (a dataset profiler, an upload): one pass over the disk, hashing and the
     /// consumer overlap. `consume` is called serially and is done with every chunk when this
     /// returns; its first error stops the reading and is rethrown.
+    /// `chunkSize` is the read size; an upload, which copies each chunk once more into its
+    /// socket buffers, reads smaller chunks to keep its memory down.
     public static func hash(
-        fileAt path: String, progress: (any ProgressObserver)? = nil,
+        fileAt path: String, chunkSize: Int = chunkSize, progress: (any ProgressObserver)? = nil,
         consume: @escaping (UnsafeRawBufferPointer) throws(ContentStoreError) -> Void
     ) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
         let file = try FileDescriptor.openForReading(path)
-        return try PipelinedCopy.pipeline(from: file, chunkSize: Self.chunkSize, progress: progress, sink: consume)
+        return try PipelinedCopy.pipeline(from: file, chunkSize: chunkSize, progress: progress, sink: consume)
     }
 
     /// The size of a file about to be streamed somewhere (an upload's Content-Length).

@@ -34,6 +34,10 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
     /// Chunked uploads send at most this much per PATCH: few requests, and a proxy's body limit
     /// is rarely below it.
     public static let defaultUploadChunkSize: Int64 = 64 << 20
+    /// Bytes per read of a file being uploaded: each is copied once more into the connection's
+    /// buffers, so memory is about four of them whatever the file size (measured: 1 MiB reads
+    /// upload as fast as 4 MiB ones on loopback).
+    static let uploadReadSize = 1 << 20
 
     public init(
         address: OCIAddress, credentials: OCICredentials?, collectionGrace: Double = 3600, uploadChunkSize: Int64 = defaultUploadChunkSize,
@@ -90,7 +94,9 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
     func upload(fileAt path: String, length: Int64, to repository: String, progress: (any ProgressObserver)?) throws(ContentStoreError) -> (Digest, Int64) {
         var location = try startUpload(in: repository)
         let sender = ChunkedUploadSender(client: client, location: location, source: path, length: length, chunkSize: uploadChunkSize)
-        let (digest, size) = try BlobStore.hash(fileAt: path, progress: progress) { (chunk) throws(ContentStoreError) in try sender.send(chunk) }
+        let (digest, size) = try BlobStore.hash(fileAt: path, chunkSize: Self.uploadReadSize, progress: progress) { (chunk) throws(ContentStoreError) in
+            try sender.send(chunk)
+        }
         location = try sender.finish()
         try commitUpload(at: location, digest: digest)
         return (digest, size)
