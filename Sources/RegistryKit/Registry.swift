@@ -1,7 +1,7 @@
+import MetadataStore
 import ContentStore
 import RegistryStorage
 import Foundation
-import MetadataStore
 import RegistryModel
 
 /// The backends `registry.json` names, without secrets; nil addresses mean the embedded default.

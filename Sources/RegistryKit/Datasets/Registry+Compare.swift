@@ -1,9 +1,7 @@
-import ContentStore
 import RegistryStorage
 import DatasetProfiling
 import Evaluation
 import Foundation
-import MetadataStore
 import Policy
 import RegistryModel
 

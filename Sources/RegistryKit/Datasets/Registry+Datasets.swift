@@ -1,6 +1,5 @@
 import DatasetProfiling
 import Foundation
-import MetadataStore
 import RegistryStorage
 import RegistryModel
 

@@ -3,7 +3,6 @@ import RegistryStorage
 import DatasetProfiling
 import Drift
 import Foundation
-import MetadataStore
 import RegistryModel
 
 /// What `drift` compared: the reference dataset and file, the new data, and the verdicts.

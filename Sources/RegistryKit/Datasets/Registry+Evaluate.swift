@@ -3,7 +3,6 @@ import RegistryStorage
 import DatasetProfiling
 import Evaluation
 import Foundation
-import MetadataStore
 import RegistryModel
 
 /// A request to evaluate a version on a dataset, from given metrics or from a predictions file.

@@ -2,7 +2,6 @@ import ContentStore
 import RegistryStorage
 import DatasetProfiling
 import Foundation
-import MetadataStore
 import RegistryModel
 
 /// A dataset as fingerprinted: its use, a directory's listing, its tabular files' profiles, and

@@ -1,8 +1,6 @@
 import Glibc
-import ContentStore
 import RegistryStorage
 import GitLinkage
-import MetadataStore
 import RegistryModel
 
 /// One mapping per boundary: each lower module's error becomes a `RegistryError` here.

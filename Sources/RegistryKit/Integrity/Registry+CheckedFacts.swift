@@ -1,7 +1,6 @@
 import ContentStore
 import RegistryStorage
 import Foundation
-import MetadataStore
 import RegistryModel
 
 /// Reads that gates, `show`, `diff` and `compare` rely on, checked against the digests that the

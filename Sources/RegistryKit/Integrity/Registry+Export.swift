@@ -1,4 +1,3 @@
-import ContentStore
 import RegistryStorage
 import Foundation
 import Glibc

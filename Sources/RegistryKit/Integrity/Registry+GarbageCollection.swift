@@ -1,7 +1,5 @@
-import ContentStore
 import RegistryStorage
 import Foundation
-import MetadataStore
 import RegistryModel
 
 /// What `gc` removed (or, with `--dry-run`, would remove).

@@ -1,7 +1,6 @@
 import ContentStore
 import RegistryStorage
 import Foundation
-import MetadataStore
 import RegistryModel
 
 /// Building, storing and rebuilding the documents that fact events commit to.

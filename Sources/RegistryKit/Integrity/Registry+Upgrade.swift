@@ -1,5 +1,4 @@
 import Foundation
-import MetadataStore
 import RegistryStorage
 import RegistryModel
 

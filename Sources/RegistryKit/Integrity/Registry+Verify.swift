@@ -1,7 +1,6 @@
 import ContentStore
 import RegistryStorage
 import Foundation
-import MetadataStore
 import RegistryModel
 
 /// One thing `verify` found wrong, with everything it affects.

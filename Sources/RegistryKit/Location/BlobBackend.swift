@@ -1,5 +1,5 @@
-import ContentStore
 import OCIBlobStore
+import ContentStore
 import RegistryStorage
 
 /// Where a registry's blobs live: the embedded folder `blobs/`, or an OCI registry that several

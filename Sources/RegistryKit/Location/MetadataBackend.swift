@@ -1,5 +1,5 @@
-import MetadataStore
 import PostgresMetadata
+import MetadataStore
 import RegistryStorage
 
 /// Where a registry's metadata lives: the embedded SQLite file, or a PostgreSQL database that

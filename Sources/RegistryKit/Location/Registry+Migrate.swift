@@ -1,8 +1,7 @@
+import SQLMetadata
 import Foundation
-import PostgresMetadata
 import RegistryModel
 import RegistryStorage
-import SQLMetadata
 
 /// What `mreg migrate` did.
 public struct MigrationReport: Sendable {

@@ -1,4 +1,3 @@
-import ContentStore
 import Foundation
 import RegistryModel
 import RegistryStorage

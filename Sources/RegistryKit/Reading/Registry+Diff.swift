@@ -1,6 +1,5 @@
 import Foundation
 import GitLinkage
-import MetadataStore
 import RegistryStorage
 import RegistryModel
 

@@ -1,7 +1,5 @@
-import ContentStore
 import RegistryStorage
 import Foundation
-import MetadataStore
 import RegistryModel
 
 /// A version found by `find`, with every way it relates to the search and the aliases it holds now.

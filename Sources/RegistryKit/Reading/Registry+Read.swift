@@ -1,4 +1,3 @@
-import MetadataStore
 import RegistryStorage
 import RegistryModel
 

@@ -1,8 +1,6 @@
-import ContentStore
 import RegistryStorage
 import Foundation
 import GitLinkage
-import MetadataStore
 import RegistryModel
 
 extension Registry {

@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import MetadataStore
 import RegistryStorage
 
 /// A file to ingest: where it is now, and where `export` will recreate it.

@@ -1,7 +1,5 @@
-import ContentStore
 import RegistryStorage
 import Foundation
-import MetadataStore
 import RegistryModel
 
 /// A mark `mreg lift` takes away.

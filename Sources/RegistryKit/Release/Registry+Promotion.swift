@@ -1,7 +1,5 @@
-import ContentStore
 import RegistryStorage
 import Foundation
-import MetadataStore
 import Policy
 import RegistryModel
 

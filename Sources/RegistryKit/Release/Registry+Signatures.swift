@@ -1,8 +1,6 @@
-import ContentStore
 import RegistryStorage
 import Foundation
 import Glibc
-import MetadataStore
 import RegistryModel
 import Signatures
 
