@@ -74,8 +74,9 @@ public final class Registry: Sendable {
     ) throws(RegistryError) -> Registry {
         let layout = RegistryLayout(root: root)
         let marker = try readMarker(layout)
-        // A fresh clone has the committed marker but not the git-ignored data folders.
-        if !FileManager.default.fileExists(atPath: BlobStore(root: root).temporaryDirectory) {
+        // A fresh clone has the committed marker but not the git-ignored data folders (which a
+        // registry with its blobs in an OCI registry does not use).
+        if marker.blobs == nil, !FileManager.default.fileExists(atPath: BlobStore(root: root).temporaryDirectory) {
             try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
         }
         let backend = try MetadataBackend(configured: marker.metadata, in: layout)
@@ -143,7 +144,7 @@ public final class Registry: Sendable {
         } catch {
             throw RegistryError(.io, "cannot create the registry folder '\(root)': \(error.localizedDescription)")
         }
-        try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
+        if backends.blobs == nil { try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() } }
         _ = try blobBackend.open(environment: environment, check: true)
         _ = try backend.open(environment: environment, busyTimeout: defaultBusyTimeout)
         if !FileManager.default.fileExists(atPath: layout.gitignore) {

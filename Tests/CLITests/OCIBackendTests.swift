@@ -27,8 +27,8 @@ import Testing
         try writeFile(space.url("m/serve.sh"), Array("#!/bin/sh\n".utf8), executable: true)
         let registered = try mreg(["register", "churn", "m", "--no-git", "--param", "lr=0.1"], in: space.path)
         #expect(registered.status == 0, "\(registered.stderr)")
-        let blobFolder = (try? FileManager.default.contentsOfDirectory(atPath: space.url("registry/blobs/sha256"))) ?? []
-        #expect(blobFolder.isEmpty, "no bytes kept in the registry folder")
+        #expect(!FileManager.default.fileExists(atPath: space.url("registry/blobs")), "no blob folder beside the configuration")
+        #expect(!FileManager.default.fileExists(atPath: space.url("registry/tmp")))
 
         let shown = try mreg(["show", "churn@1", "--json"], in: space.path)
         let document = try shown.json()
