@@ -107,7 +107,7 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
         let location = try startUpload(in: repository)
         let response = try client.send(
             .PUT, Self.appending(digest: digest, to: location), headers: [("Content-Type", "application/octet-stream")], body: bytes)
-        guard response.status == 201 else { throw client.refused("storing blob \(digest) answered \(client.describe(response))") }
+        guard response.status == 201 else { throw failure("storing blob \(digest)", response) }
     }
 
     /// Opens an upload session (which also settles authentication for the repository's push scope).
