@@ -79,7 +79,8 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
         let size = Int64(bytes.count)
         if try isHeld(digest) { return IngestResult(digest: digest, size: size, wasNew: false) }
         try uploadMonolithic(bytes, digest: digest, to: blobRepository)
-        return IngestResult(digest: digest, size: size, wasNew: try hold(digest, size: size))
+        try writeHolder(digest, size: size)
+        return IngestResult(digest: digest, size: size, wasNew: true)
     }
 
     public func ingestIfAlreadyStored(fileAt path: String, candidate: Digest, progress: (any ProgressObserver)?) throws(ContentStoreError) -> IngestResult? {
@@ -144,13 +145,18 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
     /// Writes the blob's holder manifest unless it exists; returns whether it was written.
     private func hold(_ digest: Digest, size: Int64) throws(ContentStoreError) -> Bool {
         if try isHeld(digest) { return false }
+        try writeHolder(digest, size: size)
+        return true
+    }
+
+    /// Writes the blob's holder manifest (the caller knows there is none yet).
+    private func writeHolder(_ digest: Digest, size: Int64) throws(ContentStoreError) {
         try storeEmptyConfig()
         let manifest = OCIImageManifest(
             artifactType: Self.blobArtifactType, config: .empty,
             layers: [OCIDescriptor(mediaType: "application/octet-stream", digest: digest, size: size)],
             annotations: [Self.createdAnnotation: Timestamp.format(clock())])
         try putManifest(manifest, repository: blobRepository, reference: Self.holderTag(for: digest))
-        return true
     }
 
     private func storeEmptyConfig() throws(ContentStoreError) {

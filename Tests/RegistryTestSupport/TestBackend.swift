@@ -97,9 +97,14 @@ public enum TestBackend {
 
     /// The OCI address a registry's blobs live at, or nil for an embedded registry.
     public static func blobsAddress(of root: String) throws -> String? {
+        try markerField("blobs", of: root)
+    }
+
+    /// One text field of a registry's `registry.json`.
+    private static func markerField(_ name: String, of root: String) throws -> String? {
         let data = try Data(contentsOf: URL(fileURLWithPath: root + "/registry.json"))
         let marker = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        return marker?["blobs"] as? String
+        return marker?[name] as? String
     }
 
     /// The tags of a repository under an `oci://` address, sorted (none when it does not exist).
@@ -122,8 +127,6 @@ public enum TestBackend {
 
     /// The PostgreSQL address a registry's metadata lives at, or nil for an embedded registry.
     public static func metadataAddress(of root: String) throws -> String? {
-        let data = try Data(contentsOf: URL(fileURLWithPath: root + "/registry.json"))
-        let marker = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        return marker?["metadata"] as? String
+        try markerField("metadata", of: root)
     }
 }
