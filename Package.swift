@@ -4,11 +4,13 @@ import PackageDescription
 /// mreg: a content-addressed model registry with git lineage.
 ///
 /// Dependencies point one way (see README, "Design"):
-/// RegistryModel ← RegistryStorage (the storage protocols) ← ContentStore;
+/// RegistryModel ← RegistryStorage (the storage protocols) ← ContentHashing ← ContentStore (the blob folder);
 /// RegistryStorage ← SQLMetadata (the metadata protocols in SQL, once) ← MetadataStore (SQLite), PostgresMetadata;
 /// ContentStore ← OCIBlobStore (blobs in an OCI registry);
 /// RegistryModel ← GitLinkage, Signatures, Evaluation, DatasetProfiling;
-/// TOML ← Policy; DatasetProfiling ← Drift; all of them ← RegistryKit ← RegistryCLI ← mreg
+/// TOML ← Policy; DatasetProfiling ← Drift;
+/// the protocols, ContentHashing and the domain modules ← RegistryKit (no store engine);
+/// RegistryKit and the engines ← RegistryBackends (the composition root) ← RegistryCLI ← mreg
 let package = Package(
     name: "mreg",
     platforms: [.macOS(.v14)],
@@ -36,9 +38,10 @@ let package = Package(
         .target(name: "RegistryModel"),
         .target(name: "RegistryStorage", dependencies: ["RegistryModel"]),
         .target(
-            name: "ContentStore",
+            name: "ContentHashing",
             dependencies: ["RegistryModel", "RegistryStorage", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "ContentStore", dependencies: ["RegistryModel", "RegistryStorage", "ContentHashing"]),
         .target(name: "SQLMetadata", dependencies: ["RegistryModel", "RegistryStorage"]),
         .target(
             name: "MetadataStore",
@@ -55,7 +58,7 @@ let package = Package(
         .target(
             name: "OCIBlobStore",
             dependencies: [
-                "RegistryModel", "RegistryStorage", "ContentStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "RegistryModel", "RegistryStorage", "ContentHashing", "ContentStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -76,26 +79,33 @@ let package = Package(
         .target(
             name: "RegistryKit",
             dependencies: [
-                "RegistryModel", "RegistryStorage", "ContentStore", "SQLMetadata", "MetadataStore", "PostgresMetadata", "OCIBlobStore", "GitLinkage", "Signatures", "Policy", "TOML", "DatasetProfiling", "Evaluation", "Drift",
-                .product(name: "Yams", package: "Yams"),
+                "RegistryModel", "RegistryStorage", "ContentHashing", "GitLinkage", "Signatures", "Policy", "TOML", "DatasetProfiling", "Evaluation",
+                "Drift", .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(
+            name: "RegistryBackends",
+            dependencies: ["RegistryKit", "RegistryStorage", "ContentStore", "MetadataStore", "PostgresMetadata", "OCIBlobStore"]
+        ),
+        .target(
             name: "RegistryCLI",
-            dependencies: ["RegistryKit", "DatasetProfiling", "Evaluation", "Drift", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "RegistryKit", "RegistryBackends", "DatasetProfiling", "Evaluation", "Drift",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(name: "mreg", dependencies: ["RegistryCLI"]),
         .target(
-            name: "RegistryTestSupport", dependencies: ["RegistryKit", "GitLinkage", "ContentStore", "OCIBlobStore"], path: "Tests/RegistryTestSupport"),
+            name: "RegistryTestSupport", dependencies: ["RegistryKit", "RegistryBackends", "GitLinkage", "ContentHashing", "ContentStore", "OCIBlobStore"], path: "Tests/RegistryTestSupport"),
         // One suite of what every store must guarantee, run on each implementation.
         .target(
-            name: "StorageConformance", dependencies: ["RegistryModel", "RegistryStorage", "ContentStore", "RegistryTestSupport"],
+            name: "StorageConformance", dependencies: ["RegistryModel", "RegistryStorage", "ContentHashing", "ContentStore", "RegistryTestSupport"],
             path: "Tests/StorageConformance"),
         .testTarget(
             name: "RegistryCoreTests",
-            dependencies: ["RegistryModel", "RegistryStorage", "ContentStore", "SQLMetadata", "MetadataStore", "PostgresMetadata", "OCIBlobStore", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "Evaluation", "Drift", "RegistryTestSupport", "StorageConformance"]
+            dependencies: ["RegistryModel", "RegistryStorage", "ContentHashing", "ContentStore", "SQLMetadata", "MetadataStore", "PostgresMetadata", "OCIBlobStore", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "Evaluation", "Drift", "RegistryTestSupport", "StorageConformance"]
         ),
-        .testTarget(name: "RegistryKitTests", dependencies: ["RegistryKit", "RegistryTestSupport"]),
+        .testTarget(name: "RegistryKitTests", dependencies: ["RegistryKit", "RegistryBackends", "RegistryTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["RegistryCLI", "RegistryTestSupport", "OCIBlobStore", "mreg"]),
     ],
     swiftLanguageModes: [.v6]

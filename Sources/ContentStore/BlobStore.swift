@@ -1,4 +1,5 @@
 
+import ContentHashing
 import Glibc
 import RegistryModel
 import RegistryStorage
@@ -9,9 +10,8 @@ import RegistryStorage
 /// orphan temporary file or an orphan blob, never a half-written file at a final path:
 /// stream into `tmp/` while hashing → fsync → rename to the digest path → fsync the directory.
 public struct BlobStore: LocalBlobStoring {
-    /// Bytes per `read(2)`: large enough to amortise syscalls and let SHA-NI run, small enough
-    /// that memory stays bounded (one buffer per concurrent stream).
-    public static let chunkSize = 4 << 20
+    /// Bytes per `read(2)` (see `FileHashing.chunkSize`).
+    public static let chunkSize = FileHashing.chunkSize
 
     public let root: String
     public var blobsDirectory: String { root + "/blobs/sha256" }
@@ -75,7 +75,7 @@ public struct BlobStore: LocalBlobStoring {
         fileAt sourcePath: String, candidate: Digest, progress: (any ProgressObserver)? = nil
     ) throws(ContentStoreError) -> IngestResult? {
         guard let stored = storedSize(of: candidate) else { return nil }
-        let (digest, size) = try Self.hash(fileAt: sourcePath, progress: progress)
+        let (digest, size) = try FileHashing.hash(fileAt: sourcePath, progress: progress)
         guard digest == candidate, size == stored else { return nil }
         return IngestResult(digest: digest, size: size, wasNew: false)
     }
@@ -123,34 +123,7 @@ public struct BlobStore: LocalBlobStoring {
         return IngestResult(digest: digest, size: size, wasNew: true)
     }
 
-    // MARK: Hashing, reading and verifying
-
-    /// Hashes a file without storing it (dataset fingerprints): no store is involved.
-    public static func hash(fileAt path: String, progress: (any ProgressObserver)? = nil) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
-        let file = try FileDescriptor.openForReading(path)
-        return try Self.stream(file, progress: progress) { _ throws(ContentStoreError) in }
-    }
-
-    /// Hashes a file without storing it and hands every chunk to `consume` on a second thread
-    /// as it is read (a dataset profiler, an upload): one pass over the disk, hashing and the
-    /// consumer overlap. `consume` is called serially and is done with every chunk when this
-    /// returns; its first error stops the reading and is rethrown.
-    /// `chunkSize` is the read size; an upload, which copies each chunk once more into its
-    /// socket buffers, reads smaller chunks to keep its memory down.
-    public static func hash(
-        fileAt path: String, chunkSize: Int = chunkSize, progress: (any ProgressObserver)? = nil,
-        consume: @escaping (UnsafeRawBufferPointer) throws(ContentStoreError) -> Void
-    ) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
-        let file = try FileDescriptor.openForReading(path)
-        return try PipelinedCopy.pipeline(from: file, chunkSize: chunkSize, progress: progress, sink: consume)
-    }
-
-    /// The size of a file about to be streamed somewhere (an upload's Content-Length).
-    public static func size(ofFileAt path: String) throws(ContentStoreError) -> Int64 {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw .io(operation: "read the size of", path: path, errno: errno) }
-        return Int64(info.st_size)
-    }
+    // MARK: Reading and verifying
 
     /// Re-hashes a stored blob and says whether it is intact.
     public func verify(_ digest: Digest, progress: (any ProgressObserver)? = nil) -> BlobStatus {
@@ -161,7 +134,7 @@ public struct BlobStore: LocalBlobStoring {
             return .missing
         }
         do {
-            let (actual, size) = try Self.stream(file, progress: progress) { _ throws(ContentStoreError) in }
+            let (actual, size) = try FileHashing.stream(file, progress: progress) { _ throws(ContentStoreError) in }
             return actual == digest ? .intact(size: size) : .corrupt(actual: actual, movedTo: quarantine(digest))
         } catch {
             return .unreadable(error.description)
@@ -177,7 +150,7 @@ public struct BlobStore: LocalBlobStoring {
             throw .missingBlob(digest)
         }
         var bytes = [UInt8]()
-        let (actual, _) = try Self.stream(file, progress: nil) { (chunk) throws(ContentStoreError) in bytes += chunk }
+        let (actual, _) = try FileHashing.stream(file, progress: nil) { (chunk) throws(ContentStoreError) in bytes += chunk }
         guard actual == digest else { throw .corruptBlob(digest, actual: actual, movedTo: quarantine(digest)) }
         return bytes
     }
@@ -199,27 +172,6 @@ public struct BlobStore: LocalBlobStoring {
         try target.setMode(executable ? 0o755 : 0o644)
         try target.sync()
         try target.close()
-    }
-
-    /// Streams a file through SHA-256 in fixed-size chunks, handing each chunk to `consume`.
-    private static func stream(
-        _ file: FileDescriptor, progress: (any ProgressObserver)?,
-        consume: (UnsafeRawBufferPointer) throws(ContentStoreError) -> Void
-    ) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
-        var hasher = StreamingSHA256()
-        var total: Int64 = 0
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 4096)
-        defer { buffer.deallocate() }
-        while true {
-            let count = try file.read(into: buffer)
-            if count == 0 { break }
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-            hasher.update(chunk)
-            try consume(chunk)
-            total += Int64(count)
-            progress?.advance(by: count)
-        }
-        return (hasher.finalize(), total)
     }
 
     // MARK: Listing and removal
@@ -283,11 +235,4 @@ func directoryEntries(_ path: String) throws(ContentStoreError) -> [String] {
         if name != "." && name != ".." { names.append(name) }
     }
     return names
-}
-
-extension BlobStore {
-    /// The digest of bytes held in memory (directory listings), without storing them.
-    public static func digest(of bytes: [UInt8]) -> Digest {
-        StreamingSHA256.hash(bytes)
-    }
 }

@@ -1,3 +1,4 @@
+import ContentHashing
 import Glibc
 import RegistryModel
 import RegistryStorage

@@ -1,4 +1,4 @@
-import ContentStore
+import ContentHashing
 import Foundation
 import RegistryModel
 import RegistryStorage

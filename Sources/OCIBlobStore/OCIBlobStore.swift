@@ -1,3 +1,4 @@
+import ContentHashing
 import ContentStore
 import Foundation
 import NIOConcurrencyHelpers
@@ -67,7 +68,7 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
         if let expected, try isHeld(expected), let size = storedSize(of: expected) {
             return IngestResult(digest: expected, size: size, wasNew: false)
         }
-        let length = try BlobStore.size(ofFileAt: path)
+        let length = try FileHashing.size(ofFileAt: path)
         let (digest, size) = try upload(fileAt: path, length: length, to: blobRepository, progress: progress)
         if let expected, expected != digest { throw .digestMismatch(expected: expected, actual: digest, path: path) }
         guard size == length else { throw .sizeMismatch(expected: length, actual: size, path: path) }
@@ -85,7 +86,7 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
 
     public func ingestIfAlreadyStored(fileAt path: String, candidate: Digest, progress: (any ProgressObserver)?) throws(ContentStoreError) -> IngestResult? {
         guard try isHeld(candidate), let stored = storedSize(of: candidate) else { return nil }
-        let (digest, size) = try BlobStore.hash(fileAt: path, progress: progress)
+        let (digest, size) = try FileHashing.hash(fileAt: path, progress: progress)
         guard digest == candidate, size == stored else { return nil }
         return IngestResult(digest: digest, size: size, wasNew: false)
     }
@@ -95,7 +96,7 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
     func upload(fileAt path: String, length: Int64, to repository: String, progress: (any ProgressObserver)?) throws(ContentStoreError) -> (Digest, Int64) {
         var location = try startUpload(in: repository)
         let sender = ChunkedUploadSender(client: client, location: location, source: path, length: length, chunkSize: uploadChunkSize)
-        let (digest, size) = try BlobStore.hash(fileAt: path, chunkSize: Self.uploadReadSize, progress: progress) { (chunk) throws(ContentStoreError) in
+        let (digest, size) = try FileHashing.hash(fileAt: path, chunkSize: Self.uploadReadSize, progress: progress) { (chunk) throws(ContentStoreError) in
             try sender.send(chunk)
         }
         location = try sender.finish()

@@ -1,5 +1,3 @@
-import MetadataStore
-import ContentStore
 import RegistryStorage
 import Foundation
 import RegistryModel
@@ -36,6 +34,8 @@ public final class Registry: Sendable {
     let hints: (any SourceHintStoring)?
     /// The backends `registry.json` names (normalised addresses).
     public let backends: BackendConfiguration
+    /// What opened the stores, kept to open a migration's targets.
+    let stores: any StoreFactory
     /// The PostgreSQL address `registry.json` names for the metadata; nil for the embedded default.
     public var metadataAddress: String? { backends.metadata }
     /// The OCI address `registry.json` names for the blobs; nil for the embedded default.
@@ -47,19 +47,20 @@ public final class Registry: Sendable {
     let ledgerCommitDelay: Double
 
     /// Seconds a write waits for another process's lock (`MREG_BUSY_TIMEOUT` overrides it).
-    public static let defaultBusyTimeout = MetadataDatabase.busyTimeoutSeconds
+    public static let defaultBusyTimeout: Double = 60
 
     init(
-        layout: RegistryLayout, metadata: any SharedMetadataStoring, hints: (any SourceHintStoring)?, blobs: any BlobStoring,
-        backends: BackendConfiguration, clock: @escaping @Sendable () -> Date, busyTimeout: Double, ledgerCommitDelay: Double
+        layout: RegistryLayout, metadata: OpenedMetadata, blobs: any BlobStoring, backends: BackendConfiguration, stores: any StoreFactory,
+        clock: @escaping @Sendable () -> Date, busyTimeout: Double, ledgerCommitDelay: Double
     ) {
         self.backends = backends
+        self.stores = stores
         self.layout = layout
         self.busyTimeout = busyTimeout
         self.ledgerCommitDelay = ledgerCommitDelay
         self.blobs = blobs
-        self.metadata = metadata
-        self.hints = hints
+        self.metadata = metadata.store
+        self.hints = metadata.hints
         self.clock = clock
     }
 
@@ -67,25 +68,21 @@ public final class Registry: Sendable {
     ///
     /// `busyTimeout` is how long a write waits for another process's write lock before failing
     /// as "locked"; writes are short, so the default minute means something is stuck.
+    /// `stores` opens the backends the marker names (`RegistryBackends` has the engines).
     /// `environment` supplies what a remote backend needs and the configuration never holds (`PGPASSWORD`).
     public static func open(
-        at root: String, environment: [String: String] = [:], clock: @escaping @Sendable () -> Date = Date.init,
+        at root: String, stores: any StoreFactory, environment: [String: String] = [:], clock: @escaping @Sendable () -> Date = Date.init,
         busyTimeout: Double = defaultBusyTimeout, ledgerCommitDelay: Double = 0
     ) throws(RegistryError) -> Registry {
         let layout = RegistryLayout(root: root)
         let marker = try readMarker(layout)
-        // A fresh clone has the committed marker but not the git-ignored data folders (which a
-        // registry with its blobs in an OCI registry does not use).
-        if marker.blobs == nil, !FileManager.default.fileExists(atPath: BlobStore(root: root).temporaryDirectory) {
-            try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() }
-        }
-        let backend = try MetadataBackend(configured: marker.metadata, in: layout)
-        let blobBackend = try BlobBackend(configured: marker.blobs, insecure: marker.insecureBlobs ?? false, in: layout)
-        let (metadata, hints) = try backend.open(environment: environment, busyTimeout: busyTimeout)
+        let backend = try stores.metadata(configured: marker.metadata, in: layout)
+        let blobBackend = try stores.blobs(configured: marker.blobs, insecure: marker.insecureBlobs ?? false, in: layout)
         let registry = Registry(
-            layout: layout, metadata: metadata, hints: hints, blobs: try blobBackend.open(environment: environment, check: false),
+            layout: layout, metadata: try backend.open(environment: environment, busyTimeout: busyTimeout),
+            blobs: try blobBackend.open(environment: environment, check: false),
             backends: BackendConfiguration(metadata: backend.configuration, blobs: blobBackend.configuration, insecureBlobs: blobBackend.isInsecure),
-            clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
+            stores: stores, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
         try registry.recordLegacyFacts()
         return registry
     }
@@ -117,34 +114,33 @@ public final class Registry: Sendable {
     /// behind. Returns whether it was created. The marker is written last, through a rename, so
     /// a crash midway leaves a folder that `init` completes rather than a registry that looks ready.
     public static func initialize(
-        at root: String, backends: BackendConfiguration = .embedded, environment: [String: String] = [:],
+        at root: String, stores: any StoreFactory, backends: BackendConfiguration = .embedded, environment: [String: String] = [:],
         clock: @escaping @Sendable () -> Date = Date.init
     ) throws(RegistryError) -> (registry: Registry, created: Bool) {
         let layout = RegistryLayout(root: root)
-        let backend = try MetadataBackend(configured: backends.metadata, in: layout)
-        let blobBackend = try BlobBackend(configured: backends.blobs, insecure: backends.insecureBlobs, in: layout)
+        let backend = try stores.metadata(configured: backends.metadata, in: layout)
+        let blobBackend = try stores.blobs(configured: backends.blobs, insecure: backends.insecureBlobs, in: layout)
         if FileManager.default.fileExists(atPath: layout.marker) {
             let marker = try readMarker(layout)
-            let existing = try MetadataBackend(configured: marker.metadata, in: layout)
-            if backends.metadata != nil, existing != backend {
+            let existing = try stores.metadata(configured: marker.metadata, in: layout)
+            if backends.metadata != nil, existing.configuration != backend.configuration {
                 throw RegistryError(
                     .conflict, "a registry already exists in \(root), with its metadata in \(existing)",
                     hint: "use 'mreg migrate' to move a registry to other backends")
             }
-            let existingBlobs = try BlobBackend(configured: marker.blobs, insecure: marker.insecureBlobs ?? false, in: layout)
+            let existingBlobs = try stores.blobs(configured: marker.blobs, insecure: marker.insecureBlobs ?? false, in: layout)
             if backends.blobs != nil, existingBlobs.configuration != blobBackend.configuration {
                 throw RegistryError(
                     .conflict, "a registry already exists in \(root), with its blobs in \(existingBlobs)",
                     hint: "use 'mreg migrate' to move a registry to other backends")
             }
-            return (try open(at: root, environment: environment, clock: clock), false)
+            return (try open(at: root, stores: stores, environment: environment, clock: clock), false)
         }
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         } catch {
             throw RegistryError(.io, "cannot create the registry folder '\(root)': \(error.localizedDescription)")
         }
-        if backends.blobs == nil { try storeBlob { () throws(ContentStoreError) in try BlobStore(root: root).createLayout() } }
         _ = try blobBackend.open(environment: environment, check: true)
         _ = try backend.open(environment: environment, busyTimeout: defaultBusyTimeout)
         if !FileManager.default.fileExists(atPath: layout.gitignore) {
@@ -154,7 +150,7 @@ public final class Registry: Sendable {
         try writeMarker(
             layout,
             backends: BackendConfiguration(metadata: backend.configuration, blobs: blobBackend.configuration, insecureBlobs: blobBackend.isInsecure))
-        return (try open(at: root, environment: environment, clock: clock), true)
+        return (try open(at: root, stores: stores, environment: environment, clock: clock), true)
     }
 
     /// Writes `registry.json` (through a rename): format 1 for the embedded default, 2 with a backend named.

@@ -160,6 +160,18 @@ public protocol SourceHintStoring: Sendable {
     func knownDigests(_ files: [SourceIdentity]) throws(MetadataError) -> [SourceIdentity: Digest]
 }
 
+/// A store that copies every row it holds into another store of its implementation (`mreg
+/// migrate`), keeping ids, sequence numbers and digests, so the ledger chain verifies on the other side.
+public protocol MetadataCopying: Sendable {
+    /// Whether `target` holds nothing, or only rows of this store (what an interrupted copy leaves).
+    func holdsOnlyRowsOf(_ target: any MetadataCopying) throws(MetadataError) -> Bool
+    /// Copies every row `target` does not hold yet, `batchSize` rows per target transaction;
+    /// `afterBatch` is told the table and the rows copied so far. Returns the rows copied per table.
+    func copyRows(
+        to target: any MetadataCopying, batchSize: Int, afterBatch: (String, Int) -> Void
+    ) throws(MetadataError) -> [(table: String, rows: Int)]
+}
+
 /// Everything a registry needs from its metadata store, on any machine.
 public typealias SharedMetadataStoring = VersionStoring & LedgerStoring & DatasetStoring & EvaluationStoring & SignatureStoring & AnnotationStoring
     & IntegrityStoring

@@ -15,6 +15,14 @@ struct CopiedTable {
 }
 
 extension SQLMetadataStore {
+    /// The other side of a copy, which must run this implementation too.
+    private func sqlStore(_ other: any MetadataCopying) throws(MetadataError) -> any SQLMetadataStore {
+        guard let store = other as? any SQLMetadataStore else {
+            throw .server(engine: "mreg", code: "incompatible", message: "rows are copied only between stores of the SQL implementation")
+        }
+        return store
+    }
+
     /// Every table in an order that satisfies the foreign keys (a parent version precedes its children by id).
     static var copiedTables: [CopiedTable] {
         [
@@ -38,8 +46,9 @@ extension SQLMetadataStore {
 
     /// Whether every table of `target` holds nothing, or rows of this store's: the first and the
     /// last row by key of each table (what an interrupted copy of this store leaves) are equal here.
-    public func holdsOnlyRowsOf(_ target: any SQLMetadataStore) throws(MetadataError) -> Bool {
-        try read { source in
+    public func holdsOnlyRowsOf(_ other: any MetadataCopying) throws(MetadataError) -> Bool {
+        let target = try sqlStore(other)
+        return try read { source in
             try target.read { db in
                 for table in Self.copiedTables {
                     let keyMatch = table.key.map { "\($0) = ?" }.joined(separator: " AND ")
@@ -77,9 +86,10 @@ extension SQLMetadataStore {
     /// interruption starts after the last key the target holds. `afterBatch` is told the table and
     /// the rows copied so far (progress, and the crash tests' hook). Returns the rows copied per table.
     public func copyRows(
-        to target: any SQLMetadataStore, batchSize: Int = 1000, afterBatch: (String, Int) -> Void = { _, _ in }
+        to other: any MetadataCopying, batchSize: Int, afterBatch: (String, Int) -> Void
     ) throws(MetadataError) -> [(table: String, rows: Int)] {
-        try write { source in
+        let target = try sqlStore(other)
+        return try write { source in
             var copied = [(table: String, rows: Int)]()
             for table in Self.copiedTables {
                 let keyList = table.key.joined(separator: ", ")

@@ -8,7 +8,7 @@ import RegistryStorage
 /// An engine owes two things: `write` runs its body in one transaction that excludes every other
 /// writer of the registry (so "the next number" and "the ledger head" are read and claimed under
 /// the same lock, on any machine), and `read` runs its body on one consistent snapshot.
-public protocol SQLMetadataStore: SharedMetadataStoring {
+public protocol SQLMetadataStore: SharedMetadataStoring, MetadataCopying {
     func write<T>(_ body: (any SQLSession) throws -> T) throws(MetadataError) -> T
     func read<T>(_ body: (any SQLSession) throws -> T) throws(MetadataError) -> T
     /// Keeps the ingest hints of a registration in its transaction; only a store on the machine

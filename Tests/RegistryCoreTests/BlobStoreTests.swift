@@ -1,3 +1,4 @@
+import ContentHashing
 import RegistryStorage
 @testable import ContentStore
 import Foundation

@@ -1,3 +1,4 @@
+import ContentHashing
 import ContentStore
 import Foundation
 import MetadataStore
@@ -21,7 +22,7 @@ import Testing
     /// The store's tests seal events the way RegistryKit does: every field, SHA-256 of the canonical bytes.
     let seal: EventSealer = { draft, place in
         let event = LedgerEvent(draft, at: place)
-        return RecordedEvent(event: event, digest: BlobStore.digest(of: event.canonicalBytes()))
+        return RecordedEvent(event: event, digest: FileHashing.digest(of: event.canonicalBytes()))
     }
 
     @Test func writerRunsWithSynchronousFull() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryBackends
 import RegistryKit
 import RegistryModel
 import RegistryTestSupport

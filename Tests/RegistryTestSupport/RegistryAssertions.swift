@@ -1,7 +1,9 @@
+import ContentHashing
 import ContentStore
 import Foundation
 import GitLinkage
 import OCIBlobStore
+import RegistryBackends
 import RegistryKit
 
 /// Runs the same check as `mreg verify --all` and throws when the registry is not intact.
@@ -129,7 +131,7 @@ public func alterStoredBlob(_ root: String, hex: String, to bytes: String) throw
     let rest = address.replacingOccurrences(of: "oci://", with: "")
     guard let slash = rest.firstIndex(of: "/") else { throw TestFailure("\(address) has no prefix") }
     let repository = rest[rest.index(after: slash)...] + "/mreg-blobs"
-    let altered = BlobStore.digest(of: Array(bytes.utf8))
+    let altered = FileHashing.digest(of: Array(bytes.utf8))
     let opened = try run("/usr/bin/env", ["curl", "-s", "-i", "-X", "POST", "http://\(rest[..<slash])/v2/\(repository)/blobs/uploads/"], in: "/")
     guard let location = opened.stdout.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("location:") })?
         .dropFirst("location:".count).trimmingCharacters(in: .whitespaces)

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryBackends
 import RegistryKit
 
 /// Which metadata backend the suite's registries use: the embedded SQLite default, or (with

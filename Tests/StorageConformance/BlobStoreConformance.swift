@@ -1,3 +1,4 @@
+import ContentHashing
 import ContentStore
 import Foundation
 import RegistryModel
@@ -22,7 +23,7 @@ public enum BlobStoreConformance {
             try writeFile(source, bytes)
             let result = try store.ingest(fileAt: source, progress: nil)
             #expect(result.size == Int64(size))
-            #expect(result.digest == BlobStore.digest(of: bytes))
+            #expect(result.digest == FileHashing.digest(of: bytes))
             #expect(store.verify(result.digest) == .intact(size: Int64(size)))
             #expect(store.storedSize(of: result.digest) == Int64(size))
             let copy = scratch + "/out-\(size).bin"
@@ -54,15 +55,15 @@ public enum BlobStoreConformance {
     /// A file whose digest is not the one expected is refused, and nothing is stored under either.
     public static func refusesADigestMismatch(_ store: any BlobStoring, scratch: String) throws {
         try writeFile(scratch + "/a.bin", "hello")
-        let wrong = BlobStore.digest(of: Array("something else".utf8))
+        let wrong = FileHashing.digest(of: Array("something else".utf8))
         #expect(throws: ContentStoreError.self) { try store.ingest(fileAt: scratch + "/a.bin", expected: wrong, progress: nil) }
         let listed = try store.listBlobs().blobs
-        #expect(!listed.contains(wrong) && !listed.contains(BlobStore.digest(of: Array("hello".utf8))))
+        #expect(!listed.contains(wrong) && !listed.contains(FileHashing.digest(of: Array("hello".utf8))))
     }
 
     /// A blob never stored is missing everywhere, and reading it is an integrity error, not a crash.
     public static func reportsAMissingBlob(_ store: any BlobStoring, scratch: String) throws {
-        let absent = BlobStore.digest(of: Array("never stored".utf8))
+        let absent = FileHashing.digest(of: Array("never stored".utf8))
         #expect(store.verify(absent) == .missing)
         #expect(store.storedSize(of: absent) == nil)
         #expect(throws: ContentStoreError.missingBlob(absent)) { try store.readVerified(absent) }

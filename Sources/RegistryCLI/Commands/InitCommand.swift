@@ -1,4 +1,5 @@
 import ArgumentParser
+import RegistryBackends
 import RegistryKit
 
 struct InitCommand: RegistryCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RegistryBackends
 import RegistryKit
 import RegistryModel
 

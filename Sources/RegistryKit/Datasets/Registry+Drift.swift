@@ -1,4 +1,4 @@
-import ContentStore
+import ContentHashing
 import RegistryStorage
 import DatasetProfiling
 import Drift
@@ -67,7 +67,7 @@ extension Registry {
         let task = progress?.begin("profile \(fileName)", totalBytes: files[0].size)
         let source = files[0].absolutePath
         let (digest, _) = try Self.storeBlob { () throws(ContentStoreError) in
-            try BlobStore.hash(fileAt: source, progress: task) { chunk in profiler.consume(chunk) }
+            try FileHashing.hash(fileAt: source, progress: task) { chunk in profiler.consume(chunk) }
         }
         task?.finish()
         let report = DriftAnalysis.compare(reference: referenceProfile, current: profiler.finish(), thresholds: thresholds)

@@ -1,4 +1,4 @@
-import ContentStore
+import ContentHashing
 import RegistryStorage
 import DatasetProfiling
 import Evaluation
@@ -220,7 +220,7 @@ extension Registry {
         }
         guard FileManager.default.fileExists(atPath: file) else { throw .notFound("'\(shownAs)' does not exist") }
         let collector = ColumnCollector(format: format, columns: wanted)
-        let (digest, _) = try Self.storeBlob { () throws(ContentStoreError) in try BlobStore.hash(fileAt: file) { chunk in collector.consume(chunk) } }
+        let (digest, _) = try Self.storeBlob { () throws(ContentStoreError) in try FileHashing.hash(fileAt: file) { chunk in collector.consume(chunk) } }
         let values: [String: [String]]
         do {
             values = try collector.finish()

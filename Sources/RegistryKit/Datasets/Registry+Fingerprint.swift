@@ -1,4 +1,4 @@
-import ContentStore
+import ContentHashing
 import RegistryStorage
 import DatasetProfiling
 import Foundation
@@ -30,8 +30,8 @@ extension Registry {
         let results = try Parallel.map(files) { (file) throws(RegistryError) -> (FileEntry, TableProfile?) in
             let profiler = profile ? TableProfiler.format(forPath: file.relativePath).map(TableProfiler.init(format:)) : nil
             let (digest, size) = try Registry.storeBlob { () throws(ContentStoreError) in
-                guard let profiler else { return try BlobStore.hash(fileAt: file.absolutePath, progress: task) }
-                return try BlobStore.hash(fileAt: file.absolutePath, progress: task) { chunk in profiler.consume(chunk) }
+                guard let profiler else { return try FileHashing.hash(fileAt: file.absolutePath, progress: task) }
+                return try FileHashing.hash(fileAt: file.absolutePath, progress: task) { chunk in profiler.consume(chunk) }
             }
             return (FileEntry(path: file.relativePath, digest: digest, size: size, executable: false), profiler?.finish())
         }
@@ -51,7 +51,7 @@ extension Registry {
         if isDirectory.boolValue {
             // A listing holds only text and integers; failing to encode it is a bug, never an empty listing.
             let listing = try Self.documentBytes(DatasetFingerprint.directoryListing(entries), what: "directory listing")
-            fingerprint = DatasetFingerprint(digest: BlobStore.digest(of: listing), size: size, fileCount: entries.count, isDirectory: true)
+            fingerprint = DatasetFingerprint(digest: FileHashing.digest(of: listing), size: size, fileCount: entries.count, isDirectory: true)
         } else {
             fingerprint = DatasetFingerprint(digest: entries[0].digest, size: size, fileCount: 1, isDirectory: false)
         }

@@ -12,7 +12,7 @@ extension RegistryError {
             hint: "nothing was recorded; run the same command again once \(engine) is reachable")
     }
 
-    init(_ error: ContentStoreError) {
+    public init(_ error: ContentStoreError) {
         switch error {
         case .io(let operation, let path, let code):
             let kind: Kind = code == 2 ? .notFound : .io
@@ -34,7 +34,7 @@ extension RegistryError {
         }
     }
 
-    init(_ error: MetadataError) {
+    public init(_ error: MetadataError) {
         switch error {
         case .busy(let seconds, let holder):
             let who = holder.map { holder in

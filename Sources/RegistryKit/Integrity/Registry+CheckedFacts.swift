@@ -1,4 +1,4 @@
-import ContentStore
+import ContentHashing
 import RegistryStorage
 import Foundation
 import RegistryModel
@@ -15,7 +15,7 @@ extension Registry {
         for format in Manifest.Format.allCases.reversed() {
             let manifest = Manifest(rebuiltFrom: record, format: format)
             do {
-                if BlobStore.digest(of: try manifest.canonicalBytes()) == record.manifestDigest { return nil }
+                if FileHashing.digest(of: try manifest.canonicalBytes()) == record.manifestDigest { return nil }
             } catch {
                 return ["params (\(error.description))"]
             }

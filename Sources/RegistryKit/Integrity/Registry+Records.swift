@@ -1,4 +1,4 @@
-import ContentStore
+import ContentHashing
 import RegistryStorage
 import Foundation
 import RegistryModel
@@ -9,7 +9,7 @@ extension Registry {
     /// canonical bytes with the store's SHA-256 (so event and blob digests are one kind).
     static let sealEvent: EventSealer = { draft, place in
         let event = LedgerEvent(draft, at: place)
-        return RecordedEvent(event: event, digest: BlobStore.digest(of: event.canonicalBytes()))
+        return RecordedEvent(event: event, digest: FileHashing.digest(of: event.canonicalBytes()))
     }
 
     /// A document's canonical bytes; a value that cannot be encoded is a bug, never an empty document.
@@ -45,7 +45,7 @@ extension Registry {
     static func datasetContentsDocument(_ fingerprint: DatasetFingerprint, listing: [FileEntry], profiles: [StoredProfile]) -> JSONValue {
         RecordDocument.datasetContents(
             fingerprint, listing: listing,
-            profileDigests: profiles.map { ($0.path, $0.fileDigest, BlobStore.digest(of: Array($0.json.utf8))) })
+            profileDigests: profiles.map { ($0.path, $0.fileDigest, FileHashing.digest(of: Array($0.json.utf8))) })
     }
 
     static func signatureDocument(_ signature: StoredSignature, manifest: Digest) -> JSONValue {
@@ -108,7 +108,7 @@ extension Registry {
     func documentMismatch(_ document: JSONValue, event: LedgerEvent) throws(RegistryError) -> String? {
         guard let recorded = event.record else { return nil }
         let bytes = try Self.documentBytes(document, what: event.action.rawValue)
-        guard BlobStore.digest(of: bytes) != recorded else { return nil }
+        guard FileHashing.digest(of: bytes) != recorded else { return nil }
         let subject = event.to.map { " of \($0.reference)" } ?? ""
         return "\(Self.factName(event.action))\(subject) no longer matches what ledger event #\(event.sequence) recorded"
             + (try changedFields(now: document, recorded: recorded).map { " (changed: \($0))" } ?? "")

@@ -1,4 +1,4 @@
-import ContentStore
+import ContentHashing
 import RegistryStorage
 import Foundation
 import RegistryModel
@@ -240,7 +240,7 @@ extension Registry {
                     : "ledger event #\(row.sequence) is out of order after #\(expected - 1)")
             }
             guard let event = row.event else { return broken("ledger event #\(row.sequence) cannot be read: \(row.problem ?? "malformed")") }
-            if BlobStore.digest(of: event.canonicalBytes()).description != row.digest {
+            if FileHashing.digest(of: event.canonicalBytes()).description != row.digest {
                 return broken("ledger event #\(row.sequence) was altered: its contents no longer match its digest")
             }
             if event.previousDigest != previous {

@@ -1,4 +1,3 @@
-import SQLMetadata
 import Foundation
 import RegistryModel
 import RegistryStorage
@@ -51,15 +50,15 @@ extension Registry {
         let storeLock = blobsAddress == nil ? nil : try StoreLock.acquire(layout, exclusive: true, timeout: busyTimeout, purpose: "migrate")
         defer { withExtendedLifetime(storeLock) {} }
         if let blobsAddress {
-            let target: BlobBackend
+            let target: any BlobBackendChoice
             (newBlobs, target) = try openBlobTarget(blobsAddress, insecure: insecureBlobs, environment: environment)
             copied = try copyBlobs(to: newBlobs, progress: progress)
             moved.blobs = target.configuration
             moved.insecureBlobs = target.isInsecure
         }
         let copy = Registry(
-            layout: layout, metadata: newMetadata, hints: metadataAddress == nil ? hints : nil, blobs: newBlobs, backends: moved, clock: clock,
-            busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
+            layout: layout, metadata: OpenedMetadata(store: newMetadata, hints: metadataAddress == nil ? hints : nil), blobs: newBlobs, backends: moved,
+            stores: stores, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
         let published = blobsAddress == nil ? 0 : try copy.publishAll()
         let verification = try copy.verify([], progress: progress)
         let sourceHead = try database { (db) throws(MetadataError) in try db.ledgerHead() }
@@ -75,7 +74,7 @@ extension Registry {
             blobsCopied: copied.count, bytesCopied: copied.bytes, versionsPublished: published, verification: verification)
     }
 
-    /// Copies every row into the PostgreSQL database at `address`; returns the store opened there.
+    /// Copies every row into the database at `address`; returns the store opened there.
     private func copyMetadata(
         to address: String, environment: [String: String], batchSize: Int, afterBatch: (String, Int) -> Void
     ) throws(RegistryError) -> (any SharedMetadataStoring, String, [(table: String, rows: Int)]) {
@@ -83,22 +82,25 @@ extension Registry {
             throw RegistryError(
                 .usage, "this registry's metadata is already in \(current)", hint: "migrate moves an embedded registry (registry.sqlite) to PostgreSQL")
         }
-        guard let source = metadata as? any SQLMetadataStore else { throw .bug("the embedded store does not run the SQL implementation") }
-        guard case .postgres(let target) = try MetadataBackend(configured: address, in: layout) else {
+        guard let source = metadata as? any MetadataCopying else { throw .bug("the embedded store cannot copy its rows") }
+        let target = try stores.metadata(configured: address, in: layout)
+        guard let configuration = target.configuration else {
             throw RegistryError(.usage, "--to-metadata needs a postgres:// address", hint: "write it as postgres://USER@HOST:PORT/DATABASE")
         }
-        let (opened, _) = try MetadataBackend.postgres(target).open(environment: environment, busyTimeout: busyTimeout)
-        guard let destination = opened as? any SQLMetadataStore else { throw .bug("the PostgreSQL store does not run the SQL implementation") }
-        try checkSameLedger(source: source, destination: destination, address: target.description)
+        let opened = try target.open(environment: environment, busyTimeout: busyTimeout).store
+        guard let destination = opened as? any MetadataCopying else { throw .bug("\(target) cannot take copied rows") }
+        try checkSameLedger(source: source, destination: destination, address: configuration)
         let rows = try database { (_) throws(MetadataError) in try source.copyRows(to: destination, batchSize: batchSize, afterBatch: afterBatch) }
-        return (opened, target.description, rows)
+        return (opened, configuration, rows)
     }
 
-    private func openBlobTarget(_ address: String, insecure: Bool, environment: [String: String]) throws(RegistryError) -> (any BlobStoring, BlobBackend) {
+    private func openBlobTarget(
+        _ address: String, insecure: Bool, environment: [String: String]
+    ) throws(RegistryError) -> (any BlobStoring, any BlobBackendChoice) {
         if let current = blobsAddress {
             throw RegistryError(.usage, "this registry's blobs are already in \(current)", hint: "migrate moves an embedded registry (blobs/) to an OCI registry")
         }
-        let target = try BlobBackend(configured: address, insecure: insecure, in: layout)
+        let target = try stores.blobs(configured: address, insecure: insecure, in: layout)
         return (try target.open(environment: environment, check: true), target)
     }
 
@@ -129,7 +131,7 @@ extension Registry {
     }
 
     /// Refuses a database holding anything but an interrupted copy of this registry.
-    private func checkSameLedger(source: any SQLMetadataStore, destination: any SQLMetadataStore, address: String) throws(RegistryError) {
+    private func checkSameLedger(source: any MetadataCopying, destination: any MetadataCopying, address: String) throws(RegistryError) {
         guard try database({ (_) throws(MetadataError) in try source.holdsOnlyRowsOf(destination) }) else {
             throw RegistryError(
                 .conflict, "the database \(address) already holds another registry's records",

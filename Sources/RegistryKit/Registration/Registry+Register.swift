@@ -206,7 +206,7 @@ extension Registry {
     }
 
     /// Runs a blob-store call, mapping its error at this boundary.
-    static func storeBlob<T>(_ body: () throws(ContentStoreError) -> T) throws(RegistryError) -> T {
+    public static func storeBlob<T>(_ body: () throws(ContentStoreError) -> T) throws(RegistryError) -> T {
         do {
             return try body()
         } catch {

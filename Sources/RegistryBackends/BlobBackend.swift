@@ -1,10 +1,12 @@
+import Foundation
 import OCIBlobStore
 import ContentStore
+import RegistryKit
 import RegistryStorage
 
 /// Where a registry's blobs live: the embedded folder `blobs/`, or an OCI registry that several
 /// machines share. Chosen by `mreg init --blobs` and recorded in `registry.json`.
-enum BlobBackend: Equatable, CustomStringConvertible {
+enum BlobBackend: BlobBackendChoice, Equatable {
     case embedded(root: String)
     case oci(OCIAddress)
 
@@ -41,14 +43,20 @@ enum BlobBackend: Equatable, CustomStringConvertible {
         }
     }
 
-    /// Opens the store; a remote one is asked once whether it answers and accepts the credentials.
+    /// Opens the store. A remote one is asked once (with `check`) whether it answers and accepts
+    /// the credentials; the folder store gets its folders when they are missing (`init`, or a
+    /// fresh clone, which has the committed marker but not the git-ignored data folders).
     ///
     /// `MREG_OCI_GC_GRACE` (seconds, default an hour) is how long `gc` keeps an unreferenced
     /// remote blob: registrations on other machines may have stored it and not yet committed.
     func open(environment: [String: String], check: Bool) throws(RegistryError) -> any BlobStoring {
         switch self {
         case .embedded(let root):
-            return BlobStore(root: root)
+            let store = BlobStore(root: root)
+            if check || !FileManager.default.fileExists(atPath: store.temporaryDirectory) {
+                try Registry.storeBlob { () throws(ContentStoreError) in try store.createLayout() }
+            }
+            return store
         case .oci(let address):
             let grace = environment["MREG_OCI_GC_GRACE"].flatMap(Double.init) ?? 3600
             let store = OCIBlobStore(address: address, credentials: OCICredentials.find(for: address, environment: environment), collectionGrace: grace)

@@ -1,10 +1,11 @@
 import PostgresMetadata
 import MetadataStore
+import RegistryKit
 import RegistryStorage
 
 /// Where a registry's metadata lives: the embedded SQLite file, or a PostgreSQL database that
 /// several machines share. Chosen by `mreg init --metadata` and recorded in `registry.json`.
-enum MetadataBackend: Equatable, CustomStringConvertible {
+enum MetadataBackend: MetadataBackendChoice, Equatable {
     case embedded(path: String)
     case postgres(PostgresAddress)
 
@@ -37,15 +38,15 @@ enum MetadataBackend: Equatable, CustomStringConvertible {
     }
 
     /// Opens (and migrates) the store; the ingest hints come with an embedded store only.
-    func open(environment: [String: String], busyTimeout: Double) throws(RegistryError) -> (any SharedMetadataStoring, (any SourceHintStoring)?) {
+    func open(environment: [String: String], busyTimeout: Double) throws(RegistryError) -> OpenedMetadata {
         do {
             switch self {
             case .embedded(let path):
                 let database = try MetadataDatabase.open(path: path, busyTimeout: busyTimeout)
-                return (database, database)
+                return OpenedMetadata(store: database, hints: database)
             case .postgres(let address):
                 let password = PostgresPassword.find(for: address, environment: environment)
-                return (try PostgresMetadataStore.open(address: address, password: password, busyTimeout: busyTimeout), nil)
+                return OpenedMetadata(store: try PostgresMetadataStore.open(address: address, password: password, busyTimeout: busyTimeout), hints: nil)
             }
         } catch {
             throw RegistryError(error)

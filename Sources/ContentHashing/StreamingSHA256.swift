@@ -4,7 +4,7 @@ import RegistryModel
 
 /// SHA-256 over a stream of chunks; the only place that touches swift-crypto, whose own
 /// `Digest` protocol would otherwise shadow ours in every file of the module. Public for the
-/// remote stores, which hash what they send and receive.
+/// stores, which hash what they send and receive.
 public struct StreamingSHA256: Sendable {
     private var hasher = SHA256()
 

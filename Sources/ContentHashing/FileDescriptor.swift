@@ -9,9 +9,9 @@ import Darwin
 ///
 /// Foundation's `FileHandle.read` allocates a `Data` per chunk (about 13% slower here); the store
 /// streams through a reused buffer with `read(2)`/`write(2)` instead.
-final class FileDescriptor {
-    let fd: Int32
-    let path: String
+package final class FileDescriptor {
+    package let fd: Int32
+    package let path: String
     private var isOpen = true
 
     private init(fd: Int32, path: String) {
@@ -19,7 +19,7 @@ final class FileDescriptor {
         self.path = path
     }
 
-    static func openForReading(_ path: String) throws(ContentStoreError) -> FileDescriptor {
+    package static func openForReading(_ path: String) throws(ContentStoreError) -> FileDescriptor {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .io(operation: "open", path: path, errno: errno) }
         #if canImport(Glibc)
@@ -29,20 +29,20 @@ final class FileDescriptor {
     }
 
     /// Creates a new file that must not exist yet (`O_EXCL`), so two writers never share one.
-    static func createExclusive(_ path: String, mode: mode_t = 0o600) throws(ContentStoreError) -> FileDescriptor {
+    package static func createExclusive(_ path: String, mode: mode_t = 0o600) throws(ContentStoreError) -> FileDescriptor {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .io(operation: "create", path: path, errno: errno) }
         return FileDescriptor(fd: fd, path: path)
     }
 
-    static func openDirectory(_ path: String) throws(ContentStoreError) -> FileDescriptor {
+    package static func openDirectory(_ path: String) throws(ContentStoreError) -> FileDescriptor {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .io(operation: "open directory", path: path, errno: errno) }
         return FileDescriptor(fd: fd, path: path)
     }
 
     /// Reads up to `buffer.count` bytes; 0 means end of file.
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ContentStoreError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(ContentStoreError) -> Int {
         while true {
             let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if count >= 0 { return count }
@@ -50,7 +50,7 @@ final class FileDescriptor {
         }
     }
 
-    func writeAll(_ bytes: UnsafeRawBufferPointer) throws(ContentStoreError) {
+    package func writeAll(_ bytes: UnsafeRawBufferPointer) throws(ContentStoreError) {
         var offset = 0
         while offset < bytes.count {
             let count = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -62,21 +62,21 @@ final class FileDescriptor {
         }
     }
 
-    func sync() throws(ContentStoreError) {
+    package func sync() throws(ContentStoreError) {
         guard fsync(fd) == 0 else { throw .io(operation: "fsync", path: path, errno: errno) }
     }
 
-    func setMode(_ mode: mode_t) throws(ContentStoreError) {
+    package func setMode(_ mode: mode_t) throws(ContentStoreError) {
         guard fchmod(fd, mode) == 0 else { throw .io(operation: "chmod", path: path, errno: errno) }
     }
 
     /// Takes an exclusive advisory lock; it is released by the kernel when the process dies,
     /// which is what lets a later process prove a temporary file abandoned.
-    func lockExclusive(wait: Bool) -> Bool {
+    package func lockExclusive(wait: Bool) -> Bool {
         flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0
     }
 
-    func close() throws(ContentStoreError) {
+    package func close() throws(ContentStoreError) {
         guard isOpen else { return }
         isOpen = false
         guard Glibc.close(fd) == 0 else { throw .io(operation: "close", path: path, errno: errno) }

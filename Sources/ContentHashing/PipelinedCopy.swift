@@ -10,10 +10,10 @@ import Synchronization
 /// work; done in turn they add up, done in a pipeline they overlap. The reading thread hashes
 /// chunk n+1 while the writer thread writes chunk n. At most `depth` chunks are in flight, so
 /// memory stays at `depth` × chunk size whatever the file size.
-enum PipelinedCopy {
-    static let depth = 3
+package enum PipelinedCopy {
+    package static let depth = 3
 
-    static func run(
+    package static func run(
         from source: FileDescriptor, to target: FileDescriptor, chunkSize: Int, progress: (any ProgressObserver)?
     ) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
         try pipeline(from: source, chunkSize: chunkSize, progress: progress) { (chunk) throws(ContentStoreError) in
@@ -24,7 +24,7 @@ enum PipelinedCopy {
     /// Reads and hashes `source` on this thread while `sink` handles the previous chunk on a
     /// second one (a copy's writes, a dataset profiler). `sink` runs serially, one chunk at a
     /// time, and has finished with every chunk when this returns.
-    static func pipeline(
+    package static func pipeline(
         from source: FileDescriptor, chunkSize: Int, progress: (any ProgressObserver)?,
         sink: @escaping (UnsafeRawBufferPointer) throws(ContentStoreError) -> Void
     ) throws(ContentStoreError) -> (digest: Digest, size: Int64) {

@@ -1,0 +1,176 @@
+import ContentHashing
+import Foundation
+import RegistryModel
+import RegistryStorage
+import Synchronization
+import Testing
+
+/// What every metadata store must guarantee, written once against the storage protocols and run
+/// on each implementation (SQLite, PostgreSQL). Each writer opens its own store, so on its own
+/// connection, as a process on another machine would; the CLI suites add real processes and
+/// `kill -9` inside each write window on both engines.
+public enum MetadataStoreConformance {
+    /// Opens a new store (a new connection) on the database under test.
+    public typealias Opener = @Sendable () throws -> any SharedMetadataStoring
+
+    /// Seals events as RegistryKit does: every field, SHA-256 of the canonical bytes.
+    public static let seal: EventSealer = { draft, place in
+        let event = LedgerEvent(draft, at: place)
+        return RecordedEvent(event: event, digest: FileHashing.digest(of: event.canonicalBytes()))
+    }
+
+    static let actor = Registrant(user: "conformance", host: "test")
+
+    /// A version of `model` whose manifest (and its digest) is told apart by the model and `seed`.
+    public static func newVersion(_ model: String, seed: Int) throws -> NewVersion {
+        let bytes = Array(model.utf8) + withUnsafeBytes(of: UInt64(seed).bigEndian) { Array($0) }
+        let file = FileEntry(path: "model.bin", digest: FileHashing.digest(of: bytes + [0]), size: 10, executable: false)
+        let manifest = Manifest(
+            model: try ModelName(model), files: [file], params: ["seed": .number(Double(seed))], datasets: [],
+            metrics: [try Metric(key: "holdout.auc", value: 0.5 + Double(seed % 50) / 100)], labels: [:], description: nil, parent: nil,
+            git: nil)
+        return NewVersion(
+            manifest: manifest, manifestDigest: FileHashing.digest(of: bytes + [1]), gitNote: nil, createdAt: Date(), registrant: actor,
+            datasetListings: [:], registrationRecord: FileHashing.digest(of: bytes + [2]), datasetRecords: [:])
+    }
+
+    /// Runs `body(index)` on `count` threads at once, each on its own store, and returns the results by index.
+    static func race<T: Sendable>(
+        _ count: Int, open: Opener, _ body: @escaping @Sendable (Int, any SharedMetadataStoring) throws -> T
+    ) throws -> [T] {
+        let stores = try (0..<count).map { _ in try open() }
+        let results = Mutex<[Int: Result<T, any Error>]>([:])
+        let start = DispatchSemaphore(value: 0)
+        let done = DispatchGroup()
+        for index in 0..<count {
+            let store = stores[index]
+            done.enter()
+            Thread {
+                start.wait()
+                let result = Result { try body(index, store) }
+                results.withLock { $0[index] = result }
+                done.leave()
+            }.start()
+        }
+        for _ in 0..<count { start.signal() }
+        done.wait()
+        return try results.withLock { collected in try (0..<count).map { try collected[$0]!.get() } }
+    }
+
+    /// 32 writers registering different manifests of one model get the numbers 1…32, each once;
+    /// 8 writers registering one manifest make one version and all get it back.
+    public static func numbersAreGapFreeUnderConcurrentWriters(open: Opener) throws {
+        let outcomes = try race(32, open: open) { index, store in try store.insertVersion(try newVersion("churn", seed: index), seal: seal) }
+        let numbers = outcomes.compactMap { outcome -> Int? in
+            if case .created(let pointer) = outcome { return pointer.number }
+            return nil
+        }
+        #expect(numbers.sorted() == Array(1...32), "every registration created a version, numbered without gaps")
+
+        let identical = try race(8, open: open) { _, store in try store.insertVersion(try newVersion("fraud", seed: 7), seal: seal) }
+        let created = identical.filter { if case .created = $0 { true } else { false } }
+        let pointers = Set(identical.map { outcome in
+            switch outcome {
+            case .created(let pointer), .existing(let pointer): pointer
+            }
+        })
+        #expect(created.count == 1 && pointers.count == 1 && pointers.first?.number == 1, "one manifest is one version")
+        let store = try open()
+        #expect(try store.versions(of: try ModelName("churn"), limit: nil).total == 32)
+        #expect(try store.versions(of: try ModelName("fraud"), limit: nil).total == 1)
+        try expectChainIntact(store)
+    }
+
+    /// An alias moves only if it still points where the caller looked; otherwise nothing is written.
+    public static func aliasMovesAreCompareAndSwap(open: Opener) throws {
+        let store = try open()
+        let model = try ModelName("churn")
+        let production = try AliasName("production")
+        let ids = try registered(model, count: 3, in: store)
+        func promote(_ target: VersionKey, expecting holder: VersionKey?) throws -> AppendOutcome {
+            try store.appendEvent(draft(model, production, to: target, expecting: holder), seal: seal)
+        }
+        guard case .appended = try promote(ids[0], expecting: nil) else {
+            Issue.record("the first promotion of a free alias must be appended")
+            return
+        }
+        let head = try store.ledgerHead()
+        #expect(try promote(ids[1], expecting: nil) == .holderChanged(current: ids[0]), "the alias is no longer free")
+        #expect(try store.ledgerHead()?.sequence == head?.sequence, "a refused move writes no event")
+        guard case .appended = try promote(ids[1], expecting: ids[0]) else {
+            Issue.record("a move from the holder the caller saw must be appended")
+            return
+        }
+        #expect(try promote(ids[1], expecting: ids[1]) == .unchanged)
+        #expect(try promote(ids[2], expecting: ids[0]) == .holderChanged(current: ids[1]), "a stale holder is refused")
+        #expect(try store.holder(model: model, alias: production) == ids[1])
+        try expectChainIntact(store)
+    }
+
+    /// 16 writers promoting in a race, each retrying until its move lands: every move is one
+    /// event, each from where the previous one left the alias, on one unforked chain.
+    public static func racingPromotionsExtendOneChain(open: Opener) throws {
+        let setup = try open()
+        let model = try ModelName("churn")
+        let production = try AliasName("production")
+        let ids = try registered(model, count: 3, in: setup)
+        let movesPerWriter = 3
+        let sendableIDs = ids
+        _ = try race(16, open: open) { index, store in
+            for move in 0..<movesPerWriter {
+                while true {
+                    let current = try store.holder(model: model, alias: production)
+                    let wanted = sendableIDs[(index + move) % sendableIDs.count]
+                    let target = wanted == current ? sendableIDs[(index + move + 1) % sendableIDs.count] : wanted
+                    if case .appended = try store.appendEvent(draft(model, production, to: target, expecting: current), seal: seal) { break }
+                }
+            }
+        }
+        let moves = try setup.storedEvents().compactMap(\.event).filter { $0.action == .promote }
+        #expect(moves.count == 16 * movesPerWriter, "every promotion landed once")
+        for (earlier, later) in zip(moves, moves.dropFirst()) {
+            #expect(later.from == earlier.to, "move \(later.sequence) starts where move \(earlier.sequence) left the alias")
+        }
+        let holder = try setup.holder(model: model, alias: production)
+        #expect(holder == (try moves.last.flatMap { try setup.versionID(model: model, number: $0.to?.number) }))
+        try expectChainIntact(setup)
+    }
+
+    /// Every suite of this conformance, on fresh databases from `fresh` (one per suite).
+    public static func all(fresh: () throws -> Opener) throws {
+        try numbersAreGapFreeUnderConcurrentWriters(open: try fresh())
+        try aliasMovesAreCompareAndSwap(open: try fresh())
+        try racingPromotionsExtendOneChain(open: try fresh())
+    }
+
+    // MARK: Helpers
+
+    /// Registers `count` versions of `model` and returns their keys, oldest first.
+    static func registered(_ model: ModelName, count: Int, in store: any SharedMetadataStoring) throws -> [VersionKey] {
+        try (1...count).map { seed in
+            _ = try store.insertVersion(try newVersion(model.description, seed: 1000 + seed), seal: seal)
+            return try #require(try store.versionID(model: model, number: seed))
+        }
+    }
+
+    static func draft(_ model: ModelName, _ alias: AliasName, to target: VersionKey, expecting holder: VersionKey?) -> EventDraft {
+        EventDraft(
+            model: model, alias: alias, action: .promote, toVersionID: target, at: Date(), actor: actor, reason: nil, forced: false, gates: "",
+            expectedHolderID: .some(holder))
+    }
+
+    /// The ledger as stored: sequence numbers 1…n, each event linked to the one before, every
+    /// digest re-derived from the event's fields, and the head the last of them.
+    public static func expectChainIntact(_ store: any SharedMetadataStoring) throws {
+        let stored = try store.storedEvents()
+        #expect(stored.map(\.sequence) == Array(1...Int64(stored.count)), "sequence numbers without gaps")
+        var previous: String?
+        for row in stored {
+            let event = try #require(row.event, "event \(row.sequence) rebuilds from its columns")
+            #expect(event.previousDigest?.description == previous, "event \(row.sequence) links to the one before it")
+            #expect(FileHashing.digest(of: event.canonicalBytes()).description == row.digest, "event \(row.sequence)'s digest re-derives")
+            previous = row.digest
+        }
+        #expect(try store.ledgerHead()?.digest.description == previous)
+    }
+}
