@@ -123,10 +123,7 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
     /// (PostgreSQL's DDL is transactional: a crash midway leaves the schema as it was).
     private func migrate() throws(MetadataError) {
         let known = PostgresSchema.migrations.map(\.id)
-        let applied = try read { db in
-            guard try db.value("SELECT to_regclass('mreg_migrations') IS NOT NULL") ?? false else { return [String]() }
-            return try db.column("SELECT id FROM mreg_migrations ORDER BY id") as [String]
-        }
+        let applied = try appliedMigrations()
         let unknown = Set(applied).subtracting(known)
         if !unknown.isEmpty { throw .newerSchema(unknownMigrations: unknown.sorted()) }
         guard applied.count < known.count else { return }
@@ -137,6 +134,23 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
                 for statement in Self.statements(migration.sql) { try db.execute(statement, []) }
                 try db.execute("INSERT INTO mreg_migrations (id) VALUES (?)", [migration.id])
             }
+        }
+    }
+
+    /// The migrations this database has had: one statement outside any transaction (every command
+    /// asks, so it costs one round trip); a database without the table has had none.
+    private func appliedMigrations() throws(MetadataError) -> [String] {
+        do {
+            return try connection.withLockedValue { open in
+                let session = PostgresSession(connection: try connected(&open), logger: logger)
+                do {
+                    return try session.column("SELECT id FROM mreg_migrations ORDER BY id") as [String]
+                } catch where Self.sqlState(of: error) == "42P01" {
+                    return []
+                }
+            }
+        } catch {
+            throw mapped(error)
         }
     }
 

@@ -8,6 +8,24 @@ import Testing
 @Suite struct PostgresBackendTests {
     private var password: String { ProcessInfo.processInfo.environment["PGPASSWORD"] ?? "" }
 
+    /// The schema check at open is one statement outside any transaction: a database without
+    /// mreg's tables gets them, and one with a migration this mreg does not know is refused untouched.
+    @Test func aDatabaseFromANewerMregIsRefusedUntouched() throws {
+        let directory = TemporaryDirectory()
+        let address = try TestBackend.newPostgresDatabase(tcp: true)
+        #expect(try mreg(["init", "registry", "--metadata", address], in: directory.path).status == 0)
+        try writeFile(directory.url("m/w.bin"), "weights")
+        #expect(try mreg(["register", "churn", "m", "--no-git"], in: directory.path).status == 0)
+        let future = try run("/usr/bin/env", ["psql", address, "-qAtc", "INSERT INTO mreg_migrations (id) VALUES ('9999_from_the_future')"], in: "/")
+        #expect(future.status == 0, "\(future.stderr)")
+        let head = try run("/usr/bin/env", ["psql", address, "-qAtc", "SELECT max(seq), count(*) FROM events"], in: "/").stdout
+        for arguments in [["list"], ["register", "churn", "m", "--no-git", "--param", "lr=0.2"]] {
+            let refused = try mreg(arguments, in: directory.path)
+            #expect(refused.status == 10 && refused.stderr.contains("9999_from_the_future"), "\(arguments): \(refused.stderr)")
+        }
+        #expect(try run("/usr/bin/env", ["psql", address, "-qAtc", "SELECT max(seq), count(*) FROM events"], in: "/").stdout == head)
+    }
+
     @Test func theAddressIsRecordedAndThePasswordNeverIs() throws {
         let directory = TemporaryDirectory()
         let address = try TestBackend.newPostgresDatabase(tcp: true)
