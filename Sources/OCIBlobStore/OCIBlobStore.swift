@@ -65,8 +65,8 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
     // MARK: Ingest
 
     public func ingest(fileAt path: String, expected: Digest?, progress: (any ProgressObserver)?) throws(ContentStoreError) -> IngestResult {
-        if let expected, try isHeld(expected), let size = storedSize(of: expected) {
-            return IngestResult(digest: expected, size: size, wasNew: false)
+        if let expected, let held = try holder(of: expected) {
+            return IngestResult(digest: expected, size: held.size, wasNew: false)
         }
         let length = try FileHashing.size(ofFileAt: path)
         let (digest, size) = try upload(fileAt: path, length: length, to: blobRepository, progress: progress)
@@ -78,16 +78,16 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
     public func ingest(bytes: [UInt8]) throws(ContentStoreError) -> IngestResult {
         let digest = StreamingSHA256.hash(bytes)
         let size = Int64(bytes.count)
-        if try isHeld(digest) { return IngestResult(digest: digest, size: size, wasNew: false) }
+        if try holder(of: digest) != nil { return IngestResult(digest: digest, size: size, wasNew: false) }
         try uploadMonolithic(bytes, digest: digest, to: blobRepository)
         try writeHolder(digest, size: size)
         return IngestResult(digest: digest, size: size, wasNew: true)
     }
 
     public func ingestIfAlreadyStored(fileAt path: String, candidate: Digest, progress: (any ProgressObserver)?) throws(ContentStoreError) -> IngestResult? {
-        guard try isHeld(candidate), let stored = storedSize(of: candidate) else { return nil }
+        guard let held = try holder(of: candidate) else { return nil }
         let (digest, size) = try FileHashing.hash(fileAt: path, progress: progress)
-        guard digest == candidate, size == stored else { return nil }
+        guard digest == candidate, size == held.size else { return nil }
         return IngestResult(digest: digest, size: size, wasNew: false)
     }
 
@@ -132,20 +132,23 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
 
     // MARK: Holders
 
-    /// Whether the blob's holder manifest exists (then the blob does too: a registry refuses a
-    /// manifest whose layers it lacks).
-    func isHeld(_ digest: Digest) throws(ContentStoreError) -> Bool {
-        let response = try client.send(.HEAD, "/v2/\(blobRepository)/manifests/\(Self.holderTag(for: digest))", headers: [("Accept", Self.imageManifestType)])
+    /// What the blob's holder manifest says (its one layer's size, when it was written), or nil
+    /// when there is none. A held blob is stored: a registry refuses a manifest whose layers it
+    /// lacks. One request answers both "is it stored" and "how big is it".
+    func holder(of digest: Digest) throws(ContentStoreError) -> (size: Int64, since: Date?)? {
+        let response = try client.send(.GET, "/v2/\(blobRepository)/manifests/\(Self.holderTag(for: digest))", headers: [("Accept", Self.imageManifestType)])
         switch response.status {
-        case 200: return true
-        case 404: return false
+        case 200:
+            guard let held = OCIImageManifest.Held(response.body) else { throw client.refused("the holder of blob \(digest) is not a manifest mreg wrote") }
+            return (held.size, held.annotations[Self.createdAnnotation].flatMap(Timestamp.parse))
+        case 404: return nil
         default: throw failure("looking up blob \(digest)", response)
         }
     }
 
     /// Writes the blob's holder manifest unless it exists; returns whether it was written.
     private func hold(_ digest: Digest, size: Int64) throws(ContentStoreError) -> Bool {
-        if try isHeld(digest) { return false }
+        if try holder(of: digest) != nil { return false }
         try writeHolder(digest, size: size)
         return true
     }
@@ -184,28 +187,31 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
         guard response.status == 201 else { throw failure("storing manifest \(repository):\(reference)", response) }
     }
 
-    /// When the holder of `digest` was written, from its annotation.
-    func heldSince(_ digest: Digest) throws(ContentStoreError) -> Date? {
-        let response = try client.send(.GET, "/v2/\(blobRepository)/manifests/\(Self.holderTag(for: digest))", headers: [("Accept", Self.imageManifestType)])
-        guard response.status == 200 else { return nil }
-        return OCIImageManifest.annotation(Self.createdAnnotation, in: response.body).flatMap(Timestamp.parse)
-    }
-
     // MARK: Reading
 
     public func readVerified(_ digest: Digest) throws(ContentStoreError) -> [UInt8] {
-        let collected = NIOLockedValueBox((bytes: [UInt8](), hasher: StreamingSHA256()))
-        let response = try client.download("/v2/\(blobRepository)/blobs/\(digest)") { chunk in
-            collected.withLockedValue {
-                $0.bytes += chunk
-                $0.hasher.update(chunk)
-            }
-        }
+        let collected = NIOLockedValueBox([UInt8]())
+        let (response, actual, _) = try downloadHashed(digest) { chunk in collected.withLockedValue { $0 += chunk } }
         try expectBlob(response, digest)
-        let (bytes, hasher) = collected.withLockedValue { $0 }
-        let actual = hasher.finalize()
         guard actual == digest else { throw .corruptBlob(digest, actual: actual, movedTo: nil) }
-        return bytes
+        return collected.withLockedValue { $0 }
+    }
+
+    /// Downloads a blob, hashing it as it arrives and handing each chunk to `consume`; returns the
+    /// response with the digest and size of what came (an error answer's body is not hashed).
+    private func downloadHashed(
+        _ digest: Digest, consume: @escaping @Sendable (UnsafeRawBufferPointer) -> Void
+    ) throws(ContentStoreError) -> (OCIClient.Response, Digest, Int64) {
+        let state = NIOLockedValueBox((hasher: StreamingSHA256(), size: Int64(0)))
+        let response = try client.download("/v2/\(blobRepository)/blobs/\(digest)") { chunk in
+            state.withLockedValue {
+                $0.hasher.update(chunk)
+                $0.size += Int64(chunk.count)
+            }
+            consume(chunk)
+        }
+        let (hasher, size) = state.withLockedValue { $0 }
+        return (response, hasher.finalize(), size)
     }
 
     public func copyVerified(_ digest: Digest, to destination: String, executable: Bool, progress: (any ProgressObserver)?) throws(ContentStoreError) {
@@ -224,24 +230,15 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
     }
 
     public func verify(_ digest: Digest, progress: (any ProgressObserver)?) -> BlobStatus {
-        let state = NIOLockedValueBox((hasher: StreamingSHA256(), size: Int64(0)))
         do {
-            let response = try client.download("/v2/\(blobRepository)/blobs/\(digest)") { chunk in
-                state.withLockedValue {
-                    $0.hasher.update(chunk)
-                    $0.size += Int64(chunk.count)
-                }
-                progress?.advance(by: chunk.count)
-            }
+            let (response, actual, size) = try downloadHashed(digest) { chunk in progress?.advance(by: chunk.count) }
             if response.status == 404 { return .missing }
             try expectBlob(response, digest)
+            return actual == digest ? .intact(size: size) : .corrupt(actual: actual, movedTo: nil)
         } catch {
             if case .unavailable = error { return .unavailable(error) }
             return .unreadable(error.description)
         }
-        let (hasher, size) = state.withLockedValue { $0 }
-        let actual = hasher.finalize()
-        return actual == digest ? .intact(size: size) : .corrupt(actual: actual, movedTo: nil)
     }
 
     private func expectBlob(_ response: OCIClient.Response, _ digest: Digest) throws(ContentStoreError) {
@@ -287,7 +284,7 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
     }
 
     public func isCollectable(_ digest: Digest) throws(ContentStoreError) -> Bool {
-        guard let since = try heldSince(digest) else { return true }
+        guard let since = try holder(of: digest)?.since else { return true }
         return clock().timeIntervalSince(since) >= collectionGrace
     }
 

@@ -60,14 +60,22 @@ final class OCIClient: Sendable {
     /// transiently under concurrent writers (Distribution's filesystem driver answers 500 while
     /// another client rewrites the same tag), and every request sent here can be repeated.
     func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil) throws(ContentStoreError) -> Response {
-        var response = try sendOnce(method, path, headers: headers, body: body)
-        for pause in Self.retryPauses where response.status >= 500 || response.status == 429 {
-            usleep(pause)
-            response = try sendOnce(method, path, headers: headers, body: body)
+        try authenticated { () throws(ContentStoreError) in
+            var response = try sendOnce(method, path, headers: headers, body: body)
+            for pause in Self.retryPauses where response.status >= 500 || response.status == 429 {
+                usleep(pause)
+                response = try sendOnce(method, path, headers: headers, body: body)
+            }
+            return response
         }
+    }
+
+    /// Runs a request; a 401 is answered (its challenge) and the request run once more.
+    private func authenticated(_ attempt: () throws(ContentStoreError) -> Response) throws(ContentStoreError) -> Response {
+        var response = try attempt()
         if response.status == 401 {
             try authenticate(challenge: response.header("WWW-Authenticate"))
-            response = try sendOnce(method, path, headers: headers, body: body)
+            response = try attempt()
             if response.status == 401 { throw unavailable("it refused the credentials (\(describe(response)))") }
         }
         return response
@@ -187,13 +195,7 @@ final class OCIClient: Sendable {
     /// non-200 answer is returned with its (small) body instead. `consume` runs on the
     /// connection's thread, one chunk at a time.
     func download(_ path: String, headers: [(String, String)] = [], consume: @escaping @Sendable (UnsafeRawBufferPointer) throws(ContentStoreError) -> Void) throws(ContentStoreError) -> Response {
-        var response = try downloadOnce(path, headers: headers, consume: consume)
-        if response.status == 401 {
-            try authenticate(challenge: response.header("WWW-Authenticate"))
-            response = try downloadOnce(path, headers: headers, consume: consume)
-            if response.status == 401 { throw unavailable("it refused the credentials (\(describe(response)))") }
-        }
-        return response
+        try authenticated { () throws(ContentStoreError) in try downloadOnce(path, headers: headers, consume: consume) }
     }
 
     private func downloadOnce(_ path: String, headers: [(String, String)], consume: @escaping @Sendable (UnsafeRawBufferPointer) throws(ContentStoreError) -> Void) throws(ContentStoreError) -> Response {

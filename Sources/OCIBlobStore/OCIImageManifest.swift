@@ -55,9 +55,20 @@ struct OCIImageManifest: Encodable {
         return Array((try? encoder.encode(self)) ?? Data())
     }
 
-    /// One annotation of a manifest read back from a registry.
-    static func annotation(_ key: String, in manifest: [UInt8]) -> String? {
-        struct Annotated: Decodable { let annotations: [String: String]? }
-        return (try? JSONDecoder().decode(Annotated.self, from: Data(manifest)))?.annotations?[key]
+    /// A blob's holder manifest read back from a registry: its one layer's size and its annotations.
+    struct Held {
+        let size: Int64
+        let annotations: [String: String]
+
+        init?(_ manifest: [UInt8]) {
+            struct Layer: Decodable { let size: Int64 }
+            struct Document: Decodable {
+                let layers: [Layer]
+                let annotations: [String: String]?
+            }
+            guard let document = try? JSONDecoder().decode(Document.self, from: Data(manifest)), document.layers.count == 1 else { return nil }
+            size = document.layers[0].size
+            annotations = document.annotations ?? [:]
+        }
     }
 }

@@ -5,10 +5,16 @@ extension Registry {
     /// Publishes a recorded version where the blob store offers that (an OCI registry: an image
     /// tagged `MODEL:vN` that tools without mreg can fetch). Idempotent, so the same command run
     /// again completes a publication a failure interrupted. Returns a warning when the version
-    /// cannot be published there.
-    func publish(_ version: VersionRecord) throws(RegistryError) -> String? {
+    /// cannot be published there. `manifest` is the version's manifest when the caller holds it
+    /// (a registration has just stored it); otherwise it is read back, verified.
+    func publish(_ version: VersionRecord, manifest held: [UInt8]? = nil) throws(RegistryError) -> String? {
         guard let publisher = blobs as? any VersionPublishing else { return nil }
-        let manifest = try storeBlob { () throws(ContentStoreError) in try blobs.readVerified(version.manifestDigest) }
+        let manifest: [UInt8]
+        if let held {
+            manifest = held
+        } else {
+            manifest = try storeBlob { () throws(ContentStoreError) in try blobs.readVerified(version.manifestDigest) }
+        }
         // The image's config is the manifest, typed as the manifest says it is (v1 or v2).
         guard case .object(let fields) = try? JSONParser.parse(manifest), case .string(let mediaType) = fields["media_type"] else {
             throw RegistryError(.integrity, "the manifest of \(version.model)@\(version.number) names no media type", hint: "run 'mreg verify --all'")

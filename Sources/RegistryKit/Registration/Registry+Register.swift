@@ -76,7 +76,7 @@ extension Registry {
         }
         let reference = VersionRef(model: pointer.model, selector: .number(pointer.number))
         let version = try record(id: try resolveID(reference), reference: reference)
-        if let note = try publish(version) { warnings.append(note) }
+        if let note = try publish(version, manifest: manifestBytes) { warnings.append(note) }
         if settings.recordGitNotes, let problem = recordGitNote(version, source: request.git, currentDirectory: request.currentDirectory) {
             warnings.append(problem)
         }
