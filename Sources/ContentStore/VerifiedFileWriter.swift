@@ -12,8 +12,6 @@ public final class VerifiedFileWriter {
     private let file: FileDescriptor
     private var hasher = StreamingSHA256()
     private var finished = false
-    public private(set) var size: Int64 = 0
-    public var path: String { file.path }
 
     public init(creating path: String) throws(ContentStoreError) {
         file = try FileDescriptor.createExclusive(path, mode: 0o600)
@@ -22,7 +20,6 @@ public final class VerifiedFileWriter {
     public func write(_ chunk: UnsafeRawBufferPointer) throws(ContentStoreError) {
         hasher.update(chunk)
         try file.writeAll(chunk)
-        size += Int64(chunk.count)
     }
 
     /// Checks the digest, sets the mode, fsyncs and closes; throws (and removes the file) when

@@ -44,10 +44,7 @@ final class ChunkedUploadSender {
     private func finishPatch(_ request: OCIClient.StreamedRequest) throws(ContentStoreError) {
         current = nil
         let response = try request.finish()
-        guard response.status == 202, let next = response.header("Location") else {
-            throw response.status >= 500 ? client.unavailable("a chunk of the upload answered \(client.describe(response))")
-                : client.refused("a chunk of the upload answered \(client.describe(response))")
-        }
+        guard response.status == 202, let next = response.header("Location") else { throw client.failure("a chunk of the upload", response) }
         location = next
     }
 

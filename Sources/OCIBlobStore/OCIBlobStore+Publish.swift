@@ -59,7 +59,7 @@ extension OCIBlobStore {
             if let location = response.header("Location") { _ = try? client.send(.DELETE, location) }
             try copy(digest, size: size, into: repository)
         default:
-            throw failure("mounting blob \(digest) into \(repository)", response)
+            throw client.failure("mounting blob \(digest) into \(repository)", response)
         }
     }
 

@@ -109,21 +109,21 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
         let location = try startUpload(in: repository)
         let response = try client.send(
             .PUT, Self.appending(digest: digest, to: location), headers: [("Content-Type", "application/octet-stream")], body: bytes)
-        guard response.status == 201 else { throw failure("storing blob \(digest)", response) }
+        guard response.status == 201 else { throw client.failure("storing blob \(digest)", response) }
     }
 
     /// Opens an upload session (which also settles authentication for the repository's push scope).
     func startUpload(in repository: String) throws(ContentStoreError) -> String {
         let response = try client.send(.POST, "/v2/\(repository)/blobs/uploads/", headers: [("Content-Length", "0")])
         guard response.status == 202, let location = response.header("Location") else {
-            throw failure("starting an upload to \(repository)", response)
+            throw client.failure("starting an upload to \(repository)", response)
         }
         return location
     }
 
     private func commitUpload(at location: String, digest: Digest) throws(ContentStoreError) {
         let response = try client.send(.PUT, Self.appending(digest: digest, to: location), headers: [("Content-Length", "0")])
-        guard response.status == 201 else { throw failure("committing blob \(digest)", response) }
+        guard response.status == 201 else { throw client.failure("committing blob \(digest)", response) }
     }
 
     static func appending(digest: Digest, to location: String) -> String {
@@ -142,7 +142,7 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
             guard let held = OCIImageManifest.Held(response.body) else { throw client.refused("the holder of blob \(digest) is not a manifest mreg wrote") }
             return (held.size, held.annotations[Self.createdAnnotation].flatMap(Timestamp.parse))
         case 404: return nil
-        default: throw failure("looking up blob \(digest)", response)
+        default: throw client.failure("looking up blob \(digest)", response)
         }
     }
 
@@ -184,7 +184,7 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
             if current.status == 200, current.header("Docker-Content-Digest") == StreamingSHA256.hash(bytes).description { return }
             response = try client.send(.PUT, path, headers: [("Content-Type", Self.imageManifestType)], body: bytes)
         }
-        guard response.status == 201 else { throw failure("storing manifest \(repository):\(reference)", response) }
+        guard response.status == 201 else { throw client.failure("storing manifest \(repository):\(reference)", response) }
     }
 
     // MARK: Reading
@@ -245,7 +245,7 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
         switch response.status {
         case 200: return
         case 404: throw .missingBlob(digest)
-        default: throw failure("reading blob \(digest)", response)
+        default: throw client.failure("reading blob \(digest)", response)
         }
     }
 
@@ -264,7 +264,7 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
         while let page = next {
             let response = try client.send(.GET, page)
             if response.status == 404 { break }
-            guard response.status == 200 else { throw failure("listing the tags of \(blobRepository)", response) }
+            guard response.status == 200 else { throw client.failure("listing the tags of \(blobRepository)", response) }
             struct Tags: Decodable { let tags: [String]? }
             guard let tags = try? JSONDecoder().decode(Tags.self, from: Data(response.body)) else {
                 throw client.refused("its tag list of \(blobRepository) is not JSON")
@@ -302,16 +302,10 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
         switch response.status {
         case 200, 202, 404: return
         case 405: throw client.refused("it does not allow deleting \(what) (deletion is disabled in the registry's configuration)")
-        default: throw failure("deleting \(what)", response)
+        default: throw client.failure("deleting \(what)", response)
         }
     }
 
-    /// A response that is not what the protocol promises: the server is failing (5xx: unavailable)
-    /// or refusing the request (4xx).
-    func failure(_ action: String, _ response: OCIClient.Response) -> ContentStoreError {
-        let problem = "\(action) answered \(client.describe(response))"
-        return response.status >= 500 || response.status == 0 ? client.unavailable(problem) : client.refused(problem)
-    }
 }
 
 /// A file being downloaded into, written by one request's callbacks and then by the caller.

@@ -23,6 +23,16 @@ final class OCIClient: Sendable {
         let headers: HTTPHeaders
         let body: [UInt8]
 
+        init(status: Int, headers: HTTPHeaders, body: [UInt8]) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+
+        init(_ answer: HTTPClient.Response) {
+            self.init(status: Int(answer.status.code), headers: answer.headers, body: answer.body.map { Array($0.readableBytesView) } ?? [])
+        }
+
         func header(_ name: String) -> String? { headers.first(name: name) }
     }
 
@@ -47,6 +57,13 @@ final class OCIClient: Sendable {
 
     deinit {
         try? http.syncShutdown()
+    }
+
+    /// A response that is not what the protocol promises: the server is failing (5xx, or no
+    /// answer: unavailable) or refusing the request (4xx).
+    func failure(_ action: String, _ response: Response) -> ContentStoreError {
+        let problem = "\(action) answered \(describe(response))"
+        return response.status >= 500 || response.status == 0 ? unavailable(problem) : refused(problem)
     }
 
     func url(_ path: String) -> String { path.hasPrefix("http://") || path.hasPrefix("https://") ? path : address.apiBase + path }
@@ -88,7 +105,7 @@ final class OCIClient: Sendable {
         let request = try makeRequest(method, path, headers: headers, body: body.map { .bytes($0) })
         do {
             let answer = try http.execute(request: request).wait()
-            return Response(status: Int(answer.status.code), headers: answer.headers, body: answer.body.map { Array($0.readableBytesView) } ?? [])
+            return Response(answer)
         } catch {
             throw unavailable(Self.describe(error))
         }
@@ -161,7 +178,7 @@ final class OCIClient: Sendable {
             bodySent.succeed(())
             do {
                 let response = try answer.wait()
-                return Response(status: Int(response.status.code), headers: response.headers, body: response.body.map { Array($0.readableBytesView) } ?? [])
+                return Response(response)
             } catch {
                 throw client.unavailable(OCIClient.describe(error))
             }
@@ -181,7 +198,7 @@ final class OCIClient: Sendable {
             bodySent.fail(BodyNotRequested())
             do {
                 let early = try answer.wait()
-                let response = Response(status: Int(early.status.code), headers: early.headers, body: early.body.map { Array($0.readableBytesView) } ?? [])
+                let response = Response(early)
                 return client.refused("it answered an upload before its body: \(client.describe(response))")
             } catch {
                 return client.unavailable(OCIClient.describe(error))

@@ -44,7 +44,7 @@ extension BlobStoring {
 /// (an OCI registry: an image manifest tagged `MODEL:vN`).
 public protocol VersionPublishing: Sendable {
     /// Publishes a version whose blobs are stored; idempotent. Returns the published reference,
-    /// or nil with a reason when this version cannot be published (its name is not allowed there).
+    /// or `.skipped` with a reason when this version cannot be published (its name is not allowed there).
     func publish(_ version: PublishableVersion) throws(ContentStoreError) -> PublicationResult
 }
 
@@ -77,10 +77,9 @@ public enum PublicationResult: Hashable, Sendable {
     case skipped(reason: String)
 }
 
-/// What only a blob folder on this machine offers: file paths to read in place, the ingest hint
-/// check without a copy, temporary files to sweep, and the quarantine of corrupt blobs.
+/// What only a blob folder on this machine offers: file paths to read in place, temporary files
+/// to sweep, and the quarantine of corrupt blobs.
 public protocol LocalBlobStoring: BlobStoring {
-    var blobsDirectory: String { get }
     func path(of digest: Digest) -> String
     /// Removes temporary files whose writer is gone; returns how many.
     @discardableResult

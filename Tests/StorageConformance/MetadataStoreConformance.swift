@@ -108,24 +108,32 @@ public enum MetadataStoreConformance {
     }
 
     /// 16 writers promoting in a race, each retrying until its move lands: every move is one
-    /// event, each from where the previous one left the alias, on one unforked chain.
+    /// event, from the holder its writer saw (no move lands on a holder it did not look at),
+    /// each from where the previous one left the alias, on one unforked chain.
     public static func racingPromotionsExtendOneChain(open: Opener) throws {
         let setup = try open()
         let model = try ModelName("churn")
         let production = try AliasName("production")
         let ids = try registered(model, count: 3, in: setup)
+        let numbers = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0 + 1) })
         let movesPerWriter = 3
-        let sendableIDs = ids
-        _ = try race(16, open: open) { index, store in
+        // Per landed move: the number of the holder its writer saw, and the one its event moved from.
+        let landed = try race(16, open: open) { index, store in
+            var moves = [(seen: Int?, from: Int?)]()
             for move in 0..<movesPerWriter {
                 while true {
                     let current = try store.holder(model: model, alias: production)
-                    let wanted = sendableIDs[(index + move) % sendableIDs.count]
-                    let target = wanted == current ? sendableIDs[(index + move + 1) % sendableIDs.count] : wanted
-                    if case .appended = try store.appendEvent(draft(model, production, to: target, expecting: current), seal: seal) { break }
+                    let wanted = ids[(index + move) % ids.count]
+                    let target = wanted == current ? ids[(index + move + 1) % ids.count] : wanted
+                    if case .appended(let recorded) = try store.appendEvent(draft(model, production, to: target, expecting: current), seal: seal) {
+                        moves.append((current.flatMap { numbers[$0] }, recorded.event.from?.number))
+                        break
+                    }
                 }
             }
-        }
+            return moves
+        }.joined()
+        #expect(landed.allSatisfy { $0.seen == $0.from }, "every move started from the holder its writer decided against")
         let moves = try setup.storedEvents().compactMap(\.event).filter { $0.action == .promote }
         #expect(moves.count == 16 * movesPerWriter, "every promotion landed once")
         for (earlier, later) in zip(moves, moves.dropFirst()) {
