@@ -17,8 +17,7 @@ public func assertRegistryConsistent(_ root: String) throws {
 /// Everything a refused command must leave unchanged: the blob names (an OCI store's holder
 /// tags), and the content of every table.
 public func registrySnapshot(_ root: String) throws -> [String] {
-    let blobs = try TestBackend.blobsAddress(of: root).map { try TestBackend.ociTags($0, repository: "mreg-blobs") }
-        ?? (try? FileManager.default.contentsOfDirectory(atPath: root + "/blobs/sha256").sorted()) ?? []
+    let blobs = (try? storedBlobNames(root)) ?? []
     if let address = try TestBackend.metadataAddress(of: root) {
         return blobs.map { "blob \($0)" } + (try postgresDump(address))
     }
@@ -108,9 +107,12 @@ public func executeSQL(_ root: String, _ sql: String) throws {
 
 /// The hex digests of every stored blob (an OCI store's holder tags name them).
 public func storedBlobHexes(_ root: String) throws -> [String] {
-    if let address = try TestBackend.blobsAddress(of: root) {
-        return try TestBackend.ociTags(address, repository: "mreg-blobs").filter { $0.hasPrefix("sha256-") }.map { String($0.dropFirst(7)) }
-    }
+    try storedBlobNames(root).map { $0.hasPrefix("sha256-") ? String($0.dropFirst(7)) : $0 }
+}
+
+/// The names in the blob store: the folder's file names, or the OCI blob repository's tags.
+private func storedBlobNames(_ root: String) throws -> [String] {
+    if let address = try TestBackend.blobsAddress(of: root) { return try TestBackend.ociTags(address, repository: "mreg-blobs") }
     return try FileManager.default.contentsOfDirectory(atPath: root + "/blobs/sha256").sorted()
 }
 
@@ -128,11 +130,10 @@ public func alterStoredBlob(_ root: String, hex: String, to bytes: String) throw
         try writeFile(file, bytes)
         return
     }
-    let rest = address.replacingOccurrences(of: "oci://", with: "")
-    guard let slash = rest.firstIndex(of: "/") else { throw TestFailure("\(address) has no prefix") }
-    let repository = rest[rest.index(after: slash)...] + "/mreg-blobs"
+    let oci = try OCIAddress(parsing: address)
+    let repository = oci.blobRepository
     let altered = FileHashing.digest(of: Array(bytes.utf8))
-    let opened = try run("/usr/bin/env", ["curl", "-s", "-i", "-X", "POST", "http://\(rest[..<slash])/v2/\(repository)/blobs/uploads/"], in: "/")
+    let opened = try run("/usr/bin/env", ["curl", "-s", "-i", "-X", "POST", oci.apiBase + "/v2/\(repository)/blobs/uploads/"], in: "/")
     guard let location = opened.stdout.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("location:") })?
         .dropFirst("location:".count).trimmingCharacters(in: .whitespaces)
     else { throw TestFailure("the OCI registry opened no upload: \(opened.stdout)") }
