@@ -106,12 +106,32 @@ extension SQLMetadataStore {
     }
 
     /// Every alias of a model that points at a version now, with that version.
+    /// One statement: the model's alias names by a loose index scan (as `aliasNames`), each with
+    /// its latest moving event's target (one index seek) and that version.
     public func aliases(of model: ModelName) throws(MetadataError) -> [AliasName: VersionPointer] {
         try read { db in
-            guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return [:] }
+            let rows = try db.rows(
+                """
+                WITH RECURSIVE model(id) AS (SELECT id FROM models WHERE name = ?),
+                names(alias) AS (
+                    SELECT MIN(alias) FROM events WHERE model_id = (SELECT id FROM model) AND alias IS NOT NULL
+                    UNION ALL
+                    SELECT (SELECT MIN(e.alias) FROM events e WHERE e.model_id = (SELECT id FROM model) AND e.alias > names.alias)
+                    FROM names WHERE names.alias IS NOT NULL
+                ),
+                holders(alias, holder) AS (
+                    SELECT n.alias, (SELECT e.to_version_id FROM events e
+                        WHERE e.model_id = (SELECT id FROM model) AND e.alias = n.alias AND e.\(movingActions) ORDER BY e.seq DESC LIMIT 1)
+                    FROM names n WHERE n.alias IS NOT NULL
+                )
+                SELECT h.alias, h.holder, v.number, v.manifest_digest FROM holders h LEFT JOIN versions v ON v.id = h.holder
+                """,
+                [model.value])
             var result = [AliasName: VersionPointer]()
-            for alias in try aliasNames(db, modelID: modelID) {
-                if let holder = try holderID(db, modelID: modelID, alias: alias) { result[alias] = try pointer(db, versionID: holder) }
+            for row in rows {
+                guard let holder: Int64 = try row[1] else { continue }
+                guard let number: Int = try row[2] else { throw DatabaseCorruption(problem: "version \(holder) is referenced but missing") }
+                result[try AliasName(row[0])] = VersionPointer(model: model, number: number, manifestDigest: try digest(row[3]))
             }
             return result
         }

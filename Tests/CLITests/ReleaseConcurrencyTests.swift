@@ -28,6 +28,26 @@ import Testing
         try assertRegistryConsistent(space.registry)
     }
 
+    /// `show` checks a version's annotations against their ledger events while another process
+    /// keeps annotating it: a fact committed during the check is never taken for tampering.
+    @Test func showWhileAnotherProcessAnnotatesNeverReportsTampering() throws {
+        let space = try CLIWorkspace()
+        try space.registerVersions([0.9])
+        let loop = "for i in $(seq 1 15); do \"$0\" annotate churn@1 --label k$i=v --reason \"step $i\" --quiet || exit 1; done"
+        let (annotator, _, annotatorErrors) = try launch("/bin/sh", ["-c", loop, mregExecutable], in: space.path)
+        var shows = 0
+        while annotator.isRunning || shows == 0 {
+            let shown = try space.run(["show", "churn@1"])
+            #expect(shown.status == 0, "\(shown.stderr)")
+            shows += 1
+        }
+        annotator.waitUntilExit()
+        #expect(annotator.terminationStatus == 0, "\(String(decoding: annotatorErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        let labels = try #require(try space.run(["show", "churn@1", "--json"]).json()["labels"] as? [String: String])
+        #expect(labels.count == 15, "\(labels)")
+        try assertRegistryConsistent(space.registry)
+    }
+
     /// kill -9 while the promotion's transaction is open: the alias and the history stay as
     /// they were; the next promotion works.
     @Test func killingPromoteInsideItsTransactionLeavesTheOldState() throws {

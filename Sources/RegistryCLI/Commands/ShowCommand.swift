@@ -20,10 +20,8 @@ struct ShowCommand: RegistryCommand {
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
-        let record = try registry.resolve(reference: reference)
-        let release = try registry.releaseState(of: record)
-        let evaluations = try registry.evaluations(of: record)
-        let annotations = try registry.annotations(of: record)
+        let details = try registry.details(reference: reference)
+        let (record, release, evaluations, annotations) = (details.record, details.release, details.evaluations, details.annotations)
         if global.json {
             Console.json(VersionDocument(record, release: release, evaluations: evaluations, annotations: annotations))
             return

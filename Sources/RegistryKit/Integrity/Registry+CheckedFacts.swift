@@ -27,8 +27,10 @@ extension Registry {
     }
 
     /// Checks a version's rows: they rebuild its manifest, the manifest blob is intact, and its
-    /// registration record matches the document its `register` event committed to.
-    func checkFacts(of record: VersionRecord) throws(RegistryError) {
+    /// registration record matches the document its `register` event committed to. Returns the
+    /// version's fact events, for the checks of its other facts.
+    @discardableResult
+    func checkFacts(of record: VersionRecord) throws(RegistryError) -> [StoredEvent] {
         let name = "\(record.model)@\(record.number)"
         if let fields = try manifestMismatch(record) {
             throw Self.tampered("the database's record of \(name) does not match its manifest" + (fields.isEmpty ? "" : " in \(fields.joined(separator: ", "))"))
@@ -40,23 +42,28 @@ extension Registry {
         }
         if let mismatch = try factMismatch(registration, record: record) { throw Self.tampered(mismatch) }
         try requireStoredDocument(of: registration)
+        return events
     }
 
     /// A version's evaluations, oldest first, each checked against the document its `evaluate`
     /// event committed to; one added or deleted behind mreg's back is an integrity failure.
-    func checkedEvaluations(of record: VersionRecord) throws(RegistryError) -> [EvaluationRecord] {
-        let rows = try database { (db) throws(MetadataError) in try db.evaluations(versionID: record.id) }
-        return try checkedRows(rows, of: record, action: .evaluate, kind: "evaluation", key: \.id, document: RecordDocument.evaluation) { link in
+    /// `events` are the version's fact events when the caller has read them already.
+    func checkedEvaluations(of record: VersionRecord, events: [StoredEvent]? = nil) throws(RegistryError) -> [EvaluationRecord] {
+        try checkedRows(
+            of: record, events: events, action: .evaluate, kind: "evaluation", key: \.id, document: RecordDocument.evaluation,
+            rows: { (db) throws(MetadataError) in try db.evaluations(versionID: record.id) }
+        ) { link in
             if case .evaluation(let id)? = link { id } else { nil }
         }
     }
 
     /// A version's annotations, oldest first, checked as evaluations are.
-    func checkedAnnotations(of record: VersionRecord) throws(RegistryError) -> [RecordedAnnotation] {
-        let rows = try database { (db) throws(MetadataError) in try db.annotations(versionID: record.id) }
-        return try checkedRows(rows, of: record, action: .annotate, kind: "annotation", key: \.sequence) {
-            $0.annotation.document(manifest: record.manifestDigest)
-        } link: { link in
+    func checkedAnnotations(of record: VersionRecord, events: [StoredEvent]? = nil) throws(RegistryError) -> [RecordedAnnotation] {
+        try checkedRows(
+            of: record, events: events, action: .annotate, kind: "annotation", key: \.sequence,
+            document: { $0.annotation.document(manifest: record.manifestDigest) },
+            rows: { (db) throws(MetadataError) in try db.annotations(versionID: record.id) }
+        ) { link in
             if case .annotation(let sequence)? = link { sequence } else { nil }
         }
     }
@@ -64,22 +71,37 @@ extension Registry {
     /// Rows of one kind of fact about a version, checked against their events: every event's row
     /// is present and rebuilds its document (already read, so rebuilt without reading it again),
     /// every stored document is intact, and every row has its event.
+    ///
+    /// A row and its event are written in one transaction, and rows are never deleted, so the
+    /// events are read before the rows: an event without its row is then tampering, never a
+    /// race. A row without its event may be one committed since the events were read; the events
+    /// are read once more before that is called tampering.
     private func checkedRows<Row>(
-        _ rows: [Row], of record: VersionRecord, action: LedgerEvent.Action, kind: String, key: (Row) -> Int64,
-        document: (Row) -> JSONValue, link: (RecordLink?) -> Int64?
+        of record: VersionRecord, events known: [StoredEvent]?, action: LedgerEvent.Action, kind: String, key: (Row) -> Int64,
+        document: (Row) -> JSONValue, rows read: (any SharedMetadataStoring) throws(MetadataError) -> [Row], link: (RecordLink?) -> Int64?
     ) throws(RegistryError) -> [Row] {
-        let byKey = Dictionary(rows.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
-        let events = try database { (db) throws(MetadataError) in try db.factEvents(versionID: record.id) }.filter { $0.event?.action == action }
-        var recorded = Set<Int64>()
-        for stored in events {
-            guard let event = stored.event, let id = link(stored.link) else { continue }
-            recorded.insert(id)
-            guard let row = byKey[id] else {
-                throw Self.tampered("\(kind) #\(id) of \(record.model)@\(record.number), recorded by ledger event #\(event.sequence), was deleted")
-            }
-            if let mismatch = try documentMismatch(document(row), event: event) { throw Self.tampered(mismatch) }
-            try requireStoredDocument(of: stored)
+        func factEvents() throws(RegistryError) -> [StoredEvent] {
+            try database { (db) throws(MetadataError) in try db.factEvents(versionID: record.id) }
         }
+        let events: [StoredEvent]
+        if let known { events = known } else { events = try factEvents() }
+        let rows = try database(read)
+        let byKey = Dictionary(rows.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+        func check(_ events: [StoredEvent]) throws(RegistryError) -> Set<Int64> {
+            var recorded = Set<Int64>()
+            for stored in events where stored.event?.action == action {
+                guard let event = stored.event, let id = link(stored.link) else { continue }
+                recorded.insert(id)
+                guard let row = byKey[id] else {
+                    throw Self.tampered("\(kind) #\(id) of \(record.model)@\(record.number), recorded by ledger event #\(event.sequence), was deleted")
+                }
+                if let mismatch = try documentMismatch(document(row), event: event) { throw Self.tampered(mismatch) }
+                try requireStoredDocument(of: stored)
+            }
+            return recorded
+        }
+        var recorded = try check(events)
+        if rows.contains(where: { !recorded.contains(key($0)) }) { recorded = try check(try factEvents()) }
         if let unrecorded = rows.first(where: { !recorded.contains(key($0)) }) {
             throw Self.tampered("\(kind) #\(key(unrecorded)) of \(record.model)@\(record.number) is recorded by no ledger event")
         }

@@ -10,9 +10,22 @@ extension Registry {
     /// Resolves a parsed reference to the full record of the version it names, checked against
     /// its manifest and registration event (exit 5 when the rows were changed outside mreg).
     public func resolve(_ reference: VersionRef) throws(RegistryError) -> VersionRecord {
+        try resolveChecked(reference).record
+    }
+
+    /// `resolve`, with the version's fact events its check read (for the checks of its other facts).
+    func resolveChecked(_ reference: VersionRef) throws(RegistryError) -> (record: VersionRecord, events: [StoredEvent]) {
         let record = try record(id: try resolveID(reference), reference: reference)
-        try checkFacts(of: record)
-        return record
+        return (record, try checkFacts(of: record))
+    }
+
+    /// Everything `show` prints about a version, each fact checked against the ledger (see
+    /// `resolve`, `evaluations(of:)`, `annotations(of:)`), the version's fact events read once.
+    public func details(reference text: String) throws(RegistryError) -> VersionDetails {
+        let (record, events) = try resolveChecked(try VersionRef.parse(text))
+        return VersionDetails(
+            record: record, release: try releaseState(of: record), evaluations: try checkedEvaluations(of: record, events: events),
+            annotations: try checkedAnnotations(of: record, events: events))
     }
 
     /// The version's record as the rows say, unchecked: for `verify`, which reports what it finds.
@@ -73,4 +86,12 @@ extension Registry {
             throw .notFound("no model named '\(model)' in this registry", hint: "run 'mreg list' to see the registered models")
         }
     }
+}
+
+/// A version as `show` presents it.
+public struct VersionDetails: Sendable {
+    public let record: VersionRecord
+    public let release: ReleaseState
+    public let evaluations: [EvaluationRecord]
+    public let annotations: [RecordedAnnotation]
 }

@@ -70,7 +70,7 @@ extension Registry {
         if request.force && Self.isBlank(request.reason) {
             throw .usage("--force needs --reason TEXT: an overridden gate is recorded with why", hint: "add --reason \"…\"")
         }
-        let record = try resolve(reference: request.reference)
+        let (record, events) = try resolveChecked(try VersionRef.parse(request.reference))
         let version = VersionPointer(model: record.model, number: record.number, manifestDigest: record.manifestDigest)
         let policy = try policy()
         let rules = policy.rules(model: record.model.value, alias: alias.value)
@@ -78,18 +78,18 @@ extension Registry {
 
         // The candidate's checked metrics, signatures and blob re-hashing do not depend on the
         // alias's holder: done once, not on every retry of a race.
-        let metrics = try gateMetrics(of: record)
+        let metrics = try gateMetrics(of: record, events: events)
         let signers = rules.requireSignature == true ? try trustedSigners(of: record) : nil
         let integrity = rules.requireVerified == true
             ? try damage(of: version, progress: progress).map(\.detail) : nil
 
         for _ in 0..<Self.raceRetries {
             let holderID = try database { (db) throws(MetadataError) in try db.holder(model: record.model, alias: alias) }
-            let incumbent = try holderID.flatMap { (id) throws(RegistryError) -> VersionRecord? in
+            let checkedHolder = try holderID.flatMap { (id) throws(RegistryError) -> (record: VersionRecord, events: [StoredEvent])? in
                 guard let holder = try database({ (db) throws(MetadataError) in try db.record(id: id) }) else { return nil }
-                try checkFacts(of: holder)
-                return holder
+                return (holder, try checkFacts(of: holder))
             }
+            let incumbent = checkedHolder?.record
             let status = try database { (db) throws(MetadataError) in try db.status(versionID: record.id) }
             let held = try database { (db) throws(MetadataError) in try db.aliasesEverHeld(versionID: record.id) }
             var comparisons = [String: ImprovementFact]()
@@ -104,8 +104,8 @@ extension Registry {
                 integrityProblems: integrity, comparisons: comparisons, provenance: metrics.mapValues(\.provenance))
             let report = GateEvaluation.evaluate(
                 rules, alias: alias.value, candidate: facts,
-                incumbent: try incumbent.map { (holder) throws(RegistryError) in
-                    IncumbentFacts(reference: "\(holder.model)@\(holder.number)", metrics: try gateMetrics(of: holder).mapValues(\.value))
+                incumbent: try checkedHolder.map { (holder, events) throws(RegistryError) in
+                    IncumbentFacts(reference: "\(holder.model)@\(holder.number)", metrics: try gateMetrics(of: holder, events: events).mapValues(\.value))
                 })
             let previous = incumbent.map { VersionPointer(model: $0.model, number: $0.number, manifestDigest: $0.manifestDigest) }
             func outcome(_ result: PromotionOutcome.Result) -> PromotionOutcome {
@@ -184,12 +184,14 @@ extension Registry {
 
     /// The metrics gates read, with where each came from: those recorded at registration,
     /// overridden by the latest evaluation on each dataset (README, "Evaluations"), every one
-    /// checked against its digest.
-    func gateMetrics(of record: VersionRecord) throws(RegistryError) -> [String: (value: Double, provenance: MetricProvenance)] {
+    /// checked against its digest. `events` are the version's fact events when already read.
+    func gateMetrics(
+        of record: VersionRecord, events: [StoredEvent]? = nil
+    ) throws(RegistryError) -> [String: (value: Double, provenance: MetricProvenance)] {
         var metrics = [String: (value: Double, provenance: MetricProvenance)]()
         for metric in record.metrics { metrics[metric.key] = (metric.value, .registered) }
         var latest = [String: EvaluationRecord]()
-        for evaluation in try checkedEvaluations(of: record) { latest[evaluation.datasetKey] = evaluation }
+        for evaluation in try checkedEvaluations(of: record, events: events) { latest[evaluation.datasetKey] = evaluation }
         for (key, evaluation) in latest {
             for metric in evaluation.metrics { metrics["\(key).\(metric.name)"] = (metric.value, evaluation.provenance) }
         }
