@@ -56,6 +56,21 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
         try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
+    /// One statement with no `BEGIN` and `COMMIT` around it; a body that runs a second one is a
+    /// bug (it would read two snapshots), refused before that statement is sent.
+    public func readStatement<T>(_ body: (any SQLSession) throws -> T) throws(MetadataError) -> T {
+        try autocommitted { session in try body(SingleStatementSession(session)) }
+    }
+
+    /// Runs `body` on the connection outside any transaction: each statement commits on its own.
+    private func autocommitted<T>(_ body: (PostgresSession) throws -> T) throws(MetadataError) -> T {
+        do {
+            return try connection.withLockedValue { open in try body(PostgresSession(connection: try connected(&open), logger: logger)) }
+        } catch {
+            throw mapped(error)
+        }
+    }
+
     private func transaction<T>(begin: String, _ body: (any SQLSession) throws -> T) throws(MetadataError) -> T {
         do {
             return try connection.withLockedValue { open in
@@ -140,17 +155,12 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
     /// The migrations this database has had: one statement outside any transaction (every command
     /// asks, so it costs one round trip); a database without the table has had none.
     private func appliedMigrations() throws(MetadataError) -> [String] {
-        do {
-            return try connection.withLockedValue { open in
-                let session = PostgresSession(connection: try connected(&open), logger: logger)
-                do {
-                    return try session.column("SELECT id FROM mreg_migrations ORDER BY id") as [String]
-                } catch where Self.sqlState(of: error) == "42P01" {
-                    return []
-                }
+        try autocommitted { session in
+            do {
+                return try session.column("SELECT id FROM mreg_migrations ORDER BY id") as [String]
+            } catch where Self.sqlState(of: error) == "42P01" {
+                return []
             }
-        } catch {
-            throw mapped(error)
         }
     }
 
@@ -192,6 +202,7 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
     /// or refuses the credentials is `.unavailable` (nothing was recorded: the transaction never committed).
     private func mapped(_ error: any Error) -> MetadataError {
         if let rows = MetadataError.fromRows(error) { return rows }
+        if let bug = error as? SingleStatementSession.SecondStatement { return .server(engine: "mreg", code: "bug", message: bug.description) }
         let engine = "PostgreSQL", place = address.description
         guard let error = error as? PSQLError else { return .unavailable(engine: engine, address: place, problem: Self.describe(error)) }
         if error.code == .server, let state = error.serverInfo?[.sqlState] {

@@ -83,3 +83,35 @@ struct PostgresSession: SQLSession {
         }
     }
 }
+
+/// A session that runs one statement and refuses a second (`readStatement`'s body runs outside
+/// a transaction, so two statements would see two snapshots).
+final class SingleStatementSession: SQLSession {
+    private let session: PostgresSession
+    private var used = false
+
+    init(_ session: PostgresSession) { self.session = session }
+
+    var dialect: SQLDialect { session.dialect }
+
+    func execute(_ sql: String, _ arguments: [(any SQLBindable)?]) throws -> Int {
+        try claim(sql)
+        return try session.execute(sql, arguments)
+    }
+
+    func rows(_ sql: String, _ arguments: [(any SQLBindable)?]) throws -> [SQLRow] {
+        try claim(sql)
+        return try session.rows(sql, arguments)
+    }
+
+    private func claim(_ sql: String) throws {
+        guard !used else { throw SecondStatement(sql: sql) }
+        used = true
+    }
+
+    /// A `readStatement` body ran a second statement: a bug in the store, never the user's doing.
+    struct SecondStatement: Error, CustomStringConvertible {
+        let sql: String
+        var description: String { "mreg bug: a single-statement read ran a second statement: \(sql.prefix(80))" }
+    }
+}

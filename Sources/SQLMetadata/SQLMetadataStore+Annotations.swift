@@ -27,12 +27,12 @@ extension SQLMetadataStore {
 
     /// A version's annotations, oldest first.
     public func annotations(versionID: VersionKey) throws(MetadataError) -> [RecordedAnnotation] {
-        try read { db in try db.rows(annotationSelect + " WHERE a.version_id = ? ORDER BY a.event_seq", [versionID]).map(annotation) }
+        try readStatement { db in try db.rows(annotationSelect + " WHERE a.version_id = ? ORDER BY a.event_seq", [versionID]).map(annotation) }
     }
 
     /// The annotation an `annotate` event recorded, or nil when its row is gone.
     public func annotation(sequence: Int64) throws(MetadataError) -> RecordedAnnotation? {
-        try read { db in try db.row(annotationSelect + " WHERE a.event_seq = ?", [sequence]).map(annotation) }
+        try readStatement { db in try db.row(annotationSelect + " WHERE a.event_seq = ?", [sequence]).map(annotation) }
     }
 
     private var annotationSelect: String {

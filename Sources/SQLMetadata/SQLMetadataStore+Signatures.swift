@@ -32,7 +32,7 @@ extension SQLMetadataStore {
 
     /// The signatures stored for a version, by key name.
     public func signatures(versionID: VersionKey) throws(MetadataError) -> [StoredSignature] {
-        try read { db in
+        try readStatement { db in
             try db.rows("SELECT * FROM signatures WHERE version_id = ? ORDER BY key_name", [versionID]).map { row in
                 let text: String = try row["signature"]
                 guard let bytes = Data(base64Encoded: text) else { throw DatabaseCorruption(problem: "a stored signature is not base64") }

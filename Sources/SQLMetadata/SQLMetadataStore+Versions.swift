@@ -112,7 +112,7 @@ extension SQLMetadataStore {
 
     /// The version registered with this manifest, if any (a retried registration).
     public func version(manifestDigest: Digest) throws(MetadataError) -> VersionPointer? {
-        try read { db in
+        try readStatement { db in
             try db.row(
                 "SELECT m.name, v.number, v.manifest_digest FROM versions v JOIN models m ON m.id = v.model_id WHERE v.manifest_digest = ?",
                 [manifestDigest.description]
@@ -124,7 +124,7 @@ extension SQLMetadataStore {
 
     /// The version a reference's selector names, or nil when there is none.
     public func versionID(model: ModelName, number: Int?) throws(MetadataError) -> VersionKey? {
-        try read { db in
+        try readStatement { db in
             if let number {
                 return try db.value(
                     "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? AND v.number = ?", [model.value, number])
@@ -137,7 +137,7 @@ extension SQLMetadataStore {
     /// Versions of `model` whose manifest digest starts with `hexPrefix` (at most two: enough to
     /// tell unique from ambiguous).
     public func versionIDs(model: ModelName, digestPrefix hexPrefix: String) throws(MetadataError) -> [VersionKey] {
-        try read { db in
+        try readStatement { db in
             try db.column(
                 """
                 SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id
@@ -148,12 +148,12 @@ extension SQLMetadataStore {
     }
 
     public func modelExists(_ model: ModelName) throws(MetadataError) -> Bool {
-        try read { db in try db.exists("SELECT 1 FROM models WHERE name = ?", [model.value]) }
+        try readStatement { db in try db.exists("SELECT 1 FROM models WHERE name = ?", [model.value]) }
     }
 
     /// The highest version number of a model, for "there are versions 1 to N" hints.
     public func latestNumber(of model: ModelName) throws(MetadataError) -> Int? {
-        try read { db in
+        try readStatement { db in
             try db.value("SELECT MAX(v.number) FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ?", [model.value])
         }
     }

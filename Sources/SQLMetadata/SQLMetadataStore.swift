@@ -11,6 +11,9 @@ import RegistryStorage
 public protocol SQLMetadataStore: SharedMetadataStoring, MetadataCopying {
     func write<T>(_ body: (any SQLSession) throws -> T) throws(MetadataError) -> T
     func read<T>(_ body: (any SQLSession) throws -> T) throws(MetadataError) -> T
+    /// `read` for a body that runs exactly one statement. A statement is its own snapshot, so an
+    /// engine may run it without a transaction around it (PostgreSQL: two round trips fewer).
+    func readStatement<T>(_ body: (any SQLSession) throws -> T) throws(MetadataError) -> T
     /// Keeps the ingest hints of a registration in its transaction; only a store on the machine
     /// that hashed the files keeps them.
     func saveSourceHints(_ hints: [SourceHint], _ session: any SQLSession) throws
@@ -20,6 +23,8 @@ public protocol SQLMetadataStore: SharedMetadataStoring, MetadataCopying {
 }
 
 extension SQLMetadataStore {
+    public func readStatement<T>(_ body: (any SQLSession) throws -> T) throws(MetadataError) -> T { try read(body) }
+
     public func saveSourceHints(_ hints: [SourceHint], _ session: any SQLSession) throws {}
     public func finishCopy(_ session: any SQLSession) throws {}
 }
