@@ -231,25 +231,29 @@ extension SQLMetadataStore {
             else { return nil }
             let currentID: VersionKey? = try last[0]
             var candidates = [RollbackCandidate]()
-            let pageSize = 16
-            var offset = 0
+            // The alias's arrivals newest first, a page at a time down `events_by_alias`: a version's
+            // first appearance is its latest arrival. (Grouping by version read the whole history
+            // on every page: 4 ms at 5,000 promotions.)
+            var seen = Set<VersionKey>()
+            var before = Int64.max
+            let pageSize = 32
             while true {
                 let page = try db.rows(
                     """
-                    SELECT to_version_id, MAX(seq) AS arrived FROM events
-                    WHERE model_id = ? AND alias = ? AND action IN ('promote', 'rollback') AND to_version_id IS NOT NULL
-                    GROUP BY to_version_id ORDER BY arrived DESC LIMIT \(pageSize) OFFSET \(offset)
+                    SELECT to_version_id, seq FROM events
+                    WHERE model_id = ? AND alias = ? AND seq < ? AND action IN ('promote', 'rollback') AND to_version_id IS NOT NULL
+                    ORDER BY seq DESC LIMIT \(pageSize)
                     """,
-                    [modelID, alias.value])
+                    [modelID, alias.value, before])
                 for row in page {
                     let id: VersionKey = try row[0]
-                    guard id != currentID else { continue }
+                    before = try row[1]
+                    guard id != currentID, seen.insert(id).inserted else { continue }
                     let candidate = RollbackCandidate(id: id, version: try pointer(db, versionID: id), status: try fetchStatus(db, versionID: id))
                     candidates.append(candidate)
                     if isTarget(candidate) { return RollbackPlan(current: try currentID.map { ($0, try pointer(db, versionID: $0)) }, candidates: candidates) }
                 }
                 guard page.count == pageSize else { break }
-                offset += pageSize
             }
             return RollbackPlan(current: try currentID.map { ($0, try pointer(db, versionID: $0)) }, candidates: candidates)
         }

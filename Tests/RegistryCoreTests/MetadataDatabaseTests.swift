@@ -87,6 +87,10 @@ import Testing
         ("SELECT version_id FROM version_labels WHERE key = 'a' AND value = 'b'", "version_labels_by_key"),
         ("SELECT version_id FROM version_metrics WHERE dataset = 'h' AND name = 'auc'", "version_metrics_by_key"),
         ("SELECT to_version_id FROM events WHERE model_id = 1 AND alias = 'production' ORDER BY seq DESC LIMIT 1", "events_by_alias"),
+        (
+            "SELECT to_version_id, seq FROM events WHERE model_id = 1 AND alias = 'production' AND seq < 100 AND action IN ('promote', 'rollback')"
+                + " AND to_version_id IS NOT NULL ORDER BY seq DESC LIMIT 32", "events_by_alias"
+        ),
         ("SELECT 1 FROM events WHERE to_version_id = 3 AND action = 'deprecate'", "events_by_target"),
         ("SELECT 1 FROM events WHERE from_version_id = 3 AND action = 'rollback'", "events_by_source"),
         ("SELECT * FROM signatures WHERE version_id = 3", "PRIMARY KEY"),
