@@ -83,9 +83,13 @@ extension SQLMetadataStore {
     }
 
     func holderID(_ db: any SQLSession, modelID: Int64, alias: AliasName) throws -> VersionKey? {
-        try db.value(
-            "SELECT to_version_id FROM events WHERE model_id = ? AND alias = ? AND \(movingActions) ORDER BY seq DESC LIMIT 1",
-            [modelID, alias.value])
+        try db.value(latestHolder(modelID: "?", alias: "?"), [modelID, alias.value])
+    }
+
+    /// The query for an alias's current holder (its latest moving event's target), one index seek
+    /// down `events_by_alias`; `modelID` and `alias` are SQL expressions.
+    func latestHolder(modelID: String, alias: String) -> String {
+        "SELECT e.to_version_id FROM events e WHERE e.model_id = \(modelID) AND e.alias = \(alias) AND e.\(movingActions) ORDER BY e.seq DESC LIMIT 1"
     }
 
     func pointer(_ db: any SQLSession, versionID: VersionKey) throws -> VersionPointer {
@@ -99,14 +103,7 @@ extension SQLMetadataStore {
 
     /// The version id an alias points at now (nil: at nothing, or the alias was never set).
     public func holder(model: ModelName, alias: AliasName) throws(MetadataError) -> VersionKey? {
-        try readStatement { db in
-            try db.value(
-                """
-                SELECT to_version_id FROM events WHERE model_id = (SELECT id FROM models WHERE name = ?) AND alias = ? AND \(movingActions)
-                ORDER BY seq DESC LIMIT 1
-                """,
-                [model.value, alias.value])
-        }
+        try readStatement { db in try db.value(latestHolder(modelID: "(SELECT id FROM models WHERE name = ?)", alias: "?"), [model.value, alias.value]) }
     }
 
     /// Every alias of a model that points at a version now, with that version.
@@ -118,16 +115,9 @@ extension SQLMetadataStore {
             let rows = try db.rows(
                 """
                 WITH RECURSIVE model(id) AS (SELECT id FROM models WHERE name = ?),
-                names(alias) AS (
-                    SELECT MIN(alias) FROM events WHERE model_id = (SELECT id FROM model) AND alias IS NOT NULL
-                    UNION ALL
-                    SELECT (SELECT MIN(e.alias) FROM events e WHERE e.model_id = (SELECT id FROM model) AND e.alias > names.alias)
-                    FROM names WHERE names.alias IS NOT NULL
-                ),
+                \(aliasNamesTable(modelID: "(SELECT id FROM model)")),
                 holders(alias, holder) AS (
-                    SELECT n.alias, (SELECT e.to_version_id FROM events e
-                        WHERE e.model_id = (SELECT id FROM model) AND e.alias = n.alias AND e.\(movingActions) ORDER BY e.seq DESC LIMIT 1)
-                    FROM names n WHERE n.alias IS NOT NULL
+                    SELECT n.alias, (\(latestHolder(modelID: "(SELECT id FROM model)", alias: "n.alias"))) FROM names n WHERE n.alias IS NOT NULL
                 )
                 SELECT h.alias, h.holder, (SELECT number FROM versions WHERE id = h.holder), (SELECT manifest_digest FROM versions WHERE id = h.holder)
                 FROM holders h
@@ -146,17 +136,20 @@ extension SQLMetadataStore {
     /// The aliases a model has ever had, by name: one index seek per alias (a loose index scan of
     /// `events_by_alias`), so a long history costs nothing.
     func aliasNames(_ db: any SQLSession, modelID: Int64) throws -> [AliasName] {
-        try (db.column(
-            """
-            WITH RECURSIVE names(alias) AS (
-                SELECT MIN(alias) FROM events WHERE model_id = ? AND alias IS NOT NULL
-                UNION ALL
-                SELECT (SELECT MIN(e.alias) FROM events e WHERE e.model_id = ? AND e.alias > names.alias) FROM names WHERE names.alias IS NOT NULL
-            )
-            SELECT alias FROM names WHERE alias IS NOT NULL
-            """,
-            [modelID, modelID]) as [String]
-        ).map { try AliasName($0) }
+        try (db.column("WITH RECURSIVE \(aliasNamesTable(modelID: "?")) SELECT alias FROM names WHERE alias IS NOT NULL", [modelID, modelID]) as [String])
+            .map { try AliasName($0) }
+    }
+
+    /// The recursive table `names(alias)` of a model's alias names, each found by one seek for the
+    /// next larger name (the last row is NULL); `modelID` is an SQL expression, used twice.
+    func aliasNamesTable(modelID: String) -> String {
+        """
+        names(alias) AS (
+            SELECT MIN(alias) FROM events WHERE model_id = \(modelID) AND alias IS NOT NULL
+            UNION ALL
+            SELECT (SELECT MIN(e.alias) FROM events e WHERE e.model_id = \(modelID) AND e.alias > names.alias) FROM names WHERE names.alias IS NOT NULL
+        )
+        """
     }
 
     /// The actions whose latest event for an alias says what it points at.
@@ -225,9 +218,7 @@ extension SQLMetadataStore {
     ) throws(MetadataError) -> RollbackPlan? {
         try read { db in
             guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]),
-                let last = try db.row(
-                    "SELECT to_version_id FROM events WHERE model_id = ? AND alias = ? AND \(movingActions) ORDER BY seq DESC LIMIT 1",
-                    [modelID, alias.value])
+                let last = try db.row(latestHolder(modelID: "?", alias: "?"), [modelID, alias.value])
             else { return nil }
             let currentID: VersionKey? = try last[0]
             var candidates = [RollbackCandidate]()
