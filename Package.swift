@@ -30,11 +30,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "Clibgit2",
-            pkgConfig: "libgit2",
-            providers: [.apt(["libgit2-dev"])]
-        ),
+        // libgit2's headers (Debian's libgit2-dev); the library is opened when git is first used.
+        .target(name: "Clibgit2", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "RegistryModel"),
         .target(name: "RegistryStorage", dependencies: ["RegistryModel"]),
         .target(
@@ -94,7 +91,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "mreg", dependencies: ["RegistryCLI"]),
+        .executableTarget(
+            name: "mreg", dependencies: ["RegistryCLI"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]),
         .target(
             name: "RegistryTestSupport", dependencies: ["RegistryKit", "RegistryBackends", "GitLinkage", "ContentHashing", "ContentStore", "OCIBlobStore"], path: "Tests/RegistryTestSupport"),
         // One suite of what every store must guarantee, run on each implementation.

@@ -28,6 +28,29 @@ import Testing
         #expect(lines == ["mreg: churn@1 \(try churn.json()["digest"] as! String)", "mreg: fraud@1 \(try fraud.json()["digest"] as! String)"])
     }
 
+    /// libgit2 and the libraries it pulls in are opened by the commands that read a repository
+    /// only (`register` with git, `diff`), not at every start; the dynamic loader's own log says
+    /// what each process loaded.
+    @Test func libgit2IsLoadedOnlyByCommandsThatReadARepository() throws {
+        let space = try CLIWorkspace()
+        let repo = space.directory.url("project")
+        _ = try makeGitRepository(at: repo, files: ["train.py": "fit()\n", ".gitignore": "out/\n"])
+        try writeFile(repo + "/out/w.bin", "weights")
+        let trace = ["MREG_REGISTRY": space.registry, "LD_DEBUG": "files"]
+        func loadsLibgit2(_ arguments: [String]) throws -> Bool {
+            let result = try mreg(arguments, in: repo, environment: trace)
+            #expect(result.status == 0, "\(arguments): \(result.stderr.suffix(400))")
+            return result.stderr.contains("file=libgit2.so")
+        }
+        #expect(try loadsLibgit2(["register", "churn", "out/w.bin", "-q"]))
+        let shown = try space.run(["show", "churn@1", "--json"])
+        #expect(try (shown.json()["git"] as? [String: Any])?["commit"] is String, "register still records the commit")
+        #expect(try !loadsLibgit2(["register", "churn", "out/w.bin", "--no-git", "-q"]))
+        for command in [["list"], ["show", "churn@1"], ["promote", "churn@1", "--to", "staging", "-q"], ["history", "churn"], ["verify", "--all", "-q"]] {
+            #expect(try !loadsLibgit2(command), "\(command) opened libgit2")
+        }
+    }
+
     @Test func aMalformedConfigIsRefusedBeforeAnythingIsWritten() throws {
         let space = try CLIWorkspace()
         try writeFile(space.directory.url("m/w.bin"), "weights")

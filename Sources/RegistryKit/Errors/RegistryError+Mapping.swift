@@ -63,7 +63,11 @@ extension RegistryError {
     }
 
     init(_ error: GitError, repository: String) {
-        if error.isOwnershipFailure {
+        if error.isLibraryMissing {
+            self.init(
+                .io, "cannot read the git repository at '\(repository)': \(error.message)",
+                hint: "install libgit2 (Debian: apt-get install libgit2-dev), or pass --no-git to register without git information")
+        } else if error.isOwnershipFailure {
             self.init(
                 .refused, "git refuses to open '\(repository)': it is owned by another user",
                 hint: "run 'git config --global --add safe.directory \(repository)' (the exact path, no trailing slash), or pass --no-git")
