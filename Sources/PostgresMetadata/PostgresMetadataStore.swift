@@ -46,7 +46,6 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
 
     public func write<T>(_ body: (any SQLSession) throws -> T) throws(MetadataError) -> T {
         try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED") { session in
-            try session.execute("SET LOCAL lock_timeout = '\(Int(busyTimeout * 1000))ms'", [])
             try session.execute("SELECT pg_advisory_xact_lock(?)", [Self.writerLock])
             return try body(session)
         }
@@ -103,7 +102,13 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
         case .socket(let directory, let port):
             configuration = .init(unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: address.user, password: password, database: address.database)
         }
-        configuration.options.additionalStartupParameters = [("application_name", "mreg")]
+        // Set for the session when it starts, so no write spends a round trip on them: how long a
+        // writer waits for the lock before it says who holds it, and float8 as text that reads
+        // back to the same double (PostgreSQL 12+ prints the shortest such text for any value
+        // above 0; older servers need 3), which the JSON of `record(id:)` relies on.
+        configuration.options.additionalStartupParameters = [
+            ("application_name", "mreg"), ("lock_timeout", "\(Int(busyTimeout * 1000))ms"), ("extra_float_digits", "3"),
+        ]
         let connection = try PostgresConnection.connect(
             on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1, logger: logger
         ).wait()

@@ -38,16 +38,14 @@ extension SQLMetadataStore {
         }
     }
 
-    /// A version's evaluations, oldest first.
+    /// A version's evaluations, oldest first, with their metrics: one statement.
     public func evaluations(versionID: VersionKey) throws(MetadataError) -> [EvaluationRecord] {
-        try read { db in
-            try db.rows(evaluationSelect + " WHERE e.version_id = ? ORDER BY e.id", [versionID]).map { try evaluation(db, $0) }
-        }
+        try readStatement { db in try evaluations(db.rows(evaluationSelect + " WHERE e.version_id = ? ORDER BY e.id, x.position", [versionID])) }
     }
 
     /// One evaluation by id.
     public func evaluation(id: Int64) throws(MetadataError) -> EvaluationRecord? {
-        try read { db in try db.row(evaluationSelect + " WHERE e.id = ?", [id]).map { try evaluation(db, $0) } }
+        try readStatement { db in try evaluations(db.rows(evaluationSelect + " WHERE e.id = ? ORDER BY x.position", [id])).first }
     }
 
     /// Every metric key any version of a model has had, registered or evaluated (`policy` warns
@@ -70,22 +68,33 @@ extension SQLMetadataStore {
         }
     }
 
+    /// An evaluation's row once per metric (once with NULL metric columns when it has none), so
+    /// that evaluations and their metrics are one statement (one snapshot, one round trip).
     private var evaluationSelect: String {
         """
-        SELECT e.*, m.name AS model_name, v.number, v.manifest_digest FROM evaluations e
-        JOIN versions v ON v.id = e.version_id JOIN models m ON m.id = v.model_id
+        SELECT e.*, m.name AS model_name, v.number, v.manifest_digest,
+            x.name AS metric_name, x.value AS metric_value, x.ci_low AS metric_low, x.ci_high AS metric_high
+        FROM evaluations e JOIN versions v ON v.id = e.version_id JOIN models m ON m.id = v.model_id
+        LEFT JOIN evaluation_metrics x ON x.evaluation_id = e.id
         """
     }
 
-    private func evaluation(_ db: any SQLSession, _ row: SQLRow) throws -> EvaluationRecord {
-        let id: Int64 = try row["id"]
-        let metrics = try db.rows(
-            "SELECT name, value, ci_low, ci_high FROM evaluation_metrics WHERE evaluation_id = ? ORDER BY position", [id]
-        ).map { metric in
-            let low: Double? = try metric[2]
-            let high: Double? = try metric[3]
-            return EvaluationMetric(name: try metric[0], value: try metric[1], interval: low.flatMap { low in high.map { low...$0 } })
+    /// The evaluations in rows of `evaluationSelect`, an evaluation's rows being consecutive.
+    private func evaluations(_ rows: [SQLRow]) throws -> [EvaluationRecord] {
+        var evaluations = [(row: SQLRow, id: Int64, metrics: [EvaluationMetric])]()
+        for row in rows {
+            let id: Int64 = try row["id"]
+            if evaluations.last?.id != id { evaluations.append((row, id, [])) }
+            guard let name: String = try row["metric_name"] else { continue }
+            let low: Double? = try row["metric_low"]
+            let high: Double? = try row["metric_high"]
+            evaluations[evaluations.count - 1].metrics.append(
+                EvaluationMetric(name: name, value: try row["metric_value"], interval: low.flatMap { low in high.map { low...$0 } }))
         }
+        return try evaluations.map { try evaluation($0.row, id: $0.id, metrics: $0.metrics) }
+    }
+
+    private func evaluation(_ row: SQLRow, id: Int64, metrics: [EvaluationMetric]) throws -> EvaluationRecord {
         let detailsText: String = try row["details_json"]
         return EvaluationRecord(
             id: id,

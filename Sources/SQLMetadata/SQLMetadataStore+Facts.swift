@@ -78,6 +78,6 @@ extension SQLMetadataStore {
 
     /// Whether any version of any model has ever been moved to `alias`.
     public func aliasEverUsed(_ alias: String) throws(MetadataError) -> Bool {
-        try read { db in try db.exists("SELECT 1 FROM events WHERE alias = ?", [alias]) }
+        try readStatement { db in try db.exists("SELECT 1 FROM events WHERE alias = ?", [alias]) }
     }
 }

@@ -25,37 +25,49 @@ extension SQLMetadataStore {
         }
     }
 
-    func modelID(_ db: any SQLSession, _ model: ModelName) throws -> Int64 {
-        guard let id: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else {
-            throw DatabaseCorruption(problem: "model \(model) vanished")
+    /// Where an event goes in the chain, read in one statement: its model's row, for an alias
+    /// move the holder it replaces (a lifted rolled-back mark names the alias only), the ledger's
+    /// head, and the versions the event names.
+    func chainPosition(_ db: any SQLSession, _ draft: EventDraft) throws -> ChainPosition {
+        let movedAlias = draft.action.movesAlias ? draft.alias?.value : nil
+        guard let row = try db.row(
+            """
+            WITH model AS (SELECT id FROM models WHERE name = ?),
+                holder AS (\(latestHolder(modelID: "(SELECT id FROM model)", alias: "?"))),
+                head AS (SELECT seq, digest FROM events ORDER BY seq DESC LIMIT 1)
+            SELECT (SELECT id FROM model) AS model_id, (SELECT to_version_id FROM holder) AS from_id, head.seq, head.digest,
+                fm.name AS from_model, fv.number AS from_number, fv.manifest_digest AS from_digest,
+                tm.name AS to_model, tv.number AS to_number, tv.manifest_digest AS to_digest
+            FROM (SELECT 1 AS one) one LEFT JOIN head ON TRUE
+            LEFT JOIN versions fv ON fv.id = (SELECT to_version_id FROM holder) LEFT JOIN models fm ON fm.id = fv.model_id
+            LEFT JOIN versions tv ON tv.id = ? LEFT JOIN models tm ON tm.id = tv.model_id
+            """,
+            [draft.model?.value, movedAlias, draft.toVersionID])
+        else { throw DatabaseCorruption(problem: "the ledger's position could not be read") }
+        let modelID: Int64? = try row["model_id"]
+        if let model = draft.model, modelID == nil { throw DatabaseCorruption(problem: "model \(model) vanished") }
+        let fromID: VersionKey? = try row["from_id"]
+        func pointer(_ prefix: String, _ id: VersionKey?) throws -> VersionPointer? {
+            guard let id else { return nil }
+            guard let model: String = try row["\(prefix)_model"] else {
+                throw DatabaseCorruption(problem: "version \(id) is referenced but missing")
+            }
+            return VersionPointer(
+                model: try ModelName(model), number: try row["\(prefix)_number"], manifestDigest: try digest(row["\(prefix)_digest"]))
         }
-        return id
-    }
-
-    /// The event's model row and, for an alias move, the holder it replaces (a lifted
-    /// rolled-back mark names the alias only).
-    func chainPosition(_ db: any SQLSession, _ draft: EventDraft) throws -> (modelID: Int64?, fromID: VersionKey?) {
-        let modelID = try draft.model.map { try self.modelID(db, $0) }
-        let fromID = draft.action.movesAlias
-            ? try draft.alias.flatMap { alias in try modelID.flatMap { try holderID(db, modelID: $0, alias: alias) } } : nil
-        return (modelID, fromID)
+        let sequence: Int64? = try row["seq"]
+        return ChainPosition(
+            modelID: modelID, fromID: fromID, from: try pointer("from", fromID), to: try pointer("to", draft.toVersionID),
+            sequence: (sequence ?? 0) + 1, previous: try (row["digest"] as String?).map { try digest($0) })
     }
 
     /// Appends an event inside the caller's write transaction: the next sequence number, the link
     /// to the previous event's digest, and the digest of the event's canonical bytes. `position`
     /// is `chainPosition`'s answer when the caller already has it.
-    func appendChained(
-        _ db: any SQLSession, _ draft: EventDraft, seal: EventSealer, at position: (modelID: Int64?, fromID: VersionKey?)? = nil
-    ) throws -> RecordedEvent {
-        let (modelID, fromID) = try position ?? chainPosition(db, draft)
-        let last = try db.row("SELECT seq, digest FROM events ORDER BY seq DESC LIMIT 1")
-        let sequence: Int64 = try (last.map { try $0[0] } ?? 0) + 1
-        let previous = try last.map { try digest($0[1]) }
-        let recorded = seal(
-            draft,
-            EventPlacement(
-                sequence: sequence, from: try fromID.map { try pointer(db, versionID: $0) },
-                to: try draft.toVersionID.map { try pointer(db, versionID: $0) }, previous: previous))
+    func appendChained(_ db: any SQLSession, _ draft: EventDraft, seal: EventSealer, at known: ChainPosition? = nil) throws -> RecordedEvent {
+        let position = try known ?? chainPosition(db, draft)
+        let (modelID, fromID, sequence, previous) = (position.modelID, position.fromID, position.sequence, position.previous)
+        let recorded = seal(draft, EventPlacement(sequence: sequence, from: position.from, to: position.to, previous: previous))
         var evaluationID: Int64?, datasetDigest: String?, datasetName: String?, keyFingerprint: String?
         switch draft.link {
         case .evaluation(let id)?: evaluationID = id
@@ -387,4 +399,17 @@ extension SQLMetadataStore {
             record: try (row["record_digest"] as String?).map { try digest($0) },
             previousDigest: try (row["previous_digest"] as String?).map { try digest($0) })
     }
+}
+
+/// Where the next event goes in the ledger, and the rows it names (`chainPosition`).
+struct ChainPosition {
+    let modelID: Int64?
+    /// The alias's holder that an alias move replaces.
+    let fromID: VersionKey?
+    let from: VersionPointer?
+    let to: VersionPointer?
+    /// The event's sequence number: the head's plus one.
+    let sequence: Int64
+    /// The head's digest, which the event links to.
+    let previous: Digest?
 }

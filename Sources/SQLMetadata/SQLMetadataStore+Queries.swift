@@ -54,37 +54,83 @@ extension SQLMetadataStore {
         }
     }
 
-    /// Everything recorded about one version.
+    /// Everything recorded about one version: on PostgreSQL one statement (the version's rows
+    /// are aggregated as JSON), on SQLite five in one transaction.
     public func record(id: VersionKey) throws(MetadataError) -> VersionRecord? {
-        try read { db in try fetchRecord(db, id: id) }
+        try readStatement { db in try fetchRecord(db, id: id) }
     }
 
     func fetchRecord(_ db: any SQLSession, id: VersionKey) throws -> VersionRecord? {
+        if db.dialect.exactJSONAggregates {
+            guard let row = try db.row(recordWithRowsSelect, [id]) else { return nil }
+            let parent = try (row["parent_version_id"] as VersionKey?).map { _ in
+                VersionPointer(
+                    model: try ModelName(row["parent_model"] as String), number: try row["parent_number"],
+                    manifestDigest: try digest(row["parent_digest"]))
+            }
+            return try versionRecord(
+                row, id: id, parent: parent, files: try Self.jsonRows(row, "files", ["path", "digest", "size", "executable"]),
+                datasets: try Self.jsonRows(row, "datasets", ["role", "source_path", "digest", "size", "file_count", "is_directory", "stored"]),
+                metrics: try Self.jsonRows(row, "metrics", ["dataset", "name", "value"]), labels: try Self.jsonRows(row, "labels", ["key", "value"]))
+        }
         guard let row = try db.row("SELECT m.name, v.* FROM versions v JOIN models m ON m.id = v.model_id WHERE v.id = ?", [id]) else { return nil }
-        let files = try db.rows("SELECT path, digest, size, executable FROM version_files WHERE version_id = ? ORDER BY path", [id]).map {
+        return try versionRecord(
+            row, id: id, parent: try (row["parent_version_id"] as VersionKey?).map { try pointer(db, versionID: $0) },
+            files: try db.rows("SELECT path, digest, size, executable FROM version_files WHERE version_id = ? ORDER BY path", [id]),
+            datasets: try db.rows(
+                """
+                SELECT u.role, u.source_path, d.digest, d.size, d.file_count, d.is_directory, d.stored
+                FROM version_datasets u JOIN datasets d ON d.digest = u.dataset_digest
+                WHERE u.version_id = ? ORDER BY u.role
+                """,
+                [id]),
+            metrics: try db.rows("SELECT dataset, name, value FROM version_metrics WHERE version_id = ? ORDER BY dataset, name", [id]),
+            labels: try db.rows("SELECT key, value FROM version_labels WHERE version_id = ?", [id]))
+    }
+
+    /// The rows in column `WHAT_json` of `row`: a JSON array of arrays (NULL: no rows), each
+    /// array's values being a row's `columns`.
+    private static func jsonRows(_ row: SQLRow, _ what: String, _ names: [String]) throws -> [SQLRow] {
+        guard let text: String = try row["\(what)_json"] else { return [] }
+        guard case .array(let rows) = try JSONParser.parse(text) else { throw DatabaseCorruption(problem: "the \(what) of a version are not a JSON array") }
+        let columns = SQLColumns(names)
+        return try rows.map { row in
+            guard case .array(let values) = row, values.count == names.count else {
+                throw DatabaseCorruption(problem: "a row of the \(what) of a version is not a JSON array of \(names.count) values")
+            }
+            return SQLRow(columns: columns, values: try values.map { value in
+                switch value {
+                case .null: .null
+                case .bool(let flag): .boolean(flag)
+                case .integer(let number): .integer(number)
+                case .number(let number): .real(number)
+                case .string(let text): .text(text)
+                case .array, .object: throw DatabaseCorruption(problem: "a row of the \(what) of a version holds nested JSON")
+                }
+            })
+        }
+    }
+
+    /// A version's record from its row and the rows of its files, datasets, metrics and labels.
+    private func versionRecord(
+        _ row: SQLRow, id: VersionKey, parent: VersionPointer?, files: [SQLRow], datasets: [SQLRow], metrics: [SQLRow], labels: [SQLRow]
+    ) throws -> VersionRecord {
+        let files = try files.map {
             FileEntry(path: try $0[0], digest: try digest($0[1]), size: try $0[2], executable: try $0[3])
         }
-        let datasets = try db.rows(
-            """
-            SELECT u.role, u.source_path, d.digest, d.size, d.file_count, d.is_directory, d.stored
-            FROM version_datasets u JOIN datasets d ON d.digest = u.dataset_digest
-            WHERE u.version_id = ? ORDER BY u.role
-            """,
-            [id]
-        ).map { row in
+        let datasets = try datasets.map { row in
             DatasetUse(
                 role: try row[0],
                 fingerprint: DatasetFingerprint(digest: try digest(row[2]), size: try row[3], fileCount: try row[4], isDirectory: try row[5]),
                 sourcePath: try row[1], stored: try row[6])
         }
-        let metrics = try db.rows("SELECT dataset, name, value FROM version_metrics WHERE version_id = ? ORDER BY dataset, name", [id]).map {
+        let metrics = try metrics.map {
             Metric(dataset: try $0[0], name: try $0[1], value: try $0[2])
         }
-        var labels = [String: String]()
-        for label in try db.rows("SELECT key, value FROM version_labels WHERE version_id = ?", [id]) {
-            labels[try label[0]] = try label[1]
+        var labelsByKey = [String: String]()
+        for label in labels {
+            labelsByKey[try label[0]] = try label[1]
         }
-        let parent = try (row["parent_version_id"] as VersionKey?).map { try pointer(db, versionID: $0) }
         var git: GitProvenance?
         if let commit: String = try row["git_commit"] {
             let changedJSON: String = try row["git_changed_paths_json"] ?? "[]"
@@ -99,7 +145,7 @@ extension SQLMetadataStore {
         return VersionRecord(
             id: id, model: try ModelName(row[0]), number: try row["number"], manifestDigest: try digest(row["manifest_digest"]),
             description: try row["description"], params: params, parent: parent, files: files, datasets: datasets, metrics: metrics,
-            labels: labels, git: git, gitNote: try row["git_note"], createdAt: try date(row["created_at"]),
+            labels: labelsByKey, git: git, gitNote: try row["git_note"], createdAt: try date(row["created_at"]),
             registrant: try registrant(row, user: "created_by_user", host: "created_by_host"))
     }
 
@@ -178,3 +224,19 @@ extension SQLMetadataStore {
         }
     }
 }
+
+/// The version's row with its parent and, as JSON arrays of arrays, its files, datasets,
+/// metrics and labels, with the columns and order of SQLite's five statements.
+private let recordWithRowsSelect = """
+    SELECT m.name, v.*, pm.name AS parent_model, p.number AS parent_number, p.manifest_digest AS parent_digest,
+        (SELECT json_agg(json_build_array(f.path, f.digest, f.size, f.executable) ORDER BY f.path)::text
+            FROM version_files f WHERE f.version_id = v.id) AS files_json,
+        (SELECT json_agg(json_build_array(u.role, u.source_path, d.digest, d.size, d.file_count, d.is_directory, d.stored) ORDER BY u.role)::text
+            FROM version_datasets u JOIN datasets d ON d.digest = u.dataset_digest WHERE u.version_id = v.id) AS datasets_json,
+        (SELECT json_agg(json_build_array(x.dataset, x.name, x.value) ORDER BY x.dataset, x.name)::text
+            FROM version_metrics x WHERE x.version_id = v.id) AS metrics_json,
+        (SELECT json_agg(json_build_array(l.key, l.value))::text FROM version_labels l WHERE l.version_id = v.id) AS labels_json
+    FROM versions v JOIN models m ON m.id = v.model_id
+    LEFT JOIN versions p ON p.id = v.parent_version_id LEFT JOIN models pm ON pm.id = p.model_id
+    WHERE v.id = ?
+    """

@@ -41,10 +41,14 @@ public struct SQLDialect: Sendable {
     public let name: String
     /// The operator that matches text against a prefix pattern and can use the column's index.
     public let prefixOperator: String
+    /// Whether JSON built from rows carries every REAL exactly (PostgreSQL prints the shortest
+    /// text that reads back to the same double; SQLite's JSON keeps 15 digits), so that a
+    /// version's rows can come back as JSON in one statement.
+    public let exactJSONAggregates: Bool
     private let patternOf: @Sendable (String) -> String
 
     /// SQLite: `GLOB` is case-sensitive, as digests and commits are; `*`, `?` and `[` are escaped in brackets.
-    public static let sqlite = SQLDialect(name: "SQLite", prefixOperator: "GLOB") { prefix in
+    public static let sqlite = SQLDialect(name: "SQLite", prefixOperator: "GLOB", exactJSONAggregates: false) { prefix in
         var pattern = ""
         for character in prefix {
             pattern += "*?[".contains(character) ? "[\(character)]" : String(character)
@@ -53,7 +57,7 @@ public struct SQLDialect: Sendable {
     }
 
     /// PostgreSQL: `LIKE` is case-sensitive; `\`, `%` and `_` are escaped with a backslash.
-    public static let postgres = SQLDialect(name: "PostgreSQL", prefixOperator: "LIKE") { prefix in
+    public static let postgres = SQLDialect(name: "PostgreSQL", prefixOperator: "LIKE", exactJSONAggregates: true) { prefix in
         var pattern = ""
         for character in prefix {
             pattern += "\\%_".contains(character) ? "\\\(character)" : String(character)
@@ -61,9 +65,10 @@ public struct SQLDialect: Sendable {
         return pattern + "%"
     }
 
-    init(name: String, prefixOperator: String, pattern: @escaping @Sendable (String) -> String) {
+    init(name: String, prefixOperator: String, exactJSONAggregates: Bool, pattern: @escaping @Sendable (String) -> String) {
         self.name = name
         self.prefixOperator = prefixOperator
+        self.exactJSONAggregates = exactJSONAggregates
         self.patternOf = pattern
     }
 
