@@ -92,13 +92,59 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
         }
     }
 
-    /// The open connection, or a new one when there is none or it was closed.
+    /// The open connection, or a new one when there is none or it was closed; the first one is
+    /// the connection `connectAhead` started for this address, when there is one and it succeeded.
     private func connected(_ open: inout PostgresConnection?) throws -> PostgresConnection {
         if let existing = open, !existing.isClosed { return existing }
+        let key = EarlyConnection.Key(address: address, password: password, busyTimeout: busyTimeout)
+        if let early = Self.early.withLockedValue({ $0.removeValue(forKey: key) }) {
+            // Its failure is this connection's failure (a second attempt would only meet it again).
+            let connection = try early.wait()
+            if !connection.isClosed {
+                open = connection
+                return connection
+            }
+        }
+        let connection = try PostgresConnection.connect(
+            on: PostgresConnection.defaultEventLoopGroup.any(),
+            configuration: try Self.configuration(address: address, password: password, busyTimeout: busyTimeout), id: 1, logger: logger
+        ).wait()
+        open = connection
+        return connection
+    }
+
+    /// Connections started ahead of the store that will use them, by address, password and timeout.
+    private static let early = NIOLockedValueBox([EarlyConnection.Key: EventLoopFuture<PostgresConnection>]())
+
+    private enum EarlyConnection {
+        struct Key: Hashable {
+            let address: PostgresAddress
+            let password: String?
+            let busyTimeout: Double
+        }
+    }
+
+    /// Starts connecting to `address` on NIO's threads and returns at once; the next store opened
+    /// for the same address, password and timeout takes this connection instead of making one.
+    ///
+    /// The CLI calls it before it parses its arguments, so that parsing overlaps the TCP handshake,
+    /// the server's start of a backend and SCRAM's key derivation (together some 5 ms). A failed
+    /// attempt fails the store's open as its own connection would have.
+    public static func connectAhead(address: PostgresAddress, password: String?, busyTimeout: Double) {
+        guard let configuration = try? configuration(address: address, password: password, busyTimeout: busyTimeout) else { return }
+        let logger = Logger(label: "mreg.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+        let future = PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1, logger: logger)
+        let key = EarlyConnection.Key(address: address, password: password, busyTimeout: busyTimeout)
+        early.withLockedValue { $0[key] = future }
+    }
+
+    /// How mreg connects to `address`.
+    private static func configuration(address: PostgresAddress, password: String?, busyTimeout: Double) throws -> PostgresConnection.Configuration {
         var configuration: PostgresConnection.Configuration
         switch address.endpoint {
         case .tcp(let host, let port):
-            configuration = .init(host: host, port: port, username: address.user, password: password, database: address.database, tls: try tls(host: host))
+            configuration = .init(
+                host: host, port: port, username: address.user, password: password, database: address.database, tls: try tls(address.tls, host: host))
         case .socket(let directory, let port):
             configuration = .init(unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: address.user, password: password, database: address.database)
         }
@@ -109,16 +155,12 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
         configuration.options.additionalStartupParameters = [
             ("application_name", "mreg"), ("lock_timeout", "\(Int(busyTimeout * 1000))ms"), ("extra_float_digits", "3"),
         ]
-        let connection = try PostgresConnection.connect(
-            on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1, logger: logger
-        ).wait()
-        open = connection
-        return connection
+        return configuration
     }
 
     /// libpq's `sslmode`; on loopback, `prefer` does not ask (nothing to protect, a round trip saved).
-    private func tls(host: String) throws -> PostgresConnection.Configuration.TLS {
-        switch address.tls {
+    private static func tls(_ mode: PostgresAddress.TLSMode, host: String) throws -> PostgresConnection.Configuration.TLS {
+        switch mode {
         case .disable: return .disable
         case .prefer:
             if ["127.0.0.1", "::1", "localhost"].contains(host) { return .disable }

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresMetadata
 import RegistryKit
 
 /// The composition root: the engines this build of mreg can keep a registry in (the embedded
@@ -13,6 +14,18 @@ public struct StandardStores: StoreFactory {
 
     public func blobs(configured: String?, insecure: Bool, in layout: RegistryLayout) throws(RegistryError) -> any BlobBackendChoice {
         try BlobBackend(configured: configured, insecure: insecure, in: layout)
+    }
+}
+
+extension StandardStores {
+    /// Starts connecting to the PostgreSQL database the registry at `root` keeps its metadata in,
+    /// if it names one, and returns at once; `Registry.open` then takes that connection. Does
+    /// nothing for an embedded registry, or where there is no registry (`open` says so).
+    public static func connectAhead(registryAt root: String, environment: [String: String], busyTimeout: Double) {
+        guard let configured = Registry.configuredBackends(at: root)?.metadata,
+            case .postgres(let address)? = try? MetadataBackend(configured: configured, in: RegistryLayout(root: root))
+        else { return }
+        PostgresMetadataStore.connectAhead(address: address, password: PostgresPassword.find(for: address, environment: environment), busyTimeout: busyTimeout)
     }
 }
 

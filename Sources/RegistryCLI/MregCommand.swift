@@ -27,6 +27,7 @@ public struct MregCommand: ParsableCommand {
     /// Runs the command line like `main()`, but ends every help text with the EXIT STATUS
     /// section (swift-argument-parser places a discussion before the usage and options).
     public static func runMain(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        Invocation.current.connectAhead(arguments)
         do {
             var command = try parseAsRoot(arguments)
             try command.run()

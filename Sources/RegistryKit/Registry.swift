@@ -87,6 +87,13 @@ public final class Registry: Sendable {
         return registry
     }
 
+    /// The backends the registry at `root` names, or nil when there is no readable registry there
+    /// (for work started ahead of `open`, which then reports what is wrong).
+    public static func configuredBackends(at root: String) -> BackendConfiguration? {
+        guard let marker = try? readMarker(RegistryLayout(root: root)) else { return nil }
+        return BackendConfiguration(metadata: marker.metadata, blobs: marker.blobs, insecureBlobs: marker.insecureBlobs ?? false)
+    }
+
     /// The marker, checked: an mreg registry of a format this build reads.
     static func readMarker(_ layout: RegistryLayout) throws(RegistryError) -> RegistryMarker {
         guard let data = FileManager.default.contents(atPath: layout.marker) else {

@@ -18,10 +18,30 @@ struct Invocation {
     }
 
     func openRegistry(_ options: GlobalOptions) throws(RegistryError) -> Registry {
-        let timeout = environment["MREG_BUSY_TIMEOUT"].flatMap(Double.init) ?? Registry.defaultBusyTimeout
         // Crash tests hold a ledger transaction open to kill the process inside it.
         let delay = environment["MREG_TEST_LEDGER_COMMIT_DELAY"].flatMap(Double.init) ?? 0
-        return try Registry.open(at: try registryPath(options), environment: environment, busyTimeout: timeout, ledgerCommitDelay: delay)
+        return try Registry.open(at: try registryPath(options), environment: environment, busyTimeout: busyTimeout, ledgerCommitDelay: delay)
+    }
+
+    /// How long a write waits for another process's lock (`MREG_BUSY_TIMEOUT` seconds).
+    var busyTimeout: Double { environment["MREG_BUSY_TIMEOUT"].flatMap(Double.init) ?? Registry.defaultBusyTimeout }
+
+    /// Starts connecting to the registry's PostgreSQL server, when it has one, before the
+    /// arguments are parsed (parsing takes some 5 ms, as long as connecting): the registry is the
+    /// one `--registry` names in the raw arguments, else the one `registryPath` would find. A
+    /// command that opens no registry (`init`, `--help`, a usage error) leaves the connection unused.
+    func connectAhead(_ arguments: [String]) {
+        guard let command = arguments.first, !["init", "help", "keys", "-h", "--help", "--version"].contains(command),
+            !arguments.contains(where: { ["-h", "--help", "--version"].contains($0) })
+        else { return }
+        var explicit: String?
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--registry", index + 1 < arguments.count { explicit = arguments[index + 1] }
+            if argument.hasPrefix("--registry=") { explicit = String(argument.dropFirst("--registry=".count)) }
+        }
+        guard let root = try? RegistryLocator.locate(explicit: explicit, environment: environment["MREG_REGISTRY"], currentDirectory: currentDirectory)
+        else { return }
+        StandardStores.connectAhead(registryAt: root, environment: environment, busyTimeout: busyTimeout)
     }
 
     /// A path the user typed, made absolute against the directory the command ran in.
