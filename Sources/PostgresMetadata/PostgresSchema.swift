@@ -195,5 +195,16 @@ enum PostgresSchema {
             CREATE TABLE pending_fact_events (reason TEXT NOT NULL);
             """
         ),
+        (
+            // An alias's history (its holder, the rollback candidates) is read newest first for one
+            // model and alias. With each move's action and target in the index it is read
+            // index-only; without them, on a ledger whose latest events were of other kinds, the
+            // planner walked the whole ledger backwards by seq instead (2.4 ms at 20,000 events).
+            "2-alias-moves-index-only",
+            """
+            CREATE INDEX events_by_alias_moves ON events(model_id, alias, seq) INCLUDE (action, to_version_id);
+            DROP INDEX events_by_alias;
+            """
+        ),
     ]
 }

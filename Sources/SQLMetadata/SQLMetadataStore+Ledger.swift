@@ -99,7 +99,8 @@ extension SQLMetadataStore {
     }
 
     /// The query for an alias's current holder (its latest moving event's target), one index seek
-    /// down `events_by_alias`; `modelID` and `alias` are SQL expressions.
+    /// down the alias index (`events_by_alias`, on PostgreSQL `events_by_alias_moves`); `modelID`
+    /// and `alias` are SQL expressions.
     func latestHolder(modelID: String, alias: String) -> String {
         "SELECT e.to_version_id FROM events e WHERE e.model_id = \(modelID) AND e.alias = \(alias) AND e.\(movingActions) ORDER BY e.seq DESC LIMIT 1"
     }

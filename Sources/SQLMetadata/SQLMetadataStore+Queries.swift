@@ -157,68 +157,55 @@ extension SQLMetadataStore {
     /// The blobs the given versions reference (their files and manifests, and the files of any
     /// dataset they stored), or of every version and stored dataset when `versionIDs` is nil.
     public func blobReferences(versionIDs: [VersionKey]?) throws(MetadataError) -> BlobReferences {
-        try read { db in
+        try readStatement { db in
             let idList = versionIDs.map { ids in ids.isEmpty ? "NULL" : ids.map { String($0.storeValue) }.joined(separator: ",") }
             let versionFilter = idList.map { "v.id IN (\($0))" } ?? "TRUE"
-            var references = BlobReferences()
-            for row in try db.rows(
+            let eventFilter = idList.map { "AND e.to_version_id IN (\($0))" } ?? ""
+            let datasetFilter = idList.map { "AND d.digest IN (SELECT u.dataset_digest FROM version_datasets u WHERE u.version_id IN (\($0)))" } ?? ""
+            // Every kind of reference in one statement (one round trip to a database server), as
+            // rows of one shape: what refers (a version, an evaluation or event by id, a path, a
+            // dataset) and the blob's digest and size where recorded.
+            let rows = try db.rows(
                 """
-                SELECT m.name, v.number, v.manifest_digest, NULL AS path, NULL AS digest, NULL AS size
+                SELECT 0 AS kind, m.name AS model, v.number AS number, v.manifest_digest AS manifest, CAST(NULL AS BIGINT) AS id,
+                    CAST(NULL AS TEXT) AS label, CAST(NULL AS TEXT) AS dataset, v.manifest_digest AS digest, CAST(NULL AS BIGINT) AS size
                 FROM versions v JOIN models m ON m.id = v.model_id WHERE \(versionFilter)
                 UNION ALL
-                SELECT m.name, v.number, v.manifest_digest, f.path, f.digest, f.size
+                SELECT 1, m.name, v.number, v.manifest_digest, NULL, f.path, NULL, f.digest, f.size
                 FROM version_files f JOIN versions v ON v.id = f.version_id JOIN models m ON m.id = v.model_id WHERE \(versionFilter)
-                """)
-            {
-                let name = "\(try row[0] as String)@\(try row[1] as Int)"
-                let version = try Digest(parsing: row[2]).map { VersionPointer(model: try ModelName(row[0]), number: try row[1], manifestDigest: $0) }
-                if let path: String = try row[3] {
-                    references.add(try row[4], size: try row[5], owner: "\(name) file \(path)", version: version)
-                } else {
-                    references.add(try row[2], size: nil, owner: "\(name) manifest", version: version)
-                }
-            }
-            // Predictions files kept with evaluations.
-            for row in try db.rows(
-                """
-                SELECT m.name, v.number, v.manifest_digest, e.id, e.predictions_digest FROM evaluations e
+                UNION ALL
+                SELECT 2, m.name, v.number, v.manifest_digest, e.id, NULL, NULL, e.predictions_digest, NULL FROM evaluations e
                 JOIN versions v ON v.id = e.version_id JOIN models m ON m.id = v.model_id
                 WHERE e.predictions_digest IS NOT NULL AND \(versionFilter)
-                """)
-            {
-                let version = try Digest(parsing: row[2]).map { VersionPointer(model: try ModelName(row[0]), number: try row[1], manifestDigest: $0) }
-                references.add(
-                    try row[4], size: nil, owner: "\(try row[0] as String)@\(try row[1] as Int) evaluation #\(try row[3] as Int64) predictions",
-                    version: version)
-            }
-            // The documents fact events commit to.
-            let eventFilter = idList.map { "AND e.to_version_id IN (\($0))" } ?? ""
-            for row in try db.rows(
-                """
-                SELECT e.seq, e.action, e.record_digest, m.name, v.number, v.manifest_digest FROM events e
+                UNION ALL
+                SELECT 3, m.name, v.number, v.manifest_digest, e.seq, e.action, NULL, e.record_digest, NULL FROM events e
                 LEFT JOIN versions v ON v.id = e.to_version_id LEFT JOIN models m ON m.id = v.model_id
                 WHERE e.record_digest IS NOT NULL \(eventFilter)
-                """)
-            {
-                let model: String? = try row[3]
-                let name = try model.map { "\($0)@\(try row[4] as Int)" }
-                let version = try name == nil ? nil : Digest(parsing: row[5]).map { VersionPointer(model: try ModelName(row[3]), number: try row[4], manifestDigest: $0) }
-                let subject = name.map { " of \($0)" } ?? ""
-                references.add(try row[2], size: nil, owner: "ledger event #\(try row[0] as Int64) (\(try row[1] as String)\(subject)) record", version: version)
-            }
-            let datasetFilter = idList.map {
-                "AND d.digest IN (SELECT u.dataset_digest FROM version_datasets u WHERE u.version_id IN (\($0)))"
-            } ?? ""
-            for row in try db.rows(
-                """
-                SELECT d.digest, d.is_directory, f.path, f.digest, f.size FROM datasets d
+                UNION ALL
+                SELECT 4, NULL, NULL, NULL, NULL, f.path, d.digest, f.digest, f.size FROM datasets d
                 JOIN dataset_files f ON f.dataset_digest = d.digest WHERE d.stored \(datasetFilter)
+                UNION ALL
+                SELECT 5, NULL, NULL, NULL, NULL, NULL, d.digest, d.digest, d.size FROM datasets d
+                WHERE d.stored AND NOT d.is_directory \(datasetFilter)
                 """)
-            {
-                references.add(try row[3], size: try row[4], owner: "dataset \((try row[0] as String).dropFirst(7).prefix(12)) file \(try row[2] as String)", version: nil)
-            }
-            for row in try db.rows("SELECT d.digest, d.size FROM datasets d WHERE d.stored AND NOT d.is_directory \(datasetFilter)") {
-                references.add(try row[0], size: try row[1], owner: "dataset \((try row[0] as String).dropFirst(7).prefix(12))", version: nil)
+            var references = BlobReferences()
+            for row in rows {
+                let model: String? = try row["model"]
+                let name = try model.map { "\($0)@\(try row["number"] as Int)" }
+                let version = try model.flatMap { model in
+                    try Digest(parsing: row["manifest"]).map { VersionPointer(model: try ModelName(model), number: try row["number"], manifestDigest: $0) }
+                }
+                let dataset = try (row["dataset"] as String?).map { "dataset \($0.dropFirst(7).prefix(12))" }
+                let owner: String
+                switch try row["kind"] as Int {
+                case 0: owner = "\(name ?? "") manifest"
+                case 1: owner = "\(name ?? "") file \(try row["label"] as String)"
+                case 2: owner = "\(name ?? "") evaluation #\(try row["id"] as Int64) predictions"
+                case 3: owner = "ledger event #\(try row["id"] as Int64) (\(try row["label"] as String)\(name.map { " of \($0)" } ?? "")) record"
+                case 4: owner = "\(dataset ?? "") file \(try row["label"] as String)"
+                default: owner = dataset ?? ""
+                }
+                references.add(try row["digest"], size: try row["size"], owner: owner, version: version)
             }
             return references
         }

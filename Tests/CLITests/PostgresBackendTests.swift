@@ -26,6 +26,35 @@ import Testing
         #expect(try run("/usr/bin/env", ["psql", address, "-qAtc", "SELECT max(seq), count(*) FROM events"], in: "/").stdout == head)
     }
 
+    /// An alias's history is read down its index even when the ledger's latest events are of
+    /// other kinds (as after a migration records 10,000 registrations behind 5,000 promotions):
+    /// the planner must not walk the ledger backwards by seq to find the alias's moves. (With the
+    /// index of migration 1 it did, vacuumed or not; with migration 2's it reads index-only.)
+    @Test func anAliasHistoryIsReadDownItsIndexWhateverTheLedgerEndsWith() throws {
+        let directory = TemporaryDirectory()
+        let address = try TestBackend.newPostgresDatabase(tcp: true)
+        #expect(try mreg(["init", "registry", "--metadata", address], in: directory.path).status == 0)
+        try writeFile(directory.url("m/w.bin"), "weights")
+        #expect(try mreg(["register", "churn", "m", "--no-git"], in: directory.path).status == 0)
+        let shape = try run("/usr/bin/env", ["psql", address, "-qAtc", """
+            INSERT INTO events (seq, at, model_id, alias, action, to_version_id, actor_user, actor_host, forced, gates_json, digest)
+            SELECT 100 + n, '2026-01-01T00:00:00.000Z', 1, CASE WHEN n <= 5000 THEN 'production' END,
+                CASE WHEN n <= 5000 THEN 'promote' ELSE 'register' END, 1, 'u', 'h', false, '[]', 'sha256:' || lpad(n::text, 64, '0')
+            FROM generate_series(1, 15000) n;
+            """], in: "/")
+        #expect(shape.status == 0, "\(shape.stderr)")
+        // As autovacuum leaves a table that has grown: its statistics current, its pages all-visible.
+        let vacuum = try run("/usr/bin/env", ["psql", address, "-qAtc", "VACUUM ANALYZE events"], in: "/")
+        #expect(vacuum.status == 0, "\(vacuum.stderr)")
+        for query in [
+            "SELECT e.to_version_id FROM events e WHERE e.model_id = 1 AND e.alias = 'production' AND e.action IN ('promote', 'demote', 'rollback') ORDER BY e.seq DESC LIMIT 1",
+            "SELECT to_version_id, seq FROM events WHERE model_id = 1 AND alias = 'production' AND seq < 9000 AND action IN ('promote', 'rollback') AND to_version_id IS NOT NULL ORDER BY seq DESC LIMIT 32",
+        ] {
+            let plan = try run("/usr/bin/env", ["psql", address, "-qAtc", "EXPLAIN " + query], in: "/")
+            #expect(plan.stdout.contains("events_by_alias_moves") && !plan.stdout.contains("events_pkey"), "\(query): \(plan.stdout)")
+        }
+    }
+
     @Test func theAddressIsRecordedAndThePasswordNeverIs() throws {
         let directory = TemporaryDirectory()
         let address = try TestBackend.newPostgresDatabase(tcp: true)
