@@ -94,10 +94,6 @@ extension SQLMetadataStore {
         return recorded
     }
 
-    func holderID(_ db: any SQLSession, modelID: Int64, alias: AliasName) throws -> VersionKey? {
-        try db.value(latestHolder(modelID: "?", alias: "?"), [modelID, alias.value])
-    }
-
     /// The query for an alias's current holder (its latest moving event's target), one index seek
     /// down the alias index (`events_by_alias`, on PostgreSQL `events_by_alias_moves`); `modelID`
     /// and `alias` are SQL expressions.
