@@ -273,6 +273,30 @@ enum Schema {
                 ALTER TABLE versions ADD COLUMN git_work_tree TEXT;
                 """)
         }
+        migrator.registerMigration("v8-tokens") { db in
+            // Access tokens of `mreg serve`: the SHA-256 of each secret, never the secret.
+            try db.execute(sql: Self.tokensTable)
+        }
         return migrator
     }
+
+    /// The tokens table (PostgreSQL's migration 3 has the same columns).
+    static let tokensTable = """
+        CREATE TABLE tokens (
+            name TEXT NOT NULL PRIMARY KEY,
+            role TEXT NOT NULL,
+            models TEXT NOT NULL,
+            aliases TEXT NOT NULL,
+            secret_sha256 TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            created_by_user TEXT NOT NULL,
+            created_by_host TEXT NOT NULL,
+            ci_provider TEXT,
+            ci_job_id TEXT,
+            ci_job_url TEXT,
+            ci_actor TEXT,
+            expires_at TEXT,
+            revoked_at TEXT
+        )
+        """
 }

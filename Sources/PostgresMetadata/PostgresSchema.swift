@@ -206,5 +206,27 @@ enum PostgresSchema {
             DROP INDEX events_by_alias;
             """
         ),
+        (
+            // Access tokens of `mreg serve`: the SHA-256 of each secret, never the secret.
+            "3-tokens",
+            """
+            CREATE TABLE tokens (
+                name TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+                role TEXT COLLATE "C" NOT NULL,
+                models TEXT COLLATE "C" NOT NULL,
+                aliases TEXT COLLATE "C" NOT NULL,
+                secret_sha256 TEXT COLLATE "C" NOT NULL UNIQUE,
+                created_at TEXT COLLATE "C" NOT NULL,
+                created_by_user TEXT COLLATE "C" NOT NULL,
+                created_by_host TEXT COLLATE "C" NOT NULL,
+                ci_provider TEXT COLLATE "C",
+                ci_job_id TEXT COLLATE "C",
+                ci_job_url TEXT COLLATE "C",
+                ci_actor TEXT COLLATE "C",
+                expires_at TEXT COLLATE "C",
+                revoked_at TEXT COLLATE "C"
+            );
+            """
+        ),
     ]
 }

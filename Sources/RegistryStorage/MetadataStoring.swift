@@ -172,8 +172,22 @@ public protocol MetadataCopying: Sendable {
     ) throws(MetadataError) -> [(table: String, rows: Int)]
 }
 
+/// The access tokens of a registry server: names, roles and grants, and the SHA-256 of each
+/// secret (the secret itself is shown once and never stored).
+public protocol TokenStoring: Sendable {
+    /// Records a new token; false (and nothing written) when its name is taken, revoked or not.
+    func insertToken(_ token: AccessToken, secretDigest: Digest) throws(MetadataError) -> Bool
+    /// Every token, revoked and expired ones too, by name.
+    func tokens() throws(MetadataError) -> [AccessToken]
+    /// The token whose secret has this SHA-256, if any.
+    func token(secretDigest: Digest) throws(MetadataError) -> AccessToken?
+    /// Marks a token revoked at `date` unless it already is; nil when there is no such token.
+    func revokeToken(named name: String, at date: Date) throws(MetadataError) -> AccessToken?
+}
+
 /// Everything a registry needs from its metadata store, on any machine.
 public typealias SharedMetadataStoring = VersionStoring & LedgerStoring & DatasetStoring & EvaluationStoring & SignatureStoring & AnnotationStoring
+    & TokenStoring
     & IntegrityStoring
 
 extension LedgerStoring {

@@ -1,0 +1,45 @@
+import Foundation
+import RegistryKit
+import RegistryModel
+import RegistryTestSupport
+import Testing
+
+/// What `mreg serve` will ask of a token: is this secret a usable token, and whose.
+@Suite struct TokenTests {
+    @Test func aSecretAuthenticatesUntilItExpiresOrIsRevoked() throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock(Timestamp.parse("2026-03-01T09:00:00.000Z")!)
+        let root = directory.url("registry")
+        _ = try TestBackend.initializeRegistry(at: root)
+        let registry = try Registry.open(at: root, clock: { clock.read() })
+        let actor = Registrant(user: "admin", host: "ops")
+        let (short, shortSecret) = try registry.createToken(TokenRequest(name: "short", role: .writer, models: "churn*", expires: "1m", actor: actor))
+        let (_, longSecret) = try registry.createToken(TokenRequest(name: "long", role: .admin, actor: actor))
+        #expect(short.expiresAt == clock.read().addingTimeInterval(60) && short.models.matches("churn-eu") && !short.models.matches("fraud"))
+        #expect(try registry.authenticate(secret: shortSecret)?.name == "short")
+        #expect(try registry.authenticate(secret: longSecret)?.role == .admin)
+        #expect(try registry.authenticate(secret: shortSecret + "x") == nil, "a wrong secret")
+        #expect(try registry.authenticate(secret: "not-a-token") == nil)
+        #expect(try registry.hasActiveAdmin())
+
+        clock.advance(61)
+        #expect(try registry.authenticate(secret: shortSecret) == nil, "expired")
+        _ = try registry.revokeToken(named: "long")
+        #expect(try registry.authenticate(secret: longSecret) == nil, "revoked")
+        #expect(try !registry.hasActiveAdmin())
+        #expect(try registry.tokens().map(\.name) == ["long", "short"])
+    }
+
+    @Test(arguments: [
+        ("*", "anything/at/all", true), ("churn", "churn", true), ("churn", "churn-eu", false), ("churn*", "churn-eu", true),
+        ("*-eu", "churn-eu", true), ("*-eu", "churn-us", false), ("team/*/prod", "team/a/b/prod", true), ("a*b*c", "abc", true),
+        ("a*b*c", "acb", false), ("ab*ab", "ab", false),
+    ])
+    func patternsMatchWholeNames(_ pattern: String, _ name: String, _ expected: Bool) throws {
+        #expect(try NamePattern(pattern, kind: "model pattern").matches(name) == expected)
+    }
+
+    @Test func rolesAreOrdered() {
+        #expect(Role.reader < .writer && Role.writer < .promoter && Role.promoter < .admin)
+    }
+}
