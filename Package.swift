@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 /// mreg: a content-addressed model registry with git lineage.
@@ -10,7 +10,8 @@ import PackageDescription
 /// RegistryModel ← GitLinkage, Signatures, Evaluation, DatasetProfiling;
 /// TOML ← Policy; DatasetProfiling ← Drift;
 /// the protocols, ContentHashing and the domain modules ← RegistryKit (no store engine);
-/// RegistryKit and the engines ← RegistryBackends (the composition root) ← RegistryCLI ← mreg
+/// RegistryKit ← RegistryServer (HTTP for `mreg serve`: tokens, roles, errors);
+/// RegistryKit and the engines ← RegistryBackends (the composition root); RegistryBackends, RegistryServer ← RegistryCLI ← mreg
 let package = Package(
     name: "mreg",
     platforms: [.macOS(.v14)],
@@ -28,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // The HTTP server of `mreg serve`; its default traits would add swift-configuration, unused here.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         // libgit2's headers (Debian's libgit2-dev); the library is opened when git is first used.
@@ -84,10 +87,21 @@ let package = Package(
             name: "RegistryBackends",
             dependencies: ["RegistryKit", "RegistryStorage", "ContentStore", "MetadataStore", "PostgresMetadata", "OCIBlobStore"]
         ),
+        // `mreg serve`'s HTTP side: listening, tokens and roles, errors as JSON, work off the event
+        // loop; the routes (and the documents they answer with) come from RegistryCLI.
+        .target(
+            name: "RegistryServer",
+            dependencies: [
+                "RegistryKit", "RegistryModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "RegistryCLI",
             dependencies: [
-                "RegistryKit", "RegistryBackends", "DatasetProfiling", "Evaluation", "Drift",
+                "RegistryKit", "RegistryBackends", "RegistryServer", "DatasetProfiling", "Evaluation", "Drift",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

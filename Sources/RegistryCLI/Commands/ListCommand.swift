@@ -31,6 +31,28 @@ struct ListCommand: RegistryCommand {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
+    /// What `list NAME --json` prints, and `mreg serve` answers on `/v1/list?model=NAME`.
+    static func versionsDocument(
+        _ name: String, versions: [VersionSummary], total: Int, marks: (aliases: [Int: [AliasName]], deprecated: Set<Int>, rolledBack: Set<Int>)
+    ) -> VersionListDocument {
+        VersionListDocument(model: name, total: total, versions: versions.map {
+            .init(reference: "\(name)@\($0.number)", version: $0.number, digest: $0.manifestDigest.description, createdAt: Timestamp.format($0.createdAt),
+                  gitCommit: $0.gitCommit, gitDirty: $0.gitDirty, files: $0.fileCount, size: $0.totalSize,
+                  metrics: Dictionary(uniqueKeysWithValues: $0.metrics.map { ($0.key, $0.value) }),
+                  aliases: marks.aliases[$0.number]?.map(\.value) ?? [],
+                  status: marks.deprecated.contains($0.number) ? "deprecated" : marks.rolledBack.contains($0.number) ? "rolled_back" : "active")
+        })
+    }
+
+    /// What `list --json` prints, and `mreg serve` answers on `/v1/list`.
+    static func modelsDocument(_ models: [ModelSummary], aliases: [ModelName: [AliasName: Int]]) -> ModelListDocument {
+        ModelListDocument(models: models.map {
+            .init(name: $0.name.value, versions: $0.versionCount, latestVersion: $0.latestVersion,
+                  latestCreatedAt: $0.latestCreatedAt.map(Timestamp.format),
+                  aliases: Dictionary(uniqueKeysWithValues: (aliases[$0.name] ?? [:]).map { ($0.key.value, $0.value) }))
+        })
+    }
+
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         if let name {
@@ -41,12 +63,7 @@ struct ListCommand: RegistryCommand {
             }
             func aliases(_ number: Int) -> [String] { marks.aliases[number]?.map(\.value) ?? [] }
             if global.json {
-                Console.json(VersionListDocument(model: name, total: total, versions: versions.map {
-                    .init(reference: "\(name)@\($0.number)", version: $0.number, digest: $0.manifestDigest.description, createdAt: Timestamp.format($0.createdAt),
-                          gitCommit: $0.gitCommit, gitDirty: $0.gitDirty, files: $0.fileCount, size: $0.totalSize,
-                          metrics: Dictionary(uniqueKeysWithValues: $0.metrics.map { ($0.key, $0.value) }),
-                          aliases: aliases($0.number), status: status($0.number))
-                }))
+                Console.json(Self.versionsDocument(name, versions: versions, total: total, marks: marks))
                 return
             }
             Console.out(Format.table(
@@ -70,10 +87,7 @@ struct ListCommand: RegistryCommand {
             Dictionary(uniqueKeysWithValues: (aliases[model] ?? [:]).map { ($0.key.value, $0.value) })
         }
         if global.json {
-            Console.json(ModelListDocument(models: models.map {
-                .init(name: $0.name.value, versions: $0.versionCount, latestVersion: $0.latestVersion,
-                      latestCreatedAt: $0.latestCreatedAt.map(Timestamp.format), aliases: aliasMap($0.name))
-            }))
+            Console.json(Self.modelsDocument(models, aliases: aliases))
             return
         }
         if models.isEmpty {

@@ -18,12 +18,17 @@ struct ShowCommand: RegistryCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    /// What `show --json` prints, and `mreg serve` answers on `/v1/show`.
+    static func document(_ details: VersionDetails) -> VersionDocument {
+        VersionDocument(details.record, release: details.release, evaluations: details.evaluations, annotations: details.annotations)
+    }
+
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         let details = try registry.details(reference: reference)
         let (record, release, evaluations, annotations) = (details.record, details.release, details.evaluations, details.annotations)
         if global.json {
-            Console.json(VersionDocument(record, release: release, evaluations: evaluations, annotations: annotations))
+            Console.json(Self.document(details))
             return
         }
         let (labels, description) = record.annotated(by: annotations)

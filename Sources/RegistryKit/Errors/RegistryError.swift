@@ -14,6 +14,10 @@ public struct RegistryError: Error, Equatable, Sendable, CustomStringConvertible
         case locked
         case unavailable = "backend_unavailable"
         case usage
+        /// A registry server refused a call without a usable token (none, unknown, expired, revoked).
+        case unauthenticated
+        /// A registry server refused a call its token's role or grants do not allow.
+        case forbidden
 
         /// The documented exit status (README, "Exit codes").
         public var exitCode: Int32 {
@@ -21,7 +25,7 @@ public struct RegistryError: Error, Equatable, Sendable, CustomStringConvertible
             case .internal, .io: 1
             case .notFound: 2
             case .conflict: 3
-            case .refused: 4
+            case .refused, .unauthenticated, .forbidden: 4
             case .integrity: 5
             case .noRegistry: 10
             case .locked: 11

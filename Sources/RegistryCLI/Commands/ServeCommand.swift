@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import RegistryKit
+import RegistryModel
+import RegistryServer
+
+struct ServeCommand: RegistryCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the registry over HTTP to token holders (the team registry).",
+        discussion: """
+            Every endpoint but /healthz needs 'Authorization: Bearer TOKEN'; tokens are made with \
+            'mreg token create'. An endpoint answers for the command of its name (/v1/show?ref=churn@3 \
+            answers what 'mreg show churn@3 --json' prints), with the CLI's error document and an HTTP \
+            status when it fails. One JSON line per request goes to stderr (never a token).
+
+            EXAMPLES
+              mreg serve --listen 127.0.0.1:8080 --bootstrap-admin-token admin.token
+              curl -H "Authorization: Bearer $(cat admin.token)" 'http://127.0.0.1:8080/v1/show?ref=churn@production'
+            """)
+
+    @Option(help: ArgumentHelp("Where to listen (port 0: any free port; the address is printed).", valueName: "host:port"))
+    var listen = "127.0.0.1:8080"
+
+    @Option(help: ArgumentHelp("Worker threads, each with its own database connection.", valueName: "n"))
+    var workers = 4
+
+    @Option(help: ArgumentHelp(
+        "When the registry has no usable admin token, create one and write its secret to this file (mode 0600); else leave the file alone.",
+        valueName: "file"))
+    var bootstrapAdminToken: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if Self.address(listen) == nil { throw ValidationError("--listen '\(listen)' is not HOST:PORT (e.g. 127.0.0.1:8080)") }
+    }
+
+    static func address(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        let host = String(text[..<colon])
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    func execute(_ invocation: Invocation) throws(RegistryError) {
+        let registry = try invocation.openRegistry(global)
+        if let file = bootstrapAdminToken { try Self.bootstrap(registry, file: invocation.absolute(file), actor: invocation.registrant) }
+        let server = try RegistryServer(routes: Self.routes, workers: workers) { () throws(RegistryError) in try invocation.openRegistry(global) }
+        let (host, port) = Self.address(listen)!
+        let stopped = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        Task {
+            do {
+                try await server.run(host: host, port: port) { address in Console.out("listening on \(address)") }
+            } catch {
+                failure.set(error)
+            }
+            stopped.signal()
+        }
+        stopped.wait()
+        if let error = failure.error {
+            throw RegistryError(.io, "the server stopped: \(error)", hint: "check that \(listen) is free and yours to listen on")
+        }
+    }
+
+    /// The endpoints: each command's document, for the least role that may run it.
+    static let routes: [ServerRoute] = [
+        ServerRoute(.get, "/v1/list", role: .reader, modelParameter: "model") { call throws(RegistryError) in
+            if let name = call.query["model"] {
+                let limit = try call.query["limit"].map { text throws(RegistryError) -> Int in
+                    guard let limit = Int(text), limit >= 1 else { throw RegistryError(.usage, "limit must be a whole number of at least 1") }
+                    return limit
+                }
+                let (versions, total) = try call.registry.versions(of: name, limit: call.query["all"] == "true" ? nil : limit ?? 20)
+                return try encoded(ListCommand.versionsDocument(name, versions: versions, total: total, marks: try call.registry.releaseMarks(model: name)))
+            }
+            // Only the models the token is granted.
+            let models = try call.registry.models().filter { call.principal.models.matches($0.name.value) }
+            return try encoded(ListCommand.modelsDocument(models, aliases: try call.registry.allAliases()))
+        },
+        ServerRoute(.get, "/v1/show", role: .reader, modelParameter: "ref") { call throws(RegistryError) in
+            try encoded(ShowCommand.document(try call.registry.details(reference: try call.required("ref"))))
+        },
+    ]
+
+    static func encoded<T: Encodable>(_ document: T) throws(RegistryError) -> Data {
+        guard let data = Console.encode(document) else { throw RegistryError(.internal, "internal error: a document could not be encoded") }
+        return data
+    }
+
+    /// Writes a new admin token's secret to `file` (created 0600, never overwritten) when no
+    /// usable admin token exists; otherwise leaves `file` alone.
+    static func bootstrap(_ registry: Registry, file: String, actor: Registrant) throws(RegistryError) {
+        guard try !registry.hasActiveAdmin() else { return }
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else {
+            throw RegistryError(
+                .io, "cannot create '\(file)' for the admin token: \(String(cString: strerror(errno)))",
+                hint: "name a file that does not exist yet, in a folder you can write")
+        }
+        defer { close(descriptor) }
+        let name = "admin-\(Timestamp.format(Date()).prefix(10))-\(UInt16.random(in: 0...UInt16.max))"
+        let (_, secret) = try registry.createToken(TokenRequest(name: name, role: .admin, actor: actor))
+        let line = Array((secret + "\n").utf8)
+        guard write(descriptor, line, line.count) == line.count, fsync(descriptor) == 0 else {
+            _ = try? registry.revokeToken(named: name)
+            unlink(file)
+            throw RegistryError(.io, "cannot write the admin token to '\(file)'", hint: "check the disk, then start the server again")
+        }
+    }
+}
+
+/// The error a background task ended with, read after it signalled.
+final class FailureBox: @unchecked Sendable {
+    // Safe: written once before the semaphore is signalled, read after it is waited for.
+    private(set) var error: (any Error)?
+    func set(_ error: any Error) { self.error = error }
+}

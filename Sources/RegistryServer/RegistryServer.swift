@@ -1,0 +1,212 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import RegistryKit
+import RegistryModel
+
+/// `mreg serve`: the registry over HTTP. Every call but `/healthz` needs a token whose role and
+/// grants allow it; the registry's work runs on worker threads (its calls block), each worker
+/// with a registry of its own (its own database connection); answers are the JSON documents the
+/// CLI prints with `--json`, failures the CLI's error document with an HTTP status.
+public final class RegistryServer: Sendable {
+    private let routes: [String: ServerRoute]
+    private let registries: RegistryPool
+    private let workers: NIOThreadPool
+    private let log: RequestLog
+
+    /// `openRegistry` is called once per worker: each holds its own connection to the database.
+    public init(routes: [ServerRoute], workers: Int, openRegistry: () throws(RegistryError) -> Registry) throws(RegistryError) {
+        var byKey = [String: ServerRoute]()
+        for route in routes { byKey["\(route.method.rawValue) \(route.path)"] = route }
+        self.routes = byKey
+        var opened = [Registry]()
+        for _ in 0..<max(1, workers) { opened.append(try openRegistry()) }
+        registries = RegistryPool(opened)
+        self.workers = NIOThreadPool(numberOfThreads: max(1, workers))
+        log = RequestLog()
+    }
+
+    /// Listens on `host:port` (port 0: any free port) until the process is stopped; `onListening`
+    /// is told the address actually bound, as `http://HOST:PORT`.
+    public func run(host: String, port: Int, onListening: @escaping @Sendable (String) -> Void) async throws {
+        workers.start()
+        let responder = RegistryResponder(server: self)
+        var logger = Logger(label: "mreg.serve")
+        logger.logLevel = .critical
+        let application = Application(
+            responder: responder, configuration: .init(address: .hostname(host, port: port), serverName: "mreg"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                onListening("http://\(host):\(bound)")
+            }, logger: logger)
+        try await application.runService()
+    }
+
+    /// Answers one request: finds its route, checks its token, runs its work on a worker.
+    func respond(method: String, path: String, query: [String: String], authorization: String?) async -> (status: HTTPResponse.Status, body: Data, principal: String?) {
+        if method == "GET", path == "/healthz" { return (.ok, Data("{\n  \"status\" : \"ok\"\n}\n".utf8), nil) }
+        let key = "\(method) \(path)"
+        if path == "/readyz", method == "GET" {
+            // Ready: the database answers (a cheap read) with a worker's registry.
+            let outcome = await work { registry throws(RegistryError) in _ = try registry.hasActiveAdmin() }
+            switch outcome {
+            case .success: return (.ok, Data("{\n  \"status\" : \"ready\"\n}\n".utf8), nil)
+            case .failure(let error): return (.serviceUnavailable, Self.errorDocument(error), nil)
+            }
+        }
+        guard let route = routes[key] else {
+            let known = routes.values.contains { $0.path == path }
+            let endpoints = (["GET /healthz", "GET /readyz"] + routes.keys.sorted()).joined(separator: ", ")
+            let error = RegistryError(.notFound, known ? "\(path) does not answer \(method)" : "no endpoint \(path)", hint: "the endpoints are \(endpoints)")
+            return (known ? .methodNotAllowed : .notFound, Self.errorDocument(error), nil)
+        }
+        let outcome = await work { registry throws(RegistryError) -> (Data, String) in
+            let principal = try Self.authorize(route, query: query, authorization: authorization, registry: registry)
+            return (try route.handle(RouteCall(registry: registry, query: query, principal: principal)), principal.name)
+        }
+        switch outcome {
+        case .success(let (body, principal)): return (.ok, body, principal)
+        case .failure(let error): return (Self.status(of: error), Self.errorDocument(error), nil)
+        }
+    }
+
+    /// The token behind `Authorization: Bearer SECRET`, if its role and model grant allow the route.
+    static func authorize(_ route: ServerRoute, query: [String: String], authorization: String?, registry: Registry) throws(RegistryError) -> AccessToken {
+        guard let authorization, authorization.hasPrefix("Bearer ") else {
+            throw RegistryError(.unauthenticated, "this endpoint needs a token", hint: "send 'Authorization: Bearer TOKEN' (an admin creates one with 'mreg token create')")
+        }
+        guard let token = try registry.authenticate(secret: String(authorization.dropFirst("Bearer ".count))) else {
+            throw RegistryError(.unauthenticated, "the token is unknown, expired or revoked", hint: "ask an admin for a new one ('mreg token create')")
+        }
+        guard token.role >= route.role else {
+            throw RegistryError(
+                .forbidden, "\(route.path) needs the \(route.role.rawValue) role; token '\(token.name)' is a \(token.role.rawValue)",
+                hint: "ask an admin for a token with the \(route.role.rawValue) role")
+        }
+        if let parameter = route.modelParameter, let model = query[parameter].map(Self.modelName), !token.models.matches(model) {
+            throw RegistryError(
+                .forbidden, "token '\(token.name)' may act on models \(token.models), not on '\(model)'",
+                hint: "ask an admin for a token granted this model")
+        }
+        return token
+    }
+
+    /// The model a reference names (`churn@3` → `churn`).
+    static func modelName(_ reference: String) -> String {
+        reference.split(separator: "@", maxSplits: 1).first.map(String.init) ?? reference
+    }
+
+    /// Runs registry work on a worker thread with a registry of its own.
+    private func work<T: Sendable>(_ body: @escaping @Sendable (Registry) throws(RegistryError) -> T) async -> Result<T, RegistryError> {
+        let registries = self.registries
+        do {
+            return try await workers.runIfActive {
+                registries.with { registry -> Result<T, RegistryError> in
+                    do throws(RegistryError) {
+                        return .success(try body(registry))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+        } catch {
+            return .failure(RegistryError(.unavailable, "the server is shutting down", hint: "retry against another replica or once it is back"))
+        }
+    }
+
+    /// The HTTP status of a failure.
+    static func status(of error: RegistryError) -> HTTPResponse.Status {
+        switch error.kind {
+        case .usage: .badRequest
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict, .refused: .conflict
+        case .locked, .unavailable: .serviceUnavailable
+        case .internal, .io, .integrity, .noRegistry: .internalServerError
+        }
+    }
+
+    /// The CLI's error document (`schemas/error.schema.json`).
+    static func errorDocument(_ error: RegistryError) -> Data {
+        var fields: [String: JSONValue] = [
+            "kind": .string(error.kind.rawValue), "message": .string(error.message), "exit_code": .integer(Int64(error.exitCode)),
+        ]
+        if let hint = error.hint { fields["hint"] = .string(hint) }
+        let text = (try? CanonicalJSON.string(.object(["error": .object(fields)]), numbers: .kept)) ?? "{\"error\":{}}"
+        return Data((text + "\n").utf8)
+    }
+
+    func record(_ entry: RequestLog.Entry) { log.write(entry) }
+}
+
+/// One registry per worker, handed out and taken back.
+final class RegistryPool: @unchecked Sendable {
+    // Safe: `idle` is only read and written under `lock`; a registry is used by one thread at a time.
+    private let lock = NSCondition()
+    private var idle: [Registry]
+
+    init(_ registries: [Registry]) { idle = registries }
+
+    func with<T>(_ body: (Registry) -> T) -> T {
+        lock.lock()
+        while idle.isEmpty { lock.wait() }
+        let registry = idle.removeLast()
+        lock.unlock()
+        defer {
+            lock.lock()
+            idle.append(registry)
+            lock.signal()
+            lock.unlock()
+        }
+        return body(registry)
+    }
+}
+
+/// Hummingbird's side: turns requests into `RegistryServer.respond` calls and logs each one.
+struct RegistryResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let server: RegistryServer
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
+        let id = request.headers[.init("X-Request-Id")!] ?? UUID().uuidString.lowercased()
+        var query = [String: String]()
+        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        let path = request.uri.path
+        let answer = await server.respond(
+            method: request.method.rawValue, path: path, query: query, authorization: request.headers[.authorization])
+        server.record(RequestLog.Entry(
+            requestID: id, method: request.method.rawValue, route: path, status: Int(answer.status.code), principal: answer.principal,
+            milliseconds: Double((ContinuousClock.now - started).components.attoseconds) / 1e15 + Double((ContinuousClock.now - started).components.seconds) * 1000))
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.init("X-Request-Id")!] = id
+        return Response(status: answer.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}
+
+/// One JSON line per request on stderr: never the token, only its name.
+final class RequestLog: Sendable {
+    struct Entry {
+        let requestID: String
+        let method: String
+        let route: String
+        let status: Int
+        let principal: String?
+        let milliseconds: Double
+    }
+
+    func write(_ entry: Entry) {
+        var fields: [String: JSONValue] = [
+            "at": .string(Timestamp.format(Date())), "request_id": .string(entry.requestID), "method": .string(entry.method),
+            "route": .string(entry.route), "status": .integer(Int64(entry.status)),
+            "duration_ms": .number((entry.milliseconds * 1000).rounded() / 1000),
+        ]
+        if let principal = entry.principal { fields["principal"] = .string(principal) }
+        guard let line = try? CanonicalJSON.string(.object(fields), numbers: .kept) else { return }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import RegistryKit
+import RegistryModel
+
+/// One endpoint of `mreg serve`: the command it answers for, the least role that may call it,
+/// and the work, which runs on a worker thread (the registry's calls block) and returns the
+/// JSON document the command prints with `--json`.
+public struct ServerRoute: Sendable {
+    public enum Method: String, Sendable {
+        case get = "GET", post = "POST"
+    }
+
+    public let method: Method
+    /// The path below the server's root, `/v1/show`: a command's name, its arguments in the query.
+    public let path: String
+    public let role: Role
+    /// Which query parameter names the model the call acts on, for the token's model grant.
+    public let modelParameter: String?
+    public let handle: @Sendable (RouteCall) throws(RegistryError) -> Data
+
+    public init(
+        _ method: Method, _ path: String, role: Role, modelParameter: String? = nil,
+        handle: @escaping @Sendable (RouteCall) throws(RegistryError) -> Data
+    ) {
+        self.method = method
+        self.path = path
+        self.role = role
+        self.modelParameter = modelParameter
+        self.handle = handle
+    }
+}
+
+/// What a route's work gets: the registry, the query, and who is calling.
+public struct RouteCall: Sendable {
+    public let registry: Registry
+    public let query: [String: String]
+    public let principal: AccessToken
+
+    /// A query parameter the route needs; a call without it is a usage error (400).
+    public func required(_ name: String) throws(RegistryError) -> String {
+        guard let value = query[name], !value.isEmpty else {
+            throw RegistryError(.usage, "the query parameter '\(name)' is missing", hint: "add ?\(name)=…")
+        }
+        return value
+    }
+}

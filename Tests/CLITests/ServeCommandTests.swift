@@ -1,0 +1,115 @@
+import Foundation
+import RegistryTestSupport
+import Testing
+
+/// A running `mreg serve` on a loopback port, its stdout read up to the address it prints.
+final class ServerProcess {
+    let process: Process
+    let url: String
+    private let errors: Pipe
+
+    init(registry: String, in directory: String, arguments: [String] = []) throws {
+        let (process, out, err) = try launch(mregExecutable, ["serve", "--registry", registry, "--listen", "127.0.0.1:0", "--workers", "2"] + arguments, in: directory)
+        self.process = process
+        errors = err
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw TestFailure("mreg serve ended before listening: \(String(decoding: err.fileHandleForReading.availableData, as: UTF8.self))") }
+            line += chunk
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("listening on http://") else { throw TestFailure("unexpected first line: \(text)") }
+        url = String(text.dropFirst("listening on ".count))
+    }
+
+    /// A request by curl: the status and the body.
+    func request(_ path: String, token: String? = nil, method: String = "GET") throws -> (status: Int, body: String) {
+        var arguments = ["-s", "-X", method, "-w", "\n%{http_code}", url + path]
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        let result = try run("/usr/bin/env", ["curl"] + arguments, in: "/")
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? -1, lines.dropLast().joined(separator: "\n"))
+    }
+
+    /// Stops it as a service manager does; returns its exit status and what it wrote on stderr.
+    func stop() -> (status: Int32, stderr: String) {
+        process.terminate()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    deinit { if process.isRunning { process.terminate() } }
+}
+
+/// `mreg serve`: a real server process on loopback, answered with the CLI's own documents, and
+/// refused without a token whose role and grants allow the call.
+@Suite struct ServeCommandTests {
+    @Test func answersAreTheCLIsDocumentsForATokenAndRefusalsAreJSON() throws {
+        let space = try CLIWorkspace()
+        try writeFile(space.directory.url("m/w.bin"), "weights")
+        #expect(try space.run(["register", "churn", "m", "--no-git", "-q", "--metric", "holdout.auc=0.91"]).status == 0)
+        try writeFile(space.directory.url("f/w.bin"), "fraud weights")
+        #expect(try space.run(["register", "fraud-eu", "f", "--no-git", "-q"]).status == 0)
+        let tokenFile = space.directory.url("admin.token")
+        let server = try ServerProcess(registry: space.registry, in: space.path, arguments: ["--bootstrap-admin-token", tokenFile])
+        let admin = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .newlines)
+        let mode = try FileManager.default.attributesOfItem(atPath: tokenFile)[.posixPermissions] as? Int
+        #expect(mode == 0o600 && admin.hasPrefix("mreg_"))
+
+        #expect(try server.request("/healthz").status == 200)
+        #expect(try server.request("/readyz").status == 200)
+        for (path, command) in [
+            ("/v1/show?ref=churn@1", ["show", "churn@1", "--json"]), ("/v1/list", ["list", "--json"]),
+            ("/v1/list?model=churn", ["list", "churn", "--json"]),
+        ] {
+            let answer = try server.request(path, token: admin)
+            let printed = try space.run(command).stdout
+            #expect(answer.status == 200 && answer.body == printed, "\(path): \(answer.body)")
+        }
+
+        // No token, a wrong one, a revoked one: 401 with the error document.
+        let reader = try space.run(["token", "create", "fraud-reader", "--role", "reader", "--models", "fraud*"]).stdout.trimmingCharacters(in: .newlines)
+        let gone = try space.run(["token", "create", "gone", "--role", "admin"]).stdout.trimmingCharacters(in: .newlines)
+        #expect(try space.run(["token", "revoke", "gone"]).status == 0)
+        for token in [nil, admin + "x", gone] {
+            let refused = try server.request("/v1/show?ref=churn@1", token: token)
+            #expect(refused.status == 401, "\(refused)")
+            try expectValid(ProcessResult(status: 0, stdout: refused.body, stderr: ""), schema: "error")
+            #expect(refused.body.contains("\"unauthenticated\""))
+        }
+        // A token may read the models it is granted only.
+        let forbidden = try server.request("/v1/show?ref=churn@1", token: reader)
+        #expect(forbidden.status == 403 && forbidden.body.contains("may act on models fraud*, not on 'churn'"), "\(forbidden)")
+        #expect(try server.request("/v1/show?ref=fraud-eu@1", token: reader).status == 200)
+        let models = try server.request("/v1/list", token: reader)
+        #expect(models.body.contains("fraud-eu") && !models.body.contains("churn"), "\(models.body)")
+
+        // Unknown endpoints, methods and references.
+        #expect(try server.request("/v1/nope", token: admin).status == 404)
+        #expect(try server.request("/v1/show?ref=churn@1", token: admin, method: "POST").status == 405)
+        let missing = try server.request("/v1/show?ref=churn@9", token: admin)
+        #expect(missing.status == 404 && missing.body.contains("\"not_found\""), "\(missing)")
+        #expect(try server.request("/v1/show", token: admin).status == 400)
+
+        let (status, log) = server.stop()
+        #expect(status == 0, "\(log)")
+        #expect(!log.contains(admin) && !log.contains(reader), "a secret was logged")
+        #expect(log.contains("\"principal\":\"fraud-reader\"") && log.contains("\"status\":403"), "\(log)")
+    }
+
+    @Test func theBootstrapTokenIsWrittenOnlyWhileThereIsNoAdmin() throws {
+        let space = try CLIWorkspace()
+        let file = space.directory.url("admin.token")
+        let first = try ServerProcess(registry: space.registry, in: space.path, arguments: ["--bootstrap-admin-token", file])
+        let secret = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(first.stop().status == 0)
+        // An admin exists: the file is left alone, even when it is gone.
+        try FileManager.default.removeItem(atPath: file)
+        let second = try ServerProcess(registry: space.registry, in: space.path, arguments: ["--bootstrap-admin-token", file])
+        #expect(!FileManager.default.fileExists(atPath: file))
+        #expect(second.stop().status == 0)
+        let tokens = try space.run(["token", "list", "--json"]).json()["tokens"] as! [[String: Any]]
+        #expect(tokens.count == 1 && tokens[0]["role"] as? String == "admin" && !secret.isEmpty)
+    }
+}
