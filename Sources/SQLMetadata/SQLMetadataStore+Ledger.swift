@@ -226,10 +226,24 @@ extension SQLMetadataStore {
         model: ModelName, alias: AliasName, isTarget: @escaping @Sendable (RollbackCandidate) -> Bool
     ) throws(MetadataError) -> RollbackPlan? {
         try read { db in
-            guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]),
-                let last = try db.row(latestHolder(modelID: "?", alias: "?"), [modelID, alias.value])
+            // The model, the alias's latest move and its holder (with the holder's name), in one statement.
+            guard let head = try db.row(
+                """
+                SELECT x.model_id, x.latest, x.holder, hm.name, hv.number, hv.manifest_digest FROM (
+                    SELECT m.id AS model_id,
+                        (SELECT e.seq FROM events e WHERE e.model_id = m.id AND e.alias = ? AND e.\(movingActions) ORDER BY e.seq DESC LIMIT 1) AS latest,
+                        (\(latestHolder(modelID: "m.id", alias: "?"))) AS holder
+                    FROM models m WHERE m.name = ?
+                ) x LEFT JOIN versions hv ON hv.id = x.holder LEFT JOIN models hm ON hm.id = hv.model_id
+                """,
+                [alias.value, alias.value, model.value]),
+                try head["latest"] as Int64? != nil
             else { return nil }
-            let currentID: VersionKey? = try last[0]
+            let modelID: Int64 = try head["model_id"]
+            let currentID: VersionKey? = try head["holder"]
+            let current = try currentID.map { id in
+                (id, VersionPointer(model: try ModelName(head[3] as String), number: try head[4], manifestDigest: try digest(head[5])))
+            }
             var candidates = [RollbackCandidate]()
             // The alias's arrivals newest first, a page at a time down `events_by_alias`: a version's
             // first appearance is its latest arrival. (Grouping by version read the whole history
@@ -251,11 +265,11 @@ extension SQLMetadataStore {
                     guard id != currentID, seen.insert(id).inserted else { continue }
                     let candidate = RollbackCandidate(id: id, version: try pointer(db, versionID: id), status: try fetchStatus(db, versionID: id))
                     candidates.append(candidate)
-                    if isTarget(candidate) { return RollbackPlan(current: try currentID.map { ($0, try pointer(db, versionID: $0)) }, candidates: candidates) }
+                    if isTarget(candidate) { return RollbackPlan(current: current, candidates: candidates) }
                 }
                 guard page.count == pageSize else { break }
             }
-            return RollbackPlan(current: try currentID.map { ($0, try pointer(db, versionID: $0)) }, candidates: candidates)
+            return RollbackPlan(current: current, candidates: candidates)
         }
     }
 

@@ -62,9 +62,15 @@ extension Registry {
     /// alone cannot show that its newest events were cut off, but the head it once had must
     /// still be in it.
     public func verify(_ references: [String], expectedHead: Digest? = nil, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> VerifyReport {
-        let wholeStore = references.isEmpty
         var ids = [VersionKey]()
         for reference in references { ids.append(try resolveID(try VersionRef.parse(reference))) }
+        return try verify(ids: references.isEmpty ? nil : ids, expectedHead: expectedHead, progress: progress)
+    }
+
+    /// `verify` of the versions with these keys, or of the whole store when `versions` is nil.
+    func verify(ids versions: [VersionKey]?, expectedHead: Digest? = nil, progress: (any ProgressDisplay)?) throws(RegistryError) -> VerifyReport {
+        let wholeStore = versions == nil
+        var ids = versions ?? []
         if wholeStore { ids = try database { (db) throws(MetadataError) in try db.allVersionIDs() } }
         let blobReferences = try database { (db) throws(MetadataError) in try db.blobReferences(versionIDs: wholeStore ? nil : ids) }
 

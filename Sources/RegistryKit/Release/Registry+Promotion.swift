@@ -81,7 +81,7 @@ extension Registry {
         let metrics = try gateMetrics(of: record, events: events)
         let signers = rules.requireSignature == true ? try trustedSigners(of: record) : nil
         let integrity = rules.requireVerified == true
-            ? try damage(of: version, progress: progress).map(\.detail) : nil
+            ? try damage(of: record.id, progress: progress).map(\.detail) : nil
 
         for _ in 0..<Self.raceRetries {
             let holderID = try database { (db) throws(MetadataError) in try db.holder(model: record.model, alias: alias) }
@@ -170,8 +170,8 @@ extension Registry {
     /// What re-hashing a version finds wrong with its bytes, manifest or signatures. A signature
     /// by a key the registry no longer trusts says nothing about the bytes, so it does not count:
     /// a key rotation must never block an emergency rollback.
-    func damage(of version: VersionPointer, progress: (any ProgressDisplay)?) throws(RegistryError) -> [IntegrityProblem] {
-        try verify([version.reference], progress: progress).problems.filter { $0.kind != .untrustedSignature }
+    func damage(of version: VersionKey, progress: (any ProgressDisplay)?) throws(RegistryError) -> [IntegrityProblem] {
+        try verify(ids: [version], progress: progress).problems.filter { $0.kind != .untrustedSignature }
     }
 
     /// Appends an event, hashing it with the store's SHA-256.

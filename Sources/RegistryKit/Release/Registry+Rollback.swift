@@ -44,16 +44,16 @@ extension Registry {
         if request.force && Self.isBlank(request.reason) {
             throw .usage("--force needs --reason TEXT", hint: "add --reason \"…\"")
         }
-        try requireModel(model)
         for _ in 0..<Self.raceRetries {
             // A rollback returns to the newest earlier holder that is neither deprecated nor
             // rolled back from this alias.
             let isTarget: @Sendable (RollbackCandidate) -> Bool = { $0.status.deprecation == nil && $0.status.rollback(from: alias.value) == nil }
             guard let plan = try database({ (db) throws(MetadataError) in try db.rollbackPlan(model: model, alias: alias, isTarget: isTarget) }) else {
+                try requireModel(model)
                 throw .notFound("model '\(model)' has no alias '\(alias)'", hint: "run 'mreg list \(model)' to see its aliases")
             }
             let (target, skipped) = try rollbackTarget(request, model: model, alias: alias, plan: plan)
-            if let problem = try damage(of: target.version, progress: progress).first {
+            if let problem = try damage(of: target.id, progress: progress).first {
                 throw RegistryError(
                     .integrity, "cannot roll \(alias) back to \(target.version.reference): \(problem.detail); the alias was not moved",
                     hint: "run 'mreg verify \(target.version.reference)', or pick another version with --to")
