@@ -97,6 +97,8 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
     private func connected(_ open: inout PostgresConnection?) throws -> PostgresConnection {
         if let existing = open, !existing.isClosed { return existing }
         let key = EarlyConnection.Key(address: address, password: password, busyTimeout: busyTimeout)
+        // A connection started ahead may still be on its way to `early` (see `connectAhead`).
+        EarlyConnection.starting.wait()
         if let early = Self.early.withLockedValue({ $0.removeValue(forKey: key) }) {
             // Its failure is this connection's failure (a second attempt would only meet it again).
             let connection = try early.wait()
@@ -122,20 +124,32 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
             let password: String?
             let busyTimeout: Double
         }
+
+        /// Entered while `connectAhead` is still finding out where to connect.
+        static let starting = DispatchGroup()
     }
 
-    /// Starts connecting to `address` on NIO's threads and returns at once; the next store opened
-    /// for the same address, password and timeout takes this connection instead of making one.
+    /// Starts connecting on another thread and returns at once: `target` (called there) says
+    /// where, or nil for nowhere. The next store opened for the same address, password and
+    /// timeout takes this connection instead of making one; it waits for `target` to have
+    /// answered, so that the two never race to connect.
     ///
-    /// The CLI calls it before it parses its arguments, so that parsing overlaps the TCP handshake,
-    /// the server's start of a backend and SCRAM's key derivation (together some 5 ms). A failed
-    /// attempt fails the store's open as its own connection would have.
-    public static func connectAhead(address: PostgresAddress, password: String?, busyTimeout: Double) {
-        guard let configuration = try? configuration(address: address, password: password, busyTimeout: busyTimeout) else { return }
-        let logger = Logger(label: "mreg.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
-        let future = PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1, logger: logger)
-        let key = EarlyConnection.Key(address: address, password: password, busyTimeout: busyTimeout)
-        early.withLockedValue { $0[key] = future }
+    /// The CLI calls it before it parses its arguments, so that parsing overlaps finding the
+    /// registry's address, starting SwiftNIO, the TCP handshake, the server's start of a backend
+    /// and SCRAM's key derivation (together some 10 ms). A failed attempt fails the store's open
+    /// as its own connection would have.
+    public static func connectAhead(to target: @escaping @Sendable () -> (address: PostgresAddress, password: String?, busyTimeout: Double)?) {
+        EarlyConnection.starting.enter()
+        Thread.detachNewThread {
+            defer { EarlyConnection.starting.leave() }
+            guard let (address, password, busyTimeout) = target(),
+                let configuration = try? configuration(address: address, password: password, busyTimeout: busyTimeout)
+            else { return }
+            let logger = Logger(label: "mreg.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+            let future = PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1, logger: logger)
+            let key = EarlyConnection.Key(address: address, password: password, busyTimeout: busyTimeout)
+            early.withLockedValue { $0[key] = future }
+        }
     }
 
     /// How mreg connects to `address`.

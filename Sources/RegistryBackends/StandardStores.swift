@@ -18,14 +18,16 @@ public struct StandardStores: StoreFactory {
 }
 
 extension StandardStores {
-    /// Starts connecting to the PostgreSQL database the registry at `root` keeps its metadata in,
-    /// if it names one, and returns at once; `Registry.open` then takes that connection. Does
-    /// nothing for an embedded registry, or where there is no registry (`open` says so).
-    public static func connectAhead(registryAt root: String, environment: [String: String], busyTimeout: Double) {
-        guard let configured = Registry.configuredBackends(at: root)?.metadata,
-            case .postgres(let address)? = try? MetadataBackend(configured: configured, in: RegistryLayout(root: root))
-        else { return }
-        PostgresMetadataStore.connectAhead(address: address, password: PostgresPassword.find(for: address, environment: environment), busyTimeout: busyTimeout)
+    /// Starts connecting, on another thread, to the PostgreSQL database the registry at `root()`
+    /// keeps its metadata in, and returns at once; `Registry.open` then takes that connection.
+    /// Nothing is connected for an embedded registry, or where there is no registry (`open` says so).
+    public static func connectAhead(registryAt root: @escaping @Sendable () -> String?, environment: [String: String], busyTimeout: Double) {
+        PostgresMetadataStore.connectAhead {
+            guard let root = root(), let configured = Registry.configuredBackends(at: root)?.metadata,
+                case .postgres(let address)? = try? MetadataBackend(configured: configured, in: RegistryLayout(root: root))
+            else { return nil }
+            return (address, PostgresPassword.find(for: address, environment: environment), busyTimeout)
+        }
     }
 }
 

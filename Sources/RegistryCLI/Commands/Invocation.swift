@@ -26,8 +26,8 @@ struct Invocation {
     /// How long a write waits for another process's lock (`MREG_BUSY_TIMEOUT` seconds).
     var busyTimeout: Double { environment["MREG_BUSY_TIMEOUT"].flatMap(Double.init) ?? Registry.defaultBusyTimeout }
 
-    /// Starts connecting to the registry's PostgreSQL server, when it has one, before the
-    /// arguments are parsed (parsing takes some 5 ms, as long as connecting): the registry is the
+    /// Starts connecting to the registry's PostgreSQL server, when it has one, while the
+    /// arguments are parsed (parsing takes some 5 ms, connecting some 10): the registry is the
     /// one `--registry` names in the raw arguments, else the one `registryPath` would find. A
     /// command that opens no registry (`init`, `--help`, a usage error) leaves the connection unused.
     func connectAhead(_ arguments: [String]) {
@@ -39,9 +39,10 @@ struct Invocation {
             if argument == "--registry", index + 1 < arguments.count { explicit = arguments[index + 1] }
             if argument.hasPrefix("--registry=") { explicit = String(argument.dropFirst("--registry=".count)) }
         }
-        guard let root = try? RegistryLocator.locate(explicit: explicit, environment: environment["MREG_REGISTRY"], currentDirectory: currentDirectory)
-        else { return }
-        StandardStores.connectAhead(registryAt: root, environment: environment, busyTimeout: busyTimeout)
+        let (variable, directory) = (environment["MREG_REGISTRY"], currentDirectory)
+        StandardStores.connectAhead(
+            registryAt: { [explicit] in try? RegistryLocator.locate(explicit: explicit, environment: variable, currentDirectory: directory) },
+            environment: environment, busyTimeout: busyTimeout)
     }
 
     /// A path the user typed, made absolute against the directory the command ran in.
