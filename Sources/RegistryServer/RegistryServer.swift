@@ -15,6 +15,8 @@ public final class RegistryServer: Sendable {
     private let registries: RegistryPool
     private let workers: NIOThreadPool
     private let log: RequestLog
+    /// What the ledger records as the host of a token's actions: this server's machine.
+    private let host: String
 
     /// `openRegistry` is called once per worker: each holds its own connection to the database.
     public init(routes: [ServerRoute], workers: Int, openRegistry: () throws(RegistryError) -> Registry) throws(RegistryError) {
@@ -26,6 +28,9 @@ public final class RegistryServer: Sendable {
         registries = RegistryPool(opened)
         self.workers = NIOThreadPool(numberOfThreads: max(1, workers))
         log = RequestLog()
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count)
+        host = "mreg serve on " + String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Listens on `host:port` (port 0: any free port) until the process is stopped; `onListening`
@@ -62,12 +67,14 @@ public final class RegistryServer: Sendable {
             let error = RegistryError(.notFound, known ? "\(path) does not answer \(method)" : "no endpoint \(path)", hint: "the endpoints are \(endpoints)")
             return (known ? .methodNotAllowed : .notFound, Self.errorDocument(error), nil)
         }
-        let outcome = await work { registry throws(RegistryError) -> (Data, String) in
+        let host = self.host
+        let outcome = await work { registry throws(RegistryError) -> (RouteAnswer, String) in
             let principal = try Self.authorize(route, query: query, authorization: authorization, registry: registry)
-            return (try route.handle(RouteCall(registry: registry, query: query, principal: principal)), principal.name)
+            let actor = Registrant(user: principal.name, host: host)
+            return (try route.handle(RouteCall(registry: registry, query: query, principal: principal, actor: actor)), principal.name)
         }
         switch outcome {
-        case .success(let (body, principal)): return (.ok, body, principal)
+        case .success(let (answer, principal)): return (answer.refused ? .conflict : .ok, answer.document, principal)
         case .failure(let error): return (Self.status(of: error), Self.errorDocument(error), nil)
         }
     }
@@ -89,6 +96,11 @@ public final class RegistryServer: Sendable {
             throw RegistryError(
                 .forbidden, "token '\(token.name)' may act on models \(token.models), not on '\(model)'",
                 hint: "ask an admin for a token granted this model")
+        }
+        if let parameter = route.aliasParameter, let alias = query[parameter], !token.aliases.matches(alias) {
+            throw RegistryError(
+                .forbidden, "token '\(token.name)' may move aliases \(token.aliases), not '\(alias)'",
+                hint: "ask an admin for a token granted this alias")
         }
         return token
     }

@@ -16,18 +16,31 @@ public struct ServerRoute: Sendable {
     public let role: Role
     /// Which query parameter names the model the call acts on, for the token's model grant.
     public let modelParameter: String?
-    public let handle: @Sendable (RouteCall) throws(RegistryError) -> Data
+    /// Which query parameter names the alias the call moves, for the token's alias grant.
+    public let aliasParameter: String?
+    public let handle: @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
 
     public init(
-        _ method: Method, _ path: String, role: Role, modelParameter: String? = nil,
-        handle: @escaping @Sendable (RouteCall) throws(RegistryError) -> Data
+        _ method: Method, _ path: String, role: Role, modelParameter: String? = nil, aliasParameter: String? = nil,
+        handle: @escaping @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
     ) {
         self.method = method
         self.path = path
         self.role = role
         self.modelParameter = modelParameter
+        self.aliasParameter = aliasParameter
         self.handle = handle
     }
+}
+
+/// A route's answer: the command's `--json` document, and whether the command succeeded or was
+/// refused by a rule (a failed gate: the CLI prints the same document and exits 4; here, 409).
+public struct RouteAnswer: Sendable {
+    public let document: Data
+    public let refused: Bool
+
+    public static func done(_ document: Data) -> RouteAnswer { RouteAnswer(document: document, refused: false) }
+    public static func refused(_ document: Data) -> RouteAnswer { RouteAnswer(document: document, refused: true) }
 }
 
 /// What a route's work gets: the registry, the query, and who is calling.
@@ -35,6 +48,11 @@ public struct RouteCall: Sendable {
     public let registry: Registry
     public let query: [String: String]
     public let principal: AccessToken
+    /// Who the ledger records as having done it: the token, on this server.
+    public let actor: Registrant
+
+    /// A flag in the query (`force=true`).
+    public func flag(_ name: String) -> Bool { query[name] == "true" }
 
     /// A query parameter the route needs; a call without it is a usage error (400).
     public func required(_ name: String) throws(RegistryError) -> String {

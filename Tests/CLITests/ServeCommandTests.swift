@@ -98,6 +98,54 @@ final class ServerProcess {
         #expect(log.contains("\"principal\":\"fraud-reader\"") && log.contains("\"status\":403"), "\(log)")
     }
 
+    /// Promotion and rollback through the server: the server's gates decide, the token's role
+    /// and alias grant are enforced, and the ledger records the token as the actor.
+    @Test func promotionsAndRollbacksRunTheServersGatesAndRecordTheToken() throws {
+        let space = try CLIWorkspace()
+        try writeFile(space.registry + "/policy.toml", "[aliases.production]\nrequire_from = \"staging\"\nmin = { \"holdout.auc\" = 0.8 }\n")
+        for (tag, auc) in [("1", "0.91"), ("2", "0.5")] {
+            try writeFile(space.directory.url("m\(tag)/w.bin"), "weights \(tag)")
+            #expect(try space.run(["register", "churn", "m\(tag)", "--no-git", "-q", "--metric", "holdout.auc=\(auc)"]).status == 0)
+        }
+        func token(_ name: String, _ arguments: [String]) throws -> String {
+            try space.run(["token", "create", name, "-q"] + arguments).stdout.trimmingCharacters(in: .newlines)
+        }
+        let stager = try token("stager", ["--role", "promoter", "--aliases", "staging"])
+        let releaser = try token("releaser", ["--role", "promoter"])
+        let writer = try token("ci", ["--role", "writer"])
+        let server = try ServerProcess(registry: space.registry, in: space.path)
+
+        let staged = try server.request("/v1/promote?ref=churn@1&to=staging", token: stager, method: "POST")
+        #expect(staged.status == 200, "\(staged)")
+        try expectValid(ProcessResult(status: 0, stdout: staged.body, stderr: ""), schema: "promote")
+        let notGranted = try server.request("/v1/promote?ref=churn@1&to=production", token: stager, method: "POST")
+        #expect(notGranted.status == 403 && notGranted.body.contains("may move aliases staging, not 'production'"), "\(notGranted)")
+        let notPromoter = try server.request("/v1/promote?ref=churn@1&to=staging", token: writer, method: "POST")
+        #expect(notPromoter.status == 403 && notPromoter.body.contains("needs the promoter role"), "\(notPromoter)")
+
+        // A failed gate: 409 with the gate report, and nothing recorded.
+        let before = try registrySnapshot(space.registry)
+        let refused = try server.request("/v1/promote?ref=churn@2&to=production&reason=try", token: releaser, method: "POST")
+        #expect(refused.status == 409 && refused.body.contains("\"refused\""), "\(refused)")
+        try expectValid(ProcessResult(status: 0, stdout: refused.body, stderr: ""), schema: "promote")
+        #expect(try registrySnapshot(space.registry) == before)
+        #expect(try server.request("/v1/promote?ref=churn@1&to=production", token: releaser, method: "POST").status == 200)
+
+        #expect(try server.request("/v1/promote?ref=churn@2&to=staging", token: stager, method: "POST").status == 200)
+        let rolledBack = try server.request("/v1/rollback?model=churn&alias=staging&reason=bad%20canary", token: stager, method: "POST")
+        #expect(rolledBack.status == 200, "\(rolledBack)")
+        try expectValid(ProcessResult(status: 0, stdout: rolledBack.body, stderr: ""), schema: "rollback")
+        #expect(try space.run(["show", "churn@staging", "--json"]).json()["version"] as? Int == 1)
+        #expect(try server.request("/v1/promote?ref=churn@1&to=staging", token: stager).status == 405)
+
+        // Every move is the token's, made on this server.
+        let events = try space.run(["history", "churn", "--json"]).json()["events"] as! [[String: Any]]
+        let actors = events.compactMap { ($0["actor"] as? [String: Any])?["user"] as? String }
+        #expect(actors.filter { ["stager", "releaser"].contains($0) }.count == 4, "\(actors)")
+        #expect(events.allSatisfy { (($0["actor"] as? [String: Any])?["host"] as? String)?.hasPrefix("mreg serve on ") ?? false }, "\(events)")
+        #expect(server.stop().status == 0)
+    }
+
     @Test func theBootstrapTokenIsWrittenOnlyWhileThereIsNoAdmin() throws {
         let space = try CLIWorkspace()
         let file = space.directory.url("admin.token")

@@ -35,15 +35,20 @@ struct RollbackCommand: RegistryCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    /// What `rollback --json` prints, and `mreg serve` answers on `/v1/rollback`.
+    static func document(model: String, _ outcome: RollbackOutcome) -> RollbackDocument {
+        RollbackDocument(
+            model: model, alias: outcome.alias.value, from: outcome.from.map(PointerDocument.init), to: PointerDocument(outcome.to),
+            skipped: outcome.skipped, event: EventDocument(outcome.event))
+    }
+
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         let outcome = try registry.rollback(
             RollbackRequest(model: name, alias: alias, target: to, reason: reason, force: force, actor: invocation.registrant),
             progress: invocation.progress(global))
         if global.json {
-            Console.json(RollbackDocument(
-                model: name, alias: outcome.alias.value, from: outcome.from.map(PointerDocument.init), to: PointerDocument(outcome.to),
-                skipped: outcome.skipped, event: EventDocument(outcome.event)))
+            Console.json(Self.document(model: name, outcome))
             return
         }
         for skipped in outcome.skipped { Console.out("  skipped \(skipped)") }

@@ -73,14 +73,35 @@ struct ServeCommand: RegistryCommand {
                     return limit
                 }
                 let (versions, total) = try call.registry.versions(of: name, limit: call.query["all"] == "true" ? nil : limit ?? 20)
-                return try encoded(ListCommand.versionsDocument(name, versions: versions, total: total, marks: try call.registry.releaseMarks(model: name)))
+                return .done(try encoded(ListCommand.versionsDocument(name, versions: versions, total: total, marks: try call.registry.releaseMarks(model: name))))
             }
             // Only the models the token is granted.
             let models = try call.registry.models().filter { call.principal.models.matches($0.name.value) }
-            return try encoded(ListCommand.modelsDocument(models, aliases: try call.registry.allAliases()))
+            return .done(try encoded(ListCommand.modelsDocument(models, aliases: try call.registry.allAliases())))
         },
         ServerRoute(.get, "/v1/show", role: .reader, modelParameter: "ref") { call throws(RegistryError) in
-            try encoded(ShowCommand.document(try call.registry.details(reference: try call.required("ref"))))
+            .done(try encoded(ShowCommand.document(try call.registry.details(reference: try call.required("ref")))))
+        },
+        // The gates are the server's: its policy.toml, its trusted keys; the ledger records the token.
+        ServerRoute(.post, "/v1/promote", role: .promoter, modelParameter: "ref", aliasParameter: "to") { call throws(RegistryError) in
+            let request = PromotionRequest(
+                reference: try call.required("ref"), alias: try call.required("to"), reason: call.query["reason"], force: call.flag("force"),
+                dryRun: call.flag("dry_run"), actor: call.actor)
+            if request.force && request.dryRun { throw RegistryError(.usage, "force and dry_run exclude each other", hint: "drop one of them") }
+            let outcome = try call.registry.promote(request)
+            let document = try encoded(PromoteDocument(outcome))
+            switch outcome.result {
+            case .moved, .unchanged: return .done(document)
+            case .dryRun: return outcome.report.failures.isEmpty ? .done(document) : .refused(document)
+            case .refused: return .refused(document)
+            }
+        },
+        ServerRoute(.post, "/v1/rollback", role: .promoter, modelParameter: "model", aliasParameter: "alias") { call throws(RegistryError) in
+            let model = try call.required("model")
+            let outcome = try call.registry.rollback(RollbackRequest(
+                model: model, alias: try call.required("alias"), target: call.query["to"], reason: call.query["reason"], force: call.flag("force"),
+                actor: call.actor))
+            return .done(try encoded(RollbackCommand.document(model: model, outcome)))
         },
     ]
 
