@@ -15,6 +15,8 @@ public final class RegistryServer: Sendable {
     private let registries: RegistryPool
     private let workers: NIOThreadPool
     private let log: RequestLog
+    /// Counted for `GET /metrics`; routes count the registry's own events here.
+    public let metrics = ServerMetrics()
     /// What the ledger records as the host of a token's actions: this server's machine.
     private let host: String
 
@@ -52,6 +54,8 @@ public final class RegistryServer: Sendable {
     /// Answers one request: finds its route, checks its token, runs its work on a worker.
     func respond(method: String, path: String, query: [String: String], authorization: String?) async -> (status: HTTPResponse.Status, body: Data, principal: String?) {
         if method == "GET", path == "/healthz" { return (.ok, Data("{\n  \"status\" : \"ok\"\n}\n".utf8), nil) }
+        // Counts and timings only, no registry data: scraped without a token, as /healthz is read.
+        if method == "GET", path == Self.metricsPath { return (.ok, Data(metrics.text().utf8), nil) }
         let key = "\(method) \(path)"
         if path == "/readyz", method == "GET" {
             // Ready: the database answers (a cheap read) with a worker's registry.
@@ -63,15 +67,16 @@ public final class RegistryServer: Sendable {
         }
         guard let route = routes[key] else {
             let known = routes.values.contains { $0.path == path }
-            let endpoints = (["GET /healthz", "GET /readyz"] + routes.keys.sorted()).joined(separator: ", ")
+            let endpoints = (["GET /healthz", "GET /readyz", "GET \(Self.metricsPath)"] + routes.keys.sorted()).joined(separator: ", ")
             let error = RegistryError(.notFound, known ? "\(path) does not answer \(method)" : "no endpoint \(path)", hint: "the endpoints are \(endpoints)")
             return (known ? .methodNotAllowed : .notFound, Self.errorDocument(error), nil)
         }
-        let host = self.host
+        let (host, metrics) = (self.host, self.metrics)
         let outcome = await work { registry throws(RegistryError) -> (RouteAnswer, String) in
             let principal = try Self.authorize(route, query: query, authorization: authorization, registry: registry)
             let actor = Registrant(user: principal.name, host: host)
-            return (try route.handle(RouteCall(registry: registry, query: query, principal: principal, actor: actor)), principal.name)
+            let call = RouteCall(registry: registry, query: query, principal: principal, actor: actor, metrics: metrics)
+            return (try route.handle(call), principal.name)
         }
         switch outcome {
         case .success(let (answer, principal)): return (answer.refused ? .conflict : .ok, answer.document, principal)
@@ -105,6 +110,13 @@ public final class RegistryServer: Sendable {
         return token
     }
 
+    static let metricsPath = "/metrics"
+
+    /// The route label of a path: itself when it is an endpoint, else `unknown` (bounded labels).
+    func routeLabel(_ path: String) -> String {
+        ["/healthz", "/readyz", Self.metricsPath].contains(path) || routes.values.contains { $0.path == path } ? path : "unknown"
+    }
+
     /// The model a reference names (`churn@3` → `churn`).
     static func modelName(_ reference: String) -> String {
         reference.split(separator: "@", maxSplits: 1).first.map(String.init) ?? reference
@@ -112,10 +124,12 @@ public final class RegistryServer: Sendable {
 
     /// Runs registry work on a worker thread with a registry of its own.
     private func work<T: Sendable>(_ body: @escaping @Sendable (Registry) throws(RegistryError) -> T) async -> Result<T, RegistryError> {
-        let registries = self.registries
+        let (registries, metrics) = (self.registries, self.metrics)
         do {
             return try await workers.runIfActive {
-                registries.with { registry -> Result<T, RegistryError> in
+                metrics.workerStarted()
+                defer { metrics.workerFinished() }
+                return registries.with { registry -> Result<T, RegistryError> in
                     do throws(RegistryError) {
                         return .success(try body(registry))
                     } catch {
@@ -190,11 +204,15 @@ struct RegistryResponder: HTTPResponder {
         let path = request.uri.path
         let answer = await server.respond(
             method: request.method.rawValue, path: path, query: query, authorization: request.headers[.authorization])
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         server.record(RequestLog.Entry(
             requestID: id, method: request.method.rawValue, route: path, status: Int(answer.status.code), principal: answer.principal,
-            milliseconds: Double((ContinuousClock.now - started).components.attoseconds) / 1e15 + Double((ContinuousClock.now - started).components.seconds) * 1000))
+            milliseconds: seconds * 1000))
+        server.metrics.request(
+            route: server.routeLabel(path), method: request.method.rawValue, status: Int(answer.status.code), seconds: seconds, bytes: answer.body.count)
         var headers = HTTPFields()
-        headers[.contentType] = "application/json"
+        headers[.contentType] = path == RegistryServer.metricsPath ? "text/plain; version=0.0.4" : "application/json"
         headers[.init("X-Request-Id")!] = id
         return Response(status: answer.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }

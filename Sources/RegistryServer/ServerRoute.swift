@@ -50,6 +50,8 @@ public struct RouteCall: Sendable {
     public let principal: AccessToken
     /// Who the ledger records as having done it: the token, on this server.
     public let actor: Registrant
+    /// Where the route counts the registry's own events (promotions, rollbacks).
+    public let metrics: ServerMetrics
 
     /// A flag in the query (`force=true`).
     public func flag(_ name: String) -> Bool { query[name] == "true" }

@@ -143,6 +143,20 @@ final class ServerProcess {
         let actors = events.compactMap { ($0["actor"] as? [String: Any])?["user"] as? String }
         #expect(actors.filter { ["stager", "releaser"].contains($0) }.count == 4, "\(actors)")
         #expect(events.allSatisfy { (($0["actor"] as? [String: Any])?["host"] as? String)?.hasPrefix("mreg serve on ") ?? false }, "\(events)")
+
+        // What Prometheus scrapes (no token): requests by route and status, promotions by outcome.
+        _ = try server.request("/v1/../../etc/passwd", token: releaser)
+        let metrics = try server.request("/metrics")
+        #expect(metrics.status == 200)
+        for line in [
+            #"mreg_promotions_total{outcome="moved"} 3"#, #"mreg_promotions_total{outcome="refused"} 1"#, "mreg_rollbacks_total 1",
+            #"mreg_http_requests_total{route="/v1/promote",method="POST",status="403"} 2"#,
+            #"mreg_http_requests_total{route="/v1/promote",method="POST",status="409"} 1"#,
+            #"mreg_http_requests_total{route="unknown",method="GET",status="404"} 1"#,
+            #"mreg_http_request_duration_seconds_count{route="/v1/rollback",method="POST"} 1"#,
+        ] {
+            #expect(metrics.body.contains(line + "\n"), "\(line) in \(metrics.body)")
+        }
         #expect(server.stop().status == 0)
     }
 

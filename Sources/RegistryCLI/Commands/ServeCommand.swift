@@ -91,9 +91,18 @@ struct ServeCommand: RegistryCommand {
             let outcome = try call.registry.promote(request)
             let document = try encoded(PromoteDocument(outcome))
             switch outcome.result {
-            case .moved, .unchanged: return .done(document)
-            case .dryRun: return outcome.report.failures.isEmpty ? .done(document) : .refused(document)
-            case .refused: return .refused(document)
+            case .moved(let recorded):
+                call.metrics.promotion(recorded.event.forced ? "forced" : "moved")
+                return .done(document)
+            case .unchanged:
+                call.metrics.promotion("unchanged")
+                return .done(document)
+            case .dryRun:
+                call.metrics.promotion("dry_run")
+                return outcome.report.failures.isEmpty ? .done(document) : .refused(document)
+            case .refused:
+                call.metrics.promotion("refused")
+                return .refused(document)
             }
         },
         ServerRoute(.post, "/v1/rollback", role: .promoter, modelParameter: "model", aliasParameter: "alias") { call throws(RegistryError) in
@@ -101,6 +110,7 @@ struct ServeCommand: RegistryCommand {
             let outcome = try call.registry.rollback(RollbackRequest(
                 model: model, alias: try call.required("alias"), target: call.query["to"], reason: call.query["reason"], force: call.flag("force"),
                 actor: call.actor))
+            call.metrics.rollback()
             return .done(try encoded(RollbackCommand.document(model: model, outcome)))
         },
     ]

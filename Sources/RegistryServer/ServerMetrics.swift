@@ -1,0 +1,55 @@
+import Foundation
+import Prometheus
+
+/// What `mreg serve` counts, in Prometheus's text format on `GET /metrics`: requests and their
+/// latency by route and status, the registry's own events (promotions by outcome, rollbacks),
+/// bytes answered, and how many workers are busy. Labels take only bounded values (the routes'
+/// paths, `unknown` for any other), so no client can make the series grow without end.
+public final class ServerMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+    private let busyWorkers: Gauge
+    private let bytesOut: Counter
+
+    init() {
+        busyWorkers = registry.makeGauge(
+            descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "workers_busy", unitName: "", helpText: "Workers running a registry call now (each holds a database connection)."))
+        bytesOut = registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "response", unitName: "bytes_total", helpText: "Bytes of response bodies sent."))
+    }
+
+    /// A request answered.
+    func request(route: String, method: String, status: Int, seconds: Double, bytes: Int) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "mreg", subsystem: "http", metricName: "requests", unitName: "total", helpText: "Requests answered, by route, method and status."),
+            labels: [("route", route), ("method", method), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(namespace: "mreg", subsystem: "http", metricName: "request_duration", unitName: "seconds", helpText: "Time to answer a request, by route and method."),
+            labels: [("route", route), ("method", method)], buckets: Self.buckets
+        ).record(Duration.nanoseconds(Int64(seconds * 1e9)))
+        bytesOut.increment(by: Int64(bytes))
+    }
+
+    /// A promotion, by outcome: moved, forced, refused, unchanged, dry_run.
+    public func promotion(_ outcome: String) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "promotions", unitName: "total", helpText: "Promotions asked for, by outcome."),
+            labels: [("outcome", outcome)]
+        ).increment()
+    }
+
+    /// A rollback that moved its alias.
+    public func rollback() {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "rollbacks", unitName: "total", helpText: "Rollbacks that moved their alias.")
+        ).increment()
+    }
+
+    func workerStarted() { busyWorkers.increment() }
+    func workerFinished() { busyWorkers.decrement() }
+
+    /// The exposition text.
+    func text() -> String { registry.emitToString() }
+
+    static let buckets: [Duration] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map { Duration.nanoseconds(Int64($0 * 1e9)) }
+}
