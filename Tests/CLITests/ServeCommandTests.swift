@@ -157,6 +157,19 @@ final class ServerProcess {
         ] {
             #expect(metrics.body.contains(line + "\n"), "\(line) in \(metrics.body)")
         }
+
+        // The marks and demotion, with the same grants.
+        #expect(try server.request("/v1/lift?ref=churn@2&rollback=staging&reason=fixed", token: stager, method: "POST").status == 200)
+        #expect(try server.request("/v1/lift?ref=churn@2&reason=fixed", token: stager, method: "POST").status == 400)
+        #expect(try server.request("/v1/deprecate?ref=churn@2&reason=superseded", token: stager, method: "POST").status == 200)
+        #expect(try server.request("/v1/demote?model=churn&alias=production", token: stager, method: "POST").status == 403)
+        let demoted = try server.request("/v1/demote?model=churn&alias=production&reason=incident", token: releaser, method: "POST")
+        #expect(demoted.status == 200, "\(demoted)")
+        try expectValid(ProcessResult(status: 0, stdout: demoted.body, stderr: ""), schema: "demote")
+        let shown = try space.run(["show", "churn@2", "--json"]).json()
+        #expect(shown["status"] as? String == "deprecated" && shown["deprecation"] as? String == "superseded" && shown["rollback"] == nil, "\(shown)")
+        let aliases = try space.run(["list", "churn", "--json"]).json()["versions"] as! [[String: Any]]
+        #expect(aliases.allSatisfy { !(($0["aliases"] as? [String]) ?? []).contains("production") })
         #expect(server.stop().status == 0)
     }
 

@@ -113,6 +113,26 @@ struct ServeCommand: RegistryCommand {
             call.metrics.rollback()
             return .done(try encoded(RollbackCommand.document(model: model, outcome)))
         },
+        ServerRoute(.post, "/v1/demote", role: .promoter, modelParameter: "model", aliasParameter: "alias") { call throws(RegistryError) in
+            let (model, alias) = (try call.required("model"), try call.required("alias"))
+            let (previous, event) = try call.registry.demote(model: model, alias: alias, reason: call.query["reason"], actor: call.actor)
+            return .done(try encoded(DemoteDocument(
+                model: model, alias: alias, previous: previous.map(PointerDocument.init), changed: event != nil, event: event.map(EventDocument.init))))
+        },
+        ServerRoute(.post, "/v1/deprecate", role: .promoter, modelParameter: "ref") { call throws(RegistryError) in
+            let (record, event) = try call.registry.deprecate(reference: try call.required("ref"), reason: call.query["reason"], actor: call.actor)
+            return .done(try encoded(VersionEventDocument(record, event: event)))
+        },
+        ServerRoute(.post, "/v1/lift", role: .promoter, modelParameter: "ref", aliasParameter: "rollback") { call throws(RegistryError) in
+            let mark: LiftedMark
+            switch (call.flag("deprecation"), call.query["rollback"]) {
+            case (true, nil): mark = .deprecation
+            case (false, let alias?): mark = .rollback(alias: alias)
+            default: throw RegistryError(.usage, "give deprecation=true or rollback=ALIAS (one of them)")
+            }
+            let (record, event) = try call.registry.lift(reference: try call.required("ref"), mark: mark, reason: call.query["reason"], actor: call.actor)
+            return .done(try encoded(VersionEventDocument(record, event: event)))
+        },
     ]
 
     static func encoded<T: Encodable>(_ document: T) throws(RegistryError) -> Data {
