@@ -173,6 +173,28 @@ final class ServerProcess {
         #expect(server.stop().status == 0)
     }
 
+    /// An admin manages tokens over HTTP; a token it revokes is refused at once; nobody else may.
+    @Test func adminsManageTokensThroughTheServer() throws {
+        let space = try CLIWorkspace()
+        let file = space.directory.url("admin.token")
+        let server = try ServerProcess(registry: space.registry, in: space.path, arguments: ["--bootstrap-admin-token", file])
+        let admin = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines)
+        let created = try server.request("/v1/token/create?name=deploy&role=reader&models=churn*&expires=30d", token: admin, method: "POST")
+        #expect(created.status == 200, "\(created)")
+        try expectValid(ProcessResult(status: 0, stdout: created.body, stderr: ""), schema: "token-create")
+        let secret = try ProcessResult(status: 0, stdout: created.body, stderr: "").json()["secret"] as! String
+        #expect(try server.request("/v1/list", token: secret).status == 200)
+        #expect(try server.request("/v1/token/list", token: secret).status == 403, "a reader manages no tokens")
+        #expect(try server.request("/v1/token/create?name=x&role=owner", token: admin, method: "POST").status == 400)
+        #expect(try server.request("/v1/token/create?name=deploy&role=reader", token: admin, method: "POST").status == 409)
+        let listed = try server.request("/v1/token/list", token: admin)
+        try expectValid(ProcessResult(status: 0, stdout: listed.body, stderr: ""), schema: "token-list")
+        #expect(listed.body.contains("\"deploy\"") && !listed.body.contains(secret))
+        #expect(try server.request("/v1/token/revoke?name=deploy", token: admin, method: "POST").status == 200)
+        #expect(try server.request("/v1/list", token: secret).status == 401, "revoked, refused at once")
+        #expect(server.stop().status == 0)
+    }
+
     @Test func theBootstrapTokenIsWrittenOnlyWhileThereIsNoAdmin() throws {
         let space = try CLIWorkspace()
         let file = space.directory.url("admin.token")

@@ -133,6 +133,23 @@ struct ServeCommand: RegistryCommand {
             let (record, event) = try call.registry.lift(reference: try call.required("ref"), mark: mark, reason: call.query["reason"], actor: call.actor)
             return .done(try encoded(VersionEventDocument(record, event: event)))
         },
+        // Tokens, for admins: the new secret is in the answer, once, as `token create --json` prints it.
+        ServerRoute(.post, "/v1/token/create", role: .admin) { call throws(RegistryError) in
+            guard let role = Role(rawValue: try call.required("role")) else {
+                throw RegistryError(.usage, "role must be reader, writer, promoter or admin")
+            }
+            let (token, secret) = try call.registry.createToken(TokenRequest(
+                name: try call.required("name"), role: role, models: call.query["models"] ?? "*", aliases: call.query["aliases"] ?? "*",
+                expires: call.query["expires"], actor: call.actor))
+            return .done(try encoded(TokenCreateDocument(token: TokenDocument(token, now: Date()), secret: secret)))
+        },
+        ServerRoute(.get, "/v1/token/list", role: .admin) { call throws(RegistryError) in
+            let now = Date()
+            return .done(try encoded(TokenListDocument(tokens: try call.registry.tokens().map { TokenDocument($0, now: now) })))
+        },
+        ServerRoute(.post, "/v1/token/revoke", role: .admin) { call throws(RegistryError) in
+            .done(try encoded(TokenRevokeDocument(token: TokenDocument(try call.registry.revokeToken(named: try call.required("name")), now: Date()))))
+        },
     ]
 
     static func encoded<T: Encodable>(_ document: T) throws(RegistryError) -> Data {
