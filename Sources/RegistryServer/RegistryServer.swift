@@ -202,8 +202,16 @@ struct RegistryResponder: HTTPResponder {
         var query = [String: String]()
         for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
         let path = request.uri.path
-        let answer = await server.respond(
-            method: request.method.rawValue, path: path, query: query, authorization: request.headers[.authorization])
+        // No endpoint takes a body yet (their arguments are the query): one is refused unread,
+        // before any work, so a large or endless upload costs the server nothing.
+        let hasBody = (request.headers[.contentLength].flatMap { Int($0) } ?? 0) > 0 || request.headers[.transferEncoding] != nil
+        let answer = hasBody
+            ? (
+                .contentTooLarge,
+                RegistryServer.errorDocument(RegistryError(.usage, "\(path) takes no request body", hint: "send the arguments in the query string")),
+                nil
+            )
+            : await server.respond(method: request.method.rawValue, path: path, query: query, authorization: request.headers[.authorization])
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         server.record(RequestLog.Entry(

@@ -195,6 +195,45 @@ final class ServerProcess {
         #expect(server.stop().status == 0)
     }
 
+    /// Requests no client should send: each a 4xx with the error document, nothing recorded,
+    /// and the server still answering afterwards.
+    @Test func badRequestsAreRefusedAndTheServerKeepsServing() throws {
+        let space = try CLIWorkspace()
+        try writeFile(space.directory.url("m/w.bin"), "weights")
+        #expect(try space.run(["register", "churn", "m", "--no-git", "-q"]).status == 0)
+        let admin = try space.run(["token", "create", "ops", "--role", "admin", "-q"]).stdout.trimmingCharacters(in: .newlines)
+        let server = try ServerProcess(registry: space.registry, in: space.path)
+        let before = try registrySnapshot(space.registry)
+        for (path, status, text) in [
+            ("/v1/show?ref=../../etc/passwd", 400, "contains '..'"), ("/v1/show?ref=%ZZ", 400, "invalid reference"),
+            ("/v1/promote?ref=churn@1", 400, "the query parameter 'to' is missing"), ("/v1/list?model=churn&limit=-3", 400, "limit"),
+        ] {
+            let method = path.hasPrefix("/v1/promote") ? "POST" : "GET"
+            let answer = try server.request(path, token: admin, method: method)
+            #expect(answer.status == status && answer.body.contains(text), "\(path): \(answer)")
+            try expectValid(ProcessResult(status: 0, stdout: answer.body, stderr: ""), schema: "error")
+        }
+        // A body where none is taken: refused unread, nothing promoted.
+        try writeFile(space.directory.url("big.bin"), String(repeating: "x", count: 4 << 20))
+        let upload = try run("/usr/bin/env", [
+            "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "--data-binary", "@big.bin",
+            "-H", "Authorization: Bearer \(admin)", server.url + "/v1/promote?ref=churn@1&to=staging",
+        ], in: space.path)
+        #expect(upload.stdout == "413", "\(upload.stdout)")
+        // A client that vanishes mid-request, and one that sends garbage.
+        let port = server.url.split(separator: ":").last!
+        let vanish = try run("/usr/bin/env", ["python3", "-c", """
+            import socket
+            s = socket.create_connection(("127.0.0.1", \(port))); s.send(b"GET /v1/list HTTP/1.1\\r\\nHost: x\\r\\n"); s.close()
+            s = socket.create_connection(("127.0.0.1", \(port))); s.send(b"\\x00\\xff garbage\\r\\n\\r\\n"); s.recv(1024); s.close()
+            """], in: space.path)
+        #expect(vanish.status == 0, "\(vanish.stderr)")
+        #expect(try registrySnapshot(space.registry) == before, "a refused request changed the registry")
+        #expect(try server.request("/healthz").status == 200)
+        #expect(try server.request("/v1/show?ref=churn@1", token: admin).status == 200)
+        #expect(server.stop().status == 0)
+    }
+
     @Test func theBootstrapTokenIsWrittenOnlyWhileThereIsNoAdmin() throws {
         let space = try CLIWorkspace()
         let file = space.directory.url("admin.token")
