@@ -234,6 +234,39 @@ final class ServerProcess {
         #expect(server.stop().status == 0)
     }
 
+    /// schemas/openapi.yaml names exactly the endpoints the server answers (the server lists
+    /// them in its 404), and every schema it refers to exists.
+    @Test func theOpenAPIDocumentDescribesEveryEndpoint() throws {
+        let space = try CLIWorkspace()
+        let server = try ServerProcess(registry: space.registry, in: space.path)
+        let missing = try server.request("/v1/nope")
+        #expect(server.stop().status == 0)
+        let hint = try ProcessResult(status: 0, stdout: missing.body, stderr: "").json()["error"] as! [String: Any]
+        let listed = (hint["hint"] as! String).replacingOccurrences(of: "the endpoints are ", with: "")
+        let served = Set(listed.components(separatedBy: ", "))
+        let check = try run("/usr/bin/env", ["python3", "-c", """
+            import yaml, sys, pathlib
+            root = pathlib.Path(sys.argv[1])
+            doc = yaml.safe_load((root / "openapi.yaml").read_text())
+            assert doc["openapi"].startswith("3.1"), doc["openapi"]
+            refs = []
+            def walk(node):
+                if isinstance(node, dict):
+                    if "$ref" in node: refs.append(node["$ref"])
+                    for value in node.values(): walk(value)
+                elif isinstance(node, list):
+                    for value in node: walk(value)
+            walk(doc)
+            for ref in refs:
+                assert (root / ref).exists(), ref
+            for path, methods in doc["paths"].items():
+                for method in methods: print(method.upper(), path)
+            """, repositoryRoot + "/schemas"], in: space.path)
+        #expect(check.status == 0, "\(check.stderr)")
+        let documented = Set(check.stdout.split(separator: "\n").map(String.init))
+        #expect(documented == served, "documented only: \(documented.subtracting(served)); served only: \(served.subtracting(documented))")
+    }
+
     @Test func theBootstrapTokenIsWrittenOnlyWhileThereIsNoAdmin() throws {
         let space = try CLIWorkspace()
         let file = space.directory.url("admin.token")
