@@ -267,6 +267,33 @@ final class ServerProcess {
         #expect(documented == served, "documented only: \(documented.subtracting(served)); served only: \(served.subtracting(documented))")
     }
 
+    /// Two servers over one registry (replicas share only the engines) take eight promotions at
+    /// once: every one lands, in one order, each starting where the last one left the alias,
+    /// and the ledger's chain verifies.
+    @Test func replicasRacingPromotionsLoseNoMove() throws {
+        let space = try CLIWorkspace()
+        try space.registerVersions(Array(repeating: 0.9, count: 8))
+        let token = try space.run(["token", "create", "release", "--role", "promoter", "-q"]).stdout.trimmingCharacters(in: .newlines)
+        let replicas = [try ServerProcess(registry: space.registry, in: space.path), try ServerProcess(registry: space.registry, in: space.path)]
+        let clients = try (1...8).map { version in
+            try launch("/usr/bin/env", [
+                "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Authorization: Bearer \(token)",
+                replicas[version % 2].url + "/v1/promote?ref=churn@\(version)&to=production&reason=race%20\(version)",
+            ], in: space.path)
+        }
+        for (process, _, _) in clients { process.waitUntilExit() }
+        let statuses = clients.map { String(decoding: $0.1.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        #expect(statuses.allSatisfy { $0 == "200" }, "\(statuses)")
+        for replica in replicas { #expect(replica.stop().status == 0) }
+        let events = try #require(try space.run(["history", "churn", "--alias", "production", "--all", "--json"]).json()["events"] as? [[String: Any]])
+        #expect(Set(events.compactMap { ($0["to"] as? [String: Any])?["version"] as? Int }) == Set(1...8) && events.count == 8)
+        let oldestFirst = Array(events.reversed())
+        for (earlier, later) in zip(oldestFirst, oldestFirst.dropFirst()) {
+            #expect((later["from"] as? [String: Any])?["version"] as? Int == (earlier["to"] as? [String: Any])?["version"] as? Int)
+        }
+        try assertRegistryConsistent(space.registry)
+    }
+
     @Test func theBootstrapTokenIsWrittenOnlyWhileThereIsNoAdmin() throws {
         let space = try CLIWorkspace()
         let file = space.directory.url("admin.token")
