@@ -1,8 +1,11 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RegistryKit
 import RegistryModel
 
@@ -36,17 +39,23 @@ public final class RegistryServer: Sendable {
     }
 
     /// Listens on `host:port` (port 0: any free port) until the process is stopped; `onListening`
-    /// is told the address actually bound, as `http://HOST:PORT`.
-    public func run(host: String, port: Int, onListening: @escaping @Sendable (String) -> Void) async throws {
+    /// is told the address actually bound, as `http://HOST:PORT` (`https://` with `tls`).
+    public func run(host: String, port: Int, tls: ServerTLS? = nil, onListening: @escaping @Sendable (String) -> Void) async throws {
         workers.start()
         let responder = RegistryResponder(server: self)
         var logger = Logger(label: "mreg.serve")
         logger.logLevel = .critical
+        let scheme = tls == nil ? "http" : "https"
+        let server: HTTPServerBuilder = try tls.map { tls in
+            let certificates = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+            return try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: certificates, privateKey: .privateKey(key)))
+        } ?? .http1()
         let application = Application(
-            responder: responder, configuration: .init(address: .hostname(host, port: port), serverName: "mreg"),
+            responder: responder, server: server, configuration: .init(address: .hostname(host, port: port), serverName: "mreg"),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
-                onListening("http://\(host):\(bound)")
+                onListening("\(scheme)://\(host):\(bound)")
             }, logger: logger)
         try await application.runService()
     }
@@ -246,5 +255,16 @@ final class RequestLog: Sendable {
         if let principal = entry.principal { fields["principal"] = .string(principal) }
         guard let line = try? CanonicalJSON.string(.object(fields), numbers: .kept) else { return }
         FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// The certificate chain and private key `mreg serve` answers HTTPS with (PEM files).
+public struct ServerTLS: Sendable {
+    public let certificate: String
+    public let key: String
+
+    public init(certificate: String, key: String) {
+        self.certificate = certificate
+        self.key = key
     }
 }

@@ -8,6 +8,9 @@ final class ServerProcess {
     let url: String
     private let errors: Pipe
 
+    /// The certificate curl trusts, when the server answers HTTPS.
+    var certificate: String?
+
     init(registry: String, in directory: String, arguments: [String] = []) throws {
         let (process, out, err) = try launch(mregExecutable, ["serve", "--registry", registry, "--listen", "127.0.0.1:0", "--workers", "2"] + arguments, in: directory)
         self.process = process
@@ -19,13 +22,14 @@ final class ServerProcess {
             line += chunk
         }
         let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("listening on http://") else { throw TestFailure("unexpected first line: \(text)") }
+        guard text.hasPrefix("listening on http://") || text.hasPrefix("listening on https://") else { throw TestFailure("unexpected first line: \(text)") }
         url = String(text.dropFirst("listening on ".count))
     }
 
     /// A request by curl: the status and the body.
     func request(_ path: String, token: String? = nil, method: String = "GET") throws -> (status: Int, body: String) {
         var arguments = ["-s", "-X", method, "-w", "\n%{http_code}", url + path]
+        if let certificate { arguments += ["--cacert", certificate] }
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         let result = try run("/usr/bin/env", ["curl"] + arguments, in: "/")
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
@@ -292,6 +296,26 @@ final class ServerProcess {
             #expect((later["from"] as? [String: Any])?["version"] as? Int == (earlier["to"] as? [String: Any])?["version"] as? Int)
         }
         try assertRegistryConsistent(space.registry)
+    }
+
+    /// With --tls-cert and --tls-key the server answers HTTPS only, with that certificate.
+    @Test func tlsServesHTTPSWithTheGivenCertificate() throws {
+        let space = try CLIWorkspace()
+        let made = try run("/usr/bin/env", [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "key.pem", "-out", "cert.pem",
+        ], in: space.path)
+        #expect(made.status == 0, "\(made.stderr)")
+        let server = try ServerProcess(registry: space.registry, in: space.path, arguments: ["--tls-cert", "cert.pem", "--tls-key", "key.pem"])
+        #expect(server.url.hasPrefix("https://127.0.0.1:"))
+        server.certificate = space.directory.url("cert.pem")
+        #expect(try server.request("/healthz").status == 200)
+        let plain = try run("/usr/bin/env", ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", server.url.replacingOccurrences(of: "https:", with: "http:") + "/healthz"], in: "/")
+        #expect(plain.stdout != "200", "plain HTTP is not answered")
+        let untrusted = try run("/usr/bin/env", ["curl", "-s", "-o", "/dev/null", server.url + "/healthz"], in: "/")
+        #expect(untrusted.status != 0, "curl without the certificate refuses it")
+        #expect(server.stop().status == 0)
+        try space.expectRefusal(["serve", "--tls-cert", "cert.pem"], status: 64, mentioning: "--tls-cert and --tls-key go together")
     }
 
     @Test func theBootstrapTokenIsWrittenOnlyWhileThereIsNoAdmin() throws {

@@ -30,9 +30,16 @@ struct ServeCommand: RegistryCommand {
         valueName: "file"))
     var bootstrapAdminToken: String?
 
+    @Option(help: ArgumentHelp("Answer HTTPS with this certificate chain (PEM; with --tls-key).", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The private key of --tls-cert (PEM).", valueName: "file"))
+    var tlsKey: String?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
         if Self.address(listen) == nil { throw ValidationError("--listen '\(listen)' is not HOST:PORT (e.g. 127.0.0.1:8080)") }
     }
@@ -48,11 +55,12 @@ struct ServeCommand: RegistryCommand {
         if let file = bootstrapAdminToken { try Self.bootstrap(registry, file: invocation.absolute(file), actor: invocation.registrant) }
         let server = try RegistryServer(routes: Self.routes, workers: workers) { () throws(RegistryError) in try invocation.openRegistry(global) }
         let (host, port) = Self.address(listen)!
+        let tls = tlsCert.map { ServerTLS(certificate: invocation.absolute($0), key: invocation.absolute(tlsKey!)) }
         let stopped = DispatchSemaphore(value: 0)
         let failure = FailureBox()
         Task {
             do {
-                try await server.run(host: host, port: port) { address in Console.out("listening on \(address)") }
+                try await server.run(host: host, port: port, tls: tls) { address in Console.out("listening on \(address)") }
             } catch {
                 failure.set(error)
             }
@@ -60,7 +68,9 @@ struct ServeCommand: RegistryCommand {
         }
         stopped.wait()
         if let error = failure.error {
-            throw RegistryError(.io, "the server stopped: \(error)", hint: "check that \(listen) is free and yours to listen on")
+            throw RegistryError(
+                .io, "the server stopped: \(error)",
+                hint: tls == nil ? "check that \(listen) is free and yours to listen on" : "check that \(listen) is free, and the certificate and key (PEM) match")
         }
     }
 
