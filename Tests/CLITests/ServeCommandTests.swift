@@ -152,6 +152,13 @@ final class ServerProcess {
         _ = try server.request("/v1/../../etc/passwd", token: releaser)
         let metrics = try server.request("/metrics")
         #expect(metrics.status == 200)
+        // The Grafana dashboard reads only metrics the server emits.
+        let dashboard = try String(contentsOfFile: repositoryRoot + "/scripts/grafana/mreg-serve.json", encoding: .utf8)
+        #expect((try JSONSerialization.jsonObject(with: Data(dashboard.utf8)) as? [String: Any])?["panels"] is [Any])
+        let used = Set(dashboard.matches(of: /mreg_[a-z_]+/).map { String($0.output) })
+        let emitted = Set(metrics.body.matches(of: /^mreg_[a-z_]+/.anchorsMatchLineEndings()).map { String($0.output) })
+            .union(metrics.body.matches(of: /^# TYPE (mreg_[a-z_]+)/.anchorsMatchLineEndings()).map { String($0.output.1) })
+        #expect(!used.isEmpty && used.isSubset(of: emitted), "the dashboard reads \(used.subtracting(emitted)), which the server does not emit")
         for line in [
             #"mreg_promotions_total{outcome="moved"} 3"#, #"mreg_promotions_total{outcome="refused"} 1"#, "mreg_rollbacks_total 1",
             #"mreg_http_requests_total{route="/v1/promote",method="POST",status="403"} 2"#,
