@@ -9,8 +9,8 @@ import NIOSSL
 import RegistryKit
 import RegistryModel
 
-/// `mreg serve`: the registry over HTTP. Every call but `/healthz` needs a token whose role and
-/// grants allow it; the registry's work runs on worker threads (its calls block), each worker
+/// `mreg serve`: the registry over HTTP. Every call but `/healthz`, `/readyz` and `/metrics` needs
+/// a token whose role and grants allow it; the registry's work runs on worker threads (its calls block), each worker
 /// with a registry of its own (its own database connection); answers are the JSON documents the
 /// CLI prints with `--json`, failures the CLI's error document with an HTTP status.
 public final class RegistryServer: Sendable {
@@ -231,6 +231,7 @@ struct RegistryResponder: HTTPResponder {
         var headers = HTTPFields()
         headers[.contentType] = path == RegistryServer.metricsPath ? "text/plain; version=0.0.4" : "application/json"
         headers[.init("X-Request-Id")!] = id
+        if answer.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"mreg\"" }
         return Response(status: answer.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 }

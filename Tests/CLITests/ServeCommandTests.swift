@@ -82,6 +82,8 @@ final class ServerProcess {
             try expectValid(ProcessResult(status: 0, stdout: refused.body, stderr: ""), schema: "error")
             #expect(refused.body.contains("\"unauthenticated\""))
         }
+        let challenge = try run("/usr/bin/env", ["curl", "-s", "-D", "-", "-o", "/dev/null", server.url + "/v1/list"], in: "/")
+        #expect(challenge.stdout.lowercased().contains("www-authenticate: bearer realm=\"mreg\""), "\(challenge.stdout)")
         // A token may read the models it is granted only.
         let forbidden = try server.request("/v1/show?ref=churn@1", token: reader)
         #expect(forbidden.status == 403 && forbidden.body.contains("may act on models fraud*, not on 'churn'"), "\(forbidden)")
