@@ -45,6 +45,13 @@ public final class ServerMetrics: Sendable {
         ).increment()
     }
 
+    /// A verification that found problems.
+    public func verifyFailure() {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "verify_failures", unitName: "total", helpText: "Verifications that found problems.")
+        ).increment()
+    }
+
     func workerStarted() { busyWorkers.increment() }
     func workerFinished() { busyWorkers.decrement() }
 

@@ -65,7 +65,8 @@ final class ServerProcess {
         #expect(try server.request("/readyz").status == 200)
         for (path, command) in [
             ("/v1/show?ref=churn@1", ["show", "churn@1", "--json"]), ("/v1/list", ["list", "--json"]),
-            ("/v1/list?model=churn", ["list", "churn", "--json"]),
+            ("/v1/list?model=churn", ["list", "churn", "--json"]), ("/v1/history?model=churn&records=true", ["history", "churn", "--records", "--json"]),
+            ("/v1/verify?ref=churn@1", ["verify", "churn@1", "--json"]),
         ] {
             let answer = try server.request(path, token: admin)
             let printed = try space.run(command).stdout
@@ -97,6 +98,13 @@ final class ServerProcess {
         let missing = try server.request("/v1/show?ref=churn@9", token: admin)
         #expect(missing.status == 404 && missing.body.contains("\"not_found\""), "\(missing)")
         #expect(try server.request("/v1/show", token: admin).status == 400)
+
+        // A damaged blob: the report says so (ok: false), and it is counted.
+        let file = try #require((try space.run(["show", "churn@1", "--json"]).json()["files"] as? [[String: Any]])?.first?["digest"] as? String)
+        try alterStoredBlob(space.registry, hex: String(file.dropFirst("sha256:".count)), to: "tampered")
+        let damaged = try server.request("/v1/verify?ref=churn@1", token: admin)
+        #expect(damaged.status == 200 && damaged.body.contains("\"ok\" : false"), "\(damaged)")
+        #expect(try server.request("/metrics").body.contains("mreg_verify_failures_total 1\n"))
 
         let (status, log) = server.stop()
         #expect(status == 0, "\(log)")

@@ -46,6 +46,13 @@ struct HistoryCommand: RegistryCommand {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
+    /// What `history --json` prints, and `mreg serve` answers on `/v1/history`.
+    static func document(model: String, alias: String?, _ history: RegistryKit.History) -> HistoryDocument {
+        HistoryDocument(
+            model: model, alias: alias, total: history.total,
+            head: history.head.map { .init(sequence: $0.sequence, digest: $0.digest.description) }, events: history.events.map(EventDocument.init))
+    }
+
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         if let at {
@@ -54,9 +61,7 @@ struct HistoryCommand: RegistryCommand {
         }
         let history = try registry.history(model: name, alias: alias, limit: all ? nil : limit, facts: records)
         if global.json {
-            Console.json(HistoryDocument(
-                model: name, alias: alias, total: history.total,
-                head: history.head.map { .init(sequence: $0.sequence, digest: $0.digest.description) }, events: history.events.map(EventDocument.init)))
+            Console.json(Self.document(model: name, alias: alias, history))
             return
         }
         if history.events.isEmpty {

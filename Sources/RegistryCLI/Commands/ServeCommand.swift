@@ -92,6 +92,23 @@ struct ServeCommand: RegistryCommand {
         ServerRoute(.get, "/v1/show", role: .reader, modelParameter: "ref") { call throws(RegistryError) in
             .done(try encoded(ShowCommand.document(try call.registry.details(reference: try call.required("ref")))))
         },
+        ServerRoute(.get, "/v1/history", role: .reader, modelParameter: "model") { call throws(RegistryError) in
+            let model = try call.required("model")
+            let limit = try call.query["limit"].map { text throws(RegistryError) -> Int in
+                guard let limit = Int(text), limit >= 1 else { throw RegistryError(.usage, "limit must be a whole number of at least 1") }
+                return limit
+            }
+            let history = try call.registry.history(
+                model: model, alias: call.query["alias"], limit: call.flag("all") ? nil : limit ?? 20, facts: call.flag("records"))
+            return .done(try encoded(HistoryCommand.document(model: model, alias: call.query["alias"], history)))
+        },
+        // One version's bytes re-hashed, its records and signatures checked; the whole store is a
+        // job for `mreg verify --all` where the blobs are. Problems found are an answer (ok: false).
+        ServerRoute(.get, "/v1/verify", role: .reader, modelParameter: "ref") { call throws(RegistryError) in
+            let report = try call.registry.verify([try call.required("ref")])
+            if !report.isIntact { call.metrics.verifyFailure() }
+            return .done(try encoded(VerifyCommand.document(report)))
+        },
         // The gates are the server's: its policy.toml, its trusted keys; the ledger records the token.
         ServerRoute(.post, "/v1/promote", role: .promoter, modelParameter: "ref", aliasParameter: "to") { call throws(RegistryError) in
             let request = PromotionRequest(

@@ -38,6 +38,16 @@ struct VerifyCommand: RegistryCommand {
         if expectHead != nil && !references.isEmpty { throw ValidationError("--expect-head checks the whole registry; give no references") }
     }
 
+    /// What `verify --json` prints, and `mreg serve` answers on `/v1/verify`.
+    static func document(_ report: VerifyReport) -> VerifyDocument {
+        VerifyDocument(
+            ok: report.isIntact, versionsChecked: report.versionsChecked, blobsChecked: report.blobsChecked,
+            bytesChecked: report.bytesChecked, signaturesChecked: report.signaturesChecked, eventsChecked: report.eventsChecked,
+            recordsChecked: report.recordsChecked, head: report.head.map { HeadDocument(sequence: $0.sequence, digest: $0.digest.description) },
+            problems: report.problems.map { .init(kind: $0.kind.rawValue, digest: $0.digest?.description, detail: $0.detail, affected: $0.affected) },
+            unreferencedBlobs: report.unreferencedBlobs.map(\.description))
+    }
+
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         var head: Digest?
@@ -49,12 +59,7 @@ struct VerifyCommand: RegistryCommand {
         }
         let report = try registry.verify(references, expectedHead: head, progress: invocation.progress(global))
         if global.json {
-            Console.json(VerifyDocument(
-                ok: report.isIntact, versionsChecked: report.versionsChecked, blobsChecked: report.blobsChecked,
-                bytesChecked: report.bytesChecked, signaturesChecked: report.signaturesChecked, eventsChecked: report.eventsChecked,
-                recordsChecked: report.recordsChecked, head: report.head.map { HeadDocument(sequence: $0.sequence, digest: $0.digest.description) },
-                problems: report.problems.map { .init(kind: $0.kind.rawValue, digest: $0.digest?.description, detail: $0.detail, affected: $0.affected) },
-                unreferencedBlobs: report.unreferencedBlobs.map(\.description)))
+            Console.json(Self.document(report))
         } else {
             for problem in report.problems {
                 Console.out("\(problem.kind.rawValue.uppercased()): \(problem.detail)")
