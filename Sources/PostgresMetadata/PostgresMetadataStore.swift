@@ -107,12 +107,17 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
                 return connection
             }
         }
-        let connection = try PostgresConnection.connect(
-            on: PostgresConnection.defaultEventLoopGroup.any(),
-            configuration: try Self.configuration(address: address, password: password, busyTimeout: busyTimeout), id: 1, logger: logger
-        ).wait()
+        let connection = try Self.startConnecting(address: address, password: password, busyTimeout: busyTimeout).wait()
         open = connection
         return connection
+    }
+
+    /// A connection on its way, on one of NIO's event loops.
+    private static func startConnecting(address: PostgresAddress, password: String?, busyTimeout: Double) throws -> EventLoopFuture<PostgresConnection> {
+        PostgresConnection.connect(
+            on: PostgresConnection.defaultEventLoopGroup.any(),
+            configuration: try configuration(address: address, password: password, busyTimeout: busyTimeout), id: 1,
+            logger: Logger(label: "mreg.postgres", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     /// Connections started ahead of the store that will use them, by address, password and timeout.
@@ -143,10 +148,8 @@ public final class PostgresMetadataStore: SQLMetadataStore, Sendable {
         Thread.detachNewThread {
             defer { EarlyConnection.starting.leave() }
             guard let (address, password, busyTimeout) = target(),
-                let configuration = try? configuration(address: address, password: password, busyTimeout: busyTimeout)
+                let future = try? startConnecting(address: address, password: password, busyTimeout: busyTimeout)
             else { return }
-            let logger = Logger(label: "mreg.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
-            let future = PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1, logger: logger)
             let key = EarlyConnection.Key(address: address, password: password, busyTimeout: busyTimeout)
             early.withLockedValue { $0[key] = future }
         }

@@ -22,9 +22,16 @@ public final class RegistryServer: Sendable {
     public let metrics = ServerMetrics()
     /// What the ledger records as the host of a token's actions: this server's machine.
     private let host: String
+    /// A failure as the CLI's error document (`schemas/error.schema.json`), as `--json` prints it.
+    let errorDocument: @Sendable (RegistryError) -> Data
 
     /// `openRegistry` is called once per worker: each holds its own connection to the database.
-    public init(routes: [ServerRoute], workers: Int, openRegistry: () throws(RegistryError) -> Registry) throws(RegistryError) {
+    /// `errorDocument` renders a failure as the CLI does with `--json`.
+    public init(
+        routes: [ServerRoute], workers: Int, errorDocument: @escaping @Sendable (RegistryError) -> Data,
+        openRegistry: () throws(RegistryError) -> Registry
+    ) throws(RegistryError) {
+        self.errorDocument = errorDocument
         var byKey = [String: ServerRoute]()
         for route in routes { byKey["\(route.method.rawValue) \(route.path)"] = route }
         self.routes = byKey
@@ -71,14 +78,14 @@ public final class RegistryServer: Sendable {
             let outcome = await work { registry throws(RegistryError) in _ = try registry.hasActiveAdmin() }
             switch outcome {
             case .success: return (.ok, Data("{\n  \"status\" : \"ready\"\n}\n".utf8), nil)
-            case .failure(let error): return (.serviceUnavailable, Self.errorDocument(error), nil)
+            case .failure(let error): return (.serviceUnavailable, errorDocument(error), nil)
             }
         }
         guard let route = routes[key] else {
             let known = routes.values.contains { $0.path == path }
             let endpoints = (["GET /healthz", "GET /readyz", "GET \(Self.metricsPath)"] + routes.keys.sorted()).joined(separator: ", ")
             let error = RegistryError(.notFound, known ? "\(path) does not answer \(method)" : "no endpoint \(path)", hint: "the endpoints are \(endpoints)")
-            return (known ? .methodNotAllowed : .notFound, Self.errorDocument(error), nil)
+            return (known ? .methodNotAllowed : .notFound, errorDocument(error), nil)
         }
         let (host, metrics) = (self.host, self.metrics)
         let outcome = await work { registry throws(RegistryError) -> (RouteAnswer, String) in
@@ -89,7 +96,7 @@ public final class RegistryServer: Sendable {
         }
         switch outcome {
         case .success(let (answer, principal)): return (answer.refused ? .conflict : .ok, answer.document, principal)
-        case .failure(let error): return (Self.status(of: error), Self.errorDocument(error), nil)
+        case .failure(let error): return (Self.status(of: error), errorDocument(error), nil)
         }
     }
 
@@ -164,16 +171,6 @@ public final class RegistryServer: Sendable {
         }
     }
 
-    /// The CLI's error document (`schemas/error.schema.json`).
-    static func errorDocument(_ error: RegistryError) -> Data {
-        var fields: [String: JSONValue] = [
-            "kind": .string(error.kind.rawValue), "message": .string(error.message), "exit_code": .integer(Int64(error.exitCode)),
-        ]
-        if let hint = error.hint { fields["hint"] = .string(hint) }
-        let text = (try? CanonicalJSON.string(.object(["error": .object(fields)]), numbers: .kept)) ?? "{\"error\":{}}"
-        return Data((text + "\n").utf8)
-    }
-
     func record(_ entry: RequestLog.Entry) { log.write(entry) }
 }
 
@@ -217,7 +214,7 @@ struct RegistryResponder: HTTPResponder {
         let answer = hasBody
             ? (
                 .contentTooLarge,
-                RegistryServer.errorDocument(RegistryError(.usage, "\(path) takes no request body", hint: "send the arguments in the query string")),
+                server.errorDocument(RegistryError(.usage, "\(path) takes no request body", hint: "send the arguments in the query string")),
                 nil
             )
             : await server.respond(method: request.method.rawValue, path: path, query: query, authorization: request.headers[.authorization])

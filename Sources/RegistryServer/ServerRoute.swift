@@ -56,6 +56,14 @@ public struct RouteCall: Sendable {
     /// A flag in the query (`force=true`).
     public func flag(_ name: String) -> Bool { query[name] == "true" }
 
+    /// `limit=N` (at least 1) when given, as `--limit`; nil with `all=true`; else `otherwise`.
+    public func limit(otherwise: Int) throws(RegistryError) -> Int? {
+        if flag("all") { return nil }
+        guard let text = query["limit"] else { return otherwise }
+        guard let limit = Int(text), limit >= 1 else { throw RegistryError(.usage, "limit must be a whole number of at least 1, not '\(text)'") }
+        return limit
+    }
+
     /// A query parameter the route needs; a call without it is a usage error (400).
     public func required(_ name: String) throws(RegistryError) -> String {
         guard let value = query[name], !value.isEmpty else {

@@ -47,17 +47,15 @@ extension SQLMetadataStore {
         let modelID: Int64? = try row["model_id"]
         if let model = draft.model, modelID == nil { throw DatabaseCorruption(problem: "model \(model) vanished") }
         let fromID: VersionKey? = try row["from_id"]
-        func pointer(_ prefix: String, _ id: VersionKey?) throws -> VersionPointer? {
+        /// The version an id names, read from the three columns from `first` on.
+        func pointer(_ id: VersionKey?, at first: Int) throws -> VersionPointer? {
             guard let id else { return nil }
-            guard let model: String = try row["\(prefix)_model"] else {
-                throw DatabaseCorruption(problem: "version \(id) is referenced but missing")
-            }
-            return VersionPointer(
-                model: try ModelName(model), number: try row["\(prefix)_number"], manifestDigest: try digest(row["\(prefix)_digest"]))
+            guard try row[first] as String? != nil else { throw DatabaseCorruption(problem: "version \(id) is referenced but missing") }
+            return try versionPointer(row, at: first)
         }
         let sequence: Int64? = try row["seq"]
         return ChainPosition(
-            modelID: modelID, fromID: fromID, from: try pointer("from", fromID), to: try pointer("to", draft.toVersionID),
+            modelID: modelID, fromID: fromID, from: try pointer(fromID, at: 4), to: try pointer(draft.toVersionID, at: 7),
             sequence: (sequence ?? 0) + 1, previous: try (row["digest"] as String?).map { try digest($0) })
     }
 
@@ -241,9 +239,7 @@ extension SQLMetadataStore {
             else { return nil }
             let modelID: Int64 = try head["model_id"]
             let currentID: VersionKey? = try head["holder"]
-            let current = try currentID.map { id in
-                (id, VersionPointer(model: try ModelName(head[3] as String), number: try head[4], manifestDigest: try digest(head[5])))
-            }
+            let current = try currentID.map { id in (id, try versionPointer(head, at: 3)) }
             var candidates = [RollbackCandidate]()
             // The alias's arrivals newest first, a page at a time down `events_by_alias`: a version's
             // first appearance is its latest arrival. (Grouping by version read the whole history

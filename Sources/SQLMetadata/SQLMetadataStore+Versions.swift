@@ -159,7 +159,10 @@ extension SQLMetadataStore {
     }
 
     /// A version from the first three columns of a row: model name, number, manifest digest.
-    func versionPointer(_ row: SQLRow) throws -> VersionPointer {
-        VersionPointer(model: try ModelName(row[0]), number: try row[1], manifestDigest: try digest(row[2]))
+    func versionPointer(_ row: SQLRow) throws -> VersionPointer { try versionPointer(row, at: 0) }
+
+    /// The version named by a row's model name, number and manifest digest, from column `first` on.
+    func versionPointer(_ row: SQLRow, at first: Int) throws -> VersionPointer {
+        VersionPointer(model: try ModelName(row[first]), number: try row[first + 1], manifestDigest: try digest(row[first + 2]))
     }
 }

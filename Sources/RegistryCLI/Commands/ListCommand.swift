@@ -40,8 +40,13 @@ struct ListCommand: RegistryCommand {
                   gitCommit: $0.gitCommit, gitDirty: $0.gitDirty, files: $0.fileCount, size: $0.totalSize,
                   metrics: Dictionary(uniqueKeysWithValues: $0.metrics.map { ($0.key, $0.value) }),
                   aliases: marks.aliases[$0.number]?.map(\.value) ?? [],
-                  status: marks.deprecated.contains($0.number) ? "deprecated" : marks.rolledBack.contains($0.number) ? "rolled_back" : "active")
+                  status: status($0.number, marks: marks))
         })
+    }
+
+    /// A version's status as `list` names it.
+    static func status(_ number: Int, marks: (aliases: [Int: [AliasName]], deprecated: Set<Int>, rolledBack: Set<Int>)) -> String {
+        marks.deprecated.contains(number) ? "deprecated" : marks.rolledBack.contains(number) ? "rolled_back" : "active"
     }
 
     /// What `list --json` prints, and `mreg serve` answers on `/v1/list`.
@@ -58,9 +63,7 @@ struct ListCommand: RegistryCommand {
         if let name {
             let (versions, total) = try registry.versions(of: name, limit: all ? nil : limit)
             let marks = try registry.releaseMarks(model: name)
-            func status(_ number: Int) -> String {
-                marks.deprecated.contains(number) ? "deprecated" : marks.rolledBack.contains(number) ? "rolled_back" : "active"
-            }
+            func status(_ number: Int) -> String { Self.status(number, marks: marks) }
             func aliases(_ number: Int) -> [String] { marks.aliases[number]?.map(\.value) ?? [] }
             if global.json {
                 Console.json(Self.versionsDocument(name, versions: versions, total: total, marks: marks))

@@ -53,7 +53,15 @@ struct ServeCommand: RegistryCommand {
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         if let file = bootstrapAdminToken { try Self.bootstrap(registry, file: invocation.absolute(file), actor: invocation.registrant) }
-        let server = try RegistryServer(routes: Self.routes, workers: workers) { () throws(RegistryError) in try invocation.openRegistry(global) }
+        // The registry opened above serves as the first worker's, so no connection sits idle.
+        var unused: Registry? = registry
+        let server = try RegistryServer(routes: Self.routes, workers: workers, errorDocument: Self.errorDocument) { () throws(RegistryError) in
+            if let first = unused {
+                unused = nil
+                return first
+            }
+            return try invocation.openRegistry(global)
+        }
         let (host, port) = Self.address(listen)!
         let tls = tlsCert.map { ServerTLS(certificate: invocation.absolute($0), key: invocation.absolute(tlsKey!)) }
         let stopped = DispatchSemaphore(value: 0)
@@ -78,11 +86,7 @@ struct ServeCommand: RegistryCommand {
     static let routes: [ServerRoute] = [
         ServerRoute(.get, "/v1/list", role: .reader, modelParameter: "model") { call throws(RegistryError) in
             if let name = call.query["model"] {
-                let limit = try call.query["limit"].map { text throws(RegistryError) -> Int in
-                    guard let limit = Int(text), limit >= 1 else { throw RegistryError(.usage, "limit must be a whole number of at least 1") }
-                    return limit
-                }
-                let (versions, total) = try call.registry.versions(of: name, limit: call.query["all"] == "true" ? nil : limit ?? 20)
+                let (versions, total) = try call.registry.versions(of: name, limit: try call.limit(otherwise: 20))
                 return .done(try encoded(ListCommand.versionsDocument(name, versions: versions, total: total, marks: try call.registry.releaseMarks(model: name))))
             }
             // Only the models the token is granted.
@@ -94,12 +98,7 @@ struct ServeCommand: RegistryCommand {
         },
         ServerRoute(.get, "/v1/history", role: .reader, modelParameter: "model") { call throws(RegistryError) in
             let model = try call.required("model")
-            let limit = try call.query["limit"].map { text throws(RegistryError) -> Int in
-                guard let limit = Int(text), limit >= 1 else { throw RegistryError(.usage, "limit must be a whole number of at least 1") }
-                return limit
-            }
-            let history = try call.registry.history(
-                model: model, alias: call.query["alias"], limit: call.flag("all") ? nil : limit ?? 20, facts: call.flag("records"))
+            let history = try call.registry.history(model: model, alias: call.query["alias"], limit: try call.limit(otherwise: 20), facts: call.flag("records"))
             return .done(try encoded(HistoryCommand.document(model: model, alias: call.query["alias"], history)))
         },
         // One version's bytes re-hashed, its records and signatures checked; the whole store is a
@@ -178,6 +177,11 @@ struct ServeCommand: RegistryCommand {
             .done(try encoded(TokenRevokeDocument(token: TokenDocument(try call.registry.revokeToken(named: try call.required("name")), now: Date()))))
         },
     ]
+
+    /// A failure as `--json` prints it.
+    @Sendable static func errorDocument(_ error: RegistryError) -> Data {
+        Console.encode(ErrorDocument(error)) ?? Data("{\"error\":{\"kind\":\"internal\",\"message\":\"the error could not be encoded\",\"exit_code\":1}}\n".utf8)
+    }
 
     static func encoded<T: Encodable>(_ document: T) throws(RegistryError) -> Data {
         guard let data = Console.encode(document) else { throw RegistryError(.internal, "internal error: a document could not be encoded") }
