@@ -103,10 +103,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `mreg` as a client of `mreg serve` (`--registry https://…`): requests with a token,
+        // where the token comes from.
+        .target(
+            name: "RegistryClient",
+            dependencies: [
+                "RegistryKit", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .target(
             name: "RegistryCLI",
             dependencies: [
-                "RegistryKit", "RegistryBackends", "RegistryServer", "DatasetProfiling", "Evaluation", "Drift",
+                "RegistryKit", "RegistryBackends", "RegistryServer", "RegistryClient", "DatasetProfiling", "Evaluation", "Drift",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

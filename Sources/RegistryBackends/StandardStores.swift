@@ -35,10 +35,11 @@ extension Registry {
     /// Opens an existing registry on the engines its `registry.json` names (see `open(at:stores:…)`).
     public static func open(
         at root: String, environment: [String: String] = [:], clock: @escaping @Sendable () -> Date = Date.init,
-        busyTimeout: Double = defaultBusyTimeout, ledgerCommitDelay: Double = 0
+        busyTimeout: Double = defaultBusyTimeout, ledgerCommitDelay: Double = 0, observer: (any RegistryObserver)? = nil
     ) throws(RegistryError) -> Registry {
         try open(
-            at: root, stores: StandardStores(), environment: environment, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
+            at: root, stores: StandardStores(), environment: environment, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay,
+            observer: observer)
     }
 
     /// Creates a registry on the engines `backends` names, or opens the one already there (see `initialize(at:stores:…)`).

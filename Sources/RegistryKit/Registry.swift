@@ -45,14 +45,17 @@ public final class Registry: Sendable {
     let busyTimeout: Double
     /// Seconds a ledger write holds its transaction open before committing; only crash tests set it.
     let ledgerCommitDelay: Double
+    /// Told of promotions, rollbacks, registrations and verifications (`mreg serve` counts them).
+    let observer: (any RegistryObserver)?
 
     /// Seconds a write waits for another process's lock (`MREG_BUSY_TIMEOUT` overrides it).
     public static let defaultBusyTimeout: Double = 60
 
     init(
         layout: RegistryLayout, metadata: OpenedMetadata, blobs: any BlobStoring, backends: BackendConfiguration, stores: any StoreFactory,
-        clock: @escaping @Sendable () -> Date, busyTimeout: Double, ledgerCommitDelay: Double
+        clock: @escaping @Sendable () -> Date, busyTimeout: Double, ledgerCommitDelay: Double, observer: (any RegistryObserver)? = nil
     ) {
+        self.observer = observer
         self.backends = backends
         self.stores = stores
         self.layout = layout
@@ -72,7 +75,7 @@ public final class Registry: Sendable {
     /// `environment` supplies what a remote backend needs and the configuration never holds (`PGPASSWORD`).
     public static func open(
         at root: String, stores: any StoreFactory, environment: [String: String] = [:], clock: @escaping @Sendable () -> Date = Date.init,
-        busyTimeout: Double = defaultBusyTimeout, ledgerCommitDelay: Double = 0
+        busyTimeout: Double = defaultBusyTimeout, ledgerCommitDelay: Double = 0, observer: (any RegistryObserver)? = nil
     ) throws(RegistryError) -> Registry {
         let layout = RegistryLayout(root: root)
         let marker = try readMarker(layout)
@@ -82,7 +85,7 @@ public final class Registry: Sendable {
             layout: layout, metadata: try backend.open(environment: environment, busyTimeout: busyTimeout),
             blobs: try blobBackend.open(environment: environment, check: false),
             backends: BackendConfiguration(metadata: backend.configuration, blobs: blobBackend.configuration, insecureBlobs: blobBackend.isInsecure),
-            stores: stores, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay)
+            stores: stores, clock: clock, busyTimeout: busyTimeout, ledgerCommitDelay: ledgerCommitDelay, observer: observer)
         try registry.recordLegacyFacts()
         return registry
     }

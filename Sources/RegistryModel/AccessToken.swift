@@ -39,6 +39,9 @@ public struct NamePattern: Hashable, Sendable, CustomStringConvertible, Codable 
 
     public var description: String { text }
 
+    /// Whether every name matches (`*`).
+    public var matchesEverything: Bool { text.allSatisfy { $0 == "*" } }
+
     /// Whether the whole of `name` matches.
     public func matches(_ name: String) -> Bool {
         let parts = text.split(separator: "*", omittingEmptySubsequences: false).map(String.init)

@@ -18,19 +18,21 @@ public final class RegistryServer: Sendable {
     private let registries: RegistryPool
     private let workers: NIOThreadPool
     private let log: RequestLog
-    /// Counted for `GET /metrics`; routes count the registry's own events here.
-    public let metrics = ServerMetrics()
+    /// Counted for `GET /metrics`; the workers' registries report their events here.
+    public let metrics: ServerMetrics
     /// What the ledger records as the host of a token's actions: this server's machine.
     private let host: String
     /// A failure as the CLI's error document (`schemas/error.schema.json`), as `--json` prints it.
     let errorDocument: @Sendable (RegistryError) -> Data
 
-    /// `openRegistry` is called once per worker: each holds its own connection to the database.
+    /// `openRegistry` is called once per worker: each holds its own connection to the database,
+    /// and is to report what it does to `metrics` (as its observer).
     /// `errorDocument` renders a failure as the CLI does with `--json`.
     public init(
-        routes: [ServerRoute], workers: Int, errorDocument: @escaping @Sendable (RegistryError) -> Data,
+        routes: [ServerRoute], workers: Int, metrics: ServerMetrics, errorDocument: @escaping @Sendable (RegistryError) -> Data,
         openRegistry: () throws(RegistryError) -> Registry
     ) throws(RegistryError) {
+        self.metrics = metrics
         self.errorDocument = errorDocument
         var byKey = [String: ServerRoute]()
         for route in routes { byKey["\(route.method.rawValue) \(route.path)"] = route }
@@ -67,41 +69,56 @@ public final class RegistryServer: Sendable {
         try await application.runService()
     }
 
+    /// An answer: its status, body and content type, and the token's name for the log.
+    struct Answer {
+        let status: HTTPResponse.Status
+        let body: Data
+        var contentType = "application/json"
+        var principal: String?
+    }
+
     /// Answers one request: finds its route, checks its token, runs its work on a worker.
-    func respond(method: String, path: String, query: [String: String], authorization: String?) async -> (status: HTTPResponse.Status, body: Data, principal: String?) {
-        if method == "GET", path == "/healthz" { return (.ok, Data("{\n  \"status\" : \"ok\"\n}\n".utf8), nil) }
+    func respond(method: String, path: String, items: [(String, String)], form: AnswerForm, authorization: String?) async -> Answer {
+        if method == "GET", path == "/healthz" { return Answer(status: .ok, body: Data("{\n  \"status\" : \"ok\"\n}\n".utf8)) }
         // Counts and timings only, no registry data: scraped without a token, as /healthz is read.
-        if method == "GET", path == Self.metricsPath { return (.ok, Data(metrics.text().utf8), nil) }
+        if method == "GET", path == Self.metricsPath {
+            return Answer(status: .ok, body: Data(metrics.text().utf8), contentType: "text/plain; version=0.0.4")
+        }
         let key = "\(method) \(path)"
         if path == "/readyz", method == "GET" {
             // Ready: the database answers (a cheap read) with a worker's registry.
             let outcome = await work { registry throws(RegistryError) in _ = try registry.hasActiveAdmin() }
             switch outcome {
-            case .success: return (.ok, Data("{\n  \"status\" : \"ready\"\n}\n".utf8), nil)
-            case .failure(let error): return (.serviceUnavailable, errorDocument(error), nil)
+            case .success: return Answer(status: .ok, body: Data("{\n  \"status\" : \"ready\"\n}\n".utf8))
+            case .failure(let error): return Answer(status: .serviceUnavailable, body: errorDocument(error))
             }
         }
         guard let route = routes[key] else {
             let known = routes.values.contains { $0.path == path }
             let endpoints = (["GET /healthz", "GET /readyz", "GET \(Self.metricsPath)"] + routes.keys.sorted()).joined(separator: ", ")
             let error = RegistryError(.notFound, known ? "\(path) does not answer \(method)" : "no endpoint \(path)", hint: "the endpoints are \(endpoints)")
-            return (known ? .methodNotAllowed : .notFound, errorDocument(error), nil)
+            return Answer(status: known ? .methodNotAllowed : .notFound, body: errorDocument(error))
         }
-        let (host, metrics) = (self.host, self.metrics)
+        let host = self.host
         let outcome = await work { registry throws(RegistryError) -> (RouteAnswer, String) in
-            let principal = try Self.authorize(route, query: query, authorization: authorization, registry: registry)
-            let actor = Registrant(user: principal.name, host: host)
-            let call = RouteCall(registry: registry, query: query, principal: principal, actor: actor, metrics: metrics)
+            let principal = try Self.authorize(route, items: items, authorization: authorization, registry: registry)
+            let call = RouteCall(registry: registry, items: items, form: form, principal: principal, actor: Registrant(user: principal.name, host: host))
             return (try route.handle(call), principal.name)
         }
         switch outcome {
-        case .success(let (answer, principal)): return (answer.refused ? .conflict : .ok, answer.document, principal)
-        case .failure(let error): return (Self.status(of: error), errorDocument(error), nil)
+        case .success(let (answer, principal)):
+            // A verification that found damage answers with its report (ok: false), as a check
+            // that ran; the CLI's envelope still carries exit 5.
+            let status = answer.failure.map { $0.kind == .integrity && $0.documentPrinted ? .ok : Self.status(of: $0) } ?? .ok
+            guard form.cli else { return Answer(status: status, body: answer.stdout, principal: principal) }
+            return Answer(status: status, body: CLIEnvelope(answer).encoded, contentType: CLIEnvelope.mediaType, principal: principal)
+        case .failure(let error):
+            return Answer(status: Self.status(of: error), body: errorDocument(error))
         }
     }
 
-    /// The token behind `Authorization: Bearer SECRET`, if its role and model grant allow the route.
-    static func authorize(_ route: ServerRoute, query: [String: String], authorization: String?, registry: Registry) throws(RegistryError) -> AccessToken {
+    /// The token behind `Authorization: Bearer SECRET`, if its role and grants allow the route.
+    static func authorize(_ route: ServerRoute, items: [(String, String)], authorization: String?, registry: Registry) throws(RegistryError) -> AccessToken {
         guard let authorization, authorization.hasPrefix("Bearer ") else {
             throw RegistryError(.unauthenticated, "this endpoint needs a token", hint: "send 'Authorization: Bearer TOKEN' (an admin creates one with 'mreg token create')")
         }
@@ -113,12 +130,20 @@ public final class RegistryServer: Sendable {
                 .forbidden, "\(route.path) needs the \(route.role.rawValue) role; token '\(token.name)' is a \(token.role.rawValue)",
                 hint: "ask an admin for a token with the \(route.role.rawValue) role")
         }
-        if let parameter = route.modelParameter, let model = query[parameter].map(Self.modelName), !token.models.matches(model) {
-            throw RegistryError(
-                .forbidden, "token '\(token.name)' may act on models \(token.models), not on '\(model)'",
-                hint: "ask an admin for a token granted this model")
+        if let parameter = route.modelParameter {
+            let models = items.filter { $0.0 == parameter }.map { modelName($0.1) }
+            if let model = models.first(where: { !token.models.matches($0) }) {
+                throw RegistryError(
+                    .forbidden, "token '\(token.name)' may act on models \(token.models), not on '\(model)'",
+                    hint: "ask an admin for a token granted this model")
+            }
+            if models.isEmpty, !route.filtersModels, !token.models.matchesEverything {
+                throw RegistryError(
+                    .forbidden, "token '\(token.name)' may act on models \(token.models); without '\(parameter)', \(route.path) acts on every model",
+                    hint: "name a model with '\(parameter)', or ask an admin for a token granted every model")
+            }
         }
-        if let parameter = route.aliasParameter, let alias = query[parameter], !token.aliases.matches(alias) {
+        if let parameter = route.aliasParameter, let alias = items.first(where: { $0.0 == parameter })?.1, !token.aliases.matches(alias) {
             throw RegistryError(
                 .forbidden, "token '\(token.name)' may move aliases \(token.aliases), not '\(alias)'",
                 hint: "ask an admin for a token granted this alias")
@@ -205,19 +230,17 @@ struct RegistryResponder: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
         let id = request.headers[.init("X-Request-Id")!] ?? UUID().uuidString.lowercased()
-        var query = [String: String]()
-        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        let items = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        let form = request.headers[.init(AnswerForm.headerName)!].map(AnswerForm.cli(header:)) ?? .document
         let path = request.uri.path
         // No endpoint takes a body yet (their arguments are the query): one is refused unread,
         // before any work, so a large or endless upload costs the server nothing.
         let hasBody = (request.headers[.contentLength].flatMap { Int($0) } ?? 0) > 0 || request.headers[.transferEncoding] != nil
         let answer = hasBody
-            ? (
-                .contentTooLarge,
-                server.errorDocument(RegistryError(.usage, "\(path) takes no request body", hint: "send the arguments in the query string")),
-                nil
-            )
-            : await server.respond(method: request.method.rawValue, path: path, query: query, authorization: request.headers[.authorization])
+            ? RegistryServer.Answer(
+                status: .contentTooLarge,
+                body: server.errorDocument(RegistryError(.usage, "\(path) takes no request body", hint: "send the arguments in the query string")))
+            : await server.respond(method: request.method.rawValue, path: path, items: items, form: form, authorization: request.headers[.authorization])
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         server.record(RequestLog.Entry(
@@ -226,10 +249,31 @@ struct RegistryResponder: HTTPResponder {
         server.metrics.request(
             route: server.routeLabel(path), method: request.method.rawValue, status: Int(answer.status.code), seconds: seconds, bytes: answer.body.count)
         var headers = HTTPFields()
-        headers[.contentType] = path == RegistryServer.metricsPath ? "text/plain; version=0.0.4" : "application/json"
+        headers[.contentType] = answer.contentType
         headers[.init("X-Request-Id")!] = id
         if answer.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"mreg\"" }
         return Response(status: answer.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}
+
+/// What `mreg` as a client prints and exits with, as the server's run of the command ended.
+public struct CLIEnvelope: Codable, Sendable {
+    public let exitCode: Int32
+    public let stdout: String
+    public let stderr: String
+
+    public static let mediaType = "application/vnd.mreg.cli+json"
+
+    init(_ answer: RouteAnswer) {
+        exitCode = answer.failure?.exitCode ?? 0
+        stdout = String(decoding: answer.stdout, as: UTF8.self)
+        stderr = String(decoding: answer.stderr, as: UTF8.self)
+    }
+
+    var encoded: Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return (try? encoder.encode(self)) ?? Data()
     }
 }
 

@@ -1,20 +1,25 @@
 import Foundation
 import Prometheus
+import RegistryKit
 
 /// What `mreg serve` counts, in Prometheus's text format on `GET /metrics`: requests and their
-/// latency by route and status, the registry's own events (promotions by outcome, rollbacks),
-/// bytes answered, and how many workers are busy. Labels take only bounded values (the routes'
-/// paths, `unknown` for any other), so no client can make the series grow without end.
-public final class ServerMetrics: Sendable {
+/// latency by route and status, the registry's own events (promotions by outcome, rollbacks,
+/// registrations, failed verifications), bytes answered and stored, and how many workers are
+/// busy. Labels take only bounded values (the routes' paths, `unknown` for any other), so no
+/// client can make the series grow without end.
+public final class ServerMetrics: RegistryObserver {
     private let registry = PrometheusCollectorRegistry()
     private let busyWorkers: Gauge
     private let bytesOut: Counter
+    private let bytesStored: Counter
 
-    init() {
+    public init() {
         busyWorkers = registry.makeGauge(
             descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "workers_busy", unitName: "", helpText: "Workers running a registry call now (each holds a database connection)."))
         bytesOut = registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "response", unitName: "bytes_total", helpText: "Bytes of response bodies sent."))
+        bytesStored = registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "stored", unitName: "bytes_total", helpText: "Bytes of new blobs that registrations stored."))
     }
 
     /// A request answered.
@@ -31,22 +36,38 @@ public final class ServerMetrics: Sendable {
     }
 
     /// A promotion, by outcome: moved, forced, refused, unchanged, dry_run.
-    public func promotion(_ outcome: String) {
+    public func promoted(_ outcome: PromotionOutcome) {
+        let label = switch outcome.result {
+        case .moved(let recorded): recorded.event.forced ? "forced" : "moved"
+        case .unchanged: "unchanged"
+        case .refused: "refused"
+        case .dryRun: "dry_run"
+        }
         registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "promotions", unitName: "total", helpText: "Promotions asked for, by outcome."),
-            labels: [("outcome", outcome)]
+            labels: [("outcome", label)]
         ).increment()
     }
 
     /// A rollback that moved its alias.
-    public func rollback() {
+    public func rolledBack(_ outcome: RollbackOutcome) {
         registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "rollbacks", unitName: "total", helpText: "Rollbacks that moved their alias.")
         ).increment()
     }
 
-    /// A verification that found problems.
-    public func verifyFailure() {
+    /// A registration, new or an identical retry, and the bytes it stored.
+    public func registered(_ outcome: RegistrationOutcome) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "registrations", unitName: "total", helpText: "Registrations, by outcome (created, existing)."),
+            labels: [("outcome", outcome.created ? "created" : "existing")]
+        ).increment()
+        bytesStored.increment(by: outcome.bytesStored)
+    }
+
+    /// A verification; one that found problems is counted.
+    public func verified(_ report: VerifyReport) {
+        guard !report.isIntact else { return }
         registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "verify_failures", unitName: "total", helpText: "Verifications that found problems.")
         ).increment()

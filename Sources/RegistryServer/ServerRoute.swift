@@ -3,8 +3,7 @@ import RegistryKit
 import RegistryModel
 
 /// One endpoint of `mreg serve`: the command it answers for, the least role that may call it,
-/// and the work, which runs on a worker thread (the registry's calls block) and returns the
-/// JSON document the command prints with `--json`.
+/// and the work, which runs on a worker thread (the registry's calls block).
 public struct ServerRoute: Sendable {
     public enum Method: String, Sendable {
         case get = "GET", post = "POST"
@@ -14,14 +13,18 @@ public struct ServerRoute: Sendable {
     /// The path below the server's root, `/v1/show`: a command's name, its arguments in the query.
     public let path: String
     public let role: Role
-    /// Which query parameter names the model the call acts on, for the token's model grant.
+    /// Which query parameter names the model (or version) the call acts on, for the token's
+    /// model grant; a call that names none acts on every model.
     public let modelParameter: String?
     /// Which query parameter names the alias the call moves, for the token's alias grant.
     public let aliasParameter: String?
+    /// Whether the work itself shows only the models the token is granted when the call names
+    /// none (`list`), so that a token granted some models may call it.
+    public let filtersModels: Bool
     public let handle: @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
 
     public init(
-        _ method: Method, _ path: String, role: Role, modelParameter: String? = nil, aliasParameter: String? = nil,
+        _ method: Method, _ path: String, role: Role, modelParameter: String? = nil, aliasParameter: String? = nil, filtersModels: Bool = false,
         handle: @escaping @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
     ) {
         self.method = method
@@ -29,46 +32,62 @@ public struct ServerRoute: Sendable {
         self.role = role
         self.modelParameter = modelParameter
         self.aliasParameter = aliasParameter
+        self.filtersModels = filtersModels
         self.handle = handle
     }
 }
 
-/// A route's answer: the command's `--json` document, and whether the command succeeded or was
-/// refused by a rule (a failed gate: the CLI prints the same document and exits 4; here, 409).
+/// What a route's work printed, as its command would have (stdout: the `--json` document or
+/// the text; stderr: notes and the error line), and the failure it ended with, if any.
 public struct RouteAnswer: Sendable {
-    public let document: Data
-    public let refused: Bool
+    public let stdout: Data
+    public let stderr: Data
+    public let failure: RegistryError?
 
-    public static func done(_ document: Data) -> RouteAnswer { RouteAnswer(document: document, refused: false) }
-    public static func refused(_ document: Data) -> RouteAnswer { RouteAnswer(document: document, refused: true) }
+    public init(stdout: Data, stderr: Data, failure: RegistryError?) {
+        self.stdout = stdout
+        self.stderr = stderr
+        self.failure = failure
+    }
 }
 
-/// What a route's work gets: the registry, the query, and who is calling.
+/// How the caller wants the answer: the command's JSON document (the API), or what the CLI
+/// would have printed and its exit code (`mreg` as a client, which asks with the `Mreg-CLI` header).
+public struct AnswerForm: Sendable, Equatable {
+    /// The client's `--json`; always on for the API.
+    public let json: Bool
+    /// The client's `--quiet`.
+    public let quiet: Bool
+    /// Whether the answer is the CLI envelope (stdout, stderr, exit code).
+    public let cli: Bool
+
+    public static let document = AnswerForm(json: true, quiet: false, cli: false)
+
+    public init(json: Bool, quiet: Bool, cli: Bool) {
+        self.json = json
+        self.quiet = quiet
+        self.cli = cli
+    }
+
+    /// The `Mreg-CLI` header's value: `text` or `json`, optionally `,quiet`.
+    public static func cli(header: String) -> AnswerForm {
+        let words = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return AnswerForm(json: words.contains("json"), quiet: words.contains("quiet"), cli: true)
+    }
+
+    /// What the client sends in the `Mreg-CLI` header.
+    public var header: String { (json ? "json" : "text") + (quiet ? ",quiet" : "") }
+
+    public static let headerName = "Mreg-CLI"
+}
+
+/// What a route's work gets: the registry, the query, who is calling and the answer's form.
 public struct RouteCall: Sendable {
     public let registry: Registry
-    public let query: [String: String]
+    /// The query's parameters in order; a repeated one is repeated.
+    public let items: [(String, String)]
+    public let form: AnswerForm
     public let principal: AccessToken
     /// Who the ledger records as having done it: the token, on this server.
     public let actor: Registrant
-    /// Where the route counts the registry's own events (promotions, rollbacks).
-    public let metrics: ServerMetrics
-
-    /// A flag in the query (`force=true`).
-    public func flag(_ name: String) -> Bool { query[name] == "true" }
-
-    /// `limit=N` (at least 1) when given, as `--limit`; nil with `all=true`; else `otherwise`.
-    public func limit(otherwise: Int) throws(RegistryError) -> Int? {
-        if flag("all") { return nil }
-        guard let text = query["limit"] else { return otherwise }
-        guard let limit = Int(text), limit >= 1 else { throw RegistryError(.usage, "limit must be a whole number of at least 1, not '\(text)'") }
-        return limit
-    }
-
-    /// A query parameter the route needs; a call without it is a usage error (400).
-    public func required(_ name: String) throws(RegistryError) -> String {
-        guard let value = query[name], !value.isEmpty else {
-            throw RegistryError(.usage, "the query parameter '\(name)' is missing", hint: "add ?\(name)=…")
-        }
-        return value
-    }
 }

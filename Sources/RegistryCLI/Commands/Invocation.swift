@@ -8,19 +8,44 @@ import RegistryModel
 struct Invocation {
     let environment: [String: String]
     let currentDirectory: String
+    /// Set when `mreg serve` runs the command for a client: it then works on the server's
+    /// registry, as the client's token, and reads nothing of the server's process.
+    var served: ServedCall?
 
     static var current: Invocation {
         Invocation(environment: ProcessInfo.processInfo.environment, currentDirectory: FileManager.default.currentDirectoryPath)
     }
 
+    /// What a command run by `mreg serve` works with instead of the process's.
+    struct ServedCall {
+        /// The worker's registry.
+        let registry: Registry
+        /// The token the client sent.
+        let principal: AccessToken
+        /// What the ledger records: the token's name, on the server's host.
+        let actor: Registrant
+    }
+
+    /// The invocation of a command `mreg serve` runs for a client.
+    static func serving(_ call: ServedCall) -> Invocation {
+        Invocation(environment: [:], currentDirectory: "/", served: call)
+    }
+
+    /// Whether the caller may see a model: always on the command line; through the server, when
+    /// the token's model grant names it.
+    func maySee(model: String) -> Bool { served?.principal.models.matches(model) ?? true }
+
     func registryPath(_ options: GlobalOptions) throws(RegistryError) -> String {
         try RegistryLocator.locate(explicit: options.registry, environment: environment["MREG_REGISTRY"], currentDirectory: currentDirectory)
     }
 
-    func openRegistry(_ options: GlobalOptions) throws(RegistryError) -> Registry {
+    /// The registry the options name; `observer` is told what it does (`mreg serve`'s metrics).
+    func openRegistry(_ options: GlobalOptions, observer: (any RegistryObserver)? = nil) throws(RegistryError) -> Registry {
+        if let served { return served.registry }
         // Crash tests hold a ledger transaction open to kill the process inside it.
         let delay = environment["MREG_TEST_LEDGER_COMMIT_DELAY"].flatMap(Double.init) ?? 0
-        return try Registry.open(at: try registryPath(options), environment: environment, busyTimeout: busyTimeout, ledgerCommitDelay: delay)
+        return try Registry.open(
+            at: try registryPath(options), environment: environment, busyTimeout: busyTimeout, ledgerCommitDelay: delay, observer: observer)
     }
 
     /// How long a write waits for another process's lock (`MREG_BUSY_TIMEOUT` seconds).
@@ -31,7 +56,7 @@ struct Invocation {
     /// one `--registry` names in the raw arguments, else the one `registryPath` would find. A
     /// command that opens no registry (`init`, `--help`, a usage error) leaves the connection unused.
     func connectAhead(_ arguments: [String]) {
-        guard let command = arguments.first, !["init", "help", "keys", "-h", "--help", "--version"].contains(command),
+        guard let command = arguments.first, !["init", "help", "keys", "login", "-h", "--help", "--version"].contains(command),
             !arguments.contains(where: { ["-h", "--help", "--version"].contains($0) })
         else { return }
         var explicit: String?
@@ -51,11 +76,12 @@ struct Invocation {
     }
 
     func progress(_ options: GlobalOptions) -> (any ProgressDisplay)? {
-        options.json || options.quiet || !Console.stderrIsTerminal ? nil : TerminalProgress()
+        options.json || options.quiet || served != nil || !Console.stderrIsTerminal ? nil : TerminalProgress()
     }
 
     /// The user, host and CI job recorded with a registration.
     var registrant: Registrant {
+        if let served { return served.actor }
         let account = getpwuid(geteuid()).flatMap { $0.pointee.pw_name }.map { String(cString: $0) }
         let user = environment["USER"] ?? environment["LOGNAME"] ?? account ?? "uid \(geteuid())"
         var host = [CChar](repeating: 0, count: 256)

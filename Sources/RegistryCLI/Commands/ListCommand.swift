@@ -84,7 +84,8 @@ struct ListCommand: RegistryCommand {
             }
             return
         }
-        let models = try registry.models()
+        // Through the server, only the models the token is granted.
+        let models = try registry.models().filter { invocation.maySee(model: $0.name.value) }
         let aliases = try registry.allAliases()
         func aliasMap(_ model: ModelName) -> [String: Int] {
             Dictionary(uniqueKeysWithValues: (aliases[model] ?? [:]).map { ($0.key.value, $0.value) })

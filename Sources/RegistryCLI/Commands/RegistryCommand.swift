@@ -11,12 +11,20 @@ protocol RegistryCommand: ParsableCommand {
 
 extension RegistryCommand {
     func run() throws {
-        do {
-            try execute(.current)
+        let invocation = Invocation.current
+        var status: Int32 = 0
+        do throws(RegistryError) {
+            // A server's answer was printed as it came; only its exit code is left to end with.
+            if let server = try invocation.server(global) {
+                status = try ServerClient.run(self, at: server, invocation: invocation)
+            } else {
+                try execute(invocation)
+            }
         } catch {
             Console.report(error, json: global.json)
-            throw ExitCode(error.exitCode)
+            status = error.exitCode
         }
+        if status != 0 { throw ExitCode(status) }
     }
 
     /// Notes and warnings go to stderr unless `--quiet`.

@@ -36,6 +36,10 @@ struct ServeCommand: RegistryCommand {
     @Option(help: ArgumentHelp("The private key of --tls-cert (PEM).", valueName: "file"))
     var tlsKey: String?
 
+    /// For scripts/openapi.py, which writes schemas/openapi.yaml from the endpoints.
+    @Flag(help: .hidden)
+    var dumpEndpoints = false
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -51,16 +55,25 @@ struct ServeCommand: RegistryCommand {
     }
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
-        let registry = try invocation.openRegistry(global)
+        if dumpEndpoints {
+            let endpoints = Self.served.map { $0.endpoint.description }
+            guard let data = try? JSONSerialization.data(withJSONObject: endpoints, options: [.prettyPrinted, .sortedKeys]) else {
+                throw RegistryError(.internal, "internal error: the endpoints could not be encoded")
+            }
+            Console.write(data + Data("\n".utf8), error: false)
+            return
+        }
+        let metrics = ServerMetrics()
+        let registry = try invocation.openRegistry(global, observer: metrics)
         if let file = bootstrapAdminToken { try Self.bootstrap(registry, file: invocation.absolute(file), actor: invocation.registrant) }
         // The registry opened above serves as the first worker's, so no connection sits idle.
         var unused: Registry? = registry
-        let server = try RegistryServer(routes: Self.routes, workers: workers, errorDocument: Self.errorDocument) { () throws(RegistryError) in
+        let server = try RegistryServer(routes: Self.routes, workers: workers, metrics: metrics, errorDocument: Self.errorDocument) { () throws(RegistryError) in
             if let first = unused {
                 unused = nil
                 return first
             }
-            return try invocation.openRegistry(global)
+            return try invocation.openRegistry(global, observer: metrics)
         }
         let (host, port) = Self.address(listen)!
         let tls = tlsCert.map { ServerTLS(certificate: invocation.absolute($0), key: invocation.absolute(tlsKey!)) }
@@ -82,101 +95,15 @@ struct ServeCommand: RegistryCommand {
         }
     }
 
-    /// The endpoints: each command's document, for the least role that may run it.
-    static let routes: [ServerRoute] = [
-        ServerRoute(.get, "/v1/list", role: .reader, modelParameter: "model") { call throws(RegistryError) in
-            if let name = call.query["model"] {
-                let (versions, total) = try call.registry.versions(of: name, limit: try call.limit(otherwise: 20))
-                return .done(try encoded(ListCommand.versionsDocument(name, versions: versions, total: total, marks: try call.registry.releaseMarks(model: name))))
-            }
-            // Only the models the token is granted.
-            let models = try call.registry.models().filter { call.principal.models.matches($0.name.value) }
-            return .done(try encoded(ListCommand.modelsDocument(models, aliases: try call.registry.allAliases())))
-        },
-        ServerRoute(.get, "/v1/show", role: .reader, modelParameter: "ref") { call throws(RegistryError) in
-            .done(try encoded(ShowCommand.document(try call.registry.details(reference: try call.required("ref")))))
-        },
-        ServerRoute(.get, "/v1/history", role: .reader, modelParameter: "model") { call throws(RegistryError) in
-            let model = try call.required("model")
-            let history = try call.registry.history(model: model, alias: call.query["alias"], limit: try call.limit(otherwise: 20), facts: call.flag("records"))
-            return .done(try encoded(HistoryCommand.document(model: model, alias: call.query["alias"], history)))
-        },
-        // One version's bytes re-hashed, its records and signatures checked; the whole store is a
-        // job for `mreg verify --all` where the blobs are. Problems found are an answer (ok: false).
-        ServerRoute(.get, "/v1/verify", role: .reader, modelParameter: "ref") { call throws(RegistryError) in
-            let report = try call.registry.verify([try call.required("ref")])
-            if !report.isIntact { call.metrics.verifyFailure() }
-            return .done(try encoded(VerifyCommand.document(report)))
-        },
-        // The gates are the server's: its policy.toml, its trusted keys; the ledger records the token.
-        ServerRoute(.post, "/v1/promote", role: .promoter, modelParameter: "ref", aliasParameter: "to") { call throws(RegistryError) in
-            let request = PromotionRequest(
-                reference: try call.required("ref"), alias: try call.required("to"), reason: call.query["reason"], force: call.flag("force"),
-                dryRun: call.flag("dry_run"), actor: call.actor)
-            if request.force && request.dryRun { throw RegistryError(.usage, "force and dry_run exclude each other", hint: "drop one of them") }
-            let outcome = try call.registry.promote(request)
-            let document = try encoded(PromoteDocument(outcome))
-            switch outcome.result {
-            case .moved(let recorded):
-                call.metrics.promotion(recorded.event.forced ? "forced" : "moved")
-                return .done(document)
-            case .unchanged:
-                call.metrics.promotion("unchanged")
-                return .done(document)
-            case .dryRun:
-                call.metrics.promotion("dry_run")
-                return outcome.report.failures.isEmpty ? .done(document) : .refused(document)
-            case .refused:
-                call.metrics.promotion("refused")
-                return .refused(document)
-            }
-        },
-        ServerRoute(.post, "/v1/rollback", role: .promoter, modelParameter: "model", aliasParameter: "alias") { call throws(RegistryError) in
-            let model = try call.required("model")
-            let outcome = try call.registry.rollback(RollbackRequest(
-                model: model, alias: try call.required("alias"), target: call.query["to"], reason: call.query["reason"], force: call.flag("force"),
-                actor: call.actor))
-            call.metrics.rollback()
-            return .done(try encoded(RollbackCommand.document(model: model, outcome)))
-        },
-        ServerRoute(.post, "/v1/demote", role: .promoter, modelParameter: "model", aliasParameter: "alias") { call throws(RegistryError) in
-            let (model, alias) = (try call.required("model"), try call.required("alias"))
-            let (previous, event) = try call.registry.demote(model: model, alias: alias, reason: call.query["reason"], actor: call.actor)
-            return .done(try encoded(DemoteDocument(
-                model: model, alias: alias, previous: previous.map(PointerDocument.init), changed: event != nil, event: event.map(EventDocument.init))))
-        },
-        ServerRoute(.post, "/v1/deprecate", role: .promoter, modelParameter: "ref") { call throws(RegistryError) in
-            let (record, event) = try call.registry.deprecate(reference: try call.required("ref"), reason: call.query["reason"], actor: call.actor)
-            return .done(try encoded(VersionEventDocument(record, event: event)))
-        },
-        ServerRoute(.post, "/v1/lift", role: .promoter, modelParameter: "ref", aliasParameter: "rollback") { call throws(RegistryError) in
-            let mark: LiftedMark
-            switch (call.flag("deprecation"), call.query["rollback"]) {
-            case (true, nil): mark = .deprecation
-            case (false, let alias?): mark = .rollback(alias: alias)
-            default: throw RegistryError(.usage, "give deprecation=true or rollback=ALIAS (one of them)")
-            }
-            let (record, event) = try call.registry.lift(reference: try call.required("ref"), mark: mark, reason: call.query["reason"], actor: call.actor)
-            return .done(try encoded(VersionEventDocument(record, event: event)))
-        },
-        // Tokens, for admins: the new secret is in the answer, once, as `token create --json` prints it.
-        ServerRoute(.post, "/v1/token/create", role: .admin) { call throws(RegistryError) in
-            guard let role = Role(rawValue: try call.required("role")) else {
-                throw RegistryError(.usage, "role must be reader, writer, promoter or admin")
-            }
-            let (token, secret) = try call.registry.createToken(TokenRequest(
-                name: try call.required("name"), role: role, models: call.query["models"] ?? "*", aliases: call.query["aliases"] ?? "*",
-                expires: call.query["expires"], actor: call.actor))
-            return .done(try encoded(TokenCreateDocument(token: TokenDocument(token, now: Date()), secret: secret)))
-        },
-        ServerRoute(.get, "/v1/token/list", role: .admin) { call throws(RegistryError) in
-            let now = Date()
-            return .done(try encoded(TokenListDocument(tokens: try call.registry.tokens().map { TokenDocument($0, now: now) })))
-        },
-        ServerRoute(.post, "/v1/token/revoke", role: .admin) { call throws(RegistryError) in
-            .done(try encoded(TokenRevokeDocument(token: TokenDocument(try call.registry.revokeToken(named: try call.required("name")), now: Date()))))
-        },
+    /// The commands served, each on its endpoint (`ServedCommand`).
+    static let served: [any ServedCommand.Type] = [
+        ListCommand.self, ShowCommand.self, HistoryCommand.self, VerifyCommand.self, LineageCommand.self, PolicyCommand.self,
+        KeysListCommand.self, DatasetListCommand.self, DatasetShowCommand.self, AnnotateCommand.self, PromoteCommand.self,
+        RollbackCommand.self, DemoteCommand.self, DeprecateCommand.self, LiftCommand.self, TokenCreateCommand.self, TokenListCommand.self,
+        TokenRevokeCommand.self, WhoamiCommand.self,
     ]
+
+    static var routes: [ServerRoute] { served.map { $0.route } }
 
     /// A failure as `--json` prints it.
     @Sendable static func errorDocument(_ error: RegistryError) -> Data {

@@ -104,7 +104,7 @@ struct TokenRevokeCommand: RegistryCommand {
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let token = try invocation.openRegistry(global).revokeToken(named: name)
         if global.json {
-            Console.json(TokenRevokeDocument(token: TokenDocument(token, now: Date())))
+            Console.json(SingleTokenDocument(token: TokenDocument(token, now: Date())))
         } else {
             Console.out("revoked token '\(token.name)' (\(token.role.rawValue), created \(Timestamp.format(token.createdAt)) by \(token.createdBy.user))")
         }

@@ -5,11 +5,39 @@ import RegistryModel
 /// Where commands write: documents and tables to stdout, diagnostics to stderr.
 enum Console {
     static func out(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        write(Data((line + "\n").utf8), error: false)
     }
 
     static func err(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        write(Data((line + "\n").utf8), error: true)
+    }
+
+    /// Writes bytes as they are (what a server's run of a command printed).
+    static func write(_ data: Data, error: Bool) {
+        if let capture = Thread.current.threadDictionary[captureKey] as? CapturedOutput {
+            if error { capture.stderr.append(data) } else { capture.stdout.append(data) }
+        } else {
+            (error ? FileHandle.standardError : FileHandle.standardOutput).write(data)
+        }
+    }
+
+    /// What a command wrote while `mreg serve` ran it for a client.
+    final class CapturedOutput {
+        var stdout = Data()
+        var stderr = Data()
+    }
+
+    private static let captureKey = "mreg.console.capture"
+
+    /// Runs `body` with this thread's output kept instead of written. `mreg serve` runs each
+    /// command start to end on one worker thread, so commands keep writing through `Console`
+    /// and concurrent requests stay apart.
+    static func capturing(_ body: () -> Void) -> CapturedOutput {
+        let capture = CapturedOutput()
+        Thread.current.threadDictionary[captureKey] = capture
+        defer { Thread.current.threadDictionary.removeObject(forKey: captureKey) }
+        body()
+        return capture
     }
 
     /// A JSON document as every command prints it (pretty, keys sorted, snake_case), or nil
@@ -24,7 +52,7 @@ enum Console {
             err("error: internal error: the JSON output could not be encoded; this is a bug in mreg, please report it")
             return
         }
-        FileHandle.standardOutput.write(data)
+        write(data, error: false)
     }
 
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }

@@ -41,6 +41,6 @@ struct TokenListDocument: Encodable {
     let tokens: [TokenDocument]
 }
 
-struct TokenRevokeDocument: Encodable {
+struct SingleTokenDocument: Encodable {
     let token: TokenDocument
 }

@@ -64,7 +64,9 @@ extension Registry {
     public func verify(_ references: [String], expectedHead: Digest? = nil, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> VerifyReport {
         var ids = [VersionKey]()
         for reference in references { ids.append(try resolveID(try VersionRef.parse(reference))) }
-        return try verify(ids: references.isEmpty ? nil : ids, expectedHead: expectedHead, progress: progress)
+        let report = try verify(ids: references.isEmpty ? nil : ids, expectedHead: expectedHead, progress: progress)
+        observer?.verified(report)
+        return report
     }
 
     /// `verify` of the versions with these keys, or of the whole store when `versions` is nil.

@@ -80,7 +80,9 @@ extension Registry {
         if settings.recordGitNotes, let problem = recordGitNote(version, source: request.git, currentDirectory: request.currentDirectory) {
             warnings.append(problem)
         }
-        return RegistrationOutcome(version: version, created: created, bytesStored: created ? bytesStored : 0, warnings: warnings)
+        let registered = RegistrationOutcome(version: version, created: created, bytesStored: created ? bytesStored : 0, warnings: warnings)
+        observer?.registered(registered)
+        return registered
     }
 
     /// Stores the registration's documents, then records the version and its events in one transaction.

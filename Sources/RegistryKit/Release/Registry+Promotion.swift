@@ -66,6 +66,12 @@ extension Registry {
     /// Evaluates the alias's gates for the version and, when they pass (or are forced with a
     /// reason), moves the alias and appends its event in one transaction.
     public func promote(_ request: PromotionRequest, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> PromotionOutcome {
+        let outcome = try decidePromotion(request, progress: progress)
+        observer?.promoted(outcome)
+        return outcome
+    }
+
+    private func decidePromotion(_ request: PromotionRequest, progress: (any ProgressDisplay)?) throws(RegistryError) -> PromotionOutcome {
         let alias = try Self.aliasName(request.alias)
         if request.force && Self.isBlank(request.reason) {
             throw .usage("--force needs --reason TEXT: an overridden gate is recorded with why", hint: "add --reason \"…\"")

@@ -63,7 +63,9 @@ extension Registry {
                 reason: Self.trimmed(request.reason), forced: request.force, gates: "[]", expectedHolderID: .some(plan.current?.id))
             switch try appendEvent(draft) {
             case .appended(let event):
-                return RollbackOutcome(alias: alias, from: event.event.from, to: target.version, event: event, skipped: skipped)
+                let outcome = RollbackOutcome(alias: alias, from: event.event.from, to: target.version, event: event, skipped: skipped)
+                observer?.rolledBack(outcome)
+                return outcome
             case .unchanged:
                 throw RegistryError(.refused, "\(alias) of '\(model)' already points at \(target.version.reference)")
             case .holderChanged:

@@ -1,0 +1,237 @@
+import ArgumentParser
+import Foundation
+import RegistryKit
+import RegistryModel
+import RegistryServer
+
+/// A command `mreg serve` answers on an endpoint of its own, and that the CLI sends there when
+/// its registry is a server (`--registry https://…`). The server runs the command itself, on
+/// its registry and as the client's token, so both ways print the same output and documents
+/// and end with the same exit codes.
+protocol ServedCommand: RegistryCommand {
+    static var endpoint: Endpoint { get }
+    /// This command's arguments as its endpoint's query parameters: what the client sends.
+    var parameters: [(String, String)] { get }
+}
+
+/// How a command is reached over HTTP: its method and path, the least role that may call it,
+/// and which query parameters stand for which of its arguments.
+struct Endpoint: Sendable {
+    let method: ServerRoute.Method
+    /// `/v1/` and the command's words: `/v1/token/create` runs `mreg token create`.
+    let path: String
+    let role: Role
+    /// The schemas (in schemas/) of the documents it answers with, as the command's `--json`.
+    let answers: [String]
+    /// Parameters that are the command's arguments, in their order (`verify`'s `ref` repeats).
+    var arguments: [String] = []
+    /// Parameters that are its options (`reason` is `--reason`); a repeatable option repeats.
+    var options: [String] = []
+    /// Parameters that are its flags (`dry_run=true` is `--dry-run`).
+    var flags: [String] = []
+    /// The parameter naming the model (or version) the call acts on, for the token's model grant.
+    var model: String?
+    /// The parameter naming the alias the call moves, for the token's alias grant.
+    var alias: String?
+    /// Whether the command shows only the models the token is granted when no model is named
+    /// (`list`); other calls without a model need a token granted every model.
+    var filtersModels = false
+
+    /// The command line a query stands for: options and flags (`globals` among them), then `--`
+    /// and the arguments, so that an argument that begins with '-' stays an argument.
+    func commandLine(_ items: [(String, String)], globals: [String]) throws(RegistryError) -> [String] {
+        var line = [String]()
+        var positional = [String: [String]]()
+        for (name, value) in items {
+            if arguments.contains(name) {
+                positional[name, default: []].append(value)
+            } else if options.contains(name) {
+                line += [Self.option(name), value]
+            } else if flags.contains(name) {
+                guard value == "true" || value == "false" else {
+                    throw RegistryError(.usage, "the parameter '\(name)' must be true or false, not '\(value)'")
+                }
+                if value == "true" { line.append(Self.option(name)) }
+            } else {
+                let known = arguments + options + flags
+                throw RegistryError(
+                    .usage, "\(path) takes no parameter '\(name)'",
+                    hint: known.isEmpty ? "call it without parameters" : "its parameters are " + known.joined(separator: ", "))
+            }
+        }
+        return line + globals + ["--"] + arguments.flatMap { positional[$0] ?? [] }
+    }
+
+    /// What `mreg serve --dump-endpoints` prints for scripts/openapi.py.
+    var description: [String: Any] {
+        var fields: [String: Any] = [
+            "method": method.rawValue, "path": path, "role": role.rawValue, "answers": answers, "arguments": arguments, "options": options,
+            "flags": flags, "filters_models": filtersModels,
+        ]
+        if let model { fields["model"] = model }
+        if let alias { fields["alias"] = alias }
+        return fields
+    }
+
+    /// `dry_run` → `--dry-run`.
+    static func option(_ parameter: String) -> String { "--" + parameter.replacingOccurrences(of: "_", with: "-") }
+}
+
+extension ServedCommand {
+    static var route: ServerRoute {
+        ServerRoute(
+            endpoint.method, endpoint.path, role: endpoint.role, modelParameter: endpoint.model, aliasParameter: endpoint.alias,
+            filtersModels: endpoint.filtersModels
+        ) { call throws(RegistryError) in try serve(call) }
+    }
+
+    /// Runs the command for a client: parsed from the query as from a command line, on the
+    /// worker's registry, as the token; the answer is what it printed and how it ended.
+    static func serve(_ call: RouteCall) throws(RegistryError) -> RouteAnswer {
+        let line = try endpoint.commandLine(call.items, globals: (call.form.json ? ["--json"] : []) + (call.form.quiet ? ["--quiet"] : []))
+        let command: Self
+        do {
+            command = try parse(line)
+        } catch {
+            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "the parameters are not valid"
+            throw RegistryError(
+                .usage, message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message,
+                hint: "see 'mreg \(configuration.commandName ?? "") --help' or schemas/openapi.yaml")
+        }
+        let invocation = Invocation.serving(.init(registry: call.registry, principal: call.principal, actor: call.actor))
+        var failure: RegistryError?
+        let output = Console.capturing {
+            do throws(RegistryError) {
+                try command.execute(invocation)
+            } catch {
+                failure = error
+                Console.report(error, json: command.global.json)
+            }
+        }
+        return RouteAnswer(stdout: output.stdout, stderr: output.stderr, failure: failure)
+    }
+}
+
+/// Query parameters from optional values and flags.
+extension Array where Element == (String, String) {
+    func adding(_ name: String, _ value: String?) -> Self { value.map { self + [(name, $0)] } ?? self }
+    func adding(_ name: String, _ values: [String]) -> Self { self + values.map { (name, $0) } }
+    func adding(_ name: String, flag: Bool) -> Self { flag ? self + [(name, "true")] : self }
+}
+
+// MARK: The served commands
+
+extension ShowCommand: ServedCommand {
+    static let endpoint = Endpoint(method: .get, path: "/v1/show", role: .reader, answers: ["version"], arguments: ["ref"], model: "ref")
+    var parameters: [(String, String)] { [("ref", reference)] }
+}
+
+extension ListCommand: ServedCommand {
+    static let endpoint = Endpoint(
+        method: .get, path: "/v1/list", role: .reader, answers: ["list-models", "list-versions"], arguments: ["model"], options: ["limit"], flags: ["all"], model: "model", filtersModels: true)
+    var parameters: [(String, String)] { [].adding("model", name).adding("limit", String(limit)).adding("all", flag: all) }
+}
+
+extension HistoryCommand: ServedCommand {
+    static let endpoint = Endpoint(
+        method: .get, path: "/v1/history", role: .reader, answers: ["history", "history-at"], arguments: ["model"], options: ["alias", "at", "limit"], flags: ["all", "records"],
+        model: "model")
+    var parameters: [(String, String)] {
+        [("model", name)].adding("alias", alias).adding("at", at).adding("limit", String(limit)).adding("all", flag: all).adding("records", flag: records)
+    }
+}
+
+extension VerifyCommand: ServedCommand {
+    static let endpoint = Endpoint(method: .get, path: "/v1/verify", role: .reader, answers: ["verify"], arguments: ["ref"], options: ["expect_head"], flags: ["all"], model: "ref")
+    var parameters: [(String, String)] { [].adding("ref", references).adding("expect_head", expectHead).adding("all", flag: all) }
+}
+
+extension LineageCommand: ServedCommand {
+    static let endpoint = Endpoint(
+        method: .get, path: "/v1/lineage", role: .reader, answers: ["lineage"], arguments: ["ref"], options: ["depth", "format"], flags: ["upstream", "downstream"],
+        model: "ref")
+    var parameters: [(String, String)] {
+        [("ref", reference), ("depth", String(depth)), ("format", format.rawValue)].adding("upstream", flag: upstream).adding("downstream", flag: downstream)
+    }
+}
+
+extension PolicyCommand: ServedCommand {
+    static let endpoint = Endpoint(method: .get, path: "/v1/policy", role: .reader, answers: ["policy-check"], options: ["model"], model: "model")
+    var parameters: [(String, String)] { [].adding("model", model) }
+}
+
+extension KeysListCommand: ServedCommand {
+    static let endpoint = Endpoint(method: .get, path: "/v1/keys/list", role: .reader, answers: ["keys-list"])
+    var parameters: [(String, String)] { [] }
+}
+
+extension DatasetListCommand: ServedCommand {
+    static let endpoint = Endpoint(method: .get, path: "/v1/dataset/list", role: .reader, answers: ["dataset-list"])
+    var parameters: [(String, String)] { [] }
+}
+
+extension DatasetShowCommand: ServedCommand {
+    static let endpoint = Endpoint(method: .get, path: "/v1/dataset/show", role: .reader, answers: ["dataset"], arguments: ["dataset"], flags: ["samples"])
+    var parameters: [(String, String)] { [("dataset", dataset)].adding("samples", flag: samples) }
+}
+
+extension AnnotateCommand: ServedCommand {
+    static let endpoint = Endpoint(
+        method: .post, path: "/v1/annotate", role: .writer, answers: ["annotate"], arguments: ["ref"], options: ["label", "unset_label", "description", "reason"], model: "ref")
+    var parameters: [(String, String)] {
+        [("ref", reference)].adding("label", labels).adding("unset_label", unsetLabels).adding("description", description).adding("reason", reason)
+    }
+}
+
+// The release commands: the gates and trusted keys are the server's; the ledger records the token.
+
+extension PromoteCommand: ServedCommand {
+    static let endpoint = Endpoint(
+        method: .post, path: "/v1/promote", role: .promoter, answers: ["promote"], arguments: ["ref"], options: ["to", "reason"], flags: ["force", "dry_run"], model: "ref",
+        alias: "to")
+    var parameters: [(String, String)] {
+        [("ref", reference), ("to", alias)].adding("reason", reason).adding("force", flag: force).adding("dry_run", flag: dryRun)
+    }
+}
+
+extension RollbackCommand: ServedCommand {
+    static let endpoint = Endpoint(
+        method: .post, path: "/v1/rollback", role: .promoter, answers: ["rollback"], arguments: ["model"], options: ["alias", "to", "reason"], flags: ["force"], model: "model",
+        alias: "alias")
+    var parameters: [(String, String)] { [("model", name), ("alias", alias)].adding("to", to).adding("reason", reason).adding("force", flag: force) }
+}
+
+extension DemoteCommand: ServedCommand {
+    static let endpoint = Endpoint(
+        method: .post, path: "/v1/demote", role: .promoter, answers: ["demote"], arguments: ["model"], options: ["alias", "reason"], model: "model", alias: "alias")
+    var parameters: [(String, String)] { [("model", name), ("alias", alias)].adding("reason", reason) }
+}
+
+extension DeprecateCommand: ServedCommand {
+    static let endpoint = Endpoint(method: .post, path: "/v1/deprecate", role: .promoter, answers: ["deprecate"], arguments: ["ref"], options: ["reason"], model: "ref")
+    var parameters: [(String, String)] { [("ref", reference)].adding("reason", reason) }
+}
+
+extension LiftCommand: ServedCommand {
+    static let endpoint = Endpoint(
+        method: .post, path: "/v1/lift", role: .promoter, answers: ["lift"], arguments: ["ref"], options: ["rollback", "reason"], flags: ["deprecation"], model: "ref",
+        alias: "rollback")
+    var parameters: [(String, String)] { [("ref", reference)].adding("rollback", rollback).adding("reason", reason).adding("deprecation", flag: deprecation) }
+}
+
+// Tokens, for admins: the new secret is in the answer, once.
+
+extension TokenCreateCommand: ServedCommand {
+    static let endpoint = Endpoint(method: .post, path: "/v1/token/create", role: .admin, answers: ["token-create"], arguments: ["name"], options: ["role", "models", "aliases", "expires"])
+    var parameters: [(String, String)] { [("name", name), ("role", role.rawValue), ("models", models), ("aliases", aliases)].adding("expires", expires) }
+}
+
+extension TokenListCommand: ServedCommand {
+    static let endpoint = Endpoint(method: .get, path: "/v1/token/list", role: .admin, answers: ["token-list"])
+    var parameters: [(String, String)] { [] }
+}
+
+extension TokenRevokeCommand: ServedCommand {
+    static let endpoint = Endpoint(method: .post, path: "/v1/token/revoke", role: .admin, answers: ["token-revoke"], arguments: ["name"])
+    var parameters: [(String, String)] { [("name", name)] }
+}

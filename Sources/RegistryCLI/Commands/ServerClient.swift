@@ -1,0 +1,70 @@
+import Foundation
+import RegistryClient
+import RegistryKit
+import RegistryServer
+
+/// `mreg` as a client: with `--registry https://…` (or `MREG_REGISTRY`), a served command is
+/// sent to its endpoint, the server runs it on its registry as the client's token, and the
+/// client prints what it printed and exits as it ended.
+enum ServerClient {
+    /// Runs `command` through the server; returns the exit code to end with.
+    static func run(_ command: any RegistryCommand, at address: ServerAddress, invocation: Invocation) throws(RegistryError) -> Int32 {
+        guard let served = command as? any ServedCommand else {
+            let name = type(of: command).configuration.commandName ?? "this command"
+            throw RegistryError(
+                .usage, "'mreg \(name)' does not go through a server: it works on the registry's folder and stores",
+                hint: "run it where the registry is, with --registry PATH")
+        }
+        let endpoint = type(of: served).endpoint
+        let token = try ServerCredentials.token(for: address, environment: invocation.environment)
+        let connection = try ServerConnection(address: address, token: token, caFile: invocation.environment["MREG_CA_CERT"])
+        let form = AnswerForm(json: command.global.json, quiet: command.global.quiet, cli: true)
+        let response = try connection.send(
+            endpoint.method.rawValue, endpoint.path, query: served.parameters, headers: [(AnswerForm.headerName, form.header)])
+        if response.contentType == CLIEnvelope.mediaType, let envelope = try? JSONDecoder.snakeCase.decode(CLIEnvelope.self, from: response.body) {
+            Console.write(Data(envelope.stdout.utf8), error: false)
+            Console.write(Data(envelope.stderr.utf8), error: true)
+            return envelope.exitCode
+        }
+        throw failure(response, connection: connection, hasToken: token != nil)
+    }
+
+    /// A refusal before the command ran (no token, a role too low, a bad parameter), from the
+    /// server's error document.
+    static func failure(_ response: ServerConnection.Response, connection: ServerConnection, hasToken: Bool) -> RegistryError {
+        struct Document: Decodable {
+            struct Body: Decodable {
+                let kind: RegistryError.Kind
+                let message: String
+                let hint: String?
+            }
+            let error: Body
+        }
+        guard let document = try? JSONDecoder().decode(Document.self, from: response.body) else {
+            return connection.unavailable("it answered HTTP \(response.status) without an mreg document (is it an mreg server?)")
+        }
+        let error = document.error
+        if error.kind == .unauthenticated {
+            let hint = hasToken ? "ask an admin for a new token, then 'mreg login \(connection.address)'"
+                : "set MREG_TOKEN, or store a token with 'mreg login \(connection.address)'"
+            return RegistryError(.unauthenticated, "mreg serve at \(connection.address): \(error.message)", hint: hint)
+        }
+        return RegistryError(error.kind, error.message, hint: error.hint)
+    }
+}
+
+extension JSONDecoder {
+    static var snakeCase: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+}
+
+extension Invocation {
+    /// The server the registry option (else `MREG_REGISTRY`) names, or nil for a registry folder.
+    func server(_ options: GlobalOptions) throws(RegistryError) -> ServerAddress? {
+        guard let named = options.registry ?? environment["MREG_REGISTRY"], ServerAddress.isServer(named) else { return nil }
+        return try ServerAddress(named, allowInsecure: environment["MREG_INSECURE"] == "1")
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import RegistryTestSupport
+
+/// A running `mreg serve` on a loopback port, its stdout read up to the address it prints.
+final class ServerProcess {
+    let process: Process
+    let url: String
+    private let errors: Pipe
+
+    /// The certificate curl trusts, when the server answers HTTPS.
+    var certificate: String?
+
+    init(registry: String, in directory: String, arguments: [String] = []) throws {
+        let (process, out, err) = try launch(mregExecutable, ["serve", "--registry", registry, "--listen", "127.0.0.1:0", "--workers", "2"] + arguments, in: directory)
+        self.process = process
+        errors = err
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw TestFailure("mreg serve ended before listening: \(String(decoding: err.fileHandleForReading.availableData, as: UTF8.self))") }
+            line += chunk
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("listening on http://") || text.hasPrefix("listening on https://") else { throw TestFailure("unexpected first line: \(text)") }
+        url = String(text.dropFirst("listening on ".count))
+    }
+
+    /// A request by curl: the status and the body.
+    func request(_ path: String, token: String? = nil, method: String = "GET") throws -> (status: Int, body: String) {
+        var arguments = ["-s", "-X", method, "-w", "\n%{http_code}", url + path]
+        if let certificate { arguments += ["--cacert", certificate] }
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        let result = try run("/usr/bin/env", ["curl"] + arguments, in: "/")
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? -1, lines.dropLast().joined(separator: "\n"))
+    }
+
+    /// Stops it as a service manager does; returns its exit status and what it wrote on stderr.
+    func stop() -> (status: Int32, stderr: String) {
+        process.terminate()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    deinit { if process.isRunning { process.terminate() } }
+}

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Writes schemas/openapi.yaml (OpenAPI 3.1) from mreg's own description of its endpoints.
+
+Usage: scripts/openapi.py [MREG] > schemas/openapi.yaml     (MREG: the built binary, default .build/debug/mreg)
+
+`mreg serve --dump-endpoints` lists each endpoint: its method and path, the least role, which
+query parameters stand for which of the command's arguments, and the schemas of the documents it
+answers with. Each command's `--experimental-dump-help` gives what ArgumentParser knows of those
+arguments: help text, optional or required, repeatable, default, allowed values. So the document
+says what the server parses, and ServeCommandTests fails when the committed file is stale.
+"""
+import json
+import pathlib
+import subprocess
+import sys
+
+import yaml
+
+root = pathlib.Path(__file__).resolve().parent.parent
+mreg = sys.argv[1] if len(sys.argv) > 1 else str(root / ".build/debug/mreg")
+
+
+def run(*arguments):
+    return json.loads(subprocess.run([mreg, *arguments], check=True, capture_output=True, text=True).stdout)
+
+
+ERRORS = {
+    "400": ("Usage: a missing, unknown or malformed parameter (kind `usage`).", "BadRequest"),
+    "401": ("No token, or an unknown, expired or revoked one (kind `unauthenticated`).", "Unauthenticated"),
+    "403": ("The token's role or grants do not allow the call (kind `forbidden`).", "Forbidden"),
+    "404": ("No such model, version, alias, dataset or token (kind `not_found`).", "NotFound"),
+    "413": ("A request body where the endpoint takes none.", "BodyRefused"),
+    "500": ("An integrity failure, an I/O error or a bug (kinds `integrity`, `io`, `internal`).", "ServerFailure"),
+    "503": ("The database or blob store is unavailable, or a lock is held (kinds `backend_unavailable`, `locked`).", "Unavailable"),
+}
+
+
+def error_response(description):
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": "./error.schema.json"}}}}
+
+
+def document_schema(answers):
+    refs = [{"$ref": f"./{name}.schema.json"} for name in answers]
+    return refs[0] if len(refs) == 1 else {"oneOf": refs}
+
+
+def cli_content():
+    return {"application/vnd.mreg.cli+json": {"schema": {"$ref": "./cli-envelope.schema.json"}}}
+
+
+def parameter(name, info):
+    """A query parameter from ArgumentParser's description of the argument it stands for."""
+    if info["kind"] == "flag":
+        schema = {"enum": ["true", "false"]}
+    elif "allValues" in info:
+        schema = {"enum": info["allValues"]}
+    elif info.get("defaultValue", "").lstrip("-").isdigit():
+        schema = {"type": "integer"}
+    else:
+        schema = {"type": "string"}
+    if info.get("isRepeating"):
+        schema = {"type": "array", "items": schema}
+    entry = {"name": name, "in": "query", "required": not info.get("isOptional", False), "description": info["abstract"], "schema": schema}
+    if "defaultValue" in info and info["kind"] != "flag":
+        entry["description"] += f" Default: {info['defaultValue']}."
+    return entry
+
+
+def operation(endpoint):
+    words = endpoint["path"].removeprefix("/v1/").split("/")
+    help = run(*words, "--experimental-dump-help")["command"]
+    arguments = help["arguments"]
+    positionals = [info for info in arguments if info["kind"] == "positional"]
+    named = {info["preferredName"]["name"]: info for info in arguments if info["kind"] != "positional"}
+    parameters = [parameter(name, info) for name, info in zip(endpoint["arguments"], positionals)]
+    for name in endpoint["options"] + endpoint["flags"]:
+        parameters.append(parameter(name, named[name.replace("_", "-")]))
+    parameters.append({
+        "name": "Mreg-CLI", "in": "header", "required": False,
+        "description": "Sent by `mreg` as a client: `text` or `json`, optionally `,quiet`. The answer is then what the command "
+        "printed and its exit code (cli-envelope) instead of the JSON document.",
+        "schema": {"type": "string", "pattern": "^(text|json)(,quiet)?$"},
+    })
+    role = endpoint["role"]
+    grants = []
+    if "model" in endpoint:
+        unnamed = "only the granted models are shown" if endpoint["filters_models"] else "every model"
+        grants.append(f"the model named by `{endpoint['model']}` (without it, {unnamed})")
+    if "alias" in endpoint:
+        grants.append(f"the alias named by `{endpoint['alias']}`")
+    description = f"Role: {role} or above" + (f"; the token must be granted {' and '.join(grants)}" if grants else "") + "."
+    answer = document_schema(endpoint["answers"])
+    responses = {
+        "200": {"description": f"What `mreg {' '.join(words)} --json` prints.", "content": {"application/json": {"schema": answer}, **cli_content()}},
+        "409": {
+            "description": "A conflict, or refused by a rule (kind `conflict` or `refused`): the error document, or the command's own "
+            "report of the refusal (a promotion's failed gates).",
+            "content": {"application/json": {"schema": {"oneOf": [{"$ref": "./error.schema.json"}, answer]}}, **cli_content()},
+        },
+    }
+    for status, (_, name) in ERRORS.items():
+        responses[status] = {"$ref": f"#/components/responses/{name}"}
+    return {
+        "operationId": "_".join(words),
+        "summary": f"mreg {' '.join(words)}: {help['abstract']}",
+        "description": description,
+        "security": [{"token": []}],
+        "parameters": parameters,
+        "responses": dict(sorted(responses.items())),
+    }
+
+
+def probe(name, summary, status_value, extra=None):
+    responses = {"200": {"description": summary, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"status": {"const": status_value}}, "required": ["status"]}}}}}
+    responses.update(extra or {})
+    return {"get": {"operationId": name, "summary": summary, "security": [], "responses": responses}}
+
+
+paths = {
+    "/healthz": probe("healthz", "The process answers.", "ok"),
+    "/readyz": probe("readyz", "The database answers.", "ready", {"503": {"$ref": "#/components/responses/Unavailable"}}),
+    "/metrics": {"get": {
+        "operationId": "metrics", "summary": "Counts and timings in Prometheus's text format.", "security": [],
+        "responses": {"200": {"description": "Metrics.", "content": {"text/plain": {"schema": {"type": "string"}}}}},
+    }},
+}
+for endpoint in run("serve", "--dump-endpoints"):
+    paths[endpoint["path"]] = {endpoint["method"].lower(): operation(endpoint)}
+
+document = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "mreg serve",
+        "version": subprocess.run([mreg, "--version"], check=True, capture_output=True, text=True).stdout.strip(),
+        "description": "The registry over HTTP. Each /v1 endpoint runs the CLI command of its name on the server's registry, as the "
+        "token: its arguments are the query, its answer the document that command prints with --json (with the `Mreg-CLI` header, "
+        "what it printed and its exit code). Failures answer with the CLI's error document.",
+    },
+    "components": {
+        "securitySchemes": {"token": {"type": "http", "scheme": "bearer", "description": "A token made with `mreg token create` (mreg_…)."}},
+        "responses": {name: error_response(description) for description, name in ERRORS.values()},
+    },
+    "paths": paths,
+}
+
+print("# Written by scripts/openapi.py from `mreg serve --dump-endpoints`; do not edit by hand.")
+print("# Responses refer to the JSON schemas beside this file, the documents the CLI prints with --json.")
+
+
+class PlainDumper(yaml.SafeDumper):
+    """Writes a shared node out again rather than as an anchor and alias."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
+print(yaml.dump(document, Dumper=PlainDumper, sort_keys=False, allow_unicode=True, width=130), end="")
