@@ -128,6 +128,64 @@ paths = {
 for endpoint in run("serve", "--dump-endpoints"):
     paths[endpoint["path"]] = {endpoint["method"].lower(): operation(endpoint)}
 
+
+def errors(*statuses):
+    names = {status: name for status, (_, name) in ERRORS.items()}
+    return {status: {"$ref": f"#/components/responses/{names[status]}"} for status in statuses}
+
+
+def json_body(schema, description):
+    return {"required": True, "description": description, "content": {"application/json": {"schema": {"$ref": f"./{schema}.schema.json"}}}}
+
+
+# The registration endpoints: `mreg register` as a client asks which blobs are missing, uploads
+# them, then commits. They take bodies, so they are written here rather than from a command.
+paths["/v1/blobs/missing"] = {"post": {
+    "operationId": "blobs_missing",
+    "summary": "Which of these blobs the server does not store (with that size): what a registration must upload.",
+    "description": "Role: writer or above. Asked again after an interrupted upload, it names what is left.",
+    "security": [{"token": []}],
+    "requestBody": json_body("blob-list", "The blobs a registration will reference."),
+    "responses": {"200": {"description": "The missing ones.", "content": {"application/json": {"schema": {"$ref": "./missing-blobs.schema.json"}}}},
+                  **errors("400", "401", "403", "413", "500", "503")},
+}}
+paths["/v1/blobs/{digest}"] = {"put": {
+    "operationId": "blob_upload",
+    "summary": "Uploads one blob: spooled, re-hashed, and stored only if its bytes are the digest named.",
+    "description": "Role: writer or above. The body is the file (Content-Length required); nothing is stored when its bytes hash to "
+    "another digest (400), and a server killed mid-upload stores nothing.",
+    "security": [{"token": []}],
+    "parameters": [{"name": "digest", "in": "path", "required": True, "description": "sha256:<64 hex digits>",
+                    "schema": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"}}],
+    "requestBody": {"required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+    "responses": {
+        "200": {"description": "It was stored already.", "content": {"application/json": {"schema": {"$ref": "./blob-upload.schema.json"}}}},
+        "201": {"description": "Stored.", "content": {"application/json": {"schema": {"$ref": "./blob-upload.schema.json"}}}},
+        "411": {"description": "No Content-Length.", "content": {"application/json": {"schema": {"$ref": "./error.schema.json"}}}},
+        **errors("400", "401", "403", "500", "503"),
+    },
+}}
+paths["/v1/register"] = {"post": {
+    "operationId": "register",
+    "summary": "mreg register: records a registration whose blobs are stored, as the token.",
+    "description": "Role: writer or above; the token must be granted the model named in the body. 409 when a blob is not stored "
+    "(upload it, then send the registration again).",
+    "security": [{"token": []}],
+    "parameters": [{
+        "name": "Mreg-CLI", "in": "header", "required": False, "description": "As on the other endpoints: the CLI envelope instead of the document.",
+        "schema": {"type": "string", "pattern": "^(text|json)(,quiet)?$"},
+    }],
+    "requestBody": json_body("registration-upload", "The registration, read on the client's machine."),
+    "responses": {
+        "200": {"description": "What `mreg register --json` prints.", "content": {
+            "application/json": {"schema": {"$ref": "./register.schema.json"}}, **cli_content()}},
+        "409": {"description": "A blob is not stored.", "content": {"application/json": {"schema": {"$ref": "./error.schema.json"}}, **cli_content()}},
+        **errors("400", "401", "403", "404", "413", "500", "503"),
+    },
+}}
+# The API first, in path order; the probes last.
+paths = dict(sorted(paths.items(), key=lambda item: (not item[0].startswith("/v1/"), item[0])))
+
 document = {
     "openapi": "3.1.0",
     "info": {

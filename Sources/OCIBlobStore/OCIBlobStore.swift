@@ -69,8 +69,7 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
             return IngestResult(digest: expected, size: held.size, wasNew: false)
         }
         let length = try FileHashing.size(ofFileAt: path)
-        let (digest, size) = try upload(fileAt: path, length: length, to: blobRepository, progress: progress)
-        if let expected, expected != digest { throw .digestMismatch(expected: expected, actual: digest, path: path) }
+        let (digest, size) = try upload(fileAt: path, length: length, to: blobRepository, expected: expected, progress: progress)
         guard size == length else { throw .sizeMismatch(expected: length, actual: size, path: path) }
         return IngestResult(digest: digest, size: size, wasNew: try hold(digest, size: size))
     }
@@ -92,14 +91,22 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
     }
 
     /// Streams a file into `repository` with a chunked upload, hashing what it sends; the upload
-    /// is committed under the digest the bytes turned out to have.
-    func upload(fileAt path: String, length: Int64, to repository: String, progress: (any ProgressObserver)?) throws(ContentStoreError) -> (Digest, Int64) {
+    /// is committed under the digest the bytes turned out to have. When they are not `expected`,
+    /// the upload is cancelled instead, and nothing is stored.
+    func upload(
+        fileAt path: String, length: Int64, to repository: String, expected: Digest? = nil, progress: (any ProgressObserver)?
+    ) throws(ContentStoreError) -> (Digest, Int64) {
         var location = try startUpload(in: repository)
         let sender = ChunkedUploadSender(client: client, location: location, source: path, length: length, chunkSize: uploadChunkSize)
         let (digest, size) = try FileHashing.hash(fileAt: path, chunkSize: Self.uploadReadSize, progress: progress) { (chunk) throws(ContentStoreError) in
             try sender.send(chunk)
         }
         location = try sender.finish()
+        if let expected, expected != digest {
+            // Best effort: a session left open is expired by the registry.
+            _ = try? client.send(.DELETE, location)
+            throw .digestMismatch(expected: expected, actual: digest, path: path)
+        }
         try commitUpload(at: location, digest: digest)
         return (digest, size)
     }

@@ -10,6 +10,8 @@ import RegistryKit
 public final class ServerConnection: Sendable {
     public let address: ServerAddress
     private let token: String?
+    /// Whether requests carry a token (for what a 401 should suggest).
+    public var hasToken: Bool { token != nil }
     private let http: HTTPClient
 
     /// An answer: its status, content type and body.
@@ -44,8 +46,54 @@ public final class ServerConnection: Sendable {
         try? http.syncShutdown()
     }
 
-    /// Sends a request without a body and reads the answer.
-    public func send(_ method: String, _ path: String, query: [(String, String)], headers: [(String, String)] = []) throws(RegistryError) -> Response {
+    /// Sends a request (with a JSON body, if given) and reads the answer.
+    public func send(
+        _ method: String, _ path: String, query: [(String, String)] = [], headers: [(String, String)] = [], body: Data? = nil
+    ) throws(RegistryError) -> Response {
+        var headers = headers
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        return try execute(method, path, query: query, headers: headers, body: body.map { .bytes($0) })
+    }
+
+    /// Uploads a file as `PUT path`, read in pieces as the connection takes them (memory stays
+    /// bounded, whatever the file's size); the server re-hashes what it receives.
+    public func upload(_ path: String, file: String, size: Int64) throws(RegistryError) -> Response {
+        let loop = http.eventLoopGroup.next()
+        let body = HTTPClient.Body.stream(contentLength: size) { writer in
+            let done = loop.makePromise(of: Void.self)
+            // Blocking reads on a thread of their own, each piece waiting until it is on its way.
+            Thread.detachNewThread {
+                do {
+                    try Self.stream(file, to: writer)
+                    done.succeed(())
+                } catch {
+                    done.fail(error)
+                }
+            }
+            return done.futureResult
+        }
+        return try execute("PUT", path, query: [], headers: [("Content-Type", "application/octet-stream")], body: body, on: loop)
+    }
+
+    /// Reads `file` in 1 MiB pieces into `writer`.
+    private static func stream(_ file: String, to writer: HTTPClient.Body.StreamWriter) throws {
+        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw RegistryError(.io, "cannot open '\(file)': \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        var piece = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = piece.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw RegistryError(.io, "cannot read '\(file)': \(String(cString: strerror(errno)))") }
+            if count == 0 { return }
+            try writer.write(.byteBuffer(ByteBuffer(bytes: piece[0..<count]))).wait()
+        }
+    }
+
+    private func execute(
+        _ method: String, _ path: String, query: [(String, String)], headers: [(String, String)], body: HTTPClient.Body?,
+        on loop: (any EventLoop)? = nil
+    ) throws(RegistryError) -> Response {
         var components = URLComponents()
         components.queryItems = query.isEmpty ? nil : query.map { URLQueryItem(name: $0.0, value: $0.1) }
         // URLComponents leaves '+' as is, which a server reads as a space.
@@ -56,12 +104,12 @@ public final class ServerConnection: Sendable {
         if let token { fields.replaceOrAdd(name: "Authorization", value: "Bearer " + token) }
         let request: HTTPClient.Request
         do {
-            request = try HTTPClient.Request(url: url, method: HTTPMethod(rawValue: method), headers: fields)
+            request = try HTTPClient.Request(url: url, method: HTTPMethod(rawValue: method), headers: fields, body: body)
         } catch {
             throw RegistryError(.usage, "'\(url)' is not a URL mreg can request", hint: "check --registry / MREG_REGISTRY")
         }
         do {
-            let answer = try http.execute(request: request).wait()
+            let answer = try (loop.map { http.execute(request: request, eventLoop: .delegate(on: $0)) } ?? http.execute(request: request)).wait()
             return Response(
                 status: Int(answer.status.code), contentType: answer.headers.first(name: "Content-Type"),
                 body: answer.body.map { Data($0.readableBytesView) } ?? Data())

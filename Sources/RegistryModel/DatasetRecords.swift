@@ -2,7 +2,7 @@ import Foundation
 
 /// A tabular file's profile as stored: `TableProfile` as JSON with sorted keys, which the
 /// database keeps without interpreting (RegistryKit encodes and decodes it).
-public struct StoredProfile: Hashable, Sendable {
+public struct StoredProfile: Hashable, Sendable, Codable {
     /// The file's path inside a directory dataset; its name for a single-file dataset.
     public let path: String
     public let fileDigest: Digest

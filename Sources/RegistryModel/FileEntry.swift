@@ -13,6 +13,17 @@ public struct FileEntry: Hashable, Sendable, Codable {
         self.executable = executable
     }
 
+    /// What makes `path` unfit for a file of a version (nil when it is fit): it must be relative,
+    /// with `/` between non-empty parts, none of them `.` or `..`, so an export stays inside its folder.
+    public static func pathProblem(_ path: String) -> String? {
+        if path.isEmpty { return "is empty" }
+        if path.hasPrefix("/") { return "is absolute" }
+        if path.contains("\0") || path.contains("\\") { return "contains a NUL or a backslash" }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) { return "has an empty, '.' or '..' part" }
+        return nil
+    }
+
     var jsonValue: JSONValue {
         .object([
             "path": .string(path), "digest": .string(digest.description),

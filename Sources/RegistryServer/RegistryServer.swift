@@ -24,15 +24,22 @@ public final class RegistryServer: Sendable {
     private let host: String
     /// A failure as the CLI's error document (`schemas/error.schema.json`), as `--json` prints it.
     let errorDocument: @Sendable (RegistryError) -> Data
+    /// Where uploads are spooled before the blob store takes them (`tmp/uploads` in the registry folder).
+    let uploads: String
+    /// Writes spooled uploads to disk, off the event loops.
+    let spoolWriters = NIOThreadPool(numberOfThreads: 2)
 
     /// `openRegistry` is called once per worker: each holds its own connection to the database,
     /// and is to report what it does to `metrics` (as its observer).
     /// `errorDocument` renders a failure as the CLI does with `--json`.
+    /// `uploads` is the folder uploads are spooled in; files a killed server left there are removed.
     public init(
-        routes: [ServerRoute], workers: Int, metrics: ServerMetrics, errorDocument: @escaping @Sendable (RegistryError) -> Data,
+        routes: [ServerRoute], workers: Int, metrics: ServerMetrics, uploads: String, errorDocument: @escaping @Sendable (RegistryError) -> Data,
         openRegistry: () throws(RegistryError) -> Registry
     ) throws(RegistryError) {
         self.metrics = metrics
+        self.uploads = uploads
+        _ = Self.sweepSpool(uploads)
         self.errorDocument = errorDocument
         var byKey = [String: ServerRoute]()
         for route in routes { byKey["\(route.method.rawValue) \(route.path)"] = route }
@@ -51,6 +58,7 @@ public final class RegistryServer: Sendable {
     /// is told the address actually bound, as `http://HOST:PORT` (`https://` with `tls`).
     public func run(host: String, port: Int, tls: ServerTLS? = nil, onListening: @escaping @Sendable (String) -> Void) async throws {
         workers.start()
+        spoolWriters.start()
         let responder = RegistryResponder(server: self)
         var logger = Logger(label: "mreg.serve")
         logger.logLevel = .critical
@@ -77,8 +85,16 @@ public final class RegistryServer: Sendable {
         var principal: String?
     }
 
+    /// The route a request is for, if any.
+    func route(method: String, path: String) -> ServerRoute? { routes["\(method) \(path)"] }
+
+    /// The largest JSON request body a route takes (a registration of many files with profiles).
+    static let bodyLimit = 64 << 20
+
     /// Answers one request: finds its route, checks its token, runs its work on a worker.
-    func respond(method: String, path: String, items: [(String, String)], form: AnswerForm, authorization: String?) async -> Answer {
+    func respond(
+        method: String, path: String, items: [(String, String)], form: AnswerForm, authorization: String?, body: Data = Data()
+    ) async -> Answer {
         if method == "GET", path == "/healthz" { return Answer(status: .ok, body: Data("{\n  \"status\" : \"ok\"\n}\n".utf8)) }
         // Counts and timings only, no registry data: scraped without a token, as /healthz is read.
         if method == "GET", path == Self.metricsPath {
@@ -95,14 +111,16 @@ public final class RegistryServer: Sendable {
         }
         guard let route = routes[key] else {
             let known = routes.values.contains { $0.path == path }
-            let endpoints = (["GET /healthz", "GET /readyz", "GET \(Self.metricsPath)"] + routes.keys.sorted()).joined(separator: ", ")
+            let endpoints = (["GET /healthz", "GET /readyz", "GET \(Self.metricsPath)", "PUT \(Self.blobPath)"] + routes.keys.sorted())
+                .joined(separator: ", ")
             let error = RegistryError(.notFound, known ? "\(path) does not answer \(method)" : "no endpoint \(path)", hint: "the endpoints are \(endpoints)")
             return Answer(status: known ? .methodNotAllowed : .notFound, body: errorDocument(error))
         }
         let host = self.host
         let outcome = await work { registry throws(RegistryError) -> (RouteAnswer, String) in
             let principal = try Self.authorize(route, items: items, authorization: authorization, registry: registry)
-            let call = RouteCall(registry: registry, items: items, form: form, principal: principal, actor: Registrant(user: principal.name, host: host))
+            let call = RouteCall(
+                registry: registry, items: items, form: form, principal: principal, actor: Registrant(user: principal.name, host: host), body: body)
             return (try route.handle(call), principal.name)
         }
         switch outcome {
@@ -155,7 +173,8 @@ public final class RegistryServer: Sendable {
 
     /// The route label of a path: itself when it is an endpoint, else `unknown` (bounded labels).
     func routeLabel(_ path: String) -> String {
-        ["/healthz", "/readyz", Self.metricsPath].contains(path) || routes.values.contains { $0.path == path } ? path : "unknown"
+        if path.hasPrefix(Self.blobPrefix) { return Self.blobPath }
+        return ["/healthz", "/readyz", Self.metricsPath].contains(path) || routes.values.contains { $0.path == path } ? path : "unknown"
     }
 
     /// The model a reference names (`churn@3` → `churn`).
@@ -164,7 +183,7 @@ public final class RegistryServer: Sendable {
     }
 
     /// Runs registry work on a worker thread with a registry of its own.
-    private func work<T: Sendable>(_ body: @escaping @Sendable (Registry) throws(RegistryError) -> T) async -> Result<T, RegistryError> {
+    func work<T: Sendable>(_ body: @escaping @Sendable (Registry) throws(RegistryError) -> T) async -> Result<T, RegistryError> {
         let (registries, metrics) = (self.registries, self.metrics)
         do {
             return try await workers.runIfActive {
@@ -233,21 +252,40 @@ struct RegistryResponder: HTTPResponder {
         let items = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
         let form = request.headers[.init(AnswerForm.headerName)!].map(AnswerForm.cli(header:)) ?? .document
         let path = request.uri.path
-        // No endpoint takes a body yet (their arguments are the query): one is refused unread,
-        // before any work, so a large or endless upload costs the server nothing.
+        let method = request.method.rawValue
+        let authorization = request.headers[.authorization]
         let hasBody = (request.headers[.contentLength].flatMap { Int($0) } ?? 0) > 0 || request.headers[.transferEncoding] != nil
-        let answer = hasBody
-            ? RegistryServer.Answer(
+        let answer: RegistryServer.Answer
+        if method == "PUT", path.hasPrefix(RegistryServer.blobPrefix) {
+            answer = await server.upload(request, digest: String(path.dropFirst(RegistryServer.blobPrefix.count)), authorization: authorization)
+        } else if server.route(method: method, path: path)?.takesBody == true {
+            var request = request
+            do {
+                let body = try await request.collectBody(upTo: RegistryServer.bodyLimit)
+                answer = await server.respond(
+                    method: method, path: path, items: items, form: form, authorization: authorization, body: Data(body.readableBytesView))
+            } catch {
+                answer = RegistryServer.Answer(
+                    status: .contentTooLarge,
+                    body: server.errorDocument(RegistryError(
+                        .usage, "the request body is over \(RegistryServer.bodyLimit >> 20) MiB, or it broke off", hint: "send a smaller document")))
+            }
+        } else if hasBody {
+            // Their arguments are the query: a body is refused unread, before any work, so a large
+            // or endless upload costs the server nothing.
+            answer = RegistryServer.Answer(
                 status: .contentTooLarge,
                 body: server.errorDocument(RegistryError(.usage, "\(path) takes no request body", hint: "send the arguments in the query string")))
-            : await server.respond(method: request.method.rawValue, path: path, items: items, form: form, authorization: request.headers[.authorization])
+        } else {
+            answer = await server.respond(method: method, path: path, items: items, form: form, authorization: authorization)
+        }
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         server.record(RequestLog.Entry(
-            requestID: id, method: request.method.rawValue, route: path, status: Int(answer.status.code), principal: answer.principal,
+            requestID: id, method: method, route: path, status: Int(answer.status.code), principal: answer.principal,
             milliseconds: seconds * 1000))
         server.metrics.request(
-            route: server.routeLabel(path), method: request.method.rawValue, status: Int(answer.status.code), seconds: seconds, bytes: answer.body.count)
+            route: server.routeLabel(path), method: method, status: Int(answer.status.code), seconds: seconds, bytes: answer.body.count)
         var headers = HTTPFields()
         headers[.contentType] = answer.contentType
         headers[.init("X-Request-Id")!] = id

@@ -4,22 +4,22 @@ import RegistryKit
 
 /// What `mreg serve` counts, in Prometheus's text format on `GET /metrics`: requests and their
 /// latency by route and status, the registry's own events (promotions by outcome, rollbacks,
-/// registrations, failed verifications), bytes answered and stored, and how many workers are
+/// registrations, failed verifications), bytes received and answered, and how many workers are
 /// busy. Labels take only bounded values (the routes' paths, `unknown` for any other), so no
 /// client can make the series grow without end.
 public final class ServerMetrics: RegistryObserver {
     private let registry = PrometheusCollectorRegistry()
     private let busyWorkers: Gauge
     private let bytesOut: Counter
-    private let bytesStored: Counter
+    private let bytesIn: Counter
 
     public init() {
         busyWorkers = registry.makeGauge(
             descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "workers_busy", unitName: "", helpText: "Workers running a registry call now (each holds a database connection)."))
         bytesOut = registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "response", unitName: "bytes_total", helpText: "Bytes of response bodies sent."))
-        bytesStored = registry.makeCounter(
-            descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "stored", unitName: "bytes_total", helpText: "Bytes of new blobs that registrations stored."))
+        bytesIn = registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "uploaded", unitName: "bytes_total", helpText: "Bytes of blob uploads received."))
     }
 
     /// A request answered.
@@ -56,13 +56,12 @@ public final class ServerMetrics: RegistryObserver {
         ).increment()
     }
 
-    /// A registration, new or an identical retry, and the bytes it stored.
+    /// A registration, new or an identical retry.
     public func registered(_ outcome: RegistrationOutcome) {
         registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "registrations", unitName: "total", helpText: "Registrations, by outcome (created, existing)."),
             labels: [("outcome", outcome.created ? "created" : "existing")]
         ).increment()
-        bytesStored.increment(by: outcome.bytesStored)
     }
 
     /// A verification; one that found problems is counted.
@@ -72,6 +71,9 @@ public final class ServerMetrics: RegistryObserver {
             descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "verify_failures", unitName: "total", helpText: "Verifications that found problems.")
         ).increment()
     }
+
+    /// Bytes of an upload received.
+    func received(bytes: Int64) { bytesIn.increment(by: bytes) }
 
     func workerStarted() { busyWorkers.increment() }
     func workerFinished() { busyWorkers.decrement() }

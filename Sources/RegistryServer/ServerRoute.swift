@@ -6,7 +6,7 @@ import RegistryModel
 /// and the work, which runs on a worker thread (the registry's calls block).
 public struct ServerRoute: Sendable {
     public enum Method: String, Sendable {
-        case get = "GET", post = "POST"
+        case get = "GET", post = "POST", put = "PUT"
     }
 
     public let method: Method
@@ -21,12 +21,15 @@ public struct ServerRoute: Sendable {
     /// Whether the work itself shows only the models the token is granted when the call names
     /// none (`list`), so that a token granted some models may call it.
     public let filtersModels: Bool
+    /// Whether it takes a JSON request body (up to `RegistryServer.bodyLimit`); others refuse one unread.
+    public let takesBody: Bool
     public let handle: @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
 
     public init(
         _ method: Method, _ path: String, role: Role, modelParameter: String? = nil, aliasParameter: String? = nil, filtersModels: Bool = false,
-        handle: @escaping @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
+        takesBody: Bool = false, handle: @escaping @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
     ) {
+        self.takesBody = takesBody
         self.method = method
         self.path = path
         self.role = role
@@ -90,4 +93,6 @@ public struct RouteCall: Sendable {
     public let principal: AccessToken
     /// Who the ledger records as having done it: the token, on this server.
     public let actor: Registrant
+    /// The request's body, for a route that takes one.
+    public let body: Data
 }

@@ -95,7 +95,7 @@ import Testing
             (["promote", "churn@2", "--to", "production"], reader, 4, "/v1/promote needs the promoter role; token 'dashboards' is a reader"),
             (["list"], "", 4, "this endpoint needs a token; set MREG_TOKEN, or store a token with 'mreg login"),
             (["list"], "mreg_not-a-token", 4, "the token is unknown, expired or revoked"),
-            (["register", "churn", "churn0", "--no-git"], reader, 64, "'mreg register' does not go through a server"),
+            (["register", "churn", "churn0", "--no-git"], reader, 4, "/v1/blobs/missing needs the writer role; token 'dashboards' is a reader"),
             (["gc"], reader, 64, "'mreg gc' does not go through a server"),
             (["promote", "churn@2"], reader, 64, "Missing expected argument '--to <alias>'"),
         ]

@@ -26,8 +26,17 @@ final class ServerProcess {
     }
 
     /// A request by curl: the status and the body.
-    func request(_ path: String, token: String? = nil, method: String = "GET") throws -> (status: Int, body: String) {
-        var arguments = ["-s", "-X", method, "-w", "\n%{http_code}", url + path]
+    func request(_ path: String, token: String? = nil, method: String = "GET", body: String? = nil) throws -> (status: Int, body: String) {
+        try curl(path, token: token, method: method, extra: body.map { ["-H", "Content-Type: application/json", "--data-binary", $0] } ?? [])
+    }
+
+    /// A file uploaded by curl with `PUT`.
+    func upload(_ path: String, file: String, token: String?) throws -> (status: Int, body: String) {
+        try curl(path, token: token, method: "PUT", extra: ["--data-binary", "@" + file])
+    }
+
+    private func curl(_ path: String, token: String?, method: String, extra: [String]) throws -> (status: Int, body: String) {
+        var arguments = ["-s", "-X", method, "-w", "\n%{http_code}", url + path] + extra
         if let certificate { arguments += ["--cacert", certificate] }
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         let result = try run("/usr/bin/env", ["curl"] + arguments, in: "/")

@@ -153,3 +153,8 @@ public func storeOrphanBlob(_ root: String, _ bytes: String) throws -> String {
     }
     return try BlobStore(root: root).ingest(bytes: Array(bytes.utf8)).digest.hex
 }
+
+/// The SHA-256 of bytes, as hex: what a blob holding them is named by.
+public func sha256Hex(_ data: Data) -> String { FileHashing.digest(of: [UInt8](data)).hex }
+
+public func sha256Hex(_ text: String) -> String { sha256Hex(Data(text.utf8)) }

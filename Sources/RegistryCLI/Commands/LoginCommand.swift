@@ -45,7 +45,7 @@ struct LoginCommand: ParsableCommand {
         guard response.contentType == CLIEnvelope.mediaType, let envelope = try? JSONDecoder.snakeCase.decode(CLIEnvelope.self, from: response.body),
             envelope.exitCode == 0
         else {
-            throw ServerClient.failure(response, connection: connection, hasToken: true)
+            throw ServerClient.failure(response, connection: connection)
         }
         let path = try ServerCredentials.store(token, for: address, environment: invocation.environment)
         Console.out("logged in to \(address) as \(envelope.stdout.trimmingCharacters(in: .newlines)); the token is in \(path)")

@@ -73,8 +73,14 @@ struct RegisterCommand: RegistryCommand {
     }
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
-        try Self.checkArgumentOrder(name: name, paths: paths, currentDirectory: invocation.currentDirectory)
+        let request = try request(invocation)
         let registry = try invocation.openRegistry(global)
+        Self.report(try registry.register(request, progress: invocation.progress(global)), global: global)
+    }
+
+    /// What the flags ask to register, read and checked before anything is stored.
+    func request(_ invocation: Invocation) throws(RegistryError) -> RegistrationRequest {
+        try Self.checkArgumentOrder(name: name, paths: paths, currentDirectory: invocation.currentDirectory)
         let git: RegistrationRequest.GitSource = noGit ? .none : gitPath.map { .repository($0) } ?? .discover(from: invocation.currentDirectory)
         var request = RegistrationRequest(
             model: name, paths: paths, git: git, registrant: invocation.registrant, currentDirectory: invocation.currentDirectory)
@@ -105,9 +111,12 @@ struct RegisterCommand: RegistryCommand {
         request.parent = parent
         request.requireClean = requireClean
         request.storeDatasets = storeDatasets
+        return request
+    }
 
-        let outcome = try registry.register(request, progress: invocation.progress(global))
-        outcome.warnings.forEach(note)
+    /// Prints a registration's outcome: its warnings as notes, then the version.
+    static func report(_ outcome: RegistrationOutcome, global: GlobalOptions) {
+        if !global.quiet { outcome.warnings.forEach(Console.err) }
         let version = outcome.version
         if global.json {
             Console.json(RegisterDocument(created: outcome.created, bytesStored: outcome.bytesStored, warnings: outcome.warnings, version: VersionDocument(version)))

@@ -68,7 +68,9 @@ struct ServeCommand: RegistryCommand {
         if let file = bootstrapAdminToken { try Self.bootstrap(registry, file: invocation.absolute(file), actor: invocation.registrant) }
         // The registry opened above serves as the first worker's, so no connection sits idle.
         var unused: Registry? = registry
-        let server = try RegistryServer(routes: Self.routes, workers: workers, metrics: metrics, errorDocument: Self.errorDocument) { () throws(RegistryError) in
+        let server = try RegistryServer(
+            routes: Self.routes, workers: workers, metrics: metrics, uploads: registry.layout.root + "/tmp/uploads", errorDocument: Self.errorDocument
+        ) { () throws(RegistryError) in
             if let first = unused {
                 unused = nil
                 return first
@@ -103,7 +105,16 @@ struct ServeCommand: RegistryCommand {
         TokenRevokeCommand.self, WhoamiCommand.self,
     ]
 
-    static var routes: [ServerRoute] { served.map { $0.route } }
+    static var routes: [ServerRoute] { served.map { $0.route } + [RegisterCommand.missingBlobsRoute, RegisterCommand.registerRoute] }
+
+    /// The client's `--json` and `--quiet`, for a route that prints as a command would.
+    static func globalOptions(_ form: AnswerForm) throws(RegistryError) -> GlobalOptions {
+        do {
+            return try GlobalOptions.parse((form.json ? ["--json"] : []) + (form.quiet ? ["--quiet"] : []))
+        } catch {
+            throw RegistryError(.internal, "internal error: the output options cannot be parsed: \(error)")
+        }
+    }
 
     /// A failure as `--json` prints it.
     @Sendable static func errorDocument(_ error: RegistryError) -> Data {

@@ -9,6 +9,9 @@ import RegistryServer
 enum ServerClient {
     /// Runs `command` through the server; returns the exit code to end with.
     static func run(_ command: any RegistryCommand, at address: ServerAddress, invocation: Invocation) throws(RegistryError) -> Int32 {
+        let token = try ServerCredentials.token(for: address, environment: invocation.environment)
+        let connection = try ServerConnection(address: address, token: token, caFile: invocation.environment["MREG_CA_CERT"])
+        if let register = command as? RegisterCommand { return try register.registerThroughServer(connection, invocation: invocation) }
         guard let served = command as? any ServedCommand else {
             let name = type(of: command).configuration.commandName ?? "this command"
             throw RegistryError(
@@ -16,22 +19,26 @@ enum ServerClient {
                 hint: "run it where the registry is, with --registry PATH")
         }
         let endpoint = type(of: served).endpoint
-        let token = try ServerCredentials.token(for: address, environment: invocation.environment)
-        let connection = try ServerConnection(address: address, token: token, caFile: invocation.environment["MREG_CA_CERT"])
         let form = AnswerForm(json: command.global.json, quiet: command.global.quiet, cli: true)
         let response = try connection.send(
             endpoint.method.rawValue, endpoint.path, query: served.parameters, headers: [(AnswerForm.headerName, form.header)])
-        if response.contentType == CLIEnvelope.mediaType, let envelope = try? JSONDecoder.snakeCase.decode(CLIEnvelope.self, from: response.body) {
-            Console.write(Data(envelope.stdout.utf8), error: false)
-            Console.write(Data(envelope.stderr.utf8), error: true)
-            return envelope.exitCode
+        return try print(response, connection: connection)
+    }
+
+    /// Prints what the server's run of a command printed; returns its exit code.
+    static func print(_ response: ServerConnection.Response, connection: ServerConnection) throws(RegistryError) -> Int32 {
+        guard response.contentType == CLIEnvelope.mediaType, let envelope = try? JSONDecoder.snakeCase.decode(CLIEnvelope.self, from: response.body)
+        else {
+            throw failure(response, connection: connection)
         }
-        throw failure(response, connection: connection, hasToken: token != nil)
+        Console.write(Data(envelope.stdout.utf8), error: false)
+        Console.write(Data(envelope.stderr.utf8), error: true)
+        return envelope.exitCode
     }
 
     /// A refusal before the command ran (no token, a role too low, a bad parameter), from the
     /// server's error document.
-    static func failure(_ response: ServerConnection.Response, connection: ServerConnection, hasToken: Bool) -> RegistryError {
+    static func failure(_ response: ServerConnection.Response, connection: ServerConnection) -> RegistryError {
         struct Document: Decodable {
             struct Body: Decodable {
                 let kind: RegistryError.Kind
@@ -45,7 +52,7 @@ enum ServerClient {
         }
         let error = document.error
         if error.kind == .unauthenticated {
-            let hint = hasToken ? "ask an admin for a new token, then 'mreg login \(connection.address)'"
+            let hint = connection.hasToken ? "ask an admin for a new token, then 'mreg login \(connection.address)'"
                 : "set MREG_TOKEN, or store a token with 'mreg login \(connection.address)'"
             return RegistryError(.unauthenticated, "mreg serve at \(connection.address): \(error.message)", hint: hint)
         }

@@ -11,6 +11,8 @@ struct FingerprintedDataset {
     let listing: [FileEntry]?
     let profiles: [StoredProfile]
     let warnings: [String]
+    /// Its files, in the order given (a directory's listing, or the one file).
+    let entries: [FileEntry]
 }
 
 extension Registry {
@@ -21,10 +23,27 @@ extension Registry {
         role: String, path: String, files: [SourceFile], currentDirectory: String, store: Bool, progress: (any ProgressDisplay)?,
         profile: Bool = true
     ) throws(RegistryError) -> FingerprintedDataset {
+        let dataset = try Self.fingerprint(
+            role: role, path: path, files: files, currentDirectory: currentDirectory, stored: store, progress: progress, profile: profile)
+        if store {
+            // Stored datasets are copied as blobs (verified by `verify`); the copy re-hashes them.
+            let stored = try ingest(files, label: "store dataset \(role)", progress: progress).0
+            guard stored.map(\.digest) == dataset.entries.map(\.digest) else {
+                throw RegistryError(.conflict, "dataset '\(path)' changed while it was read", hint: "run the command again once it is written")
+            }
+        }
+        return dataset
+    }
+
+    /// The fingerprint and profiles of a dataset's files, read once; `stored` records it as
+    /// stored too (its files are then blobs: copied here, or uploaded to a server).
+    static func fingerprint(
+        role: String, path: String, files: [SourceFile], currentDirectory: String, stored: Bool, progress: (any ProgressDisplay)?,
+        profile: Bool = true
+    ) throws(RegistryError) -> FingerprintedDataset {
         let absolute = RegistryLocator.absolute(path, from: currentDirectory)
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
-        var entries: [FileEntry]
         var profiles = [String: TableProfile]()
         let task = progress?.begin("fingerprint dataset \(role)", totalBytes: files.reduce(0) { $0 + $1.size })
         let results = try Parallel.map(files) { (file) throws(RegistryError) -> (FileEntry, TableProfile?) in
@@ -33,19 +52,12 @@ extension Registry {
                 guard let profiler else { return try FileHashing.hash(fileAt: file.absolutePath, progress: task) }
                 return try FileHashing.hash(fileAt: file.absolutePath, progress: task) { chunk in profiler.consume(chunk) }
             }
-            return (FileEntry(path: file.relativePath, digest: digest, size: size, executable: false), profiler?.finish())
+            // A stored file keeps its mode, as a model's files do.
+            return (FileEntry(path: file.relativePath, digest: digest, size: size, executable: stored && file.executable), profiler?.finish())
         }
         task?.finish()
-        entries = results.map(\.0)
+        let entries = results.map(\.0)
         for (entry, profile) in results { if let profile { profiles[entry.path] = profile } }
-        if store {
-            // Stored datasets are copied as blobs (verified by `verify`); the copy re-hashes them.
-            let stored = try ingest(files, label: "store dataset \(role)", progress: progress).0
-            guard stored.map(\.digest) == entries.map(\.digest) else {
-                throw RegistryError(.conflict, "dataset '\(path)' changed while it was read", hint: "run the command again once it is written")
-            }
-            entries = stored
-        }
         let size = entries.reduce(0) { $0 + $1.size }
         let fingerprint: DatasetFingerprint
         if isDirectory.boolValue {
@@ -56,16 +68,17 @@ extension Registry {
             fingerprint = DatasetFingerprint(digest: entries[0].digest, size: size, fileCount: 1, isDirectory: false)
         }
         var warnings = [String]()
-        var stored = [StoredProfile]()
+        var storedProfiles = [StoredProfile]()
         for entry in entries {
             guard let profile = profiles[entry.path] else { continue }
-            stored.append(StoredProfile(path: entry.path, fileDigest: entry.digest, json: try Self.profileJSON(profile)))
+            storedProfiles.append(StoredProfile(path: entry.path, fileDigest: entry.digest, json: try Self.profileJSON(profile)))
             if let problem = Self.describeProblems(profile.problems) {
                 warnings.append("dataset \(role): \(entry.path) \(problem)")
             }
         }
-        let use = DatasetUse(role: role, fingerprint: fingerprint, sourcePath: path, stored: store)
-        return FingerprintedDataset(use: use, listing: isDirectory.boolValue ? entries : nil, profiles: stored, warnings: warnings)
+        let use = DatasetUse(role: role, fingerprint: fingerprint, sourcePath: path, stored: stored)
+        return FingerprintedDataset(
+            use: use, listing: isDirectory.boolValue ? entries : nil, profiles: storedProfiles, warnings: warnings, entries: entries)
     }
 
     /// Profiles are stored as JSON with sorted keys, so equal profiles are equal text.

@@ -45,5 +45,5 @@ public struct RegistrationOutcome: Sendable {
     public let created: Bool
     /// Bytes written as new blobs (0 for an identical retry).
     public let bytesStored: Int64
-    public let warnings: [String]
+    public var warnings: [String]
 }

@@ -7,52 +7,52 @@ extension Registry {
     /// Registers a model version: validates everything first, then stores blobs, then records
     /// the version in one transaction. An identical registration returns the existing version.
     public func register(_ request: RegistrationRequest, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> RegistrationOutcome {
-        let model = try Self.modelName(request.model)
-        var seenRoles = Set<String>()
-        for (role, _) in request.datasets {
-            do {
-                try DatasetUse.validateRole(role)
-            } catch {
-                throw RegistryError(error, flag: "--dataset", hint: "write --dataset ROLE=PATH with a role such as train or holdout")
-            }
-            guard seenRoles.insert(role).inserted else { throw .usage("--dataset role '\(role)' is given twice") }
-        }
-        let parentReference = try request.parent.map { (text) throws(RegistryError) in try VersionRef.parse(text) }
-
-        let files = try SourceFileCollector.collect(request.paths, currentDirectory: request.currentDirectory, what: "model")
-        var warnings = [String]()
         let settings = try config()
-        let (git, gitNote) = try gitProvenance(request.git, requireClean: request.requireClean, currentDirectory: request.currentDirectory, warnings: &warnings)
-        let parent = try parentReference.map { (reference) throws(RegistryError) in try resolve(reference).manifestDigest }
-        var datasetFiles = [[SourceFile]]()
-        for (_, path) in request.datasets {
-            datasetFiles.append(try SourceFileCollector.collect([path], currentDirectory: request.currentDirectory, what: "dataset"))
-        }
-
+        // A parent that does not resolve is refused before any blob is stored.
+        if let parent = request.parent { _ = try resolve(try VersionRef.parse(parent)) }
         // From the first blob until the row commits, this registration's blobs are referenced by
-        // nothing: hold off `gc` meanwhile.
+        // nothing: hold off `gc` meanwhile (taken at the first blob, so a refusal before it
+        // leaves the registry as it was).
+        var storeLock: StoreLock?
+        defer { withExtendedLifetime(storeLock) {} }
+        let prepared = try Self.prepare(request, registryRoot: layout.root, progress: progress) { (files, label) throws(RegistryError) in
+            if storeLock == nil {
+                storeLock = try StoreLock.acquire(self.layout, exclusive: false, timeout: self.busyTimeout, purpose: "register")
+                (self.blobs as? any LocalBlobStoring)?.sweepAbandonedTemporaries()
+            }
+            return try self.ingest(files, label: label, progress: progress)
+        }
+        var outcome = try record(prepared.registration, hints: prepared.hints, bytesStored: prepared.bytesStored, checkBlobs: false)
+        outcome.warnings = prepared.warnings + outcome.warnings
+        if settings.recordGitNotes, let problem = recordGitNote(outcome.version, source: request.git, currentDirectory: request.currentDirectory) {
+            outcome.warnings.append(problem)
+        }
+        return outcome
+    }
+
+    /// Records a registration prepared on another machine (`mreg` sending to `mreg serve`): its
+    /// blobs were uploaded and re-hashed before, so each must be stored with its size; what it
+    /// claims is checked as a command line's arguments would be. `bytesUploaded` is what its
+    /// uploads stored anew, as the client counted them (reported, not recorded).
+    public func register(prepared registration: PreparedRegistration, bytesUploaded: Int64 = 0) throws(RegistryError) -> RegistrationOutcome {
+        try registration.validate()
         let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "register")
         defer { withExtendedLifetime(storeLock) {} }
-        var datasetUses = [DatasetUse]()
-        var listings = [Digest: [FileEntry]]()
-        var profiles = [Digest: [StoredProfile]]()
-        for ((role, path), files) in zip(request.datasets, datasetFiles) {
-            let dataset = try fingerprintDataset(
-                role: role, path: path, files: files, currentDirectory: request.currentDirectory, store: request.storeDatasets,
-                progress: progress)
-            datasetUses.append(dataset.use)
-            if let listing = dataset.listing { listings[dataset.use.fingerprint.digest] = listing }
-            profiles[dataset.use.fingerprint.digest] = dataset.profiles
-            warnings += dataset.warnings
-        }
+        return try record(registration, hints: [], bytesStored: max(0, bytesUploaded), checkBlobs: true)
+    }
 
-        (blobs as? any LocalBlobStoring)?.sweepAbandonedTemporaries()
-        let (entries, bytesStored) = try ingest(files, label: "ingest \(model)", progress: progress)
-        // `files` and `entries` are both in path order.
-        let hints = zip(files, entries).map { file, entry in SourceHint(identity: file.identity, digest: entry.digest) }
+    /// Builds the manifest of a prepared registration and records the version, or returns the
+    /// identical one already recorded; then publishes it where the blob store publishes.
+    private func record(
+        _ registration: PreparedRegistration, hints: [SourceHint], bytesStored: Int64, checkBlobs: Bool
+    ) throws(RegistryError) -> RegistrationOutcome {
+        let model = try Self.modelName(registration.model)
+        if checkBlobs { try requireStored(registration.blobs) }
+        let parent = try registration.parent.map { (text) throws(RegistryError) in try resolve(try VersionRef.parse(text)).manifestDigest }
+        let datasets = registration.datasets.map(\.use)
         let manifest = Manifest(
-            model: model, files: entries, params: request.params, datasets: datasetUses, metrics: request.metrics,
-            labels: request.labels, description: request.description, parent: parent, git: git)
+            model: model, files: registration.files, params: registration.params, datasets: datasets, metrics: registration.metrics,
+            labels: registration.labels, description: registration.description, parent: parent, git: registration.git)
         let manifestBytes: [UInt8]
         do {
             manifestBytes = try manifest.canonicalBytes()
@@ -66,9 +66,15 @@ extension Registry {
             if let store = self.hints { try database { (_) throws(MetadataError) in try store.recordHints(hints) } }
             outcome = .existing(existing)
         } else {
+            var listings = [Digest: [FileEntry]]()
+            var profiles = [Digest: [StoredProfile]]()
+            for dataset in registration.datasets {
+                if let listing = dataset.listing { listings[dataset.use.fingerprint.digest] = listing }
+                profiles[dataset.use.fingerprint.digest] = dataset.profiles
+            }
             outcome = try recordVersion(
-                manifest: manifest, digest: manifestDigest, git: git, gitNote: gitNote, registrant: request.registrant, datasets: datasetUses,
-                listings: listings, profiles: profiles, hints: hints)
+                manifest: manifest, digest: manifestDigest, git: registration.git, gitNote: registration.gitNote, registrant: registration.registrant,
+                datasets: datasets, listings: listings, profiles: profiles, hints: hints)
         }
         let (pointer, created): (VersionPointer, Bool) = switch outcome {
         case .created(let pointer): (pointer, true)
@@ -76,13 +82,21 @@ extension Registry {
         }
         let reference = VersionRef(model: pointer.model, selector: .number(pointer.number))
         let version = try record(id: try resolveID(reference), reference: reference)
+        var warnings = [String]()
         if let note = try publish(version, manifest: manifestBytes) { warnings.append(note) }
-        if settings.recordGitNotes, let problem = recordGitNote(version, source: request.git, currentDirectory: request.currentDirectory) {
-            warnings.append(problem)
-        }
         let registered = RegistrationOutcome(version: version, created: created, bytesStored: created ? bytesStored : 0, warnings: warnings)
         observer?.registered(registered)
         return registered
+    }
+
+    /// Refuses a registration whose blobs are not all stored with the sizes it claims.
+    private func requireStored(_ wanted: [(digest: Digest, size: Int64)]) throws(RegistryError) {
+        let missing = try missingBlobs(wanted)
+        guard missing.isEmpty else {
+            throw RegistryError(
+                .conflict, "\(missing.count) of the registration's blobs are not stored (\(missing[0].short)\(missing.count > 1 ? ", …" : ""))",
+                hint: "upload them, then register again ('mreg register' does both)")
+        }
     }
 
     /// Stores the registration's documents, then records the version and its events in one transaction.
@@ -145,6 +159,13 @@ extension Registry {
     func gitProvenance(
         _ source: RegistrationRequest.GitSource, requireClean: Bool, currentDirectory: String, warnings: inout [String]
     ) throws(RegistryError) -> (GitProvenance?, String?) {
+        try Self.gitProvenance(source, requireClean: requireClean, currentDirectory: currentDirectory, registryRoot: layout.root, warnings: &warnings)
+    }
+
+    /// Reads the git state; a registry folder inside the work tree (`registryRoot`) is not a change to it.
+    static func gitProvenance(
+        _ source: RegistrationRequest.GitSource, requireClean: Bool, currentDirectory: String, registryRoot: String?, warnings: inout [String]
+    ) throws(RegistryError) -> (GitProvenance?, String?) {
         let repository: GitRepository?
         let location: String
         switch source {
@@ -177,7 +198,7 @@ extension Registry {
         }
         let provenance: GitProvenance?
         do {
-            provenance = try repository.provenance(ignoring: registryPrefix(in: repository.workTree).map { [$0] } ?? [])
+            provenance = try repository.provenance(ignoring: registryRoot.flatMap { registryPrefix(of: $0, in: repository.workTree) }.map { [$0] } ?? [])
         } catch {
             throw RegistryError(error, repository: repository.workTree)
         }
@@ -199,10 +220,10 @@ extension Registry {
     }
 
     /// The registry folder relative to a work tree (`registry/`), when the registry lives inside it.
-    func registryPrefix(in workTree: String) -> String? {
+    static func registryPrefix(of registryRoot: String, in workTree: String) -> String? {
         func real(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
         let tree = real(workTree).hasSuffix("/") ? real(workTree) : real(workTree) + "/"
-        let root = real(layout.root)
+        let root = real(registryRoot)
         guard root.hasPrefix(tree), root.count > tree.count else { return nil }
         return String(root.dropFirst(tree.count)) + "/"
     }

@@ -1,0 +1,120 @@
+import Foundation
+import RegistryClient
+import RegistryKit
+import RegistryModel
+import RegistryServer
+
+/// `mreg register` through `mreg serve`: the client reads and hashes the files, git and datasets
+/// where they are; asks which blobs the server lacks; uploads only those (streamed; the server
+/// re-hashes each); then sends the registration, which the server records once every blob is
+/// stored. An interrupted upload resumes by asking again: only what is still missing goes.
+extension RegisterCommand {
+    /// `POST /v1/blobs/missing`: which of the blobs named are not stored.
+    static let missingBlobsRoute = ServerRoute(.post, "/v1/blobs/missing", role: .writer, takesBody: true) { call throws(RegistryError) in
+        let asked = try decodeBody(BlobList.self, from: call.body, what: "a list of blobs ({\"blobs\": [{\"digest\", \"size\"}]})")
+        let missing = try call.registry.missingBlobs(asked.blobs.map { ($0.digest, $0.size) })
+        return RouteAnswer(stdout: try ServeCommand.encoded(MissingBlobs(missing: missing)), stderr: Data(), failure: nil)
+    }
+
+    /// `POST /v1/register`: records a prepared registration whose blobs are stored, as the token.
+    static let registerRoute = ServerRoute(.post, "/v1/register", role: .writer, takesBody: true) { call throws(RegistryError) in
+        let upload = try decodeBody(RegistrationUpload.self, from: call.body, what: "a registration (schemas/registration-upload.schema.json)")
+        var registration = upload.registration
+        guard call.principal.models.matches(registration.model) else {
+            throw RegistryError(
+                .forbidden, "token '\(call.principal.name)' may act on models \(call.principal.models), not on '\(registration.model)'",
+                hint: "ask an admin for a token granted this model")
+        }
+        // Who registered is the token; the CI job it names is kept as the client reported it.
+        let client = registration.registrant
+        registration.registrant = Registrant(
+            user: call.actor.user, host: call.actor.host, ciProvider: client.ciProvider, ciJobID: client.ciJobID, ciJobURL: client.ciJobURL,
+            ciActor: client.ciActor)
+        let global = try ServeCommand.globalOptions(call.form)
+        var failure: RegistryError?
+        let output = Console.capturing {
+            do throws(RegistryError) {
+                var outcome = try call.registry.register(prepared: registration, bytesUploaded: upload.bytesUploaded)
+                outcome.warnings = upload.warnings + outcome.warnings
+                report(outcome, global: global)
+            } catch {
+                failure = error
+                Console.report(error, json: global.json)
+            }
+        }
+        return RouteAnswer(stdout: output.stdout, stderr: output.stderr, failure: failure)
+    }
+
+    /// Runs the registration through the server; returns the exit code to end with.
+    func registerThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
+        let request = try request(invocation)
+        let (registration, uploads, warnings) = try Registry.prepareForUpload(request, progress: invocation.progress(global))
+        let form = AnswerForm(json: global.json, quiet: global.quiet, cli: true)
+        var bytesUploaded: Int64 = 0
+        // A blob uploaded but collected by `gc` before the commit is reported missing: asked again.
+        for attempt in 1...3 {
+            let asked = try wireBody(BlobList(blobs: uploads.map { BlobList.Blob(digest: $0.digest, size: $0.size) }))
+            let answer = try connection.send("POST", "/v1/blobs/missing", body: asked)
+            guard answer.status == 200, let missing = try? JSONDecoder().decode(MissingBlobs.self, from: answer.body) else {
+                throw ServerClient.failure(answer, connection: connection)
+            }
+            let wanted = Set(missing.missing)
+            for blob in uploads where wanted.contains(blob.digest) {
+                let uploaded = try connection.upload(RegistryServer.blobPrefix + blob.digest.description, file: blob.path, size: blob.size)
+                guard uploaded.status == 200 || uploaded.status == 201 else { throw ServerClient.failure(uploaded, connection: connection) }
+                if uploaded.status == 201 { bytesUploaded += blob.size }
+            }
+            let body = try wireBody(RegistrationUpload(registration: registration, warnings: warnings, bytesUploaded: bytesUploaded))
+            let committed = try connection.send("POST", "/v1/register", headers: [(AnswerForm.headerName, form.header)], body: body)
+            if committed.status == 409, attempt < 3, (try? ServerClient.failure(committed, connection: connection))?.message.contains("not stored") == true {
+                continue
+            }
+            return try ServerClient.print(committed, connection: connection)
+        }
+        throw RegistryError(.conflict, "the server kept losing this registration's blobs", hint: "check that no 'mreg gc' is running in a loop, then register again")
+    }
+}
+
+/// The blobs a client asks about.
+struct BlobList: Codable {
+    struct Blob: Codable {
+        let digest: Digest
+        let size: Int64
+    }
+    let blobs: [Blob]
+}
+
+/// The ones the server lacks.
+struct MissingBlobs: Codable {
+    let missing: [Digest]
+}
+
+/// What `POST /v1/register` takes: the prepared registration, and the notes the client's
+/// preparation made (a dirty work tree…), which the answer prints as the CLI would.
+struct RegistrationUpload: Codable {
+    let registration: PreparedRegistration
+    let warnings: [String]
+    /// Bytes the client's uploads stored anew (the server answered 201), for the report.
+    let bytesUploaded: Int64
+}
+
+/// A request body as the client sends it: the types' own keys (a parameter named `learningRate`
+/// must stay so, and a key strategy would rename dictionary keys too).
+func wireBody<T: Encodable>(_ body: T) throws(RegistryError) -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    do {
+        return try encoder.encode(body)
+    } catch {
+        throw RegistryError(.internal, "internal error: the request could not be encoded: \(error)")
+    }
+}
+
+/// A request body as a type, or a usage error naming what was expected.
+func decodeBody<T: Decodable>(_ type: T.Type, from body: Data, what: String) throws(RegistryError) -> T {
+    do {
+        return try JSONDecoder().decode(type, from: body)
+    } catch {
+        throw RegistryError(.usage, "the request body is not \(what)", hint: "see schemas/openapi.yaml")
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+import NIOPosix
+import RegistryKit
+import RegistryModel
+
+/// `PUT /v1/blobs/sha256:…`: a blob a client uploads before it registers. The body is spooled
+/// to a locked file as it arrives (memory stays bounded), then stored through the registry's
+/// blob store, which re-hashes it and refuses it unless it is the digest named. A registration
+/// refers to its blobs only once they are stored, so a server killed mid-upload leaves a spool
+/// file, which the next server start removes, and no version.
+extension RegistryServer {
+    public static let blobPrefix = "/v1/blobs/"
+    /// The upload endpoint as it is listed and labelled.
+    static let blobPath = "/v1/blobs/{digest}"
+
+    /// Spooled bytes are written to disk in pieces of this size (the body arrives in small chunks).
+    static let spoolPiece = 1 << 20
+
+    func upload(_ request: Request, digest text: String, authorization: String?) async -> Answer {
+        let route = ServerRoute(.put, Self.blobPath, role: .writer) { _ throws(RegistryError) in RouteAnswer(stdout: Data(), stderr: Data(), failure: nil) }
+        let authorized = await work { registry throws(RegistryError) in
+            try Self.authorize(route, items: [], authorization: authorization, registry: registry).name
+        }
+        let principal: String
+        switch authorized {
+        case .success(let name): principal = name
+        case .failure(let error): return Answer(status: Self.status(of: error), body: errorDocument(error))
+        }
+        func refuse(_ message: String, hint: String, status: HTTPResponse.Status = .badRequest) -> Answer {
+            Answer(status: status, body: errorDocument(RegistryError(.usage, message, hint: hint)), principal: principal)
+        }
+        guard let digest = Digest(parsing: text) else {
+            return refuse("'\(text)' is not a blob digest", hint: "PUT /v1/blobs/sha256:<64 hex digits>")
+        }
+        guard let length = request.headers[.contentLength].flatMap({ Int64($0) }), length >= 0 else {
+            return refuse("an upload needs its Content-Length", hint: "send the file's size in Content-Length", status: .lengthRequired)
+        }
+        let spool: SpoolFile
+        do {
+            spool = try SpoolFile(in: uploads)
+        } catch {
+            return Answer(status: .internalServerError, body: errorDocument(error), principal: principal)
+        }
+        defer { spool.discard() }
+        var received: Int64 = 0
+        do {
+            var pending = ByteBuffer()
+            for try await chunk in request.body {
+                received += Int64(chunk.readableBytes)
+                guard received <= length else { break }
+                var chunk = chunk
+                pending.writeBuffer(&chunk)
+                if pending.readableBytes >= Self.spoolPiece {
+                    try await spoolWriters.runIfActive { [pending] in try spool.write(pending) }
+                    pending.clear()
+                }
+            }
+            if pending.readableBytes > 0 { try await spoolWriters.runIfActive { [pending] in try spool.write(pending) } }
+        } catch {
+            return refuse("the upload broke off after \(received) of \(length) bytes", hint: "upload it again ('mreg register' asks which blobs are missing)")
+        }
+        guard received == length else {
+            return refuse("the body has \(received) bytes, not the \(length) of its Content-Length", hint: "upload the file again")
+        }
+        metrics.received(bytes: received)
+        let stored = await work { registry throws(RegistryError) in try registry.storeUpload(fileAt: spool.path, expected: digest) }
+        switch stored {
+        case .success(let result):
+            let document = "{\n  \"digest\" : \"\(result.digest)\",\n  \"new\" : \(result.wasNew),\n  \"size\" : \(result.size)\n}\n"
+            return Answer(status: result.wasNew ? .created : .ok, body: Data(document.utf8), principal: principal)
+        case .failure(let error):
+            return Answer(status: Self.status(of: error), body: errorDocument(error), principal: principal)
+        }
+    }
+
+    /// Removes spool files whose writer is gone (a server killed mid-upload); a live server's
+    /// files are locked and stay.
+    static func sweepSpool(_ directory: String) -> Int {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return 0 }
+        var removed = 0
+        for name in names where name.hasSuffix(SpoolFile.suffix) {
+            let path = directory + "/" + name
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { continue }
+            defer { close(descriptor) }
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0, unlink(path) == 0 { removed += 1 }
+        }
+        return removed
+    }
+}
+
+/// A file an upload is spooled to, locked for as long as its server lives.
+final class SpoolFile: Sendable {
+    let path: String
+    private let descriptor: Int32
+
+    static let suffix = ".upload"
+
+    init(in directory: String) throws(RegistryError) {
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = "\(directory)/\(getpid())-\(UInt64.random(in: .min ... .max))\(Self.suffix)"
+        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw RegistryError(.io, "cannot create the upload spool file '\(path)': \(String(cString: strerror(errno)))", hint: "check the disk and the registry folder's permissions")
+        }
+        _ = flock(descriptor, LOCK_EX)
+    }
+
+    /// Writes all of `buffer` (on a spool-writer thread).
+    func write(_ buffer: ByteBuffer) throws {
+        try buffer.withUnsafeReadableBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw RegistryError(.io, "cannot write the upload spool file '\(path)': \(String(cString: strerror(errno)))", hint: "check the disk")
+                }
+                offset += written
+            }
+        }
+    }
+
+    func discard() {
+        unlink(path)
+        close(descriptor)
+    }
+}

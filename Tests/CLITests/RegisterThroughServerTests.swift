@@ -1,0 +1,158 @@
+import Foundation
+import RegistryTestSupport
+import Testing
+
+/// `mreg register --registry http://…`: files hashed where they are, only missing blobs
+/// uploaded (streamed, re-hashed by the server), then one commit; real server and client
+/// processes on loopback.
+@Suite struct RegisterThroughServerTests {
+    /// The twin of a registration on the folder: the same version (digest, files, datasets,
+    /// metrics), the same output, and the token recorded as who registered it.
+    @Test func aRegistrationThroughTheServerIsTheOneOnTheFolder() throws {
+        let local = try CLIWorkspace()
+        let remote = try CLIWorkspace()
+        let admin = try remote.run(["token", "create", "ci", "--role", "admin", "-q"]).stdout.trimmingCharacters(in: .newlines)
+        let server = try ServerProcess(registry: remote.registry, in: remote.path)
+        for space in [local, remote] {
+            try writeFile(space.directory.url("model/weights.bin"), String(repeating: "w", count: 300_000))
+            try writeFile(space.directory.url("model/config.json"), #"{"layers": 3}"#)
+            try writeFile(space.directory.url("train/part-1.csv"), "age,income\n31,4000\n45,5200\n")
+            try writeFile(space.directory.url("holdout.csv"), "age,income\n29,3900\n")
+        }
+        let arguments = [
+            "register", "churn", "model", "--no-git", "--param", "lr=0.1", "--metric", "holdout.auc=0.91", "--dataset", "train=train",
+            "--dataset", "holdout=holdout.csv", "--store-datasets", "--label", "team=risk",
+        ]
+        let direct = try local.run(arguments)
+        let served = try mreg(arguments + ["--registry", server.url], in: remote.path, environment: ["MREG_TOKEN": admin])
+        #expect(served.status == 0 && direct.status == 0, "\(served.stderr) \(direct.stderr)")
+        #expect(served.stdout == direct.stdout, "\(served.stdout)\n---\n\(direct.stdout)")
+        #expect(served.stderr == direct.stderr)
+        // Again: nothing to upload, the existing version.
+        let again = try mreg(arguments + ["--registry", server.url, "--json"], in: remote.path, environment: ["MREG_TOKEN": admin])
+        #expect(again.status == 0, "\(again.stderr)")
+        try expectValid(again, schema: "register")
+        #expect(try again.json()["created"] as? Bool == false)
+
+        let shown = try remote.run(["show", "churn@1", "--json"]).json()
+        let twin = try local.run(["show", "churn@1", "--json"]).json()
+        func canonical(_ value: Any?) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: value ?? NSNull(), options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
+        }
+        for key in ["digest", "files", "datasets", "metrics", "params", "labels", "size"] {
+            #expect(try canonical(shown[key]) == canonical(twin[key]), "\(key) differs")
+        }
+        #expect((shown["registered_by"] as? [String: Any])?["user"] as? String == "ci")
+        let verified = try remote.run(["verify", "--all"])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(server.stop().status == 0)
+    }
+
+    /// A client killed mid-upload leaves the blobs it finished; run again, it uploads only
+    /// what the server still lacks, and the version verifies.
+    @Test func anInterruptedRegistrationResumesWithWhatIsMissing() throws {
+        let space = try CLIWorkspace()
+        let admin = try space.run(["token", "create", "ci", "--role", "writer", "-q"]).stdout.trimmingCharacters(in: .newlines)
+        let server = try ServerProcess(registry: space.registry, in: space.path)
+        try writeFile(space.directory.url("model/a.bin"), "small first file")
+        #expect(try run("/bin/sh", ["-c", "head -c \(64 << 20) /dev/urandom > model/b.bin"], in: space.path).status == 0)
+        let environment = ["MREG_TOKEN": admin]
+        let (client, _, _) = try launch(mregExecutable, ["register", "churn", "model", "--no-git", "--registry", server.url], in: space.path, environment: environment)
+        // Killed once the first blob is stored: the second is on its way, or not yet sent.
+        let deadline = Date().addingTimeInterval(60)
+        while try uploadedBytes(server) == 0, Date() < deadline { usleep(2_000) }
+        kill(client.processIdentifier, SIGKILL)
+        client.waitUntilExit()
+        #expect(try space.run(["list", "churn"]).status != 0, "no version from a killed registration")
+        let missing = try server.request("/v1/blobs/missing", token: admin, method: "POST", body: try blobList(space, ["a.bin", "b.bin"]))
+        #expect(missing.status == 200, "\(missing.body)")
+        let left = try ProcessResult(status: 0, stdout: missing.body, stderr: "").json()["missing"] as! [String]
+        // 64 MiB cannot arrive in the moment between the first blob's answer and the kill.
+        #expect(left.count == 1 && !left.contains("sha256:" + sha256Hex("small first file")), "the finished blob is kept: \(left)")
+        let before = try uploadedBytes(server)
+        let resumed = try mreg(["register", "churn", "model", "--no-git", "--registry", server.url], in: space.path, environment: environment)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try uploadedBytes(server) - before == 64 << 20, "only what was missing is uploaded again")
+        #expect(try space.run(["verify", "--all"]).status == 0)
+        #expect(server.stop().status == 0)
+    }
+
+    /// The server killed with -9 mid-upload: no version, its spool file removed when the next
+    /// server starts, and the same registration through that server completes.
+    @Test func aServerKilledMidUploadLeavesNoPartialVersion() throws {
+        let space = try CLIWorkspace()
+        let admin = try space.run(["token", "create", "ci", "--role", "writer", "-q"]).stdout.trimmingCharacters(in: .newlines)
+        try writeFile(space.directory.url("model/w.bin"), String(repeating: "x", count: 8 << 20))
+        let before = try registrySnapshot(space.registry)
+        let server = try ServerProcess(registry: space.registry, in: space.path)
+        let digest = "sha256:" + sha256Hex(String(repeating: "x", count: 8 << 20))
+        // A slow client (curl at 1 MiB/s), so the kill lands while bytes are arriving.
+        let (curl, _, _) = try launch("/usr/bin/env", [
+            "curl", "-s", "-X", "PUT", "--limit-rate", "1M", "-H", "Authorization: Bearer \(admin)", "--data-binary", "@model/w.bin",
+            server.url + "/v1/blobs/" + digest,
+        ], in: space.path)
+        let spool = space.registry + "/tmp/uploads"
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, ((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []).isEmpty { usleep(10_000) }
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []).count == 1, "the upload is being spooled")
+        kill(server.process.processIdentifier, SIGKILL)
+        server.process.waitUntilExit()
+        curl.waitUntilExit()
+        let restarted = try ServerProcess(registry: space.registry, in: space.path)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []).isEmpty, "the dead server's spool file is removed")
+        #expect(try registrySnapshot(space.registry) == before, "nothing recorded or stored")
+        let registered = try mreg(["register", "churn", "model", "--no-git", "--registry", restarted.url], in: space.path, environment: ["MREG_TOKEN": admin])
+        #expect(registered.status == 0, "\(registered.stderr)")
+        #expect(try space.run(["verify", "--all"]).status == 0)
+        #expect(restarted.stop().status == 0)
+    }
+
+    /// Uploads and registrations no client should send: a 4xx with the error document, nothing stored.
+    @Test func badUploadsAndRegistrationsAreRefused() throws {
+        let space = try CLIWorkspace()
+        let writer = try space.run(["token", "create", "ci", "--role", "writer", "--models", "churn", "-q"]).stdout.trimmingCharacters(in: .newlines)
+        let reader = try space.run(["token", "create", "viewer", "--role", "reader", "-q"]).stdout.trimmingCharacters(in: .newlines)
+        let server = try ServerProcess(registry: space.registry, in: space.path)
+        try writeFile(space.directory.url("w.bin"), "weights")
+        let before = try registrySnapshot(space.registry)
+        let good = "sha256:" + sha256Hex("weights")
+        let wrong = "sha256:" + sha256Hex("other")
+        for (path, token, status, text) in [
+            ("/v1/blobs/\(wrong)", writer, 400, "the uploaded bytes hash to \(good), not \(wrong)"),
+            ("/v1/blobs/sha256:abc", writer, 400, "is not a blob digest"),
+            ("/v1/blobs/\(good)", reader, 403, "needs the writer role"),
+        ] {
+            let answer = try server.upload(path, file: space.directory.url("w.bin"), token: token)
+            #expect(answer.status == status && answer.body.contains(text), "\(path): \(answer)")
+        }
+        let entry = #"{"path": "PATH", "digest": "\#(good)", "size": 7, "executable": false}"#
+        func registration(model: String = "churn", path: String = "w.bin") -> String {
+            #"{"bytesUploaded": 0, "warnings": [], "registration": {"model": "\#(model)", "files": [\#(entry.replacingOccurrences(of: "PATH", with: path))], "params": {}, "metrics": [], "labels": {}, "datasets": [], "registrant": {"user": "u", "host": "h"}}}"#
+        }
+        for (body, status, text) in [
+            (registration(), 409, "not stored"), (registration(path: "../../etc/passwd"), 400, "has an empty, '.' or '..' part"),
+            (registration(path: "/etc/passwd"), 400, "is absolute"), (registration(model: "fraud"), 403, "not on 'fraud'"),
+            ("{\"registration\": 3}", 400, "the request body is not a registration"),
+        ] {
+            let answer = try server.request("/v1/register", token: writer, method: "POST", body: body)
+            #expect(answer.status == status && answer.body.contains(text), "\(body): \(answer)")
+            try expectValid(ProcessResult(status: 0, stdout: answer.body, stderr: ""), schema: "error")
+        }
+        #expect(try registrySnapshot(space.registry) == before, "a refused upload or registration changed the registry")
+        #expect(server.stop().status == 0)
+    }
+
+    private func uploadedBytes(_ server: ServerProcess) throws -> Int {
+        let metrics = try server.request("/metrics").body
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix("mreg_uploaded_bytes_total ") }
+        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+    }
+
+    private func blobList(_ space: CLIWorkspace, _ names: [String]) throws -> String {
+        let blobs = try names.map { name -> String in
+            let data = try Data(contentsOf: URL(fileURLWithPath: space.directory.url("model/" + name)))
+            return #"{"digest": "sha256:\#(sha256Hex(data))", "size": \#(data.count)}"#
+        }
+        return #"{"blobs": [\#(blobs.joined(separator: ", "))]}"#
+    }
+}
