@@ -36,7 +36,8 @@ ERRORS = {
 
 
 def error_response(description):
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": "./error.schema.json"}}}}
+    """A failure: the error document, or with the `Mreg-CLI` header the envelope of the command's run."""
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": "./error.schema.json"}}, **cli_content()}}
 
 
 def document_schema(answers):
@@ -48,12 +49,29 @@ def cli_content():
     return {"application/vnd.mreg.cli+json": {"schema": {"$ref": "./cli-envelope.schema.json"}}}
 
 
+MODEL = "[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*"
+ALIAS = "[a-z][a-z0-9._-]*"
+# What the server checks of names, so that generated requests reach past the check.
+PATTERNS = {
+    "model": {"type": "string", "maxLength": 128, "pattern": f"^{MODEL}$"},
+    "ref": {"type": "string", "maxLength": 200, "pattern": f"^{MODEL}(@[a-z0-9][a-z0-9._:-]*)?$"},
+    "alias": {"type": "string", "maxLength": 128, "pattern": f"^{ALIAS}$"},
+    "to": {"type": "string", "maxLength": 128, "pattern": f"^{ALIAS}$"},
+    "rollback": {"type": "string", "maxLength": 128, "pattern": f"^{ALIAS}$"},
+    "name": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
+    "limit": {"type": "integer", "minimum": 1},
+    "depth": {"type": "integer", "minimum": 0},
+}
+
+
 def parameter(name, info):
     """A query parameter from ArgumentParser's description of the argument it stands for."""
     if info["kind"] == "flag":
         schema = {"enum": ["true", "false"]}
     elif "allValues" in info:
         schema = {"enum": info["allValues"]}
+    elif name in PATTERNS:
+        schema = dict(PATTERNS[name])
     elif info.get("defaultValue", "").lstrip("-").isdigit():
         schema = {"type": "integer"}
     else:
@@ -119,7 +137,8 @@ def probe(name, summary, status_value, extra=None):
 
 paths = {
     "/healthz": probe("healthz", "The process answers.", "ok"),
-    "/readyz": probe("readyz", "The database answers.", "ready", {"503": {"$ref": "#/components/responses/Unavailable"}}),
+    "/readyz": probe("readyz", "The database answers.", "ready", {"503": {
+        "description": "Not ready: the database does not answer.", "content": {"application/json": {"schema": {"$ref": "./error.schema.json"}}}}}),
     "/metrics": {"get": {
         "operationId": "metrics", "summary": "Counts and timings in Prometheus's text format.", "security": [],
         "responses": {"200": {"description": "Metrics.", "content": {"text/plain": {"schema": {"type": "string"}}}}},

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -48,7 +49,7 @@ public final class RegistryServer: Sendable {
         for _ in 0..<max(1, workers) { opened.append(try openRegistry()) }
         registries = RegistryPool(opened)
         self.workers = NIOThreadPool(numberOfThreads: max(1, workers))
-        log = RequestLog()
+        log = RequestLog(dropped: { [metrics] in metrics.droppedLogLine() })
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, name.count)
         host = "mreg serve on " + String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -316,6 +317,10 @@ public struct CLIEnvelope: Codable, Sendable {
 }
 
 /// One JSON line per request on stderr: never the token, only its name.
+///
+/// Lines are written by a queue of their own, so a reader of stderr that falls behind (a full
+/// pipe, a stalled log shipper) never holds up a request; past `maximumPending` unwritten lines,
+/// new ones are dropped and counted (`mreg_log_lines_dropped_total`) rather than kept in memory.
 final class RequestLog: Sendable {
     struct Entry {
         let requestID: String
@@ -326,6 +331,13 @@ final class RequestLog: Sendable {
         let milliseconds: Double
     }
 
+    static let maximumPending = 10_000
+    private let queue = DispatchQueue(label: "mreg.request-log")
+    private let pending = NIOLockedValueBox(0)
+    private let dropped: @Sendable () -> Void
+
+    init(dropped: @escaping @Sendable () -> Void) { self.dropped = dropped }
+
     func write(_ entry: Entry) {
         var fields: [String: JSONValue] = [
             "at": .string(Timestamp.format(Date())), "request_id": .string(entry.requestID), "method": .string(entry.method),
@@ -334,7 +346,16 @@ final class RequestLog: Sendable {
         ]
         if let principal = entry.principal { fields["principal"] = .string(principal) }
         guard let line = try? CanonicalJSON.string(.object(fields), numbers: .kept) else { return }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        let admitted = pending.withLockedValue { count in
+            guard count < Self.maximumPending else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else { return dropped() }
+        queue.async { [pending] in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+            pending.withLockedValue { $0 -= 1 }
+        }
     }
 }
 

@@ -72,6 +72,14 @@ public final class ServerMetrics: RegistryObserver {
         ).increment()
     }
 
+    /// A request log line dropped because stderr's reader fell behind.
+    func droppedLogLine() {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "mreg", metricName: "log_lines_dropped", unitName: "total", helpText: "Request log lines dropped because stderr's reader fell behind.")
+        ).increment()
+    }
+
     /// Bytes of an upload received.
     func received(bytes: Int64) { bytesIn.increment(by: bytes) }
 

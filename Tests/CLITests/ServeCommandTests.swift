@@ -318,3 +318,25 @@ import Testing
         #expect(tokens.count == 1 && tokens[0]["role"] as? String == "admin" && !secret.isEmpty)
     }
 }
+
+/// A server whose stderr nobody reads (a stalled log shipper) keeps answering: its log lines
+/// wait in a queue of their own, and past a bound are dropped and counted, never blocking a request.
+@Suite struct ServerLogTests {
+    @Test func anUnreadLogDoesNotStopTheServer() throws {
+        let space = try CLIWorkspace()
+        let (process, out, _) = try launch(mregExecutable, ["serve", "--registry", space.registry, "--listen", "127.0.0.1:0"], in: space.path)
+        defer { process.terminate() }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw TestFailure("mreg serve ended before listening") }
+            line += chunk
+        }
+        let url = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "listening on ", with: "")
+        // 2,000 requests write some 300 KB of log: the pipe holds 64 KB.
+        let urls = Array(repeating: url + "/healthz", count: 2_000)
+        let answered = try run("/usr/bin/env", ["curl", "-s", "-m", "120", "-w", "status=%{http_code}\\n"] + urls, in: space.path)
+        let codes = answered.stdout.split(separator: "\n").filter { $0.hasPrefix("status=") }.map { $0.dropFirst(7) }
+        #expect(codes.count == 2_000 && codes.allSatisfy { $0 == "200" }, "\(codes.count) answers, \(Set(codes))")
+    }
+}

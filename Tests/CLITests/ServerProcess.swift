@@ -1,11 +1,13 @@
 import Foundation
 import RegistryTestSupport
 
-/// A running `mreg serve` on a loopback port, its stdout read up to the address it prints.
+/// A running `mreg serve` on a loopback port, its stdout read up to the address it prints and
+/// its stderr (the request log) read all along, as a log shipper would: a pipe left unread
+/// fills up after some 400 requests.
 final class ServerProcess {
     let process: Process
     let url: String
-    private let errors: Pipe
+    private let log = CollectedOutput()
 
     /// The certificate curl trusts, when the server answers HTTPS.
     var certificate: String?
@@ -13,7 +15,6 @@ final class ServerProcess {
     init(registry: String, in directory: String, arguments: [String] = []) throws {
         let (process, out, err) = try launch(mregExecutable, ["serve", "--registry", registry, "--listen", "127.0.0.1:0", "--workers", "2"] + arguments, in: directory)
         self.process = process
-        errors = err
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = out.fileHandleForReading.availableData
@@ -23,6 +24,11 @@ final class ServerProcess {
         let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.hasPrefix("listening on http://") || text.hasPrefix("listening on https://") else { throw TestFailure("unexpected first line: \(text)") }
         url = String(text.dropFirst("listening on ".count))
+        let (handle, log) = (err.fileHandleForReading, self.log)
+        Thread.detachNewThread {
+            while case let chunk = handle.availableData, !chunk.isEmpty { log.append(chunk) }
+            log.finish()
+        }
     }
 
     /// A request by curl: the status and the body.
@@ -48,8 +54,36 @@ final class ServerProcess {
     func stop() -> (status: Int32, stderr: String) {
         process.terminate()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        return (process.terminationStatus, String(decoding: log.waitForEnd(), as: UTF8.self))
     }
 
     deinit { if process.isRunning { process.terminate() } }
+}
+
+/// Bytes a reader thread collects until the writer closes its end.
+final class CollectedOutput: @unchecked Sendable {
+    // Safe: `data` and `ended` are only touched under `condition`.
+    private let condition = NSCondition()
+    private var data = Data()
+    private var ended = false
+
+    func append(_ chunk: Data) {
+        condition.lock()
+        data.append(chunk)
+        condition.unlock()
+    }
+
+    func finish() {
+        condition.lock()
+        ended = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitForEnd() -> Data {
+        condition.lock()
+        defer { condition.unlock() }
+        while !ended { condition.wait() }
+        return data
+    }
 }
