@@ -56,10 +56,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Why a request got no answer, in words; for the OCI store's client and mreg's own.
+        .target(
+            name: "HTTPFailure",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .target(
             name: "OCIBlobStore",
             dependencies: [
-                "RegistryModel", "RegistryStorage", "ContentHashing", "ContentStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "RegistryModel", "RegistryStorage", "ContentHashing", "ContentStore", "HTTPFailure", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -109,7 +117,7 @@ let package = Package(
         .target(
             name: "RegistryClient",
             dependencies: [
-                "RegistryKit", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                "RegistryKit", "HTTPFailure", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),

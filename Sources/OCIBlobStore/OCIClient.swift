@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPFailure
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -319,20 +320,7 @@ final class OCIClient: Sendable {
         return "HTTP \(response.status)" + (detail.map { " \($0)" } ?? "")
     }
 
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .connectTimeout: return "the connection timed out"
-            case .remoteConnectionClosed: return "the server closed the connection"
-            case .readTimeout: return "the server stopped answering"
-            default: return "\(error)"
-            }
-        }
-        if let error = error as? IOError { return "the connection failed: " + String(cString: strerror(error.errnoCode)).lowercased() }
-        let text = "\(error)"
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "the connection was refused" }
-        return text
-    }
+    static func describe(_ error: any Error) -> String { HTTPFailure.describe(error) }
 }
 
 /// The server answered before the client sent its body.

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPFailure
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -126,19 +127,6 @@ public final class ServerConnection: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .connectTimeout: return "the connection timed out"
-            case .remoteConnectionClosed: return "the server closed the connection"
-            case .readTimeout: return "the server stopped answering"
-            default: return "\(error)"
-            }
-        }
-        if let error = error as? NIOSSLError { return "TLS failed (\(error)); set MREG_CA_CERT to the server's CA certificate if it is your own" }
-        if let error = error as? IOError { return "the connection failed: " + String(cString: strerror(error.errnoCode)).lowercased() }
-        let text = "\(error)"
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "the connection was refused" }
-        if text.contains("handshakeFailed") || text.contains("certificate") { return "TLS failed (\(text)); set MREG_CA_CERT to the server's CA certificate if it is your own" }
-        return text
+        HTTPFailure.describe(error) + (HTTPFailure.isTLS(error) ? "; set MREG_CA_CERT to the server's CA certificate if it is your own" : "")
     }
 }
