@@ -142,6 +142,25 @@ import Testing
         #expect(server.stop().status == 0)
     }
 
+    /// 200 client processes register one model at once through the server: all succeed, and
+    /// the versions are numbered 1 to 200 with no gap.
+    @Test func twoHundredConcurrentRegistrationsAreGapFree() throws {
+        let space = try CLIWorkspace()
+        let writer = try space.run(["token", "create", "ci", "--role", "writer", "-q"]).stdout.trimmingCharacters(in: .newlines)
+        let server = try ServerProcess(registry: space.registry, in: space.path)
+        for index in 1...200 { try writeFile(space.directory.url("m\(index)/w.bin"), "weights \(index)") }
+        let clients = try (1...200).map { index in
+            try launch(mregExecutable, ["register", "churn", "m\(index)", "--no-git", "-q", "--registry", server.url], in: space.path,
+                       environment: ["MREG_TOKEN": writer]).0
+        }
+        for client in clients { client.waitUntilExit() }
+        #expect(clients.allSatisfy { $0.terminationStatus == 0 }, "\(clients.filter { $0.terminationStatus != 0 }.count) failed")
+        let versions = try space.run(["list", "churn", "--all", "--json"]).json()["versions"] as! [[String: Any]]
+        #expect(versions.compactMap { $0["version"] as? Int }.sorted() == Array(1...200))
+        #expect(try space.run(["verify", "--all"]).status == 0)
+        #expect(server.stop().status == 0)
+    }
+
     private func uploadedBytes(_ server: ServerProcess) throws -> Int {
         let metrics = try server.request("/metrics").body
         let line = metrics.split(separator: "\n").first { $0.hasPrefix("mreg_uploaded_bytes_total ") }

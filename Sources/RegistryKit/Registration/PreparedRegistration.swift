@@ -42,16 +42,8 @@ public struct PreparedRegistration: Codable, Sendable, Equatable {
             guard paths.insert(file.path).inserted else { throw .usage("file path '\(file.path)' is given twice") }
             guard file.size >= 0 else { throw .usage("file '\(file.path)' has a negative size") }
         }
-        var roles = Set<String>()
-        for dataset in datasets {
-            do {
-                try DatasetUse.validateRole(dataset.use.role)
-            } catch {
-                throw RegistryError(error, flag: "--dataset", hint: "write --dataset ROLE=PATH with a role such as train or holdout")
-            }
-            guard roles.insert(dataset.use.role).inserted else { throw .usage("--dataset role '\(dataset.use.role)' is given twice") }
-            try dataset.validate()
-        }
+        try Registry.validateDatasetRoles(datasets.map(\.use.role))
+        for dataset in datasets { try dataset.validate() }
         if let parent { _ = try VersionRef.parse(parent) }
     }
 }
@@ -111,15 +103,7 @@ extension Registry {
         store: (([SourceFile], String) throws(RegistryError) -> ([FileEntry], Int64))?
     ) throws(RegistryError) -> Preparation {
         let model = try modelName(request.model)
-        var seenRoles = Set<String>()
-        for (role, _) in request.datasets {
-            do {
-                try DatasetUse.validateRole(role)
-            } catch {
-                throw RegistryError(error, flag: "--dataset", hint: "write --dataset ROLE=PATH with a role such as train or holdout")
-            }
-            guard seenRoles.insert(role).inserted else { throw .usage("--dataset role '\(role)' is given twice") }
-        }
+        try validateDatasetRoles(request.datasets.map(\.role))
         if let parent = request.parent { _ = try VersionRef.parse(parent) }
 
         let files = try SourceFileCollector.collect(request.paths, currentDirectory: request.currentDirectory, what: "model")
@@ -160,6 +144,19 @@ extension Registry {
             model: model.value, files: entries, params: request.params, metrics: request.metrics, labels: request.labels,
             description: request.description, parent: request.parent, git: git, gitNote: gitNote, datasets: datasets, registrant: request.registrant)
         return Preparation(registration: registration, hints: hints, bytesStored: bytesStored, warnings: warnings, sources: sources)
+    }
+
+    /// Each role a valid name, none given twice.
+    static func validateDatasetRoles(_ roles: [String]) throws(RegistryError) {
+        var seen = Set<String>()
+        for role in roles {
+            do {
+                try DatasetUse.validateRole(role)
+            } catch {
+                throw RegistryError(error, flag: "--dataset", hint: "write --dataset ROLE=PATH with a role such as train or holdout")
+            }
+            guard seen.insert(role).inserted else { throw .usage("--dataset role '\(role)' is given twice") }
+        }
     }
 
     /// Hashes files on both cores; their entries in path order.
