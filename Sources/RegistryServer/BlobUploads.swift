@@ -19,10 +19,14 @@ extension RegistryServer {
     /// Spooled bytes are written to disk in pieces of this size (the body arrives in small chunks).
     static let spoolPiece = 1 << 20
 
+    /// The upload endpoint as `authorize` sees it (the body is handled here, not by a handler).
+    static let uploadRoute = ServerRoute(.put, blobPath, role: .writer) { _ throws(RegistryError) in
+        throw RegistryError(.internal, "internal error: uploads are answered by RegistryServer.upload")
+    }
+
     func upload(_ request: Request, digest text: String, authorization: String?) async -> Answer {
-        let route = ServerRoute(.put, Self.blobPath, role: .writer) { _ throws(RegistryError) in RouteAnswer(stdout: Data(), stderr: Data(), failure: nil) }
         let authorized = await work { registry throws(RegistryError) in
-            try Self.authorize(route, items: [], authorization: authorization, registry: registry).name
+            try Self.authorize(Self.uploadRoute, items: [], authorization: authorization, registry: registry).name
         }
         let principal: String
         switch authorized {

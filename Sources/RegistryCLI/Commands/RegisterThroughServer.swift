@@ -51,13 +51,16 @@ extension RegisterCommand {
         let (registration, uploads, warnings) = try Registry.prepareForUpload(request, progress: invocation.progress(global))
         let form = AnswerForm(json: global.json, quiet: global.quiet, cli: true)
         var bytesUploaded: Int64 = 0
-        // A blob uploaded but collected by `gc` before the commit is reported missing: asked again.
-        for attempt in 1...3 {
+        var refused: ServerConnection.Response?
+        // A blob uploaded but collected by `gc` before the commit makes the commit a 409: the
+        // server is asked again what it lacks. When it lacks nothing, the 409 was another conflict.
+        for _ in 1...3 {
             let asked = try wireBody(BlobList(blobs: uploads.map { BlobList.Blob(digest: $0.digest, size: $0.size) }))
             let answer = try connection.send("POST", "/v1/blobs/missing", body: asked)
             guard answer.status == 200, let missing = try? JSONDecoder().decode(MissingBlobs.self, from: answer.body) else {
                 throw ServerClient.failure(answer, connection: connection)
             }
+            if let refused, missing.missing.isEmpty { return try ServerClient.print(refused, connection: connection) }
             let wanted = Set(missing.missing)
             for blob in uploads where wanted.contains(blob.digest) {
                 let uploaded = try connection.upload(RegistryServer.blobPrefix + blob.digest.description, file: blob.path, size: blob.size)
@@ -66,10 +69,8 @@ extension RegisterCommand {
             }
             let body = try wireBody(RegistrationUpload(registration: registration, warnings: warnings, bytesUploaded: bytesUploaded))
             let committed = try connection.send("POST", "/v1/register", headers: [(AnswerForm.headerName, form.header)], body: body)
-            if committed.status == 409, attempt < 3, (try? ServerClient.failure(committed, connection: connection))?.message.contains("not stored") == true {
-                continue
-            }
-            return try ServerClient.print(committed, connection: connection)
+            guard committed.status == 409 else { return try ServerClient.print(committed, connection: connection) }
+            refused = committed
         }
         throw RegistryError(.conflict, "the server kept losing this registration's blobs", hint: "check that no 'mreg gc' is running in a loop, then register again")
     }

@@ -56,7 +56,7 @@ struct ServeCommand: RegistryCommand {
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
         if dumpEndpoints {
-            let endpoints = Self.served.map { $0.endpoint.description }
+            let endpoints = Self.served.map { $0.endpoint.dumped }
             guard let data = try? JSONSerialization.data(withJSONObject: endpoints, options: [.prettyPrinted, .sortedKeys]) else {
                 throw RegistryError(.internal, "internal error: the endpoints could not be encoded")
             }

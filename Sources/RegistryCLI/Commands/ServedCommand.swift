@@ -63,7 +63,7 @@ struct Endpoint: Sendable {
     }
 
     /// What `mreg serve --dump-endpoints` prints for scripts/openapi.py.
-    var description: [String: Any] {
+    var dumped: [String: Any] {
         var fields: [String: Any] = [
             "method": method.rawValue, "path": path, "role": role.rawValue, "answers": answers, "arguments": arguments, "options": options,
             "flags": flags, "filters_models": filtersModels,
