@@ -56,18 +56,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Why a request got no answer, in words; for the OCI store's client and mreg's own.
+        // What mreg's HTTP clients share (the OCI store's and mreg's own): why a request got no
+        // answer, in words, and a response body streamed to a consumer.
         .target(
-            name: "HTTPFailure",
+            name: "HTTPSupport",
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
             name: "OCIBlobStore",
             dependencies: [
-                "RegistryModel", "RegistryStorage", "ContentHashing", "ContentStore", "HTTPFailure", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "RegistryModel", "RegistryStorage", "ContentHashing", "ContentStore", "HTTPSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -101,7 +102,7 @@ let package = Package(
         .target(
             name: "RegistryServer",
             dependencies: [
-                "RegistryKit", "RegistryModel",
+                "RegistryKit", "RegistryModel", "ContentHashing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -117,15 +118,15 @@ let package = Package(
         .target(
             name: "RegistryClient",
             dependencies: [
-                "RegistryKit", "HTTPFailure", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                "RegistryKit", "HTTPSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
             name: "RegistryCLI",
             dependencies: [
-                "RegistryKit", "RegistryBackends", "RegistryServer", "RegistryClient", "DatasetProfiling", "Evaluation", "Drift",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "RegistryKit", "RegistryBackends", "RegistryServer", "RegistryClient", "DatasetProfiling", "Evaluation", "Drift", "ContentHashing",
+                "ContentStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(

@@ -168,20 +168,34 @@ paths["/v1/blobs/missing"] = {"post": {
     "responses": {"200": {"description": "The missing ones.", "content": {"application/json": {"schema": {"$ref": "./missing-blobs.schema.json"}}}},
                   **errors("400", "401", "403", "413", "500", "503")},
 }}
+DIGEST = {"name": "digest", "in": "path", "required": True, "description": "sha256:<64 hex digits>",
+          "schema": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"}}
 paths["/v1/blobs/{digest}"] = {"put": {
     "operationId": "blob_upload",
     "summary": "Uploads one blob: spooled, re-hashed, and stored only if its bytes are the digest named.",
     "description": "Role: writer or above. The body is the file (Content-Length required); nothing is stored when its bytes hash to "
     "another digest (400), and a server killed mid-upload stores nothing.",
     "security": [{"token": []}],
-    "parameters": [{"name": "digest", "in": "path", "required": True, "description": "sha256:<64 hex digits>",
-                    "schema": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"}}],
+    "parameters": [DIGEST],
     "requestBody": {"required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
     "responses": {
         "200": {"description": "It was stored already.", "content": {"application/json": {"schema": {"$ref": "./blob-upload.schema.json"}}}},
         "201": {"description": "Stored.", "content": {"application/json": {"schema": {"$ref": "./blob-upload.schema.json"}}}},
         "411": {"description": "No Content-Length.", "content": {"application/json": {"schema": {"$ref": "./error.schema.json"}}}},
         **errors("400", "401", "403", "500", "503"),
+    },
+}, "get": {
+    "operationId": "blob_download",
+    "summary": "mreg export: downloads one blob of a version, its manifest or one of its files.",
+    "description": "Role: reader or above; the token must be granted the model named by `ref`. Only the manifest and the files of "
+    "the version named are served (404 for other blobs). The body is streamed; a blob whose bytes turn out damaged on the server "
+    "is cut off before its end, so a client never takes it for whole (and re-hashes what it receives).",
+    "security": [{"token": []}],
+    "parameters": [DIGEST, {"name": "ref", "in": "query", "required": True, "description": "The version the blob is part of (MODEL@VERSION).",
+                            "schema": {"type": "string", "minLength": 1}}],
+    "responses": {
+        "200": {"description": "The blob's bytes.", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        **errors("400", "401", "403", "404", "500", "503"),
     },
 }}
 paths["/v1/register"] = {"post": {

@@ -8,7 +8,10 @@ import RegistryStorage
 ///
 /// The file is created exclusively, so an existing file is never overwritten; on any failure,
 /// or when the digest differs, it is removed, so a caller never finds a copy it cannot trust.
-public final class VerifiedFileWriter {
+///
+/// `@unchecked Sendable`: a writer belongs to one download, whose chunks arrive one after
+/// another (on the connection's thread), and is finished after the download completed.
+public final class VerifiedFileWriter: @unchecked Sendable {
     private let file: FileDescriptor
     private var hasher = StreamingSHA256()
     private var finished = false

@@ -222,18 +222,18 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
     }
 
     public func copyVerified(_ digest: Digest, to destination: String, executable: Bool, progress: (any ProgressObserver)?) throws(ContentStoreError) {
-        let writer = try SerialFileWriter(VerifiedFileWriter(creating: destination))
+        let writer = try VerifiedFileWriter(creating: destination)
         let response = try client.download("/v2/\(blobRepository)/blobs/\(digest)") { (chunk) throws(ContentStoreError) in
-            try writer.file.write(chunk)
+            try writer.write(chunk)
             progress?.advance(by: chunk.count)
         }
         do throws(ContentStoreError) {
             try expectBlob(response, digest)
         } catch {
-            writer.file.discard()
+            writer.discard()
             throw error
         }
-        try writer.file.finish(expecting: digest, executable: executable)
+        try writer.finish(expecting: digest, executable: executable)
     }
 
     public func verify(_ digest: Digest, progress: (any ProgressObserver)?) -> BlobStatus {
@@ -312,14 +312,4 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
         default: throw client.failure("deleting \(what)", response)
         }
     }
-
-}
-
-/// A file being downloaded into, written by one request's callbacks and then by the caller.
-///
-/// `@unchecked Sendable`: the download's callbacks run one at a time on the request's event
-/// loop, and the caller touches the file only after `wait()` has ordered it after all of them.
-private final class SerialFileWriter: @unchecked Sendable {
-    let file: VerifiedFileWriter
-    init(_ file: VerifiedFileWriter) { self.file = file }
 }

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import Foundation
-import HTTPFailure
+import HTTPSupport
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -218,9 +218,10 @@ final class OCIClient: Sendable {
 
     private func downloadOnce(_ path: String, headers: [(String, String)], consume: @escaping @Sendable (UnsafeRawBufferPointer) throws(ContentStoreError) -> Void) throws(ContentStoreError) -> Response {
         let request = try makeRequest(.GET, path, headers: headers, body: nil)
-        let delegate = StreamingResponse(consume: consume)
+        let delegate = StreamingDownload(consume: consume)
         do {
-            return try http.execute(request: request, delegate: delegate).futureResult.wait()
+            let answer = try http.execute(request: request, delegate: delegate).futureResult.wait()
+            return Response(status: answer.status, headers: answer.headers, body: answer.errorBody)
         } catch {
             // A consumer's failure cancels the download; report it rather than the cancellation.
             if let failure = delegate.consumerFailure { throw failure }
@@ -366,49 +367,4 @@ struct AuthChallenge {
         }
         self.parameters = parameters
     }
-}
-
-/// Hands a response's body to a consumer as it arrives; keeps at most 64 KiB of a non-200 body.
-///
-/// `@unchecked Sendable`: AsyncHTTPClient calls a delegate's methods one at a time on the
-/// request's event loop, and `wait()` on its future orders the final read after them.
-private final class StreamingResponse: HTTPClientResponseDelegate, @unchecked Sendable {
-    typealias Response = OCIClient.Response
-    private let consume: @Sendable (UnsafeRawBufferPointer) throws(ContentStoreError) -> Void
-    private var head: HTTPResponseHead?
-    private var errorBody = [UInt8]()
-    private var failure: ContentStoreError?
-    /// What stopped the consumer, read after the request's future completed.
-    var consumerFailure: ContentStoreError? { failure }
-
-    init(consume: @escaping @Sendable (UnsafeRawBufferPointer) throws(ContentStoreError) -> Void) {
-        self.consume = consume
-    }
-
-    func didReceiveHead(task: HTTPClient.Task<Response>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-        self.head = head
-        return task.eventLoop.makeSucceededVoidFuture()
-    }
-
-    func didReceiveBodyPart(task: HTTPClient.Task<Response>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        guard failure == nil else { return task.eventLoop.makeSucceededVoidFuture() }
-        if head?.status == .ok {
-            do throws(ContentStoreError) {
-                try buffer.withUnsafeReadableBytes { (bytes) throws(ContentStoreError) in try consume(bytes) }
-            } catch {
-                failure = error
-                task.cancel()
-            }
-        } else if errorBody.count < 65536 {
-            errorBody += buffer.readableBytesView.prefix(65536 - errorBody.count)
-        }
-        return task.eventLoop.makeSucceededVoidFuture()
-    }
-
-    func didFinishRequest(task: HTTPClient.Task<Response>) throws -> Response {
-        if let failure { throw failure }
-        return Response(status: Int(head?.status.code ?? 0), headers: head?.headers ?? [:], body: errorBody)
-    }
-
-    func didReceiveError(task: HTTPClient.Task<Response>, _ error: any Error) {}
 }

@@ -1,13 +1,13 @@
 import AsyncHTTPClient
 import Foundation
-import HTTPFailure
+import HTTPSupport
 import NIOCore
 import NIOHTTP1
 import NIOSSL
 import RegistryKit
 
 /// Requests to `mreg serve` with the caller's token; each call waits for its answer, as the rest
-/// of mreg does. Answers are small documents and are read whole.
+/// of mreg does. Answers are small documents and are read whole; blobs (`download`) are streamed.
 public final class ServerConnection: Sendable {
     public let address: ServerAddress
     private let token: String?
@@ -91,10 +91,47 @@ public final class ServerConnection: Sendable {
         }
     }
 
+    /// GETs `path` and hands a 200's body to `consume` as it arrives, never holding it whole
+    /// (`consume` runs on the connection's thread, one chunk at a time); any other answer is
+    /// returned with its body (an error document).
+    public func download(
+        _ path: String, query: [(String, String)], consume: @escaping @Sendable (UnsafeRawBufferPointer) throws(RegistryError) -> Void
+    ) throws(RegistryError) -> Response {
+        let request = try makeRequest("GET", path, query: query, headers: [], body: nil)
+        let delegate = StreamingDownload(consume: consume)
+        do {
+            let answer = try http.execute(request: request, delegate: delegate).futureResult.wait()
+            return Response(status: answer.status, contentType: answer.headers.first(name: "Content-Type"), body: Data(answer.errorBody))
+        } catch {
+            // A consumer's failure cancels the download; report it rather than the cancellation.
+            if let failure = delegate.consumerFailure { throw failure }
+            guard delegate.consumed > 0 else { throw unavailable(Self.describe(error)) }
+            // The server cuts a body off when the blob it reads turns out damaged, so that it is never taken for whole.
+            throw RegistryError(
+                .unavailable, "mreg serve at \(address) broke off \(path) after \(delegate.consumed) bytes (\(Self.describe(error)))",
+                hint: "nothing was kept; retry, and if it recurs run 'mreg verify' on the server's registry (its log names the failure)")
+        }
+    }
+
     private func execute(
         _ method: String, _ path: String, query: [(String, String)], headers: [(String, String)], body: HTTPClient.Body?,
         on loop: (any EventLoop)? = nil
     ) throws(RegistryError) -> Response {
+        let request = try makeRequest(method, path, query: query, headers: headers, body: body)
+        do {
+            let answer = try (loop.map { http.execute(request: request, eventLoop: .delegate(on: $0)) } ?? http.execute(request: request)).wait()
+            return Response(
+                status: Int(answer.status.code), contentType: answer.headers.first(name: "Content-Type"),
+                body: answer.body.map { Data($0.readableBytesView) } ?? Data())
+        } catch {
+            throw unavailable(Self.describe(error))
+        }
+    }
+
+    /// A request to `path` with the query percent-encoded, mreg's User-Agent and the token.
+    private func makeRequest(
+        _ method: String, _ path: String, query: [(String, String)], headers: [(String, String)], body: HTTPClient.Body?
+    ) throws(RegistryError) -> HTTPClient.Request {
         var components = URLComponents()
         components.queryItems = query.isEmpty ? nil : query.map { URLQueryItem(name: $0.0, value: $0.1) }
         // URLComponents leaves '+' as is, which a server reads as a space.
@@ -103,19 +140,10 @@ public final class ServerConnection: Sendable {
         var fields = HTTPHeaders(headers)
         fields.replaceOrAdd(name: "User-Agent", value: "mreg")
         if let token { fields.replaceOrAdd(name: "Authorization", value: "Bearer " + token) }
-        let request: HTTPClient.Request
         do {
-            request = try HTTPClient.Request(url: url, method: HTTPMethod(rawValue: method), headers: fields, body: body)
+            return try HTTPClient.Request(url: url, method: HTTPMethod(rawValue: method), headers: fields, body: body)
         } catch {
             throw RegistryError(.usage, "'\(url)' is not a URL mreg can request", hint: "check --registry / MREG_REGISTRY")
-        }
-        do {
-            let answer = try (loop.map { http.execute(request: request, eventLoop: .delegate(on: $0)) } ?? http.execute(request: request)).wait()
-            return Response(
-                status: Int(answer.status.code), contentType: answer.headers.first(name: "Content-Type"),
-                body: answer.body.map { Data($0.readableBytesView) } ?? Data())
-        } catch {
-            throw unavailable(Self.describe(error))
         }
     }
 

@@ -80,11 +80,16 @@ extension RegistryServer {
         }
     }
 
-    /// Removes spool files whose writer is gone (a server killed mid-upload); a live server's
-    /// files are locked and stay.
+    /// Removes spool files whose writer is gone (a server killed mid-upload or mid-download); a
+    /// live server's uploads are locked and stay, and so do the downloads of a live process.
     static func sweepSpool(_ directory: String) -> Int {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return 0 }
         var removed = 0
+        for name in names where name.hasSuffix(Registry.downloadSuffix) {
+            // PID-RANDOM.download: a blob copied for a client, unlinked once opened.
+            guard let pid = name.split(separator: "-").first.flatMap({ pid_t($0) }), kill(pid, 0) == -1, errno == ESRCH else { continue }
+            if unlink(directory + "/" + name) == 0 { removed += 1 }
+        }
         for name in names where name.hasSuffix(SpoolFile.suffix) {
             let path = directory + "/" + name
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)

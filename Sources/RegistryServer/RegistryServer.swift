@@ -78,12 +78,14 @@ public final class RegistryServer: Sendable {
         try await application.runService()
     }
 
-    /// An answer: its status, body and content type, and the token's name for the log.
+    /// An answer: its status, body and content type, and the token's name for the log. A
+    /// download's body is `stream`, sent after the head.
     struct Answer {
         let status: HTTPResponse.Status
         let body: Data
         var contentType = "application/json"
         var principal: String?
+        var stream: StreamedBody?
     }
 
     /// The route a request is for, if any.
@@ -112,7 +114,7 @@ public final class RegistryServer: Sendable {
         }
         guard let route = routes[key] else {
             let known = routes.values.contains { $0.path == path }
-            let endpoints = (["GET /healthz", "GET /readyz", "GET \(Self.metricsPath)", "PUT \(Self.blobPath)"] + routes.keys.sorted())
+            let endpoints = (["GET /healthz", "GET /readyz", "GET \(Self.metricsPath)", "GET \(Self.blobPath)", "PUT \(Self.blobPath)"] + routes.keys.sorted())
                 .joined(separator: ", ")
             let error = RegistryError(.notFound, known ? "\(path) does not answer \(method)" : "no endpoint \(path)", hint: "the endpoints are \(endpoints)")
             return Answer(status: known ? .methodNotAllowed : .notFound, body: errorDocument(error))
@@ -259,6 +261,8 @@ struct RegistryResponder: HTTPResponder {
         let answer: RegistryServer.Answer
         if method == "PUT", path.hasPrefix(RegistryServer.blobPrefix) {
             answer = await server.upload(request, digest: String(path.dropFirst(RegistryServer.blobPrefix.count)), authorization: authorization)
+        } else if method == "GET", path.hasPrefix(RegistryServer.blobPrefix), !hasBody {
+            answer = await server.download(digest: String(path.dropFirst(RegistryServer.blobPrefix.count)), items: items, authorization: authorization)
         } else if server.route(method: method, path: path)?.takesBody == true {
             var request = request
             do {
@@ -280,18 +284,34 @@ struct RegistryResponder: HTTPResponder {
         } else {
             answer = await server.respond(method: method, path: path, items: items, form: form, authorization: authorization)
         }
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        server.record(RequestLog.Entry(
-            requestID: id, method: method, route: path, status: Int(answer.status.code), principal: answer.principal,
-            milliseconds: seconds * 1000))
-        server.metrics.request(
-            route: server.routeLabel(path), method: method, status: Int(answer.status.code), seconds: seconds, bytes: answer.body.count)
+        let principal = answer.principal
+        /// Logged and counted once the body is sent: a streamed body that broke off counts as a 500.
+        let finished: @Sendable (Int, Int, String?) -> Void = { [server] status, bytes, failure in
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            server.record(RequestLog.Entry(
+                requestID: id, method: method, route: path, status: status, principal: principal, milliseconds: seconds * 1000, error: failure))
+            server.metrics.request(route: server.routeLabel(path), method: method, status: status, seconds: seconds, bytes: bytes)
+        }
         var headers = HTTPFields()
         headers[.contentType] = answer.contentType
         headers[.init("X-Request-Id")!] = id
         if answer.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"mreg\"" }
-        return Response(status: answer.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+        guard let stream = answer.stream else {
+            finished(Int(answer.status.code), answer.body.count, nil)
+            return Response(status: answer.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+        }
+        let body = ResponseBody(contentLength: Int(stream.length)) { writer in
+            do {
+                try await stream.write(&writer)
+                try await writer.finish(nil)
+                finished(200, Int(stream.length), nil)
+            } catch {
+                finished(500, 0, "the body broke off: \((error as? RegistryError)?.message ?? "\(error)")")
+                throw error
+            }
+        }
+        return Response(status: answer.status, headers: headers, body: body)
     }
 }
 
@@ -329,6 +349,8 @@ final class RequestLog: Sendable {
         let status: Int
         let principal: String?
         let milliseconds: Double
+        /// Why a streamed body broke off after its head was sent.
+        var error: String?
     }
 
     static let maximumPending = 10_000
@@ -345,6 +367,7 @@ final class RequestLog: Sendable {
             "duration_ms": .number((entry.milliseconds * 1000).rounded() / 1000),
         ]
         if let principal = entry.principal { fields["principal"] = .string(principal) }
+        if let error = entry.error { fields["error"] = .string(error) }
         guard let line = try? CanonicalJSON.string(.object(fields), numbers: .kept) else { return }
         let admitted = pending.withLockedValue { count in
             guard count < Self.maximumPending else { return false }

@@ -77,7 +77,7 @@ import Testing
         #expect(server.stop().status == 0)
     }
 
-    /// The server killed with -9 mid-upload: no version, its spool file removed when the next
+    /// The server killed with -9 mid-upload: no version, its spool files removed when the next
     /// server starts, and the same registration through that server completes.
     @Test func aServerKilledMidUploadLeavesNoPartialVersion() throws {
         let space = try CLIWorkspace()
@@ -98,8 +98,12 @@ import Testing
         kill(server.process.processIdentifier, SIGKILL)
         server.process.waitUntilExit()
         curl.waitUntilExit()
+        // A blob the dead server was copying for a download (a remote store's), and one a live process is.
+        try writeFile("\(spool)/\(server.process.processIdentifier)-1.download", "partial")
+        try writeFile("\(spool)/\(getpid())-2.download", "in use")
         let restarted = try ServerProcess(registry: space.registry, in: space.path)
-        #expect(((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []).isEmpty, "the dead server's spool file is removed")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []) == ["\(getpid())-2.download"], "the dead server's spool files are removed")
+        try FileManager.default.removeItem(atPath: "\(spool)/\(getpid())-2.download")
         #expect(try registrySnapshot(space.registry) == before, "nothing recorded or stored")
         let registered = try mreg(["register", "churn", "model", "--no-git", "--registry", restarted.url], in: space.path, environment: ["MREG_TOKEN": admin])
         #expect(registered.status == 0, "\(registered.stderr)")

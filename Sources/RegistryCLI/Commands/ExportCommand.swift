@@ -37,6 +37,11 @@ struct ExportCommand: RegistryCommand {
         let registry = try invocation.openRegistry(global)
         let outcome = try registry.export(
             reference, to: destination, force: force, currentDirectory: invocation.currentDirectory, progress: invocation.progress(global))
+        try report(outcome, invocation: invocation)
+    }
+
+    /// Writes the receipt, if asked for, and prints what was exported (from a folder or a server alike).
+    func report(_ outcome: ExportOutcome, invocation: Invocation) throws(RegistryError) {
         let version = outcome.version
         if let receipt {
             let path = invocation.absolute(receipt)

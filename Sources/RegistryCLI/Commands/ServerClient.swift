@@ -12,6 +12,7 @@ enum ServerClient {
         let token = try ServerCredentials.token(for: address, environment: invocation.environment)
         let connection = try ServerConnection(address: address, token: token, caFile: invocation.environment["MREG_CA_CERT"])
         if let register = command as? RegisterCommand { return try register.registerThroughServer(connection, invocation: invocation) }
+        if let export = command as? ExportCommand { return try export.exportThroughServer(connection, invocation: invocation) }
         guard let served = command as? any ServedCommand else {
             let name = type(of: command).configuration.commandName ?? "this command"
             throw RegistryError(

@@ -17,7 +17,7 @@ struct ExportReceipt: Encodable {
     init(_ outcome: ExportOutcome, exportedAt: String) {
         let record = outcome.version
         reference = "\(record.model)@\(record.number)"
-        model = record.model.value
+        model = record.model
         version = record.number
         digest = record.manifestDigest.description
         destination = outcome.destination

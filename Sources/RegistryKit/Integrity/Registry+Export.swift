@@ -3,9 +3,30 @@ import Foundation
 import Glibc
 import RegistryModel
 
+/// The version an export writes: who it is, and the files its manifest names.
+public struct ExportedVersion: Sendable {
+    public let model: String
+    public let number: Int
+    public let manifestDigest: Digest
+    public let files: [FileEntry]
+
+    public init(model: String, number: Int, manifestDigest: Digest, files: [FileEntry]) {
+        self.model = model
+        self.number = number
+        self.manifestDigest = manifestDigest
+        self.files = files
+    }
+
+    init(_ record: VersionRecord) {
+        self.init(model: record.model.value, number: record.number, manifestDigest: record.manifestDigest, files: record.files)
+    }
+
+    public var totalSize: Int64 { files.reduce(0) { $0 + $1.size } }
+}
+
 /// What `export` wrote.
 public struct ExportOutcome: Sendable {
-    public let version: VersionRecord
+    public let version: ExportedVersion
     public let destination: String
     public let files: Int
     public let bytes: Int64
@@ -13,15 +34,40 @@ public struct ExportOutcome: Sendable {
     public let replaced: Bool
 }
 
+/// Writes one file of an export to a new file at a path, re-checking its digest while copying:
+/// from this registry's blob store, or from a server's.
+public typealias ExportCopy = @Sendable (_ file: FileEntry, _ path: String, _ progress: (any ProgressObserver)?) throws(RegistryError) -> Void
+
 extension Registry {
     /// Materialises a version's files under `destination`, verifying every digest while copying.
-    ///
-    /// The tree is built in a hidden temporary folder beside the destination and renamed into
-    /// place only when complete, so a failed or killed export never leaves a tree that looks whole.
     public func export(
         _ reference: String, to destination: String, force: Bool, currentDirectory: String, progress: (any ProgressDisplay)? = nil
     ) throws(RegistryError) -> ExportOutcome {
         let record = try resolve(reference: reference)
+        let store = blobs
+        return try Self.export(
+            ExportedVersion(record), to: destination, force: force, currentDirectory: currentDirectory, progress: progress
+        ) { (file, path, task) throws(RegistryError) in
+            try Registry.storeBlob { () throws(ContentStoreError) in
+                try store.copyVerified(file.digest, to: path, executable: file.executable, progress: task)
+            }
+        }
+    }
+
+    /// Materialises `version`'s files under `destination`, each written by `copy`.
+    ///
+    /// The tree is built in a hidden temporary folder beside the destination and renamed into
+    /// place only when complete, so a failed or killed export never leaves a tree that looks whole.
+    public static func export(
+        _ version: ExportedVersion, to destination: String, force: Bool, currentDirectory: String, progress: (any ProgressDisplay)?,
+        copy: @escaping ExportCopy
+    ) throws(RegistryError) -> ExportOutcome {
+        // The paths come from a manifest, which a server sends: none may reach outside the tree.
+        if let unsafe = version.files.first(where: { !isInsideTree($0.path) }) {
+            throw RegistryError(
+                .integrity, "\(version.model)@\(version.number)'s manifest names '\(unsafe.path)', a path outside the folder to export into",
+                hint: "nothing was written; this manifest was not made by mreg, report where it came from")
+        }
         let target = RegistryLocator.absolute(destination, from: currentDirectory)
         let parent = (target as NSString).deletingLastPathComponent
         var isDirectory: ObjCBool = false
@@ -41,7 +87,7 @@ extension Registry {
         }
 
         let name = (target as NSString).lastPathComponent
-        Self.removeAbandonedExports(of: name, in: parent)
+        removeAbandonedExports(of: name, in: parent)
         let token = String(UInt64.random(in: .min ... .max), radix: 16)
         let staging = "\(parent)/.\(name).mreg-export-\(getpid())-\(token)"
         do {
@@ -50,14 +96,19 @@ extension Registry {
             throw RegistryError(.io, "cannot create '\(staging)': \(error.localizedDescription)")
         }
         do throws(RegistryError) {
-            try materialize(record.files, into: staging, label: "export \(record.model)@\(record.number)", progress: progress)
+            try materialize(version.files, into: staging, label: "export \(version.model)@\(version.number)", progress: progress, copy: copy)
             try moveIntoPlace(staging, target: target, replacing: existing, token: token)
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
             throw error
         }
         return ExportOutcome(
-            version: record, destination: target, files: record.files.count, bytes: record.totalSize, replaced: existing == .nonEmpty)
+            version: version, destination: target, files: version.files.count, bytes: version.totalSize, replaced: existing == .nonEmpty)
+    }
+
+    /// Whether a manifest path stays inside the tree it is written to: relative, without `.` or `..`.
+    static func isInsideTree(_ path: String) -> Bool {
+        !path.isEmpty && !path.hasPrefix("/") && !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == ".." || $0 == "." || $0.isEmpty }
     }
 
     private enum DestinationState { case absent, empty, nonEmpty }
@@ -75,7 +126,7 @@ extension Registry {
         }
     }
 
-    private func destinationState(_ target: String, shown: String) throws(RegistryError) -> DestinationState {
+    private static func destinationState(_ target: String, shown: String) throws(RegistryError) -> DestinationState {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) else { return .absent }
         guard isDirectory.boolValue else {
@@ -86,7 +137,9 @@ extension Registry {
     }
 
     /// Copies every file (both cores, largest first), creating folders as needed.
-    private func materialize(_ files: [FileEntry], into root: String, label: String, progress: (any ProgressDisplay)?) throws(RegistryError) {
+    private static func materialize(
+        _ files: [FileEntry], into root: String, label: String, progress: (any ProgressDisplay)?, copy: @escaping ExportCopy
+    ) throws(RegistryError) {
         let folders = Set(files.compactMap { file -> String? in
             let folder = (file.path as NSString).deletingLastPathComponent
             return folder.isEmpty ? nil : folder
@@ -100,19 +153,14 @@ extension Registry {
         }
         let task = progress?.begin(label, totalBytes: files.reduce(0) { $0 + $1.size })
         defer { task?.finish() }
-        let store = blobs
-        _ = try Parallel.map(files.sorted { $0.size > $1.size }) { (file) throws(RegistryError) in
-            try Registry.storeBlob { () throws(ContentStoreError) in
-                try store.copyVerified(file.digest, to: root + "/" + file.path, executable: file.executable, progress: task)
-            }
-        }
+        _ = try Parallel.map(files.sorted { $0.size > $1.size }) { (file) throws(RegistryError) in try copy(file, root + "/" + file.path, task) }
         for folder in folders.sorted().reversed() + [""] {
             Self.syncDirectory(folder.isEmpty ? root : root + "/" + folder)
         }
     }
 
     /// Renames the finished tree into place; a replaced tree is moved aside first, then deleted.
-    private func moveIntoPlace(_ staging: String, target: String, replacing existing: DestinationState, token: String) throws(RegistryError) {
+    private static func moveIntoPlace(_ staging: String, target: String, replacing existing: DestinationState, token: String) throws(RegistryError) {
         let parent = (target as NSString).deletingLastPathComponent
         var aside: String?
         if existing == .nonEmpty {
