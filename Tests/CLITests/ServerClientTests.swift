@@ -45,13 +45,34 @@ import Testing
             ["history", "churn"], ["history", "churn", "--records", "--json"], ["verify", "churn@1", "churn@2"], ["verify", "churn@1", "--json"],
             ["lineage", "churn@2", "--format", "mermaid"], ["policy", "--model", "churn"], ["keys", "list", "--json"], ["dataset", "list"],
             ["dataset", "show", "customers", "--json"], ["show", "churn@9"], ["show", "churn@9", "--json"], ["show", "Bad Name"],
-            ["history", "nope", "--json"], ["list", "churn", "--limit", "0"],
+            ["history", "nope", "--json"], ["list", "churn", "--limit", "0"], ["diff", "churn@1", "churn@2"], ["diff", "churn@1", "churn@2", "--json"],
+            ["compare", "churn@1", "churn@2", "--dataset", "holdout"], ["find", "--dataset", "customers"], ["find", "--dataset", "data.csv", "--json"],
+            ["find", "--commit", "abcd"], ["find", "--dataset", "missing.csv"],
         ] {
             let (remote, local) = (try served.client(arguments), try served.direct(arguments))
             #expect(remote.status == local.status, "\(arguments): \(remote.stderr) vs \(local.stderr)")
             #expect(remote.stdout == local.stdout, "\(arguments): stdout differs:\n\(remote.stdout)\n---\n\(local.stdout)")
             #expect(remote.stderr == local.stderr, "\(arguments): stderr differs:\n\(remote.stderr)\n---\n\(local.stderr)")
         }
+        #expect(served.server.stop().status == 0)
+    }
+
+    /// `find` through a server fingerprints a dataset path on the client's machine, and shows
+    /// only the versions of models the token is granted.
+    @Test func findShowsOnlyTheTokensModels() throws {
+        let served = try Served()
+        for model in ["churn", "fraud"] {
+            try writeFile(served.space.directory.url("\(model)-model/w.bin"), "weights \(model)")
+            #expect(try served.direct(["register", model, "\(model)-model", "--dataset", "train=data.csv", "--no-git", "-q"]).status == 0)
+        }
+        let fraud = try served.direct(["token", "create", "fraud-team", "--role", "reader", "--models", "fraud", "-q"]).stdout
+            .trimmingCharacters(in: .newlines)
+        let everything = try served.client(["find", "--dataset", "data.csv"])
+        let here = try served.direct(["find", "--dataset", "data.csv"])
+        #expect(everything.status == 0 && everything.stdout == here.stdout, "\(everything) vs \(here)")
+        #expect(everything.stdout.contains("churn@4") && everything.stdout.contains("fraud@1"), "\(everything.stdout)")
+        let limited = try served.client(["find", "--dataset", "data.csv"], token: fraud)
+        #expect(limited.status == 0 && limited.stdout.contains("fraud@1") && !limited.stdout.contains("churn"), "\(limited.stdout)")
         #expect(served.server.stop().status == 0)
     }
 

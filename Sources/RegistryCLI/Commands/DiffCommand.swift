@@ -32,7 +32,7 @@ struct DiffCommand: RegistryCommand {
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let diff = try invocation.openRegistry(global).diff(
-            referenceA, referenceB, repository: invocation.absolute(gitPath ?? "."), explicitRepository: gitPath != nil)
+            referenceA, referenceB, repository: invocation.served == nil ? invocation.absolute(gitPath ?? ".") : nil, explicitRepository: gitPath != nil)
         if global.json {
             Console.json(DiffDocument(diff))
             return

@@ -33,14 +33,16 @@ struct FindCommand: RegistryCommand {
         let given = [dataset, commit, blob].compactMap { $0 }
         guard given.count == 1 else { throw RegistryError(.usage, "give exactly one of --dataset, --commit or --blob") }
         let registry = try invocation.openRegistry(global)
-        let results: [FindResult]
+        var results: [FindResult]
         if let dataset {
-            results = try registry.find(dataset: dataset, currentDirectory: invocation.currentDirectory)
+            results = try registry.find(dataset: dataset, currentDirectory: invocation.served == nil ? invocation.currentDirectory : nil)
         } else if let commit {
             results = try registry.find(commit: commit)
         } else {
             results = try registry.find(blob: blob!)
         }
+        // Through a server, only the versions of models the token is granted.
+        results = results.filter { invocation.maySee(model: $0.version.model.value) }
         if global.json {
             Console.json(FindDocument(results: results.map {
                 .init(reference: $0.version.reference, version: $0.version.number, digest: $0.version.manifestDigest.description, relations: $0.relations, aliases: $0.aliases.map(\.value))

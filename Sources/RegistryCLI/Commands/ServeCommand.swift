@@ -102,7 +102,7 @@ struct ServeCommand: RegistryCommand {
         ListCommand.self, ShowCommand.self, HistoryCommand.self, VerifyCommand.self, LineageCommand.self, PolicyCommand.self,
         KeysListCommand.self, DatasetListCommand.self, DatasetShowCommand.self, AnnotateCommand.self, PromoteCommand.self,
         RollbackCommand.self, DemoteCommand.self, DeprecateCommand.self, LiftCommand.self, TokenCreateCommand.self, TokenListCommand.self,
-        TokenRevokeCommand.self, WhoamiCommand.self,
+        TokenRevokeCommand.self, WhoamiCommand.self, DiffCommand.self, CompareCommand.self, FindCommand.self,
     ]
 
     static var routes: [ServerRoute] { served.map { $0.route } + [RegisterCommand.missingBlobsRoute, RegisterCommand.registerRoute] }

@@ -12,6 +12,13 @@ protocol ServedCommand: RegistryCommand {
     static var endpoint: Endpoint { get }
     /// This command's arguments as its endpoint's query parameters: what the client sends.
     var parameters: [(String, String)] { get }
+    /// The parameters the client sends, where some are read on its machine first (a dataset
+    /// path becomes its fingerprint): a server reads no path of its own.
+    func parameters(for invocation: Invocation) throws(RegistryError) -> [(String, String)]
+}
+
+extension ServedCommand {
+    func parameters(for invocation: Invocation) throws(RegistryError) -> [(String, String)] { parameters }
 }
 
 /// How a command is reached over HTTP: its method and path, the least role that may call it,
@@ -217,6 +224,46 @@ extension LiftCommand: ServedCommand {
         method: .post, path: "/v1/lift", role: .promoter, answers: ["lift"], arguments: ["ref"], options: ["rollback", "reason"], flags: ["deprecation"], model: "ref",
         alias: "rollback")
     var parameters: [(String, String)] { [("ref", reference)].adding("rollback", rollback).adding("reason", reason).adding("deprecation", flag: deprecation) }
+}
+
+extension DiffCommand: ServedCommand {
+    // Both references are `ref`, so the token must be granted both models; no git repository is read.
+    static let endpoint = Endpoint(method: .get, path: "/v1/diff", role: .reader, answers: ["diff"], arguments: ["ref"], model: "ref")
+    var parameters: [(String, String)] { [("ref", referenceA), ("ref", referenceB)] }
+}
+
+extension CompareCommand: ServedCommand {
+    static let endpoint = Endpoint(
+        method: .get, path: "/v1/compare", role: .reader, answers: ["compare"], arguments: ["ref"],
+        options: ["dataset", "task", "threshold", "bootstrap", "seed", "level"], model: "ref")
+    var parameters: [(String, String)] {
+        [("ref", referenceA), ("ref", referenceB), ("dataset", dataset), ("bootstrap", String(bootstrap)), ("seed", String(seed)), ("level", String(level))]
+            .adding("task", task).adding("threshold", threshold.map { String($0) })
+    }
+
+    func parameters(for invocation: Invocation) throws(RegistryError) -> [(String, String)] {
+        guard predictionsA == nil, predictionsB == nil else {
+            throw RegistryError(
+                .usage, "compare --predictions-a/-b reads prediction files, which do not go through a server yet",
+                hint: "compare the recorded evaluations (without --predictions-a/-b), or run it where the registry is")
+        }
+        return parameters
+    }
+}
+
+extension FindCommand: ServedCommand {
+    // Shows only the versions of models the token is granted.
+    static let endpoint = Endpoint(
+        method: .get, path: "/v1/find", role: .reader, answers: ["find"], options: ["dataset", "commit", "blob"], filtersModels: true)
+    var parameters: [(String, String)] { [].adding("dataset", dataset).adding("commit", commit).adding("blob", blob) }
+
+    /// A dataset file or folder on the client's machine is sent as its fingerprint.
+    func parameters(for invocation: Invocation) throws(RegistryError) -> [(String, String)] {
+        guard let dataset, !dataset.hasPrefix("sha256:"),
+            let digest = try Registry.datasetDigest(atPath: dataset, currentDirectory: invocation.currentDirectory)
+        else { return parameters }
+        return [("dataset", digest.description)].adding("commit", commit).adding("blob", blob)
+    }
 }
 
 // Tokens, for admins: the new secret is in the answer, once.

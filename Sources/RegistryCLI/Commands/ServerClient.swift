@@ -22,7 +22,7 @@ enum ServerClient {
         let endpoint = type(of: served).endpoint
         let form = AnswerForm(json: command.global.json, quiet: command.global.quiet, cli: true)
         let response = try connection.send(
-            endpoint.method.rawValue, endpoint.path, query: served.parameters, headers: [(AnswerForm.headerName, form.header)])
+            endpoint.method.rawValue, endpoint.path, query: try served.parameters(for: invocation), headers: [(AnswerForm.headerName, form.header)])
         return try print(response, connection: connection)
     }
 

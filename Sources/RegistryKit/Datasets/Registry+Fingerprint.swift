@@ -35,6 +35,15 @@ extension Registry {
         return dataset
     }
 
+    /// The fingerprint of a dataset file or folder on this machine, or nil when there is none at
+    /// `path`: what a client sends a server for it (a server reads no path of its own).
+    public static func datasetDigest(atPath path: String, currentDirectory: String) throws(RegistryError) -> Digest? {
+        guard FileManager.default.fileExists(atPath: RegistryLocator.absolute(path, from: currentDirectory)) else { return nil }
+        let files = try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "dataset")
+        return try fingerprint(role: "find", path: path, files: files, currentDirectory: currentDirectory, stored: false, progress: nil, profile: false)
+            .use.fingerprint.digest
+    }
+
     /// The fingerprint and profiles of a dataset's files, read once; `stored` records it as
     /// stored too (its files are then blobs: copied here, or uploaded to a server).
     static func fingerprint(

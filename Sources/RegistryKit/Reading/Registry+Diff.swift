@@ -57,7 +57,8 @@ extension Registry {
     /// commits between their commits, read from the repository containing `repository` or, when
     /// that is not `explicitRepository` and lacks them, from a work tree a version was
     /// registered from that is still on this machine.
-    public func diff(_ referenceA: String, _ referenceB: String, repository: String, explicitRepository: Bool = false) throws(RegistryError) -> VersionDiff {
+    /// `repository` nil: no git repository is read (a server answering a client, whose files it must not read).
+    public func diff(_ referenceA: String, _ referenceB: String, repository: String?, explicitRepository: Bool = false) throws(RegistryError) -> VersionDiff {
         let a = try resolve(reference: referenceA), b = try resolve(reference: referenceB)
         let paramsA = Self.flatten(a.params), paramsB = Self.flatten(b.params)
         let params = Set(paramsA.keys).union(paramsB.keys).sorted()
@@ -76,7 +77,9 @@ extension Registry {
         }
         var history: VersionDiff.History?
         var note: String?
-        if let commitA = a.git?.commit, let commitB = b.git?.commit {
+        if let commitA = a.git?.commit, let commitB = b.git?.commit, repository == nil {
+            note = "the commits between them are not read through a server (run 'git log \(commitA.prefix(10))..\(commitB.prefix(10))' in the code's repository)"
+        } else if let commitA = a.git?.commit, let commitB = b.git?.commit, let repository {
             do {
                 // The given (or current) repository first, then the work trees the versions were
                 // registered from, if they are still on this machine.

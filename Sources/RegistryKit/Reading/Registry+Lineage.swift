@@ -30,11 +30,12 @@ public struct LineageGraph: Sendable {
 }
 
 extension Registry {
-    /// Versions that trained or were evaluated on a dataset (a name, a digest or a path).
-    public func find(dataset reference: String, currentDirectory: String) throws(RegistryError) -> [FindResult] {
+    /// Versions that trained or were evaluated on a dataset (a name, a digest, or a path when
+    /// `currentDirectory` is given: a server answering a client reads no path of its own).
+    public func find(dataset reference: String, currentDirectory: String?) throws(RegistryError) -> [FindResult] {
         let digest: Digest
-        let absolute = RegistryLocator.absolute(reference, from: currentDirectory)
-        if !reference.hasPrefix(Digest.algorithm + ":"), FileManager.default.fileExists(atPath: absolute),
+        if let currentDirectory, !reference.hasPrefix(Digest.algorithm + ":"),
+            FileManager.default.fileExists(atPath: RegistryLocator.absolute(reference, from: currentDirectory)),
             try database({ (db) throws(MetadataError) in try db.datasetDigest(named: reference) }) == nil
         {
             let files = try SourceFileCollector.collect([reference], currentDirectory: currentDirectory, what: "dataset")
