@@ -126,7 +126,7 @@ let package = Package(
             name: "RegistryCLI",
             dependencies: [
                 "RegistryKit", "RegistryBackends", "RegistryServer", "RegistryClient", "DatasetProfiling", "Evaluation", "Drift", "ContentHashing",
-                "ContentStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ContentStore", "RegistryStorage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(

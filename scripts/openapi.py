@@ -118,14 +118,20 @@ def operation(endpoint):
     }
     for status, (_, name) in ERRORS.items():
         responses[status] = {"$ref": f"#/components/responses/{name}"}
-    return {
+    described = {
         "operationId": "_".join(words),
         "summary": f"mreg {' '.join(words)}: {help['abstract']}",
         "description": description,
         "security": [{"token": []}],
         "parameters": parameters,
-        "responses": dict(sorted(responses.items())),
     }
+    if "body" in endpoint:
+        described["requestBody"] = {
+            "required": False, "description": "What the client read on its machine (the server reads no path of its own).",
+            "content": {"application/json": {"schema": {"$ref": f"./{endpoint['body']}.schema.json"}}},
+        }
+    described["responses"] = dict(sorted(responses.items()))
+    return described
 
 
 def probe(name, summary, status_value, extra=None):

@@ -59,12 +59,29 @@ public final class ServerConnection: Sendable {
     /// Uploads a file as `PUT path`, read in pieces as the connection takes them (memory stays
     /// bounded, whatever the file's size); the server re-hashes what it receives.
     public func upload(_ path: String, file: String, size: Int64) throws(RegistryError) -> Response {
+        try send("PUT", path, query: [], headers: [("Content-Type", "application/octet-stream")], document: nil, file: file, size: size)
+    }
+
+    /// Sends a JSON document and then a file as one body (`Mreg-Document-Length` says where the
+    /// document ends), the file read in pieces as the connection takes them.
+    public func send(
+        _ method: String, _ path: String, query: [(String, String)], headers: [(String, String)], document: Data, attaching file: String, size: Int64
+    ) throws(RegistryError) -> Response {
+        try send(
+            method, path, query: query, headers: headers + [("Content-Type", "application/octet-stream"), ("Mreg-Document-Length", String(document.count))],
+            document: document, file: file, size: size)
+    }
+
+    private func send(
+        _ method: String, _ path: String, query: [(String, String)], headers: [(String, String)], document: Data?, file: String, size: Int64
+    ) throws(RegistryError) -> Response {
         let loop = http.eventLoopGroup.next()
-        let body = HTTPClient.Body.stream(contentLength: size) { writer in
+        let body = HTTPClient.Body.stream(contentLength: Int64(document?.count ?? 0) + size) { writer in
             let done = loop.makePromise(of: Void.self)
             // Blocking reads on a thread of their own, each piece waiting until it is on its way.
             Thread.detachNewThread {
                 do {
+                    if let document { try writer.write(.byteBuffer(ByteBuffer(bytes: document))).wait() }
                     try Self.stream(file, to: writer)
                     done.succeed(())
                 } catch {
@@ -73,7 +90,7 @@ public final class ServerConnection: Sendable {
             }
             return done.futureResult
         }
-        return try execute("PUT", path, query: [], headers: [("Content-Type", "application/octet-stream")], body: body, on: loop)
+        return try execute(method, path, query: query, headers: headers, body: body, on: loop)
     }
 
     /// Reads `file` in 1 MiB pieces into `writer`.

@@ -49,22 +49,11 @@ extension RegistryServer {
             return Answer(status: .internalServerError, body: errorDocument(error), principal: principal)
         }
         defer { spool.discard() }
-        var received: Int64 = 0
+        let received: Int64
         do {
-            var pending = ByteBuffer()
-            for try await chunk in request.body {
-                received += Int64(chunk.readableBytes)
-                guard received <= length else { break }
-                var chunk = chunk
-                pending.writeBuffer(&chunk)
-                if pending.readableBytes >= Self.spoolPiece {
-                    try await spoolWriters.runIfActive { [pending] in try spool.write(pending) }
-                    pending.clear()
-                }
-            }
-            if pending.readableBytes > 0 { try await spoolWriters.runIfActive { [pending] in try spool.write(pending) } }
+            received = try await spoolBody(request, to: spool, length: length).received
         } catch {
-            return refuse("the upload broke off after \(received) of \(length) bytes", hint: "upload it again ('mreg register' asks which blobs are missing)")
+            return refuse("the upload broke off after \(error.received) of \(length) bytes", hint: "upload it again ('mreg register' asks which blobs are missing)")
         }
         guard received == length else {
             return refuse("the body has \(received) bytes, not the \(length) of its Content-Length", hint: "upload the file again")
@@ -80,15 +69,51 @@ extension RegistryServer {
         }
     }
 
+    /// A body that broke off after `received` bytes.
+    struct BrokenBody: Error {
+        let received: Int64
+    }
+
+    /// Reads a request's body as it arrives: its first `documentLength` bytes are returned (a
+    /// JSON document), the rest is written to `spool` in pieces, off the event loops. Stops
+    /// reading past `length` bytes; returns how many arrived.
+    func spoolBody(
+        _ request: Request, to spool: SpoolFile, length: Int64, documentLength: Int = 0
+    ) async throws(BrokenBody) -> (document: Data, received: Int64) {
+        var received: Int64 = 0
+        var document = Data()
+        do {
+            var pending = ByteBuffer()
+            for try await chunk in request.body {
+                received += Int64(chunk.readableBytes)
+                guard received <= length else { break }
+                var chunk = chunk
+                if document.count < documentLength, let head = chunk.readSlice(length: min(chunk.readableBytes, documentLength - document.count)) {
+                    document.append(contentsOf: head.readableBytesView)
+                }
+                pending.writeBuffer(&chunk)
+                if pending.readableBytes >= Self.spoolPiece {
+                    try await spoolWriters.runIfActive { [pending] in try spool.write(pending) }
+                    pending.clear()
+                }
+            }
+            if pending.readableBytes > 0 { try await spoolWriters.runIfActive { [pending] in try spool.write(pending) } }
+        } catch {
+            throw BrokenBody(received: received)
+        }
+        return (document, received)
+    }
+
     /// Removes spool files whose writer is gone (a server killed mid-upload or mid-download); a
     /// live server's uploads are locked and stay, and so do the downloads of a live process.
     static func sweepSpool(_ directory: String) -> Int {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return 0 }
         var removed = 0
-        for name in names where name.hasSuffix(Registry.downloadSuffix) {
-            // PID-RANDOM.download: a blob copied for a client, unlinked once opened.
+        for name in names where name.hasSuffix(Registry.downloadSuffix) || name.hasSuffix(NamedAttachment.suffix) {
+            // PID-RANDOM.download: a blob copied for a client, unlinked once opened; PID-RANDOM.attach:
+            // a folder holding one a command reads.
             guard let pid = name.split(separator: "-").first.flatMap({ pid_t($0) }), kill(pid, 0) == -1, errno == ESRCH else { continue }
-            if unlink(directory + "/" + name) == 0 { removed += 1 }
+            if (try? FileManager.default.removeItem(atPath: directory + "/" + name)) != nil { removed += 1 }
         }
         for name in names where name.hasSuffix(SpoolFile.suffix) {
             let path = directory + "/" + name

@@ -96,7 +96,8 @@ public final class RegistryServer: Sendable {
 
     /// Answers one request: finds its route, checks its token, runs its work on a worker.
     func respond(
-        method: String, path: String, items: [(String, String)], form: AnswerForm, authorization: String?, body: Data = Data()
+        method: String, path: String, items: [(String, String)], form: AnswerForm, authorization: String?, body: Data = Data(),
+        attachment: String? = nil
     ) async -> Answer {
         if method == "GET", path == "/healthz" { return Answer(status: .ok, body: Data("{\n  \"status\" : \"ok\"\n}\n".utf8)) }
         // Counts and timings only, no registry data: scraped without a token, as /healthz is read.
@@ -123,7 +124,8 @@ public final class RegistryServer: Sendable {
         let outcome = await work { registry throws(RegistryError) -> (RouteAnswer, String) in
             let principal = try Self.authorize(route, items: items, authorization: authorization, registry: registry)
             let call = RouteCall(
-                registry: registry, items: items, form: form, principal: principal, actor: Registrant(user: principal.name, host: host), body: body)
+                registry: registry, items: items, form: form, principal: principal, actor: Registrant(user: principal.name, host: host), body: body,
+                attachment: attachment)
             return (try route.handle(call), principal.name)
         }
         switch outcome {
@@ -263,6 +265,11 @@ struct RegistryResponder: HTTPResponder {
             answer = await server.upload(request, digest: String(path.dropFirst(RegistryServer.blobPrefix.count)), authorization: authorization)
         } else if method == "GET", path.hasPrefix(RegistryServer.blobPrefix), !hasBody {
             answer = await server.download(digest: String(path.dropFirst(RegistryServer.blobPrefix.count)), items: items, authorization: authorization)
+        } else if let route = server.route(method: method, path: path), route.takesBody,
+            let documentLength = request.headers[.init(RegistryServer.documentLengthHeader)!].flatMap({ Int($0) })
+        {
+            answer = await server.respondWithAttachment(
+                request, route: route, items: items, form: form, authorization: authorization, documentLength: documentLength)
         } else if server.route(method: method, path: path)?.takesBody == true {
             var request = request
             do {

@@ -93,6 +93,8 @@ public struct RouteCall: Sendable {
     public let principal: AccessToken
     /// Who the ledger records as having done it: the token, on this server.
     public let actor: Registrant
-    /// The request's body, for a route that takes one.
+    /// The request's body (a JSON document), for a route that takes one.
     public let body: Data
+    /// The file sent after the document (`Mreg-Document-Length`), spooled; removed after the call.
+    public let attachment: String?
 }

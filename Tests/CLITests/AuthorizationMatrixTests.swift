@@ -25,6 +25,7 @@ import Testing
             "GET /v1/diff": ("ref=churn@1&ref=churn@2", nil),
             "GET /v1/compare": ("ref=churn@1&ref=churn@2&dataset=holdout", nil),
             "GET /v1/find": ("commit=abcd", nil),
+            "POST /v1/evaluate": ("ref=churn@1&dataset=customers&metric=auc%3D0.7", "{}"),
             "POST /v1/annotate": ("ref=churn@1&label=owner%3Drisk", nil),
             "POST /v1/promote": ("ref=churn@2&to=staging", nil),
             "POST /v1/rollback": ("model=churn&alias=staging", nil),

@@ -36,6 +36,11 @@ final class ServerProcess {
         try curl(path, token: token, method: method, extra: body.map { ["-H", "Content-Type: application/json", "--data-binary", $0] } ?? [])
     }
 
+    /// A request by curl whose body is a file's bytes, with extra headers.
+    func request(_ path: String, token: String?, method: String, bodyFile: String, headers: [String]) throws -> (status: Int, body: String) {
+        try curl(path, token: token, method: method, extra: ["--data-binary", "@" + bodyFile] + headers.flatMap { ["-H", $0] })
+    }
+
     /// A file uploaded by curl with `PUT`.
     func upload(_ path: String, file: String, token: String?) throws -> (status: Int, body: String) {
         try curl(path, token: token, method: "PUT", extra: ["--data-binary", "@" + file])

@@ -86,6 +86,15 @@ struct EvaluateCommand: RegistryCommand {
     @OptionGroup var global: GlobalOptions
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
+        // Through a server, what the client read on its machine: the server reads no path of its own.
+        let upload = try invocation.served.map { (call) throws(RegistryError) in
+            call.body.isEmpty ? EvaluationUpload() : try decodeBody(EvaluationUpload.self, from: call.body, what: "an evaluation upload (schemas/evaluation-upload.schema.json)")
+        }
+        // The client's predictions file, sent after the document, under its own name while it is read.
+        let spooled = try upload?.predictions.map { (file) throws(RegistryError) in
+            try EvaluationUpload.attached(file, invocation.served?.attachment)
+        }
+        let predictions = spooled.map { URL(fileURLWithPath: $0.path).lastPathComponent } ?? self.predictions
         let source: EvaluationRequest.Source
         let given = (metrics == nil ? 0 : 1) + (metric.isEmpty ? 0 : 1) + (predictions == nil ? 0 : 1)
         if predictions != nil && given > 1 { throw RegistryError(.usage, "give either --predictions or --metric/--metrics, not both") }
@@ -114,13 +123,20 @@ struct EvaluateCommand: RegistryCommand {
             source = .metrics(values)
         }
         if noGit && gitPath != nil { throw RegistryError(.usage, "--no-git and --git cannot be used together") }
-        let git: RegistrationRequest.GitSource = noGit ? .none : gitPath.map { .repository($0) } ?? .discover(from: invocation.currentDirectory)
-        let registry = try invocation.openRegistry(global)
-        let (record, warnings, created) = try registry.evaluate(
-            EvaluationRequest(
-                reference: reference, dataset: dataset, datasetKey: datasetKey, source: source, git: git, registrant: invocation.registrant,
-                currentDirectory: invocation.currentDirectory),
-            progress: invocation.progress(global))
+        var request = EvaluationRequest(
+            reference: reference, dataset: dataset, datasetKey: datasetKey, source: source,
+            git: noGit ? .none : gitPath.map { .repository($0) } ?? .discover(from: invocation.currentDirectory), registrant: invocation.registrant,
+            currentDirectory: invocation.currentDirectory)
+        if let upload {
+            request.git = .recorded(upload.git)
+            request.preparedDataset = upload.dataset
+            request.datasetPaths = false
+            // The predictions file is read where it was copied, by the name the client gave it.
+            request.currentDirectory = spooled.map { URL(fileURLWithPath: $0.path).deletingLastPathComponent().path } ?? "/"
+        }
+        var (record, warnings, created) = try invocation.openRegistry(global).evaluate(request, progress: invocation.progress(global))
+        warnings = (upload?.warnings ?? []) + warnings
+        withExtendedLifetime(spooled) {}
         if global.json {
             Console.json(EvaluationDocument(record, created: created))
             return

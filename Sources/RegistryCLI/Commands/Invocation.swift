@@ -24,6 +24,10 @@ struct Invocation {
         let principal: AccessToken
         /// What the ledger records: the token's name, on the server's host.
         let actor: Registrant
+        /// What the client read on its machine for the command (a JSON document), if anything.
+        var body = Data()
+        /// The file the client sent after the document (spooled), if any.
+        var attachment: String?
     }
 
     /// The invocation of a command `mreg serve` runs for a client.

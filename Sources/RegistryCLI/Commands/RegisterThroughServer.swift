@@ -55,24 +55,35 @@ extension RegisterCommand {
         // A blob uploaded but collected by `gc` before the commit makes the commit a 409: the
         // server is asked again what it lacks. When it lacks nothing, the 409 was another conflict.
         for _ in 1...3 {
-            let asked = try wireBody(BlobList(blobs: uploads.map { BlobList.Blob(digest: $0.digest, size: $0.size) }))
-            let answer = try connection.send("POST", "/v1/blobs/missing", body: asked)
-            guard answer.status == 200, let missing = try? JSONDecoder().decode(MissingBlobs.self, from: answer.body) else {
-                throw ServerClient.failure(answer, connection: connection)
-            }
-            if let refused, missing.missing.isEmpty { return try ServerClient.print(refused, connection: connection) }
-            let wanted = Set(missing.missing)
-            for blob in uploads where wanted.contains(blob.digest) {
-                let uploaded = try connection.upload(RegistryServer.blobPrefix + blob.digest.description, file: blob.path, size: blob.size)
-                guard uploaded.status == 200 || uploaded.status == 201 else { throw ServerClient.failure(uploaded, connection: connection) }
-                if uploaded.status == 201 { bytesUploaded += blob.size }
-            }
+            let sent = try connection.uploadMissing(uploads)
+            if let refused, sent.missing == 0 { return try ServerClient.print(refused, connection: connection) }
+            bytesUploaded += sent.bytesStored
             let body = try wireBody(RegistrationUpload(registration: registration, warnings: warnings, bytesUploaded: bytesUploaded))
             let committed = try connection.send("POST", "/v1/register", headers: [(AnswerForm.headerName, form.header)], body: body)
             guard committed.status == 409 else { return try ServerClient.print(committed, connection: connection) }
             refused = committed
         }
         throw RegistryError(.conflict, "the server kept losing this registration's blobs", hint: "check that no 'mreg gc' is running in a loop, then register again")
+    }
+}
+
+extension ServerConnection {
+    /// Asks the server which of these blobs it lacks (`POST /v1/blobs/missing`) and uploads
+    /// those; returns how many it lacked and the bytes it stored anew.
+    func uploadMissing(_ uploads: [PendingBlob]) throws(RegistryError) -> (missing: Int, bytesStored: Int64) {
+        let asked = try wireBody(BlobList(blobs: uploads.map { BlobList.Blob(digest: $0.digest, size: $0.size) }))
+        let answer = try send("POST", "/v1/blobs/missing", body: asked)
+        guard answer.status == 200, let missing = try? JSONDecoder().decode(MissingBlobs.self, from: answer.body) else {
+            throw ServerClient.failure(answer, connection: self)
+        }
+        let wanted = Set(missing.missing)
+        var stored: Int64 = 0
+        for blob in uploads where wanted.contains(blob.digest) {
+            let uploaded = try upload(RegistryServer.blobPrefix + blob.digest.description, file: blob.path, size: blob.size)
+            guard uploaded.status == 200 || uploaded.status == 201 else { throw ServerClient.failure(uploaded, connection: self) }
+            if uploaded.status == 201 { stored += blob.size }
+        }
+        return (wanted.count, stored)
     }
 }
 

@@ -43,6 +43,9 @@ struct Endpoint: Sendable {
     /// Whether the command shows only the models the token is granted when no model is named
     /// (`list`); other calls without a model need a token granted every model.
     var filtersModels = false
+    /// The schema of the JSON body the client sends: what it read on its machine (`evaluate`'s
+    /// dataset, predictions blob and git state), for the command to use instead of paths.
+    var body: String?
 
     /// The command line a query stands for: options and flags (`globals` among them), then `--`
     /// and the arguments, so that an argument that begins with '-' stays an argument.
@@ -77,6 +80,7 @@ struct Endpoint: Sendable {
         ]
         if let model { fields["model"] = model }
         if let alias { fields["alias"] = alias }
+        if let body { fields["body"] = body }
         return fields
     }
 
@@ -88,7 +92,7 @@ extension ServedCommand {
     static var route: ServerRoute {
         ServerRoute(
             endpoint.method, endpoint.path, role: endpoint.role, modelParameter: endpoint.model, aliasParameter: endpoint.alias,
-            filtersModels: endpoint.filtersModels
+            filtersModels: endpoint.filtersModels, takesBody: endpoint.body != nil
         ) { call throws(RegistryError) in try serve(call) }
     }
 
@@ -105,7 +109,8 @@ extension ServedCommand {
                 .usage, message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message,
                 hint: "see 'mreg \(configuration.commandName ?? "") --help' or schemas/openapi.yaml")
         }
-        let invocation = Invocation.serving(.init(registry: call.registry, principal: call.principal, actor: call.actor))
+        let invocation = Invocation.serving(
+            .init(registry: call.registry, principal: call.principal, actor: call.actor, body: call.body, attachment: call.attachment))
         var failure: RegistryError?
         let output = Console.capturing {
             do throws(RegistryError) {

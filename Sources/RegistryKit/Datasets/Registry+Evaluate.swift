@@ -24,6 +24,11 @@ public struct EvaluationRequest: Sendable {
     public var git: RegistrationRequest.GitSource
     public var registrant: Registrant
     public var currentDirectory: String
+    /// The dataset as a client read it on its machine (`dataset` is then its path there).
+    public var preparedDataset: PreparedDataset?
+    /// Whether `dataset` may name a file or folder on this machine: a server answering a client
+    /// reads no path of its own.
+    public var datasetPaths = true
 
     public init(
         reference: String, dataset: String, datasetKey: String?, source: Source, git: RegistrationRequest.GitSource, registrant: Registrant,
@@ -158,17 +163,50 @@ extension Registry {
         {
             return (details.fingerprint, [], [], request.dataset)
         }
-        let absolute = RegistryLocator.absolute(request.dataset, from: request.currentDirectory)
-        guard FileManager.default.fileExists(atPath: absolute) else {
-            throw .notFound("'\(request.dataset)' is neither a recorded dataset name nor an existing path", hint: "run 'mreg dataset list', or give a file or folder")
+        let dataset: PreparedDataset
+        if let prepared = request.preparedDataset {
+            try prepared.validate()
+            dataset = prepared
+        } else {
+            guard request.datasetPaths else {
+                throw .notFound(
+                    "'\(request.dataset)' is neither one of \(version.model)@\(version.number)'s dataset roles nor a recorded dataset name",
+                    hint: "run 'mreg dataset list', or give a file or folder on your machine")
+            }
+            let absolute = RegistryLocator.absolute(request.dataset, from: request.currentDirectory)
+            guard FileManager.default.fileExists(atPath: absolute) else {
+                throw .notFound("'\(request.dataset)' is neither a recorded dataset name nor an existing path", hint: "run 'mreg dataset list', or give a file or folder")
+            }
+            let read = try Self.prepareEvaluationDataset(request.dataset, currentDirectory: request.currentDirectory)
+            warnings += read.warnings
+            dataset = read.dataset
         }
-        let files = try SourceFileCollector.collect([request.dataset], currentDirectory: request.currentDirectory, what: "dataset")
-        let stem = URL(fileURLWithPath: absolute).deletingPathExtension().lastPathComponent.lowercased()
-        let dataset = try fingerprintDataset(role: stem, path: request.dataset, files: files, currentDirectory: request.currentDirectory, store: false, progress: nil)
-        warnings += dataset.warnings
         let fingerprint = dataset.use.fingerprint
         let role = version.datasets.first { $0.fingerprint.digest == fingerprint.digest }?.role
-        return (fingerprint, dataset.listing ?? [], dataset.profiles, role ?? stem)
+        return (fingerprint, dataset.listing ?? [], dataset.profiles, role ?? dataset.use.role)
+    }
+
+    /// The predictions file at `path` on this machine, checked as `evaluate` checks it before
+    /// reading it (its extension names a format; it exists and is a file): its absolute path.
+    public static func predictionsFile(_ path: String, currentDirectory: String) throws(RegistryError) -> String {
+        try predictionsSource(path, currentDirectory: currentDirectory).file.absolutePath
+    }
+
+    static func predictionsSource(_ path: String, currentDirectory: String) throws(RegistryError) -> (file: SourceFile, format: TableProfile.Format) {
+        guard let format = TableProfiler.format(forPath: path) else {
+            throw .usage("'\(path)' is not a CSV, TSV or JSON Lines file (by its extension)", hint: "name it .csv, .tsv or .jsonl")
+        }
+        return (try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "predictions")[0], format)
+    }
+
+    /// Fingerprints and profiles a dataset file or folder on this machine for an evaluation; its
+    /// role is the file's name without extension (the metric keys' default DATASET part).
+    public static func prepareEvaluationDataset(_ path: String, currentDirectory: String) throws(RegistryError) -> (dataset: PreparedDataset, warnings: [String]) {
+        let absolute = RegistryLocator.absolute(path, from: currentDirectory)
+        let files = try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "dataset")
+        let stem = URL(fileURLWithPath: absolute).deletingPathExtension().lastPathComponent.lowercased()
+        let dataset = try fingerprint(role: stem, path: path, files: files, currentDirectory: currentDirectory, stored: false, progress: nil)
+        return (PreparedDataset(use: dataset.use, listing: dataset.listing, profiles: dataset.profiles), dataset.warnings)
     }
 
     /// Reads the predictions file's columns while hashing it, computes the task's metrics, and
@@ -177,10 +215,8 @@ extension Registry {
         predictionsAt path: String, settings: EvaluationSettings, names: PredictionColumnNames, currentDirectory: String,
         progress: (any ProgressDisplay)?
     ) throws(RegistryError) -> (MetricReport, Digest) {
-        guard let format = TableProfiler.format(forPath: path) else {
-            throw .usage("'\(path)' is not a CSV, TSV or JSON Lines file (by its extension)", hint: "name it .csv, .tsv or .jsonl")
-        }
-        let files = try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "predictions")
+        let (file, format) = try Self.predictionsSource(path, currentDirectory: currentDirectory)
+        let files = [file]
         let wanted = Self.columnRoles(settings.task).map { role in names.column(for: role) ?? role }
         // Read and score first; only predictions that could be scored are stored, so a refused
         // evaluation leaves the registry as it was.

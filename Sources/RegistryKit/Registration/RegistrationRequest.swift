@@ -11,6 +11,8 @@ public struct RegistrationRequest: Sendable {
         case repository(String)
         /// Record no git information (`--no-git`).
         case none
+        /// What a client read from its own repository (a server reads none of its own).
+        case recorded(GitProvenance?)
     }
 
     public var model: String

@@ -163,7 +163,7 @@ extension Registry {
     }
 
     /// Reads the git state; a registry folder inside the work tree (`registryRoot`) is not a change to it.
-    static func gitProvenance(
+    public static func gitProvenance(
         _ source: RegistrationRequest.GitSource, requireClean: Bool, currentDirectory: String, registryRoot: String?, warnings: inout [String]
     ) throws(RegistryError) -> (GitProvenance?, String?) {
         let repository: GitRepository?
@@ -172,6 +172,8 @@ extension Registry {
         case .none:
             if requireClean { throw .usage("--require-clean cannot be combined with --no-git") }
             return (nil, "not recorded (--no-git)")
+        case .recorded(let provenance):
+            return (provenance, provenance == nil ? "not recorded by the client" : nil)
         case .discover(let directory):
             location = directory
             do {

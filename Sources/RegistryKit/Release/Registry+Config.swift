@@ -47,7 +47,7 @@ extension Registry {
         guard let commit = version.git?.commit else { return nil }
         let location: String
         switch source {
-        case .none: return nil
+        case .none, .recorded: return nil
         case .discover(let directory): location = directory
         case .repository(let path): location = RegistryLocator.absolute(path, from: currentDirectory)
         }
