@@ -151,7 +151,8 @@ paths = {
     }},
 }
 for endpoint in run("serve", "--dump-endpoints"):
-    paths[endpoint["path"]] = {endpoint["method"].lower(): operation(endpoint)}
+    if not endpoint.get("written"):  # the routes written by hand are described below
+        paths[endpoint["path"]] = {endpoint["method"].lower(): operation(endpoint)}
 
 
 def errors(*statuses):
@@ -202,6 +203,39 @@ paths["/v1/blobs/{digest}"] = {"put": {
     "responses": {
         "200": {"description": "The blob's bytes.", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
         **errors("400", "401", "403", "404", "500", "503"),
+    },
+}}
+paths["/v1/sign"] = {"post": {
+    "operationId": "sign",
+    "summary": "mreg sign: records a signature made on the client (the private key never leaves it).",
+    "description": "Role: writer or above; the token must be granted the model named by `ref`. Refused (409) unless the version still "
+    "has the manifest signed, the key is trusted by the server's registry, and the signature verifies with it.",
+    "security": [{"token": []}],
+    "parameters": [
+        {"name": "ref", "in": "query", "required": True, "description": "The version signed (MODEL@VERSION).", "schema": {"type": "string", "minLength": 1}},
+        {"name": "Mreg-CLI", "in": "header", "required": False, "description": "As on the other endpoints: the CLI envelope instead of the document.",
+         "schema": {"type": "string", "pattern": "^(text|json)(,quiet)?$"}},
+    ],
+    "requestBody": json_body("signature-upload", "The signature, made on the client."),
+    "responses": {
+        "200": {"description": "What `mreg sign --json` prints.", "content": {"application/json": {"schema": {"$ref": "./sign.schema.json"}}, **cli_content()}},
+        "409": {"description": "Refused: the key is not trusted, the signature does not verify, or the version's manifest is another.",
+                "content": {"application/json": {"schema": {"$ref": "./error.schema.json"}}, **cli_content()}},
+        **errors("400", "401", "403", "404", "413", "500", "503"),
+    },
+}}
+paths["/v1/keys/trust"] = {"post": {
+    "operationId": "keys_trust",
+    "summary": "mreg keys trust: trusts a public key under a name, for signatures and `require_signature` gates.",
+    "description": "Role: admin.",
+    "security": [{"token": []}],
+    "parameters": [{"name": "Mreg-CLI", "in": "header", "required": False, "description": "As on the other endpoints: the CLI envelope instead of the document.",
+                    "schema": {"type": "string", "pattern": "^(text|json)(,quiet)?$"}}],
+    "requestBody": json_body("key-upload", "The key's name and PEM text."),
+    "responses": {
+        "200": {"description": "What `mreg keys trust --json` prints.", "content": {"application/json": {"schema": {"$ref": "./keys-trust.schema.json"}}, **cli_content()}},
+        "409": {"description": "Another key is trusted under this name.", "content": {"application/json": {"schema": {"$ref": "./error.schema.json"}}, **cli_content()}},
+        **errors("400", "401", "403", "413", "500", "503"),
     },
 }}
 paths["/v1/register"] = {"post": {

@@ -19,6 +19,9 @@ extension RegistryServer {
         throw RegistryError(.internal, "internal error: downloads are answered by RegistryServer.download")
     }
 
+    /// The blob endpoints (answered here rather than by a route's handler), for listings.
+    public static var blobRoutes: [ServerRoute] { [downloadRoute, uploadRoute] }
+
     /// Pieces a download is read and sent in.
     static let downloadPiece = 1 << 20
 

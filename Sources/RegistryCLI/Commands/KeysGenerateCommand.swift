@@ -23,6 +23,8 @@ struct KeysGenerateCommand: RegistryCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    static var worksWithoutRegistry: Bool { true }
+
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let directory = invocation.absolute(out ?? ".")
         let (privatePath, publicPath, fingerprint) = try Registry.generateKeyPair(name: name, directory: directory)

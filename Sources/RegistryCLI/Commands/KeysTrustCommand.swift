@@ -26,13 +26,22 @@ struct KeysTrustCommand: RegistryCommand {
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
+        let (pem, keyName) = try keyFile(invocation)
+        let (key, added) = try registry.trustKey(pem: pem, name: keyName)
+        Self.report(key, added: added, json: global.json)
+    }
+
+    /// The public key file's text, and the name to trust it under.
+    func keyFile(_ invocation: Invocation) throws(RegistryError) -> (pem: String, name: String) {
         guard let data = FileManager.default.contents(atPath: invocation.absolute(file)), let pem = String(data: data, encoding: .utf8) else {
             throw RegistryError(.notFound, "cannot read the key file '\(file)'")
         }
         let base = URL(fileURLWithPath: file).lastPathComponent
-        let keyName = name ?? (base.hasSuffix(".pub") ? String(base.dropLast(4)) : base)
-        let (key, added) = try registry.trustKey(pem: pem, name: keyName)
-        if global.json {
+        return (pem, name ?? (base.hasSuffix(".pub") ? String(base.dropLast(4)) : base))
+    }
+
+    static func report(_ key: TrustedKeyFile, added: Bool, json: Bool) {
+        if json {
             Console.json(KeysTrustDocument(key: KeyDocument(name: key.name, fingerprint: key.fingerprint.description, path: key.path), added: added))
         } else {
             Console.out(added

@@ -7,15 +7,20 @@ import RegistryModel
 protocol RegistryCommand: ParsableCommand {
     var global: GlobalOptions { get }
     func execute(_ invocation: Invocation) throws(RegistryError)
+    /// Whether it works on this machine alone (`keys generate`), so that a server named by
+    /// `--registry` or `MREG_REGISTRY` changes nothing for it.
+    static var worksWithoutRegistry: Bool { get }
 }
 
 extension RegistryCommand {
+    static var worksWithoutRegistry: Bool { false }
+
     func run() throws {
         let invocation = Invocation.current
         var status: Int32 = 0
         do throws(RegistryError) {
             // A server's answer was printed as it came; only its exit code is left to end with.
-            if let server = try invocation.server(global) {
+            if !Self.worksWithoutRegistry, let server = try invocation.server(global) {
                 status = try ServerClient.run(self, at: server, invocation: invocation)
             } else {
                 try execute(invocation)

@@ -56,7 +56,12 @@ struct ServeCommand: RegistryCommand {
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
         if dumpEndpoints {
-            let endpoints = Self.served.map { $0.endpoint.dumped }
+            // The routes written by hand (their bodies are not a command line) are listed too, so
+            // that a test can call every endpoint; scripts/openapi.py describes them itself.
+            let written = (Self.bodyRoutes + RegistryServer.blobRoutes).map { route -> [String: Any] in
+                ["method": route.method.rawValue, "path": route.path, "role": route.role.rawValue, "written": true]
+            }
+            let endpoints = Self.served.map { $0.endpoint.dumped } + written
             guard let data = try? JSONSerialization.data(withJSONObject: endpoints, options: [.prettyPrinted, .sortedKeys]) else {
                 throw RegistryError(.internal, "internal error: the endpoints could not be encoded")
             }
@@ -106,7 +111,10 @@ struct ServeCommand: RegistryCommand {
         EvaluateCommand.self,
     ]
 
-    static var routes: [ServerRoute] { served.map { $0.route } + [RegisterCommand.missingBlobsRoute, RegisterCommand.registerRoute] }
+    static var routes: [ServerRoute] { served.map { $0.route } + bodyRoutes }
+
+    /// The routes that take what the client read on its machine as a JSON body.
+    static let bodyRoutes = [RegisterCommand.missingBlobsRoute, RegisterCommand.registerRoute, SignCommand.signRoute, KeysTrustCommand.trustRoute]
 
     /// The client's `--json` and `--quiet`, for a route that prints as a command would.
     static func globalOptions(_ form: AnswerForm) throws(RegistryError) -> GlobalOptions {

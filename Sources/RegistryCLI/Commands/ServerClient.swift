@@ -13,6 +13,8 @@ enum ServerClient {
         let connection = try ServerConnection(address: address, token: token, caFile: invocation.environment["MREG_CA_CERT"])
         if let register = command as? RegisterCommand { return try register.registerThroughServer(connection, invocation: invocation) }
         if let export = command as? ExportCommand { return try export.exportThroughServer(connection, invocation: invocation) }
+        if let trust = command as? KeysTrustCommand { return try trust.trustThroughServer(connection, invocation: invocation) }
+        if let sign = command as? SignCommand { return try sign.signThroughServer(connection, invocation: invocation) }
         if let evaluate = command as? EvaluateCommand { return try evaluate.evaluateThroughServer(connection, invocation: invocation) }
         guard let served = command as? any ServedCommand else {
             let name = type(of: command).configuration.commandName ?? "this command"

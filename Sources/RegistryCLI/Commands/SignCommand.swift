@@ -28,6 +28,13 @@ struct SignCommand: RegistryCommand {
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
+        let pem = try keyPEM(invocation)
+        let (record, trusted, created) = try registry.sign(reference: reference, keyPEM: pem, signer: invocation.registrant)
+        Self.report(record, key: trusted, created: created, json: global.json)
+    }
+
+    /// The private key file's text; a warning when others may read it.
+    func keyPEM(_ invocation: Invocation) throws(RegistryError) -> String {
         let path = invocation.absolute(key)
         guard let data = FileManager.default.contents(atPath: path), let pem = String(data: data, encoding: .utf8) else {
             throw RegistryError(.notFound, "cannot read the key file '\(key)'", hint: "make one with 'mreg keys generate NAME'")
@@ -37,10 +44,12 @@ struct SignCommand: RegistryCommand {
         if pem.contains("PRIVATE KEY"), stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
             note("warning: '\(key)' is readable by other users; run 'chmod 600 \(key)'")
         }
-        let signer = invocation.registrant
-        let (record, trusted, created) = try registry.sign(reference: reference, keyPEM: pem, signer: signer)
+        return pem
+    }
+
+    static func report(_ record: VersionRecord, key trusted: TrustedKeyFile, created: Bool, json: Bool) {
         let name = "\(record.model)@\(record.number)"
-        if global.json {
+        if json {
             Console.json(SignDocument(reference: name, version: record.number, digest: record.manifestDigest.description, key: trusted.name, keyFingerprint: trusted.fingerprint.description, created: created))
         } else {
             Console.out(created

@@ -95,28 +95,43 @@ extension Registry {
     /// Signs a version's manifest digest with a key the registry trusts, after checking that the
     /// stored manifest still hashes to that digest. Signing twice with one key changes nothing.
     public func sign(reference: String, keyPEM: String, signer: Registrant) throws(RegistryError) -> (record: VersionRecord, key: TrustedKeyFile, created: Bool) {
-        let key: SigningKey
-        do {
-            key = try SigningKey(pem: keyPEM)
-        } catch {
-            throw RegistryError(error, purpose: "sign")
-        }
+        let key = try Self.signingKey(keyPEM)
         let record = try resolve(reference: reference)
-        let fingerprint = key.publicKey.fingerprint
+        return try recordSignature(
+            of: record, signature: try Self.signature(of: record.manifestDigest, with: key), keyFingerprint: key.publicKey.fingerprint, signer: signer)
+    }
+
+    /// Records a signature a client made on its machine (its private key never leaves it): the
+    /// version must still have the manifest it signed, the key must be trusted here, and the
+    /// signature must verify with it.
+    public func recordSignature(
+        reference: String, manifest: Digest, signature: [UInt8], keyFingerprint: Digest, signer: Registrant
+    ) throws(RegistryError) -> (record: VersionRecord, key: TrustedKeyFile, created: Bool) {
+        let record = try resolve(reference: reference)
+        guard record.manifestDigest == manifest else {
+            throw RegistryError(
+                .conflict, "the signature is of manifest \(manifest.short), but \(record.model)@\(record.number)'s is \(record.manifestDigest.short)",
+                hint: "sign the version again")
+        }
+        return try recordSignature(of: record, signature: signature, keyFingerprint: keyFingerprint, signer: signer)
+    }
+
+    private func recordSignature(
+        of record: VersionRecord, signature: [UInt8], keyFingerprint fingerprint: Digest, signer: Registrant
+    ) throws(RegistryError) -> (record: VersionRecord, key: TrustedKeyFile, created: Bool) {
         guard let trusted = try trustedKeys().first(where: { $0.fingerprint == fingerprint }) else {
             throw RegistryError(
                 .refused, "the key \(fingerprint.short) is not trusted by this registry, so its signature would fail 'mreg verify'",
                 hint: "trust its public half first with 'mreg keys trust NAME.pub'")
         }
+        guard trusted.key.isValidSignature(signature, manifest: record.manifestDigest) else {
+            throw RegistryError(
+                .refused, "the signature does not verify with key '\(trusted.name)' (\(fingerprint.short)) on \(record.model)@\(record.number)'s manifest",
+                hint: "sign with the private key whose public half is trusted as '\(trusted.name)'")
+        }
         _ = try storeBlob { () throws(ContentStoreError) in try blobs.readVerified(record.manifestDigest) }
         if try database({ (db) throws(MetadataError) in try db.signatures(versionID: record.id) }).contains(where: { $0.keyFingerprint == fingerprint }) {
             return (record, trusted, false)
-        }
-        let signature: [UInt8]
-        do {
-            signature = try key.sign(manifest: record.manifestDigest)
-        } catch {
-            throw .bug("signing failed: \(error.description)")
         }
         let stored = StoredSignature(
             keyFingerprint: fingerprint, keyName: trusted.name, signature: signature, signedAt: clock(), signedBy: "\(signer.user)@\(signer.host)")
@@ -127,6 +142,24 @@ extension Registry {
             try db.insertSignature(versionID: record.id, stored, actor: signer, record: document, seal: Self.sealEvent)
         }
         return (record, trusted, created)
+    }
+
+    /// A private key (PEM) to sign with, or a usage error saying what is wrong with it.
+    public static func signingKey(_ pem: String) throws(RegistryError) -> SigningKey {
+        do {
+            return try SigningKey(pem: pem)
+        } catch {
+            throw RegistryError(error, purpose: "sign")
+        }
+    }
+
+    /// The Ed25519 signature of a manifest digest.
+    public static func signature(of manifest: Digest, with key: SigningKey) throws(RegistryError) -> [UInt8] {
+        do {
+            return try key.sign(manifest: manifest)
+        } catch {
+            throw .bug("signing failed: \(error.description)")
+        }
     }
 
     /// Checks every stored signature of a version against the trusted keys and its manifest digest.

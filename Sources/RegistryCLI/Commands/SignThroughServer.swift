@@ -1,0 +1,97 @@
+import Foundation
+import RegistryClient
+import RegistryKit
+import RegistryModel
+import RegistryServer
+
+/// `mreg sign` through `mreg serve`: the private key never leaves the client. The client signs
+/// the manifest digest of the version the server names, and the server records the signature
+/// once it verifies with a key the registry trusts.
+extension SignCommand {
+    /// What the client sends: the manifest it signed, the key's fingerprint and the signature.
+    struct Upload: Codable {
+        let manifest: Digest
+        let keyFingerprint: Digest
+        /// Base64.
+        let signature: String
+    }
+
+    /// `POST /v1/sign?ref=MODEL@N`: records a signature made on the client, as the token.
+    static let signRoute = ServerRoute(.post, "/v1/sign", role: .writer, modelParameter: "ref", takesBody: true) { call throws(RegistryError) in
+        let upload = try decodeBody(Upload.self, from: call.body, what: "a signature (schemas/signature-upload.schema.json)")
+        guard let reference = call.items.first(where: { $0.0 == "ref" })?.1, call.items.count == 1 else {
+            throw RegistryError(.usage, "/v1/sign takes one parameter, ref", hint: "POST /v1/sign?ref=MODEL@VERSION")
+        }
+        guard let signature = Data(base64Encoded: upload.signature) else {
+            throw RegistryError(.usage, "the signature is not base64", hint: "send the Ed25519 signature of the manifest digest, in base64")
+        }
+        let global = try ServeCommand.globalOptions(call.form)
+        var failure: RegistryError?
+        let output = Console.capturing {
+            do throws(RegistryError) {
+                let (record, key, created) = try call.registry.recordSignature(
+                    reference: reference, manifest: upload.manifest, signature: Array(signature), keyFingerprint: upload.keyFingerprint,
+                    signer: call.actor)
+                report(record, key: key, created: created, json: global.json)
+            } catch {
+                failure = error
+                Console.report(error, json: global.json)
+            }
+        }
+        return RouteAnswer(stdout: output.stdout, stderr: output.stderr, failure: failure)
+    }
+
+    func signThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
+        let key = try Registry.signingKey(try keyPEM(invocation))
+        let shown = try connection.send("GET", ShowCommand.endpoint.path, query: [("ref", reference)])
+        struct Shown: Decodable {
+            let reference: String
+            let digest: String
+        }
+        guard shown.status == 200 else { throw ServerClient.failure(shown, connection: connection) }
+        guard let version = try? JSONDecoder().decode(Shown.self, from: shown.body), let manifest = Digest(parsing: version.digest) else {
+            throw connection.unavailable("it answered \(ShowCommand.endpoint.path) without a version document (is it an mreg server?)")
+        }
+        let signature = try Registry.signature(of: manifest, with: key)
+        let body = try wireBody(Upload(manifest: manifest, keyFingerprint: key.publicKey.fingerprint, signature: Data(signature).base64EncodedString()))
+        let form = AnswerForm(json: global.json, quiet: global.quiet, cli: true)
+        let response = try connection.send(
+            "POST", "/v1/sign", query: [("ref", version.reference)], headers: [(AnswerForm.headerName, form.header)], body: body)
+        return try ServerClient.print(response, connection: connection)
+    }
+}
+
+/// `mreg keys trust` through `mreg serve` (admins): the client reads the public key file and
+/// sends its text and the name to trust it under; the server's registry trusts it.
+extension KeysTrustCommand {
+    struct Upload: Codable {
+        let name: String
+        let pem: String
+    }
+
+    /// `POST /v1/keys/trust`: trusts a public key (PEM) under a name.
+    static let trustRoute = ServerRoute(.post, "/v1/keys/trust", role: .admin, takesBody: true) { call throws(RegistryError) in
+        let upload = try decodeBody(Upload.self, from: call.body, what: "a key to trust (schemas/key-upload.schema.json)")
+        guard call.items.isEmpty else { throw RegistryError(.usage, "/v1/keys/trust takes no parameters", hint: "send the name and the key in the body") }
+        let global = try ServeCommand.globalOptions(call.form)
+        var failure: RegistryError?
+        let output = Console.capturing {
+            do throws(RegistryError) {
+                let (key, added) = try call.registry.trustKey(pem: upload.pem, name: upload.name)
+                report(key, added: added, json: global.json)
+            } catch {
+                failure = error
+                Console.report(error, json: global.json)
+            }
+        }
+        return RouteAnswer(stdout: output.stdout, stderr: output.stderr, failure: failure)
+    }
+
+    func trustThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
+        let (pem, name) = try keyFile(invocation)
+        let form = AnswerForm(json: global.json, quiet: global.quiet, cli: true)
+        let response = try connection.send(
+            "POST", "/v1/keys/trust", headers: [(AnswerForm.headerName, form.header)], body: try wireBody(Upload(name: name, pem: pem)))
+        return try ServerClient.print(response, connection: connection)
+    }
+}
