@@ -125,10 +125,23 @@ def operation(endpoint):
         "security": [{"token": []}],
         "parameters": parameters,
     }
+    content = {}
     if "body" in endpoint:
+        content["application/json"] = {"schema": {"$ref": f"./{endpoint['body']}.schema.json"}}
+    if "attachment" in endpoint:
+        option = endpoint["attachment"]
+        content["application/octet-stream"] = {"schema": {"type": "string", "format": "binary"}}
+        parameters.append({
+            "name": "Mreg-Document-Length", "in": "header", "required": False,
+            "description": f"With `{option}`: the body is the JSON document of this many bytes (none: 0), then the file `{option}` names, "
+            "which the command reads by that name.",
+            "schema": {"type": "integer", "minimum": 0},
+        })
+    if content:
         described["requestBody"] = {
-            "required": False, "description": "What the client read on its machine (the server reads no path of its own).",
-            "content": {"application/json": {"schema": {"$ref": f"./{endpoint['body']}.schema.json"}}},
+            "required": False, "description": "What the client read on its machine (the server reads no path of its own)"
+            + (f", then the file `{endpoint['attachment']}` names." if "attachment" in endpoint else "."),
+            "content": content,
         }
     described["responses"] = dict(sorted(responses.items()))
     return described
@@ -222,6 +235,23 @@ paths["/v1/sign"] = {"post": {
         "409": {"description": "Refused: the key is not trusted, the signature does not verify, or the version's manifest is another.",
                 "content": {"application/json": {"schema": {"$ref": "./error.schema.json"}}, **cli_content()}},
         **errors("400", "401", "403", "404", "413", "500", "503"),
+    },
+}}
+paths["/v1/dataset/add"] = {"post": {
+    "operationId": "dataset_add",
+    "summary": "mreg dataset add: records a dataset under a name, as read on the client (fingerprint and profiles, not the data).",
+    "description": "Role: writer or above.",
+    "security": [{"token": []}],
+    "parameters": [
+        {"name": "name", "in": "query", "required": True, "description": "The dataset's name.", "schema": {"type": "string", "minLength": 1}},
+        {"name": "Mreg-CLI", "in": "header", "required": False, "description": "As on the other endpoints: the CLI envelope instead of the document.",
+         "schema": {"type": "string", "pattern": "^(text|json)(,quiet)?$"}},
+    ],
+    "requestBody": json_body("dataset-upload", "The dataset as read on the client."),
+    "responses": {
+        "200": {"description": "What `mreg dataset add --json` prints.", "content": {"application/json": {"schema": {"$ref": "./dataset-add.schema.json"}}, **cli_content()}},
+        "409": {"description": "A conflict.", "content": {"application/json": {"schema": {"$ref": "./error.schema.json"}}, **cli_content()}},
+        **errors("400", "401", "403", "413", "500", "503"),
     },
 }}
 paths["/v1/keys/trust"] = {"post": {

@@ -28,6 +28,8 @@ import Testing
             "POST /v1/evaluate": ("ref=churn@1&dataset=customers&metric=auc%3D0.7", "{}"),
             "POST /v1/sign": ("ref=churn@1", "{}"),
             "POST /v1/keys/trust": ("", "{}"),
+            "POST /v1/dataset/add": ("name=matrix", "{}"),
+            "POST /v1/drift": ("ref=churn@1&data=new.csv", "{}"),
             "POST /v1/annotate": ("ref=churn@1&label=owner%3Drisk", nil),
             "POST /v1/promote": ("ref=churn@2&to=staging", nil),
             "POST /v1/rollback": ("model=churn&alias=staging", nil),

@@ -92,18 +92,17 @@ import Testing
         let raw = try served.server.request(
             "/v1/evaluate?ref=churn@1&dataset=\(elsewhere)&metric=auc%3D0.7", token: served.writer, method: "POST", body: "{}")
         #expect(raw.status == 404 && raw.body.contains("neither one of churn@1's dataset roles"), "\(raw)")
-        // A document naming predictions needs the file after it, whole, under a plain file name.
-        for (document, file, text) in [
-            (#"{"predictions": {"size": 4, "name": "p.csv"}}"#, nil, "but no file follows it"),
-            (#"{"predictions": {"size": 9, "name": "p.csv"}}"#, "a,b\n", "not the 9 the document names"),
-            (#"{"predictions": {"size": 4, "name": "../../x.csv"}}"#, "a,b\n", "is not a file name"),
+        // Predictions named in the query need the file after the document, under a plain file name.
+        for (name, file, text) in [
+            ("p.csv", nil, "'predictions' names the file 'p.csv', but no file follows the document"),
+            ("..%2F..%2Fx.csv", "label,score\n1,0.5\n", "is not a file name"),
         ] as [(String, String?, String)] {
             let body = served.space.directory.url("body.bin")
-            try writeFile(body, document + (file ?? ""))
+            try writeFile(body, "{}" + (file ?? ""))
             let answer = try served.server.request(
-                "/v1/evaluate?ref=churn@1&dataset=holdout&task=binary", token: served.writer, method: "POST", bodyFile: body,
-                headers: file == nil ? [] : ["Mreg-Document-Length: \(document.utf8.count)"])
-            #expect(answer.status == 400 && answer.body.contains(text), "\(document): \(answer)")
+                "/v1/evaluate?ref=churn@1&dataset=holdout&task=binary&predictions=\(name)", token: served.writer, method: "POST", bodyFile: body,
+                headers: file == nil ? ["Content-Type: application/json"] : ["Mreg-Document-Length: 2"])
+            #expect(answer.status == 400 && answer.body.contains(text), "\(name): \(answer)")
         }
         #expect(try registrySnapshot(served.space.registry) == before, "a refusal changed the registry")
         let reader = try served.direct(["token", "create", "dashboards", "--role", "reader", "-q"]).stdout.trimmingCharacters(in: .newlines)

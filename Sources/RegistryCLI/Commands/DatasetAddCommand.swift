@@ -32,11 +32,15 @@ struct DatasetAddCommand: RegistryCommand {
         let registry = try invocation.openRegistry(global)
         let (view, added, warnings) = try registry.addDataset(
             name: name, path: path, currentDirectory: invocation.currentDirectory, actor: invocation.registrant, progress: invocation.progress(global))
+        Self.report(name: name, view, added: added, warnings: warnings, global: global)
+    }
+
+    static func report(name: String, _ view: DatasetView, added: Bool, warnings: [String], global: GlobalOptions) {
         if global.json {
             Console.json(DatasetAddDocument(name: name, added: added, warnings: warnings, dataset: DatasetDocument(view, samples: false)))
             return
         }
-        for warning in warnings { note("warning: \(warning)") }
+        if !global.quiet { for warning in warnings { Console.err("warning: \(warning)") } }
         let fingerprint = view.details.fingerprint
         let rows = view.profiles.map { "\($0.path): \($0.profile.rows) rows × \($0.profile.columns.count) columns" }
         Console.out("\(added ? "added" : "unchanged (already recorded)"): dataset \(name) \(fingerprint.digest) (\(Format.bytes(fingerprint.size)), \(fingerprint.fileCount) file(s))"

@@ -90,11 +90,6 @@ struct EvaluateCommand: RegistryCommand {
         let upload = try invocation.served.map { (call) throws(RegistryError) in
             call.body.isEmpty ? EvaluationUpload() : try decodeBody(EvaluationUpload.self, from: call.body, what: "an evaluation upload (schemas/evaluation-upload.schema.json)")
         }
-        // The client's predictions file, sent after the document, under its own name while it is read.
-        let spooled = try upload?.predictions.map { (file) throws(RegistryError) in
-            try EvaluationUpload.attached(file, invocation.served?.attachment)
-        }
-        let predictions = spooled.map { URL(fileURLWithPath: $0.path).lastPathComponent } ?? self.predictions
         let source: EvaluationRequest.Source
         let given = (metrics == nil ? 0 : 1) + (metric.isEmpty ? 0 : 1) + (predictions == nil ? 0 : 1)
         if predictions != nil && given > 1 { throw RegistryError(.usage, "give either --predictions or --metric/--metrics, not both") }
@@ -131,12 +126,9 @@ struct EvaluateCommand: RegistryCommand {
             request.git = .recorded(upload.git)
             request.preparedDataset = upload.dataset
             request.datasetPaths = false
-            // The predictions file is read where it was copied, by the name the client gave it.
-            request.currentDirectory = spooled.map { URL(fileURLWithPath: $0.path).deletingLastPathComponent().path } ?? "/"
         }
         var (record, warnings, created) = try invocation.openRegistry(global).evaluate(request, progress: invocation.progress(global))
         warnings = (upload?.warnings ?? []) + warnings
-        withExtendedLifetime(spooled) {}
         if global.json {
             Console.json(EvaluationDocument(record, created: created))
             return

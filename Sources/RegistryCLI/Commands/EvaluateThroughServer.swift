@@ -6,18 +6,12 @@ import RegistryServer
 
 /// What `mreg evaluate` through a server read on the client's machine, sent as the request's
 /// body: the server reads no path of its own. The predictions file follows the document in the
-/// same body (`Mreg-Document-Length`); the server computes the metrics from it and stores it
+/// same body (the endpoint's attachment); the server computes the metrics from it and stores it
 /// only when they could be computed, as it would a local file, so a refusal stores nothing.
 struct EvaluationUpload: Codable {
-    /// The predictions file sent after the document: its size and name (the extension names its format).
-    struct Predictions: Codable {
-        let size: Int64
-        let name: String
-    }
     /// The dataset file or folder fingerprinted on the client, for a `--dataset` that is neither
     /// one of the version's roles nor a recorded name.
     var dataset: PreparedDataset?
-    var predictions: Predictions?
     /// The evaluating code's commit, read from the client's work tree (nil: none recorded).
     var git: GitProvenance?
     /// Notes the client's reading made (a dirty work tree), printed as the CLI would.
@@ -29,21 +23,8 @@ struct EvaluationUpload: Codable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         dataset = try container.decodeIfPresent(PreparedDataset.self, forKey: .dataset)
-        predictions = try container.decodeIfPresent(Predictions.self, forKey: .predictions)
         git = try container.decodeIfPresent(GitProvenance.self, forKey: .git)
         warnings = try container.decodeIfPresent([String].self, forKey: .warnings) ?? []
-    }
-
-    /// The predictions file the client sent, under its own name, once it is whole.
-    static func attached(_ predictions: Predictions, _ attachment: String?) throws(RegistryError) -> NamedAttachment {
-        var info = stat()
-        guard let attachment, stat(attachment, &info) == 0 else {
-            throw RegistryError(.usage, "the document names predictions '\(predictions.name)', but no file follows it", hint: "send the file after the document (Mreg-Document-Length)")
-        }
-        guard Int64(info.st_size) == predictions.size else {
-            throw RegistryError(.usage, "the predictions file has \(info.st_size) bytes, not the \(predictions.size) the document names", hint: "send it again")
-        }
-        return try NamedAttachment(attachment, named: predictions.name)
     }
 }
 
@@ -52,14 +33,14 @@ extension EvaluateCommand: ServedCommand {
         method: .post, path: "/v1/evaluate", role: .writer, answers: ["evaluation"], arguments: ["ref"],
         options: [
             "dataset", "as", "metric", "task", "threshold", "k", "features", "bootstrap", "seed", "label_column", "score_column", "prediction_column",
-            "query_column", "slice",
-        ], model: "ref", body: "evaluation-upload")
+            "query_column", "slice", "predictions",
+        ], model: "ref", body: "evaluation-upload", attachment: "predictions")
 
     var parameters: [(String, String)] {
         [("ref", reference), ("dataset", dataset), ("threshold", String(threshold)), ("k", String(k)), ("bootstrap", String(bootstrap)), ("seed", String(seed))]
             .adding("as", datasetKey).adding("metric", metric).adding("task", task).adding("features", features.map { String($0) })
             .adding("label_column", labelColumn).adding("score_column", scoreColumn).adding("prediction_column", predictionColumn)
-            .adding("query_column", queryColumn).adding("slice", slice)
+            .adding("query_column", queryColumn).adding("slice", slice).adding("predictions", predictions)
     }
 
     /// Reads what the command reads on this machine (the metrics file, the dataset if it is a
@@ -83,18 +64,47 @@ extension EvaluateCommand: ServedCommand {
             upload.dataset = read.dataset
             upload.warnings += read.warnings
         }
-        let form = AnswerForm(json: global.json, quiet: global.quiet, cli: true)
-        let headers = [(AnswerForm.headerName, form.header)]
-        guard let predictions else {
-            let response = try connection.send("POST", Self.endpoint.path, query: query, headers: headers, body: try wireBody(upload))
-            return try ServerClient.print(response, connection: connection)
+        // Checked here as the folder's evaluate checks it, before anything is sent.
+        let file = try predictions.map { (path) throws(RegistryError) in try Registry.tableFile(path, currentDirectory: invocation.currentDirectory, what: "predictions") }
+        return try ServerClient.send(self, query: query, document: try wireBody(upload), attaching: file, connection: connection)
+    }
+}
+
+/// `mreg dataset add` through `mreg serve`: the client fingerprints and profiles the data where
+/// it is (the data itself is not sent), and the server records it under the name.
+extension DatasetAddCommand {
+    struct Upload: Codable {
+        let dataset: PreparedDataset
+        let warnings: [String]
+    }
+
+    /// `POST /v1/dataset/add?name=NAME`: records a dataset read on the client, as the token.
+    static let addRoute = ServerRoute(.post, "/v1/dataset/add", role: .writer, takesBody: true) { call throws(RegistryError) in
+        let upload = try decodeBody(Upload.self, from: call.body, what: "a dataset (schemas/dataset-upload.schema.json)")
+        guard let name = call.items.first(where: { $0.0 == "name" })?.1, call.items.count == 1 else {
+            throw RegistryError(.usage, "/v1/dataset/add takes one parameter, name", hint: "POST /v1/dataset/add?name=NAME")
         }
-        let path = try Registry.predictionsFile(predictions, currentDirectory: invocation.currentDirectory)
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw RegistryError(.io, "cannot read '\(predictions)': \(String(cString: strerror(errno)))") }
-        upload.predictions = .init(size: Int64(info.st_size), name: URL(fileURLWithPath: path).lastPathComponent)
+        let global = try ServeCommand.globalOptions(call.form)
+        var failure: RegistryError?
+        let output = Console.capturing {
+            do throws(RegistryError) {
+                let (view, added) = try call.registry.addDataset(name: name, prepared: upload.dataset, actor: call.actor)
+                report(name: name, view, added: added, warnings: upload.warnings, global: global)
+            } catch {
+                failure = error
+                Console.report(error, json: global.json)
+            }
+        }
+        return RouteAnswer(stdout: output.stdout, stderr: output.stderr, failure: failure)
+    }
+
+    func addThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
+        let (dataset, warnings) = try Registry.prepareDataset(
+            name: name, path: path, currentDirectory: invocation.currentDirectory, progress: invocation.progress(global))
+        let form = AnswerForm(json: global.json, quiet: global.quiet, cli: true)
         let response = try connection.send(
-            "POST", Self.endpoint.path, query: query, headers: headers, document: try wireBody(upload), attaching: path, size: Int64(info.st_size))
+            "POST", "/v1/dataset/add", query: [("name", name)], headers: [(AnswerForm.headerName, form.header)],
+            body: try wireBody(Upload(dataset: dataset, warnings: warnings)))
         return try ServerClient.print(response, connection: connection)
     }
 }

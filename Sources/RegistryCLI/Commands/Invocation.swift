@@ -26,13 +26,12 @@ struct Invocation {
         let actor: Registrant
         /// What the client read on its machine for the command (a JSON document), if anything.
         var body = Data()
-        /// The file the client sent after the document (spooled), if any.
-        var attachment: String?
     }
 
-    /// The invocation of a command `mreg serve` runs for a client.
-    static func serving(_ call: ServedCall) -> Invocation {
-        Invocation(environment: [:], currentDirectory: "/", served: call)
+    /// The invocation of a command `mreg serve` runs for a client; its folder holds only the
+    /// file the client sent with it, if any.
+    static func serving(_ call: ServedCall, currentDirectory: String = "/") -> Invocation {
+        Invocation(environment: [:], currentDirectory: currentDirectory, served: call)
     }
 
     /// Whether the caller may see a model: always on the command line; through the server, when

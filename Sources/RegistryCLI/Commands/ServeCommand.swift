@@ -108,13 +108,15 @@ struct ServeCommand: RegistryCommand {
         KeysListCommand.self, DatasetListCommand.self, DatasetShowCommand.self, AnnotateCommand.self, PromoteCommand.self,
         RollbackCommand.self, DemoteCommand.self, DeprecateCommand.self, LiftCommand.self, TokenCreateCommand.self, TokenListCommand.self,
         TokenRevokeCommand.self, WhoamiCommand.self, DiffCommand.self, CompareCommand.self, FindCommand.self,
-        EvaluateCommand.self,
+        EvaluateCommand.self, DriftCommand.self,
     ]
 
     static var routes: [ServerRoute] { served.map { $0.route } + bodyRoutes }
 
     /// The routes that take what the client read on its machine as a JSON body.
-    static let bodyRoutes = [RegisterCommand.missingBlobsRoute, RegisterCommand.registerRoute, SignCommand.signRoute, KeysTrustCommand.trustRoute]
+    static let bodyRoutes = [RegisterCommand.missingBlobsRoute, RegisterCommand.registerRoute, SignCommand.signRoute, KeysTrustCommand.trustRoute,
+        DatasetAddCommand.addRoute,
+    ]
 
     /// The client's `--json` and `--quiet`, for a route that prints as a command would.
     static func globalOptions(_ form: AnswerForm) throws(RegistryError) -> GlobalOptions {

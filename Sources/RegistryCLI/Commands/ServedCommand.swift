@@ -44,8 +44,12 @@ struct Endpoint: Sendable {
     /// (`list`); other calls without a model need a token granted every model.
     var filtersModels = false
     /// The schema of the JSON body the client sends: what it read on its machine (`evaluate`'s
-    /// dataset, predictions blob and git state), for the command to use instead of paths.
+    /// dataset and git state), for the command to use instead of paths.
     var body: String?
+    /// The option naming a file the client sends after that document (`drift`'s `data`): its
+    /// value is the file's name, its bytes follow in the body (`Mreg-Document-Length`), and the
+    /// command reads it there, by that name.
+    var attachment: String?
 
     /// The command line a query stands for: options and flags (`globals` among them), then `--`
     /// and the arguments, so that an argument that begins with '-' stays an argument.
@@ -81,6 +85,7 @@ struct Endpoint: Sendable {
         if let model { fields["model"] = model }
         if let alias { fields["alias"] = alias }
         if let body { fields["body"] = body }
+        if let attachment { fields["attachment"] = attachment }
         return fields
     }
 
@@ -92,7 +97,7 @@ extension ServedCommand {
     static var route: ServerRoute {
         ServerRoute(
             endpoint.method, endpoint.path, role: endpoint.role, modelParameter: endpoint.model, aliasParameter: endpoint.alias,
-            filtersModels: endpoint.filtersModels, takesBody: endpoint.body != nil
+            filtersModels: endpoint.filtersModels, takesBody: endpoint.body != nil || endpoint.attachment != nil
         ) { call throws(RegistryError) in try serve(call) }
     }
 
@@ -109,8 +114,20 @@ extension ServedCommand {
                 .usage, message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message,
                 hint: "see 'mreg \(configuration.commandName ?? "") --help' or schemas/openapi.yaml")
         }
+        // The file the client sent, under the name the option gives it, in the command's folder.
+        let attached = try endpoint.attachment.flatMap { (option) throws(RegistryError) -> NamedAttachment? in
+            guard let name = call.items.first(where: { $0.0 == option })?.1 else { return nil }
+            guard let attachment = call.attachment else {
+                throw RegistryError(
+                    .usage, "'\(option)' names the file '\(name)', but no file follows the document",
+                    hint: "send the file after the document, with \(RegistryServer.documentLengthHeader)")
+            }
+            return try NamedAttachment(attachment, named: name)
+        }
         let invocation = Invocation.serving(
-            .init(registry: call.registry, principal: call.principal, actor: call.actor, body: call.body, attachment: call.attachment))
+            .init(registry: call.registry, principal: call.principal, actor: call.actor, body: call.body),
+            currentDirectory: attached.map { ($0.path as NSString).deletingLastPathComponent } ?? "/")
+        defer { withExtendedLifetime(attached) {} }
         var failure: RegistryError?
         let output = Console.capturing {
             do throws(RegistryError) {
@@ -268,6 +285,17 @@ extension FindCommand: ServedCommand {
             let digest = try Registry.datasetDigest(atPath: dataset, currentDirectory: invocation.currentDirectory)
         else { return parameters }
         return [("dataset", digest.description)].adding("commit", commit).adding("blob", blob)
+    }
+}
+
+extension DriftCommand: ServedCommand {
+    // The new data is sent with the call and read by its own name; the reference data is the version's.
+    static let endpoint = Endpoint(
+        method: .post, path: "/v1/drift", role: .reader, answers: ["drift"], arguments: ["ref"], options: ["data", "against", "file", "psi", "alpha", "missing"],
+        model: "ref", attachment: "data")
+    var parameters: [(String, String)] {
+        [("ref", reference), ("data", data), ("psi", String(psi)), ("alpha", String(alpha)), ("missing", String(missing))]
+            .adding("against", against).adding("file", file)
     }
 }
 

@@ -13,6 +13,7 @@ enum ServerClient {
         let connection = try ServerConnection(address: address, token: token, caFile: invocation.environment["MREG_CA_CERT"])
         if let register = command as? RegisterCommand { return try register.registerThroughServer(connection, invocation: invocation) }
         if let export = command as? ExportCommand { return try export.exportThroughServer(connection, invocation: invocation) }
+        if let add = command as? DatasetAddCommand { return try add.addThroughServer(connection, invocation: invocation) }
         if let trust = command as? KeysTrustCommand { return try trust.trustThroughServer(connection, invocation: invocation) }
         if let sign = command as? SignCommand { return try sign.signThroughServer(connection, invocation: invocation) }
         if let evaluate = command as? EvaluateCommand { return try evaluate.evaluateThroughServer(connection, invocation: invocation) }
@@ -22,10 +23,31 @@ enum ServerClient {
                 .usage, "'mreg \(name)' does not go through a server: it works on the registry's folder and stores",
                 hint: "run it where the registry is, with --registry PATH")
         }
-        let endpoint = type(of: served).endpoint
+        let query = try served.parameters(for: invocation)
+        // The file the endpoint's attachment option names is read here and sent along.
+        let option = type(of: served).endpoint.attachment
+        let file = try option.flatMap { option in query.first { $0.0 == option }?.1 }
+            .map { (path) throws(RegistryError) in try Registry.tableFile(path, currentDirectory: invocation.currentDirectory, what: option ?? "input") }
+        return try send(served, query: query, document: nil, attaching: file, connection: connection)
+    }
+
+    /// Sends a served command's call: its parameters, the document it read here (if any), and
+    /// the file its endpoint's attachment option names, which the server reads by its own name.
+    static func send(
+        _ command: some ServedCommand, query: [(String, String)], document: Data?, attaching file: String?, connection: ServerConnection
+    ) throws(RegistryError) -> Int32 {
+        let endpoint = type(of: command).endpoint
         let form = AnswerForm(json: command.global.json, quiet: command.global.quiet, cli: true)
+        let headers = [(AnswerForm.headerName, form.header)]
+        guard let file, let option = endpoint.attachment else {
+            return try print(
+                try connection.send(endpoint.method.rawValue, endpoint.path, query: query, headers: headers, body: document), connection: connection)
+        }
+        var info = stat()
+        guard stat(file, &info) == 0 else { throw RegistryError(.io, "cannot read '\(file)': \(String(cString: strerror(errno)))") }
+        let named = query.map { $0.0 == option ? (option, (file as NSString).lastPathComponent) : $0 }
         let response = try connection.send(
-            endpoint.method.rawValue, endpoint.path, query: try served.parameters(for: invocation), headers: [(AnswerForm.headerName, form.header)])
+            endpoint.method.rawValue, endpoint.path, query: named, headers: headers, document: document ?? Data(), attaching: file, size: Int64(info.st_size))
         return try print(response, connection: connection)
     }
 

@@ -15,17 +15,39 @@ extension Registry {
     public func addDataset(
         name: String, path: String, currentDirectory: String, actor: Registrant, progress: (any ProgressDisplay)? = nil
     ) throws(RegistryError) -> (view: DatasetView, added: Bool, warnings: [String]) {
+        let (dataset, warnings) = try Self.prepareDataset(name: name, path: path, currentDirectory: currentDirectory, progress: progress)
+        let (view, added) = try addDataset(name: name, prepared: dataset, actor: actor)
+        return (view, added, warnings)
+    }
+
+    /// Fingerprints and profiles a dataset file or folder on this machine under a name: what
+    /// `dataset add` records, read where the data is (a client sends it to a server).
+    public static func prepareDataset(
+        name: String, path: String, currentDirectory: String, progress: (any ProgressDisplay)?
+    ) throws(RegistryError) -> (dataset: PreparedDataset, warnings: [String]) {
         do {
             try ModelName.validate(name, kind: "dataset name")
         } catch {
             throw RegistryError(error)
         }
         let files = try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "dataset")
-        let dataset = try fingerprintDataset(role: name, path: path, files: files, currentDirectory: currentDirectory, store: false, progress: progress)
+        let dataset = try fingerprint(role: name, path: path, files: files, currentDirectory: currentDirectory, stored: false, progress: progress)
+        return (PreparedDataset(use: dataset.use, listing: dataset.listing, profiles: dataset.profiles), dataset.warnings)
+    }
+
+    /// Records a prepared dataset under a name (its path is where it was read).
+    public func addDataset(name: String, prepared dataset: PreparedDataset, actor: Registrant) throws(RegistryError) -> (view: DatasetView, added: Bool) {
+        do {
+            try ModelName.validate(name, kind: "dataset name")
+        } catch {
+            throw RegistryError(error)
+        }
+        try dataset.validate()
         let fingerprint = dataset.use.fingerprint
+        let path = dataset.use.sourcePath
         // The same name for the same content is one record: nothing is written again.
         if try database({ (db) throws(MetadataError) in try db.datasetNameRecord(name, dataset: fingerprint.digest) }) != nil {
-            return (try datasetView(fingerprint.digest), false, dataset.warnings)
+            return (try datasetView(fingerprint.digest), false)
         }
         let addedAt = clock()
         // Both documents are referenced by nothing until the transaction commits: hold off `gc`.
@@ -40,7 +62,7 @@ extension Registry {
                 name: name, fingerprint: fingerprint, listing: dataset.listing ?? [], profiles: dataset.profiles, sourcePath: path,
                 at: addedAt, by: actor, records: (contents, nameRecord), seal: Self.sealEvent)
         }
-        return (try datasetView(fingerprint.digest), added, dataset.warnings)
+        return (try datasetView(fingerprint.digest), added)
     }
 
     /// Every dataset name with its newest content.

@@ -186,17 +186,22 @@ extension Registry {
         return (fingerprint, dataset.listing ?? [], dataset.profiles, role ?? dataset.use.role)
     }
 
-    /// The predictions file at `path` on this machine, checked as `evaluate` checks it before
-    /// reading it (its extension names a format; it exists and is a file): its absolute path.
-    public static func predictionsFile(_ path: String, currentDirectory: String) throws(RegistryError) -> String {
-        try predictionsSource(path, currentDirectory: currentDirectory).file.absolutePath
+    /// A table file (predictions, new data) at `path` on this machine, checked as `evaluate` and
+    /// `drift` check it before reading it (its extension names a format; it exists and is one
+    /// file): its absolute path. A client checks it so before sending it.
+    public static func tableFile(_ path: String, currentDirectory: String, what: String) throws(RegistryError) -> String {
+        try tableSource(path, currentDirectory: currentDirectory, what: what).file.absolutePath
     }
 
-    static func predictionsSource(_ path: String, currentDirectory: String) throws(RegistryError) -> (file: SourceFile, format: TableProfile.Format) {
+    static func tableSource(_ path: String, currentDirectory: String, what: String) throws(RegistryError) -> (file: SourceFile, format: TableProfile.Format) {
         guard let format = TableProfiler.format(forPath: path) else {
             throw .usage("'\(path)' is not a CSV, TSV or JSON Lines file (by its extension)", hint: "name it .csv, .tsv or .jsonl")
         }
-        return (try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: "predictions")[0], format)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: RegistryLocator.absolute(path, from: currentDirectory), isDirectory: &isDirectory), isDirectory.boolValue {
+            throw .usage("'\(path)' is a folder; give one file", hint: "name a CSV, TSV or JSON Lines file")
+        }
+        return (try SourceFileCollector.collect([path], currentDirectory: currentDirectory, what: what)[0], format)
     }
 
     /// Fingerprints and profiles a dataset file or folder on this machine for an evaluation; its
@@ -215,7 +220,7 @@ extension Registry {
         predictionsAt path: String, settings: EvaluationSettings, names: PredictionColumnNames, currentDirectory: String,
         progress: (any ProgressDisplay)?
     ) throws(RegistryError) -> (MetricReport, Digest) {
-        let (file, format) = try Self.predictionsSource(path, currentDirectory: currentDirectory)
+        let (file, format) = try Self.tableSource(path, currentDirectory: currentDirectory, what: "predictions")
         let files = [file]
         let wanted = Self.columnRoles(settings.task).map { role in names.column(for: role) ?? role }
         // Read and score first; only predictions that could be scored are stored, so a refused
