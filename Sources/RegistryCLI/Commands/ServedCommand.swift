@@ -107,7 +107,7 @@ extension ServedCommand {
         let line = try endpoint.commandLine(call.items, globals: (call.form.json ? ["--json"] : []) + (call.form.quiet ? ["--quiet"] : []))
         let command: Self
         do {
-            command = try parse(line)
+            command = try ParsedCommands.shared.command(Self.self, line)
         } catch {
             let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "the parameters are not valid"
             throw RegistryError(
@@ -314,4 +314,32 @@ extension TokenListCommand: ServedCommand {
 extension TokenRevokeCommand: ServedCommand {
     static let endpoint = Endpoint(method: .post, path: "/v1/token/revoke", role: .admin, answers: ["token-revoke"], arguments: ["name"])
     var parameters: [(String, String)] { [("name", name)] }
+}
+
+/// Commands parsed from recent command lines. Parsing one with ArgumentParser costs about as
+/// much as answering `show` (it reflects over the command's properties each time), and a
+/// server is asked the same calls again and again (dashboards, deploy jobs polling an alias);
+/// a parsed command is a value that depends on its command line alone, so it is kept and
+/// reused. Bounded: past `capacity` lines, the oldest half is dropped.
+final class ParsedCommands: @unchecked Sendable {
+    // Safe: `entries` and `order` are only touched under `lock`; the commands are values.
+    private let lock = NSLock()
+    private var entries = [[String]: any ParsableCommand]()
+    private var order = [[String]]()
+    static let capacity = 1024
+    static let shared = ParsedCommands()
+
+    func command<Command: ParsableCommand>(_ type: Command.Type, _ line: [String]) throws -> Command {
+        let key = [String(reflecting: type)] + line
+        if let cached = lock.withLock({ entries[key] }) as? Command { return cached }
+        let parsed = try Command.parse(line)
+        lock.withLock {
+            if entries.count >= Self.capacity {
+                for old in order.prefix(Self.capacity / 2) { entries[old] = nil }
+                order.removeFirst(Self.capacity / 2)
+            }
+            if entries.updateValue(parsed, forKey: key) == nil { order.append(key) }
+        }
+        return parsed
+    }
 }
