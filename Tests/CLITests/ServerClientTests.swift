@@ -76,6 +76,24 @@ import Testing
         #expect(served.server.stop().status == 0)
     }
 
+    /// A server takes a document it found intact to stay so for a minute (its reads would
+    /// otherwise fetch every document of a version from the store on every `show`); `verify`
+    /// through the same server reads the store again and finds the damage at once.
+    @Test(.enabled(if: !TestBackend.isOCI, "damages a blob in the local store's folder"))
+    func verifyThroughTheServerReadsWhatShowRemembers() throws {
+        let served = try Served()
+        #expect(try served.client(["show", "churn@1"]).status == 0)
+        let manifest = try served.direct(["show", "churn@1", "--json"]).json()["digest"] as! String
+        let blob = served.space.registry + "/blobs/sha256/" + manifest.dropFirst("sha256:".count)
+        chmod(blob, 0o644)
+        try writeFile(blob, "damaged")
+        #expect(try served.client(["show", "churn@1"]).status == 0, "show through the server remembers the manifest was intact")
+        let verified = try served.client(["verify", "churn@1"])
+        #expect(verified.status == 5 && verified.stdout.contains("corrupt"), "\(verified.stdout) \(verified.stderr)")
+        #expect(try served.direct(["show", "churn@1"]).status == 5, "a command on the folder reads the blob again")
+        #expect(served.server.stop().status == 0)
+    }
+
     /// Release commands run the server's gates and record the token as the actor; a refused
     /// promotion prints the same gate report and exit 4 as on the folder, and changes nothing.
     @Test func releaseCommandsRunTheServersGatesAsTheToken() throws {

@@ -35,7 +35,7 @@ extension Registry {
         if let fields = try manifestMismatch(record) {
             throw Self.tampered("the database's record of \(name) does not match its manifest" + (fields.isEmpty ? "" : " in \(fields.joined(separator: ", "))"))
         }
-        _ = try storeBlob { () throws(ContentStoreError) in try blobs.readVerified(record.manifestDigest) }
+        try requireIntact(record.manifestDigest)
         let events = try database { (db) throws(MetadataError) in try db.factEvents(versionID: record.id) }
         guard let registration = events.first(where: { $0.event?.action == .register }) else {
             throw Self.tampered("\(name) is recorded by no registration event in the ledger")
@@ -110,9 +110,19 @@ extension Registry {
 
     /// The document a fact event committed to is in the blob store and intact.
     private func requireStoredDocument(of stored: StoredEvent) throws(RegistryError) {
-        if let record = stored.event?.record {
-            _ = try storeBlob { () throws(ContentStoreError) in try blobs.readVerified(record) }
-        }
+        if let record = stored.event?.record { try requireIntact(record) }
+    }
+
+    /// A blob is in the store and hashes to its digest: read and re-hashed, unless this process
+    /// found it so within the last `IntactBlobs.shared.seconds` (`mreg serve`, where reading
+    /// every document of a version from an OCI registry on every `show` would bound the server
+    /// at a few hundred answers a second). A blob's bytes cannot change and stay intact, so what
+    /// is remembered is only that it was still there; `mreg verify` always reads it again.
+    func requireIntact(_ digest: Digest) throws(RegistryError) {
+        let key = blobs.location + " " + digest.description
+        if IntactBlobs.shared.contains(key) { return }
+        _ = try storeBlob { () throws(ContentStoreError) in try blobs.readVerified(digest) }
+        IntactBlobs.shared.insert(key)
     }
 
     static func tampered(_ what: String) -> RegistryError {
