@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -19,10 +20,62 @@ struct PostgresSession: SQLSession {
     }
 
     func rows(_ sql: String, _ arguments: [(any SQLBindable)?]) throws -> [SQLRow] {
-        let result = try run(sql, arguments)
-        guard let first = result.rows.first else { return [] }
+        let rows = try runPrepared(sql, arguments)
+        guard let first = rows.first else { return [] }
         let columns = SQLColumns(first.makeRandomAccess().map(\.columnName))
-        return try result.rows.map { row in SQLRow(columns: columns, values: try row.map(Self.value)) }
+        return try rows.map { row in SQLRow(columns: columns, values: try row.map(Self.value)) }
+    }
+
+    /// Runs a read as a named prepared statement, parsed and planned once per connection: an
+    /// unnamed statement is parsed and planned on every call, which cost the server ten times
+    /// the statement's run (a `show` is a dozen statements). The name stands for the statement
+    /// and its parameters' types, and for the failures seen so far (a statement whose
+    /// preparation failed stays failed on its connection, so the next try takes a new name).
+    private func runPrepared(_ sql: String, _ arguments: [(any SQLBindable)?]) throws -> [PostgresRow] {
+        guard !connection.isClosed else { throw ConnectionLost() }
+        let values = arguments.sqlValues
+        let text = Self.numberedPlaceholders(sql)
+        let generation = Self.failures.withLockedValue { $0 }
+        let statement = NamedStatement.Definition(
+            name: "mreg_\(generation)_" + Self.fingerprint(text + "\u{0}" + values.map(\.typeLetter).joined()), sql: text)
+        let bindings = Self.bindings(values)
+        let outcome = NIOLockedValueBox<Result<[PostgresRow], any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        // On the connection's event loop, never on Swift's cooperative threads: the caller blocks
+        // its thread until the rows are in, and a blocked cooperative pool would never run them.
+        Task(executorPreference: EventLoopExecutor(connection.eventLoop)) { [connection, logger] in
+            do {
+                let rows = try await NamedStatement.$definition.withValue(statement) {
+                    var rows = [PostgresRow]()
+                    for try await row in try await connection.execute(NamedStatement(bindings: bindings), logger: logger) { rows.append(row) }
+                    return rows
+                }
+                outcome.withLockedValue { $0 = .success(rows) }
+            } catch {
+                outcome.withLockedValue { $0 = .failure(error) }
+            }
+            done.signal()
+        }
+        done.wait()
+        switch outcome.withLockedValue({ $0 })! {
+        case .success(let rows): return rows
+        case .failure(let error):
+            Self.failures.withLockedValue { $0 += 1 }
+            throw error
+        }
+    }
+
+    /// How many prepared reads failed in this process (part of each statement's name).
+    private static let failures = NIOLockedValueBox(0)
+
+    /// FNV-1a, 64 bits: a short stable name for a statement's text.
+    static func fingerprint(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
     }
 
     private func run(_ sql: String, _ arguments: [(any SQLBindable)?]) throws -> PostgresQueryResult {
@@ -33,8 +86,12 @@ struct PostgresSession: SQLSession {
     }
 
     private static func query(_ sql: String, _ arguments: [(any SQLBindable)?]) -> PostgresQuery {
-        var bindings = PostgresBindings(capacity: arguments.count)
-        for value in arguments.sqlValues {
+        PostgresQuery(unsafeSQL: numberedPlaceholders(sql), binds: bindings(arguments.sqlValues))
+    }
+
+    private static func bindings(_ values: [SQLValue]) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values {
             switch value {
             case .null: bindings.appendNull()
             case .integer(let number): bindings.append(number)
@@ -43,7 +100,7 @@ struct PostgresSession: SQLSession {
             case .boolean(let flag): bindings.append(flag)
             }
         }
-        return PostgresQuery(unsafeSQL: numberedPlaceholders(sql), binds: bindings)
+        return bindings
     }
 
     /// The statement with `?` placeholders numbered `$1`, `$2`, … as PostgreSQL wants them; a `?`
@@ -113,5 +170,51 @@ final class SingleStatementSession: SQLSession {
     struct SecondStatement: Error, CustomStringConvertible {
         let sql: String
         var description: String { "mreg bug: a single-statement read ran a second statement: \(sql.prefix(80))" }
+    }
+}
+
+/// A read run as a named prepared statement whose name and text are the caller's: PostgresNIO
+/// takes them from the statement's type, so they are bound for the call as task-local values
+/// (it reads them before it first waits). PostgresNIO prepares each name once per connection.
+struct NamedStatement: PostgresPreparedStatement {
+    struct Definition: Sendable {
+        let name: String
+        let sql: String
+    }
+
+    @TaskLocal static var definition = Definition(name: "", sql: "")
+    static var name: String { definition.name }
+    static var sql: String { definition.sql }
+
+    let bindings: PostgresBindings
+
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+extension SQLValue {
+    /// One letter per type, for a prepared statement's name (its parameters' types are part of it).
+    var typeLetter: String {
+        switch self {
+        case .null: "n"
+        case .integer: "i"
+        case .real: "r"
+        case .text: "t"
+        case .boolean: "b"
+        }
+    }
+}
+
+/// Runs a task's jobs on an event loop (a thread of NIO's), for async calls made by a thread
+/// that waits for them: Swift's cooperative pool may be the very threads that are waiting.
+final class EventLoopExecutor: TaskExecutor {
+    private let loop: any EventLoop
+
+    init(_ loop: any EventLoop) { self.loop = loop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        loop.execute { job.runSynchronously(on: executor) }
     }
 }
