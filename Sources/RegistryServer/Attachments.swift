@@ -16,13 +16,10 @@ extension RegistryServer {
     func respondWithAttachment(
         _ request: Request, route: ServerRoute, items: [(String, String)], form: AnswerForm, authorization: String?, documentLength: Int
     ) async -> Answer {
-        let authorized = await work { registry throws(RegistryError) in
-            try Self.authorize(route, items: items, authorization: authorization, registry: registry).name
-        }
         let principal: String
-        switch authorized {
-        case .success(let name): principal = name
-        case .failure(let error): return Answer(status: Self.status(of: error), body: errorDocument(error))
+        switch await admit(route, items: items, authorization: authorization) {
+        case .admitted(let name): principal = name
+        case .refused(let answer): return answer
         }
         func refuse(_ message: String, hint: String, status: HTTPResponse.Status = .badRequest) -> Answer {
             Answer(status: status, body: errorDocument(RegistryError(.usage, message, hint: hint)), principal: principal)

@@ -25,13 +25,10 @@ extension RegistryServer {
     }
 
     func upload(_ request: Request, digest text: String, authorization: String?) async -> Answer {
-        let authorized = await work { registry throws(RegistryError) in
-            try Self.authorize(Self.uploadRoute, items: [], authorization: authorization, registry: registry).name
-        }
         let principal: String
-        switch authorized {
-        case .success(let name): principal = name
-        case .failure(let error): return Answer(status: Self.status(of: error), body: errorDocument(error))
+        switch await admit(Self.uploadRoute, items: [], authorization: authorization) {
+        case .admitted(let name): principal = name
+        case .refused(let answer): return answer
         }
         func refuse(_ message: String, hint: String, status: HTTPResponse.Status = .badRequest) -> Answer {
             Answer(status: status, body: errorDocument(RegistryError(.usage, message, hint: hint)), principal: principal)
@@ -66,6 +63,20 @@ extension RegistryServer {
             return Answer(status: result.wasNew ? .created : .ok, body: Data(document.utf8), principal: principal)
         case .failure(let error):
             return Answer(status: Self.status(of: error), body: errorDocument(error), principal: principal)
+        }
+    }
+
+    /// Whether a request's token may call a route, checked before its body is read (a refused
+    /// client's upload is never read): the token's name, or the answer refusing it.
+    enum Admission {
+        case admitted(String)
+        case refused(Answer)
+    }
+
+    func admit(_ route: ServerRoute, items: [(String, String)], authorization: String?) async -> Admission {
+        switch await work({ registry throws(RegistryError) in try Self.authorize(route, items: items, authorization: authorization, registry: registry).name }) {
+        case .success(let name): .admitted(name)
+        case .failure(let error): .refused(Answer(status: Self.status(of: error), body: errorDocument(error)))
         }
     }
 

@@ -178,8 +178,8 @@ public final class RegistryServer: Sendable {
 
     /// The route label of a path: itself when it is an endpoint, else `unknown` (bounded labels).
     func routeLabel(_ path: String) -> String {
-        if path.hasPrefix(Self.blobPrefix) { return Self.blobPath }
-        return ["/healthz", "/readyz", Self.metricsPath].contains(path) || routes.values.contains { $0.path == path } ? path : "unknown"
+        if ["/healthz", "/readyz", Self.metricsPath].contains(path) || routes.values.contains(where: { $0.path == path }) { return path }
+        return path.hasPrefix(Self.blobPrefix) ? Self.blobPath : "unknown"
     }
 
     /// The model a reference names (`churn@3` → `churn`).
@@ -292,7 +292,7 @@ struct RegistryResponder: HTTPResponder {
             answer = await server.respond(method: method, path: path, items: items, form: form, authorization: authorization)
         }
         let principal = answer.principal
-        /// Logged and counted once the body is sent: a streamed body that broke off counts as a 500.
+        // Logged and counted once the body is sent: a streamed body that broke off counts as a 500.
         let finished: @Sendable (Int, Int, String?) -> Void = { [server] status, bytes, failure in
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -84,18 +84,10 @@ extension DatasetAddCommand {
         guard let name = call.items.first(where: { $0.0 == "name" })?.1, call.items.count == 1 else {
             throw RegistryError(.usage, "/v1/dataset/add takes one parameter, name", hint: "POST /v1/dataset/add?name=NAME")
         }
-        let global = try ServeCommand.globalOptions(call.form)
-        var failure: RegistryError?
-        let output = Console.capturing {
-            do throws(RegistryError) {
-                let (view, added) = try call.registry.addDataset(name: name, prepared: upload.dataset, actor: call.actor)
-                report(name: name, view, added: added, warnings: upload.warnings, global: global)
-            } catch {
-                failure = error
-                Console.report(error, json: global.json)
-            }
+        return try RouteAnswer.printed(call.form) { (global) throws(RegistryError) in
+            let (view, added) = try call.registry.addDataset(name: name, prepared: upload.dataset, actor: call.actor)
+            report(name: name, view, added: added, warnings: upload.warnings, global: global)
         }
-        return RouteAnswer(stdout: output.stdout, stderr: output.stderr, failure: failure)
     }
 
     func addThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {

@@ -30,19 +30,11 @@ extension RegisterCommand {
         registration.registrant = Registrant(
             user: call.actor.user, host: call.actor.host, ciProvider: client.ciProvider, ciJobID: client.ciJobID, ciJobURL: client.ciJobURL,
             ciActor: client.ciActor)
-        let global = try ServeCommand.globalOptions(call.form)
-        var failure: RegistryError?
-        let output = Console.capturing {
-            do throws(RegistryError) {
-                var outcome = try call.registry.register(prepared: registration, bytesUploaded: upload.bytesUploaded)
-                outcome.warnings = upload.warnings + outcome.warnings
-                report(outcome, global: global)
-            } catch {
-                failure = error
-                Console.report(error, json: global.json)
-            }
+        return try RouteAnswer.printed(call.form) { (global) throws(RegistryError) in
+            var outcome = try call.registry.register(prepared: registration, bytesUploaded: upload.bytesUploaded)
+            outcome.warnings = upload.warnings + outcome.warnings
+            report(outcome, global: global)
         }
-        return RouteAnswer(stdout: output.stdout, stderr: output.stderr, failure: failure)
     }
 
     /// Runs the registration through the server; returns the exit code to end with.

@@ -128,13 +128,22 @@ extension ServedCommand {
             .init(registry: call.registry, principal: call.principal, actor: call.actor, body: call.body),
             currentDirectory: attached.map { ($0.path as NSString).deletingLastPathComponent } ?? "/")
         defer { withExtendedLifetime(attached) {} }
+        return try RouteAnswer.printed(call.form) { (_) throws(RegistryError) in try command.execute(invocation) }
+    }
+}
+
+extension RouteAnswer {
+    /// What `work` printed, as a command run for a client prints (with the client's `--json` and
+    /// `--quiet`), and the failure it ended with, reported as the command line reports it.
+    static func printed(_ form: AnswerForm, _ work: (GlobalOptions) throws(RegistryError) -> Void) throws(RegistryError) -> RouteAnswer {
+        let global = try ServeCommand.globalOptions(form)
         var failure: RegistryError?
         let output = Console.capturing {
             do throws(RegistryError) {
-                try command.execute(invocation)
+                try work(global)
             } catch {
                 failure = error
-                Console.report(error, json: command.global.json)
+                Console.report(error, json: global.json)
             }
         }
         return RouteAnswer(stdout: output.stdout, stderr: output.stderr, failure: failure)

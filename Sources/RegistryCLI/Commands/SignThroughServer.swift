@@ -25,20 +25,11 @@ extension SignCommand {
         guard let signature = Data(base64Encoded: upload.signature) else {
             throw RegistryError(.usage, "the signature is not base64", hint: "send the Ed25519 signature of the manifest digest, in base64")
         }
-        let global = try ServeCommand.globalOptions(call.form)
-        var failure: RegistryError?
-        let output = Console.capturing {
-            do throws(RegistryError) {
-                let (record, key, created) = try call.registry.recordSignature(
-                    reference: reference, manifest: upload.manifest, signature: Array(signature), keyFingerprint: upload.keyFingerprint,
-                    signer: call.actor)
-                report(record, key: key, created: created, json: global.json)
-            } catch {
-                failure = error
-                Console.report(error, json: global.json)
-            }
+        return try RouteAnswer.printed(call.form) { (global) throws(RegistryError) in
+            let (record, key, created) = try call.registry.recordSignature(
+                reference: reference, manifest: upload.manifest, signature: Array(signature), keyFingerprint: upload.keyFingerprint, signer: call.actor)
+            report(record, key: key, created: created, json: global.json)
         }
-        return RouteAnswer(stdout: output.stdout, stderr: output.stderr, failure: failure)
     }
 
     func signThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
@@ -73,18 +64,10 @@ extension KeysTrustCommand {
     static let trustRoute = ServerRoute(.post, "/v1/keys/trust", role: .admin, takesBody: true) { call throws(RegistryError) in
         let upload = try decodeBody(Upload.self, from: call.body, what: "a key to trust (schemas/key-upload.schema.json)")
         guard call.items.isEmpty else { throw RegistryError(.usage, "/v1/keys/trust takes no parameters", hint: "send the name and the key in the body") }
-        let global = try ServeCommand.globalOptions(call.form)
-        var failure: RegistryError?
-        let output = Console.capturing {
-            do throws(RegistryError) {
-                let (key, added) = try call.registry.trustKey(pem: upload.pem, name: upload.name)
-                report(key, added: added, json: global.json)
-            } catch {
-                failure = error
-                Console.report(error, json: global.json)
-            }
+        return try RouteAnswer.printed(call.form) { (global) throws(RegistryError) in
+            let (key, added) = try call.registry.trustKey(pem: upload.pem, name: upload.name)
+            report(key, added: added, json: global.json)
         }
-        return RouteAnswer(stdout: output.stdout, stderr: output.stderr, failure: failure)
     }
 
     func trustThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
