@@ -18,7 +18,8 @@ public final class RegistryServer: Sendable {
     private let routes: [String: ServerRoute]
     private let registries: RegistryPool
     private let workers: NIOThreadPool
-    private let log: RequestLog
+    /// The request log and the server's own messages: JSON lines on stderr (`JSONLineLogHandler`).
+    let logger: Logger
     /// Counted for `GET /metrics`; the workers' registries report their events here.
     public let metrics: ServerMetrics
     /// What the ledger records as the host of a token's actions: this server's machine.
@@ -49,7 +50,8 @@ public final class RegistryServer: Sendable {
         for _ in 0..<max(1, workers) { opened.append(try openRegistry()) }
         registries = RegistryPool(opened)
         self.workers = NIOThreadPool(numberOfThreads: max(1, workers))
-        log = RequestLog(dropped: { [metrics] in metrics.droppedLogLine() })
+        let lines = LogLineWriter(dropped: { [metrics] in metrics.droppedLogLine() })
+        logger = Logger(label: "mreg.serve") { label in JSONLineLogHandler(label: label, writer: lines) }
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, name.count)
         host = "mreg serve on " + String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -61,8 +63,10 @@ public final class RegistryServer: Sendable {
         workers.start()
         spoolWriters.start()
         let responder = RegistryResponder(server: self)
-        var logger = Logger(label: "mreg.serve")
-        logger.logLevel = .critical
+        // Hummingbird's own messages (a connection that failed, a handler that threw) go to the
+        // same JSON lines; its per-request lines at info are left out (the request log has them).
+        var logger = self.logger
+        logger.logLevel = .warning
         let scheme = tls == nil ? "http" : "https"
         let server: HTTPServerBuilder = try tls.map { tls in
             let certificates = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
@@ -220,7 +224,28 @@ public final class RegistryServer: Sendable {
         }
     }
 
-    func record(_ entry: RequestLog.Entry) { log.write(entry) }
+    /// One line per request: never the token, only its name.
+    func record(_ entry: RequestEntry) {
+        var metadata: Logger.Metadata = [
+            "request_id": .string(entry.requestID), "method": .string(entry.method), "route": .string(entry.route),
+            "status": .stringConvertible(entry.status), "duration_ms": .stringConvertible((entry.milliseconds * 1000).rounded() / 1000),
+        ]
+        if let principal = entry.principal { metadata["principal"] = .string(principal) }
+        if let error = entry.error { metadata["error"] = .string(error) }
+        logger.log(level: entry.status >= 500 ? .error : .info, "request", metadata: metadata)
+    }
+
+    /// What the request log says of one request.
+    struct RequestEntry {
+        let requestID: String
+        let method: String
+        let route: String
+        let status: Int
+        let principal: String?
+        let milliseconds: Double
+        /// Why a streamed body broke off after its head was sent.
+        var error: String?
+    }
 }
 
 /// One registry per worker, handed out and taken back.
@@ -296,7 +321,7 @@ struct RegistryResponder: HTTPResponder {
         let finished: @Sendable (Int, Int, String?) -> Void = { [server] status, bytes, failure in
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            server.record(RequestLog.Entry(
+            server.record(RegistryServer.RequestEntry(
                 requestID: id, method: method, route: path, status: status, principal: principal, milliseconds: seconds * 1000, error: failure))
             server.metrics.request(route: server.routeLabel(path), method: method, status: status, seconds: seconds, bytes: bytes)
         }
@@ -340,52 +365,6 @@ public struct CLIEnvelope: Codable, Sendable {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         return (try? encoder.encode(self)) ?? Data()
-    }
-}
-
-/// One JSON line per request on stderr: never the token, only its name.
-///
-/// Lines are written by a queue of their own, so a reader of stderr that falls behind (a full
-/// pipe, a stalled log shipper) never holds up a request; past `maximumPending` unwritten lines,
-/// new ones are dropped and counted (`mreg_log_lines_dropped_total`) rather than kept in memory.
-final class RequestLog: Sendable {
-    struct Entry {
-        let requestID: String
-        let method: String
-        let route: String
-        let status: Int
-        let principal: String?
-        let milliseconds: Double
-        /// Why a streamed body broke off after its head was sent.
-        var error: String?
-    }
-
-    static let maximumPending = 10_000
-    private let queue = DispatchQueue(label: "mreg.request-log")
-    private let pending = NIOLockedValueBox(0)
-    private let dropped: @Sendable () -> Void
-
-    init(dropped: @escaping @Sendable () -> Void) { self.dropped = dropped }
-
-    func write(_ entry: Entry) {
-        var fields: [String: JSONValue] = [
-            "at": .string(Timestamp.format(Date())), "request_id": .string(entry.requestID), "method": .string(entry.method),
-            "route": .string(entry.route), "status": .integer(Int64(entry.status)),
-            "duration_ms": .number((entry.milliseconds * 1000).rounded() / 1000),
-        ]
-        if let principal = entry.principal { fields["principal"] = .string(principal) }
-        if let error = entry.error { fields["error"] = .string(error) }
-        guard let line = try? CanonicalJSON.string(.object(fields), numbers: .kept) else { return }
-        let admitted = pending.withLockedValue { count in
-            guard count < Self.maximumPending else { return false }
-            count += 1
-            return true
-        }
-        guard admitted else { return dropped() }
-        queue.async { [pending] in
-            FileHandle.standardError.write(Data((line + "\n").utf8))
-            pending.withLockedValue { $0 -= 1 }
-        }
     }
 }
 
