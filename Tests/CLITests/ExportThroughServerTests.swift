@@ -33,8 +33,9 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.url("remote")) == ["model"], "no staging folder is left")
         func receipt(_ name: String) throws -> [String: String] {
             let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root.url(name)))) as! [String: Any]
+            let files = try JSONSerialization.data(withJSONObject: document["files"]!, options: [.sortedKeys])
             return ["digest": document["digest"] as! String, "reference": document["reference"] as! String,
-                    "files": "\(document["files"]!)"]
+                    "files": String(decoding: files, as: UTF8.self)]
         }
         #expect(try receipt("remote.json") == receipt("local.json"))
 
