@@ -32,19 +32,14 @@ extension RegistryServer {
                 "\(Self.documentLengthHeader) must be between 0 and the body's length, and at most \(Self.bodyLimit >> 20) MiB",
                 hint: "send the JSON document's length in bytes", status: documentLength > Self.bodyLimit ? .contentTooLarge : .badRequest)
         }
-        let spool: SpoolFile
+        let body: SpooledBody
         do {
-            spool = try SpoolFile(in: uploads)
+            body = try await spoolBody(request, length: length, documentLength: documentLength)
         } catch {
-            return Answer(status: .internalServerError, body: errorDocument(error), principal: principal)
+            return error.answer(self, principal: principal, hint: "send it again")
         }
+        let spool = body.file
         defer { spool.discard() }
-        let body: (document: Data, received: Int64)
-        do {
-            body = try await spoolBody(request, to: spool, length: length, documentLength: documentLength)
-        } catch {
-            return refuse("the request broke off after \(error.received) of \(length) bytes", hint: "send it again")
-        }
         guard body.received == length else {
             return refuse("the body has \(body.received) bytes, not the \(length) of its Content-Length", hint: "send it again")
         }

@@ -39,19 +39,15 @@ extension RegistryServer {
         guard let length = request.headers[.contentLength].flatMap({ Int64($0) }), length >= 0 else {
             return refuse("an upload needs its Content-Length", hint: "send the file's size in Content-Length", status: .lengthRequired)
         }
-        let spool: SpoolFile
+        let spooled: SpooledBody
         do {
-            spool = try SpoolFile(in: uploads)
+            spooled = try await spoolBody(request, length: length)
         } catch {
-            return Answer(status: .internalServerError, body: errorDocument(error), principal: principal)
+            return error.answer(self, principal: principal, hint: "upload it again ('mreg register' asks which blobs are missing)")
         }
+        let spool = spooled.file
         defer { spool.discard() }
-        let received: Int64
-        do {
-            received = try await spoolBody(request, to: spool, length: length).received
-        } catch {
-            return refuse("the upload broke off after \(error.received) of \(length) bytes", hint: "upload it again ('mreg register' asks which blobs are missing)")
-        }
+        let received = spooled.received
         guard received == length else {
             return refuse("the body has \(received) bytes, not the \(length) of its Content-Length", hint: "upload the file again")
         }
@@ -80,17 +76,41 @@ extension RegistryServer {
         }
     }
 
-    /// A body that broke off after `received` bytes.
-    struct BrokenBody: Error {
+    /// A body read as it arrived: its first bytes (a JSON document), the rest in a spool file
+    /// (the caller discards it), and how many bytes arrived.
+    struct SpooledBody {
+        let document: Data
+        let file: SpoolFile
         let received: Int64
     }
 
-    /// Reads a request's body as it arrives: its first `documentLength` bytes are returned (a
-    /// JSON document), the rest is written to `spool` in pieces, off the event loops. Stops
-    /// reading past `length` bytes; returns how many arrived.
-    func spoolBody(
-        _ request: Request, to spool: SpoolFile, length: Int64, documentLength: Int = 0
-    ) async throws(BrokenBody) -> (document: Data, received: Int64) {
+    /// Why a body could not be spooled: no spool file, or the body broke off after `received` bytes.
+    enum SpoolFailure: Error {
+        case noSpool(RegistryError)
+        case broken(received: Int64, length: Int64)
+
+        func answer(_ server: RegistryServer, principal: String, hint: String) -> Answer {
+            switch self {
+            case .noSpool(let error):
+                Answer(status: .internalServerError, body: server.errorDocument(error), principal: principal)
+            case .broken(let received, let length):
+                Answer(
+                    status: .badRequest, body: server.errorDocument(RegistryError(.usage, "the body broke off after \(received) of \(length) bytes", hint: hint)),
+                    principal: principal)
+            }
+        }
+    }
+
+    /// Reads a request's body as it arrives into a new spool file: its first `documentLength`
+    /// bytes are returned (a JSON document), the rest is written to the file in pieces, off the
+    /// event loops. Stops reading past `length` bytes.
+    func spoolBody(_ request: Request, length: Int64, documentLength: Int = 0) async throws(SpoolFailure) -> SpooledBody {
+        let spool: SpoolFile
+        do {
+            spool = try SpoolFile(in: uploads)
+        } catch {
+            throw .noSpool(error)
+        }
         var received: Int64 = 0
         var document = Data()
         do {
@@ -110,9 +130,10 @@ extension RegistryServer {
             }
             if pending.readableBytes > 0 { try await spoolWriters.runIfActive { [pending] in try spool.write(pending) } }
         } catch {
-            throw BrokenBody(received: received)
+            spool.discard()
+            throw .broken(received: received, length: length)
         }
-        return (document, received)
+        return SpooledBody(document: document, file: spool, received: received)
     }
 
     /// Removes spool files whose writer is gone (a server killed mid-upload or mid-download); a

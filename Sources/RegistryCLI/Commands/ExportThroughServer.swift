@@ -17,20 +17,12 @@ extension ExportCommand {
     static let manifestLimit = 64 << 20
 
     func exportThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
-        let shown = try connection.send("GET", ShowCommand.endpoint.path, query: [("ref", reference)])
-        struct Shown: Decodable {
-            let model: String
-            let version: Int
-            let digest: String
-        }
-        guard shown.status == 200 else { throw ServerClient.failure(shown, connection: connection) }
-        guard let version = try? JSONDecoder().decode(Shown.self, from: shown.body), let digest = Digest(parsing: version.digest) else {
-            throw connection.unavailable("it answered \(ShowCommand.endpoint.path) without a version document (is it an mreg server?)")
-        }
-        let pinned = "\(version.model)@\(version.version)"
+        let version = try ServerClient.version(reference, connection: connection)
+        let digest = version.digest
+        let pinned = "\(version.model)@\(version.number)"
         let manifest = try manifestFiles(digest, of: pinned, connection: connection)
         let outcome = try Registry.export(
-            ExportedVersion(model: version.model, number: version.version, manifestDigest: digest, files: manifest), to: destination, force: force,
+            ExportedVersion(model: version.model, number: version.number, manifestDigest: digest, files: manifest), to: destination, force: force,
             currentDirectory: invocation.currentDirectory, progress: invocation.progress(global)
         ) { (file, path, task) throws(RegistryError) in
             try Self.download(file, of: pinned, to: path, connection: connection, progress: task)

@@ -1,6 +1,7 @@
 import Foundation
 import RegistryClient
 import RegistryKit
+import RegistryModel
 import RegistryServer
 
 /// `mreg` as a client: with `--registry https://…` (or `MREG_REGISTRY`), a served command is
@@ -49,6 +50,22 @@ enum ServerClient {
         let response = try connection.send(
             endpoint.method.rawValue, endpoint.path, query: named, headers: headers, document: document ?? Data(), attaching: file, size: Int64(info.st_size))
         return try print(response, connection: connection)
+    }
+
+    /// The version a reference names on the server (`GET /v1/show`): its model, number and
+    /// manifest digest, for a client that then works on that exact version.
+    static func version(_ reference: String, connection: ServerConnection) throws(RegistryError) -> (model: String, number: Int, digest: Digest) {
+        struct Shown: Decodable {
+            let model: String
+            let version: Int
+            let digest: String
+        }
+        let shown = try connection.send("GET", ShowCommand.endpoint.path, query: [("ref", reference)])
+        guard shown.status == 200 else { throw failure(shown, connection: connection) }
+        guard let version = try? JSONDecoder().decode(Shown.self, from: shown.body), let digest = Digest(parsing: version.digest) else {
+            throw connection.unavailable("it answered \(ShowCommand.endpoint.path) without a version document (is it an mreg server?)")
+        }
+        return (version.model, version.version, digest)
     }
 
     /// Prints what the server's run of a command printed; returns its exit code.

@@ -34,20 +34,13 @@ extension SignCommand {
 
     func signThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
         let key = try Registry.signingKey(try keyPEM(invocation))
-        let shown = try connection.send("GET", ShowCommand.endpoint.path, query: [("ref", reference)])
-        struct Shown: Decodable {
-            let reference: String
-            let digest: String
-        }
-        guard shown.status == 200 else { throw ServerClient.failure(shown, connection: connection) }
-        guard let version = try? JSONDecoder().decode(Shown.self, from: shown.body), let manifest = Digest(parsing: version.digest) else {
-            throw connection.unavailable("it answered \(ShowCommand.endpoint.path) without a version document (is it an mreg server?)")
-        }
+        let version = try ServerClient.version(reference, connection: connection)
+        let manifest = version.digest
         let signature = try Registry.signature(of: manifest, with: key)
         let body = try wireBody(Upload(manifest: manifest, keyFingerprint: key.publicKey.fingerprint, signature: Data(signature).base64EncodedString()))
         let form = AnswerForm(json: global.json, quiet: global.quiet, cli: true)
         let response = try connection.send(
-            "POST", "/v1/sign", query: [("ref", version.reference)], headers: [(AnswerForm.headerName, form.header)], body: body)
+            "POST", "/v1/sign", query: [("ref", "\(version.model)@\(version.number)")], headers: [(AnswerForm.headerName, form.header)], body: body)
         return try ServerClient.print(response, connection: connection)
     }
 }

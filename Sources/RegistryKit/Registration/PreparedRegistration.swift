@@ -79,12 +79,6 @@ public struct PendingBlob: Sendable, Equatable {
     public let digest: Digest
     public let size: Int64
     public let path: String
-
-    public init(digest: Digest, size: Int64, path: String) {
-        self.digest = digest
-        self.size = size
-        self.path = path
-    }
 }
 
 /// What preparing a registration produced.
