@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value whose encoding is canonical, so equal values always hash to the same digest.
 ///
 /// Hyperparameters arrive from JSON, YAML and the command line; holding them as this closed enum
@@ -35,7 +37,17 @@ public enum JSONValue: Hashable, Sendable, Codable {
             && text.unicodeScalars.contains(where: { ("0"..."9").contains($0) })
     }
 
+    /// The `userInfo` key under which a decoder may hold its whole document, parsed by
+    /// `JSONParser`: a value decoded there is then taken from it as written. Foundation's
+    /// decoder reads `1.0` as the integer 1, which would change a parameter's kind and with it
+    /// the manifest's digest.
+    public static let exactDocumentKey = CodingUserInfoKey(rawValue: "mreg.exactJSONDocument")!
+
     public init(from decoder: any Decoder) throws {
+        if let document = decoder.userInfo[Self.exactDocumentKey] as? JSONValue, let exact = document.value(at: decoder.codingPath) {
+            self = exact
+            return
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -65,6 +77,23 @@ public enum JSONValue: Hashable, Sendable, Codable {
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
         }
+    }
+
+    /// The value a decoder's coding path leads to: members by name, elements by index.
+    public func value(at path: [any CodingKey]) -> JSONValue? {
+        var current = self
+        for key in path {
+            switch current {
+            case .object(let members):
+                guard let member = members[key.stringValue] else { return nil }
+                current = member
+            case .array(let elements):
+                guard let index = key.intValue, elements.indices.contains(index) else { return nil }
+                current = elements[index]
+            default: return nil
+            }
+        }
+        return current
     }
 
     /// The number this value holds, if it is numeric.

@@ -352,6 +352,8 @@ public struct CLIEnvelope: Codable, Sendable {
     public let exitCode: Int32
     public let stdout: String
     public let stderr: String
+    /// The note the client writes on its commit (`RouteAnswer.gitNote`); absent otherwise.
+    public let gitNote: String?
 
     public static let mediaType = "application/vnd.mreg.cli+json"
 
@@ -359,6 +361,7 @@ public struct CLIEnvelope: Codable, Sendable {
         exitCode = answer.failure?.exitCode ?? 0
         stdout = String(decoding: answer.stdout, as: UTF8.self)
         stderr = String(decoding: answer.stderr, as: UTF8.self)
+        gitNote = answer.gitNote
     }
 
     var encoded: Data {

@@ -46,6 +46,9 @@ public struct RouteAnswer: Sendable {
     public let stdout: Data
     public let stderr: Data
     public let failure: RegistryError?
+    /// A git note for the client to write on its own commit (`register` when the registry's
+    /// `record_git_notes` is on: the repository is on the client's machine, not the server's).
+    public var gitNote: String?
 
     public init(stdout: Data, stderr: Data, failure: RegistryError?) {
         self.stdout = stdout

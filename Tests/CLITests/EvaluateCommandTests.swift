@@ -124,7 +124,7 @@ import Testing
         try space.expectRefusal(base + ["--predictions", "preds.csv", "--task", "binray"], status: 64, mentioning: "did you mean 'binary'?")
         try space.expectRefusal(base + ["--metric", "train.auc=0.9"], status: 64, mentioning: "belongs to dataset 'train'")
         try space.expectRefusal(base, status: 64, mentioning: "give --metric")
-        try space.expectRefusal(["evaluate", "churn@1", "--dataset", "nope.csv", "--metric", "auc=1", "--no-git"], status: 2, mentioning: "neither a recorded dataset name nor an existing path")
+        try space.expectRefusal(["evaluate", "churn@1", "--dataset", "nope.csv", "--metric", "auc=1", "--no-git"], status: 2, mentioning: "'nope.csv' is neither one of churn@1's dataset roles, a recorded dataset name nor an existing path")
         try space.expectRefusal(["evaluate", "churn@9", "--dataset", "data/holdout.csv", "--metric", "auc=1", "--no-git"], status: 2, mentioning: "names no version")
     }
 }
@@ -162,12 +162,19 @@ import Testing
         let text = try space.run(["compare", "churn@1", "churn@2", "--dataset", "holdout", "--bootstrap", "300"])
         #expect(text.stdout.contains("B better (significant)") && text.stdout.contains("McNemar"))
 
+        try space.expectRefusal(["compare", "churn@1", "churn@2", "--dataset", "train"], status: 2, mentioning: "no evaluation on 'train' with stored predictions")
+        if ClientMode.isOn {
+            // Prediction files on the client's machine do not go through a server yet.
+            try space.expectRefusal(
+                ["compare", "churn@1", "churn@2", "--dataset", "holdout", "--predictions-a", "weak.csv", "--predictions-b", "weak.csv", "--task", "binary"],
+                status: 64, mentioning: "compare --predictions-a/-b reads prediction files, which do not go through a server yet")
+            return
+        }
         // Files given directly: the same comparison; mismatched rows are refused.
         let files = try space.run(["compare", "churn@1", "churn@2", "--dataset", "holdout", "--predictions-a", "weak.csv", "--predictions-b", "weak.csv", "--task", "binary", "--bootstrap", "100", "--json"])
         #expect((try files.json()["differences"] as? [[String: Any]])?.allSatisfy { $0["significant"] as? Bool == false } == true)
         try writeFile(space.directory.url("short.csv"), "label,score\n1,0.5\n")
         try space.expectRefusal(["compare", "churn@1", "churn@2", "--dataset", "holdout", "--predictions-a", "weak.csv", "--predictions-b", "short.csv", "--task", "binary"], status: 64, mentioning: "same examples")
-        try space.expectRefusal(["compare", "churn@1", "churn@2", "--dataset", "train"], status: 2, mentioning: "no evaluation on 'train' with stored predictions")
         try space.expectRefusal(["compare", "churn@1", "churn@2", "--dataset", "holdout", "--predictions-a", "weak.csv"], status: 64, mentioning: "give both")
     }
 }

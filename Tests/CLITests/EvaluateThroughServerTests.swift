@@ -88,7 +88,7 @@ import Testing
         try writeFile(elsewhere, "secret,column\n1,2\n")
         defer { try? FileManager.default.removeItem(atPath: elsewhere) }
         let probe = try served.client(["evaluate", "churn@1", "--dataset", elsewhere + "x", "--metric", "auc=0.7", "--no-git"])
-        #expect(probe.status == 2 && probe.stderr.contains("neither one of churn@1's dataset roles nor a recorded dataset name"), "\(probe.stderr)")
+        #expect(probe.status == 2 && probe.stderr.contains("neither one of churn@1's dataset roles, a recorded dataset name nor an existing path"), "\(probe.stderr)")
         let raw = try served.server.request(
             "/v1/evaluate?ref=churn@1&dataset=\(elsewhere)&metric=auc%3D0.7", token: served.writer, method: "POST", body: "{}")
         #expect(raw.status == 404 && raw.body.contains("neither one of churn@1's dataset roles"), "\(raw)")

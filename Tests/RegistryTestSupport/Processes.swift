@@ -71,9 +71,12 @@ public func run(_ executable: String, _ arguments: [String], in directory: Strin
 
 /// Runs `mreg` with arguments in a folder.
 ///
-/// On the suite's PostgreSQL pass, `init` of a new registry gets a database of its own.
+/// On the suite's PostgreSQL pass, `init` of a new registry gets a database of its own; on its
+/// client-mode pass, a command on an existing registry goes through that registry's server.
 public func mreg(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> ProcessResult {
-    try run(mregExecutable, try TestBackend.initArguments(arguments, in: directory, environment: environment), in: directory, environment: environment)
+    let (routed, routedEnvironment) = try ClientMode.route(
+        try TestBackend.initArguments(arguments, in: directory, environment: environment), in: directory, environment: environment)
+    return try run(mregExecutable, routed, in: directory, environment: routedEnvironment)
 }
 
 extension Data {

@@ -14,6 +14,7 @@ public final class TemporaryDirectory: Sendable {
     public func url(_ relative: String) -> String { path + "/" + relative }
 
     deinit {
+        ClientMode.stopServers(under: path)
         _ = try? FileManager.default.removeItem(atPath: path)
     }
 }

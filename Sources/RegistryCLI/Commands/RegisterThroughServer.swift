@@ -11,6 +11,9 @@ import RegistryServer
 extension RegisterCommand {
     /// `POST /v1/blobs/missing`: which of the blobs named are not stored.
     static let missingBlobsRoute = ServerRoute(.post, "/v1/blobs/missing", role: .writer, takesBody: true) { call throws(RegistryError) in
+        // A registration begins here: a malformed config.toml refuses it before any upload, as
+        // the folder's register refuses it before storing a blob.
+        _ = try call.registry.config()
         let asked = try decodeBody(BlobList.self, from: call.body, what: "a list of blobs ({\"blobs\": [{\"digest\", \"size\"}]})")
         let missing = try call.registry.missingBlobs(asked.blobs.map { ($0.digest, $0.size) })
         return RouteAnswer(stdout: try ServeCommand.encoded(MissingBlobs(missing: missing)), stderr: Data(), failure: nil)
@@ -30,11 +33,17 @@ extension RegisterCommand {
         registration.registrant = Registrant(
             user: call.actor.user, host: call.actor.host, ciProvider: client.ciProvider, ciJobID: client.ciJobID, ciJobURL: client.ciJobURL,
             ciActor: client.ciActor)
-        return try RouteAnswer.printed(call.form) { (global) throws(RegistryError) in
+        // A malformed config.toml is refused before anything is recorded, as on the folder.
+        let settings = try call.registry.config()
+        var recorded: VersionRecord?
+        var answer = try RouteAnswer.printed(call.form) { (global) throws(RegistryError) in
             var outcome = try call.registry.register(prepared: registration, bytesUploaded: upload.bytesUploaded)
             outcome.warnings = upload.warnings + outcome.warnings
+            recorded = outcome.version
             report(outcome, global: global)
         }
+        if settings.recordGitNotes, let recorded, recorded.git != nil { answer.gitNote = Registry.gitNote(for: recorded) }
+        return answer
     }
 
     /// Runs the registration through the server; returns the exit code to end with.
@@ -52,7 +61,16 @@ extension RegisterCommand {
             bytesUploaded += sent.bytesStored
             let body = try wireBody(RegistrationUpload(registration: registration, warnings: warnings, bytesUploaded: bytesUploaded))
             let committed = try connection.send("POST", "/v1/register", headers: [(AnswerForm.headerName, form.header)], body: body)
-            guard committed.status == 409 else { return try ServerClient.print(committed, connection: connection) }
+            guard committed.status == 409 else {
+                let envelope = try ServerClient.printEnvelope(committed, connection: connection)
+                // The registry keeps git notes: the commit is in this machine's repository.
+                if envelope.exitCode == 0, let note = envelope.gitNote, let commit = registration.git?.commit,
+                    let problem = Registry.appendGitNote(note, on: commit, source: request.git, currentDirectory: request.currentDirectory)
+                {
+                    if !global.quiet { Console.err(problem) }
+                }
+                return envelope.exitCode
+            }
             refused = committed
         }
         throw RegistryError(.conflict, "the server kept losing this registration's blobs", hint: "check that no 'mreg gc' is running in a loop, then register again")
@@ -102,22 +120,22 @@ struct RegistrationUpload: Codable {
     let bytesUploaded: Int64
 }
 
-/// A request body as the client sends it: the types' own keys (a parameter named `learningRate`
-/// must stay so, and a key strategy would rename dictionary keys too).
+/// A request body as the client sends it (`DocumentEncoder.wire`: numbers keep their kind).
 func wireBody<T: Encodable>(_ body: T) throws(RegistryError) -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     do {
-        return try encoder.encode(body)
+        return try DocumentEncoder.wire(body)
     } catch {
         throw RegistryError(.internal, "internal error: the request could not be encoded: \(error)")
     }
 }
 
-/// A request body as a type, or a usage error naming what was expected.
+/// A request body as a type, or a usage error naming what was expected. Every `JSONValue` in
+/// it is taken as written (`JSONValue.exactDocumentKey`).
 func decodeBody<T: Decodable>(_ type: T.Type, from body: Data, what: String) throws(RegistryError) -> T {
     do {
-        return try JSONDecoder().decode(type, from: body)
+        let decoder = JSONDecoder()
+        decoder.userInfo[JSONValue.exactDocumentKey] = try JSONParser.parse(Array(body))
+        return try decoder.decode(type, from: body)
     } catch {
         throw RegistryError(.usage, "the request body is not \(what)", hint: "see schemas/openapi.yaml")
     }

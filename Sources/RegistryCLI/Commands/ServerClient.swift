@@ -70,13 +70,18 @@ enum ServerClient {
 
     /// Prints what the server's run of a command printed; returns its exit code.
     static func print(_ response: ServerConnection.Response, connection: ServerConnection) throws(RegistryError) -> Int32 {
+        try printEnvelope(response, connection: connection).exitCode
+    }
+
+    /// Prints what the server's run of a command printed; returns the whole answer.
+    static func printEnvelope(_ response: ServerConnection.Response, connection: ServerConnection) throws(RegistryError) -> CLIEnvelope {
         guard response.contentType == CLIEnvelope.mediaType, let envelope = try? JSONDecoder.snakeCase.decode(CLIEnvelope.self, from: response.body)
         else {
             throw failure(response, connection: connection)
         }
         Console.write(Data(envelope.stdout.utf8), error: false)
         Console.write(Data(envelope.stderr.utf8), error: true)
-        return envelope.exitCode
+        return envelope
     }
 
     /// A refusal before the command ran (no token, a role too low, a bad parameter), from the

@@ -7,10 +7,20 @@ import RegistryModel
 enum DocumentEncoder {
     static func encode<T: Encodable>(_ document: T) throws -> Data {
         let root = Node()
-        try TreeEncoder.encode(document, into: root, codingPath: [])
+        try TreeEncoder.encode(document, into: root, codingPath: [], snakeCase: true)
         var output = ""
         write(root.json, indent: "", into: &output)
         return Data((output + "\n").utf8)
+    }
+
+    /// A request body as the client sends it to `mreg serve`: compact, sorted keys, the types'
+    /// own property names (a parameter named `learningRate` stays so), and every `JSONValue`
+    /// as it is, so that a parameter written `1.0` reaches the server as a number, not as the
+    /// integer `1` (decoded there by `WireDecoding`).
+    static func wire<T: Encodable>(_ value: T) throws -> Data {
+        let root = Node()
+        try TreeEncoder.encode(value, into: root, codingPath: [], snakeCase: false)
+        return Data(try CanonicalJSON.string(root.json, numbers: .kept).utf8)
     }
 
     /// Two-space indentation, `"key" : value` as Foundation's pretty printer writes it.
@@ -113,37 +123,40 @@ private final class Node {
 private final class TreeEncoder: Encoder {
     let node: Node
     let codingPath: [any CodingKey]
+    /// Whether property names become snake_case (documents) or stay as written (request bodies).
+    let snakeCase: Bool
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(node: Node = Node(), codingPath: [any CodingKey] = []) {
+    init(node: Node = Node(), codingPath: [any CodingKey] = [], snakeCase: Bool) {
         self.node = node
         self.codingPath = codingPath
+        self.snakeCase = snakeCase
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         if case .object = node.content {} else { node.content = .object([:]) }
-        return KeyedEncodingContainer(KeyedContainer<Key>(node: node, codingPath: codingPath))
+        return KeyedEncodingContainer(KeyedContainer<Key>(node: node, codingPath: codingPath, snakeCase: snakeCase))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         if case .array = node.content {} else { node.content = .array([]) }
-        return UnkeyedContainer(node: node, codingPath: codingPath)
+        return UnkeyedContainer(node: node, codingPath: codingPath, snakeCase: snakeCase)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
-        SingleContainer(node: node, codingPath: codingPath)
+        SingleContainer(node: node, codingPath: codingPath, snakeCase: snakeCase)
     }
 
     /// Encodes `value` into `node`: a `JSONValue` as it is, and a dictionary's keys as they are
     /// (only property names become snake_case, never labels or metric names).
-    static func encode<T: Encodable>(_ value: T, into node: Node, codingPath: [any CodingKey]) throws {
+    static func encode<T: Encodable>(_ value: T, into node: Node, codingPath: [any CodingKey], snakeCase: Bool) throws {
         if let json = value as? JSONValue {
             node.content = .value(json)
         } else if let dictionary = value as? [String: any Encodable] {
             node.content = .object([:])
-            for (key, element) in dictionary { try encode(element, into: node.child(key), codingPath: codingPath) }
+            for (key, element) in dictionary { try encode(element, into: node.child(key), codingPath: codingPath, snakeCase: snakeCase) }
         } else {
-            try value.encode(to: TreeEncoder(node: node, codingPath: codingPath))
+            try value.encode(to: TreeEncoder(node: node, codingPath: codingPath, snakeCase: snakeCase))
         }
     }
 }
@@ -151,9 +164,10 @@ private final class TreeEncoder: Encoder {
 private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: Node
     let codingPath: [any CodingKey]
+    let snakeCase: Bool
 
     private func set(_ value: JSONValue, _ key: Key) { slot(key).content = .value(value) }
-    private func slot(_ key: Key) -> Node { node.child(DocumentEncoder.snakeCase(key.stringValue)) }
+    private func slot(_ key: Key) -> Node { node.child(snakeCase ? DocumentEncoder.snakeCase(key.stringValue) : key.stringValue) }
 
     mutating func encodeNil(forKey key: Key) throws { set(.null, key) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { set(.bool(value), key) }
@@ -165,28 +179,29 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: Int64, forKey key: Key) throws { set(.integer(value), key) }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { set(.integer(Int64(clamping: value)), key) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        try TreeEncoder.encode(value, into: slot(key), codingPath: codingPath + [key])
+        try TreeEncoder.encode(value, into: slot(key), codingPath: codingPath + [key], snakeCase: snakeCase)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let child = slot(key)
         child.content = .object([:])
-        return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: child, codingPath: codingPath + [key]))
+        return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: child, codingPath: codingPath + [key], snakeCase: snakeCase))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let child = slot(key)
         child.content = .array([])
-        return UnkeyedContainer(node: child, codingPath: codingPath + [key])
+        return UnkeyedContainer(node: child, codingPath: codingPath + [key], snakeCase: snakeCase)
     }
 
-    mutating func superEncoder() -> any Encoder { TreeEncoder(node: node.child("super"), codingPath: codingPath) }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { TreeEncoder(node: slot(key), codingPath: codingPath + [key]) }
+    mutating func superEncoder() -> any Encoder { TreeEncoder(node: node.child("super"), codingPath: codingPath, snakeCase: snakeCase) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { TreeEncoder(node: slot(key), codingPath: codingPath + [key], snakeCase: snakeCase) }
 }
 
 private struct UnkeyedContainer: UnkeyedEncodingContainer {
     let node: Node
     let codingPath: [any CodingKey]
+    let snakeCase: Bool
     var count: Int { node.count }
 
     private func append(_ value: JSONValue) { node.appended().content = .value(value) }
@@ -197,26 +212,27 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: Double) throws { append(.number(value)) }
     mutating func encode(_ value: Int) throws { append(.integer(Int64(value))) }
     mutating func encode(_ value: Int64) throws { append(.integer(value)) }
-    mutating func encode<T: Encodable>(_ value: T) throws { try TreeEncoder.encode(value, into: node.appended(), codingPath: codingPath) }
+    mutating func encode<T: Encodable>(_ value: T) throws { try TreeEncoder.encode(value, into: node.appended(), codingPath: codingPath, snakeCase: snakeCase) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let child = node.appended()
         child.content = .object([:])
-        return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: child, codingPath: codingPath))
+        return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: child, codingPath: codingPath, snakeCase: snakeCase))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         let child = node.appended()
         child.content = .array([])
-        return UnkeyedContainer(node: child, codingPath: codingPath)
+        return UnkeyedContainer(node: child, codingPath: codingPath, snakeCase: snakeCase)
     }
 
-    mutating func superEncoder() -> any Encoder { TreeEncoder(node: node.appended(), codingPath: codingPath) }
+    mutating func superEncoder() -> any Encoder { TreeEncoder(node: node.appended(), codingPath: codingPath, snakeCase: snakeCase) }
 }
 
 private struct SingleContainer: SingleValueEncodingContainer {
     let node: Node
     let codingPath: [any CodingKey]
+    let snakeCase: Bool
 
     mutating func encodeNil() throws { node.content = .value(.null) }
     mutating func encode(_ value: Bool) throws { node.content = .value(.bool(value)) }
@@ -224,5 +240,5 @@ private struct SingleContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: Double) throws { node.content = .value(.number(value)) }
     mutating func encode(_ value: Int) throws { node.content = .value(.integer(Int64(value))) }
     mutating func encode(_ value: Int64) throws { node.content = .value(.integer(value)) }
-    mutating func encode<T: Encodable>(_ value: T) throws { try TreeEncoder.encode(value, into: node, codingPath: codingPath) }
+    mutating func encode<T: Encodable>(_ value: T) throws { try TreeEncoder.encode(value, into: node, codingPath: codingPath, snakeCase: snakeCase) }
 }

@@ -163,20 +163,17 @@ extension Registry {
         {
             return (details.fingerprint, [], [], request.dataset)
         }
+        // Through a server, the client looked for the path on its machine and sent what it read.
+        let unknown = RegistryError.notFound(
+            "'\(request.dataset)' is neither one of \(version.model)@\(version.number)'s dataset roles, a recorded dataset name nor an existing path",
+            hint: "run 'mreg dataset list', or give a file or folder")
         let dataset: PreparedDataset
         if let prepared = request.preparedDataset {
             try prepared.validate()
             dataset = prepared
         } else {
-            guard request.datasetPaths else {
-                throw .notFound(
-                    "'\(request.dataset)' is neither one of \(version.model)@\(version.number)'s dataset roles nor a recorded dataset name",
-                    hint: "run 'mreg dataset list', or give a file or folder on your machine")
-            }
-            let absolute = RegistryLocator.absolute(request.dataset, from: request.currentDirectory)
-            guard FileManager.default.fileExists(atPath: absolute) else {
-                throw .notFound("'\(request.dataset)' is neither a recorded dataset name nor an existing path", hint: "run 'mreg dataset list', or give a file or folder")
-            }
+            guard request.datasetPaths, FileManager.default.fileExists(atPath: RegistryLocator.absolute(request.dataset, from: request.currentDirectory))
+            else { throw unknown }
             let read = try Self.prepareEvaluationDataset(request.dataset, currentDirectory: request.currentDirectory)
             warnings += read.warnings
             dataset = read.dataset

@@ -45,6 +45,17 @@ extension Registry {
     /// the version itself is already recorded.
     func recordGitNote(_ version: VersionRecord, source: RegistrationRequest.GitSource, currentDirectory: String) -> String? {
         guard let commit = version.git?.commit else { return nil }
+        return Self.appendGitNote(Self.gitNote(for: version), on: commit, source: source, currentDirectory: currentDirectory)
+    }
+
+    /// The line a version's commit gets in `refs/notes/mreg`.
+    public static func gitNote(for version: VersionRecord) -> String {
+        "mreg: \(version.model)@\(version.number) \(version.manifestDigest)"
+    }
+
+    /// Appends a note on a commit of the repository a registration read; returns a warning
+    /// when it cannot (the version is recorded either way).
+    public static func appendGitNote(_ note: String, on commit: String, source: RegistrationRequest.GitSource, currentDirectory: String) -> String? {
         let location: String
         switch source {
         case .none, .recorded: return nil
@@ -53,7 +64,7 @@ extension Registry {
         }
         do {
             guard let repository = try GitRepository.discover(from: location) else { return nil }
-            try repository.appendNote("mreg: \(version.model)@\(version.number) \(version.manifestDigest)", on: commit)
+            try repository.appendNote(note, on: commit)
             return nil
         } catch {
             return "warning: could not write the git note on \(commit.prefix(10)): \(error.message)"
