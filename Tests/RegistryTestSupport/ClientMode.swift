@@ -39,10 +39,10 @@ public enum ClientMode {
         }
         guard let root = try? RegistryLocator.locate(explicit: explicit, environment: environment["MREG_REGISTRY"], currentDirectory: directory),
             FileManager.default.fileExists(atPath: root + "/registry.json"),
-            let server = Servers.shared.server(for: root)
+            let server = try Servers.shared.server(for: root)
         else { return (arguments, environment) }
         let actor = environment["USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "tester"
-        guard let secret = server.token(for: actor) else { return (arguments, environment) }
+        let secret = try server.token(for: actor)
         var routed = environment
         routed["MREG_REGISTRY"] = server.url
         routed["MREG_TOKEN"] = secret
@@ -66,14 +66,16 @@ public enum ClientMode {
         private let lock = NSLock()
         private var running = [String: Server]()
 
-        func server(for root: String) -> Server? {
+        /// The registry's server, or nil when `mreg serve` refuses to serve it (the command then
+        /// runs on the folder, which says why: a registry of a newer format, say).
+        func server(for root: String) throws -> Server? {
             let server = lock.withLock {
                 if let server = running[root] { return server }
                 let server = Server(root: root)
                 running[root] = server
                 return server
             }
-            return server.start() ? server : nil
+            return try server.start() ? server : nil
         }
 
         func stop(under folder: String) {
@@ -85,18 +87,19 @@ public enum ClientMode {
         }
     }
 
-    /// One `mreg serve`, run by a watchdog shell (bash: dash closes no descriptor above 9) that stops it when the test process ends,
+    /// One `mreg serve`, run by a watchdog shell that stops it when the test process ends,
     /// however it ends. Neither holds a descriptor of the test process: the shell that starts
-    /// them closes every one it inherited (Foundation's per-process sockets and pipes among
-    /// them, which another test's `run` is waiting to see closed), starts the watchdog in the
-    /// background and exits; the server writes the address it listens on into a file.
+    /// them (bash: dash cannot close a descriptor above 9) closes every one it inherited
+    /// (Foundation's per-process sockets and pipes among them, which another test's `run` is
+    /// waiting to see closed), starts the watchdog in the background and exits; the server
+    /// writes the address it listens on into a file.
     final class Server: @unchecked Sendable {
         // Safe: every field is only touched under `lock`.
         let root: String
         private let lock = NSLock()
         private var watchdog: pid_t?
         private var address: String?
-        private var failed = false
+        private var refused = false
         private var tokens = [String: String]()
 
         init(root: String) { self.root = root }
@@ -112,16 +115,18 @@ public enum ClientMode {
               while kill -0 "$2" 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 1; done
               kill $server 2>/dev/null
               wait $server
+              echo "exited" >> "$3"
             ) > /dev/null 2>&1 < /dev/null &
             echo $! > "$4"
             """
 
-        /// Starts the server unless it runs; false when it cannot (the command then runs on the
-        /// folder, which reports why, e.g. a registry of a newer format).
-        func start() -> Bool {
-            lock.withLock {
+        /// Starts the server unless it runs; false when `mreg serve` ends instead of listening.
+        /// A harness that cannot start it fails the test rather than run the command on the
+        /// folder, which would pass this pass without testing a server.
+        func start() throws -> Bool {
+            try lock.withLock { () throws -> Bool in
                 if address != nil { return true }
-                if failed { return false }
+                if refused { return false }
                 let files = NSTemporaryDirectory() + "/mreg-client-mode-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
                 defer { unlink(files + ".address"); unlink(files + ".pid") }
                 var environment = ProcessInfo.processInfo.environment
@@ -130,34 +135,33 @@ public enum ClientMode {
                     let started = try? run("/bin/bash", ["-c", Self.script, mregExecutable, root, String(getpid()), files + ".address", files + ".pid"], in: "/"),
                     started.status == 0,
                     let pid = (try? String(contentsOfFile: files + ".pid", encoding: .utf8)).flatMap({ pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
-                else {
-                    failed = true
-                    return false
-                }
+                else { throw TestFailure("client mode: cannot start the watchdog of mreg serve for \(root)") }
                 // The server prints its address once it listens (a second or so on a busy machine).
-                for _ in 0..<600 where kill(pid, 0) == 0 {
+                for _ in 0..<1200 {
                     let text = (try? String(contentsOfFile: files + ".address", encoding: .utf8)) ?? ""
+                    if text.hasPrefix("exited") {
+                        refused = true
+                        return false
+                    }
                     if text.hasSuffix("\n"), text.hasPrefix("listening on http://") {
-                        (watchdog, address) = (pid, String(text.dropFirst("listening on ".count)).trimmingCharacters(in: .whitespacesAndNewlines))
+                        let listening = text.split(separator: "\n")[0].dropFirst("listening on ".count)
+                        (watchdog, address) = (pid, String(listening))
                         return true
                     }
                     usleep(50_000)
                 }
                 kill(pid, SIGTERM)
-                failed = true
-                return false
+                throw TestFailure("client mode: mreg serve for \(root) did not listen within a minute")
             }
         }
 
         /// The secret of an admin token named after `actor`, made on the folder on first use.
-        func token(for actor: String) -> String? {
-            lock.withLock {
+        func token(for actor: String) throws -> String {
+            try lock.withLock { () throws -> String in
                 if let secret = tokens[actor] { return secret }
-                guard
-                    let created = try? run(
-                        mregExecutable, ["token", "create", actor, "--role", "admin", "--registry", root], in: "/", environment: ["USER": harnessUser]),
-                    created.status == 0
-                else { return nil }
+                let created = try run(
+                    mregExecutable, ["token", "create", actor, "--role", "admin", "--registry", root], in: "/", environment: ["USER": harnessUser])
+                guard created.status == 0 else { throw TestFailure("client mode: cannot create a token for '\(actor)': \(created.stderr)") }
                 let secret = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
                 tokens[actor] = secret
                 return secret

@@ -16,7 +16,7 @@ enum DocumentEncoder {
     /// A request body as the client sends it to `mreg serve`: compact, sorted keys, the types'
     /// own property names (a parameter named `learningRate` stays so), and every `JSONValue`
     /// as it is, so that a parameter written `1.0` reaches the server as a number, not as the
-    /// integer `1` (decoded there by `WireDecoding`).
+    /// integer `1` (the server's `decodeBody` reads them back with `JSONValue.exactDocumentKey`).
     static func wire<T: Encodable>(_ value: T) throws -> Data {
         let root = Node()
         try TreeEncoder.encode(value, into: root, codingPath: [], snakeCase: false)
