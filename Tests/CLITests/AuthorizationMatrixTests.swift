@@ -22,7 +22,7 @@ import Testing
             "GET /v1/dataset/list": ("", nil),
             "GET /v1/dataset/show": ("dataset=customers", nil),
             "GET /v1/whoami": ("", nil),
-            "GET /v1/diff": ("ref=churn@1&ref=churn@2", nil),
+            "POST /v1/diff": ("ref=churn@1&ref=churn@2", "{}"),
             "GET /v1/compare": ("ref=churn@1&ref=churn@2&dataset=holdout", nil),
             "GET /v1/find": ("commit=abcd", nil),
             "POST /v1/evaluate": ("ref=churn@1&dataset=customers&metric=auc%3D0.7", "{}"),

@@ -32,13 +32,6 @@ import Testing
         let files = try #require(document["files"] as? [[String: Any]])
         #expect(files.map { "\($0["name"]!):\($0["change"]!)" } == ["extra.bin:added", "w.bin:changed"])
         #expect(document["unchanged_files"] as? Int == 1)
-        if ClientMode.isOn {
-            // Through a server no repository is read (yet: the client could read its own), and
-            // the answer says so; each version's recorded git state is there all the same.
-            #expect(document["git"] == nil && (document["git_note"] as? String)?.contains("are not read through a server") == true, "\(result.stdout)")
-            #expect((document["git_a"] as? [String: Any])?["dirty"] as? Bool == false && (document["git_b"] as? [String: Any])?["commit"] is String)
-            return
-        }
         let git = try #require(document["git"] as? [String: Any])
         #expect(git["relation"] as? String == "ancestor" && git["total"] as? Int == 2)
         #expect((git["commits"] as? [[String: Any]])?.compactMap { $0["subject"] as? String } == ["more data", "feature engineering"])

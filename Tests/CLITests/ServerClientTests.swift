@@ -57,6 +57,38 @@ import Testing
         #expect(served.server.stop().status == 0)
     }
 
+    /// `diff` through a server lists the commits between the versions from the client's own
+    /// repository (the client-mode pass runs DiffCommandTests whole); the server takes a walk
+    /// only for the versions' own commits, and without one says that none was read.
+    @Test func diffTakesTheCommitsTheClientReadAndNoOthers() throws {
+        let served = try Served()
+        let repo = served.space.directory.url("project")
+        let (repository, first) = try makeGitRepository(at: repo, files: ["train.py": "fit()\n", ".gitignore": "out/\n"])
+        try writeFile(repo + "/out/w.bin", "weights a")
+        let env = ["MREG_TOKEN": served.admin]
+        #expect(try mreg(["register", "fraud", "out", "-q", "--registry", served.server.url], in: repo, environment: env).status == 0)
+        try writeFile(repo + "/features.py", "engineer()\n")
+        let second = try repository.commitAll(message: "feature engineering")
+        try writeFile(repo + "/out/w.bin", "weights b")
+        #expect(try mreg(["register", "fraud", "out", "-q", "--registry", served.server.url], in: repo, environment: env).status == 0)
+
+        let text = try mreg(["diff", "fraud@1", "fraud@2", "--registry", served.server.url], in: repo, environment: env)
+        #expect(text.status == 0 && text.stdout.contains("1 commit(s) (from \(repo)/)") && text.stdout.contains("feature engineering"), "\(text.stdout)\(text.stderr)")
+        #expect(try served.client(["diff", "fraud@1", "fraud@2", "--git", repo]).stdout == text.stdout, "--git names the client's repository")
+
+        // The API without a walk, with a walk of other commits, and with bodies that are none.
+        let bare = try served.server.request("/v1/diff?ref=fraud@1&ref=fraud@2", token: served.admin, method: "POST")
+        #expect(bare.status == 200 && bare.body.contains("are not read through a server"), "\(bare.body)")
+        let forged = #"{"git": {"from": "\#(second)", "to": "\#(first)", "relation": "descendant", "total": 0, "commits": [], "repository": "/x"}}"#
+        let other = try served.server.request("/v1/diff?ref=fraud@1&ref=fraud@2", token: served.admin, method: "POST", body: forged)
+        #expect(other.status == 200 && other.body.contains("not between these versions' commits") && !other.body.contains("\"relation\""), "\(other.body)")
+        for body in [#"{"git": 3}"#, #"{"git": {"from": "\#(first)", "to": "\#(second)", "relation": "sideways", "total": 0, "commits": [], "repository": "/x"}}"#] {
+            let refused = try served.server.request("/v1/diff?ref=fraud@1&ref=fraud@2", token: served.admin, method: "POST", body: body)
+            #expect(refused.status == 400 && refused.body.contains("\"usage\""), "\(body): \(refused.body)")
+        }
+        #expect(served.server.stop().status == 0)
+    }
+
     /// `find` through a server fingerprints a dataset path on the client's machine, and shows
     /// only the versions of models the token is granted.
     @Test func findShowsOnlyTheTokensModels() throws {

@@ -31,8 +31,7 @@ struct DiffCommand: RegistryCommand {
     @OptionGroup var global: GlobalOptions
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
-        let diff = try invocation.openRegistry(global).diff(
-            referenceA, referenceB, repository: invocation.served == nil ? invocation.absolute(gitPath ?? ".") : nil, explicitRepository: gitPath != nil)
+        let diff = try invocation.openRegistry(global).diff(referenceA, referenceB, history: try historySource(invocation))
         if global.json {
             Console.json(DiffDocument(diff))
             return

@@ -257,12 +257,6 @@ extension LiftCommand: ServedCommand {
     var parameters: [(String, String)] { [("ref", reference)].adding("rollback", rollback).adding("reason", reason).adding("deprecation", flag: deprecation) }
 }
 
-extension DiffCommand: ServedCommand {
-    // Both references are `ref`, so the token must be granted both models; no git repository is read.
-    static let endpoint = Endpoint(method: .get, path: "/v1/diff", role: .reader, answers: ["diff"], arguments: ["ref"], model: "ref")
-    var parameters: [(String, String)] { [("ref", referenceA), ("ref", referenceB)] }
-}
-
 extension CompareCommand: ServedCommand {
     static let endpoint = Endpoint(
         method: .get, path: "/v1/compare", role: .reader, answers: ["compare"], arguments: ["ref"],

@@ -18,6 +18,7 @@ enum ServerClient {
         if let trust = command as? KeysTrustCommand { return try trust.trustThroughServer(connection, invocation: invocation) }
         if let sign = command as? SignCommand { return try sign.signThroughServer(connection, invocation: invocation) }
         if let evaluate = command as? EvaluateCommand { return try evaluate.evaluateThroughServer(connection, invocation: invocation) }
+        if let diff = command as? DiffCommand { return try diff.diffThroughServer(connection, invocation: invocation) }
         guard let served = command as? any ServedCommand else {
             let name = type(of: command).configuration.commandName ?? "this command"
             throw RegistryError(

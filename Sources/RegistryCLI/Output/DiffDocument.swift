@@ -11,11 +11,13 @@ struct DiffDocument: Encodable {
         let after: JSONValue?
         let delta: Double?
     }
-    struct Commit: Encodable {
+    struct Commit: Codable {
         let id: String
         let subject: String
     }
-    struct Git: Encodable {
+    /// The commits between the versions' commits; also what a client sends `mreg serve` of its
+    /// own repository (`DiffUpload`).
+    struct Git: Codable {
         let from: String
         let to: String
         let relation: String
@@ -24,17 +26,47 @@ struct DiffDocument: Encodable {
         let commits: [Commit]
         /// The work tree the history was read from.
         let repository: String
+
+        init(_ history: VersionDiff.History) {
+            let (relation, base): (String, String?) = switch history.relation {
+            case .same: ("same", nil)
+            case .ancestor: ("ancestor", nil)
+            case .descendant: ("descendant", nil)
+            case .diverged(let mergeBase): ("diverged", mergeBase)
+            case .unrelated: ("unrelated", nil)
+            }
+            (from, to, self.relation, mergeBase, total, repository) = (history.from, history.to, relation, base, history.total, history.repository)
+            commits = history.commits.map { Commit(id: $0.id, subject: $0.subject) }
+        }
+
+        /// The history this describes, or nil when its relation is not one of ours.
+        var history: VersionDiff.History? {
+            let relation: CommitRelation
+            switch (self.relation, mergeBase) {
+            case ("same", _): relation = .same
+            case ("ancestor", _): relation = .ancestor
+            case ("descendant", _): relation = .descendant
+            case ("diverged", let base?): relation = .diverged(mergeBase: base)
+            case ("unrelated", _): relation = .unrelated
+            default: return nil
+            }
+            return VersionDiff.History(
+                from: from, to: to, relation: relation, commits: commits.map { CommitSummary(id: $0.id, subject: $0.subject) }, total: total,
+                repository: repository)
+        }
     }
-    /// A version's recorded git state.
-    struct State: Encodable {
+    /// A version's recorded git state, and the work tree it was registered from.
+    struct State: Codable {
         let commit: String
         let dirty: Bool
         let changedPaths: [String]
+        let workTree: String?
 
         init(_ git: GitProvenance) {
             commit = git.commit
             dirty = git.dirty
             changedPaths = git.changedPaths
+            workTree = git.workTree
         }
     }
     let a: String
@@ -67,17 +99,7 @@ struct DiffDocument: Encodable {
             return Change(name: change.name, change: change.kind, before: entry(change.before), after: entry(change.after), delta: nil)
         }
         unchangedFiles = diff.unchangedFiles
-        git = diff.git.map { history in
-            let (relation, base): (String, String?) = switch history.relation {
-            case .same: ("same", nil)
-            case .ancestor: ("ancestor", nil)
-            case .descendant: ("descendant", nil)
-            case .diverged(let mergeBase): ("diverged", mergeBase)
-            case .unrelated: ("unrelated", nil)
-            }
-            return Git(from: history.from, to: history.to, relation: relation, mergeBase: base, total: history.total,
-                       commits: history.commits.map { Commit(id: $0.id, subject: $0.subject) }, repository: history.repository)
-        }
+        git = diff.git.map(Git.init)
         gitNote = diff.gitNote
     }
 }

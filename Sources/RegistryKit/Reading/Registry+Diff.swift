@@ -21,7 +21,7 @@ public struct VersionDiff: Sendable {
     }
 
     /// The git commits from A's commit to B's.
-    public struct History: Sendable {
+    public struct History: Sendable, Equatable {
         public let from: String
         public let to: String
         public let relation: CommitRelation
@@ -29,6 +29,15 @@ public struct VersionDiff: Sendable {
         public let total: Int
         /// The work tree the history was read from.
         public let repository: String
+
+        public init(from: String, to: String, relation: CommitRelation, commits: [CommitSummary], total: Int, repository: String) {
+            self.from = from
+            self.to = to
+            self.relation = relation
+            self.commits = commits
+            self.total = total
+            self.repository = repository
+        }
     }
 
     public let a: VersionPointer
@@ -50,15 +59,25 @@ public struct VersionDiff: Sendable {
     public let gitB: GitProvenance?
 }
 
+/// Where `diff` gets the commits between two versions' commits: the code is not in the registry.
+public enum DiffHistorySource: Sendable {
+    /// Read from the repository containing this folder (`explicit`: only that one) or from a
+    /// work tree the versions were registered from.
+    case read(from: String, explicit: Bool)
+    /// What a client read from its own repository (`mreg diff` through a server), or why it
+    /// could not.
+    case supplied(VersionDiff.History?, note: String?)
+    /// Nothing read: a server asked without the client's walk.
+    case unread
+}
+
 extension Registry {
     public static let diffCommitLimit = 50
 
     /// Compares two versions: parameters, metrics, datasets, files, each one's git state, and the
-    /// commits between their commits, read from the repository containing `repository` or, when
-    /// that is not `explicitRepository` and lacks them, from a work tree a version was
-    /// registered from that is still on this machine.
-    /// `repository` nil: no git repository is read (a server answering a client, whose files it must not read).
-    public func diff(_ referenceA: String, _ referenceB: String, repository: String?, explicitRepository: Bool = false) throws(RegistryError) -> VersionDiff {
+    /// commits between their commits, from `source` (a server reads no repository of its own:
+    /// its client sends what it read from its own).
+    public func diff(_ referenceA: String, _ referenceB: String, history source: DiffHistorySource) throws(RegistryError) -> VersionDiff {
         let a = try resolve(reference: referenceA), b = try resolve(reference: referenceB)
         let paramsA = Self.flatten(a.params), paramsB = Self.flatten(b.params)
         let params = Set(paramsA.keys).union(paramsB.keys).sorted()
@@ -77,34 +96,21 @@ extension Registry {
         }
         var history: VersionDiff.History?
         var note: String?
-        if let commitA = a.git?.commit, let commitB = b.git?.commit, repository == nil {
-            note = "the commits between them are not read through a server (run 'git log \(commitA.prefix(10))..\(commitB.prefix(10))' in the code's repository)"
-        } else if let commitA = a.git?.commit, let commitB = b.git?.commit, let repository {
-            do {
+        if let commitA = a.git?.commit, let commitB = b.git?.commit {
+            switch source {
+            case .read(let location, let explicit):
                 // The given (or current) repository first, then the work trees the versions were
                 // registered from, if they are still on this machine.
-                let recorded = [b.git?.workTree, a.git?.workTree].compactMap { $0 }.filter { FileManager.default.fileExists(atPath: $0) }
-                var found: GitRepository?
-                var lacking: GitRepository?
-                for location in (explicitRepository ? [repository] : [repository] + recorded) {
-                    guard let candidate = try GitRepository.discover(from: location) else { continue }
-                    if candidate.hasCommit(commitA) && candidate.hasCommit(commitB) {
-                        found = candidate
-                        break
-                    }
-                    lacking = lacking ?? candidate
-                }
-                if let found {
-                    let walk = try found.commits(from: commitA, to: commitB, limit: Self.diffCommitLimit)
-                    history = VersionDiff.History(
-                        from: commitA, to: commitB, relation: walk.relation, commits: walk.commits, total: walk.total, repository: found.workTree)
-                } else if let lacking {
-                    note = "the repository at \(lacking.workTree) does not hold \(lacking.hasCommit(commitA) ? commitB.prefix(10) : commitA.prefix(10)) (fetch it, or pass --git PATH)"
+                (history, note) = Self.commitHistory(
+                    from: commitA, to: commitB, reading: location, explicit: explicit, recordedWorkTrees: [b.git?.workTree, a.git?.workTree].compactMap { $0 })
+            case .supplied(let walk, let reason):
+                if let walk, walk.from != commitA || walk.to != commitB {
+                    note = "the client sent the commits between \(walk.from.prefix(10)) and \(walk.to.prefix(10)), not between these versions' commits"
                 } else {
-                    note = "not inside a git repository, and the versions' recorded work trees are not on this machine (pass --git PATH to list the commits between the versions)"
+                    (history, note) = (walk, walk == nil ? reason : nil)
                 }
-            } catch {
-                note = "the git history cannot be read: \(error.message)"
+            case .unread:
+                note = "the commits between them are not read through a server (run 'git log \(commitA.prefix(10))..\(commitB.prefix(10))' in the code's repository)"
             }
         } else {
             note = "\(a.git == nil ? "\(a.model)@\(a.number)" : "\(b.model)@\(b.number)") records no git commit"
@@ -114,6 +120,35 @@ extension Registry {
             b: VersionPointer(model: b.model, number: b.number, manifestDigest: b.manifestDigest),
             params: params, metrics: metrics, datasets: datasets, files: changedFiles, unchangedFiles: allFiles.count - changedFiles.count,
             git: history, gitNote: note, gitA: a.git, gitB: b.git)
+    }
+
+    /// The commits from `commitA` to `commitB`, read from the repository containing `location`
+    /// or, unless that is `explicit`, from a recorded work tree that holds both; else why not.
+    public static func commitHistory(
+        from commitA: String, to commitB: String, reading location: String, explicit: Bool, recordedWorkTrees: [String]
+    ) -> (VersionDiff.History?, String?) {
+        do {
+            let recorded = recordedWorkTrees.filter { FileManager.default.fileExists(atPath: $0) }
+            var lacking: GitRepository?
+            for candidate in (explicit ? [location] : [location] + recorded) {
+                guard let repository = try GitRepository.discover(from: candidate) else { continue }
+                if repository.hasCommit(commitA) && repository.hasCommit(commitB) {
+                    let walk = try repository.commits(from: commitA, to: commitB, limit: diffCommitLimit)
+                    return (
+                        VersionDiff.History(
+                            from: commitA, to: commitB, relation: walk.relation, commits: walk.commits, total: walk.total, repository: repository.workTree),
+                        nil
+                    )
+                }
+                lacking = lacking ?? repository
+            }
+            if let lacking {
+                return (nil, "the repository at \(lacking.workTree) does not hold \(lacking.hasCommit(commitA) ? commitB.prefix(10) : commitA.prefix(10)) (fetch it, or pass --git PATH)")
+            }
+            return (nil, "not inside a git repository, and the versions' recorded work trees are not on this machine (pass --git PATH to list the commits between the versions)")
+        } catch {
+            return (nil, "the git history cannot be read: \(error.message)")
+        }
     }
 
     /// Nested objects become dotted paths (`optimizer.lr`); arrays and scalars stay values.
