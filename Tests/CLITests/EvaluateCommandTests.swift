@@ -163,13 +163,6 @@ import Testing
         #expect(text.stdout.contains("B better (significant)") && text.stdout.contains("McNemar"))
 
         try space.expectRefusal(["compare", "churn@1", "churn@2", "--dataset", "train"], status: 2, mentioning: "no evaluation on 'train' with stored predictions")
-        if ClientMode.isOn {
-            // Prediction files on the client's machine do not go through a server yet.
-            try space.expectRefusal(
-                ["compare", "churn@1", "churn@2", "--dataset", "holdout", "--predictions-a", "weak.csv", "--predictions-b", "weak.csv", "--task", "binary"],
-                status: 64, mentioning: "compare --predictions-a/-b reads prediction files, which do not go through a server yet")
-            return
-        }
         // Files given directly: the same comparison; mismatched rows are refused.
         let files = try space.run(["compare", "churn@1", "churn@2", "--dataset", "holdout", "--predictions-a", "weak.csv", "--predictions-b", "weak.csv", "--task", "binary", "--bootstrap", "100", "--json"])
         #expect((try files.json()["differences"] as? [[String: Any]])?.allSatisfy { $0["significant"] as? Bool == false } == true)

@@ -89,6 +89,45 @@ import Testing
         #expect(served.server.stop().status == 0)
     }
 
+    /// `compare` with prediction files runs on the client, where the files are, with the
+    /// versions and the lower-is-better metrics of the server's registry: it prints what the
+    /// folder prints, refusals included.
+    @Test func compareOfPredictionFilesPrintsWhatTheFolderPrints() throws {
+        let served = try Served()
+        // The server's policy makes roc_auc lower-is-better, which turns the verdict around.
+        try writeFile(served.space.registry + "/policy.toml", "lower_is_better = [\"roc_auc\", \"log_loss\"]\n")
+        var random = SeededGenerator(seed: 11)
+        var weak = "label,score\n", strong = "label,score\n"
+        for _ in 0..<400 {
+            let label = random.next() % 2
+            let noise = Double(random.next() % 1000) / 1000
+            weak += "\(label),\(noise)\n"
+            strong += "\(label),\(min(1, noise * 0.5 + (label == 1 ? 0.5 : 0)))\n"
+        }
+        try writeFile(served.space.directory.url("weak.csv"), weak)
+        try writeFile(served.space.directory.url("strong.csv"), strong)
+        try writeFile(served.space.directory.url("short.csv"), "label,score\n1,0.5\n")
+        let base = ["compare", "churn@1", "churn@2", "--dataset", "holdout", "--task", "binary", "--bootstrap", "200"]
+        for arguments in [
+            base + ["--predictions-a", "weak.csv", "--predictions-b", "strong.csv"], base + ["--predictions-a", "weak.csv", "--predictions-b", "strong.csv", "--json"],
+            base + ["--predictions-a", "weak.csv"], base + ["--predictions-a", "weak.csv", "--predictions-b", "short.csv"],
+            base + ["--predictions-a", "weak.csv", "--predictions-b", "missing.csv"], base + ["--predictions-a", "weak.csv", "--predictions-b", "strong.csv", "--level", "2"],
+            ["compare", "churn@1", "churn@9", "--dataset", "holdout", "--predictions-a", "weak.csv", "--predictions-b", "strong.csv", "--task", "binary"],
+        ] {
+            let (remote, local) = (try served.client(arguments), try served.direct(arguments))
+            #expect(remote.status == local.status, "\(arguments): \(remote.stderr) vs \(local.stderr)")
+            #expect(remote.stdout == local.stdout, "\(arguments): stdout differs:\n\(remote.stdout)\n---\n\(local.stdout)")
+            #expect(remote.stderr == local.stderr, "\(arguments): stderr differs:\n\(remote.stderr)\n---\n\(local.stderr)")
+        }
+        let compared = try served.client(base + ["--predictions-a", "weak.csv", "--predictions-b", "strong.csv"])
+        #expect(compared.status == 0 && compared.stdout.contains("B worse (significant)"), "the server's lower_is_better counts: \(compared.stdout)")
+        // A token granted other models may not compare these versions' files either.
+        let other = try served.space.run(["token", "create", "fraud-only", "--role", "reader", "--models", "fraud", "-q"]).stdout.trimmingCharacters(in: .newlines)
+        let refused = try served.client(base + ["--predictions-a", "weak.csv", "--predictions-b", "strong.csv"], token: other)
+        #expect(refused.status != 0 && refused.stdout.isEmpty, "\(refused.stderr)")
+        #expect(served.server.stop().status == 0)
+    }
+
     /// `find` through a server fingerprints a dataset path on the client's machine, and shows
     /// only the versions of models the token is granted.
     @Test func findShowsOnlyTheTokensModels() throws {

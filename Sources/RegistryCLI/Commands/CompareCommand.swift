@@ -54,6 +54,14 @@ struct CompareCommand: RegistryCommand {
     @OptionGroup var global: GlobalOptions
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
+        let outcome = try invocation.openRegistry(global).compare(
+            referenceA, referenceB, predictionsA: predictionsA, predictionsB: predictionsB, settings: try settings(),
+            currentDirectory: invocation.currentDirectory)
+        report(outcome)
+    }
+
+    /// The statistics' settings, checked before anything is read.
+    func settings() throws(RegistryError) -> ComparisonSettings {
         guard level > 0.5, level < 1 else { throw RegistryError(.usage, "--level must be between 0.5 and 1 (e.g. 0.95)") }
         guard bootstrap >= 100, bootstrap <= 100_000 else { throw RegistryError(.usage, "--bootstrap must be between 100 and 100000") }
         var kind: MetricReport.Task?
@@ -64,9 +72,10 @@ struct CompareCommand: RegistryCommand {
             }
             kind = parsed
         }
-        let outcome = try invocation.openRegistry(global).compare(
-            referenceA, referenceB, datasetKey: dataset, predictionsA: predictionsA, predictionsB: predictionsB, task: kind, threshold: threshold,
-            rounds: bootstrap, seed: seed, level: level, currentDirectory: invocation.currentDirectory)
+        return ComparisonSettings(datasetKey: dataset, task: kind, threshold: threshold, rounds: bootstrap, seed: seed, level: level)
+    }
+
+    func report(_ outcome: ComparisonOutcome) {
         if global.json {
             Console.json(ComparisonDocument(outcome))
             return

@@ -30,7 +30,8 @@ struct PolicyCommand: RegistryCommand {
         let warnings = try registry.policyWarnings(policy, model: model)
         if global.json {
             Console.json(PolicyDocument(
-                path: registry.layout.policy, model: model, aliases: rules.map { PolicyDocument.Alias($0.0, $0.1) }, warnings: warnings))
+                path: registry.layout.policy, model: model, aliases: rules.map { PolicyDocument.Alias($0.0, $0.1) },
+                lowerIsBetter: policy.lowerIsBetter ?? Policy.defaultLowerIsBetter, warnings: warnings))
             return
         }
         for warning in warnings { Console.err("warning: \(warning)") }

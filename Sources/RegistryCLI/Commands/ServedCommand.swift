@@ -257,25 +257,6 @@ extension LiftCommand: ServedCommand {
     var parameters: [(String, String)] { [("ref", reference)].adding("rollback", rollback).adding("reason", reason).adding("deprecation", flag: deprecation) }
 }
 
-extension CompareCommand: ServedCommand {
-    static let endpoint = Endpoint(
-        method: .get, path: "/v1/compare", role: .reader, answers: ["compare"], arguments: ["ref"],
-        options: ["dataset", "task", "threshold", "bootstrap", "seed", "level"], model: "ref")
-    var parameters: [(String, String)] {
-        [("ref", referenceA), ("ref", referenceB), ("dataset", dataset), ("bootstrap", String(bootstrap)), ("seed", String(seed)), ("level", String(level))]
-            .adding("task", task).adding("threshold", threshold.map { String($0) })
-    }
-
-    func parameters(for invocation: Invocation) throws(RegistryError) -> [(String, String)] {
-        guard predictionsA == nil, predictionsB == nil else {
-            throw RegistryError(
-                .usage, "compare --predictions-a/-b reads prediction files, which do not go through a server yet",
-                hint: "compare the recorded evaluations (without --predictions-a/-b), or run it where the registry is")
-        }
-        return parameters
-    }
-}
-
 extension FindCommand: ServedCommand {
     // Shows only the versions of models the token is granted.
     static let endpoint = Endpoint(

@@ -1,4 +1,5 @@
 import Foundation
+import Policy
 import RegistryClient
 import RegistryKit
 import RegistryModel
@@ -19,6 +20,9 @@ enum ServerClient {
         if let sign = command as? SignCommand { return try sign.signThroughServer(connection, invocation: invocation) }
         if let evaluate = command as? EvaluateCommand { return try evaluate.evaluateThroughServer(connection, invocation: invocation) }
         if let diff = command as? DiffCommand { return try diff.diffThroughServer(connection, invocation: invocation) }
+        if let compare = command as? CompareCommand, compare.predictionsA != nil || compare.predictionsB != nil {
+            return try compare.compareFilesThroughServer(connection, invocation: invocation)
+        }
         guard let served = command as? any ServedCommand else {
             let name = type(of: command).configuration.commandName ?? "this command"
             throw RegistryError(
@@ -67,6 +71,23 @@ enum ServerClient {
             throw connection.unavailable("it answered \(ShowCommand.endpoint.path) without a version document (is it an mreg server?)")
         }
         return (version.model, version.version, digest)
+    }
+
+    /// The metrics the server's policy counts as lower-is-better (`GET /v1/policy`), for a
+    /// comparison the client runs. A policy the server cannot read gives the defaults, as a
+    /// comparison on the folder does.
+    static func lowerIsBetter(model: String, connection: ServerConnection) throws(RegistryError) -> [String] {
+        struct Effective: Decodable { let lowerIsBetter: [String] }
+        let answer = try connection.send("GET", PolicyCommand.endpoint.path, query: [("model", model)])
+        switch answer.status {
+        case 200:
+            guard let effective = try? JSONDecoder.snakeCase.decode(Effective.self, from: answer.body) else {
+                throw connection.unavailable("it answered \(PolicyCommand.endpoint.path) without a policy document (is it an mreg server?)")
+            }
+            return effective.lowerIsBetter
+        case 400: return Policy.defaultLowerIsBetter
+        default: throw failure(answer, connection: connection)
+        }
     }
 
     /// Prints what the server's run of a command printed; returns its exit code.

@@ -51,5 +51,7 @@ struct PolicyDocument: Encodable {
     let path: String
     let model: String?
     let aliases: [Alias]
+    /// The metrics counted lower-is-better where an alias does not say (`compare`, `diff`).
+    let lowerIsBetter: [String]
     let warnings: [String]
 }

@@ -17,64 +17,97 @@ public struct ComparisonOutcome: Sendable {
     public let report: ComparisonReport
 }
 
+/// How `compare` compares, whatever the predictions' source: the statistics' settings.
+public struct ComparisonSettings: Sendable {
+    public let datasetKey: String
+    /// The task, required with prediction files; with stored predictions, checked against theirs.
+    public let task: MetricReport.Task?
+    public let threshold: Double?
+    public let rounds: Int
+    public let seed: UInt64
+    public let level: Double
+
+    public init(datasetKey: String, task: MetricReport.Task?, threshold: Double?, rounds: Int, seed: UInt64, level: Double) {
+        (self.datasetKey, self.task, self.threshold, self.rounds, self.seed, self.level) = (datasetKey, task, threshold, rounds, seed, level)
+    }
+
+    func evaluation(_ task: MetricReport.Task, recordedThreshold: Double) -> EvaluationSettings {
+        var settings = EvaluationSettings(task: task)
+        settings.threshold = threshold ?? recordedThreshold
+        settings.bootstrapRounds = rounds
+        settings.seed = seed
+        settings.level = level
+        return settings
+    }
+}
+
 extension Registry {
     /// Compares two versions on the same examples: from the predictions files given, or from the
     /// predictions stored with each version's latest evaluation on the dataset.
     public func compare(
-        _ referenceA: String, _ referenceB: String, datasetKey: String, predictionsA: String?, predictionsB: String?,
-        task: MetricReport.Task?, threshold: Double?, rounds: Int, seed: UInt64, level: Double, currentDirectory: String
+        _ referenceA: String, _ referenceB: String, predictionsA: String?, predictionsB: String?, settings given: ComparisonSettings,
+        currentDirectory: String
     ) throws(RegistryError) -> ComparisonOutcome {
         let versionA = try resolve(reference: referenceA), versionB = try resolve(reference: referenceB)
-        func configured(_ task: MetricReport.Task, recordedThreshold: Double) -> EvaluationSettings {
-            var settings = EvaluationSettings(task: task)
-            settings.threshold = threshold ?? recordedThreshold
-            settings.bootstrapRounds = rounds
-            settings.seed = seed
-            settings.level = level
-            return settings
+        let lowerIsBetter = ((try? policy().lowerIsBetter) ?? nil) ?? Policy.defaultLowerIsBetter
+        let a = "\(versionA.model)@\(versionA.number)", b = "\(versionB.model)@\(versionB.number)"
+        if predictionsA != nil || predictionsB != nil {
+            return try Self.compare(
+                a, b, predictionsA: predictionsA, predictionsB: predictionsB, settings: given, lowerIsBetter: lowerIsBetter, currentDirectory: currentDirectory)
         }
-        var settings: EvaluationSettings
-        let columnsA: PredictionColumns, columnsB: PredictionColumns
-        let sourceA: String, sourceB: String
-        if let predictionsA, let predictionsB {
-            guard let task else { throw .usage("--predictions-a and --predictions-b need --task") }
-            settings = configured(task, recordedThreshold: 0.5)
-            columnsA = try readPredictions(file: RegistryLocator.absolute(predictionsA, from: currentDirectory), shownAs: predictionsA, task: settings.task).columns
-            columnsB = try readPredictions(file: RegistryLocator.absolute(predictionsB, from: currentDirectory), shownAs: predictionsB, task: settings.task).columns
-            (sourceA, sourceB) = (predictionsA, predictionsB)
-        } else if predictionsA == nil && predictionsB == nil {
-            let (evaluationA, readingA) = try storedPredictions(versionA, datasetKey: datasetKey)
-            let (evaluationB, readingB) = try storedPredictions(versionB, datasetKey: datasetKey)
-            guard readingA.task == readingB.task else {
-                throw .usage("evaluation #\(evaluationA.id) is \(readingA.task.rawValue) and #\(evaluationB.id) is \(readingB.task.rawValue); compare needs one task")
-            }
-            if let task, task != readingA.task {
-                throw .usage("the stored evaluations are \(readingA.task.rawValue), not \(task.rawValue)")
-            }
-            settings = configured(readingA.task, recordedThreshold: readingA.threshold)
-            columnsA = try withBlobFile(evaluationA.predictions!) { (file) throws(RegistryError) in
-                try readPredictions(file: file, shownAs: "evaluation #\(evaluationA.id)", format: readingA.format, task: settings.task, names: readingA.columns).columns
-            }
-            columnsB = try withBlobFile(evaluationB.predictions!) { (file) throws(RegistryError) in
-                try readPredictions(file: file, shownAs: "evaluation #\(evaluationB.id)", format: readingB.format, task: settings.task, names: readingB.columns).columns
-            }
-            (sourceA, sourceB) = ("evaluation #\(evaluationA.id)", "evaluation #\(evaluationB.id)")
-        } else {
+        let (evaluationA, readingA) = try storedPredictions(versionA, datasetKey: given.datasetKey)
+        let (evaluationB, readingB) = try storedPredictions(versionB, datasetKey: given.datasetKey)
+        guard readingA.task == readingB.task else {
+            throw .usage("evaluation #\(evaluationA.id) is \(readingA.task.rawValue) and #\(evaluationB.id) is \(readingB.task.rawValue); compare needs one task")
+        }
+        if let task = given.task, task != readingA.task {
+            throw .usage("the stored evaluations are \(readingA.task.rawValue), not \(task.rawValue)")
+        }
+        let settings = given.evaluation(readingA.task, recordedThreshold: readingA.threshold)
+        let columnsA = try withBlobFile(evaluationA.predictions!) { (file) throws(RegistryError) in
+            try Self.readPredictions(file: file, shownAs: "evaluation #\(evaluationA.id)", format: readingA.format, task: settings.task, names: readingA.columns).columns
+        }
+        let columnsB = try withBlobFile(evaluationB.predictions!) { (file) throws(RegistryError) in
+            try Self.readPredictions(file: file, shownAs: "evaluation #\(evaluationB.id)", format: readingB.format, task: settings.task, names: readingB.columns).columns
+        }
+        return try Self.paired(
+            (a, "evaluation #\(evaluationA.id)", columnsA), (b, "evaluation #\(evaluationB.id)", columnsB), datasetKey: given.datasetKey, settings: settings,
+            lowerIsBetter: lowerIsBetter)
+    }
+
+    /// Compares two versions (`a`, `b`: their `model@N`) from prediction files: what `compare`
+    /// does with `--predictions-a/-b`, on the registry's machine or on its client's, where the
+    /// files are. `lowerIsBetter`: the policy's metric names.
+    public static func compare(
+        _ a: String, _ b: String, predictionsA: String?, predictionsB: String?, settings given: ComparisonSettings, lowerIsBetter: [String],
+        currentDirectory: String
+    ) throws(RegistryError) -> ComparisonOutcome {
+        guard let predictionsA, let predictionsB else {
             throw .usage("give both --predictions-a and --predictions-b, or neither (to use the predictions stored with each version's latest evaluation)")
         }
-        let lowerIsBetter = (try? policy().lowerIsBetter) ?? nil
-        let names = lowerIsBetter ?? Policy.defaultLowerIsBetter
+        guard let task = given.task else { throw .usage("--predictions-a and --predictions-b need --task") }
+        let settings = given.evaluation(task, recordedThreshold: 0.5)
+        let columnsA = try readPredictions(file: RegistryLocator.absolute(predictionsA, from: currentDirectory), shownAs: predictionsA, task: task).columns
+        let columnsB = try readPredictions(file: RegistryLocator.absolute(predictionsB, from: currentDirectory), shownAs: predictionsB, task: task).columns
+        return try paired((a, predictionsA, columnsA), (b, predictionsB, columnsB), datasetKey: given.datasetKey, settings: settings, lowerIsBetter: lowerIsBetter)
+    }
+
+    /// The paired statistics of two sides' predictions; a row that does not pair is refused
+    /// naming each side's line.
+    private static func paired(
+        _ sideA: (version: String, source: String, columns: PredictionColumns), _ sideB: (version: String, source: String, columns: PredictionColumns),
+        datasetKey: String, settings: EvaluationSettings, lowerIsBetter: [String]
+    ) throws(RegistryError) -> ComparisonOutcome {
         let report: ComparisonReport
         do {
-            report = try PairedComparison.compare(columnsA, columnsB, settings: settings) { GateEvaluation.isLowerBetter($0, names) }
+            report = try PairedComparison.compare(sideA.columns, sideB.columns, settings: settings) { GateEvaluation.isLowerBetter($0, lowerIsBetter) }
         } catch {
             guard let row = error.row else { throw .usage(error.problem) }
             func line(_ columns: PredictionColumns) -> String { row < columns.lines.count ? "line \(columns.lines[row])" : "example \(row + 1)" }
-            throw .usage("\(sourceA) \(line(columnsA)) and \(sourceB) \(line(columnsB)): \(error.problem)")
+            throw .usage("\(sideA.source) \(line(sideA.columns)) and \(sideB.source) \(line(sideB.columns)): \(error.problem)")
         }
         return ComparisonOutcome(
-            a: "\(versionA.model)@\(versionA.number)", b: "\(versionB.model)@\(versionB.number)", datasetKey: datasetKey, task: settings.task,
-            sourceA: sourceA, sourceB: sourceB, report: report)
+            a: sideA.version, b: sideB.version, datasetKey: datasetKey, task: settings.task, sourceA: sideA.source, sourceB: sideB.source, report: report)
     }
 
     /// How a stored evaluation read its predictions.

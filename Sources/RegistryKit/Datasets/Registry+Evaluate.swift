@@ -222,7 +222,7 @@ extension Registry {
         let wanted = Self.columnRoles(settings.task).map { role in names.column(for: role) ?? role }
         // Read and score first; only predictions that could be scored are stored, so a refused
         // evaluation leaves the registry as it was.
-        let (columns, digest) = try readPredictions(
+        let (columns, digest) = try Self.readPredictions(
             file: files[0].absolutePath, shownAs: path, format: format, task: settings.task, names: wanted, slice: names.slice)
         var report: MetricReport
         do {
@@ -248,7 +248,7 @@ extension Registry {
 
     /// Reads a predictions file's columns for a task (named `names`, in `columnRoles` order; by
     /// default the roles' own names), hashing it in the same read.
-    func readPredictions(
+    static func readPredictions(
         file: String, shownAs: String, format known: TableProfile.Format? = nil, task: MetricReport.Task, names: [String]? = nil,
         slice: String? = nil
     ) throws(RegistryError) -> (columns: PredictionColumns, digest: Digest) {

@@ -162,8 +162,8 @@ extension Registry {
         let dataset = String(key[..<dot]), metric = String(key[key.index(after: dot)...])
         do {
             let outcome = try compare(
-                "\(holder.model)@\(holder.number)", "\(candidate.model)@\(candidate.number)", datasetKey: dataset, predictionsA: nil,
-                predictionsB: nil, task: nil, threshold: nil, rounds: 1000, seed: 0, level: 1 - level, currentDirectory: "/")
+                "\(holder.model)@\(holder.number)", "\(candidate.model)@\(candidate.number)", predictionsA: nil, predictionsB: nil,
+                settings: ComparisonSettings(datasetKey: dataset, task: nil, threshold: nil, rounds: 1000, seed: 0, level: 1 - level), currentDirectory: "/")
             guard let difference = outcome.report.differences.first(where: { $0.metric == metric }), let interval = difference.interval else {
                 return .unavailable("the \(outcome.task.rawValue) evaluations on \(dataset) have no metric \(metric)")
             }
