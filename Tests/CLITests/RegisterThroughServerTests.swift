@@ -48,6 +48,40 @@ import Testing
         #expect(server.stop().status == 0)
     }
 
+    /// A blob collected by `gc` between its upload and the commit makes the commit a 409; the
+    /// client asks again what the server lacks, uploads that again, and the commit lands.
+    @Test func aBlobCollectedBeforeTheCommitIsUploadedAgain() throws {
+        let space = try CLIWorkspace()
+        let admin = try space.run(["token", "create", "ci", "--role", "writer", "-q"]).stdout.trimmingCharacters(in: .newlines)
+        let server = try ServerProcess(registry: space.registry, in: space.path)
+        let size = 1 << 20
+        #expect(try run("/bin/sh", ["-c", "mkdir model && head -c \(size) /dev/urandom > model/w.bin"], in: space.path).status == 0)
+        let (client, out, _) = try launch(
+            mregExecutable, ["register", "churn", "model", "--no-git", "--json", "--registry", server.url], in: space.path,
+            environment: ["MREG_TOKEN": admin, "MREG_TEST_COMMIT_AFTER": space.directory.url("collected")])
+        // Once the upload is in, and while the client holds its commit back, gc collects it.
+        let deadline = Date().addingTimeInterval(60)
+        func uploaded() throws -> Int {
+            let metrics = try server.request("/metrics").body
+            let line = metrics.split(separator: "\n").first { $0.hasPrefix("mreg_uploaded_bytes_total ") }
+            return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        }
+        while try uploaded() < size, Date() < deadline { usleep(50_000) }
+        let collected = try mreg(["gc", "--json"], in: space.path, environment: ["MREG_OCI_GC_GRACE": "0"])
+        #expect(collected.status == 0, "\(collected.stderr)")
+        #expect((try collected.json()["unreferenced_blobs"] as? [String])?.count == 1, "\(collected.stdout)")
+        try writeFile(space.directory.url("collected"), "")
+        let answer = out.fileHandleForReading.readDataToEndOfFile()
+        client.waitUntilExit()
+        #expect(client.terminationStatus == 0)
+        let document = try ProcessResult(status: 0, stdout: String(decoding: answer, as: UTF8.self), stderr: "").json()
+        #expect(document["created"] as? Bool == true && document["bytes_stored"] as? Int == 2 * size, "uploaded twice: \(document)")
+        #expect(try uploaded() == 2 * size)
+        let verified = try space.run(["verify", "--all"])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(server.stop().status == 0)
+    }
+
     /// A client killed mid-upload leaves the blobs it finished; run again, it uploads only
     /// what the server still lacks, and the version verifies.
     @Test func anInterruptedRegistrationResumesWithWhatIsMissing() throws {

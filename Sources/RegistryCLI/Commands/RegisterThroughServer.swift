@@ -53,12 +53,17 @@ extension RegisterCommand {
         let form = AnswerForm(json: global.json, quiet: global.quiet, cli: true)
         var bytesUploaded: Int64 = 0
         var refused: ServerConnection.Response?
+        // Tests hold the first commit back until a file exists, to collect an uploaded blob meanwhile.
+        let gate = invocation.environment["MREG_TEST_COMMIT_AFTER"]
         // A blob uploaded but collected by `gc` before the commit makes the commit a 409: the
         // server is asked again what it lacks. When it lacks nothing, the 409 was another conflict.
-        for _ in 1...3 {
+        for attempt in 1...3 {
             let sent = try connection.uploadMissing(uploads)
             if let refused, sent.missing == 0 { return try ServerClient.print(refused, connection: connection) }
             bytesUploaded += sent.bytesStored
+            if attempt == 1, let gate {
+                for _ in 0..<1200 where !FileManager.default.fileExists(atPath: gate) { Thread.sleep(forTimeInterval: 0.05) }
+            }
             let body = try wireBody(RegistrationUpload(registration: registration, warnings: warnings, bytesUploaded: bytesUploaded))
             let committed = try connection.send("POST", "/v1/register", headers: [(AnswerForm.headerName, form.header)], body: body)
             guard committed.status == 409 else {
