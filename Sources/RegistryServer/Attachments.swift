@@ -32,6 +32,11 @@ extension RegistryServer {
                 "\(Self.documentLengthHeader) must be between 0 and the body's length, and at most \(Self.bodyLimit >> 20) MiB",
                 hint: "send the JSON document's length in bytes", status: documentLength > Self.bodyLimit ? .contentTooLarge : .badRequest)
         }
+        guard length - Int64(documentLength) <= attachmentLimit else {
+            return refuse(
+                "the attached file has \(length - Int64(documentLength)) bytes; this server takes files of at most \(attachmentLimit) bytes",
+                hint: "send a sample of the data, or ask the server's operator to raise mreg serve --attachment-limit", status: .contentTooLarge)
+        }
         let body: SpooledBody
         do {
             body = try await spoolBody(request, length: length, documentLength: documentLength)

@@ -30,17 +30,21 @@ public final class RegistryServer: Sendable {
     let uploads: String
     /// Writes spooled uploads to disk, off the event loops.
     let spoolWriters = NIOThreadPool(numberOfThreads: 2)
+    /// The largest file a call may attach (`drift`'s data, `evaluate`'s predictions): a reader
+    /// may call `drift`, so without a bound any token could fill the server's disk.
+    let attachmentLimit: Int64
 
     /// `openRegistry` is called once per worker: each holds its own connection to the database,
     /// and is to report what it does to `metrics` (as its observer).
     /// `errorDocument` renders a failure as the CLI does with `--json`.
     /// `uploads` is the folder uploads are spooled in; files a killed server left there are removed.
     public init(
-        routes: [ServerRoute], workers: Int, metrics: ServerMetrics, uploads: String, errorDocument: @escaping @Sendable (RegistryError) -> Data,
-        openRegistry: () throws(RegistryError) -> Registry
+        routes: [ServerRoute], workers: Int, metrics: ServerMetrics, uploads: String, attachmentLimit: Int64 = RegistryServer.defaultAttachmentLimit,
+        errorDocument: @escaping @Sendable (RegistryError) -> Data, openRegistry: () throws(RegistryError) -> Registry
     ) throws(RegistryError) {
         self.metrics = metrics
         self.uploads = uploads
+        self.attachmentLimit = attachmentLimit
         _ = Self.sweepSpool(uploads)
         self.errorDocument = errorDocument
         var byKey = [String: ServerRoute]()
@@ -97,6 +101,8 @@ public final class RegistryServer: Sendable {
 
     /// The largest JSON request body a route takes (a registration of many files with profiles).
     static let bodyLimit = 64 << 20
+    /// `mreg serve --attachment-limit`'s default: 1 GiB.
+    public static let defaultAttachmentLimit: Int64 = 1 << 30
 
     /// Answers one request: finds its route, checks its token, runs its work on a worker.
     func respond(

@@ -37,6 +37,36 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: space.registry + "/tmp/uploads").isEmpty, "no spooled file is left")
     }
 
+    /// A reader may call drift, so the file a call sends is bounded (`--attachment-limit`): one
+    /// over it is refused before it is read (413), and nothing is spooled.
+    @Test func aFileOverTheAttachmentLimitIsRefusedUnread() throws {
+        let space = try DriftCommandTests().trained()
+        try writeSyntheticData(space.directory.url("today.csv"), seed: 103)
+        let limit = try FileManager.default.attributesOfItem(atPath: space.directory.url("today.csv"))[.size] as! Int
+        try writeFile(space.directory.url("bigger.csv"), try readFile(space.directory.url("today.csv")) + Array("\n".utf8))
+        let reader = try space.run(["token", "create", "dashboards", "--role", "reader", "-q"]).stdout.trimmingCharacters(in: .newlines)
+        let server = try ServerProcess(registry: space.registry, in: space.path, arguments: ["--attachment-limit", "\(limit)"])
+        defer { _ = server.stop() }
+        func drift(_ file: String) throws -> ProcessResult {
+            try mreg(["drift", "churn@1", "--data", file, "--registry", server.url], in: space.path, environment: ["MREG_TOKEN": reader])
+        }
+        let refused = try drift("bigger.csv")
+        #expect(refused.status == 64 && refused.stdout.isEmpty, "\(refused.stderr)")
+        #expect(
+            refused.stderr == "error: the attached file has \(limit + 1) bytes; this server takes files of at most \(limit) bytes; "
+                + "send a sample of the data, or ask the server's operator to raise mreg serve --attachment-limit\n", "\(refused.stderr)")
+        let raw = try server.request(
+            "/v1/drift?ref=churn@1&data=bigger.csv", token: reader, method: "POST", bodyFile: space.directory.url("bigger.csv"),
+            headers: ["Mreg-Document-Length: 0"])
+        #expect(raw.status == 413, "\(raw)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: space.registry + "/tmp/uploads")) ?? []).isEmpty, "nothing was spooled")
+        // A file of the limit's size is answered as the folder answers it.
+        let (remote, local) = (try drift("today.csv"), try space.run(["drift", "churn@1", "--data", "today.csv"]))
+        #expect(remote.status == local.status && remote.stdout == local.stdout, "\(remote.stderr)")
+        let sizes = try mreg(["serve", "--attachment-limit", "12 parsecs", "--registry", space.registry], in: space.path)
+        #expect(sizes.status == 64 && sizes.stderr.contains("--attachment-limit '12 parsecs' is not a size"), "\(sizes.stderr)")
+    }
+
     @Test func datasetAddSendsTheFingerprintAndProfilesNotTheData() throws {
         let served = try ServerClientTests.Served()
         let writer = try served.direct(["token", "create", "ci", "--role", "writer", "-q"]).stdout.trimmingCharacters(in: .newlines)

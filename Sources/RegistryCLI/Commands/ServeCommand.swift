@@ -30,6 +30,10 @@ struct ServeCommand: RegistryCommand {
         valueName: "file"))
     var bootstrapAdminToken: String?
 
+    @Option(help: ArgumentHelp(
+        "The largest file a call may send with it (drift's data, evaluate's predictions): bytes, or with KiB, MiB or GiB.", valueName: "size"))
+    var attachmentLimit = "1GiB"
+
     @Option(help: ArgumentHelp("Answer HTTPS with this certificate chain (PEM; with --tls-key).", valueName: "file"))
     var tlsCert: String?
 
@@ -46,6 +50,15 @@ struct ServeCommand: RegistryCommand {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
         if Self.address(listen) == nil { throw ValidationError("--listen '\(listen)' is not HOST:PORT (e.g. 127.0.0.1:8080)") }
+        if Self.bytes(attachmentLimit) == nil { throw ValidationError("--attachment-limit '\(attachmentLimit)' is not a size (e.g. 512MiB, 2GiB or 1048576)") }
+    }
+
+    /// `512MiB`, `2GiB`, `64KiB` or a number of bytes.
+    static func bytes(_ text: String) -> Int64? {
+        let units: [(String, Int64)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("B", 1)]
+        let (digits, scale) = units.first { text.hasSuffix($0.0) }.map { (String(text.dropLast($0.0.count)), $0.1) } ?? (text, 1)
+        guard let count = Int64(digits), count >= 0, count <= Int64.max / scale else { return nil }
+        return count * scale
     }
 
     static func address(_ text: String) -> (host: String, port: Int)? {
@@ -77,7 +90,8 @@ struct ServeCommand: RegistryCommand {
         // The registry opened above serves as the first worker's, so no connection sits idle.
         var unused: Registry? = registry
         let server = try RegistryServer(
-            routes: Self.routes, workers: workers, metrics: metrics, uploads: registry.layout.root + "/tmp/uploads", errorDocument: Self.errorDocument
+            routes: Self.routes, workers: workers, metrics: metrics, uploads: registry.layout.root + "/tmp/uploads",
+            attachmentLimit: Self.bytes(attachmentLimit)!, errorDocument: Self.errorDocument
         ) { () throws(RegistryError) in
             if let first = unused {
                 unused = nil
