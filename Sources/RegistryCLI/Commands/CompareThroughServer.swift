@@ -17,7 +17,9 @@ extension CompareCommand: ServedCommand {
 
     /// With prediction files, the comparison runs here, where the files are: the server names
     /// both versions (as the token may see them) and its policy's lower-is-better metrics.
-    func compareFilesThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
+    /// Without, the server compares the predictions stored with the evaluations.
+    func runThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
+        guard predictionsA != nil || predictionsB != nil else { return try ServerClient.sendCall(self, connection: connection, invocation: invocation) }
         let settings = try settings()
         let a = try ServerClient.version(referenceA, connection: connection)
         let b = try ServerClient.version(referenceB, connection: connection)

@@ -24,7 +24,7 @@ extension DatasetAddCommand {
         }
     }
 
-    func addThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
+    func runThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
         let (dataset, warnings) = try Registry.prepareDataset(
             name: name, path: path, currentDirectory: invocation.currentDirectory, progress: invocation.progress(global))
         let form = AnswerForm(json: global.json, quiet: global.quiet, cli: true)

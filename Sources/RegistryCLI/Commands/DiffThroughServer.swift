@@ -42,7 +42,7 @@ extension DiffCommand: ServedCommand {
     }
 
     /// Runs the diff through the server, with the commits read here; returns the exit code.
-    func diffThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
+    func runThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
         struct Recorded: Decodable {
             struct State: Decodable {
                 let commit: String

@@ -45,7 +45,7 @@ extension EvaluateCommand: ServedCommand {
 
     /// Reads what the command reads on this machine (the metrics file, the dataset if it is a
     /// path here, the work tree's commit), then sends it with the predictions file, if any.
-    func evaluateThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
+    func runThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
         var query = parameters
         if let metrics {
             for value in try InputParsing.metricsFile(invocation.absolute(metrics)) { query.append(("metric", "\(value.key)=\(value.value)")) }

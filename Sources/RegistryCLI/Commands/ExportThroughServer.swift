@@ -16,7 +16,7 @@ extension ExportCommand {
     /// The largest manifest the client reads whole (a manifest lists files; it holds no data).
     static let manifestLimit = 64 << 20
 
-    func exportThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
+    func runThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
         let version = try ServerClient.version(reference, connection: connection)
         let digest = version.digest
         let pinned = "\(version.model)@\(version.number)"

@@ -22,7 +22,7 @@ extension KeysTrustCommand {
         }
     }
 
-    func trustThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
+    func runThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
         let (pem, name) = try keyFile(invocation)
         let form = AnswerForm(json: global.json, quiet: global.quiet, cli: true)
         let response = try connection.send(

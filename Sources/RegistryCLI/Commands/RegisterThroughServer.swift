@@ -47,7 +47,7 @@ extension RegisterCommand {
     }
 
     /// Runs the registration through the server; returns the exit code to end with.
-    func registerThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
+    func runThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
         let request = try request(invocation)
         let (registration, uploads, warnings) = try Registry.prepareForUpload(request, progress: invocation.progress(global))
         let form = AnswerForm(json: global.json, quiet: global.quiet, cli: true)

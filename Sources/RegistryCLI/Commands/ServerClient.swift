@@ -5,6 +5,23 @@ import RegistryKit
 import RegistryModel
 import RegistryServer
 
+/// A command whose client does more than send its parameters: it first reads what is on its
+/// machine (files to hash and upload, a repository, a signing key, prediction files), or works
+/// on what the server sends back (`export`).
+protocol ClientCommand: RegistryCommand {
+    /// Runs the command through the server; returns the exit code to end with.
+    func runThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32
+}
+
+extension RegisterCommand: ClientCommand {}
+extension ExportCommand: ClientCommand {}
+extension DatasetAddCommand: ClientCommand {}
+extension KeysTrustCommand: ClientCommand {}
+extension SignCommand: ClientCommand {}
+extension EvaluateCommand: ClientCommand {}
+extension DiffCommand: ClientCommand {}
+extension CompareCommand: ClientCommand {}
+
 /// `mreg` as a client: with `--registry https://…` (or `MREG_REGISTRY`), a served command is
 /// sent to its endpoint, the server runs it on its registry as the client's token, and the
 /// client prints what it printed and exits as it ended.
@@ -13,24 +30,20 @@ enum ServerClient {
     static func run(_ command: any RegistryCommand, at address: ServerAddress, invocation: Invocation) throws(RegistryError) -> Int32 {
         let token = try ServerCredentials.token(for: address, environment: invocation.environment)
         let connection = try ServerConnection(address: address, token: token, caFile: invocation.environment["MREG_CA_CERT"])
-        if let register = command as? RegisterCommand { return try register.registerThroughServer(connection, invocation: invocation) }
-        if let export = command as? ExportCommand { return try export.exportThroughServer(connection, invocation: invocation) }
-        if let add = command as? DatasetAddCommand { return try add.addThroughServer(connection, invocation: invocation) }
-        if let trust = command as? KeysTrustCommand { return try trust.trustThroughServer(connection, invocation: invocation) }
-        if let sign = command as? SignCommand { return try sign.signThroughServer(connection, invocation: invocation) }
-        if let evaluate = command as? EvaluateCommand { return try evaluate.evaluateThroughServer(connection, invocation: invocation) }
-        if let diff = command as? DiffCommand { return try diff.diffThroughServer(connection, invocation: invocation) }
-        if let compare = command as? CompareCommand, compare.predictionsA != nil || compare.predictionsB != nil {
-            return try compare.compareFilesThroughServer(connection, invocation: invocation)
-        }
+        if let client = command as? any ClientCommand { return try client.runThroughServer(connection, invocation: invocation) }
         guard let served = command as? any ServedCommand else {
             let name = type(of: command).configuration.commandName ?? "this command"
             throw RegistryError(
                 .usage, "'mreg \(name)' does not go through a server: it works on the registry's folder and stores",
                 hint: "run it where the registry is, with --registry PATH")
         }
+        return try sendCall(served, connection: connection, invocation: invocation)
+    }
+
+    /// Sends a served command's parameters, with the file its endpoint's attachment option
+    /// names (read here); returns the exit code to end with.
+    static func sendCall(_ served: some ServedCommand, connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
         let query = try served.parameters(for: invocation)
-        // The file the endpoint's attachment option names is read here and sent along.
         let option = type(of: served).endpoint.attachment
         let file = try option.flatMap { option in query.first { $0.0 == option }?.1 }
             .map { (path) throws(RegistryError) in try Registry.tableFile(path, currentDirectory: invocation.currentDirectory, what: option ?? "input") }

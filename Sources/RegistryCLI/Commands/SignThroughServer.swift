@@ -32,7 +32,7 @@ extension SignCommand {
         }
     }
 
-    func signThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
+    func runThroughServer(_ connection: ServerConnection, invocation: Invocation) throws(RegistryError) -> Int32 {
         let key = try Registry.signingKey(try keyPEM(invocation))
         let version = try ServerClient.version(reference, connection: connection)
         let manifest = version.digest
