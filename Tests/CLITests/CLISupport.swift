@@ -14,6 +14,22 @@ func expectValid(_ result: ProcessResult, schema: String, sourceLocation: Source
     #expect(check.status == 0, "\(schema): \(check.stderr)\n\(result.stdout)", sourceLocation: sourceLocation)
 }
 
+/// Binary predictions (`label,score` CSV) of two models on the same seeded examples: a
+/// model's score for an example is its function of the label and a noise in [0, 1).
+func pairedPredictions(
+    seed: UInt64, rows: Int, weak: (UInt64, Double) -> Double, strong: (UInt64, Double) -> Double
+) -> (weak: String, strong: String) {
+    var random = SeededGenerator(seed: seed)
+    var (a, b) = ("label,score\n", "label,score\n")
+    for _ in 0..<rows {
+        let label = random.next() % 2
+        let noise = Double(random.next() % 1000) / 1000
+        a += "\(label),\(weak(label, noise))\n"
+        b += "\(label),\(strong(label, noise))\n"
+    }
+    return (a, b)
+}
+
 /// A workspace with an initialised registry for spawning `mreg` in.
 struct CLIWorkspace {
     let directory = TemporaryDirectory()

@@ -133,14 +133,9 @@ import Testing
     @Test func storedPredictionsOfTwoVersionsAreComparedPairwise() throws {
         let space = try CLIWorkspace()
         try writeFile(space.directory.url("data/holdout.csv"), "x\n1\n")
-        var random = SeededGenerator(seed: 5)
-        var weak = "label,score\n", strong = "label,score\n"
-        for _ in 0..<1500 {
-            let label = random.next() % 2
-            let noise = Double(random.next() % 1000) / 1000
-            weak += "\(label),\(min(1, max(0, noise * 0.9 + (label == 1 ? 0.08 : 0))))\n"
-            strong += "\(label),\(min(1, max(0, noise * 0.6 + (label == 1 ? 0.35 : 0.05))))\n"
-        }
+        let (weak, strong) = pairedPredictions(
+            seed: 5, rows: 1500, weak: { label, noise in min(1, max(0, noise * 0.9 + (label == 1 ? 0.08 : 0))) },
+            strong: { label, noise in min(1, max(0, noise * 0.6 + (label == 1 ? 0.35 : 0.05))) })
         try writeFile(space.directory.url("weak.csv"), weak)
         try writeFile(space.directory.url("strong.jsonl"), strong.split(separator: "\n").dropFirst().map { line in
             let parts = line.split(separator: ",")

@@ -96,14 +96,7 @@ import Testing
         let served = try Served()
         // The server's policy makes roc_auc lower-is-better, which turns the verdict around.
         try writeFile(served.space.registry + "/policy.toml", "lower_is_better = [\"roc_auc\", \"log_loss\"]\n")
-        var random = SeededGenerator(seed: 11)
-        var weak = "label,score\n", strong = "label,score\n"
-        for _ in 0..<400 {
-            let label = random.next() % 2
-            let noise = Double(random.next() % 1000) / 1000
-            weak += "\(label),\(noise)\n"
-            strong += "\(label),\(min(1, noise * 0.5 + (label == 1 ? 0.5 : 0)))\n"
-        }
+        let (weak, strong) = pairedPredictions(seed: 11, rows: 400, weak: { _, noise in noise }, strong: { label, noise in min(1, noise * 0.5 + (label == 1 ? 0.5 : 0)) })
         try writeFile(served.space.directory.url("weak.csv"), weak)
         try writeFile(served.space.directory.url("strong.csv"), strong)
         try writeFile(served.space.directory.url("short.csv"), "label,score\n1,0.5\n")
