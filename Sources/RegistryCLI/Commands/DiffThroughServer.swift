@@ -22,10 +22,10 @@ extension DiffCommand: ServedCommand {
     var parameters: [(String, String)] { [("ref", referenceA), ("ref", referenceB)] }
 
     /// Where the commits between the versions come from: this machine's repository on the
-    /// command line; through a server, the walk its client sent, if any.
+    /// command line; through a server, the walk its client sent, if any (`--git` is no
+    /// parameter of the endpoint: the client reads the repository it names).
     func historySource(_ invocation: Invocation) throws(RegistryError) -> DiffHistorySource {
         guard let served = invocation.served else { return .read(from: invocation.absolute(gitPath ?? "."), explicit: gitPath != nil) }
-        if gitPath != nil { throw RegistryError(.usage, "--git names a repository on the client's machine; a server reads none of its own") }
         guard !served.body.isEmpty else { return .unread }
         let upload: DiffUpload
         do {
