@@ -117,7 +117,8 @@ import Testing
         // A token granted other models may not compare these versions' files either.
         let other = try served.space.run(["token", "create", "fraud-only", "--role", "reader", "--models", "fraud", "-q"]).stdout.trimmingCharacters(in: .newlines)
         let refused = try served.client(base + ["--predictions-a", "weak.csv", "--predictions-b", "strong.csv"], token: other)
-        #expect(refused.status != 0 && refused.stdout.isEmpty, "\(refused.stderr)")
+        #expect(refused.status == 4 && refused.stdout.isEmpty, "\(refused.stderr)")
+        #expect(refused.stderr.hasPrefix("error: ") && refused.stderr.contains("'fraud-only'") && refused.stderr.contains("churn"), "\(refused.stderr)")
         #expect(served.server.stop().status == 0)
     }
 
