@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "RegistryServer",
             dependencies: [
-                "RegistryKit", "RegistryModel", "ContentHashing",
+                "RegistryKit", "RegistryModel", "RegistryStorage", "ContentHashing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -50,11 +50,21 @@ final class ChunkedUploadSender {
 
     /// The upload's location once every byte was sent; the caller commits it with the digest.
     func finish() throws(ContentStoreError) -> String {
+        abandonPatch()
+        guard sent == length else { throw .sizeMismatch(expected: length, actual: sent, path: source) }
+        return location
+    }
+
+    /// Gives the upload up: nothing of it is stored.
+    func cancel(_ store: OCIBlobStore) {
+        abandonPatch()
+        store.cancelUpload(at: location)
+    }
+
+    private func abandonPatch() {
         if let (request, _) = current {
             current = nil
             request.abandon()
         }
-        guard sent == length else { throw .sizeMismatch(expected: length, actual: sent, path: source) }
-        return location
     }
 }

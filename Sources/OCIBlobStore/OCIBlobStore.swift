@@ -102,13 +102,23 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
             try sender.send(chunk)
         }
         location = try sender.finish()
+        try complete(uploadAt: location, digest: digest, expected: expected, source: path)
+        return (digest, size)
+    }
+
+    /// Commits a finished upload under the digest its bytes have, or cancels it (nothing stored)
+    /// when that is not the one `expected`.
+    func complete(uploadAt location: String, digest: Digest, expected: Digest?, source: String) throws(ContentStoreError) {
         if let expected, expected != digest {
-            // Best effort: a session left open is expired by the registry.
-            _ = try? client.send(.DELETE, location)
-            throw .digestMismatch(expected: expected, actual: digest, path: path)
+            cancelUpload(at: location)
+            throw .digestMismatch(expected: expected, actual: digest, path: source)
         }
         try commitUpload(at: location, digest: digest)
-        return (digest, size)
+    }
+
+    /// Best effort: a session left open is expired by the registry.
+    func cancelUpload(at location: String) {
+        _ = try? client.send(.DELETE, location)
     }
 
     /// Uploads bytes held in memory in one request (POST for a session, PUT with the body).
@@ -154,7 +164,7 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
     }
 
     /// Writes the blob's holder manifest unless it exists; returns whether it was written.
-    private func hold(_ digest: Digest, size: Int64) throws(ContentStoreError) -> Bool {
+    func hold(_ digest: Digest, size: Int64) throws(ContentStoreError) -> Bool {
         if try holder(of: digest) != nil { return false }
         try writeHolder(digest, size: size)
         return true

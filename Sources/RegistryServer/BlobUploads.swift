@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import RegistryKit
 import RegistryModel
+import RegistryStorage
 
 /// `PUT /v1/blobs/sha256:…`: a blob a client uploads before it registers. The body is spooled
 /// to a locked file as it arrives (memory stays bounded), then stored through the registry's
@@ -39,6 +40,14 @@ extension RegistryServer {
         guard let length = request.headers[.contentLength].flatMap({ Int64($0) }), length >= 0 else {
             return refuse("an upload needs its Content-Length", hint: "send the file's size in Content-Length", status: .lengthRequired)
         }
+        switch await work({ registry throws(RegistryError) in try registry.beginRelayedUpload(expected: digest, length: length) }) {
+        case .success(let relay?):
+            return await self.relay(request, into: relay, length: length, principal: principal)
+        case .success(nil):
+            break
+        case .failure(let error):
+            return Answer(status: Self.status(of: error), body: errorDocument(error), principal: principal)
+        }
         let spooled: SpooledBody
         do {
             spooled = try await spoolBody(request, length: length)
@@ -53,13 +62,42 @@ extension RegistryServer {
         }
         metrics.received(bytes: received)
         let stored = await work { registry throws(RegistryError) in try registry.storeUpload(fileAt: spool.path, expected: digest) }
-        switch stored {
-        case .success(let result):
-            let document = "{\n  \"digest\" : \"\(result.digest)\",\n  \"new\" : \(result.wasNew),\n  \"size\" : \(result.size)\n}\n"
-            return Answer(status: result.wasNew ? .created : .ok, body: Data(document.utf8), principal: principal)
-        case .failure(let error):
-            return Answer(status: Self.status(of: error), body: errorDocument(error), principal: principal)
+        return stored.answer(self, principal: principal)
+    }
+
+    /// Sends the body on into the blob store as it arrives (a store that takes pushed blobs), in
+    /// pieces written off the event loops; the blob is stored only when the whole body came and
+    /// hashes to the digest named, and the push is cancelled otherwise.
+    private func relay(_ request: Request, into relay: RelayedUpload, length: Int64, principal: String) async -> Answer {
+        let received: Int64
+        do {
+            received = try await receive(request, length: length) { piece throws(RegistryError) in
+                try piece.withReadableBytes { (bytes) throws(RegistryError) in try relay.write(bytes) }
+            }.received
+        } catch {
+            await cancel(relay)
+            return error.answer(self, principal: principal, hint: "upload it again ('mreg register' asks which blobs are missing)")
         }
+        guard received == length else {
+            await cancel(relay)
+            let message = "the body has \(received) bytes, not the \(length) of its Content-Length"
+            return Answer(status: .badRequest, body: errorDocument(RegistryError(.usage, message, hint: "upload the file again")), principal: principal)
+        }
+        metrics.received(bytes: received)
+        let stored: Result<IngestResult, RegistryError>
+        do {
+            stored = try await spoolWriters.runIfActive { () -> Result<IngestResult, RegistryError> in
+                do throws(RegistryError) { return .success(try relay.finish()) } catch { return .failure(error) }
+            }
+        } catch {
+            stored = .failure(RegistryError(.unavailable, "the server is shutting down", hint: "upload it again once it is back"))
+        }
+        return stored.answer(self, principal: principal)
+    }
+
+    /// Cancels a relay off the event loops (it tells the blob store, and waits for its answer).
+    private func cancel(_ relay: RelayedUpload) async {
+        _ = try? await spoolWriters.runIfActive { relay.cancel() }
     }
 
     /// Whether a request's token may call a route, checked before its body is read (a refused
@@ -84,15 +122,16 @@ extension RegistryServer {
         let received: Int64
     }
 
-    /// Why a body could not be spooled: no spool file, or the body broke off after `received` bytes.
+    /// Why a body could not be taken: no spool file, where its pieces went refused one, or the
+    /// body broke off after `received` bytes.
     enum SpoolFailure: Error {
-        case noSpool(RegistryError)
+        case refused(RegistryError)
         case broken(received: Int64, length: Int64)
 
         func answer(_ server: RegistryServer, principal: String, hint: String) -> Answer {
             switch self {
-            case .noSpool(let error):
-                Answer(status: .internalServerError, body: server.errorDocument(error), principal: principal)
+            case .refused(let error):
+                Answer(status: RegistryServer.status(of: error), body: server.errorDocument(error), principal: principal)
             case .broken(let received, let length):
                 Answer(
                     status: .badRequest, body: server.errorDocument(RegistryError(.usage, "the body broke off after \(received) of \(length) bytes", hint: hint)),
@@ -101,39 +140,73 @@ extension RegistryServer {
         }
     }
 
-    /// Reads a request's body as it arrives into a new spool file: its first `documentLength`
-    /// bytes are returned (a JSON document), the rest is written to the file in pieces, off the
-    /// event loops. Stops reading past `length` bytes.
+    /// Reads a request's body into a new spool file as it arrives: its first `documentLength`
+    /// bytes are returned (a JSON document), the rest is written to the file.
     func spoolBody(_ request: Request, length: Int64, documentLength: Int = 0) async throws(SpoolFailure) -> SpooledBody {
         let spool: SpoolFile
         do {
             spool = try SpoolFile(in: uploads)
         } catch {
-            throw .noSpool(error)
+            throw .refused(error)
         }
-        var received: Int64 = 0
-        var document = Data()
         do {
-            var pending = ByteBuffer()
+            let (document, received) = try await receive(request, length: length, documentLength: documentLength) { piece throws(RegistryError) in
+                try spool.write(piece)
+            }
+            return SpooledBody(document: document, file: spool, received: received)
+        } catch {
+            spool.discard()
+            throw error
+        }
+    }
+
+    /// Reads a request's body as it arrives: its first `documentLength` bytes are returned (a
+    /// JSON document), the rest goes to `take` in pieces of about `spoolPiece` bytes, off the
+    /// event loops and one at a time. Stops reading past `length` bytes; returns how many came.
+    /// The bytes arriving are counted in the metrics until the body ends.
+    func receive(
+        _ request: Request, length: Int64, documentLength: Int = 0, take: @escaping @Sendable (ByteBuffer) throws(RegistryError) -> Void
+    ) async throws(SpoolFailure) -> (document: Data, received: Int64) {
+        var received: Int64 = 0
+        var accepted: Int64 = 0
+        defer { metrics.arrived(bytes: accepted) }
+        var document = Data()
+        func hand(_ piece: ByteBuffer) async throws(SpoolFailure) {
+            do {
+                try await spoolWriters.runIfActive { () -> RegistryError? in
+                    do throws(RegistryError) { try take(piece) } catch { return error }
+                    return nil
+                }.map { throw SpoolFailure.refused($0) }
+            } catch let failure as SpoolFailure {
+                throw failure
+            } catch {
+                throw .refused(RegistryError(.unavailable, "the server is shutting down", hint: "send it again once it is back"))
+            }
+        }
+        var pending = ByteBuffer()
+        do {
             for try await chunk in request.body {
                 received += Int64(chunk.readableBytes)
                 guard received <= length else { break }
+                accepted = received
+                metrics.arriving(bytes: chunk.readableBytes)
                 var chunk = chunk
                 if document.count < documentLength, let head = chunk.readSlice(length: min(chunk.readableBytes, documentLength - document.count)) {
                     document.append(contentsOf: head.readableBytesView)
                 }
                 pending.writeBuffer(&chunk)
                 if pending.readableBytes >= Self.spoolPiece {
-                    try await spoolWriters.runIfActive { [pending] in try spool.write(pending) }
+                    try await hand(pending)
                     pending.clear()
                 }
             }
-            if pending.readableBytes > 0 { try await spoolWriters.runIfActive { [pending] in try spool.write(pending) } }
+        } catch let failure as SpoolFailure {
+            throw failure
         } catch {
-            spool.discard()
             throw .broken(received: received, length: length)
         }
-        return SpooledBody(document: document, file: spool, received: received)
+        if received <= length, pending.readableBytes > 0 { try await hand(pending) }
+        return (document, received)
     }
 
     /// Removes spool files whose writer is gone (a server killed mid-upload or mid-download); a
@@ -158,6 +231,19 @@ extension RegistryServer {
     }
 }
 
+extension Result where Success == IngestResult, Failure == RegistryError {
+    /// An upload's answer: 201 with the blob stored anew, 200 when it was already stored.
+    func answer(_ server: RegistryServer, principal: String) -> RegistryServer.Answer {
+        switch self {
+        case .success(let result):
+            let document = "{\n  \"digest\" : \"\(result.digest)\",\n  \"new\" : \(result.wasNew),\n  \"size\" : \(result.size)\n}\n"
+            return RegistryServer.Answer(status: result.wasNew ? .created : .ok, body: Data(document.utf8), principal: principal)
+        case .failure(let error):
+            return RegistryServer.Answer(status: RegistryServer.status(of: error), body: server.errorDocument(error), principal: principal)
+        }
+    }
+}
+
 /// A file an upload is spooled to, locked for as long as its server lives.
 final class SpoolFile: Sendable {
     let path: String
@@ -176,8 +262,8 @@ final class SpoolFile: Sendable {
     }
 
     /// Writes all of `buffer` (on a spool-writer thread).
-    func write(_ buffer: ByteBuffer) throws {
-        try buffer.withUnsafeReadableBytes { bytes in
+    func write(_ buffer: ByteBuffer) throws(RegistryError) {
+        try buffer.withReadableBytes { (bytes) throws(RegistryError) in
             var offset = 0
             while offset < bytes.count {
                 let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -193,5 +279,21 @@ final class SpoolFile: Sendable {
     func discard() {
         unlink(path)
         close(descriptor)
+    }
+}
+
+extension ByteBuffer {
+    /// `withUnsafeReadableBytes` for a body that throws a `RegistryError` (its `rethrows` would
+    /// widen the error to `any Error`).
+    func withReadableBytes(_ body: (UnsafeRawBufferPointer) throws(RegistryError) -> Void) throws(RegistryError) {
+        let failure: RegistryError? = withUnsafeReadableBytes { bytes in
+            do throws(RegistryError) {
+                try body(bytes)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
     }
 }

@@ -12,6 +12,7 @@ public final class ServerMetrics: RegistryObserver {
     private let busyWorkers: Gauge
     private let bytesOut: Counter
     private let bytesIn: Counter
+    private let bytesArriving: Gauge
 
     public init() {
         busyWorkers = registry.makeGauge(
@@ -20,6 +21,10 @@ public final class ServerMetrics: RegistryObserver {
             descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "response", unitName: "bytes_total", helpText: "Bytes of response bodies sent."))
         bytesIn = registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "mreg", metricName: "uploaded", unitName: "bytes_total", helpText: "Bytes of blob uploads received."))
+        bytesArriving = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "mreg", metricName: "bodies_arriving", unitName: "bytes",
+                helpText: "Bytes received so far of uploads and attached files whose body is still arriving."))
     }
 
     /// A request answered.
@@ -82,6 +87,10 @@ public final class ServerMetrics: RegistryObserver {
 
     /// Bytes of an upload received.
     func received(bytes: Int64) { bytesIn.increment(by: bytes) }
+
+    /// Part of a body that is still arriving, and the whole of it once it ended (came, broke off or was refused).
+    func arriving(bytes: Int) { bytesArriving.increment(by: Double(bytes)) }
+    func arrived(bytes: Int64) { bytesArriving.decrement(by: Double(bytes)) }
 
     func workerStarted() { busyWorkers.increment() }
     func workerFinished() { busyWorkers.decrement() }

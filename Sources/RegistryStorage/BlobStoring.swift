@@ -40,6 +40,24 @@ extension BlobStoring {
     public func isCollectable(_ digest: Digest) throws(ContentStoreError) -> Bool { true }
 }
 
+/// A store that takes a blob pushed to it piece by piece as the bytes arrive: a server relays a
+/// client's upload into a remote store without spooling it to disk first. Optional (a blob
+/// folder has no need: a spool file on its own disk is renamed in); callers test for it.
+public protocol BlobPushing: BlobStoring {
+    /// Opens a push of `length` bytes that must hash to `expected`. When the blob is already
+    /// stored, the push only counts the bytes it is given and stores nothing.
+    func beginPush(expected: Digest, length: Int64) throws(ContentStoreError) -> any BlobPush
+}
+
+/// One blob being pushed: its pieces in order, then `finish`, which stores it only when the bytes
+/// hash to the digest expected, or `cancel`, which leaves nothing stored. Its calls come one at
+/// a time, from any thread.
+public protocol BlobPush: AnyObject, Sendable {
+    func write(_ piece: UnsafeRawBufferPointer) throws(ContentStoreError)
+    func finish() throws(ContentStoreError) -> IngestResult
+    func cancel()
+}
+
 /// A store that also publishes each version as an artifact other tools fetch without mreg
 /// (an OCI registry: an image manifest tagged `MODEL:vN`).
 public protocol VersionPublishing: Sendable {

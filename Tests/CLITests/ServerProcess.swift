@@ -55,6 +55,28 @@ final class ServerProcess {
         return (Int(lines.last ?? "") ?? -1, lines.dropLast().joined(separator: "\n"))
     }
 
+    /// A metric's value from `GET /metrics` (0 while it has none), read in this process over a
+    /// socket: a curl process per look is too slow to watch an upload arriving. Plain HTTP only.
+    func metric(_ name: String) throws -> Int {
+        guard url.hasPrefix("http://"), let port = url.split(separator: ":").last.flatMap({ UInt16($0) }) else { throw TestFailure("not a plain HTTP address: \(url)") }
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestFailure("socket: \(errno)") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard connected == 0 else { throw TestFailure("cannot connect to \(url): \(errno)") }
+        let request = Array("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        guard write(descriptor, request, request.count) == request.count else { throw TestFailure("cannot send to \(url)") }
+        var answer = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while case let count = read(descriptor, &buffer, buffer.count), count > 0 { answer += buffer[0..<count] }
+        let line = String(decoding: answer, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(name + " ") }
+        return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
+    }
+
     /// Stops it as a service manager does; returns its exit status and what it wrote on stderr.
     func stop() -> (status: Int32, stderr: String) {
         process.terminate()

@@ -7,7 +7,7 @@ import Glibc
 /// in between its blobs are referenced by nothing yet; `gc` holds it exclusively, so it never
 /// deletes a blob that a registration in flight is about to reference. The kernel releases the
 /// lock when a holder dies, so a `kill -9` never leaves the registry locked.
-final class StoreLock {
+final class StoreLock: Sendable {
     private let fd: Int32
 
     private init(fd: Int32) {
