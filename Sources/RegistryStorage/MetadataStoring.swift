@@ -185,10 +185,44 @@ public protocol TokenStoring: Sendable {
     func revokeToken(named name: String, at date: Date) throws(MetadataError) -> AccessToken?
 }
 
+/// Reads the facts about one version that `show` prints, at once: a database server is asked
+/// once rather than once per kind of fact.
+public protocol VersionFactsReading: Sendable {
+    /// nil when there is no version with this key.
+    func versionFacts(id: VersionKey) throws(MetadataError) -> VersionFacts?
+}
+
+/// One version's record and, read in the same snapshot, what the ledger and the other tables say
+/// about it: each as the single-purpose reads of the other protocols return it.
+public struct VersionFacts: Sendable {
+    public let record: VersionRecord
+    /// `LedgerStoring.factEvents(versionID:)`.
+    public let factEvents: [StoredEvent]
+    /// The model's current aliases, `LedgerStoring.aliases(of:)`.
+    public let aliases: [AliasName: VersionPointer]
+    public let status: VersionStatus
+    public let signatures: [StoredSignature]
+    public let evaluations: [EvaluationRecord]
+    public let annotations: [RecordedAnnotation]
+
+    public init(
+        record: VersionRecord, factEvents: [StoredEvent], aliases: [AliasName: VersionPointer], status: VersionStatus, signatures: [StoredSignature],
+        evaluations: [EvaluationRecord], annotations: [RecordedAnnotation]
+    ) {
+        self.record = record
+        self.factEvents = factEvents
+        self.aliases = aliases
+        self.status = status
+        self.signatures = signatures
+        self.evaluations = evaluations
+        self.annotations = annotations
+    }
+}
+
 /// Everything a registry needs from its metadata store, on any machine.
 public typealias SharedMetadataStoring = VersionStoring & LedgerStoring & DatasetStoring & EvaluationStoring & SignatureStoring & AnnotationStoring
     & TokenStoring
-    & IntegrityStoring
+    & IntegrityStoring & VersionFactsReading
 
 extension LedgerStoring {
     public func appendEvent(_ draft: EventDraft, seal: @escaping EventSealer) throws(MetadataError) -> AppendOutcome {

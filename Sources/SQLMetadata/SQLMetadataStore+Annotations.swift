@@ -27,7 +27,14 @@ extension SQLMetadataStore {
 
     /// A version's annotations, oldest first.
     public func annotations(versionID: VersionKey) throws(MetadataError) -> [RecordedAnnotation] {
-        try readStatement { db in try db.rows(annotationSelect + " WHERE a.version_id = ? ORDER BY a.event_seq", [versionID]).map(annotation) }
+        try readStatement { db in
+            let query = annotationsQuery(versionID: versionID)
+            return try db.rows(query.sql, query.arguments).map(annotation)
+        }
+    }
+
+    func annotationsQuery(versionID: VersionKey) -> BundledQuery {
+        BundledQuery(annotationSelect + " WHERE a.version_id = ? ORDER BY a.event_seq", [versionID])
     }
 
     /// The annotation an `annotate` event recorded, or nil when its row is gone.
@@ -42,7 +49,7 @@ extension SQLMetadataStore {
         """
     }
 
-    private func annotation(_ row: SQLRow) throws -> RecordedAnnotation {
+    func annotation(_ row: SQLRow) throws -> RecordedAnnotation {
         let labels = try JSONDecoder().decode([String: String].self, from: Data((try row["labels_json"] as String).utf8))
         let removed = try JSONDecoder().decode([String].self, from: Data((try row["removed_labels_json"] as String).utf8))
         return RecordedAnnotation(

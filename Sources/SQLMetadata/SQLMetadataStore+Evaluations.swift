@@ -40,7 +40,14 @@ extension SQLMetadataStore {
 
     /// A version's evaluations, oldest first, with their metrics: one statement.
     public func evaluations(versionID: VersionKey) throws(MetadataError) -> [EvaluationRecord] {
-        try readStatement { db in try evaluations(db.rows(evaluationSelect + " WHERE e.version_id = ? ORDER BY e.id, x.position", [versionID])) }
+        try readStatement { db in
+            let query = evaluationsQuery(versionID: versionID)
+            return try evaluations(db.rows(query.sql, query.arguments))
+        }
+    }
+
+    func evaluationsQuery(versionID: VersionKey) -> BundledQuery {
+        BundledQuery(evaluationSelect + " WHERE e.version_id = ? ORDER BY e.id, x.position", [versionID])
     }
 
     /// One evaluation by id.
@@ -80,7 +87,7 @@ extension SQLMetadataStore {
     }
 
     /// The evaluations in rows of `evaluationSelect`, an evaluation's rows being consecutive.
-    private func evaluations(_ rows: [SQLRow]) throws -> [EvaluationRecord] {
+    func evaluations(_ rows: [SQLRow]) throws -> [EvaluationRecord] {
         var evaluations = [(row: SQLRow, id: Int64, metrics: [EvaluationMetric])]()
         for row in rows {
             let id: Int64 = try row["id"]

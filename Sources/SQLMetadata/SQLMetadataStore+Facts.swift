@@ -4,8 +4,11 @@ import RegistryStorage
 extension SQLMetadataStore {
     /// The fact events (registration, evaluations, signatures, annotations) of one version, oldest first.
     public func factEvents(versionID: VersionKey) throws(MetadataError) -> [StoredEvent] {
-        try storedEvents(filter: "e.to_version_id = ? AND e.action IN ('register', 'evaluate', 'sign', 'annotate')", arguments: [versionID])
+        try storedEvents(filter: factEventsFilter, arguments: [versionID])
     }
+
+    /// The events that recorded a version's facts (the version's id is its argument).
+    var factEventsFilter: String { "e.to_version_id = ? AND e.action IN ('register', 'evaluate', 'sign', 'annotate')" }
 
     /// Rows of facts that no ledger event recorded, found with the indexes on the link columns.
     public func unrecordedFacts(versionIDs: [VersionKey]?) throws(MetadataError) -> [UnrecordedFact] {

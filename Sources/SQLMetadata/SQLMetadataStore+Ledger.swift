@@ -119,25 +119,34 @@ extension SQLMetadataStore {
     /// join let PostgreSQL's planner hash the whole versions table, 3 ms at 10,000 versions).
     public func aliases(of model: ModelName) throws(MetadataError) -> [AliasName: VersionPointer] {
         try readStatement { db in
-            let rows = try db.rows(
-                """
-                WITH RECURSIVE model(id) AS (SELECT id FROM models WHERE name = ?),
-                \(aliasNamesTable(modelID: "(SELECT id FROM model)")),
-                holders(alias, holder) AS (
-                    SELECT n.alias, (\(latestHolder(modelID: "(SELECT id FROM model)", alias: "n.alias"))) FROM names n WHERE n.alias IS NOT NULL
-                )
-                SELECT h.alias, h.holder, (SELECT number FROM versions WHERE id = h.holder), (SELECT manifest_digest FROM versions WHERE id = h.holder)
-                FROM holders h
-                """,
-                [model.value])
-            var result = [AliasName: VersionPointer]()
-            for row in rows {
-                guard let holder: Int64 = try row[1] else { continue }
-                guard let number: Int = try row[2] else { throw DatabaseCorruption(problem: "version \(holder) is referenced but missing") }
-                result[try AliasName(row[0])] = VersionPointer(model: model, number: number, manifestDigest: try digest(row[3]))
-            }
-            return result
+            let query = aliasesQuery(model: "SELECT id FROM models WHERE name = ?", [model.value])
+            return try aliases(db.rows(query.sql, query.arguments), of: model)
         }
+    }
+
+    /// The current aliases of the model `model` selects (its id), with their holders.
+    func aliasesQuery(model: String, _ arguments: [(any SQLBindable)?]) -> BundledQuery {
+        BundledQuery(
+            """
+            WITH RECURSIVE model(id) AS (\(model)),
+            \(aliasNamesTable(modelID: "(SELECT id FROM model)")),
+            holders(alias, holder) AS (
+                SELECT n.alias, (\(latestHolder(modelID: "(SELECT id FROM model)", alias: "n.alias"))) FROM names n WHERE n.alias IS NOT NULL
+            )
+            SELECT h.alias, h.holder, (SELECT number FROM versions WHERE id = h.holder), (SELECT manifest_digest FROM versions WHERE id = h.holder)
+            FROM holders h
+            """,
+            arguments)
+    }
+
+    func aliases(_ rows: [SQLRow], of model: ModelName) throws -> [AliasName: VersionPointer] {
+        var result = [AliasName: VersionPointer]()
+        for row in rows {
+            guard let holder: Int64 = try row[1] else { continue }
+            guard let number: Int = try row[2] else { throw DatabaseCorruption(problem: "version \(holder) is referenced but missing") }
+            result[try AliasName(row[0])] = VersionPointer(model: model, number: number, manifestDigest: try digest(row[3]))
+        }
+        return result
     }
 
     /// The aliases a model has ever had, by name: one index seek per alias (a loose index scan of
@@ -201,9 +210,13 @@ extension SQLMetadataStore {
     }
 
     func fetchStatus(_ db: any SQLSession, versionID: VersionKey) throws -> VersionStatus {
-        // Marks and their lifts, oldest first: the latest word on each mark stands.
-        var status = VersionStatus(deprecation: nil, rolledBackFrom: [:])
-        for row in try db.rows(
+        let query = statusQuery(versionID: versionID)
+        return try status(db.rows(query.sql, query.arguments))
+    }
+
+    /// The events that mark a version or lift a mark, oldest first.
+    func statusQuery(versionID: VersionKey) -> BundledQuery {
+        BundledQuery(
             """
             SELECT action, alias, reason FROM events
             WHERE (to_version_id = ? AND action IN ('deprecate', 'lift_deprecation', 'lift_rollback'))
@@ -211,7 +224,12 @@ extension SQLMetadataStore {
             ORDER BY seq
             """,
             [versionID, versionID])
-        {
+    }
+
+    func status(_ rows: [SQLRow]) throws -> VersionStatus {
+        // Marks and their lifts, oldest first: the latest word on each mark stands.
+        var status = VersionStatus(deprecation: nil, rolledBackFrom: [:])
+        for row in rows {
             if let action = LedgerEvent.Action(rawValue: try row[0]) { status.apply(action, alias: try row[1], reason: try row[2]) }
         }
         return status
@@ -342,17 +360,24 @@ extension SQLMetadataStore {
 
     func storedEvents(filter: String, arguments: [(any SQLBindable)?]) throws(MetadataError) -> [StoredEvent] {
         try readStatement { db in
-            try db.rows(eventSelect + " WHERE \(filter) ORDER BY e.seq", arguments).map { row in
-                let sequence: Int64 = try row["seq"]
-                let stored = (try? row["digest"] as String) ?? ""
-                do {
-                    return StoredEvent(
-                        event: try event(row), sequence: sequence, digest: stored, problem: nil, versionID: try row["to_version_id"],
-                        link: try link(row))
-                } catch {
-                    return StoredEvent(event: nil, sequence: sequence, digest: stored, problem: "\(error)", versionID: nil, link: nil)
-                }
-            }
+            let query = storedEventsQuery(filter: filter, arguments)
+            return try db.rows(query.sql, query.arguments).map(storedEvent)
+        }
+    }
+
+    func storedEventsQuery(filter: String, _ arguments: [(any SQLBindable)?]) -> BundledQuery {
+        BundledQuery(eventSelect + " WHERE \(filter) ORDER BY e.seq", arguments)
+    }
+
+    /// An event as stored: one that cannot be read says why, instead of failing the whole read.
+    func storedEvent(_ row: SQLRow) throws -> StoredEvent {
+        let sequence: Int64 = try row["seq"]
+        let stored = (try? row["digest"] as String) ?? ""
+        do {
+            return StoredEvent(
+                event: try event(row), sequence: sequence, digest: stored, problem: nil, versionID: try row["to_version_id"], link: try link(row))
+        } catch {
+            return StoredEvent(event: nil, sequence: sequence, digest: stored, problem: "\(error)", versionID: nil, link: nil)
         }
     }
 

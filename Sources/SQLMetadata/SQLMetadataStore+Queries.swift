@@ -62,16 +62,7 @@ extension SQLMetadataStore {
 
     func fetchRecord(_ db: any SQLSession, id: VersionKey) throws -> VersionRecord? {
         if db.dialect.exactJSONAggregates {
-            guard let row = try db.row(recordWithRowsSelect, [id]) else { return nil }
-            let parent = try (row["parent_version_id"] as VersionKey?).map { _ in
-                VersionPointer(
-                    model: try ModelName(row["parent_model"] as String), number: try row["parent_number"],
-                    manifestDigest: try digest(row["parent_digest"]))
-            }
-            return try versionRecord(
-                row, id: id, parent: parent, files: try Self.jsonRows(row, "files", ["path", "digest", "size", "executable"]),
-                datasets: try Self.jsonRows(row, "datasets", ["role", "source_path", "digest", "size", "file_count", "is_directory", "stored"]),
-                metrics: try Self.jsonRows(row, "metrics", ["dataset", "name", "value"]), labels: try Self.jsonRows(row, "labels", ["key", "value"]))
+            return try db.row(recordWithRowsSelect, [id]).map { try aggregatedRecord($0, id: id) }
         }
         guard let row = try db.row("SELECT m.name, v.* FROM versions v JOIN models m ON m.id = v.model_id WHERE v.id = ?", [id]) else { return nil }
         return try versionRecord(
@@ -88,6 +79,18 @@ extension SQLMetadataStore {
             labels: try db.rows("SELECT key, value FROM version_labels WHERE version_id = ?", [id]))
     }
 
+    /// A version's record from its row of `recordWithRowsSelect`.
+    func aggregatedRecord(_ row: SQLRow, id: VersionKey) throws -> VersionRecord {
+        let parent = try (row["parent_version_id"] as VersionKey?).map { _ in
+            VersionPointer(
+                model: try ModelName(row["parent_model"] as String), number: try row["parent_number"], manifestDigest: try digest(row["parent_digest"]))
+        }
+        return try versionRecord(
+            row, id: id, parent: parent, files: try Self.jsonRows(row, "files", ["path", "digest", "size", "executable"]),
+            datasets: try Self.jsonRows(row, "datasets", ["role", "source_path", "digest", "size", "file_count", "is_directory", "stored"]),
+            metrics: try Self.jsonRows(row, "metrics", ["dataset", "name", "value"]), labels: try Self.jsonRows(row, "labels", ["key", "value"]))
+    }
+
     /// The rows in column `WHAT_json` of `row`: a JSON array of arrays (NULL: no rows), each
     /// array's values being a row's `columns`.
     private static func jsonRows(_ row: SQLRow, _ what: String, _ names: [String]) throws -> [SQLRow] {
@@ -99,14 +102,8 @@ extension SQLMetadataStore {
                 throw DatabaseCorruption(problem: "a row of the \(what) of a version is not a JSON array of \(names.count) values")
             }
             return SQLRow(columns: columns, values: try values.map { value in
-                switch value {
-                case .null: .null
-                case .bool(let flag): .boolean(flag)
-                case .integer(let number): .integer(number)
-                case .number(let number): .real(number)
-                case .string(let text): .text(text)
-                case .array, .object: throw DatabaseCorruption(problem: "a row of the \(what) of a version holds nested JSON")
-                }
+                guard let column = SQLValue(json: value) else { throw DatabaseCorruption(problem: "a row of the \(what) of a version holds nested JSON") }
+                return column
             })
         }
     }
@@ -214,7 +211,7 @@ extension SQLMetadataStore {
 
 /// The version's row with its parent and, as JSON arrays of arrays, its files, datasets,
 /// metrics and labels, with the columns and order of SQLite's five statements.
-private let recordWithRowsSelect = """
+let recordWithRowsSelect = """
     SELECT m.name, v.*, pm.name AS parent_model, p.number AS parent_number, p.manifest_digest AS parent_digest,
         (SELECT json_agg(json_build_array(f.path, f.digest, f.size, f.executable) ORDER BY f.path)::text
             FROM version_files f WHERE f.version_id = v.id) AS files_json,

@@ -33,13 +33,20 @@ extension SQLMetadataStore {
     /// The signatures stored for a version, by key name.
     public func signatures(versionID: VersionKey) throws(MetadataError) -> [StoredSignature] {
         try readStatement { db in
-            try db.rows("SELECT * FROM signatures WHERE version_id = ? ORDER BY key_name", [versionID]).map { row in
-                let text: String = try row["signature"]
-                guard let bytes = Data(base64Encoded: text) else { throw DatabaseCorruption(problem: "a stored signature is not base64") }
-                return StoredSignature(
-                    keyFingerprint: try digest(row["key_fingerprint"]), keyName: try row["key_name"], signature: Array(bytes),
-                    signedAt: try date(row["signed_at"]), signedBy: try row["signed_by"])
-            }
+            let query = signaturesQuery(versionID: versionID)
+            return try db.rows(query.sql, query.arguments).map(storedSignature)
         }
+    }
+
+    func signaturesQuery(versionID: VersionKey) -> BundledQuery {
+        BundledQuery("SELECT * FROM signatures WHERE version_id = ? ORDER BY key_name", [versionID])
+    }
+
+    func storedSignature(_ row: SQLRow) throws -> StoredSignature {
+        let text: String = try row["signature"]
+        guard let bytes = Data(base64Encoded: text) else { throw DatabaseCorruption(problem: "a stored signature is not base64") }
+        return StoredSignature(
+            keyFingerprint: try digest(row["key_fingerprint"]), keyName: try row["key_name"], signature: Array(bytes),
+            signedAt: try date(row["signed_at"]), signedBy: try row["signed_by"])
     }
 }

@@ -29,14 +29,16 @@ extension Registry {
     /// Checks a version's rows: they rebuild its manifest, the manifest blob is intact, and its
     /// registration record matches the document its `register` event committed to. Returns the
     /// version's fact events, for the checks of its other facts.
+    /// `events` are the version's fact events when the caller has read them already.
     @discardableResult
-    func checkFacts(of record: VersionRecord) throws(RegistryError) -> [StoredEvent] {
+    func checkFacts(of record: VersionRecord, events known: [StoredEvent]? = nil) throws(RegistryError) -> [StoredEvent] {
         let name = "\(record.model)@\(record.number)"
         if let fields = try manifestMismatch(record) {
             throw Self.tampered("the database's record of \(name) does not match its manifest" + (fields.isEmpty ? "" : " in \(fields.joined(separator: ", "))"))
         }
         try requireIntact(record.manifestDigest)
-        let events = try database { (db) throws(MetadataError) in try db.factEvents(versionID: record.id) }
+        let events: [StoredEvent]
+        if let known { events = known } else { events = try database { (db) throws(MetadataError) in try db.factEvents(versionID: record.id) } }
         guard let registration = events.first(where: { $0.event?.action == .register }) else {
             throw Self.tampered("\(name) is recorded by no registration event in the ledger")
         }
@@ -48,21 +50,22 @@ extension Registry {
     /// A version's evaluations, oldest first, each checked against the document its `evaluate`
     /// event committed to; one added or deleted behind mreg's back is an integrity failure.
     /// `events` are the version's fact events when the caller has read them already.
-    func checkedEvaluations(of record: VersionRecord, events: [StoredEvent]? = nil) throws(RegistryError) -> [EvaluationRecord] {
+    /// `rows` are its evaluations when the caller has read them with the events.
+    func checkedEvaluations(of record: VersionRecord, events: [StoredEvent]? = nil, rows: [EvaluationRecord]? = nil) throws(RegistryError) -> [EvaluationRecord] {
         try checkedRows(
             of: record, events: events, action: .evaluate, kind: "evaluation", key: \.id, document: RecordDocument.evaluation,
-            rows: { (db) throws(MetadataError) in try db.evaluations(versionID: record.id) }
+            rows: { (db) throws(MetadataError) in if let rows { rows } else { try db.evaluations(versionID: record.id) } }
         ) { link in
             if case .evaluation(let id)? = link { id } else { nil }
         }
     }
 
     /// A version's annotations, oldest first, checked as evaluations are.
-    func checkedAnnotations(of record: VersionRecord, events: [StoredEvent]? = nil) throws(RegistryError) -> [RecordedAnnotation] {
+    func checkedAnnotations(of record: VersionRecord, events: [StoredEvent]? = nil, rows: [RecordedAnnotation]? = nil) throws(RegistryError) -> [RecordedAnnotation] {
         try checkedRows(
             of: record, events: events, action: .annotate, kind: "annotation", key: \.sequence,
             document: { $0.annotation.document(manifest: record.manifestDigest) },
-            rows: { (db) throws(MetadataError) in try db.annotations(versionID: record.id) }
+            rows: { (db) throws(MetadataError) in if let rows { rows } else { try db.annotations(versionID: record.id) } }
         ) { link in
             if case .annotation(let sequence)? = link { sequence } else { nil }
         }

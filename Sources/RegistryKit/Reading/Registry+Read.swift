@@ -22,10 +22,18 @@ extension Registry {
     /// Everything `show` prints about a version, each fact checked against the ledger (see
     /// `resolve`, `evaluations(of:)`, `annotations(of:)`), the version's fact events read once.
     public func details(reference text: String) throws(RegistryError) -> VersionDetails {
-        let (record, events) = try resolveChecked(try VersionRef.parse(text))
+        let reference = try VersionRef.parse(text)
+        let id = try resolveID(reference)
+        // Read at once (one statement on a database server), then checked as each read alone is.
+        guard let facts = try database({ (db) throws(MetadataError) in try db.versionFacts(id: id) }) else {
+            throw .notFound("version '\(reference)' disappeared while it was read")
+        }
+        let record = facts.record
+        let events = try checkFacts(of: record, events: facts.factEvents)
         return VersionDetails(
-            record: record, release: try releaseState(of: record), evaluations: try checkedEvaluations(of: record, events: events),
-            annotations: try checkedAnnotations(of: record, events: events))
+            record: record, release: try releaseState(of: record, aliases: facts.aliases, status: facts.status, signatures: facts.signatures),
+            evaluations: try checkedEvaluations(of: record, events: events, rows: facts.evaluations),
+            annotations: try checkedAnnotations(of: record, events: events, rows: facts.annotations))
     }
 
     /// The version's record as the rows say, unchecked: for `verify`, which reports what it finds.

@@ -44,9 +44,17 @@ extension Registry {
 
     /// The aliases a version holds now, its status marks and its signatures, for `show` and `list`.
     public func releaseState(of record: VersionRecord) throws(RegistryError) -> ReleaseState {
-        let aliases = try database { (db) throws(MetadataError) in try db.aliases(of: record.model) }
-        let status = try database { (db) throws(MetadataError) in try db.status(versionID: record.id) }
-        let signatures = try signatureChecks(of: record)
+        try releaseState(
+            of: record, aliases: try database { (db) throws(MetadataError) in try db.aliases(of: record.model) },
+            status: try database { (db) throws(MetadataError) in try db.status(versionID: record.id) },
+            signatures: try database { (db) throws(MetadataError) in try db.signatures(versionID: record.id) })
+    }
+
+    /// The release state from the model's aliases and the version's status and signatures, already read.
+    func releaseState(
+        of record: VersionRecord, aliases: [AliasName: VersionPointer], status: VersionStatus, signatures stored: [StoredSignature]
+    ) throws(RegistryError) -> ReleaseState {
+        let signatures = try signatureChecks(of: record, stored: stored)
         return ReleaseState(
             aliases: aliases.filter { $0.value.number == record.number }.map(\.key).sorted(), deprecation: status.deprecation,
             rollback: status.rollback, signatures: signatures)

@@ -164,7 +164,11 @@ extension Registry {
 
     /// Checks every stored signature of a version against the trusted keys and its manifest digest.
     public func signatureChecks(of record: VersionRecord) throws(RegistryError) -> [SignatureCheck] {
-        let stored = try database { (db) throws(MetadataError) in try db.signatures(versionID: record.id) }
+        try signatureChecks(of: record, stored: try database { (db) throws(MetadataError) in try db.signatures(versionID: record.id) })
+    }
+
+    /// The checks of signatures already read.
+    func signatureChecks(of record: VersionRecord, stored: [StoredSignature]) throws(RegistryError) -> [SignatureCheck] {
         guard !stored.isEmpty else { return [] }
         let keys = try trustedKeys()
         return stored.map { signature in
