@@ -2,10 +2,10 @@ import RegistryModel
 import RegistryStorage
 
 extension SQLMetadataStore {
-    /// On PostgreSQL one statement (`SQLSession.rowSets`), on SQLite the usual reads in one
-    /// transaction; either way one snapshot.
+    /// On PostgreSQL one statement (`SQLSession.rowSets`), its own snapshot, so no transaction
+    /// is opened around it; on SQLite the usual reads in one transaction.
     public func versionFacts(id: VersionKey) throws(MetadataError) -> VersionFacts? {
-        try read { db in
+        try readStatement { db in
             let facts = [
                 storedEventsQuery(filter: factEventsFilter, [id]), aliasesQuery(model: "SELECT model_id FROM versions WHERE id = ?", [id]),
                 statusQuery(versionID: id), signaturesQuery(versionID: id), evaluationsQuery(versionID: id), annotationsQuery(versionID: id),
