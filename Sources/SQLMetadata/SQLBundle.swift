@@ -14,22 +14,17 @@ public struct BundledQuery {
 extension SQLSession {
     /// The rows of several queries, in order. On an engine whose JSON is exact (PostgreSQL) they
     /// are one statement, so a database server is asked once, not once per query: each query's
-    /// rows come back as a JSON array, each row an array of [column, value] pairs in column
-    /// order, and are read back into rows with the same columns and values. Elsewhere (SQLite,
-    /// in this process) the queries run one after the other in the caller's transaction.
+    /// rows come back as a JSON array of objects (`json_agg`), read back into rows with the same
+    /// columns and values. Elsewhere (SQLite, in this process) the queries run one after the
+    /// other in the caller's transaction.
     ///
-    /// Each query's ORDER BY holds: PostgreSQL aggregates a sorted subquery's rows in its order
-    /// (its manual, "Aggregate Expressions"). Every column must be a scalar (text, number,
-    /// boolean or NULL).
+    /// Columns are read by name: a bundled row's columns come in no particular order, so every
+    /// column needs a distinct name (`AS` for an expression), and each must be a scalar (text,
+    /// number, boolean or NULL). Each query's ORDER BY holds: PostgreSQL aggregates a sorted
+    /// subquery's rows in its order (its manual, "Aggregate Expressions").
     public func rowSets(_ queries: [BundledQuery]) throws -> [[SQLRow]] {
         guard dialect.exactJSONAggregates else { return try queries.map { try rows($0.sql, $0.arguments) } }
-        let parts = queries.map { query in
-            """
-            (SELECT json_agg((SELECT json_agg(json_build_array(c.key, c.value) ORDER BY c.n)
-                FROM json_each(row_to_json(q)) WITH ORDINALITY AS c(key, value, n)))
-             FROM (\(query.sql)) q)::text
-            """
-        }
+        let parts = queries.map { "(SELECT json_agg(q) FROM (\($0.sql)) q)::text" }
         guard let row = try row("SELECT " + parts.joined(separator: ",\n"), queries.flatMap(\.arguments)) else { return queries.map { _ in [] } }
         return try queries.indices.map { index in try Self.bundledRows(row[index], query: index) }
     }
@@ -39,18 +34,19 @@ extension SQLSession {
         guard let text else { return [] }
         func malformed(_ what: String) -> DatabaseCorruption { DatabaseCorruption(problem: "the rows of query \(query + 1) of a bundle \(what)") }
         guard case .array(let rows) = try JSONParser.parse(Array(text.utf8)) else { throw malformed("are not a JSON array") }
-        var columns: SQLColumns?
+        var columns: (names: [String], columns: SQLColumns)?
         return try rows.map { row in
-            guard case .array(let pairs) = row else { throw malformed("hold a row that is not an array") }
-            var names = [String]()
-            var values = [SQLValue]()
-            for pair in pairs {
-                guard case .array(let parts) = pair, parts.count == 2, case .string(let name) = parts[0] else { throw malformed("hold a column that is not a [name, value] pair") }
-                names.append(name)
-                values.append(try SQLValue(json: parts[1]) ?? { throw malformed("hold nested JSON in column \(name)") }())
+            guard case .object(let fields) = row else { throw malformed("hold a row that is not an object") }
+            if columns == nil {
+                let names = fields.keys.sorted()
+                columns = (names, SQLColumns(names))
             }
-            if columns == nil { columns = SQLColumns(names) }
-            return SQLRow(columns: columns!, values: values)
+            guard let (names, sqlColumns) = columns, fields.count == names.count else { throw malformed("hold rows with different columns") }
+            return SQLRow(columns: sqlColumns, values: try names.map { name in
+                guard let field = fields[name] else { throw malformed("hold rows with different columns") }
+                guard let value = SQLValue(json: field) else { throw malformed("hold nested JSON in column \(name)") }
+                return value
+            })
         }
     }
 }

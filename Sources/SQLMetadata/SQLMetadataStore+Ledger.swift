@@ -133,7 +133,8 @@ extension SQLMetadataStore {
             holders(alias, holder) AS (
                 SELECT n.alias, (\(latestHolder(modelID: "(SELECT id FROM model)", alias: "n.alias"))) FROM names n WHERE n.alias IS NOT NULL
             )
-            SELECT h.alias, h.holder, (SELECT number FROM versions WHERE id = h.holder), (SELECT manifest_digest FROM versions WHERE id = h.holder)
+            SELECT h.alias, h.holder, (SELECT number FROM versions WHERE id = h.holder) AS number,
+                (SELECT manifest_digest FROM versions WHERE id = h.holder) AS manifest_digest
             FROM holders h
             """,
             arguments)
@@ -142,9 +143,9 @@ extension SQLMetadataStore {
     func aliases(_ rows: [SQLRow], of model: ModelName) throws -> [AliasName: VersionPointer] {
         var result = [AliasName: VersionPointer]()
         for row in rows {
-            guard let holder: Int64 = try row[1] else { continue }
-            guard let number: Int = try row[2] else { throw DatabaseCorruption(problem: "version \(holder) is referenced but missing") }
-            result[try AliasName(row[0])] = VersionPointer(model: model, number: number, manifestDigest: try digest(row[3]))
+            guard let holder: Int64 = try row["holder"] else { continue }
+            guard let number: Int = try row["number"] else { throw DatabaseCorruption(problem: "version \(holder) is referenced but missing") }
+            result[try AliasName(row["alias"])] = VersionPointer(model: model, number: number, manifestDigest: try digest(row["manifest_digest"]))
         }
         return result
     }
@@ -230,7 +231,7 @@ extension SQLMetadataStore {
         // Marks and their lifts, oldest first: the latest word on each mark stands.
         var status = VersionStatus(deprecation: nil, rolledBackFrom: [:])
         for row in rows {
-            if let action = LedgerEvent.Action(rawValue: try row[0]) { status.apply(action, alias: try row[1], reason: try row[2]) }
+            if let action = LedgerEvent.Action(rawValue: try row["action"]) { status.apply(action, alias: try row["alias"], reason: try row["reason"]) }
         }
         return status
     }

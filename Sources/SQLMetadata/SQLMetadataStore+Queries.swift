@@ -140,7 +140,7 @@ extension SQLMetadataStore {
         let paramsJSON: String = try row["params_json"]
         guard case .object(let params) = try JSONParser.parse(paramsJSON) else { throw DatabaseCorruption(problem: "params_json is not an object") }
         return VersionRecord(
-            id: id, model: try ModelName(row[0]), number: try row["number"], manifestDigest: try digest(row["manifest_digest"]),
+            id: id, model: try ModelName(row["name"]), number: try row["number"], manifestDigest: try digest(row["manifest_digest"]),
             description: try row["description"], params: params, parent: parent, files: files, datasets: datasets, metrics: metrics,
             labels: labelsByKey, git: git, gitNote: try row["git_note"], createdAt: try date(row["created_at"]),
             registrant: try registrant(row, user: "created_by_user", host: "created_by_host"))
