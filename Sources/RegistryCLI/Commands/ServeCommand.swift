@@ -138,7 +138,7 @@ struct ServeCommand: RegistryCommand {
     /// The client's `--json` and `--quiet`, for a route that prints as a command would.
     static func globalOptions(_ form: AnswerForm) throws(RegistryError) -> GlobalOptions {
         do {
-            return try GlobalOptions.parse((form.json ? ["--json"] : []) + (form.quiet ? ["--quiet"] : []))
+            return try ParsedCommands.shared.command(GlobalOptions.self, (form.json ? ["--json"] : []) + (form.quiet ? ["--quiet"] : []))
         } catch {
             throw RegistryError(.internal, "internal error: the output options cannot be parsed: \(error)")
         }

@@ -300,7 +300,7 @@ extension TokenRevokeCommand: ServedCommand {
     var parameters: [(String, String)] { [("name", name)] }
 }
 
-/// Commands parsed from recent command lines. Parsing one with ArgumentParser costs about as
+/// Commands (and the output options every call carries) parsed from recent command lines. Parsing one with ArgumentParser costs about as
 /// much as answering `show` (it reflects over the command's properties each time), and a
 /// server is asked the same calls again and again (dashboards, deploy jobs polling an alias);
 /// a parsed command is a value that depends on its command line alone, so it is kept and
@@ -308,12 +308,12 @@ extension TokenRevokeCommand: ServedCommand {
 final class ParsedCommands: @unchecked Sendable {
     // Safe: `entries` and `order` are only touched under `lock`; the commands are values.
     private let lock = NSLock()
-    private var entries = [[String]: any ParsableCommand]()
+    private var entries = [[String]: any ParsableArguments]()
     private var order = [[String]]()
     static let capacity = 1024
     static let shared = ParsedCommands()
 
-    func command<Command: ParsableCommand>(_ type: Command.Type, _ line: [String]) throws -> Command {
+    func command<Command: ParsableArguments>(_ type: Command.Type, _ line: [String]) throws -> Command {
         let key = [String(reflecting: type)] + line
         if let cached = lock.withLock({ entries[key] }) as? Command { return cached }
         let parsed = try Command.parse(line)
