@@ -188,8 +188,15 @@ public protocol TokenStoring: Sendable {
 /// Reads the facts about one version that `show` prints, at once: a database server is asked
 /// once rather than once per kind of fact.
 public protocol VersionFactsReading: Sendable {
-    /// nil when there is no version with this key.
-    func versionFacts(id: VersionKey) throws(MetadataError) -> VersionFacts?
+    /// nil when there is no such version.
+    func versionFacts(_ version: VersionSelection) throws(MetadataError) -> VersionFacts?
+}
+
+/// Which version `versionFacts` reads: the one with a key, or a model's version by number (its
+/// latest when nil), looked up in the same statement.
+public enum VersionSelection: Sendable {
+    case key(VersionKey)
+    case number(ModelName, Int?)
 }
 
 /// One version's record and, read in the same snapshot, what the ledger and the other tables say

@@ -1,13 +1,27 @@
 import RegistryModel
 
-/// A query to be answered together with others (`SQLSession.rowSets`).
-public struct BundledQuery {
+/// SQL with the arguments of its placeholders: a query (`SQLSession.rowSets` answers several
+/// at once), or an expression put inside one (which version a query is about).
+public struct SQLFragment {
     public let sql: String
     public let arguments: [(any SQLBindable)?]
 
     public init(_ sql: String, _ arguments: [(any SQLBindable)?] = []) {
         self.sql = sql
         self.arguments = arguments
+    }
+}
+
+extension SQLFragment {
+    /// The version with this key.
+    static func version(_ id: VersionKey) -> SQLFragment { SQLFragment("?", [id]) }
+
+    /// The key of version `number` of `model` (its latest when nil), as a subquery: NULL when
+    /// there is no such version.
+    static func version(of model: ModelName, number: Int?) -> SQLFragment {
+        let select = "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ?"
+        if let number { return SQLFragment("(\(select) AND v.number = ?)", [model.value, number]) }
+        return SQLFragment("(\(select) ORDER BY v.number DESC LIMIT 1)", [model.value])
     }
 }
 
@@ -22,7 +36,7 @@ extension SQLSession {
     /// column needs a distinct name (`AS` for an expression), and each must be a scalar (text,
     /// number, boolean or NULL). Each query's ORDER BY holds: PostgreSQL aggregates a sorted
     /// subquery's rows in its order (its manual, "Aggregate Expressions").
-    public func rowSets(_ queries: [BundledQuery]) throws -> [[SQLRow]] {
+    public func rowSets(_ queries: [SQLFragment]) throws -> [[SQLRow]] {
         guard dialect.exactJSONAggregates else { return try queries.map { try rows($0.sql, $0.arguments) } }
         let parts = queries.map { "(SELECT json_agg(q) FROM (\($0.sql)) q)::text" }
         guard let row = try row("SELECT " + parts.joined(separator: ",\n"), queries.flatMap(\.arguments)) else { return queries.map { _ in [] } }

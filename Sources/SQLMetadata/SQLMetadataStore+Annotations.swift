@@ -28,13 +28,13 @@ extension SQLMetadataStore {
     /// A version's annotations, oldest first.
     public func annotations(versionID: VersionKey) throws(MetadataError) -> [RecordedAnnotation] {
         try readStatement { db in
-            let query = annotationsQuery(versionID: versionID)
+            let query = annotationsQuery(version: .version(versionID))
             return try db.rows(query.sql, query.arguments).map(annotation)
         }
     }
 
-    func annotationsQuery(versionID: VersionKey) -> BundledQuery {
-        BundledQuery(annotationSelect + " WHERE a.version_id = ? ORDER BY a.event_seq", [versionID])
+    func annotationsQuery(version: SQLFragment) -> SQLFragment {
+        SQLFragment(annotationSelect + " WHERE a.version_id = \(version.sql) ORDER BY a.event_seq", version.arguments)
     }
 
     /// The annotation an `annotate` event recorded, or nil when its row is gone.

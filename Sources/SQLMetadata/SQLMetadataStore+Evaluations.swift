@@ -41,13 +41,13 @@ extension SQLMetadataStore {
     /// A version's evaluations, oldest first, with their metrics: one statement.
     public func evaluations(versionID: VersionKey) throws(MetadataError) -> [EvaluationRecord] {
         try readStatement { db in
-            let query = evaluationsQuery(versionID: versionID)
+            let query = evaluationsQuery(version: .version(versionID))
             return try evaluations(db.rows(query.sql, query.arguments))
         }
     }
 
-    func evaluationsQuery(versionID: VersionKey) -> BundledQuery {
-        BundledQuery(evaluationSelect + " WHERE e.version_id = ? ORDER BY e.id, x.position", [versionID])
+    func evaluationsQuery(version: SQLFragment) -> SQLFragment {
+        SQLFragment(evaluationSelect + " WHERE e.version_id = \(version.sql) ORDER BY e.id, x.position", version.arguments)
     }
 
     /// One evaluation by id.

@@ -4,11 +4,14 @@ import RegistryStorage
 extension SQLMetadataStore {
     /// The fact events (registration, evaluations, signatures, annotations) of one version, oldest first.
     public func factEvents(versionID: VersionKey) throws(MetadataError) -> [StoredEvent] {
-        try storedEvents(filter: factEventsFilter, arguments: [versionID])
+        let query = factEventsQuery(version: .version(versionID))
+        return try storedEvents(filter: query.sql, arguments: query.arguments)
     }
 
-    /// The events that recorded a version's facts (the version's id is its argument).
-    var factEventsFilter: String { "e.to_version_id = ? AND e.action IN ('register', 'evaluate', 'sign', 'annotate')" }
+    /// The filter (for `storedEvents`) of the events that recorded a version's facts.
+    func factEventsQuery(version: SQLFragment) -> SQLFragment {
+        SQLFragment("e.to_version_id = \(version.sql) AND e.action IN ('register', 'evaluate', 'sign', 'annotate')", version.arguments)
+    }
 
     /// Rows of facts that no ledger event recorded, found with the indexes on the link columns.
     public func unrecordedFacts(versionIDs: [VersionKey]?) throws(MetadataError) -> [UnrecordedFact] {

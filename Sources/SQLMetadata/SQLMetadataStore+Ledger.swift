@@ -125,8 +125,8 @@ extension SQLMetadataStore {
     }
 
     /// The current aliases of the model `model` selects (its id), with their holders.
-    func aliasesQuery(model: String, _ arguments: [(any SQLBindable)?]) -> BundledQuery {
-        BundledQuery(
+    func aliasesQuery(model: String, _ arguments: [(any SQLBindable)?]) -> SQLFragment {
+        SQLFragment(
             """
             WITH RECURSIVE model(id) AS (\(model)),
             \(aliasNamesTable(modelID: "(SELECT id FROM model)")),
@@ -211,20 +211,20 @@ extension SQLMetadataStore {
     }
 
     func fetchStatus(_ db: any SQLSession, versionID: VersionKey) throws -> VersionStatus {
-        let query = statusQuery(versionID: versionID)
+        let query = statusQuery(version: .version(versionID))
         return try status(db.rows(query.sql, query.arguments))
     }
 
     /// The events that mark a version or lift a mark, oldest first.
-    func statusQuery(versionID: VersionKey) -> BundledQuery {
-        BundledQuery(
+    func statusQuery(version: SQLFragment) -> SQLFragment {
+        SQLFragment(
             """
             SELECT action, alias, reason FROM events
-            WHERE (to_version_id = ? AND action IN ('deprecate', 'lift_deprecation', 'lift_rollback'))
-               OR (from_version_id = ? AND action = 'rollback')
+            WHERE (to_version_id = \(version.sql) AND action IN ('deprecate', 'lift_deprecation', 'lift_rollback'))
+               OR (from_version_id = \(version.sql) AND action = 'rollback')
             ORDER BY seq
             """,
-            [versionID, versionID])
+            version.arguments + version.arguments)
     }
 
     func status(_ rows: [SQLRow]) throws -> VersionStatus {
@@ -366,8 +366,8 @@ extension SQLMetadataStore {
         }
     }
 
-    func storedEventsQuery(filter: String, _ arguments: [(any SQLBindable)?]) -> BundledQuery {
-        BundledQuery(eventSelect + " WHERE \(filter) ORDER BY e.seq", arguments)
+    func storedEventsQuery(filter: String, _ arguments: [(any SQLBindable)?]) -> SQLFragment {
+        SQLFragment(eventSelect + " WHERE \(filter) ORDER BY e.seq", arguments)
     }
 
     /// An event as stored: one that cannot be read says why, instead of failing the whole read.

@@ -62,7 +62,8 @@ extension SQLMetadataStore {
 
     func fetchRecord(_ db: any SQLSession, id: VersionKey) throws -> VersionRecord? {
         if db.dialect.exactJSONAggregates {
-            return try db.row(recordWithRowsSelect, [id]).map { try aggregatedRecord($0, id: id) }
+            let query = recordQuery(version: .version(id))
+            return try db.row(query.sql, query.arguments).map(aggregatedRecord)
         }
         guard let row = try db.row("SELECT m.name, v.* FROM versions v JOIN models m ON m.id = v.model_id WHERE v.id = ?", [id]) else { return nil }
         return try versionRecord(
@@ -79,8 +80,15 @@ extension SQLMetadataStore {
             labels: try db.rows("SELECT key, value FROM version_labels WHERE version_id = ?", [id]))
     }
 
-    /// A version's record from its row of `recordWithRowsSelect`.
-    func aggregatedRecord(_ row: SQLRow, id: VersionKey) throws -> VersionRecord {
+    /// A version's row with its parent and, as JSON arrays of arrays, its files, datasets,
+    /// metrics and labels, with the columns and order of SQLite's five statements.
+    func recordQuery(version: SQLFragment) -> SQLFragment {
+        SQLFragment(recordWithRowsSelect + " WHERE v.id = \(version.sql)", version.arguments)
+    }
+
+    /// A version's record from its row of `recordQuery`.
+    func aggregatedRecord(_ row: SQLRow) throws -> VersionRecord {
+        let id: VersionKey = try row["id"]
         let parent = try (row["parent_version_id"] as VersionKey?).map { _ in
             VersionPointer(
                 model: try ModelName(row["parent_model"] as String), number: try row["parent_number"], manifestDigest: try digest(row["parent_digest"]))
@@ -209,9 +217,8 @@ extension SQLMetadataStore {
     }
 }
 
-/// The version's row with its parent and, as JSON arrays of arrays, its files, datasets,
-/// metrics and labels, with the columns and order of SQLite's five statements.
-let recordWithRowsSelect = """
+/// `recordQuery` but its condition.
+private let recordWithRowsSelect = """
     SELECT m.name, v.*, pm.name AS parent_model, p.number AS parent_number, p.manifest_digest AS parent_digest,
         (SELECT json_agg(json_build_array(f.path, f.digest, f.size, f.executable) ORDER BY f.path)::text
             FROM version_files f WHERE f.version_id = v.id) AS files_json,
@@ -222,5 +229,4 @@ let recordWithRowsSelect = """
         (SELECT json_agg(json_build_array(l.key, l.value))::text FROM version_labels l WHERE l.version_id = v.id) AS labels_json
     FROM versions v JOIN models m ON m.id = v.model_id
     LEFT JOIN versions p ON p.id = v.parent_version_id LEFT JOIN models pm ON pm.id = p.model_id
-    WHERE v.id = ?
     """

@@ -33,13 +33,13 @@ extension SQLMetadataStore {
     /// The signatures stored for a version, by key name.
     public func signatures(versionID: VersionKey) throws(MetadataError) -> [StoredSignature] {
         try readStatement { db in
-            let query = signaturesQuery(versionID: versionID)
+            let query = signaturesQuery(version: .version(versionID))
             return try db.rows(query.sql, query.arguments).map(storedSignature)
         }
     }
 
-    func signaturesQuery(versionID: VersionKey) -> BundledQuery {
-        BundledQuery("SELECT * FROM signatures WHERE version_id = ? ORDER BY key_name", [versionID])
+    func signaturesQuery(version: SQLFragment) -> SQLFragment {
+        SQLFragment("SELECT * FROM signatures WHERE version_id = \(version.sql) ORDER BY key_name", version.arguments)
     }
 
     func storedSignature(_ row: SQLRow) throws -> StoredSignature {

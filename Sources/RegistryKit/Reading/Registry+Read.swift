@@ -23,11 +23,20 @@ extension Registry {
     /// `resolve`, `evaluations(of:)`, `annotations(of:)`), the version's fact events read once.
     public func details(reference text: String) throws(RegistryError) -> VersionDetails {
         let reference = try VersionRef.parse(text)
-        let id = try resolveID(reference)
-        // Read at once (one statement on a database server), then checked as each read alone is.
-        guard let facts = try database({ (db) throws(MetadataError) in try db.versionFacts(id: id) }) else {
-            throw .notFound("version '\(reference)' disappeared while it was read")
+        // Read at once (one statement on a database server, which also finds a version named by
+        // number), then checked as each read alone is.
+        var facts: VersionFacts?
+        switch reference.selector {
+        case .number(let number): facts = try database { (db) throws(MetadataError) in try db.versionFacts(.number(reference.model, number)) }
+        case .latest: facts = try database { (db) throws(MetadataError) in try db.versionFacts(.number(reference.model, nil)) }
+        case .alias, .digestPrefix: break
         }
+        if facts == nil {
+            // Found another way, or not found: `resolveID` says why.
+            let id = try resolveID(reference)
+            facts = try database { (db) throws(MetadataError) in try db.versionFacts(.key(id)) }
+        }
+        guard let facts else { throw .notFound("version '\(reference)' disappeared while it was read") }
         let record = facts.record
         let events = try checkFacts(of: record, events: facts.factEvents)
         return VersionDetails(
