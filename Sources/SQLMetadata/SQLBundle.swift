@@ -16,12 +16,12 @@ extension SQLFragment {
     /// The version with this key.
     static func version(_ id: VersionKey) -> SQLFragment { SQLFragment("?", [id]) }
 
-    /// The key of version `number` of `model` (its latest when nil), as a subquery: NULL when
+    /// The query of the key of version `number` of `model` (its latest when nil): no row when
     /// there is no such version.
     static func version(of model: ModelName, number: Int?) -> SQLFragment {
         let select = "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ?"
-        if let number { return SQLFragment("(\(select) AND v.number = ?)", [model.value, number]) }
-        return SQLFragment("(\(select) ORDER BY v.number DESC LIMIT 1)", [model.value])
+        if let number { return SQLFragment("\(select) AND v.number = ?", [model.value, number]) }
+        return SQLFragment("\(select) ORDER BY v.number DESC LIMIT 1", [model.value])
     }
 }
 
@@ -36,10 +36,14 @@ extension SQLSession {
     /// column needs a distinct name (`AS` for an expression), and each must be a scalar (text,
     /// number, boolean or NULL). Each query's ORDER BY holds: PostgreSQL aggregates a sorted
     /// subquery's rows in its order (its manual, "Aggregate Expressions").
-    public func rowSets(_ queries: [SQLFragment]) throws -> [[SQLRow]] {
+    ///
+    /// `common`, on PostgreSQL only, is a table the queries share, computed once: the body of a
+    /// `WITH` (`name(columns) AS (query)`).
+    public func rowSets(_ queries: [SQLFragment], sharing common: SQLFragment? = nil) throws -> [[SQLRow]] {
         guard dialect.exactJSONAggregates else { return try queries.map { try rows($0.sql, $0.arguments) } }
         let parts = queries.map { "(SELECT json_agg(q) FROM (\($0.sql)) q)::text" }
-        guard let row = try row("SELECT " + parts.joined(separator: ",\n"), queries.flatMap(\.arguments)) else { return queries.map { _ in [] } }
+        let statement = (common.map { "WITH \($0.sql)\n" } ?? "") + "SELECT " + parts.joined(separator: ",\n")
+        guard let row = try row(statement, (common?.arguments ?? []) + queries.flatMap(\.arguments)) else { return queries.map { _ in [] } }
         return try queries.indices.map { index in try Self.bundledRows(row[index], query: index) }
     }
 

@@ -8,11 +8,17 @@ extension SQLMetadataStore {
     public func versionFacts(_ selection: VersionSelection) throws(MetadataError) -> VersionFacts? {
         try readStatement { db in
             if db.dialect.exactJSONAggregates {
-                let version: SQLFragment = switch selection {
-                case .key(let id): .version(id)
-                case .number(let model, let number): .version(of: model, number: number)
+                let version: SQLFragment
+                var target: SQLFragment?
+                switch selection {
+                case .key(let id): version = .version(id)
+                case .number(let model, let number):
+                    // Found once, in a table every query reads.
+                    let found = SQLFragment.version(of: model, number: number)
+                    target = SQLFragment("target(id) AS (\(found.sql))", found.arguments)
+                    version = SQLFragment("(SELECT id FROM target)")
                 }
-                var sets = try db.rowSets([recordQuery(version: version)] + factQueries(version))
+                var sets = try db.rowSets([recordQuery(version: version)] + factQueries(version), sharing: target)
                 guard let record = try sets.removeFirst().first.map(aggregatedRecord) else { return nil }
                 return try facts(record, sets)
             }
@@ -20,8 +26,8 @@ extension SQLMetadataStore {
             switch selection {
             case .key(let key): id = key
             case .number(let model, let number):
-                let version = SQLFragment.version(of: model, number: number)
-                id = try db.value("SELECT " + version.sql, version.arguments)
+                let found = SQLFragment.version(of: model, number: number)
+                id = try db.value(found.sql, found.arguments)
             }
             guard let id, let record = try fetchRecord(db, id: id) else { return nil }
             return try facts(record, db.rowSets(factQueries(.version(id))))
