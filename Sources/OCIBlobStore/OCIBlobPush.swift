@@ -7,8 +7,8 @@ extension OCIBlobStore: BlobPushing {
     public func beginPush(expected: Digest, length: Int64) throws(ContentStoreError) -> any BlobPush {
         if let held = try holder(of: expected) { return OCIBlobPush(store: self, expected: expected, length: length, target: .held(size: held.size)) }
         let location = try startUpload(in: blobRepository)
-        let source = "the upload of \(expected)"
-        let sender = ChunkedUploadSender(client: client, location: location, source: source, length: length, chunkSize: uploadChunkSize)
+        let sender = ChunkedUploadSender(
+            client: client, location: location, source: OCIBlobPush.source(expected), length: length, chunkSize: uploadChunkSize)
         return OCIBlobPush(store: self, expected: expected, length: length, target: .upload(sender))
     }
 }
@@ -41,7 +41,9 @@ final class OCIBlobPush: BlobPush, @unchecked Sendable {
         self.target = target
     }
 
-    private var source: String { "the upload of \(expected)" }
+    /// What the push is, for messages.
+    static func source(_ expected: Digest) -> String { "the upload of \(expected)" }
+    private var source: String { Self.source(expected) }
 
     func write(_ piece: UnsafeRawBufferPointer) throws(ContentStoreError) {
         lock.lock()

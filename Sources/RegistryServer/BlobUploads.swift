@@ -7,11 +7,13 @@ import RegistryKit
 import RegistryModel
 import RegistryStorage
 
-/// `PUT /v1/blobs/sha256:…`: a blob a client uploads before it registers. The body is spooled
-/// to a locked file as it arrives (memory stays bounded), then stored through the registry's
-/// blob store, which re-hashes it and refuses it unless it is the digest named. A registration
-/// refers to its blobs only once they are stored, so a server killed mid-upload leaves a spool
-/// file, which the next server start removes, and no version.
+/// `PUT /v1/blobs/sha256:…`: a blob a client uploads before it registers, re-hashed on the way in
+/// and refused unless it is the digest named; memory stays bounded. Into a store that takes
+/// pushed blobs (OCI) the body goes on as it arrives, as a chunked upload committed only once
+/// the digest is right; into a blob folder it is spooled to a locked file first, then stored.
+/// A registration refers to its blobs only once they are stored, so a server killed mid-upload
+/// leaves no version: an OCI upload session never committed, or a spool file, which the next
+/// server start removes.
 extension RegistryServer {
     public static let blobPrefix = "/v1/blobs/"
     /// The upload endpoint as it is listed and labelled.
@@ -172,16 +174,16 @@ extension RegistryServer {
         defer { metrics.arrived(bytes: accepted) }
         var document = Data()
         func hand(_ piece: ByteBuffer) async throws(SpoolFailure) {
+            let failure: RegistryError?
             do {
-                try await spoolWriters.runIfActive { () -> RegistryError? in
+                failure = try await spoolWriters.runIfActive { () -> RegistryError? in
                     do throws(RegistryError) { try take(piece) } catch { return error }
                     return nil
-                }.map { throw SpoolFailure.refused($0) }
-            } catch let failure as SpoolFailure {
-                throw failure
+                }
             } catch {
                 throw .refused(RegistryError(.unavailable, "the server is shutting down", hint: "send it again once it is back"))
             }
+            if let failure { throw .refused(failure) }
         }
         var pending = ByteBuffer()
         do {

@@ -144,11 +144,46 @@ public enum MetadataStoreConformance {
         try expectChainIntact(setup)
     }
 
+    /// `versionFacts` (one statement on a database server) answers what the single reads do, for
+    /// a version named by key, by number and as the latest, and nil for one that does not exist.
+    public static func versionFactsAreTheSingleReads(open: Opener) throws {
+        let store = try open()
+        let model = try ModelName("facts")
+        let keys = try registered(model, count: 3, in: store)
+        _ = try store.appendEvent(draft(model, try AliasName("production"), to: keys[1], expecting: nil), seal: seal)
+        _ = try store.appendEvent(draft(model, try AliasName("staging"), to: keys[2], expecting: nil), seal: seal)
+        let deprecation = EventDraft(
+            model: model, alias: nil, action: .deprecate, toVersionID: keys[1], at: Date(), actor: actor, reason: "too slow", forced: false, gates: "",
+            expectedHolderID: nil)
+        _ = try store.appendEvent(deprecation, seal: seal)
+        /// The parts of a stored event that say which it is and what it holds.
+        func described(_ events: [StoredEvent]) -> [String] {
+            events.map { "\($0.sequence) \($0.digest) \($0.versionID.map(\.description) ?? "-") \($0.problem ?? "") \($0.event.map { "\($0)" } ?? "")" }
+        }
+        let selections: [(VersionSelection, VersionKey)] = [(.key(keys[0]), keys[0]), (.number(model, 2), keys[1]), (.number(model, nil), keys[2])]
+        for (selection, key) in selections {
+            let facts = try #require(try store.versionFacts(selection), "\(selection)")
+            #expect(facts.record == (try store.record(id: key)))
+            #expect(described(facts.factEvents) == described(try store.factEvents(versionID: key)))
+            #expect(!facts.factEvents.isEmpty)
+            #expect(facts.aliases == (try store.aliases(of: model)))
+            #expect(facts.aliases.count == 2)
+            #expect(facts.status == (try store.status(versionID: key)))
+            #expect(facts.signatures == (try store.signatures(versionID: key)))
+            #expect(facts.evaluations == (try store.evaluations(versionID: key)))
+            #expect(facts.annotations.map(\.sequence) == (try store.annotations(versionID: key)).map(\.sequence))
+        }
+        #expect(try store.versionFacts(.number(model, 2))?.status.deprecation == "too slow")
+        #expect(try store.versionFacts(.number(model, 4)) == nil)
+        #expect(try store.versionFacts(.number(try ModelName("absent"), nil)) == nil)
+    }
+
     /// Every suite of this conformance, on fresh databases from `fresh` (one per suite).
     public static func all(fresh: () throws -> Opener) throws {
         try numbersAreGapFreeUnderConcurrentWriters(open: try fresh())
         try aliasMovesAreCompareAndSwap(open: try fresh())
         try racingPromotionsExtendOneChain(open: try fresh())
+        try versionFactsAreTheSingleReads(open: try fresh())
     }
 
     // MARK: Helpers
