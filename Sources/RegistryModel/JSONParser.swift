@@ -98,43 +98,44 @@ public enum JSONParser {
             }
         }
 
+        /// The string's text is gathered as UTF-8 bytes (escapes encoded in place) and decoded
+        /// once at its end; a string without escapes is decoded straight from the input. Invalid
+        /// UTF-8 becomes U+FFFD either way.
         mutating func string() throws(JSONParseError) -> String {
             position += 1
-            var scalars = String.UnicodeScalarView()
-            var run = [UInt8]()
-            func flush() {
-                scalars.append(contentsOf: String(decoding: run, as: UTF8.self).unicodeScalars)
-                run.removeAll(keepingCapacity: true)
-            }
+            let start = position
+            var decoded: [UInt8]?
             while position < bytes.count {
                 let byte = bytes[position]
                 switch byte {
                 case UInt8(ascii: "\""):
-                    position += 1
-                    flush()
-                    return String(scalars)
+                    defer { position += 1 }
+                    guard let decoded else { return String(decoding: bytes[start..<position], as: UTF8.self) }
+                    return String(decoding: decoded, as: UTF8.self)
                 case UInt8(ascii: "\\"):
-                    flush()
+                    if decoded == nil { decoded = Array(bytes[start..<position]) }
                     position += 1
                     guard position < bytes.count else { throw error("unexpected end of text in a string") }
                     let escape = bytes[position]
                     position += 1
+                    let scalar: Unicode.Scalar
                     switch escape {
-                    case UInt8(ascii: "\""): scalars.append("\"")
-                    case UInt8(ascii: "\\"): scalars.append("\\")
-                    case UInt8(ascii: "/"): scalars.append("/")
-                    case UInt8(ascii: "b"): scalars.append("\u{08}")
-                    case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                    case UInt8(ascii: "n"): scalars.append("\n")
-                    case UInt8(ascii: "r"): scalars.append("\r")
-                    case UInt8(ascii: "t"): scalars.append("\t")
-                    case UInt8(ascii: "u"): scalars.append(try unicodeEscape())
+                    case UInt8(ascii: "\""): scalar = "\""
+                    case UInt8(ascii: "\\"): scalar = "\\"
+                    case UInt8(ascii: "/"): scalar = "/"
+                    case UInt8(ascii: "b"): scalar = "\u{08}"
+                    case UInt8(ascii: "f"): scalar = "\u{0C}"
+                    case UInt8(ascii: "n"): scalar = "\n"
+                    case UInt8(ascii: "r"): scalar = "\r"
+                    case UInt8(ascii: "t"): scalar = "\t"
+                    case UInt8(ascii: "u"): scalar = try unicodeEscape()
                     default: throw error("invalid escape in a string")
                     }
+                    UTF8.encode(scalar) { decoded!.append($0) }
                 case 0x00..<0x20:
                     throw error("a control character in a string")
                 default:
-                    run.append(byte)
+                    decoded?.append(byte)
                     position += 1
                 }
             }
