@@ -25,9 +25,7 @@ extension SQLMetadataStore {
             let id: VersionKey?
             switch selection {
             case .key(let key): id = key
-            case .number(let model, let number):
-                let found = SQLFragment.version(of: model, number: number)
-                id = try db.value(found.sql, found.arguments)
+            case .number(let model, let number): id = try versionID(db, model: model, number: number)
             }
             guard let id, let record = try fetchRecord(db, id: id) else { return nil }
             return try facts(record, db.rowSets(factQueries(.version(id))))

@@ -124,14 +124,12 @@ extension SQLMetadataStore {
 
     /// The version a reference's selector names, or nil when there is none.
     public func versionID(model: ModelName, number: Int?) throws(MetadataError) -> VersionKey? {
-        try readStatement { db in
-            if let number {
-                return try db.value(
-                    "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? AND v.number = ?", [model.value, number])
-            }
-            return try db.value(
-                "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? ORDER BY v.number DESC LIMIT 1", [model.value])
-        }
+        try readStatement { db in try versionID(db, model: model, number: number) }
+    }
+
+    func versionID(_ db: any SQLSession, model: ModelName, number: Int?) throws -> VersionKey? {
+        let found = SQLFragment.version(of: model, number: number)
+        return try db.value(found.sql, found.arguments)
     }
 
     /// Versions of `model` whose manifest digest starts with `hexPrefix` (at most two: enough to

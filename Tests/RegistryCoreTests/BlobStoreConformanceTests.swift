@@ -1,6 +1,7 @@
 import ContentStore
 import Foundation
 import OCIBlobStore
+import RegistryStorage
 import RegistryTestSupport
 import StorageConformance
 import Testing
@@ -17,11 +18,13 @@ import Testing
         try BlobStoreConformance.all(store, scratch: directory.url("scratch"))
     }
 
-    /// Uploads go in 3 MiB PATCH chunks, so the 4 MiB read chunks straddle their boundaries.
+    /// Uploads go in 3 MiB PATCH chunks, so the 4 MiB read chunks straddle their boundaries
+    /// (and so do the pushed pieces of a relayed upload).
     @Test func anOCIRegistryConforms() throws {
         let directory = TemporaryDirectory()
         let address = try OCIAddress(parsing: try TestBackend.newOCIAddress())
         let store = OCIBlobStore(address: address, credentials: nil, collectionGrace: 0, uploadChunkSize: 3 << 20)
+        #expect((store as any BlobStoring) is any BlobPushing, "an OCI store takes relayed uploads")
         try BlobStoreConformance.all(store, scratch: directory.path)
     }
 }

@@ -84,6 +84,41 @@ public enum BlobStoreConformance {
         #expect(try store.ingest(bytes: Array("removed".utf8)).wasNew)
     }
 
+    /// A store that takes pushed blobs (a server relays uploads into it): pieces of odd sizes
+    /// across its upload chunks store the blob byte for byte; the same bytes again are not new;
+    /// bytes of another digest, too few bytes, or a cancelled push store nothing.
+    public static func pushesBlobs(_ store: any BlobPushing, seed: UInt64 = 7) throws {
+        var random = SeededGenerator(seed: seed)
+        let bytes = random.bytes((8 << 20) + 17)
+        let digest = FileHashing.digest(of: bytes)
+        func push(_ bytes: [UInt8], as expected: Digest, length: Int? = nil, piece: Int = (1 << 20) + 3) throws -> any BlobPush {
+            let push = try store.beginPush(expected: expected, length: Int64(length ?? bytes.count))
+            for start in stride(from: 0, to: bytes.count, by: piece) {
+                try bytes[start..<min(start + piece, bytes.count)].withUnsafeBytes { try push.write($0) }
+            }
+            return push
+        }
+        let stored = try push(bytes, as: digest).finish()
+        #expect(stored == IngestResult(digest: digest, size: Int64(bytes.count), wasNew: true))
+        #expect(store.verify(digest) == .intact(size: Int64(bytes.count)))
+        #expect(try push(bytes, as: digest).finish() == IngestResult(digest: digest, size: Int64(bytes.count), wasNew: false))
+        // Other bytes under a stored digest are refused too, though they would not be stored.
+        var other = bytes
+        other[5] ^= 0xFF
+        #expect(throws: ContentStoreError.digestMismatch(expected: digest, actual: FileHashing.digest(of: other), path: "the upload of \(digest)")) {
+            try push(other, as: digest).finish()
+        }
+        let fresh = random.bytes(3 << 20)
+        let freshDigest = FileHashing.digest(of: fresh)
+        var wrong = fresh
+        wrong[0] ^= 0xFF
+        #expect(throws: ContentStoreError.self) { try push(wrong, as: freshDigest).finish() }
+        #expect(throws: ContentStoreError.self) { try push(Array(fresh.dropLast()), as: freshDigest, length: fresh.count).finish() }
+        try push(fresh, as: freshDigest).cancel()
+        #expect(store.verify(freshDigest) == .missing, "a refused or cancelled push stores nothing")
+        #expect(!(try store.listBlobs().blobs.contains(freshDigest)))
+    }
+
     /// Every check, in order, each on the same fresh store.
     public static func all(_ store: any BlobStoring, scratch: String) throws {
         try roundTripsFiles(store, scratch: scratch)
@@ -91,5 +126,6 @@ public enum BlobStoreConformance {
         try refusesADigestMismatch(store, scratch: scratch)
         try reportsAMissingBlob(store, scratch: scratch)
         try listsAndRemoves(store, scratch: scratch)
+        if let pushing = store as? any BlobPushing { try pushesBlobs(pushing) }
     }
 }

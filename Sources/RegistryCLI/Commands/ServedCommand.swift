@@ -300,21 +300,28 @@ extension TokenRevokeCommand: ServedCommand {
     var parameters: [(String, String)] { [("name", name)] }
 }
 
-/// Commands (and the output options every call carries) parsed from recent command lines. Parsing one with ArgumentParser costs about as
-/// much as answering `show` (it reflects over the command's properties each time), and a
-/// server is asked the same calls again and again (dashboards, deploy jobs polling an alias);
-/// a parsed command is a value that depends on its command line alone, so it is kept and
-/// reused. Bounded: past `capacity` lines, the oldest half is dropped.
+/// Commands, and the output options every call carries, parsed from recent command lines.
+/// Parsing one with ArgumentParser costs about as much as answering `show` (it reflects over
+/// the command's properties each time), and a server is asked the same calls again and again
+/// (dashboards, deploy jobs polling an alias); a parsed command is a value that depends on its
+/// type and command line alone, so it is kept and reused. Bounded: past `capacity` lines, the
+/// oldest half is dropped.
 final class ParsedCommands: @unchecked Sendable {
     // Safe: `entries` and `order` are only touched under `lock`; the commands are values.
     private let lock = NSLock()
-    private var entries = [[String]: any ParsableArguments]()
-    private var order = [[String]]()
+    private var entries = [Key: any ParsableArguments]()
+    private var order = [Key]()
     static let capacity = 1024
     static let shared = ParsedCommands()
 
+    private struct Key: Hashable {
+        let type: ObjectIdentifier
+        let line: [String]
+    }
+
     func command<Command: ParsableArguments>(_ type: Command.Type, _ line: [String]) throws -> Command {
-        let key = [String(reflecting: type)] + line
+        // The type by identity: its name would be built by reflection on every call.
+        let key = Key(type: ObjectIdentifier(type), line: line)
         if let cached = lock.withLock({ entries[key] }) as? Command { return cached }
         let parsed = try Command.parse(line)
         lock.withLock {
