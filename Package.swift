@@ -10,7 +10,7 @@ import PackageDescription
 /// RegistryModel ← GitLinkage, Signatures, Evaluation, DatasetProfiling;
 /// TOML ← Policy; DatasetProfiling ← Drift;
 /// the protocols, ContentHashing and the domain modules ← RegistryKit (no store engine);
-/// RegistryKit ← RegistryServer (HTTP for `mreg serve`: tokens, roles, errors);
+/// RegistryWeb (the web UI's pages) and RegistryKit ← RegistryServer (HTTP for `mreg serve`: tokens, roles, errors, sessions);
 /// RegistryKit and the engines ← RegistryBackends (the composition root); RegistryBackends, RegistryServer ← RegistryCLI ← mreg
 let package = Package(
     name: "mreg",
@@ -32,6 +32,9 @@ let package = Package(
         // The HTTP server of `mreg serve`; its default traits would add swift-configuration, unused here.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // Hummingbird's own HTTP types (already in the build through it), named for the header fields the server sets.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // libgit2's headers (Debian's libgit2-dev); the library is opened when git is first used.
@@ -97,15 +100,18 @@ let package = Package(
             name: "RegistryBackends",
             dependencies: ["RegistryKit", "RegistryStorage", "ContentStore", "MetadataStore", "PostgresMetadata", "OCIBlobStore"]
         ),
+        // The web UI's pages, drawn from the API's documents (sessions and forms are the server's).
+        .target(name: "RegistryWeb", dependencies: [.product(name: "Mustache", package: "swift-mustache")]),
         // `mreg serve`'s HTTP side: listening, tokens and roles, errors as JSON, work off the event
         // loop; the routes (and the documents they answer with) come from RegistryCLI.
         .target(
             name: "RegistryServer",
             dependencies: [
-                "RegistryKit", "RegistryModel", "RegistryStorage", "ContentHashing",
+                "RegistryKit", "RegistryModel", "RegistryStorage", "ContentHashing", "RegistryWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOPosix", package: "swift-nio"),

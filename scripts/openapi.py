@@ -60,6 +60,7 @@ PATTERNS = {
     "rollback": {"type": "string", "maxLength": 128, "pattern": f"^{ALIAS}$"},
     "name": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
     "limit": {"type": "integer", "minimum": 1},
+    "after": {"type": "integer", "minimum": 1},
     "depth": {"type": "integer", "minimum": 0},
 }
 

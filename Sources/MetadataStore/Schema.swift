@@ -277,6 +277,19 @@ enum Schema {
             // Access tokens of `mreg serve`: the SHA-256 of each secret, never the secret.
             try db.execute(sql: Self.tokensTable)
         }
+        migrator.registerMigration("v9-web-sessions") { db in
+            // The web UI's sign-ins (PostgreSQL's migration 4 has the same columns).
+            try db.execute(sql: """
+                CREATE TABLE web_sessions (
+                    secret_sha256 TEXT NOT NULL PRIMARY KEY,
+                    token_name TEXT NOT NULL REFERENCES tokens(name),
+                    form_key TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL
+                );
+                CREATE INDEX web_sessions_by_expiry ON web_sessions(expires_at);
+                """)
+        }
         return migrator
     }
 

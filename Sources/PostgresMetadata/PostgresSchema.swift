@@ -228,5 +228,19 @@ enum PostgresSchema {
             );
             """
         ),
+        (
+            // The web UI's sign-ins: a session by the SHA-256 of its cookie, the token it acts as.
+            "4-web-sessions",
+            """
+            CREATE TABLE web_sessions (
+                secret_sha256 TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+                token_name TEXT COLLATE "C" NOT NULL REFERENCES tokens(name),
+                form_key TEXT COLLATE "C" NOT NULL,
+                created_at TEXT COLLATE "C" NOT NULL,
+                expires_at TEXT COLLATE "C" NOT NULL
+            );
+            CREATE INDEX web_sessions_by_expiry ON web_sessions(expires_at);
+            """
+        ),
     ]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -9,13 +10,14 @@ import NIOPosix
 import NIOSSL
 import RegistryKit
 import RegistryModel
+import RegistryWeb
 
 /// `mreg serve`: the registry over HTTP. Every call but `/healthz`, `/readyz` and `/metrics` needs
 /// a token whose role and grants allow it; the registry's work runs on worker threads (its calls block), each worker
 /// with a registry of its own (its own database connection); answers are the JSON documents the
 /// CLI prints with `--json`, failures the CLI's error document with an HTTP status.
 public final class RegistryServer: Sendable {
-    private let routes: [String: ServerRoute]
+    let routes: [String: ServerRoute]
     private let registries: RegistryPool
     private let workers: NIOThreadPool
     /// The request log and the server's own messages: JSON lines on stderr (`JSONLineLogHandler`).
@@ -23,7 +25,7 @@ public final class RegistryServer: Sendable {
     /// Counted for `GET /metrics`; the workers' registries report their events here.
     public let metrics: ServerMetrics
     /// What the ledger records as the host of a token's actions: this server's machine.
-    private let host: String
+    let host: String
     /// A failure as the CLI's error document (`schemas/error.schema.json`), as `--json` prints it.
     let errorDocument: @Sendable (RegistryError) -> Data
     /// Where uploads are spooled before the blob store takes them (`tmp/uploads` in the registry folder).
@@ -66,7 +68,7 @@ public final class RegistryServer: Sendable {
     public func run(host: String, port: Int, tls: ServerTLS? = nil, onListening: @escaping @Sendable (String) -> Void) async throws {
         workers.start()
         spoolWriters.start()
-        let responder = RegistryResponder(server: self)
+        let responder = RegistryResponder(server: self, secure: tls != nil)
         // Hummingbird's own messages (a connection that failed, a handler that threw) go to the
         // same JSON lines; its per-request lines at info are left out (the request log has them).
         var logger = self.logger
@@ -94,6 +96,8 @@ public final class RegistryServer: Sendable {
         var contentType = "application/json"
         var principal: String?
         var stream: StreamedBody?
+        /// More header fields (the web UI's cookies and redirects).
+        var headers: [(HTTPField.Name, String)] = []
     }
 
     /// The route a request is for, if any.
@@ -152,12 +156,29 @@ public final class RegistryServer: Sendable {
 
     /// The token behind `Authorization: Bearer SECRET`, if its role and grants allow the route.
     static func authorize(_ route: ServerRoute, items: [(String, String)], authorization: String?, registry: Registry) throws(RegistryError) -> AccessToken {
+        if let authorization, authorization.hasPrefix(sessionScheme) {
+            // A browser signed in to the web UI opens a page's JSON twin with its cookie: reads only,
+            // so that another site's form can never act through it.
+            guard route.method == .get, let (_, token) = try registry.webSession(secret: String(authorization.dropFirst(sessionScheme.count))) else {
+                throw RegistryError(
+                    .unauthenticated, "the web session has ended, or this endpoint needs a token",
+                    hint: "sign in again, or send 'Authorization: Bearer TOKEN'")
+            }
+            try permit(route, items: items, token: token)
+            return token
+        }
         guard let authorization, authorization.hasPrefix("Bearer ") else {
             throw RegistryError(.unauthenticated, "this endpoint needs a token", hint: "send 'Authorization: Bearer TOKEN' (an admin creates one with 'mreg token create')")
         }
         guard let token = try registry.authenticate(secret: String(authorization.dropFirst("Bearer ".count))) else {
             throw RegistryError(.unauthenticated, "the token is unknown, expired or revoked", hint: "ask an admin for a new one ('mreg token create')")
         }
+        try permit(route, items: items, token: token)
+        return token
+    }
+
+    /// Whether `token`'s role and grants allow the route with these arguments; throws a 403's error if not.
+    static func permit(_ route: ServerRoute, items: [(String, String)], token: AccessToken) throws(RegistryError) {
         guard token.role >= route.role else {
             throw RegistryError(
                 .forbidden, "\(route.path) needs the \(route.role.rawValue) role; token '\(token.name)' is a \(token.role.rawValue)",
@@ -181,7 +202,6 @@ public final class RegistryServer: Sendable {
                 .forbidden, "token '\(token.name)' may move aliases \(token.aliases), not '\(alias)'",
                 hint: "ask an admin for a token granted this alias")
         }
-        return token
     }
 
     static let metricsPath = "/metrics"
@@ -189,6 +209,7 @@ public final class RegistryServer: Sendable {
     /// The route label of a path: itself when it is an endpoint, else `unknown` (bounded labels).
     func routeLabel(_ path: String) -> String {
         if ["/healthz", "/readyz", Self.metricsPath].contains(path) || routes.values.contains(where: { $0.path == path }) { return path }
+        if WebUI.isPagePath(path) { return "/ui" }
         return path.hasPrefix(Self.blobPrefix) ? Self.blobPath : "unknown"
     }
 
@@ -281,6 +302,8 @@ final class RegistryPool: @unchecked Sendable {
 struct RegistryResponder: HTTPResponder {
     typealias Context = BasicRequestContext
     let server: RegistryServer
+    /// Whether the server answers HTTPS (the web UI's cookies are then `Secure`).
+    let secure: Bool
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
@@ -289,10 +312,24 @@ struct RegistryResponder: HTTPResponder {
         let form = request.headers[.init(AnswerForm.headerName)!].map(AnswerForm.cli(header:)) ?? .document
         let path = request.uri.path
         let method = request.method.rawValue
+        let cookies = RegistryServer.cookies(request.headers[.cookie])
+        // A page's JSON twin opens in the signed-in browser: its session stands in for a token on reads.
         let authorization = request.headers[.authorization]
+            ?? (method == "GET" ? cookies[RegistryServer.sessionCookie].map { RegistryServer.sessionScheme + $0 } : nil)
         let hasBody = (request.headers[.contentLength].flatMap { Int($0) } ?? 0) > 0 || request.headers[.transferEncoding] != nil
         let answer: RegistryServer.Answer
-        if method == "PUT", path.hasPrefix(RegistryServer.blobPrefix) {
+        if WebUI.isPagePath(path) {
+            var fields = [String: String]()
+            if method == "POST" {
+                var request = request
+                fields = (try? await request.collectBody(upTo: RegistryServer.formLimit)).map { RegistryServer.formFields(Data($0.readableBytesView)) } ?? [:]
+            }
+            // A browser names the page a form was sent from; it must be one of this server's.
+            let origin = request.headers[.origin]
+            let sameOrigin = origin == nil || origin == (secure ? "https://" : "http://") + (request.head.authority ?? "")
+            answer = await server.respondWeb(RegistryServer.WebRequest(
+                method: method, path: path, items: items, cookies: cookies, fields: fields, sameOrigin: sameOrigin, secure: secure))
+        } else if method == "PUT", path.hasPrefix(RegistryServer.blobPrefix) {
             answer = await server.upload(request, digest: String(path.dropFirst(RegistryServer.blobPrefix.count)), authorization: authorization)
         } else if method == "GET", path.hasPrefix(RegistryServer.blobPrefix), !hasBody {
             answer = await server.download(digest: String(path.dropFirst(RegistryServer.blobPrefix.count)), items: items, authorization: authorization)
@@ -335,6 +372,7 @@ struct RegistryResponder: HTTPResponder {
         headers[.contentType] = answer.contentType
         headers[.init("X-Request-Id")!] = id
         if answer.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"mreg\"" }
+        for (name, value) in answer.headers { headers.append(HTTPField(name: name, value: value)) }
         guard let stream = answer.stream else {
             finished(Int(answer.status.code), answer.body.count, nil)
             return Response(status: answer.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))

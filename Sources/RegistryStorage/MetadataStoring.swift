@@ -24,7 +24,9 @@ public protocol VersionStoring: Sendable {
     func models() throws(MetadataError) -> [ModelSummary]
     /// The newest `limit` versions of one model (all when nil) with their metrics, and how many
     /// versions the model has in all.
-    func versions(of model: ModelName, limit: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int)
+    /// The newest `limit` versions of a model (all when nil) numbered below `after` (any when nil),
+    /// newest first, and how many versions the model has in all.
+    func versions(of model: ModelName, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int)
     /// Everything recorded about one version.
     func record(id: VersionKey) throws(MetadataError) -> VersionRecord?
     /// All version ids, oldest first (for `verify --all`).
@@ -185,6 +187,18 @@ public protocol TokenStoring: Sendable {
     func revokeToken(named name: String, at date: Date) throws(MetadataError) -> AccessToken?
 }
 
+/// The web UI's sign-ins. A session is stored by the SHA-256 of its secret (the cookie's value),
+/// never the secret, as tokens are.
+public protocol WebSessionStoring: Sendable {
+    /// Records a session, and removes those expired by its creation time.
+    func insertWebSession(_ session: WebSession, secretDigest: Digest) throws(MetadataError)
+    /// The session with this secret and the token it acts as; nil when there is none (expiry and
+    /// the token's state are the caller's to judge).
+    func webSession(secretDigest: Digest) throws(MetadataError) -> (session: WebSession, token: AccessToken)?
+    /// Ends a session (signing out); nothing when there is none.
+    func deleteWebSession(secretDigest: Digest) throws(MetadataError)
+}
+
 /// Reads the facts about one version that `show` prints, at once: a database server is asked
 /// once rather than once per kind of fact.
 public protocol VersionFactsReading: Sendable {
@@ -228,8 +242,14 @@ public struct VersionFacts: Sendable {
 
 /// Everything a registry needs from its metadata store, on any machine.
 public typealias SharedMetadataStoring = VersionStoring & LedgerStoring & DatasetStoring & EvaluationStoring & SignatureStoring & AnnotationStoring
-    & TokenStoring
+    & TokenStoring & WebSessionStoring
     & IntegrityStoring & VersionFactsReading
+
+extension VersionStoring {
+    public func versions(of model: ModelName, limit: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
+        try versions(of: model, limit: limit, after: nil)
+    }
+}
 
 extension LedgerStoring {
     public func appendEvent(_ draft: EventDraft, seal: @escaping EventSealer) throws(MetadataError) -> AppendOutcome {

@@ -20,18 +20,19 @@ extension SQLMetadataStore {
         }
     }
 
-    /// The newest `limit` versions of one model (all when nil) with their metrics, and how many
-    /// versions the model has in all.
-    public func versions(of model: ModelName, limit: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
+    /// The newest `limit` versions of one model (all when nil) numbered below `after`, with their
+    /// metrics, and how many versions the model has in all. A page is read on the (model, number)
+    /// index from where the last one ended, at any model size.
+    public func versions(of model: ModelName, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
         try read { db in
             guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return ([], 0) }
             let total: Int = try db.value("SELECT COUNT(*) FROM versions WHERE model_id = ?", [modelID]) ?? 0
             let rows = try db.rows(
                 """
                 SELECT id, number, manifest_digest, created_at, git_commit, git_dirty, file_count, total_size
-                FROM versions WHERE model_id = ? ORDER BY number DESC \(db.dialect.limit(limit))
+                FROM versions WHERE model_id = ? AND number < ? ORDER BY number DESC \(db.dialect.limit(limit))
                 """,
-                [modelID])
+                [modelID, after ?? Int.max])
             var metrics = [Int64: [Metric]]()
             if let oldest: Int = try rows.last?[1], let newest: Int = try rows.first?[1] {
                 for row in try db.rows(

@@ -36,6 +36,38 @@ extension SQLMetadataStore {
         }
     }
 
+    public func insertWebSession(_ session: WebSession, secretDigest: Digest) throws(MetadataError) {
+        try write { db in
+            // Sessions end by expiring more often than by signing out: each sign-in sweeps them.
+            try db.execute("DELETE FROM web_sessions WHERE expires_at <= ?", [Timestamp.format(session.createdAt)])
+            try db.execute(
+                "INSERT INTO web_sessions (secret_sha256, token_name, form_key, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                [secretDigest.description, session.tokenName, session.formKey, Timestamp.format(session.createdAt), Timestamp.format(session.expiresAt)])
+        }
+    }
+
+    public func webSession(secretDigest: Digest) throws(MetadataError) -> (session: WebSession, token: AccessToken)? {
+        try readStatement { db in
+            try db.row(
+                """
+                SELECT t.*, s.form_key AS session_form_key, s.created_at AS session_created_at, s.expires_at AS session_expires_at
+                FROM web_sessions s JOIN tokens t ON t.name = s.token_name WHERE s.secret_sha256 = ?
+                """,
+                [secretDigest.description]
+            ).map { row in
+                let token = try accessToken(row)
+                let session = WebSession(
+                    tokenName: token.name, formKey: try row["session_form_key"], createdAt: try date(row["session_created_at"]),
+                    expiresAt: try date(row["session_expires_at"]))
+                return (session, token)
+            }
+        }
+    }
+
+    public func deleteWebSession(secretDigest: Digest) throws(MetadataError) {
+        _ = try write { db in try db.execute("DELETE FROM web_sessions WHERE secret_sha256 = ?", [secretDigest.description]) }
+    }
+
     private func accessToken(_ row: SQLRow) throws -> AccessToken {
         let roleText: String = try row["role"]
         guard let role = Role(rawValue: roleText) else { throw DatabaseCorruption(problem: "token role '\(roleText)' is not one mreg writes") }

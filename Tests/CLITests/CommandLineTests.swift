@@ -54,6 +54,30 @@ import Testing
         try assertRegistryConsistent(space.registry)
     }
 
+    /// `list NAME` pages from where the last page ended (`--after`), with the model's aliases in
+    /// every page's document, and says how to get the next page.
+    @Test func listPagesThroughAModelsVersions() throws {
+        let space = try CLIWorkspace()
+        for number in 1...5 {
+            try writeFile(space.directory.url("m\(number)/w.bin"), "weights \(number)")
+            #expect(try space.run(["register", "churn", "m\(number)", "--no-git", "-q"]).status == 0)
+        }
+        #expect(try space.run(["promote", "churn@5", "--to", "production", "-q"]).status == 0)
+        let first = try space.run(["list", "churn", "--limit", "2"])
+        #expect(first.stderr.contains("mreg list churn --after 4"), "\(first.stderr)")
+        let page = try space.run(["list", "churn", "--limit", "2", "--after", "4", "--json"])
+        try expectValid(page, schema: "list-versions")
+        let document = try page.json()
+        #expect((document["versions"] as? [[String: Any]])?.compactMap { $0["version"] as? Int } == [3, 2])
+        #expect(document["total"] as? Int == 5 && (document["aliases"] as? [String: Int]) == ["production": 5])
+        let last = try space.run(["list", "churn", "--limit", "2", "--after", "2"])
+        #expect(last.status == 0 && !last.stderr.contains("--after"), "the last page offers no next one: \(last.stderr)")
+        for (arguments, message) in [(["list", "--after", "3"], "name the model"), (["list", "churn", "--after", "0"], "--after must be a version number")] {
+            let refused = try space.run(arguments)
+            #expect(refused.status == 64 && refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
+    }
+
     /// Each refusal: its exit status, one line on stderr, a JSON error document, nothing changed.
     @Test func refusalsExitWithTheirDocumentedCodesAndChangeNothing() throws {
         let space = try CLIWorkspace()

@@ -178,12 +178,55 @@ public enum MetadataStoreConformance {
         #expect(try store.versionFacts(.number(try ModelName("absent"), nil)) == nil)
     }
 
+    /// Web sessions: found by their secret's digest with their token (read again each time, so a
+    /// revoked token shows as revoked), ended by deleting, and swept once expired by the next sign-in.
+    public static func webSessionsStandForTheirToken(open: Opener) throws {
+        let store = try open()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let token = AccessToken(
+            name: "alice", role: .promoter, models: try NamePattern("churn*", kind: "model pattern"), aliases: try NamePattern("*", kind: "alias pattern"),
+            createdAt: now, createdBy: actor, expiresAt: nil, revokedAt: nil)
+        #expect(try store.insertToken(token, secretDigest: FileHashing.digest(of: Array("token".utf8))))
+        func secret(_ text: String) -> Digest { FileHashing.digest(of: Array(text.utf8)) }
+        let old = WebSession(tokenName: "alice", formKey: "k-old", createdAt: now, expiresAt: now.addingTimeInterval(60))
+        try store.insertWebSession(old, secretDigest: secret("old"))
+        let found = try #require(try store.webSession(secretDigest: secret("old")))
+        #expect(found.session == old && found.token == token)
+        #expect(try store.webSession(secretDigest: secret("other")) == nil)
+        // A sign-in after the old session expired sweeps it; the new one stands.
+        let new = WebSession(tokenName: "alice", formKey: "k-new", createdAt: now.addingTimeInterval(120), expiresAt: now.addingTimeInterval(3600))
+        try store.insertWebSession(new, secretDigest: secret("new"))
+        #expect(try store.webSession(secretDigest: secret("old")) == nil)
+        #expect(try store.webSession(secretDigest: secret("new"))?.session == new)
+        // The token's state is read with the session.
+        _ = try store.revokeToken(named: "alice", at: now.addingTimeInterval(130))
+        #expect(try store.webSession(secretDigest: secret("new"))?.token.revokedAt != nil)
+        try store.deleteWebSession(secretDigest: secret("new"))
+        #expect(try store.webSession(secretDigest: secret("new")) == nil)
+        try store.deleteWebSession(secretDigest: secret("new"))
+    }
+
+    /// A model's versions page by number from where the last page ended, newest first.
+    public static func versionsPageFromWhereTheLastPageEnded(open: Opener) throws {
+        let store = try open()
+        let model = try ModelName("paged")
+        _ = try registered(model, count: 7, in: store)
+        #expect(try store.versions(of: model, limit: 3, after: nil).versions.map(\.number) == [7, 6, 5])
+        let page = try store.versions(of: model, limit: 3, after: 5)
+        #expect(page.versions.map(\.number) == [4, 3, 2] && page.total == 7)
+        #expect(page.versions.allSatisfy { $0.metrics.map(\.key) == ["holdout.auc"] })
+        #expect(try store.versions(of: model, limit: 3, after: 2).versions.map(\.number) == [1])
+        #expect(try store.versions(of: model, limit: nil, after: 1).versions.isEmpty)
+    }
+
     /// Every suite of this conformance, on fresh databases from `fresh` (one per suite).
     public static func all(fresh: () throws -> Opener) throws {
         try numbersAreGapFreeUnderConcurrentWriters(open: try fresh())
         try aliasMovesAreCompareAndSwap(open: try fresh())
         try racingPromotionsExtendOneChain(open: try fresh())
         try versionFactsAreTheSingleReads(open: try fresh())
+        try webSessionsStandForTheirToken(open: try fresh())
+        try versionsPageFromWhereTheLastPageEnded(open: try fresh())
     }
 
     // MARK: Helpers

@@ -11,6 +11,7 @@ struct ListCommand: RegistryCommand {
               mreg list            # every model with its latest version
               mreg list churn      # churn's 20 newest versions, with headline metrics
               mreg list churn --all
+              mreg list churn --after 80   # the 20 versions before churn@80 (the next page)
             """)
 
     @Argument(help: "A model name: list its versions.")
@@ -22,6 +23,9 @@ struct ListCommand: RegistryCommand {
     @Flag(name: .long, help: "List every version (overrides --limit).")
     var all = false
 
+    @Option(name: .long, help: ArgumentHelp("List the versions numbered below N: the page after one that ended at N.", valueName: "n"))
+    var after: Int?
+
     @OptionGroup var global: GlobalOptions
 
     /// How many metrics a version row shows; `show` has them all.
@@ -29,13 +33,16 @@ struct ListCommand: RegistryCommand {
 
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let after, after < 1 { throw ValidationError("--after must be a version number (1 or more)") }
+        if after != nil, name == nil { throw ValidationError("--after pages through one model's versions: name the model (mreg list NAME --after N)") }
     }
 
     /// What `list NAME --json` prints, and `mreg serve` answers on `/v1/list?model=NAME`.
     static func versionsDocument(
         _ name: String, versions: [VersionSummary], total: Int, marks: (aliases: [Int: [AliasName]], deprecated: Set<Int>, rolledBack: Set<Int>)
     ) -> VersionListDocument {
-        VersionListDocument(model: name, total: total, versions: versions.map {
+        let holders = marks.aliases.flatMap { number, aliases in aliases.map { ($0.value, number) } }
+        return VersionListDocument(model: name, total: total, aliases: Dictionary(uniqueKeysWithValues: holders), versions: versions.map {
             .init(reference: "\(name)@\($0.number)", version: $0.number, digest: $0.manifestDigest.description, createdAt: Timestamp.format($0.createdAt),
                   gitCommit: $0.gitCommit, gitDirty: $0.gitDirty, files: $0.fileCount, size: $0.totalSize,
                   metrics: Dictionary(uniqueKeysWithValues: $0.metrics.map { ($0.key, $0.value) }),
@@ -61,7 +68,7 @@ struct ListCommand: RegistryCommand {
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         if let name {
-            let (versions, total) = try registry.versions(of: name, limit: all ? nil : limit)
+            let (versions, total) = try registry.versions(of: name, limit: all ? nil : limit, after: after)
             let marks = try registry.releaseMarks(model: name)
             func status(_ number: Int) -> String { Self.status(number, marks: marks) }
             func aliases(_ number: Int) -> [String] { marks.aliases[number]?.map(\.value) ?? [] }
@@ -79,8 +86,8 @@ struct ListCommand: RegistryCommand {
                             Format.bytes(version.totalSize), aliases(version.number).joined(separator: ",").nonEmpty ?? "-",
                             status(version.number), metrics.joined(separator: " ") + more]
                 }))
-            if versions.count < total {
-                note("(\(total - versions.count) older version(s) not shown; use --limit N or --all)")
+            if let oldest = versions.last?.number, oldest > 1 {
+                note("(older versions not shown; the next page: mreg list \(name) --after \(oldest), or --all)")
             }
             return
         }

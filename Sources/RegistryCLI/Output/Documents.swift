@@ -187,6 +187,8 @@ struct VersionListDocument: Encodable {
     let model: String
     /// How many versions the model has; `versions` holds the newest of them (see --limit).
     let total: Int
+    /// The model's aliases and the versions they name now, listed or not.
+    let aliases: [String: Int]
     let versions: [Version]
 }
 

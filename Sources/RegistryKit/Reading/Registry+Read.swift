@@ -91,11 +91,12 @@ extension Registry {
         try database { (db) throws(MetadataError) in try db.models() }
     }
 
-    /// The newest `limit` versions of one model (all when nil), and the model's version count.
-    public func versions(of name: String, limit: Int? = nil) throws(RegistryError) -> (versions: [VersionSummary], total: Int) {
+    /// The newest `limit` versions of one model (all when nil) numbered below `after` (the page
+    /// after the one that ended there), and the model's version count.
+    public func versions(of name: String, limit: Int? = nil, after: Int? = nil) throws(RegistryError) -> (versions: [VersionSummary], total: Int) {
         let model = try Self.modelName(name)
         try requireModel(model)
-        return try database { (db) throws(MetadataError) in try db.versions(of: model, limit: limit) }
+        return try database { (db) throws(MetadataError) in try db.versions(of: model, limit: limit, after: after) }
     }
 
     func requireModel(_ model: ModelName) throws(RegistryError) {

@@ -49,8 +49,7 @@ extension Registry {
         let token = AccessToken(
             name: name, role: request.role, models: models, aliases: aliases, createdAt: clock(), createdBy: request.actor, expiresAt: expiresAt,
             revokedAt: nil)
-        var random = SystemRandomNumberGenerator()
-        let secret = Self.tokenPrefix + Self.base64URL((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })
+        let secret = Self.tokenPrefix + Self.randomText()
         guard try database({ (db) throws(MetadataError) in try db.insertToken(token, secretDigest: Self.secretDigest(secret)) }) else {
             throw RegistryError(.conflict, "a token named '\(name)' already exists", hint: "choose another name ('mreg token list' shows them, revoked ones too)")
         }
@@ -96,6 +95,12 @@ extension Registry {
                 hint: "name it after who uses it, e.g. ci-churn or alice")
         }
         return text
+    }
+
+    /// 32 random bytes as URL-safe text: a secret nobody guesses.
+    static func randomText() -> String {
+        var random = SystemRandomNumberGenerator()
+        return base64URL((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })
     }
 
     /// Base64 with the URL alphabet and no padding: a secret that needs no quoting anywhere.

@@ -1,0 +1,203 @@
+import Foundation
+import HTTPTypes
+import RegistryKit
+import RegistryModel
+import RegistryWeb
+
+/// The web UI's side of the server: sign-in and sign-out, the session cookie, the forms' key
+/// against cross-site forgery, and each page drawn on a worker from its JSON twin, which is
+/// answered in the worker as the API would answer the session's token (role and grants apply).
+extension RegistryServer {
+    /// The session's cookie: HTTP-only (no script reads it) and SameSite=Strict (another site's
+    /// page never sends it).
+    static let sessionCookie = "mreg_session"
+    /// The sign-in form's key before there is a session (a forged sign-in is refused too).
+    static let signInCookie = "mreg_sign_in"
+    /// How the responder hands a session cookie to `authorize` for an API read.
+    static let sessionScheme = "Session "
+    /// The largest form body a page posts (a token and two keys).
+    static let formLimit = 16 << 10
+
+    /// What a request to the UI carries that the pages need.
+    struct WebRequest {
+        let method: String
+        let path: String
+        let items: [(String, String)]
+        let cookies: [String: String]
+        /// The posted form's fields (`application/x-www-form-urlencoded`).
+        let fields: [String: String]
+        /// Whether the request came from a page of this server (its Origin, when it has one).
+        let sameOrigin: Bool
+        /// Whether cookies are set `Secure` (the server answers HTTPS).
+        let secure: Bool
+    }
+
+    func respondWeb(_ request: WebRequest) async -> Answer {
+        if request.method == "GET", let asset = Assets.asset(at: request.path) {
+            return Answer(status: .ok, body: Data(asset.body.utf8), contentType: asset.contentType, headers: [(.cacheControl, "max-age=300")])
+        }
+        switch (request.method, request.path) {
+        case ("GET", WebUI.signInPath):
+            let key = request.cookies[Self.signInCookie].flatMap { $0.isEmpty ? nil : $0 } ?? Registry.webFormKey()
+            return page(WebUI.signIn(next: request.items.first { $0.0 == "next" }?.1 ?? "/", formKey: key, error: nil), cookies: [signInCookie(key, request)])
+        case ("POST", WebUI.signInPath):
+            return await signIn(request)
+        case ("POST", WebUI.signOutPath):
+            return await signOut(request)
+        case ("GET", _):
+            return await drawPage(request)
+        default:
+            return page(WebUI.problem(status: 405, heading: "Not allowed", message: "\(request.path) does not answer \(request.method)", hint: nil, viewer: nil))
+        }
+    }
+
+    private func signIn(_ request: WebRequest) async -> Answer {
+        let next = WebUI.safeNext(request.fields["next"] ?? "/")
+        guard request.sameOrigin, let key = request.cookies[Self.signInCookie], !key.isEmpty, Self.same(key, request.fields["form_key"]) else {
+            return refusedForm()
+        }
+        let secret = request.fields["token"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let outcome = await work { registry throws(RegistryError) in try registry.signIn(secret: secret) }
+        switch outcome {
+        case .success(let signedIn?):
+            let seconds = max(1, Int(signedIn.session.expiresAt.timeIntervalSinceNow))
+            var answer = Answer(status: .seeOther, body: Data(), contentType: "text/plain", principal: signedIn.token.name)
+            answer.headers = [
+                (.location, next), (.setCookie, Self.cookie(Self.sessionCookie, signedIn.secret, path: "/", maxAge: seconds, secure: request.secure)),
+                (.setCookie, Self.cookie(Self.signInCookie, "", path: WebUI.signInPath, maxAge: 0, secure: request.secure)),
+            ]
+            return answer
+        case .success(nil):
+            return page(WebUI.signIn(next: next, formKey: key, error: "That token is unknown, expired or revoked: ask an admin for a new one."))
+        case .failure(let error):
+            return page(WebUI.problem(status: Int(Self.status(of: error).code), heading: "Not signed in", message: error.message, hint: error.hint, viewer: nil))
+        }
+    }
+
+    private func signOut(_ request: WebRequest) async -> Answer {
+        let secret = request.cookies[Self.sessionCookie] ?? ""
+        let fields = request.fields
+        let sameOrigin = request.sameOrigin
+        let outcome = await work { registry throws(RegistryError) -> Bool in
+            guard sameOrigin, let (session, _) = try registry.webSession(secret: secret), Self.same(session.formKey, fields["form_key"]) else { return false }
+            try registry.signOut(secret: secret)
+            return true
+        }
+        guard case .success(true) = outcome else { return refusedForm() }
+        var answer = Answer(status: .seeOther, body: Data(), contentType: "text/plain")
+        answer.headers = [(.location, WebUI.signInPath), (.setCookie, Self.cookie(Self.sessionCookie, "", path: "/", maxAge: 0, secure: request.secure))]
+        return answer
+    }
+
+    private func drawPage(_ request: WebRequest) async -> Answer {
+        guard let page = WebUI.page(path: request.path, items: request.items) else {
+            return self.page(WebUI.problem(status: 404, heading: "No such page", message: "nothing is at \(request.path)", hint: "start from the models page, /", viewer: nil))
+        }
+        let secret = request.cookies[Self.sessionCookie] ?? ""
+        let (routes, host) = (self.routes, self.host)
+        let outcome = await work { registry throws(RegistryError) -> (WebUI.Drawn, String)? in
+            guard let (session, token) = try registry.webSession(secret: secret) else { return nil }
+            let viewer = WebUI.Viewer(name: token.name, role: token.role.rawValue, formKey: session.formKey)
+            let drawn = WebUI.draw(page, viewer: viewer) { path, items throws(WebUI.TwinFailure) in
+                do throws(RegistryError) {
+                    guard let route = routes["GET \(path)"] else { throw RegistryError(.internal, "internal error: a page's twin \(path) is no endpoint") }
+                    try Self.permit(route, items: items, token: token)
+                    let call = RouteCall(
+                        registry: registry, items: items, form: .document, principal: token, actor: Registrant(user: token.name, host: host), body: Data(),
+                        attachment: nil)
+                    let answer = try route.handle(call)
+                    if let failure = answer.failure { throw failure }
+                    return answer.stdout
+                } catch {
+                    throw WebUI.TwinFailure(status: Int(Self.status(of: error).code), message: error.message, hint: error.hint)
+                }
+            }
+            return (drawn, token.name)
+        }
+        switch outcome {
+        case .success(let (drawn, principal)?):
+            var answer = self.page(drawn)
+            answer.principal = principal
+            return answer
+        case .success(nil):
+            // Not signed in (or the session ended): to the sign-in page, and back here after.
+            let target = request.path + (request.items.isEmpty ? "" : "?" + Self.formEncoded(request.items))
+            var answer = Answer(status: .seeOther, body: Data(), contentType: "text/plain")
+            answer.headers = [(.location, WebUI.signInPath + "?next=" + Self.formEncoded([("", target)]).dropFirst())]
+            return answer
+        case .failure(let error):
+            return self.page(WebUI.problem(status: Int(Self.status(of: error).code), heading: "Not shown", message: error.message, hint: error.hint, viewer: nil))
+        }
+    }
+
+    private func refusedForm() -> Answer {
+        page(WebUI.problem(
+            status: 403, heading: "Form refused",
+            message: "the form's key does not match this browser's session, or it was sent from another site",
+            hint: "open the page again and resend the form from it", viewer: nil))
+    }
+
+    private func page(_ drawn: WebUI.Drawn, cookies: [String] = []) -> Answer {
+        var answer = Answer(status: HTTPResponse.Status(code: drawn.status), body: Data(drawn.html.utf8), contentType: "text/html; charset=utf-8")
+        answer.headers = cookies.map { (.setCookie, $0) } + Self.pageHeaders
+        return answer
+    }
+
+    /// No page is framed by another site, and none runs a script it did not serve itself.
+    static let pageHeaders: [(HTTPField.Name, String)] = [
+        (.contentSecurityPolicy, "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"),
+        (.init("X-Content-Type-Options")!, "nosniff"), (.cacheControl, "no-store"),
+    ]
+
+    private func signInCookie(_ key: String, _ request: WebRequest) -> String {
+        Self.cookie(Self.signInCookie, key, path: WebUI.signInPath, maxAge: 3600, secure: request.secure)
+    }
+
+    static func cookie(_ name: String, _ value: String, path: String, maxAge: Int, secure: Bool) -> String {
+        "\(name)=\(value); Path=\(path); Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
+    }
+
+    /// Compares secrets in time that does not depend on where they differ.
+    static func same(_ expected: String, _ given: String?) -> Bool {
+        guard let given else { return false }
+        let (a, b) = (Array(expected.utf8), Array(given.utf8))
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// `Cookie: a=1; b=2`.
+    static func cookies(_ header: String?) -> [String: String] {
+        var cookies = [String: String]()
+        for part in (header ?? "").split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, cookies[pair[0]] == nil { cookies[pair[0]] = pair[1] }
+        }
+        return cookies
+    }
+
+    /// A form's fields from `application/x-www-form-urlencoded` (the first of a repeated name).
+    static func formFields(_ body: Data) -> [String: String] {
+        var fields = [String: String]()
+        for part in String(decoding: body, as: UTF8.self).split(separator: "&") {
+            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
+                $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            if let name = pair.first, fields[name] == nil { fields[name] = pair.count == 2 ? pair[1] : "" }
+        }
+        return fields
+    }
+
+    static func formEncoded(_ items: [(String, String)]) -> String {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~/"))
+        return items.map { ($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") + "=" + ($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") }
+            .joined(separator: "&")
+    }
+}
+
+extension Registry {
+    /// A fresh key for a form with no session behind it yet (the sign-in form).
+    static func webFormKey() -> String {
+        var random = SystemRandomNumberGenerator()
+        return (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// A version's parameters as nested lists: keys in order, nested objects indented under their key.
+enum ParametersHTML {
+    static func html(_ node: JSONNode) -> String {
+        if case .object(let fields) = node, fields.isEmpty { return "<p>None recorded.</p>" }
+        return "<div class=\"params\">" + value(node) + "</div>"
+    }
+
+    private static func value(_ node: JSONNode) -> String {
+        switch node {
+        case .null: return "<code>null</code>"
+        case .bool(let flag): return "<code>\(flag)</code>"
+        case .number(let number): return "<code>\(Format.number(number))</code>"
+        case .string(let text): return "<code>" + escaped(text) + "</code>"
+        case .array(let items):
+            if items.allSatisfy(\.isScalar) { return items.map(value).joined(separator: ", ") }
+            return "<ol>" + items.map { "<li>" + value($0) + "</li>" }.joined() + "</ol>"
+        case .object(let fields):
+            return "<dl>" + fields.map { "<dt>" + escaped($0.0) + "</dt><dd>" + value($0.1) + "</dd>" }.joined() + "</dl>"
+        }
+    }
+
+    /// Text as HTML: the five characters that could end an element or an attribute.
+    static func escaped(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}
+
+extension JSONNode {
+    var isScalar: Bool {
+        switch self {
+        case .array, .object: false
+        default: true
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Mustache
+
+/// The pages' HTML, inside the binary (no file to install, nothing fetched). `{{x}}` is escaped
+/// for HTML; `{{{x}}}` is only ever markup this module drew itself (the body, SVG charts).
+enum Templates {
+    static let library: MustacheLibrary = {
+        var library = MustacheLibrary()
+        for (name, text) in [("layout", layout), ("models", models), ("model", model), ("version", version), ("sign-in", signIn), ("problem", problem)] {
+            // The templates are constants of this file: one that does not parse is a bug caught by any test.
+            try! library.register(text, named: name)
+        }
+        return library
+    }()
+
+    static let layout = """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · mreg</title>
+        <link rel="stylesheet" href="/ui/assets/mreg.css">
+        <link rel="icon" href="/ui/assets/icon.svg" type="image/svg+xml">
+        </head>
+        <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="top">
+        <a class="brand" href="/">mreg</a>
+        <nav aria-label="Main"><a href="/">Models</a></nav>
+        {{#viewer}}
+        <form class="who" method="post" action="/ui/sign-out">
+        <span>{{name}} <span class="role">{{role}}</span></span>
+        <input type="hidden" name="form_key" value="{{formKey}}">
+        <button type="submit">Sign out</button>
+        </form>
+        {{/viewer}}
+        </header>
+        <main id="main">
+        {{^empty(crumbs)}}<nav class="crumbs" aria-label="Breadcrumb">{{#crumbs}}<a href="{{href}}">{{label}}</a> / {{/crumbs}}</nav>{{/empty(crumbs)}}
+        {{{body}}}
+        </main>
+        <footer>{{#twin}}The same as JSON: <a href="{{twin}}"><code>GET {{twin}}</code></a>{{/twin}}</footer>
+        <script src="/ui/assets/mreg.js"></script>
+        </body>
+        </html>
+
+        """
+
+    static let signIn = """
+        <h1>Sign in</h1>
+        <p>Paste an API token (<code>mreg token create NAME --role reader</code> makes one). It is exchanged for a session; the browser never keeps the token.</p>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        <form class="sign-in" method="post" action="/ui/sign-in">
+        <input type="hidden" name="form_key" value="{{formKey}}">
+        <input type="hidden" name="next" value="{{next}}">
+        <label for="token">Token</label>
+        <input id="token" name="token" type="password" autocomplete="off" required>
+        <button type="submit">Sign in</button>
+        </form>
+
+        """
+
+    static let problem = """
+        <h1>{{heading}}</h1>
+        <p class="error" role="alert">{{message}}</p>
+        {{#hint}}<p>{{hint}}</p>{{/hint}}
+
+        """
+
+    static let models = """
+        <h1>Models</h1>
+        <form class="search" method="get" action="/" role="search">
+        <label for="q">Find a model</label>
+        <input id="q" name="q" type="search" value="{{query}}">
+        <button type="submit">Search</button>
+        </form>
+        {{^empty(rows)}}
+        <table class="data sortable">
+        <thead><tr><th scope="col">Model</th><th scope="col" class="num">Versions</th><th scope="col" class="num">Latest</th><th scope="col">Last change</th><th scope="col">Aliases</th></tr></thead>
+        <tbody>
+        {{#rows}}<tr><td><a href="{{href}}">{{name}}</a></td><td class="num">{{versions}}</td><td class="num">{{latest}}</td><td>{{updated}}</td><td>{{#aliases}}<span class="alias">{{name}}</span>&nbsp;v{{version}} {{/aliases}}</td></tr>
+        {{/rows}}
+        </tbody>
+        </table>
+        {{/empty(rows)}}
+        {{^rows}}<p>{{empty}}</p>{{/rows}}
+
+        """
+
+    static let model = """
+        <h1>{{name}}</h1>
+        <p class="summary">{{total}} versions{{^empty(aliases)}} · {{#aliases}}<span class="alias">{{name}}</span>&nbsp;<a href="{{href}}">v{{version}}</a> {{/aliases}}{{/empty(aliases)}}</p>
+        {{^empty(charts)}}
+        <section aria-labelledby="charts-heading">
+        <h2 id="charts-heading">Metrics across these versions</h2>
+        <div class="charts">{{#charts}}<figure>{{{svg}}}<figcaption>{{name}}{{#marked}} · <span class="legend-production">◆</span> held production{{/marked}}</figcaption></figure>{{/charts}}</div>
+        </section>
+        {{/empty(charts)}}
+        <section aria-labelledby="versions-heading">
+        <h2 id="versions-heading">Versions {{first}}–{{last}} of {{total}}</h2>
+        <table class="data sortable" id="versions">
+        <thead><tr><th scope="col" class="num">Version</th><th scope="col">Digest</th><th scope="col">Created</th><th scope="col">Commit</th><th scope="col" class="num">Size</th><th scope="col">Status</th><th scope="col">Aliases</th>{{#metricNames}}<th scope="col" class="num">{{.}}</th>{{/metricNames}}</tr></thead>
+        <tbody>
+        {{#rows}}<tr><td class="num" data-sort="{{number}}"><a href="{{href}}">{{number}}</a></td><td><code>{{digest}}</code></td><td>{{created}}</td><td><code>{{commit}}</code></td><td class="num" data-sort="{{bytes}}">{{size}}</td><td><span class="status {{status}}">{{status}}</span></td><td>{{#aliases}}<span class="alias">{{.}}</span> {{/aliases}}</td>{{#metrics}}<td class="num">{{.}}</td>{{/metrics}}</tr>
+        {{/rows}}
+        </tbody>
+        </table>
+        <nav class="pages" aria-label="Pages">{{#newer}}<a href="{{newer}}" rel="prev">← Newer</a>{{/newer}} {{#older}}<a href="{{older}}" rel="next">Older →</a>{{/older}}</nav>
+        </section>
+        <section aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading">Release timeline</h2>
+        {{^empty(timeline)}}
+        <ol class="timeline">
+        {{#timeline}}<li class="{{kind}}"><time datetime="{{at}}">{{when}}</time> <strong>{{action}}</strong> {{#alias}}<span class="alias">{{alias}}</span>{{/alias}} {{#to}}→ <a href="{{toHref}}">v{{to}}</a>{{/to}}{{#from}} (was v{{from}}){{/from}} by {{actor}}{{#forced}} <span class="forced">forced</span>{{/forced}}{{#reason}}: “{{reason}}”{{/reason}}</li>
+        {{/timeline}}
+        </ol>
+        {{/empty(timeline)}}
+        {{^timeline}}<p>No alias has moved yet.</p>{{/timeline}}
+        </section>
+
+        """
+
+    static let version = """
+        <h1>{{reference}}</h1>
+        <p class="summary"><span class="status {{status}}">{{status}}</span>{{#aliases}} <span class="alias">{{.}}</span>{{/aliases}} · <code>{{digest}}</code> · {{size}} · registered {{created}} by {{registeredBy}}</p>
+        {{#statusNote}}<p class="note">{{statusNote}}</p>{{/statusNote}}
+        {{#description}}<p>{{description}}</p>{{/description}}
+        <dl class="facts">
+        {{#parent}}<dt>Parent</dt><dd><a href="{{href}}">{{reference}}</a></dd>{{/parent}}
+        {{^empty(labels)}}<dt>Labels</dt><dd>{{#labels}}<span class="label">{{key}}={{value}}</span> {{/labels}}</dd>{{/empty(labels)}}
+        {{#git}}<dt>Commit</dt><dd><code>{{commit}}</code>{{#branch}} on {{branch}}{{/branch}}{{#dirty}} <span class="forced">dirty</span>{{/dirty}} · {{author}} · {{committed}}<br>{{message}}{{^empty(changedPaths)}}<br>Uncommitted: {{#changedPaths}}<code>{{.}}</code> {{/changedPaths}}{{/empty(changedPaths)}}</dd>{{/git}}
+        </dl>
+        <section aria-labelledby="metrics-heading">
+        <h2 id="metrics-heading">Metrics</h2>
+        {{^empty(metrics)}}<table class="data"><thead><tr><th scope="col">Metric</th><th scope="col" class="num">Value</th></tr></thead><tbody>
+        {{#metrics}}<tr><td>{{name}}</td><td class="num">{{value}}</td></tr>
+        {{/metrics}}</tbody></table>{{/empty(metrics)}}
+        {{^metrics}}<p>None recorded.</p>{{/metrics}}
+        </section>
+        <section aria-labelledby="evaluations-heading">
+        <h2 id="evaluations-heading">Evaluations</h2>
+        {{^empty(evaluations)}}<table class="data"><thead><tr><th scope="col">Dataset</th><th scope="col">Metric</th><th scope="col" class="num">Value</th><th scope="col">95% interval</th><th scope="col">When</th></tr></thead><tbody>
+        {{#evaluations}}{{#metrics}}<tr><td>{{dataset}}</td><td>{{name}}</td><td class="num">{{value}}</td><td>{{interval}}</td><td>{{when}}</td></tr>
+        {{/metrics}}{{/evaluations}}</tbody></table>{{/empty(evaluations)}}
+        {{^evaluations}}<p>No evaluation recorded.</p>{{/evaluations}}
+        </section>
+        <section aria-labelledby="params-heading">
+        <h2 id="params-heading">Parameters</h2>
+        {{{params}}}
+        </section>
+        <section aria-labelledby="files-heading">
+        <h2 id="files-heading">Files</h2>
+        <table class="data sortable"><thead><tr><th scope="col">Path</th><th scope="col" class="num">Size</th><th scope="col">SHA-256</th></tr></thead><tbody>
+        {{#files}}<tr><td><code>{{path}}</code>{{#executable}} <span class="label">executable</span>{{/executable}}</td><td class="num" data-sort="{{bytes}}">{{size}}</td><td><code class="digest">{{digest}}</code></td></tr>
+        {{/files}}</tbody></table>
+        </section>
+        <section aria-labelledby="datasets-heading">
+        <h2 id="datasets-heading">Datasets</h2>
+        {{^empty(datasets)}}<table class="data"><thead><tr><th scope="col">Role</th><th scope="col">Source</th><th scope="col" class="num">Files</th><th scope="col" class="num">Size</th><th scope="col">Fingerprint</th></tr></thead><tbody>
+        {{#datasets}}<tr><td>{{role}}</td><td><code>{{source}}</code></td><td class="num">{{files}}</td><td class="num">{{size}}</td><td><code class="digest">{{digest}}</code></td></tr>
+        {{/datasets}}</tbody></table>{{/empty(datasets)}}
+        {{^datasets}}<p>No dataset recorded.</p>{{/datasets}}
+        </section>
+        <section aria-labelledby="signatures-heading">
+        <h2 id="signatures-heading">Signatures</h2>
+        {{^empty(signatures)}}<table class="data"><thead><tr><th scope="col">Key</th><th scope="col">Verdict</th><th scope="col">Signed</th><th scope="col">By</th></tr></thead><tbody>
+        {{#signatures}}<tr><td>{{key}} <code>{{fingerprint}}</code></td><td><span class="verdict {{state}}">{{state}}</span></td><td>{{when}}</td><td>{{by}}</td></tr>
+        {{/signatures}}</tbody></table>{{/empty(signatures)}}
+        {{^signatures}}<p>Not signed.</p>{{/signatures}}
+        </section>
+
+        """
+}

@@ -1,0 +1,167 @@
+import Foundation
+
+/// The JSON documents the pages are drawn from: each page shows its twin in the API (the same
+/// document `--json` prints), read back with the fields the page uses. A field the API adds
+/// later is ignored; one it drops fails the page loudly rather than showing a blank.
+enum Twin {
+    struct ModelList: Decodable {
+        struct Model: Decodable {
+            let name: String
+            let versions: Int
+            let latestVersion: Int?
+            let latestCreatedAt: String?
+            let aliases: [String: Int]
+        }
+        let models: [Model]
+    }
+
+    struct VersionList: Decodable {
+        struct Version: Decodable {
+            let version: Int
+            let digest: String
+            let createdAt: String
+            let gitCommit: String?
+            let gitDirty: Bool
+            let files: Int
+            let size: Int64
+            let metrics: [String: Double]
+            let aliases: [String]
+            let status: String
+        }
+        let model: String
+        let total: Int
+        let aliases: [String: Int]
+        let versions: [Version]
+    }
+
+    struct Registrant: Decodable {
+        let user: String
+        let host: String
+        let ciProvider: String?
+        let ciJobUrl: String?
+    }
+
+    struct Pointer: Decodable {
+        let reference: String
+        let version: Int
+    }
+
+    struct History: Decodable {
+        struct Event: Decodable {
+            let sequence: Int
+            let action: String
+            let alias: String?
+            let at: String
+            let actor: Registrant
+            let forced: Bool?
+            let reason: String?
+            let from: Pointer?
+            let to: Pointer?
+        }
+        let events: [Event]
+    }
+
+    struct Version: Decodable {
+        struct Dataset: Decodable {
+            let role: String
+            let digest: String
+            let size: Int64
+            let files: Int
+            let sourcePath: String
+        }
+        struct File: Decodable {
+            let path: String
+            let digest: String
+            let size: Int64
+            let executable: Bool
+        }
+        struct Git: Decodable {
+            let commit: String
+            let branch: String?
+            let message: String
+            let author: String
+            let committedAt: String
+            let dirty: Bool
+            let changedPaths: [String]
+        }
+        struct Signature: Decodable {
+            let key: String
+            let fingerprint: String
+            /// `verified`, `untrusted`, `invalid`…: as `mreg show` judges it now.
+            let state: String
+            let signedAt: String
+            let signedBy: String
+        }
+        struct Evaluation: Decodable {
+            struct Metric: Decodable {
+                let name: String
+                let value: Double
+                let ciLow: Double?
+                let ciHigh: Double?
+            }
+            let id: Int64
+            let dataset: String
+            let task: String?
+            let metrics: [Metric]
+            let createdAt: String
+            let provenance: String
+        }
+        let model: String
+        let version: Int
+        let reference: String
+        let digest: String
+        let createdAt: String
+        let registeredBy: Registrant
+        let description: String?
+        let parent: Pointer?
+        let params: JSONNode
+        let labels: [String: String]
+        let metrics: [String: Double]
+        let datasets: [Dataset]
+        let files: [File]
+        let size: Int64
+        let git: Git?
+        let aliases: [String]
+        let status: String
+        let deprecation: String?
+        let rollback: String?
+        let signatures: [Signature]
+        let evaluations: [Evaluation]
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(type, from: data)
+    }
+}
+
+/// Any JSON value (a version's parameters are nested as their author wrote them).
+indirect enum JSONNode: Decodable {
+    case null, bool(Bool), number(Double), string(String), array([JSONNode]), object([(String, JSONNode)])
+
+    init(from decoder: any Decoder) throws {
+        if let container = try? decoder.container(keyedBy: AnyKey.self) {
+            self = .object(try container.allKeys.sorted { $0.stringValue < $1.stringValue }.map { ($0.stringValue, try container.decode(JSONNode.self, forKey: $0)) })
+            return
+        }
+        if var list = try? decoder.unkeyedContainer() {
+            var items = [JSONNode]()
+            while !list.isAtEnd { items.append(try list.decode(JSONNode.self)) }
+            self = .array(items)
+            return
+        }
+        let value = try decoder.singleValueContainer()
+        if value.decodeNil() { self = .null }
+        else if let flag = try? value.decode(Bool.self) { self = .bool(flag) }
+        else if let number = try? value.decode(Double.self) { self = .number(number) }
+        else { self = .string(try value.decode(String.self)) }
+    }
+
+    struct AnyKey: CodingKey {
+        let stringValue: String
+        init(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+}

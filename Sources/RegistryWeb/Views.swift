@@ -1,0 +1,280 @@
+import Foundation
+
+/// What the templates show, worked out from the twins: names as the templates use them,
+/// numbers and dates formatted, links made.
+struct ModelsView {
+    struct Row {
+        let name: String
+        let href: String
+        let versions: Int
+        let latest: String
+        let updated: String
+        let aliases: [AliasMark]
+    }
+    let query: String
+    let rows: [Row]
+    let empty: String
+
+    init(_ list: Twin.ModelList, query: String) {
+        self.query = query
+        let needle = query.trimmingCharacters(in: .whitespaces).lowercased()
+        rows = list.models.filter { needle.isEmpty || $0.name.lowercased().contains(needle) }.map { model in
+            Row(
+                name: model.name, href: Link.model(model.name), versions: model.versions, latest: model.latestVersion.map { "v\($0)" } ?? "–",
+                updated: model.latestCreatedAt.map(Format.when) ?? "–",
+                aliases: model.aliases.sorted { $0.key < $1.key }.map { AliasMark(name: $0.key, version: $0.value, href: Link.version(model.name, $0.value)) })
+        }
+        empty = list.models.isEmpty ? "The registry is empty: register a model with 'mreg register NAME PATH'." : "No model's name holds “\(query)”."
+    }
+}
+
+struct AliasMark {
+    let name: String
+    let version: Int
+    let href: String
+}
+
+struct ModelView {
+    /// Versions per page: enough to compare, few enough to load at once at any model size.
+    static let pageSize = 50
+    /// Alias moves shown on the page, newest first.
+    static let timelineLength = 50
+    /// Metric columns shown (the version page has them all).
+    static let metricColumns = 6
+
+    struct Row {
+        let number: Int
+        let href: String
+        let digest: String
+        let created: String
+        let commit: String
+        let bytes: Int64
+        let size: String
+        let status: String
+        let aliases: [String]
+        let metrics: [String]
+    }
+    struct Moment {
+        let kind: String
+        let at: String
+        let when: String
+        let action: String
+        let alias: String?
+        let to: Int?
+        let toHref: String?
+        let from: Int?
+        let actor: String
+        let forced: Bool
+        let reason: String?
+    }
+    struct Chart {
+        let name: String
+        let svg: String
+        let marked: Bool
+    }
+
+    let name: String
+    let total: Int
+    let first: Int
+    let last: Int
+    let aliases: [AliasMark]
+    let metricNames: [String]
+    let rows: [Row]
+    let newer: String?
+    let older: String?
+    let timeline: [Moment]
+    let charts: [Chart]
+
+    init(_ list: Twin.VersionList, history: Twin.History, after: Int?) {
+        name = list.model
+        total = list.total
+        let versions = list.versions
+        first = versions.first?.version ?? 0
+        last = versions.last?.version ?? 0
+        aliases = list.aliases.sorted { $0.key < $1.key }.map { AliasMark(name: $0.key, version: $0.value, href: Link.version(list.model, $0.value)) }
+        let names = Set(versions.flatMap(\.metrics.keys)).sorted()
+        metricNames = Array(names.prefix(Self.metricColumns))
+        rows = versions.map { version in
+            Row(
+                number: version.version, href: Link.version(list.model, version.version), digest: Format.shortDigest(version.digest),
+                created: Format.when(version.createdAt), commit: version.gitCommit.map { String($0.prefix(10)) + (version.gitDirty ? "+dirty" : "") } ?? "–",
+                bytes: version.size, size: Format.bytes(version.size), status: version.status, aliases: version.aliases,
+                metrics: names.prefix(Self.metricColumns).map { version.metrics[$0].map(Format.number) ?? "–" })
+        }
+        // Newest first: "newer" goes back towards the latest, "older" continues after the last row.
+        let model = Link.model(list.model)
+        // Numbers are gap-free, so the page before this one starts `pageSize` above its first row
+        // (past the latest, that is simply the newest page).
+        newer = after == nil ? nil : "\(model)?after=\(first + Self.pageSize + 1)"
+        older = (versions.last?.version).flatMap { $0 > 1 ? "\(model)?after=\($0)" : nil }
+        let production = Set(history.events.filter { $0.alias == "production" }.compactMap { $0.to?.version })
+        timeline = history.events.map { event in
+            Moment(
+                kind: event.action == "rollback" ? "rollback" : (event.forced == true ? "forced" : event.action), at: event.at, when: Format.when(event.at),
+                action: event.action, alias: event.alias, to: event.to?.version, toHref: event.to.map { Link.version(list.model, $0.version) },
+                from: event.from?.version, actor: Format.actor(event.actor), forced: event.forced == true, reason: event.reason)
+        }
+        charts = names.prefix(Self.metricColumns).compactMap { metric in
+            let points = versions.reversed().compactMap { version in version.metrics[metric].map { MetricChart.Point(version: version.version, value: $0) } }
+            guard points.count >= 2 else { return nil }
+            let marked = points.contains { production.contains($0.version) }
+            return Chart(name: metric, svg: MetricChart.svg(metric: metric, points: points, marked: production), marked: marked)
+        }
+    }
+}
+
+struct VersionView {
+    struct Parent {
+        let reference: String
+        let href: String
+    }
+    struct Label {
+        let key: String
+        let value: String
+    }
+    struct Git {
+        let commit: String
+        let branch: String?
+        let dirty: Bool
+        let author: String
+        let committed: String
+        let message: String
+        let changedPaths: [String]
+    }
+    struct Metric {
+        let name: String
+        let value: String
+    }
+    struct Evaluation {
+        struct Row {
+            let dataset: String
+            let name: String
+            let value: String
+            let interval: String
+            let when: String
+        }
+        let metrics: [Row]
+    }
+    struct File {
+        let path: String
+        let executable: Bool
+        let bytes: Int64
+        let size: String
+        let digest: String
+    }
+    struct Dataset {
+        let role: String
+        let source: String
+        let files: Int
+        let size: String
+        let digest: String
+    }
+    struct Signature {
+        let key: String
+        let fingerprint: String
+        let state: String
+        let when: String
+        let by: String
+    }
+
+    let reference: String
+    let status: String
+    let statusNote: String?
+    let aliases: [String]
+    let digest: String
+    let size: String
+    let created: String
+    let registeredBy: String
+    let description: String?
+    let parent: Parent?
+    let labels: [Label]
+    let git: Git?
+    let metrics: [Metric]
+    let evaluations: [Evaluation]
+    let params: String
+    let files: [File]
+    let datasets: [Dataset]
+    let signatures: [Signature]
+
+    init(_ version: Twin.Version) {
+        reference = version.reference
+        status = version.status
+        statusNote = version.deprecation.map { "Deprecated: \($0)" } ?? version.rollback.map { "Rolled back: \($0)" }
+        aliases = version.aliases
+        digest = version.digest
+        size = Format.bytes(version.size)
+        created = Format.when(version.createdAt)
+        registeredBy = Format.actor(version.registeredBy)
+        description = version.description
+        parent = version.parent.map { Parent(reference: $0.reference, href: Link.reference($0.reference, version: $0.version)) }
+        labels = version.labels.sorted { $0.key < $1.key }.map { Label(key: $0.key, value: $0.value) }
+        git = version.git.map {
+            Git(commit: $0.commit, branch: $0.branch, dirty: $0.dirty, author: $0.author, committed: Format.when($0.committedAt), message: $0.message,
+                changedPaths: $0.changedPaths)
+        }
+        metrics = version.metrics.sorted { $0.key < $1.key }.map { Metric(name: $0.key, value: Format.number($0.value)) }
+        evaluations = version.evaluations.map { evaluation in
+            Evaluation(metrics: evaluation.metrics.map { metric in
+                let interval = metric.ciLow.flatMap { low in metric.ciHigh.map { "\(Format.number(low)) – \(Format.number($0))" } } ?? "–"
+                return Evaluation.Row(
+                    dataset: evaluation.dataset, name: metric.name, value: Format.number(metric.value), interval: interval, when: Format.when(evaluation.createdAt))
+            })
+        }
+        params = ParametersHTML.html(version.params)
+        files = version.files.map { File(path: $0.path, executable: $0.executable, bytes: $0.size, size: Format.bytes($0.size), digest: $0.digest) }
+        datasets = version.datasets.map { Dataset(role: $0.role, source: $0.sourcePath, files: $0.files, size: Format.bytes($0.size), digest: $0.digest) }
+        signatures = version.signatures.map {
+            Signature(key: $0.key, fingerprint: Format.shortDigest($0.fingerprint), state: $0.state, when: Format.when($0.signedAt), by: $0.signedBy)
+        }
+    }
+}
+
+/// Links between pages.
+enum Link {
+    static func model(_ name: String) -> String { WebUI.prefix + "models/" + escaped(name) }
+    static func version(_ model: String, _ number: Int) -> String { self.model(model) + "/versions/\(number)" }
+    /// `churn@3`'s page.
+    static func reference(_ reference: String, version number: Int) -> String {
+        version(String(reference.prefix { $0 != "@" }), number)
+    }
+
+    /// Percent-escaped for a path segment or a query value.
+    static func escaped(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    }
+}
+
+/// How the pages write numbers, sizes, dates and people.
+enum Format {
+    static func bytes(_ count: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count), unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    /// Up to six significant digits, as `list` prints metrics.
+    static func number(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(format: "%.6g", value)
+    }
+
+    /// `2026-11-29T12:00:00.000Z` → `2026-11-29 12:00 UTC`.
+    static func when(_ timestamp: String) -> String {
+        guard timestamp.count >= 16 else { return timestamp }
+        return timestamp.prefix(10) + " " + timestamp.dropFirst(11).prefix(5) + " UTC"
+    }
+
+    /// `sha256:` and the first 12 hex digits: enough to tell versions apart on a page.
+    static func shortDigest(_ digest: String) -> String {
+        guard let colon = digest.firstIndex(of: ":") else { return String(digest.prefix(12)) }
+        return String(digest[digest.index(after: colon)...].prefix(12))
+    }
+
+    static func actor(_ registrant: Twin.Registrant) -> String {
+        registrant.user + "@" + registrant.host + (registrant.ciProvider.map { " (\($0))" } ?? "")
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Mustache
+
+/// The web UI's pages, drawn on the server as HTML (charts as SVG), so they work without
+/// JavaScript. Each page is drawn from its JSON twin: the API document the same request would
+/// get, which the server answers for the signed-in token (its role and model grants apply).
+/// Sessions, cookies and forms are the server's; this module only draws.
+public enum WebUI {
+    /// A page of the UI, from its path and query.
+    public enum Page: Equatable, Sendable {
+        case models(query: String)
+        case model(name: String, after: Int?)
+        case version(model: String, number: Int)
+    }
+
+    /// Who is signed in, for the header and the forms.
+    public struct Viewer: Sendable {
+        public let name: String
+        public let role: String
+        /// Every form carries it back (the session's key against cross-site forgery).
+        public let formKey: String
+
+        public init(name: String, role: String, formKey: String) {
+            self.name = name
+            self.role = role
+            self.formKey = formKey
+        }
+    }
+
+    /// Why a twin was not answered: its HTTP status and the API's error message and hint.
+    public struct TwinFailure: Error, Sendable {
+        public let status: Int
+        public let message: String
+        public let hint: String?
+
+        public init(status: Int, message: String, hint: String?) {
+            self.status = status
+            self.message = message
+            self.hint = hint
+        }
+    }
+
+    /// Answers a twin: an API path and its query, as the viewer's token would call it.
+    public typealias Fetch = (_ path: String, _ items: [(String, String)]) throws(TwinFailure) -> Data
+
+    /// A page drawn: its HTTP status and HTML.
+    public struct Drawn: Sendable {
+        public let status: Int
+        public let html: String
+    }
+
+    /// Where the pages live: `/` is the models page, the rest is under `/ui/`.
+    public static func isPagePath(_ path: String) -> Bool { path == "/" || path == "/favicon.ico" || path.hasPrefix(prefix) }
+    public static let prefix = "/ui/"
+    public static let signInPath = "/ui/sign-in"
+    public static let signOutPath = "/ui/sign-out"
+
+    /// The page at `path`; nil when no page is there.
+    public static func page(path: String, items: [(String, String)]) -> Page? {
+        func value(_ name: String) -> String? { items.first { $0.0 == name }?.1 }
+        if path == "/" { return .models(query: value("q") ?? "") }
+        let parts = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.first == "models", parts.count >= 2, let name = parts[1].removingPercentEncoding, !name.isEmpty else { return nil }
+        if parts.count == 2 { return .model(name: name, after: value("after").flatMap { Int($0) }) }
+        if parts.count == 4, parts[2] == "versions", let number = Int(parts[3]) { return .version(model: name, number: number) }
+        return nil
+    }
+
+    /// Draws a page for a signed-in viewer; a twin's failure becomes the page's (404, 403…).
+    public static func draw(_ page: Page, viewer: Viewer, fetch: Fetch) -> Drawn {
+        do throws(TwinFailure) {
+            let (title, crumbs, twin, body) = try content(page, fetch: fetch)
+            return Drawn(status: 200, html: layout(title: title, body: body, viewer: viewer, crumbs: crumbs, twin: twin))
+        } catch {
+            let body = Templates.library.render(Problem(heading: "Not shown", message: error.message, hint: error.hint), withTemplate: "problem") ?? ""
+            return Drawn(status: error.status, html: layout(title: "Not shown", body: body, viewer: viewer, crumbs: [], twin: nil))
+        }
+    }
+
+    /// The sign-in page (also after a failed try, with what went wrong).
+    public static func signIn(next: String, formKey: String, error: String?) -> Drawn {
+        let body = Templates.library.render(SignInView(next: safeNext(next), formKey: formKey, error: error), withTemplate: "sign-in") ?? ""
+        return Drawn(status: error == nil ? 200 : 401, html: layout(title: "Sign in", body: body, viewer: nil, crumbs: [], twin: nil))
+    }
+
+    /// A page of its own for a refused form or request (no twin behind it).
+    public static func problem(status: Int, heading: String, message: String, hint: String?, viewer: Viewer?) -> Drawn {
+        let body = Templates.library.render(Problem(heading: heading, message: message, hint: hint), withTemplate: "problem") ?? ""
+        return Drawn(status: status, html: layout(title: heading, body: body, viewer: viewer, crumbs: [], twin: nil))
+    }
+
+    /// Where to go after signing in: a page of this UI only, never another site.
+    public static func safeNext(_ next: String) -> String {
+        next.hasPrefix("/") && !next.hasPrefix("//") && !next.contains("\\") && isPagePath(String(next.prefix { $0 != "?" })) ? next : "/"
+    }
+
+    private static func content(_ page: Page, fetch: Fetch) throws(TwinFailure) -> (String, [Crumb], String, String) {
+        switch page {
+        case .models(let query):
+            let twin = "/v1/list"
+            let view = try ModelsView(Twin.decoded(Twin.ModelList.self, fetch(twin, [])), query: query)
+            return ("Models", [], twin, render(view, "models"))
+        case .model(let name, let after):
+            var items = [("model", name), ("limit", "\(ModelView.pageSize)")]
+            if let after { items.append(("after", "\(after)")) }
+            let list = try Twin.decoded(Twin.VersionList.self, fetch("/v1/list", items))
+            let history = try Twin.decoded(Twin.History.self, fetch("/v1/history", [("model", name), ("limit", "\(ModelView.timelineLength)")]))
+            let view = ModelView(list, history: history, after: after)
+            return (name, [Crumb(label: "Models", href: "/")], "/v1/list?" + query(items), render(view, "model"))
+        case .version(let model, let number):
+            let reference = "\(model)@\(number)"
+            let version = try Twin.decoded(Twin.Version.self, fetch("/v1/show", [("ref", reference)]))
+            let crumbs = [Crumb(label: "Models", href: "/"), Crumb(label: model, href: Link.model(model))]
+            return (reference, crumbs, "/v1/show?" + query([("ref", reference)]), render(VersionView(version), "version"))
+        }
+    }
+
+    private static func render(_ view: Any, _ template: String) -> String {
+        Templates.library.render(view, withTemplate: template) ?? ""
+    }
+
+    private static func layout(title: String, body: String, viewer: Viewer?, crumbs: [Crumb], twin: String?) -> String {
+        render(LayoutView(title: title, body: body, viewer: viewer, crumbs: crumbs, twin: twin), "layout")
+    }
+
+    static func query(_ items: [(String, String)]) -> String {
+        items.map { "\(Link.escaped($0.0))=\(Link.escaped($0.1))" }.joined(separator: "&")
+    }
+}
+
+struct LayoutView {
+    let title: String
+    let body: String
+    let viewer: WebUI.Viewer?
+    let crumbs: [Crumb]
+    let twin: String?
+}
+
+struct Crumb {
+    let label: String
+    let href: String
+}
+
+struct Problem {
+    let heading: String
+    let message: String
+    let hint: String?
+}
+
+struct SignInView {
+    let next: String
+    let formKey: String
+    let error: String?
+}
+
+extension Twin {
+    /// A twin's document, or the failure of a page whose twin no longer reads as it should.
+    static func decoded<T: Decodable>(_ type: T.Type, _ data: Data) throws(WebUI.TwinFailure) -> T {
+        do {
+            return try decode(type, data)
+        } catch {
+            throw WebUI.TwinFailure(status: 500, message: "internal error: the API's document did not read as this page expects: \(error)", hint: nil)
+        }
+    }
+}

@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Drives the web UI of a live `mreg serve` in headless Chromium (Debian's chromium and
+chromium-driver, through selenium): signs in, browses, sorts, opens a version and its JSON
+twin, signs out; checks that forged forms are refused, that a token's model grant holds on the
+pages, that every page is valid HTML (html5lib, strict) and logs no console error. Saves a
+screenshot of each page. Exits non-zero with one line per failed check."""
+import argparse
+import http.cookiejar
+import json
+import os
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import html5lib
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+failures = []
+
+
+def check(condition, what):
+    if not condition:
+        failures.append(what)
+        print("FAILED:", what, file=sys.stderr)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1000"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def fetch(url, session=None, data=None, headers=None):
+    """status, body of a request without following redirects."""
+    request = urllib.request.Request(url, data=data, headers=dict(headers or {}))
+    if session:
+        request.add_header("Cookie", "mreg_session=" + session)
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def valid_html(url, session, name):
+    status, body = fetch(url, session)
+    check(status == 200, f"{name}: {url} answered {status}")
+    try:
+        html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(body)
+    except Exception as error:  # html5lib raises ParseError with the position
+        check(False, f"{name}: not valid HTML: {error}")
+
+
+def console_errors(driver, name, status=None):
+    """The console's errors since the last look; a page answered with an error status (401, 403)
+    logs that status, which is then expected."""
+    expected = f"the server responded with a status of {status}" if status else None
+    severe = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE" and not (expected and expected in entry["message"])]
+    check(not severe, f"{name}: console errors: {severe}")
+
+
+def navigated(driver, action, page_of=None):
+    """Runs a click or a key that loads another page, and waits until it has (a click does not
+    wait for the page it opens)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    action()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def sign_in(driver, base, token):
+    driver.get(base + "/ui/sign-in")
+    field = driver.find_element(By.ID, "token")
+    field.clear()
+    field.send_keys(token)
+    navigated(driver, lambda: field.send_keys(Keys.ENTER))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--admin-token", required=True)
+    parser.add_argument("--reader-token", required=True, help="a reader granted other models than --model")
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--versions", type=int, required=True)
+    parser.add_argument("--production", type=int, required=True, help="the version holding production")
+    parser.add_argument("--file-digest", required=True, help="a file digest of the production version")
+    parser.add_argument("--screenshots", required=True)
+    arguments = parser.parse_args()
+    base = arguments.url
+    os.makedirs(arguments.screenshots, exist_ok=True)
+
+    def shot(driver, name):
+        """The whole page, however long: the window grows to it for the picture."""
+        size = driver.get_window_size()
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(size["width"], min(max(height + 140, 480), 4000))
+        driver.save_screenshot(os.path.join(arguments.screenshots, name + ".png"))
+        driver.set_window_size(size["width"], size["height"])
+
+    driver = browser()
+    try:
+        # Not signed in: every page leads to the sign-in page, and back after it.
+        driver.get(base + "/ui/models/" + arguments.model)
+        check("/ui/sign-in?next=" in driver.current_url, f"not sent to sign in: {driver.current_url}")
+        shot(driver, "sign-in")
+        field = driver.find_element(By.ID, "token")
+        field.send_keys("mreg_not-a-token")
+        navigated(driver, lambda: field.send_keys(Keys.ENTER))
+        check("unknown, expired or revoked" in driver.find_element(By.CSS_SELECTOR, "p.error").text, "a wrong token was not refused")
+        console_errors(driver, "refused sign-in", status=401)
+        field = driver.find_element(By.ID, "token")
+        field.send_keys(arguments.admin_token)
+        navigated(driver, lambda: field.send_keys(Keys.ENTER))
+        check(driver.current_url == base + "/ui/models/" + arguments.model, f"not back where sign-in began: {driver.current_url}")
+        session = driver.get_cookie("mreg_session")
+        check(session is not None and session.get("httpOnly") and session.get("sameSite") == "Strict", f"session cookie: {session}")
+        secret = session["value"] if session else ""
+        check(arguments.admin_token not in json.dumps(driver.get_cookies()), "the token itself is kept in the browser")
+
+        # Models: the list, search.
+        driver.get(base + "/")
+        check(driver.title == "Models · mreg", f"title {driver.title}")
+        links = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "table.data tbody a")]
+        check(arguments.model in links, f"models listed: {links}")
+        shot(driver, "models")
+        search = driver.find_element(By.ID, "q")
+        search.send_keys("no-such-model-here")
+        navigated(driver, lambda: search.send_keys(Keys.ENTER))
+        check("No model's name holds" in driver.page_source, "a search that matches nothing says so")
+        valid_html(base + "/?q=zz", secret, "models page")
+        console_errors(driver, "models page")
+
+        # Model: versions, sorting, the chart, the timeline, the JSON twin.
+        driver.get(base + "/")
+        navigated(driver, driver.find_element(By.LINK_TEXT, arguments.model).click)
+        check(driver.find_element(By.TAG_NAME, "h1").text == arguments.model, "model page heading")
+        rows = driver.find_elements(By.CSS_SELECTOR, "#versions tbody tr")
+        check(len(rows) == min(arguments.versions, 50), f"{len(rows)} version rows")
+        first = lambda: driver.find_element(By.CSS_SELECTOR, "#versions tbody tr td").text
+        check(first() == str(arguments.versions), f"newest first: {first()}")
+        driver.find_element(By.CSS_SELECTOR, "#versions thead th button").click()
+        check(first() == "1", f"sorted ascending by version: {first()}")
+        driver.find_element(By.CSS_SELECTOR, "#versions thead th button").click()
+        check(first() == str(arguments.versions), f"sorted descending by version: {first()}")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart polyline")) >= 1, "a metric chart is drawn")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart path.production")) >= 1, "production's version is marked on the chart")
+        timeline = driver.find_element(By.CSS_SELECTOR, "ol.timeline").text
+        check("promote" in timeline and "production" in timeline, f"timeline: {timeline}")
+        shot(driver, "model")
+        valid_html(driver.current_url, secret, "model page")
+        console_errors(driver, "model page")
+        # Keyboard: the first Tab reaches the skip link.
+        driver.refresh()
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        check(driver.switch_to.active_element.get_attribute("class") == "skip", "the first Tab reaches 'Skip to content'")
+        # A phone-width screen scrolls tables inside their box, not the page.
+        driver.set_window_size(390, 844)
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        check(width <= 390, f"the page is {width}px wide on a 390px screen")
+        shot(driver, "model-phone")
+        driver.set_window_size(1280, 1000)
+
+        # Version: files with digests, the JSON twin opens with the session.
+        navigated(driver, driver.find_element(By.LINK_TEXT, f"v{arguments.production}").click)
+        check(driver.find_element(By.TAG_NAME, "h1").text == f"{arguments.model}@{arguments.production}", "version page heading")
+        check(arguments.file_digest in driver.find_element(By.ID, "files-heading").find_element(By.XPATH, "..").text, "the file's digest is shown")
+        shot(driver, "version")
+        valid_html(driver.current_url, secret, "version page")
+        console_errors(driver, "version page")
+        navigated(driver, driver.find_element(By.CSS_SELECTOR, "footer a").click)
+        twin = json.loads(driver.find_element(By.TAG_NAME, "body").text)
+        check(twin.get("reference") == f"{arguments.model}@{arguments.production}", f"the JSON twin: {str(twin)[:200]}")
+
+        # Forged forms are refused and change nothing.
+        status, _ = fetch(base + "/ui/sign-out", secret, data=b"form_key=wrong")
+        check(status == 403, f"sign-out without the form's key answered {status}")
+        driver.get(base + "/")
+        form_key = driver.find_element(By.CSS_SELECTOR, "form.who input[name=form_key]").get_attribute("value")
+        status, _ = fetch(base + "/ui/sign-out", secret, data=f"form_key={form_key}".encode(), headers={"Origin": "http://evil.example"})
+        check(status == 403, f"sign-out from another site answered {status}")
+        check(fetch(base + "/", secret)[0] == 200, "the session still works after forged sign-outs")
+        status, _ = fetch(base + "/ui/sign-in", data=urllib.parse.urlencode({"token": arguments.admin_token, "form_key": "x"}).encode())
+        check(status == 403, f"a sign-in without the form's cookie answered {status}")
+
+        # Sign out: the session ends on the server, not only in the browser.
+        navigated(driver, driver.find_element(By.CSS_SELECTOR, "form.who button").click)
+        check(driver.current_url.startswith(base + "/ui/sign-in"), f"after sign-out: {driver.current_url}")
+        status, _ = fetch(base + "/", secret)
+        check(status == 303, f"the ended session's cookie still opened a page ({status})")
+
+        # A reader granted other models sees neither this model nor its pages.
+        sign_in(driver, base, arguments.reader_token)
+        links = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "table.data tbody a")]
+        check(arguments.model not in links, f"a reader of other models sees {links}")
+        driver.get(base + "/ui/models/" + arguments.model)
+        check("may act on models" in driver.find_element(By.CSS_SELECTOR, "p.error").text, "a page of a model not granted is refused")
+        shot(driver, "refused")
+        console_errors(driver, "refused page", status=403)
+    finally:
+        driver.quit()
+    print(f"{len(failures)} failed checks" if failures else "all checks passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
