@@ -144,9 +144,7 @@ public final class RegistryServer: Sendable {
         }
         switch outcome {
         case .success(let (answer, principal)):
-            // A verification that found damage answers with its report (ok: false), as a check
-            // that ran; the CLI's envelope still carries exit 5.
-            let status = answer.failure.map { $0.kind == .integrity && $0.documentPrinted ? .ok : Self.status(of: $0) } ?? .ok
+            let status = Self.status(of: answer)
             guard form.cli else { return Answer(status: status, body: answer.stdout, principal: principal) }
             return Answer(status: status, body: CLIEnvelope(answer).encoded, contentType: CLIEnvelope.mediaType, principal: principal)
         case .failure(let error):
@@ -236,6 +234,12 @@ public final class RegistryServer: Sendable {
         } catch {
             return .failure(RegistryError(.unavailable, "the server is shutting down", hint: "retry against another replica or once it is back"))
         }
+    }
+
+    /// The HTTP status of a route's answer. A verification that found damage answers with its
+    /// report (ok: false), as a check that ran; the CLI's envelope still carries exit 5.
+    static func status(of answer: RouteAnswer) -> HTTPResponse.Status {
+        answer.failure.map { $0.kind == .integrity && $0.documentPrinted ? .ok : status(of: $0) } ?? .ok
     }
 
     /// The HTTP status of a failure.

@@ -44,6 +44,8 @@ extension RegistryServer {
             return await signIn(request)
         case ("POST", WebUI.signOutPath):
             return await signOut(request)
+        case ("POST", let path) where path.hasPrefix(WebUI.actionPrefix):
+            return await act(request)
         case ("GET", _):
             return await drawPage(request)
         default:
@@ -94,25 +96,9 @@ extension RegistryServer {
             return self.page(WebUI.problem(status: 404, heading: "No such page", message: "nothing is at \(request.path)", hint: "start from the models page, /", viewer: nil))
         }
         let secret = request.cookies[Self.sessionCookie] ?? ""
-        let (routes, host) = (self.routes, self.host)
-        let outcome = await work { registry throws(RegistryError) -> (WebUI.Drawn, String)? in
+        let outcome = await work { [self] registry throws(RegistryError) -> (WebUI.Drawn, String)? in
             guard let (session, token) = try registry.webSession(secret: secret) else { return nil }
-            let viewer = WebUI.Viewer(name: token.name, role: token.role.rawValue, formKey: session.formKey)
-            let drawn = WebUI.draw(page, viewer: viewer) { path, items throws(WebUI.TwinFailure) in
-                do throws(RegistryError) {
-                    guard let route = routes["GET \(path)"] else { throw RegistryError(.internal, "internal error: a page's twin \(path) is no endpoint") }
-                    try Self.permit(route, items: items, token: token)
-                    let call = RouteCall(
-                        registry: registry, items: items, form: .document, principal: token, actor: Registrant(user: token.name, host: host), body: Data(),
-                        attachment: nil)
-                    let answer = try route.handle(call)
-                    if let failure = answer.failure { throw failure }
-                    return answer.stdout
-                } catch {
-                    throw WebUI.TwinFailure(status: Int(Self.status(of: error).code), message: error.message, hint: error.hint)
-                }
-            }
-            return (drawn, token.name)
+            return (WebUI.draw(page, viewer: Self.viewer(session, token), call: apiCall(registry, token)), token.name)
         }
         switch outcome {
         case .success(let (drawn, principal)?):
@@ -127,6 +113,54 @@ extension RegistryServer {
             return answer
         case .failure(let error):
             return self.page(WebUI.problem(status: Int(Self.status(of: error).code), heading: "Not shown", message: error.message, hint: error.hint, viewer: nil))
+        }
+    }
+
+    /// A posted action: the session's form key and this server's origin first, then the API
+    /// call the form stands for, as the session's token.
+    private func act(_ request: WebRequest) async -> Answer {
+        let secret = request.cookies[Self.sessionCookie] ?? ""
+        let (fields, sameOrigin, path) = (request.fields, request.sameOrigin, request.path)
+        let outcome = await work { [self] registry throws(RegistryError) -> (WebUI.Outcome, String)? in
+            guard sameOrigin, let (session, token) = try registry.webSession(secret: secret), Self.same(session.formKey, fields["form_key"]) else { return nil }
+            let outcome = WebUI.act(path: path, fields: fields, viewer: Self.viewer(session, token), call: apiCall(registry, token))
+            return outcome.map { ($0, token.name) }
+        }
+        switch outcome {
+        case .success(let (.page(drawn), principal)?):
+            var answer = page(drawn)
+            answer.principal = principal
+            return answer
+        case .success(let (.redirect(location), principal)?):
+            var answer = Answer(status: .seeOther, body: Data(), contentType: "text/plain", principal: principal)
+            answer.headers = [(.location, location)]
+            return answer
+        case .success(nil):
+            return refusedForm()
+        case .failure(let error):
+            return page(WebUI.problem(status: Int(Self.status(of: error).code), heading: "Not done", message: error.message, hint: error.hint, viewer: nil))
+        }
+    }
+
+    static func viewer(_ session: WebSession, _ token: AccessToken) -> WebUI.Viewer {
+        WebUI.Viewer(name: token.name, role: token.role.rawValue, formKey: session.formKey, releases: token.role >= .promoter)
+    }
+
+    /// The API answered in this worker as `token` would be answered over HTTP: the same route,
+    /// role and grants, and the same status and document (`respond`'s).
+    private func apiCall(_ registry: Registry, _ token: AccessToken) -> WebUI.Call {
+        let (routes, host, errorDocument) = (self.routes, self.host, self.errorDocument)
+        return { method, path, items in
+            do throws(RegistryError) {
+                guard let route = routes["\(method) \(path)"] else { throw RegistryError(.internal, "internal error: the web UI called \(method) \(path), no endpoint") }
+                try Self.permit(route, items: items, token: token)
+                let answer = try route.handle(RouteCall(
+                    registry: registry, items: items, form: .document, principal: token, actor: Registrant(user: token.name, host: host), body: Data(),
+                    attachment: nil))
+                return WebUI.Answer(status: Int(Self.status(of: answer).code), body: answer.stdout)
+            } catch {
+                return WebUI.Answer(status: Int(Self.status(of: error).code), body: errorDocument(error))
+            }
         }
     }
 

@@ -63,6 +63,9 @@ public enum Assets {
         .params dd { margin-left: 1em; }
         dl.facts dt { font-weight: 600; }
         dl.facts dd { margin: 0 0 8px 0; }
+        form.action { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0; padding: 8px; background: var(--band); border-radius: 6px; }
+        .verdict.passed { color: var(--good); font-weight: 600; }
+        .verdict.failed, .verdict.missing { color: var(--bad); font-weight: 600; }
         form.search, form.sign-in { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0 16px; }
         input, button { font: inherit; padding: 4px 8px; }
         @media (max-width: 640px) { main { padding: 8px; } .who { margin-left: 0; } }

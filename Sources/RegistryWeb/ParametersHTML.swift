@@ -21,6 +21,18 @@ enum ParametersHTML {
         }
     }
 
+    /// A value as plain text (a gate's actual and required values): the template escapes it.
+    static func text(_ node: JSONNode) -> String {
+        switch node {
+        case .null: "null"
+        case .bool(let flag): "\(flag)"
+        case .number(let number): Format.number(number)
+        case .string(let text): text
+        case .array(let items): items.map(text).joined(separator: ", ")
+        case .object(let fields): fields.map { "\($0.0)=\(text($0.1))" }.joined(separator: ", ")
+        }
+    }
+
     /// Text as HTML: the five characters that could end an element or an attribute.
     static func escaped(_ text: String) -> String {
         var result = ""

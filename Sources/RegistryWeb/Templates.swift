@@ -5,7 +5,7 @@ import Mustache
 enum Templates {
     static let library: MustacheLibrary = {
         var library = MustacheLibrary()
-        for (name, text) in [("layout", layout), ("models", models), ("model", model), ("version", version), ("sign-in", signIn), ("problem", problem)] {
+        for (name, text) in [("layout", layout), ("models", models), ("model", model), ("version", version), ("sign-in", signIn), ("problem", problem), ("gates", gates)] {
             // The templates are constants of this file: one that does not parse is a bug caught by any test.
             try! library.register(text, named: name)
         }
@@ -67,6 +67,29 @@ enum Templates {
 
         """
 
+    static let gates = """
+        <h1>Promote {{reference}} to <span class="alias">{{alias}}</span>?</h1>
+        <p class="verdict-line" role="status">{{verdict}}</p>
+        {{#warnings}}<p class="note">{{.}}</p>{{/warnings}}
+        {{^empty(gates)}}<table class="data" id="gates"><thead><tr><th scope="col">Gate</th><th scope="col">Metric</th><th scope="col">Outcome</th><th scope="col">Actual</th><th scope="col">Required</th><th scope="col">Detail</th></tr></thead><tbody>
+        {{#gates}}<tr><td>{{gate}}</td><td>{{metric}}</td><td><span class="verdict {{outcome}}">{{outcome}}</span></td><td>{{actual}}</td><td>{{required}}</td><td>{{detail}}</td></tr>
+        {{/gates}}</tbody></table>{{/empty(gates)}}
+        {{^gates}}<p>No gate applies to {{alias}}.</p>{{/gates}}
+        {{#canConfirm}}<form class="action" method="post" action="/ui/actions/promote">
+        <input type="hidden" name="form_key" value="{{formKey}}"><input type="hidden" name="ref" value="{{reference}}"><input type="hidden" name="to" value="{{alias}}">
+        <input type="hidden" name="reason" value="{{reason}}"><input type="hidden" name="step" value="confirm">
+        <button type="submit" id="confirm">Promote</button>
+        </form>{{/canConfirm}}
+        {{#canForce}}<form class="action" method="post" action="/ui/actions/promote">
+        <input type="hidden" name="form_key" value="{{formKey}}"><input type="hidden" name="ref" value="{{reference}}"><input type="hidden" name="to" value="{{alias}}">
+        <input type="hidden" name="force" value="true"><input type="hidden" name="step" value="confirm">
+        <label for="force-reason">Why force it past the failed gates</label><input id="force-reason" name="reason" required value="{{reason}}">
+        <button type="submit" id="force">Force the promotion</button>
+        </form>{{/canForce}}
+        <p><a href="{{back}}">Back to {{reference}}</a></p>
+
+        """
+
     static let models = """
         <h1>Models</h1>
         <form class="search" method="get" action="/" role="search">
@@ -105,6 +128,14 @@ enum Templates {
         {{/rows}}
         </tbody>
         </table>
+        {{#releases}}{{^empty(aliases)}}<section aria-labelledby="rollback-heading">
+        <h2 id="rollback-heading">Roll back</h2>
+        {{#aliases}}<form class="action" method="post" action="/ui/actions/rollback">
+        <input type="hidden" name="form_key" value="{{formKey}}"><input type="hidden" name="model" value="{{model}}"><input type="hidden" name="alias" value="{{name}}">
+        <label for="rollback-{{name}}">Why roll back <span class="alias">{{name}}</span> from v{{version}}</label><input id="rollback-{{name}}" name="reason" required>
+        <button type="submit">Roll back {{name}}</button>
+        </form>
+        {{/aliases}}</section>{{/empty(aliases)}}{{/releases}}
         <nav class="pages" aria-label="Pages">{{#newer}}<a href="{{newer}}" rel="prev">← Newer</a>{{/newer}} {{#older}}<a href="{{older}}" rel="next">Older →</a>{{/older}}</nav>
         </section>
         <section aria-labelledby="timeline-heading">
@@ -130,6 +161,20 @@ enum Templates {
         {{^empty(labels)}}<dt>Labels</dt><dd>{{#labels}}<span class="label">{{key}}={{value}}</span> {{/labels}}</dd>{{/empty(labels)}}
         {{#git}}<dt>Commit</dt><dd><code>{{commit}}</code>{{#branch}} on {{branch}}{{/branch}}{{#dirty}} <span class="forced">dirty</span>{{/dirty}} · {{author}} · {{committed}}<br>{{message}}{{^empty(changedPaths)}}<br>Uncommitted: {{#changedPaths}}<code>{{.}}</code> {{/changedPaths}}{{/empty(changedPaths)}}</dd>{{/git}}
         </dl>
+        {{#releases}}<section aria-labelledby="actions-heading">
+        <h2 id="actions-heading">Release</h2>
+        <form class="action" method="post" action="/ui/actions/promote">
+        <input type="hidden" name="form_key" value="{{formKey}}"><input type="hidden" name="ref" value="{{reference}}"><input type="hidden" name="step" value="check">
+        <label for="promote-to">Promote to</label><input id="promote-to" name="to" value="production" required>
+        <label for="promote-reason">Reason</label><input id="promote-reason" name="reason">
+        <button type="submit" id="check-gates">Check the gates</button>
+        </form>
+        {{^deprecated}}<form class="action" method="post" action="/ui/actions/deprecate">
+        <input type="hidden" name="form_key" value="{{formKey}}"><input type="hidden" name="ref" value="{{reference}}">
+        <label for="deprecate-reason">Why deprecate it</label><input id="deprecate-reason" name="reason" required>
+        <button type="submit">Deprecate</button>
+        </form>{{/deprecated}}
+        </section>{{/releases}}
         <section aria-labelledby="metrics-heading">
         <h2 id="metrics-heading">Metrics</h2>
         {{^empty(metrics)}}<table class="data"><thead><tr><th scope="col">Metric</th><th scope="col" class="num">Value</th></tr></thead><tbody>

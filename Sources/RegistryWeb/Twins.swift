@@ -129,6 +129,35 @@ enum Twin {
         let evaluations: [Evaluation]
     }
 
+    struct Promotion: Decodable {
+        struct Gate: Decodable {
+            let gate: String
+            let metric: String?
+            let outcome: String
+            let actual: JSONNode?
+            let required: JSONNode?
+            let detail: String
+        }
+        let model: String
+        let alias: String
+        let version: Pointer
+        let previous: Pointer?
+        /// moved, unchanged, refused or dry_run.
+        let result: String
+        let wouldMove: Bool
+        let warnings: [String]
+        let forced: Bool
+        let gates: [Gate]
+    }
+
+    struct ErrorDocument: Decodable {
+        struct Error: Decodable {
+            let message: String
+            let hint: String?
+        }
+        let error: Error
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

@@ -84,9 +84,16 @@ struct ModelView {
     let older: String?
     let timeline: [Moment]
     let charts: [Chart]
+    /// The release forms (rollback) are shown to a token that may use them; the server checks anyway.
+    let releases: Bool
+    let formKey: String
+    let model: String
 
-    init(_ list: Twin.VersionList, history: Twin.History, after: Int?) {
+    init(_ list: Twin.VersionList, history: Twin.History, after: Int?, viewer: WebUI.Viewer) {
         name = list.model
+        model = list.model
+        releases = viewer.releases
+        formKey = viewer.formKey
         total = list.total
         let versions = list.versions
         first = versions.first?.version ?? 0
@@ -195,9 +202,15 @@ struct VersionView {
     let files: [File]
     let datasets: [Dataset]
     let signatures: [Signature]
+    let releases: Bool
+    let deprecated: Bool
+    let formKey: String
 
-    init(_ version: Twin.Version) {
+    init(_ version: Twin.Version, viewer: WebUI.Viewer) {
         reference = version.reference
+        releases = viewer.releases
+        deprecated = version.status == "deprecated"
+        formKey = viewer.formKey
         status = version.status
         statusNote = version.deprecation.map { "Deprecated: \($0)" } ?? version.rollback.map { "Rolled back: \($0)" }
         aliases = version.aliases

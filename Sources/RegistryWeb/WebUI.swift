@@ -19,11 +19,14 @@ public enum WebUI {
         public let role: String
         /// Every form carries it back (the session's key against cross-site forgery).
         public let formKey: String
+        /// Whether the token may promote, roll back and deprecate (its alias grant is checked when it does).
+        public let releases: Bool
 
-        public init(name: String, role: String, formKey: String) {
+        public init(name: String, role: String, formKey: String, releases: Bool) {
             self.name = name
             self.role = role
             self.formKey = formKey
+            self.releases = releases
         }
     }
 
@@ -40,8 +43,27 @@ public enum WebUI {
         }
     }
 
-    /// Answers a twin: an API path and its query, as the viewer's token would call it.
-    public typealias Fetch = (_ path: String, _ items: [(String, String)]) throws(TwinFailure) -> Data
+    /// An API call's answer: its HTTP status and body (the command's document, or the error document).
+    public struct Answer: Sendable {
+        public let status: Int
+        public let body: Data
+
+        public init(status: Int, body: Data) {
+            self.status = status
+            self.body = body
+        }
+    }
+
+    /// Calls the API as the viewer's token would (`GET /v1/show`, `POST /v1/promote`…): the server
+    /// answers it in-process, with the token's role and grants.
+    public typealias Call = (_ method: String, _ path: String, _ items: [(String, String)]) -> Answer
+
+    /// A page's twin: the document, or why the call failed.
+    static func fetch(_ call: Call, _ path: String, _ items: [(String, String)]) throws(TwinFailure) -> Data {
+        let answer = call("GET", path, items)
+        guard answer.status == 200 else { throw TwinFailure(answer) }
+        return answer.body
+    }
 
     /// A page drawn: its HTTP status and HTML.
     public struct Drawn: Sendable {
@@ -67,9 +89,9 @@ public enum WebUI {
     }
 
     /// Draws a page for a signed-in viewer; a twin's failure becomes the page's (404, 403…).
-    public static func draw(_ page: Page, viewer: Viewer, fetch: Fetch) -> Drawn {
+    public static func draw(_ page: Page, viewer: Viewer, call: Call) -> Drawn {
         do throws(TwinFailure) {
-            let (title, crumbs, twin, body) = try content(page, fetch: fetch)
+            let (title, crumbs, twin, body) = try content(page, viewer: viewer, call: call)
             return Drawn(status: 200, html: layout(title: title, body: body, viewer: viewer, crumbs: crumbs, twin: twin))
         } catch {
             let body = Templates.library.render(Problem(heading: "Not shown", message: error.message, hint: error.hint), withTemplate: "problem") ?? ""
@@ -94,7 +116,8 @@ public enum WebUI {
         next.hasPrefix("/") && !next.hasPrefix("//") && !next.contains("\\") && isPagePath(String(next.prefix { $0 != "?" })) ? next : "/"
     }
 
-    private static func content(_ page: Page, fetch: Fetch) throws(TwinFailure) -> (String, [Crumb], String, String) {
+    private static func content(_ page: Page, viewer: Viewer, call: Call) throws(TwinFailure) -> (String, [Crumb], String, String) {
+        func fetch(_ path: String, _ items: [(String, String)]) throws(TwinFailure) -> Data { try Self.fetch(call, path, items) }
         switch page {
         case .models(let query):
             let twin = "/v1/list"
@@ -105,21 +128,21 @@ public enum WebUI {
             if let after { items.append(("after", "\(after)")) }
             let list = try Twin.decoded(Twin.VersionList.self, fetch("/v1/list", items))
             let history = try Twin.decoded(Twin.History.self, fetch("/v1/history", [("model", name), ("limit", "\(ModelView.timelineLength)")]))
-            let view = ModelView(list, history: history, after: after)
+            let view = ModelView(list, history: history, after: after, viewer: viewer)
             return (name, [Crumb(label: "Models", href: "/")], "/v1/list?" + query(items), render(view, "model"))
         case .version(let model, let number):
             let reference = "\(model)@\(number)"
             let version = try Twin.decoded(Twin.Version.self, fetch("/v1/show", [("ref", reference)]))
             let crumbs = [Crumb(label: "Models", href: "/"), Crumb(label: model, href: Link.model(model))]
-            return (reference, crumbs, "/v1/show?" + query([("ref", reference)]), render(VersionView(version), "version"))
+            return (reference, crumbs, "/v1/show?" + query([("ref", reference)]), render(VersionView(version, viewer: viewer), "version"))
         }
     }
 
-    private static func render(_ view: Any, _ template: String) -> String {
+    static func render(_ view: Any, _ template: String) -> String {
         Templates.library.render(view, withTemplate: template) ?? ""
     }
 
-    private static func layout(title: String, body: String, viewer: Viewer?, crumbs: [Crumb], twin: String?) -> String {
+    static func layout(title: String, body: String, viewer: Viewer?, crumbs: [Crumb], twin: String?) -> String {
         render(LayoutView(title: title, body: body, viewer: viewer, crumbs: crumbs, twin: twin), "layout")
     }
 
@@ -151,6 +174,14 @@ struct SignInView {
     let next: String
     let formKey: String
     let error: String?
+}
+
+extension WebUI.TwinFailure {
+    /// The failure an API answer describes (its error document's message and hint).
+    init(_ answer: WebUI.Answer) {
+        let document = try? Twin.decode(Twin.ErrorDocument.self, answer.body)
+        self.init(status: answer.status, message: document?.error.message ?? "the API answered \(answer.status)", hint: document?.error.hint)
+    }
 }
 
 extension Twin {

@@ -16,6 +16,7 @@ import Testing
         try writeFile(space.directory.url("f/weights.bin"), "fraud")
         #expect(try space.run(["register", "fraud-eu", "f", "--no-git", "-q"]).status == 0)
         #expect(try space.run(["promote", "churn@4", "--to", "production", "--reason", "best holdout auc"]).status == 0)
+        try writeFile(space.registry + "/policy.toml", "[aliases.production]\nmin = { \"holdout.auc\" = 0.83 }\n")
         let reader = try space.run(["token", "create", "fraud-reader", "--role", "reader", "--models", "fraud*"]).stdout.trimmingCharacters(in: .newlines)
         let tokenFile = space.directory.url("admin.token")
         let server = try ServerProcess(registry: space.registry, in: space.path, arguments: ["--bootstrap-admin-token", tokenFile])
@@ -27,12 +28,19 @@ import Testing
         let browsed = try run(
             "/usr/bin/env",
             ["python3", repositoryRoot + "/Tests/web/browse.py", "--url", server.url, "--admin-token", admin, "--reader-token", reader, "--model", "churn",
-             "--versions", "6", "--production", "4", "--file-digest", digest, "--screenshots", screenshots],
+             "--versions", "6", "--production", "4", "--refused", "2", "--file-digest", digest, "--screenshots", screenshots],
             in: space.path, environment: ["SE_OFFLINE": "true"])
         #expect(browsed.status == 0, "\(browsed.stdout)\n\(browsed.stderr)")
-        for page in ["sign-in", "models", "model", "model-phone", "version", "refused"] {
+        for page in ["sign-in", "models", "model", "model-phone", "version", "gates", "gates-refused", "refused"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(page).png"), "no screenshot of \(page)")
         }
+        // The web's promotion is the CLI's: the same ledger event, by the token, with its reason.
+        let history = try space.run(["history", "churn", "--json"]).json()
+        let latest = try #require((history["events"] as? [[String: Any]])?.first)
+        #expect(latest["action"] as? String == "promote" && latest["reason"] as? String == "beats v4 on holdout")
+        let actor = try #require(latest["actor"] as? [String: Any])
+        #expect((actor["user"] as? String)?.hasPrefix("admin-") == true && (actor["host"] as? String)?.hasPrefix("mreg serve on ") == true, "\(actor)")
+        #expect(try space.run(["verify", "-q"]).status == 0)
         let (status, log) = server.stop()
         #expect(status == 0, "\(log)")
         #expect(!log.contains(admin) && !log.contains(reader) && !log.contains("mregs_"), "a secret was logged")

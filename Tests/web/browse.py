@@ -67,6 +67,21 @@ def valid_html(url, session, name):
         check(False, f"{name}: not valid HTML: {error}")
 
 
+def fetch_json(url, session):
+    status, body = fetch(url, session)
+    check(status == 200, f"{url} answered {status}")
+    return json.loads(body) if status == 200 else {}
+
+
+def valid_html_page(driver, name):
+    """The page the browser shows, as the server sent it (its source before any script ran)."""
+    try:
+        source = "<!DOCTYPE html>\n" + driver.execute_script("return document.documentElement.outerHTML")
+        html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(source)
+    except Exception as error:
+        check(False, f"{name}: not valid HTML: {error}")
+
+
 def console_errors(driver, name, status=None):
     """The console's errors since the last look; a page answered with an error status (401, 403)
     logs that status, which is then expected."""
@@ -100,6 +115,7 @@ def main():
     parser.add_argument("--model", required=True)
     parser.add_argument("--versions", type=int, required=True)
     parser.add_argument("--production", type=int, required=True, help="the version holding production")
+    parser.add_argument("--refused", type=int, required=True, help="a version the policy refuses for production")
     parser.add_argument("--file-digest", required=True, help="a file digest of the production version")
     parser.add_argument("--screenshots", required=True)
     arguments = parser.parse_args()
@@ -188,7 +204,53 @@ def main():
         twin = json.loads(driver.find_element(By.TAG_NAME, "body").text)
         check(twin.get("reference") == f"{arguments.model}@{arguments.production}", f"the JSON twin: {str(twin)[:200]}")
 
+        # A forced promotion without a reason, sent past the browser, is refused by the server.
+        driver.get(base + "/")
+        form_key = driver.find_element(By.CSS_SELECTOR, "form.who input[name=form_key]").get_attribute("value")
+        forced = {"form_key": form_key, "ref": f"{arguments.model}@{arguments.refused}", "to": "production", "force": "true", "step": "confirm"}
+        status, body = fetch(base + "/ui/actions/promote", secret, data=urllib.parse.urlencode(forced).encode())
+        check(status == 400 and "--force needs --reason" in body, f"forcing without a reason answered {status}")
+
+        # Promote through the gate report: a version below the policy's bar is refused (forcing
+        # is offered, with a reason); the newest passes, and the move lands on the timeline.
+        newest = arguments.versions
+        driver.get(f"{base}/ui/models/{arguments.model}/versions/{arguments.refused}")
+        navigated(driver, driver.find_element(By.ID, "check-gates").click)
+        verdict = driver.find_element(By.CSS_SELECTOR, ".verdict-line").text
+        check("Refused: a gate did not pass" in verdict, f"a version below the bar is refused: {verdict}")
+        console_errors(driver, "refused gate report", status=409)
+        check(len(driver.find_elements(By.ID, "force")) == 1 and not driver.find_elements(By.ID, "confirm"), "forcing, not confirming, is offered")
+        shot(driver, "gates-refused")
+        valid_html_page(driver, "refused gate report")
+        # Forcing, offered under the report, needs a reason (the browser asks for one first).
+        driver.find_element(By.ID, "force").click()
+        check("/ui/actions/promote" in driver.current_url and driver.find_element(By.ID, "force-reason").get_attribute("validationMessage"),
+              "forcing without a reason was sent")
+        driver.find_element(By.ID, "force-reason").send_keys("hotfix for the outage")
+        navigated(driver, driver.find_element(By.ID, "force").click)
+        latest = driver.find_element(By.CSS_SELECTOR, "ol.timeline li")
+        check("forced" in latest.get_attribute("class") and "hotfix for the outage" in latest.text and f"→ v{arguments.refused}" in latest.text,
+              f"the forced move on the timeline: {latest.text}")
+        driver.get(f"{base}/ui/models/{arguments.model}/versions/{newest}")
+        driver.find_element(By.ID, "promote-reason").send_keys("beats v4 on holdout")
+        navigated(driver, driver.find_element(By.ID, "check-gates").click)
+        verdict = driver.find_element(By.CSS_SELECTOR, ".verdict-line").text
+        check(f"would move from v{arguments.refused} to v{newest}" in verdict, f"the dry run's verdict: {verdict}")
+        check(fetch_json(base + f"/v1/list?model={arguments.model}", secret)["aliases"].get("production") == arguments.refused,
+              "the dry run moved nothing")
+        shot(driver, "gates")
+        valid_html_page(driver, "gate report")
+        navigated(driver, driver.find_element(By.ID, "confirm").click)
+        check(driver.current_url.startswith(base + "/ui/models/" + arguments.model), f"after promoting: {driver.current_url}")
+        latest = driver.find_element(By.CSS_SELECTOR, "ol.timeline li").text
+        check(f"→ v{newest}" in latest and "beats v4 on holdout" in latest and "(was v2)" in latest, f"the timeline's newest entry: {latest}")
+        check(fetch_json(base + f"/v1/list?model={arguments.model}", secret)["aliases"].get("production") == newest, "production moved")
+        console_errors(driver, "after promoting")
+
         # Forged forms are refused and change nothing.
+        status, _ = fetch(base + "/ui/actions/rollback", secret, data=f"model={arguments.model}&alias=production&reason=x".encode())
+        check(status == 403, f"a rollback without the form's key answered {status}")
+        check(fetch_json(base + f"/v1/list?model={arguments.model}", secret)["aliases"].get("production") == newest, "a forged rollback moved production")
         status, _ = fetch(base + "/ui/sign-out", secret, data=b"form_key=wrong")
         check(status == 403, f"sign-out without the form's key answered {status}")
         driver.get(base + "/")
@@ -209,6 +271,13 @@ def main():
         sign_in(driver, base, arguments.reader_token)
         links = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "table.data tbody a")]
         check(arguments.model not in links, f"a reader of other models sees {links}")
+        navigated(driver, driver.find_element(By.LINK_TEXT, "fraud-eu").click)
+        navigated(driver, driver.find_element(By.CSS_SELECTOR, "#versions tbody a").click)
+        check(not driver.find_elements(By.CSS_SELECTOR, "form.action"), "a reader is shown no action")
+        reader_key = driver.find_element(By.CSS_SELECTOR, "form.who input[name=form_key]").get_attribute("value")
+        reader_session = driver.get_cookie("mreg_session")["value"]
+        status, body = fetch(base + "/ui/actions/deprecate", reader_session, data=f"form_key={reader_key}&ref=fraud-eu@1&reason=x".encode())
+        check(status == 403 and "needs the promoter role" in body, f"a reader's deprecation answered {status}")
         driver.get(base + "/ui/models/" + arguments.model)
         check("may act on models" in driver.find_element(By.CSS_SELECTOR, "p.error").text, "a page of a model not granted is refused")
         shot(driver, "refused")
