@@ -35,10 +35,13 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(page).png"), "no screenshot of \(page)")
         }
         // The web's promotion is the CLI's: the same ledger event, by the token, with its reason.
-        let history = try space.run(["history", "churn", "--json"]).json()
-        let latest = try #require((history["events"] as? [[String: Any]])?.first)
-        #expect(latest["action"] as? String == "promote" && latest["reason"] as? String == "beats v4 on holdout")
-        let actor = try #require(latest["actor"] as? [String: Any])
+        let events = try #require(try space.run(["history", "churn", "--json"]).json()["events"] as? [[String: Any]])
+        #expect(events.prefix(4).map { "\($0["action"] ?? "") \($0["reason"] ?? "")" } == [
+            "deprecate superseded", "rollback v6 regressed in canary", "promote beats v4 on holdout", "promote hotfix for the outage",
+        ])
+        #expect(events[3]["forced"] as? Bool == true)
+        #expect(try space.run(["show", "churn@6", "--json"]).json()["status"] as? String == "deprecated")
+        let actor = try #require(events[2]["actor"] as? [String: Any])
         #expect((actor["user"] as? String)?.hasPrefix("admin-") == true && (actor["host"] as? String)?.hasPrefix("mreg serve on ") == true, "\(actor)")
         #expect(try space.run(["verify", "-q"]).status == 0)
         let (status, log) = server.stop()

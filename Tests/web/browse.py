@@ -247,10 +247,23 @@ def main():
         check(fetch_json(base + f"/v1/list?model={arguments.model}", secret)["aliases"].get("production") == newest, "production moved")
         console_errors(driver, "after promoting")
 
+        # Roll back production from the model page, then deprecate the version it left.
+        driver.find_element(By.ID, "rollback-production").send_keys("v6 regressed in canary")
+        navigated(driver, driver.find_element(By.ID, "rollback-production").find_element(By.XPATH, "following-sibling::button").click)
+        latest = driver.find_element(By.CSS_SELECTOR, "ol.timeline li")
+        check("rollback" in latest.get_attribute("class") and "v6 regressed in canary" in latest.text and f"→ v{arguments.refused}" in latest.text,
+              f"the rollback on the timeline: {latest.text}")
+        driver.get(f"{base}/ui/models/{arguments.model}/versions/{newest}")
+        driver.find_element(By.ID, "deprecate-reason").send_keys("superseded")
+        navigated(driver, driver.find_element(By.ID, "deprecate-reason").find_element(By.XPATH, "following-sibling::button").click)
+        check(driver.find_element(By.CSS_SELECTOR, ".summary .status").text == "deprecated", "the version shows as deprecated")
+        check(not driver.find_elements(By.ID, "deprecate-reason"), "a deprecated version offers no second deprecation")
+
         # Forged forms are refused and change nothing.
         status, _ = fetch(base + "/ui/actions/rollback", secret, data=f"model={arguments.model}&alias=production&reason=x".encode())
         check(status == 403, f"a rollback without the form's key answered {status}")
-        check(fetch_json(base + f"/v1/list?model={arguments.model}", secret)["aliases"].get("production") == newest, "a forged rollback moved production")
+        check(fetch_json(base + f"/v1/list?model={arguments.model}", secret)["aliases"].get("production") == arguments.refused,
+              "a forged rollback moved production")
         status, _ = fetch(base + "/ui/sign-out", secret, data=b"form_key=wrong")
         check(status == 403, f"sign-out without the form's key answered {status}")
         driver.get(base + "/")
