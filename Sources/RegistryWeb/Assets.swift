@@ -66,6 +66,15 @@ public enum Assets {
         form.action { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0; padding: 8px; background: var(--band); border-radius: 6px; }
         .verdict.passed { color: var(--good); font-weight: 600; }
         .verdict.failed, .verdict.missing { color: var(--bad); font-weight: 600; }
+        .up { color: var(--good); } .down { color: var(--bad); }
+        .graph { overflow-x: auto; }
+        svg.lineage rect { fill: var(--band); stroke: var(--muted); }
+        svg.lineage .root rect { fill: #dbe9f7; stroke: var(--accent); stroke-width: 2; }
+        svg.lineage .dataset rect { fill: #eef6e9; } svg.lineage .commit rect { fill: #f6f0e4; }
+        svg.lineage text { font-size: 12px; fill: var(--ink); }
+        svg.lineage a text { fill: var(--accent); text-decoration: underline; }
+        svg.lineage .edge { fill: none; stroke: var(--muted); stroke-width: 1.2; }
+        .then { border-left: 4px solid var(--accent); padding-left: 8px; }
         form.search, form.sign-in { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0 16px; }
         input, button { font: inherit; padding: 4px 8px; }
         @media (max-width: 640px) { main { padding: 8px; } .who { margin-left: 0; } }

@@ -5,7 +5,7 @@ import Mustache
 enum Templates {
     static let library: MustacheLibrary = {
         var library = MustacheLibrary()
-        for (name, text) in [("layout", layout), ("models", models), ("model", model), ("version", version), ("sign-in", signIn), ("problem", problem), ("gates", gates)] {
+        for (name, text) in [("layout", layout), ("models", models), ("model", model), ("version", version), ("sign-in", signIn), ("problem", problem), ("gates", gates), ("diff", diff)] {
             // The templates are constants of this file: one that does not parse is a bug caught by any test.
             try! library.register(text, named: name)
         }
@@ -39,7 +39,7 @@ enum Templates {
         {{^empty(crumbs)}}<nav class="crumbs" aria-label="Breadcrumb">{{#crumbs}}<a href="{{href}}">{{label}}</a> / {{/crumbs}}</nav>{{/empty(crumbs)}}
         {{{body}}}
         </main>
-        <footer>{{#twin}}The same as JSON: <a href="{{twin}}"><code>GET {{twin}}</code></a>{{/twin}}</footer>
+        <footer>{{#twin}}The same as JSON: <a href="{{twin}}"><code>GET {{twin}}</code></a>{{/twin}}{{#postedTwin}}The same as JSON: <code>POST {{postedTwin}}</code>{{/postedTwin}}</footer>
         <script src="/ui/assets/mreg.js"></script>
         </body>
         </html>
@@ -90,6 +90,50 @@ enum Templates {
 
         """
 
+    static let diff = """
+        <h1><a href="{{aHref}}">{{a}}</a> → <a href="{{bHref}}">{{b}}</a></h1>
+        <form class="search" method="get" action="/ui/diff">
+        <label for="diff-a">From</label><input id="diff-a" name="a" value="{{a}}" required>
+        <label for="diff-b">to</label><input id="diff-b" name="b" value="{{b}}" required>
+        <button type="submit">Compare</button>
+        </form>
+        <section aria-labelledby="diff-metrics-heading">
+        <h2 id="diff-metrics-heading">Metrics</h2>
+        {{^empty(metrics)}}<table class="data" id="diff-metrics"><thead><tr><th scope="col">Metric</th><th scope="col" class="num">{{a}}</th><th scope="col" class="num">{{b}}</th><th scope="col" class="num">Change</th></tr></thead><tbody>
+        {{#metrics}}<tr class="{{change}}"><td>{{name}}</td><td class="num">{{before}}</td><td class="num">{{after}}</td><td class="num {{direction}}">{{delta}}</td></tr>
+        {{/metrics}}</tbody></table>{{/empty(metrics)}}
+        {{^metrics}}<p>Neither version records a metric.</p>{{/metrics}}
+        </section>
+        <section aria-labelledby="diff-params-heading">
+        <h2 id="diff-params-heading">Parameters</h2>
+        {{^empty(params)}}<table class="data" id="diff-params"><thead><tr><th scope="col">Parameter</th><th scope="col">Change</th><th scope="col">{{a}}</th><th scope="col">{{b}}</th></tr></thead><tbody>
+        {{#params}}<tr class="{{change}}"><td><code>{{name}}</code></td><td>{{change}}</td><td><code>{{before}}</code></td><td><code>{{after}}</code></td></tr>
+        {{/params}}</tbody></table>{{/empty(params)}}
+        {{^params}}<p>The same parameters.</p>{{/params}}
+        </section>
+        <section aria-labelledby="diff-files-heading">
+        <h2 id="diff-files-heading">Files</h2>
+        <p>{{unchangedFiles}} file(s) unchanged.</p>
+        {{^empty(files)}}<table class="data" id="diff-files"><thead><tr><th scope="col">Path</th><th scope="col">Change</th><th scope="col">{{a}}</th><th scope="col">{{b}}</th></tr></thead><tbody>
+        {{#files}}<tr class="{{change}}"><td><code>{{name}}</code></td><td>{{change}}</td><td><code>{{before}}</code></td><td><code>{{after}}</code></td></tr>
+        {{/files}}</tbody></table>{{/empty(files)}}
+        </section>
+        <section aria-labelledby="diff-datasets-heading">
+        <h2 id="diff-datasets-heading">Datasets</h2>
+        {{^empty(datasets)}}<table class="data"><thead><tr><th scope="col">Role</th><th scope="col">Change</th><th scope="col">{{a}}</th><th scope="col">{{b}}</th></tr></thead><tbody>
+        {{#datasets}}<tr class="{{change}}"><td>{{name}}</td><td>{{change}}</td><td><code>{{before}}</code></td><td><code>{{after}}</code></td></tr>
+        {{/datasets}}</tbody></table>{{/empty(datasets)}}
+        {{^datasets}}<p>Neither version records a dataset.</p>{{/datasets}}
+        </section>
+        <section aria-labelledby="diff-git-heading">
+        <h2 id="diff-git-heading">Commits between</h2>
+        {{#git}}<p>{{relation}}, {{total}} commit(s).</p>{{^empty(commits)}}<ol class="commits">{{#commits}}<li><code>{{id}}</code> {{subject}}</li>{{/commits}}</ol>{{/empty(commits)}}{{/git}}
+        {{#gitNote}}<p class="note">{{gitNote}}</p>{{/gitNote}}
+        {{^git}}{{^gitNote}}<p>Neither version records a commit.</p>{{/gitNote}}{{/git}}
+        </section>
+
+        """
+
     static let models = """
         <h1>Models</h1>
         <form class="search" method="get" action="/" role="search">
@@ -113,6 +157,15 @@ enum Templates {
     static let model = """
         <h1>{{name}}</h1>
         <p class="summary">{{total}} versions{{^empty(aliases)}} · {{#aliases}}<span class="alias">{{name}}</span>&nbsp;<a href="{{href}}">v{{version}}</a> {{/aliases}}{{/empty(aliases)}}</p>
+        <form class="search" method="get" action="{{modelHref}}">
+        <label for="at">What was live at (UTC)</label><input id="at" name="at" type="datetime-local" step="1" value="{{atInput}}" required>
+        <button type="submit">Show</button>
+        </form>
+        {{#then}}<section aria-labelledby="then-heading" class="then">
+        <h2 id="then-heading">At {{when}}</h2>
+        {{^empty(holders)}}<ul>{{#holders}}<li><span class="alias">{{alias}}</span> {{#href}}<a href="{{href}}">{{reference}}</a>, since {{since}}{{/href}}{{^href}}named nothing{{/href}}</li>{{/holders}}</ul>{{/empty(holders)}}
+        {{^holders}}<p>No alias named a version yet.</p>{{/holders}}
+        </section>{{/then}}
         {{^empty(charts)}}
         <section aria-labelledby="charts-heading">
         <h2 id="charts-heading">Metrics across these versions</h2>
@@ -175,6 +228,11 @@ enum Templates {
         <button type="submit">Deprecate</button>
         </form>{{/deprecated}}
         </section>{{/releases}}
+        <form class="search" method="get" action="/ui/diff">
+        <input type="hidden" name="b" value="{{reference}}">
+        <label for="compare-with">Compare with</label><input id="compare-with" name="a" value="{{compareWith}}" required>
+        <button type="submit">Compare</button>
+        </form>
         <section aria-labelledby="metrics-heading">
         <h2 id="metrics-heading">Metrics</h2>
         {{^empty(metrics)}}<table class="data"><thead><tr><th scope="col">Metric</th><th scope="col" class="num">Value</th></tr></thead><tbody>
@@ -188,6 +246,10 @@ enum Templates {
         {{#evaluations}}{{#metrics}}<tr><td>{{dataset}}</td><td>{{name}}</td><td class="num">{{value}}</td><td>{{interval}}</td><td>{{when}}</td></tr>
         {{/metrics}}{{/evaluations}}</tbody></table>{{/empty(evaluations)}}
         {{^evaluations}}<p>No evaluation recorded.</p>{{/evaluations}}
+        </section>
+        <section aria-labelledby="lineage-heading">
+        <h2 id="lineage-heading">Lineage</h2>
+        <div class="graph">{{{lineage}}}</div>
         </section>
         <section aria-labelledby="params-heading">
         <h2 id="params-heading">Parameters</h2>

@@ -101,6 +101,8 @@ enum Twin {
             }
             let id: Int64
             let dataset: String
+            /// The role the version gave that dataset (`holdout`), when it recorded it.
+            let datasetKey: String?
             let task: String?
             let metrics: [Metric]
             let createdAt: String
@@ -127,6 +129,60 @@ enum Twin {
         let rollback: String?
         let signatures: [Signature]
         let evaluations: [Evaluation]
+    }
+
+    struct Lineage: Decodable {
+        struct Node: Decodable {
+            let id: String
+            let kind: String
+            let label: String
+        }
+        struct Edge: Decodable {
+            let from: String
+            let to: String
+            let label: String
+        }
+        let root: String
+        let nodes: [Node]
+        let edges: [Edge]
+    }
+
+    struct HistoryAt: Decodable {
+        struct Holder: Decodable {
+            let alias: String
+            let since: String
+            let version: Pointer?
+        }
+        let at: String
+        let aliases: [Holder]
+    }
+
+    struct Diff: Decodable {
+        struct Change: Decodable {
+            let name: String
+            let change: String
+            let before: JSONNode?
+            let after: JSONNode?
+            let delta: Double?
+        }
+        struct Commit: Decodable {
+            let id: String
+            let subject: String
+        }
+        struct Git: Decodable {
+            let relation: String
+            let total: Int
+            let commits: [Commit]
+        }
+        let a: String
+        let b: String
+        let params: [Change]
+        let metrics: [Change]
+        let datasets: [Change]
+        let files: [Change]
+        let unchangedFiles: Int
+        let git: Git?
+        let gitNote: String?
     }
 
     struct Promotion: Decodable {

@@ -88,10 +88,41 @@ struct ModelView {
     let releases: Bool
     let formKey: String
     let model: String
+    let modelHref: String
+    /// The moment asked about, as the date picker shows it, and what the aliases named then.
+    let atInput: String
+    let then: Then?
 
-    init(_ list: Twin.VersionList, history: Twin.History, after: Int?, viewer: WebUI.Viewer) {
+    struct Then {
+        struct Holder {
+            let alias: String
+            let reference: String
+            let href: String?
+            let since: String
+        }
+        let when: String
+        let holders: [Holder]
+    }
+
+    /// A date picker's `2026-11-02T09:30` (or with seconds) as the UTC instant `history --at` takes.
+    static func instant(_ input: String) -> String? {
+        let pattern = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d)?)?$/
+        guard input.wholeMatch(of: pattern) != nil else { return input.hasSuffix("Z") ? input : nil }
+        if input.count == 10 { return input + "T00:00:00Z" }
+        return input + (input.count == 16 ? ":00Z" : "Z")
+    }
+
+    init(_ list: Twin.VersionList, history: Twin.History, after: Int?, at: Twin.HistoryAt?, viewer: WebUI.Viewer) {
         name = list.model
         model = list.model
+        modelHref = Link.model(list.model)
+        atInput = at.map { String($0.at.prefix(19)) } ?? ""
+        then = at.map { at in
+            Then(when: Format.when(at.at), holders: at.aliases.map { holder in
+                Then.Holder(alias: holder.alias, reference: holder.version?.reference ?? "", href: holder.version.map { Link.version(list.model, $0.version) },
+                       since: Format.when(holder.since))
+            })
+        }
         releases = viewer.releases
         formKey = viewer.formKey
         total = list.total
@@ -205,9 +236,14 @@ struct VersionView {
     let releases: Bool
     let deprecated: Bool
     let formKey: String
+    let lineage: String
+    /// What "Compare with" offers first: the parent, else the version before.
+    let compareWith: String
 
-    init(_ version: Twin.Version, viewer: WebUI.Viewer) {
+    init(_ version: Twin.Version, lineage: Twin.Lineage, viewer: WebUI.Viewer) {
         reference = version.reference
+        self.lineage = LineageGraph.svg(lineage)
+        compareWith = version.parent?.reference ?? "\(version.model)@\(max(1, version.version == 1 ? 2 : version.version - 1))"
         releases = viewer.releases
         deprecated = version.status == "deprecated"
         formKey = viewer.formKey
@@ -230,7 +266,7 @@ struct VersionView {
             Evaluation(metrics: evaluation.metrics.map { metric in
                 let interval = metric.ciLow.flatMap { low in metric.ciHigh.map { "\(Format.number(low)) – \(Format.number($0))" } } ?? "–"
                 return Evaluation.Row(
-                    dataset: evaluation.dataset, name: metric.name, value: Format.number(metric.value), interval: interval, when: Format.when(evaluation.createdAt))
+                    dataset: evaluation.datasetKey ?? Format.shortDigest(evaluation.dataset), name: metric.name, value: Format.number(metric.value), interval: interval, when: Format.when(evaluation.createdAt))
             })
         }
         params = ParametersHTML.html(version.params)
@@ -289,5 +325,66 @@ enum Format {
 
     static func actor(_ registrant: Twin.Registrant) -> String {
         registrant.user + "@" + registrant.host + (registrant.ciProvider.map { " (\($0))" } ?? "")
+    }
+}
+
+/// Two versions side by side: what changed in metrics (with the change's sign), parameters,
+/// files, datasets and the commits between them.
+struct DiffView {
+    struct Row {
+        let name: String
+        let change: String
+        let before: String
+        let after: String
+        let delta: String
+        /// `up` or `down`, for the change's colour; empty when unchanged or unknown.
+        let direction: String
+    }
+    struct Git {
+        struct Commit {
+            let id: String
+            let subject: String
+        }
+        let relation: String
+        let total: Int
+        let commits: [Commit]
+    }
+    let a: String
+    let b: String
+    let aHref: String
+    let bHref: String
+    let metrics: [Row]
+    let params: [Row]
+    let files: [Row]
+    let datasets: [Row]
+    let unchangedFiles: Int
+    let git: Git?
+    let gitNote: String?
+
+    init(_ diff: Twin.Diff) {
+        (a, b) = (diff.a, diff.b)
+        aHref = LineageGraph.versionPage(diff.a) ?? "/"
+        bHref = LineageGraph.versionPage(diff.b) ?? "/"
+        func text(_ node: JSONNode?) -> String { node.map(ParametersHTML.text) ?? "–" }
+        func file(_ node: JSONNode?) -> String {
+            guard case .object(let fields)? = node else { return "–" }
+            let digest = fields.first { $0.0 == "digest" }.map { ParametersHTML.text($0.1) } ?? ""
+            let size = fields.first { $0.0 == "size" }.flatMap { if case .number(let n) = $0.1 { Format.bytes(Int64(n)) } else { nil } } ?? ""
+            return Format.shortDigest(digest) + (size.isEmpty ? "" : ", " + size)
+        }
+        func rows(_ changes: [Twin.Diff.Change], _ show: (JSONNode?) -> String) -> [Row] {
+            changes.map { Row(name: $0.name, change: $0.change, before: show($0.before), after: show($0.after), delta: "", direction: "") }
+        }
+        metrics = diff.metrics.map { change in
+            let delta = change.delta.map { ($0 > 0 ? "+" : "") + Format.number($0) } ?? "–"
+            let direction = change.delta.map { $0 > 0 ? "up" : $0 < 0 ? "down" : "" } ?? ""
+            return Row(name: change.name, change: change.change, before: text(change.before), after: text(change.after), delta: delta, direction: direction)
+        }
+        params = rows(diff.params.filter { $0.change != "same" }, text)
+        files = rows(diff.files.filter { $0.change != "same" }, file)
+        datasets = rows(diff.datasets, { Format.shortDigest(text($0)) })
+        unchangedFiles = diff.unchangedFiles
+        git = diff.git.map { Git(relation: $0.relation, total: $0.total, commits: $0.commits.map { Git.Commit(id: String($0.id.prefix(10)), subject: $0.subject) }) }
+        gitNote = diff.gitNote
     }
 }

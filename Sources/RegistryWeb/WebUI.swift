@@ -9,8 +9,10 @@ public enum WebUI {
     /// A page of the UI, from its path and query.
     public enum Page: Equatable, Sendable {
         case models(query: String)
-        case model(name: String, after: Int?)
+        /// `at`: what the aliases named at that moment (`history --at`), shown above the versions.
+        case model(name: String, after: Int?, at: String?)
         case version(model: String, number: Int)
+        case diff(a: String, b: String)
     }
 
     /// Who is signed in, for the header and the forms.
@@ -81,9 +83,12 @@ public enum WebUI {
     public static func page(path: String, items: [(String, String)]) -> Page? {
         func value(_ name: String) -> String? { items.first { $0.0 == name }?.1 }
         if path == "/" { return .models(query: value("q") ?? "") }
+        if path == prefix + "diff" { return .diff(a: value("a") ?? "", b: value("b") ?? "") }
         let parts = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.first == "models", parts.count >= 2, let name = parts[1].removingPercentEncoding, !name.isEmpty else { return nil }
-        if parts.count == 2 { return .model(name: name, after: value("after").flatMap { Int($0) }) }
+        if parts.count == 2 {
+            return .model(name: name, after: value("after").flatMap { Int($0) }, at: value("at").flatMap { $0.isEmpty ? nil : ModelView.instant($0) })
+        }
         if parts.count == 4, parts[2] == "versions", let number = Int(parts[3]) { return .version(model: name, number: number) }
         return nil
     }
@@ -123,18 +128,29 @@ public enum WebUI {
             let twin = "/v1/list"
             let view = try ModelsView(Twin.decoded(Twin.ModelList.self, fetch(twin, [])), query: query)
             return ("Models", [], twin, render(view, "models"))
-        case .model(let name, let after):
+        case .model(let name, let after, let at):
             var items = [("model", name), ("limit", "\(ModelView.pageSize)")]
             if let after { items.append(("after", "\(after)")) }
             let list = try Twin.decoded(Twin.VersionList.self, fetch("/v1/list", items))
             let history = try Twin.decoded(Twin.History.self, fetch("/v1/history", [("model", name), ("limit", "\(ModelView.timelineLength)")]))
-            let view = ModelView(list, history: history, after: after, viewer: viewer)
+            let then = try at.map { (at) throws(TwinFailure) in try Twin.decoded(Twin.HistoryAt.self, fetch("/v1/history", [("model", name), ("at", at)])) }
+            let view = ModelView(list, history: history, after: after, at: then, viewer: viewer)
             return (name, [Crumb(label: "Models", href: "/")], "/v1/list?" + query(items), render(view, "model"))
         case .version(let model, let number):
             let reference = "\(model)@\(number)"
             let version = try Twin.decoded(Twin.Version.self, fetch("/v1/show", [("ref", reference)]))
+            let lineage = try Twin.decoded(Twin.Lineage.self, fetch("/v1/lineage", [("ref", reference)]))
             let crumbs = [Crumb(label: "Models", href: "/"), Crumb(label: model, href: Link.model(model))]
-            return (reference, crumbs, "/v1/show?" + query([("ref", reference)]), render(VersionView(version, viewer: viewer), "version"))
+            let view = VersionView(version, lineage: lineage, viewer: viewer)
+            return (reference, crumbs, "/v1/show?" + query([("ref", reference)]), render(view, "version"))
+        case .diff(let a, let b):
+            // The API's diff is a POST (a client may send its repository's history); the page sends none.
+            let answer = call("POST", "/v1/diff", [("ref", a), ("ref", b)])
+            guard answer.status == 200 else { throw TwinFailure(answer) }
+            let diff = try Twin.decoded(Twin.Diff.self, answer.body)
+            let model = String(a.prefix { $0 != "@" })
+            let twin = "POST /v1/diff?" + query([("ref", a), ("ref", b)])
+            return ("\(a) → \(b)", [Crumb(label: "Models", href: "/"), Crumb(label: model, href: Link.model(model))], twin, render(DiffView(diff), "diff"))
         }
     }
 
@@ -143,7 +159,9 @@ public enum WebUI {
     }
 
     static func layout(title: String, body: String, viewer: Viewer?, crumbs: [Crumb], twin: String?) -> String {
-        render(LayoutView(title: title, body: body, viewer: viewer, crumbs: crumbs, twin: twin), "layout")
+        // A GET twin is a link (it opens in the signed-in browser); a POST one is named.
+        let posted = twin.flatMap { $0.hasPrefix("POST ") ? String($0.dropFirst(5)) : nil }
+        return render(LayoutView(title: title, body: body, viewer: viewer, crumbs: crumbs, twin: posted == nil ? twin : nil, postedTwin: posted), "layout")
     }
 
     static func query(_ items: [(String, String)]) -> String {
@@ -157,6 +175,7 @@ struct LayoutView {
     let viewer: WebUI.Viewer?
     let crumbs: [Crumb]
     let twin: String?
+    let postedTwin: String?
 }
 
 struct Crumb {

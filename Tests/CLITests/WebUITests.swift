@@ -8,10 +8,33 @@ import Testing
 @Suite struct WebUITests {
     @Test func aBrowserSignsInBrowsesAndSignsOutAndForgedFormsAreRefused() throws {
         let space = try CLIWorkspace()
+        // Six versions as a CI job makes them: each from a commit of its own, trained on a
+        // recorded dataset, each the child of the one before.
+        let project = space.directory.url("project")
+        let (repository, _) = try makeGitRepository(at: project, files: ["train.py": "fit()\n", ".gitignore": "out/\n", "data/train.csv": "x,y\n1,0\n2,1\n"])
+        let environment = ["MREG_REGISTRY": space.registry]
         for number in 1...6 {
-            try writeFile(space.directory.url("m\(number)/weights.bin"), "weights \(number)")
+            try writeFile(project + "/train.py", "fit(lr=0.\(number))\n")
+            _ = try repository.commitAll(message: "tune the learning rate to 0.\(number)")
+            try writeFile(project + "/out/model/weights.bin", "weights \(number)")
             let metrics = ["--metric", "holdout.auc=0.8\(number)", "--metric", "holdout.log_loss=0.\(9 - number)"]
-            #expect(try space.run(["register", "churn", "m\(number)", "--no-git", "-q", "--param", "lr=0.\(number)"] + metrics).status == 0)
+            let parent = number > 1 ? ["--parent", "churn@\(number - 1)"] : []
+            let registered = try mreg(
+                ["register", "churn", "out/model", "-q", "--param", "lr=0.\(number)", "--param", "trees.depth=\(number + 2)", "--dataset", "train=data/train.csv",
+                 "--label", "owner=risk"] + metrics + parent, in: project, environment: environment)
+            #expect(registered.status == 0, "\(registered.stderr)")
+        }
+        // An evaluation with intervals, and a signature by a trusted key, on the version promoted.
+        var predictions = "label,score\n"
+        for row in 0..<200 { predictions += "\(row % 3 == 0 ? 1 : 0),\(Double((row * 37) % 100) / 100 * 0.6 + (row % 3 == 0 ? 0.35 : 0.05))\n" }
+        try writeFile(project + "/predictions.csv", predictions)
+        let evaluated = try mreg(
+            ["evaluate", "churn@4", "--dataset", "data/train.csv", "--predictions", "predictions.csv", "--task", "binary", "--bootstrap", "100"],
+            in: project, environment: environment)
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        try FileManager.default.createDirectory(atPath: space.directory.url("keys"), withIntermediateDirectories: true)
+        for step in [["keys", "generate", "release", "--out", "keys"], ["keys", "trust", "keys/release.pub"], ["sign", "churn@4", "--key", "keys/release.key"]] {
+            #expect(try space.run(step + ["-q"]).status == 0)
         }
         try writeFile(space.directory.url("f/weights.bin"), "fraud")
         #expect(try space.run(["register", "fraud-eu", "f", "--no-git", "-q"]).status == 0)
@@ -31,7 +54,7 @@ import Testing
              "--versions", "6", "--production", "4", "--refused", "2", "--file-digest", digest, "--screenshots", screenshots],
             in: space.path, environment: ["SE_OFFLINE": "true"])
         #expect(browsed.status == 0, "\(browsed.stdout)\n\(browsed.stderr)")
-        for page in ["sign-in", "models", "model", "model-phone", "version", "gates", "gates-refused", "refused"] {
+        for page in ["sign-in", "models", "model", "model-phone", "version", "diff", "gates", "gates-refused", "refused"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(page).png"), "no screenshot of \(page)")
         }
         // The web's promotion is the CLI's: the same ledger event, by the token, with its reason.

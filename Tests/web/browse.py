@@ -182,6 +182,17 @@ def main():
         shot(driver, "model")
         valid_html(driver.current_url, secret, "model page")
         console_errors(driver, "model page")
+        # What was live at a moment: before any promotion nothing, now production.
+        field = driver.find_element(By.ID, "at")
+        driver.execute_script("arguments[0].value = '2000-01-01T00:00:00'", field)
+        navigated(driver, field.find_element(By.XPATH, "following-sibling::button").click)
+        check("No alias named a version yet" in driver.find_element(By.CSS_SELECTOR, ".then").text, "nothing was live in 2000")
+        field = driver.find_element(By.ID, "at")
+        driver.execute_script("arguments[0].value = '2099-01-01T00:00:00'", field)
+        navigated(driver, field.find_element(By.XPATH, "following-sibling::button").click)
+        check(f"{arguments.model}@{arguments.production}" in driver.find_element(By.CSS_SELECTOR, ".then").text, "production as of now")
+        valid_html(driver.current_url, secret, "model page at a moment")
+        driver.get(base + "/ui/models/" + arguments.model)
         # Keyboard: the first Tab reaches the skip link.
         driver.refresh()
         ActionChains(driver).send_keys(Keys.TAB).perform()
@@ -197,9 +208,31 @@ def main():
         navigated(driver, driver.find_element(By.LINK_TEXT, f"v{arguments.production}").click)
         check(driver.find_element(By.TAG_NAME, "h1").text == f"{arguments.model}@{arguments.production}", "version page heading")
         check(arguments.file_digest in driver.find_element(By.ID, "files-heading").find_element(By.XPATH, "..").text, "the file's digest is shown")
+        root = driver.find_elements(By.CSS_SELECTOR, "svg.lineage .root")
+        check(len(root) == 1 and f"{arguments.model}@{arguments.production}" in root[0].text, "the lineage graph has the version as its root")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "svg.lineage a.version")) >= 2, "the lineage links the version and its parent")
+        check(driver.find_elements(By.CSS_SELECTOR, "svg.lineage .dataset") and driver.find_elements(By.CSS_SELECTOR, "svg.lineage .commit"),
+              "the lineage shows the dataset and the commit")
+        check(driver.find_elements(By.CSS_SELECTOR, ".verdict.valid"), "the trusted signature verifies")
+        intervals = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "#evaluations-heading ~ table td:nth-child(4)")]
+        check(any("–" in text and text != "–" for text in intervals), f"an evaluation's interval: {intervals}")
         shot(driver, "version")
         valid_html(driver.current_url, secret, "version page")
         console_errors(driver, "version page")
+        version_page = driver.current_url
+
+        # Compare with the version before: metrics with their change, parameters that changed.
+        navigated(driver, driver.find_element(By.ID, "compare-with").find_element(By.XPATH, "following-sibling::button").click)
+        before = arguments.production - 1
+        check(driver.find_element(By.TAG_NAME, "h1").text == f"{arguments.model}@{before} → {arguments.model}@{arguments.production}", "the diff's heading")
+        auc = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#diff-metrics tbody tr") if row.text.startswith("holdout.auc")]
+        check(auc and "+0.01" in auc[0], f"the metric's change: {auc}")
+        check(driver.find_elements(By.CSS_SELECTOR, "#diff-metrics td.up"), "a rise is marked up")
+        check(any("lr" in row.text for row in driver.find_elements(By.CSS_SELECTOR, "#diff-params tbody tr")), "the changed parameter is listed")
+        shot(driver, "diff")
+        valid_html(driver.current_url, secret, "diff page")
+        console_errors(driver, "diff page")
+        driver.get(version_page)
         navigated(driver, driver.find_element(By.CSS_SELECTOR, "footer a").click)
         twin = json.loads(driver.find_element(By.TAG_NAME, "body").text)
         check(twin.get("reference") == f"{arguments.model}@{arguments.production}", f"the JSON twin: {str(twin)[:200]}")
