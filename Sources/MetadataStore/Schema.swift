@@ -290,6 +290,12 @@ enum Schema {
                 CREATE INDEX web_sessions_by_expiry ON web_sessions(expires_at);
                 """)
         }
+        migrator.registerMigration("v10-events-by-model-action") { db in
+            // A model's release history and its versions' status marks are read by action: without
+            // this index each read walked every event of the model (75 ms for `history` at 100,000
+            // versions, where registrations are all but 2% of the events).
+            try db.execute(sql: "CREATE INDEX events_by_model_action ON events(model_id, action, seq)")
+        }
         return migrator
     }
 

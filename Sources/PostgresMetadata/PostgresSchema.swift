@@ -242,5 +242,13 @@ enum PostgresSchema {
             CREATE INDEX web_sessions_by_expiry ON web_sessions(expires_at);
             """
         ),
+        (
+            // A model's release history and status marks are read by action, not by walking every
+            // event of the model (SQLite's v10 has the same index).
+            "5-events-by-model-action",
+            """
+            CREATE INDEX events_by_model_action ON events(model_id, action, seq);
+            """
+        ),
     ]
 }
