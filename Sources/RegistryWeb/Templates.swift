@@ -104,6 +104,12 @@ enum Templates {
         {{/metrics}}</tbody></table>{{/empty(metrics)}}
         {{^metrics}}<p>Neither version records a metric.</p>{{/metrics}}
         </section>
+        {{#significance}}<section aria-labelledby="diff-significance-heading">
+        <h2 id="diff-significance-heading">Significance on {{dataset}} ({{examples}} paired examples)</h2>
+        <table class="data" id="diff-significance"><thead><tr><th scope="col">Metric</th><th scope="col" class="num">A</th><th scope="col" class="num">B</th><th scope="col" class="num">B − A</th><th scope="col">{{level}} interval</th><th scope="col" class="num">p</th><th scope="col">Verdict</th></tr></thead><tbody>
+        {{#rows}}<tr><td>{{metric}}</td><td class="num">{{a}}</td><td class="num">{{b}}</td><td class="num">{{difference}}</td><td>{{interval}}</td><td class="num">{{p}}</td><td class="{{direction}}">{{verdict}}</td></tr>
+        {{/rows}}</tbody></table>
+        </section>{{/significance}}
         <section aria-labelledby="diff-params-heading">
         <h2 id="diff-params-heading">Parameters</h2>
         {{^empty(params)}}<table class="data" id="diff-params"><thead><tr><th scope="col">Parameter</th><th scope="col">Change</th><th scope="col">{{a}}</th><th scope="col">{{b}}</th></tr></thead><tbody>

@@ -105,6 +105,8 @@ enum Twin {
             let datasetKey: String?
             let task: String?
             let metrics: [Metric]
+            /// The stored predictions' digest, when the evaluation kept them (what `compare` pairs).
+            let predictions: String?
             let createdAt: String
             let provenance: String
         }
@@ -183,6 +185,23 @@ enum Twin {
         let unchangedFiles: Int
         let git: Git?
         let gitNote: String?
+    }
+
+    struct Comparison: Decodable {
+        struct Difference: Decodable {
+            let metric: String
+            let a: Double
+            let b: Double
+            let difference: Double
+            let ciLow: Double?
+            let ciHigh: Double?
+            let pValue: Double?
+            let significant: Bool
+            let improved: Bool
+        }
+        let examples: Int
+        let level: Double
+        let differences: [Difference]
     }
 
     struct Promotion: Decodable {

@@ -360,8 +360,41 @@ struct DiffView {
     let unchangedFiles: Int
     let git: Git?
     let gitNote: String?
+    let significance: Significance?
 
-    init(_ diff: Twin.Diff) {
+    /// The paired comparison on the stored predictions: each metric's difference (B − A), its
+    /// interval and p-value, and whether the change is significant at the level used.
+    struct Significance {
+        struct Row {
+            let metric: String
+            let a: String
+            let b: String
+            let difference: String
+            let interval: String
+            let p: String
+            let verdict: String
+            let direction: String
+        }
+        let dataset: String
+        let examples: Int
+        let level: String
+        let rows: [Row]
+    }
+
+    init(_ diff: Twin.Diff, comparison: (key: String, comparison: Twin.Comparison)?) {
+        significance = comparison.map { key, comparison in
+            Significance(
+                dataset: key, examples: comparison.examples, level: Format.number(comparison.level * 100) + "%",
+                rows: comparison.differences.map { row in
+                    Significance.Row(
+                        metric: row.metric, a: Format.number(row.a), b: Format.number(row.b),
+                        difference: (row.difference > 0 ? "+" : "") + Format.number(row.difference),
+                        interval: row.ciLow.flatMap { low in row.ciHigh.map { "\(Format.number(low)) – \(Format.number($0))" } } ?? "–",
+                        p: row.pValue.map { String(format: "%.3g", $0) } ?? "–",
+                        verdict: row.significant ? (row.improved ? "significantly better" : "significantly worse") : "not significant",
+                        direction: row.significant ? (row.improved ? "up" : "down") : "")
+                })
+        }
         (a, b) = (diff.a, diff.b)
         aHref = LineageGraph.versionPage(diff.a) ?? "/"
         bHref = LineageGraph.versionPage(diff.b) ?? "/"

@@ -148,10 +148,26 @@ public enum WebUI {
             let answer = call("POST", "/v1/diff", [("ref", a), ("ref", b)])
             guard answer.status == 200 else { throw TwinFailure(answer) }
             let diff = try Twin.decoded(Twin.Diff.self, answer.body)
+            let comparison = compared(a, b, call: call)
             let model = String(a.prefix { $0 != "@" })
             let twin = "POST /v1/diff?" + query([("ref", a), ("ref", b)])
-            return ("\(a) → \(b)", [Crumb(label: "Models", href: "/"), Crumb(label: model, href: Link.model(model))], twin, render(DiffView(diff), "diff"))
+            return ("\(a) → \(b)", [Crumb(label: "Models", href: "/"), Crumb(label: model, href: Link.model(model))], twin, render(DiffView(diff, comparison: comparison), "diff"))
         }
+    }
+
+    /// The paired comparison of two versions (`compare`), when both kept the predictions of an
+    /// evaluation on a dataset of the same role: the metrics' differences with intervals and
+    /// p-values. Nil when they did not, or when either version cannot be read.
+    static func compared(_ a: String, _ b: String, call: Call) -> (key: String, comparison: Twin.Comparison)? {
+        func keys(_ reference: String) -> Set<String> {
+            guard let data = try? fetch(call, "/v1/show", [("ref", reference)]), let version = try? Twin.decode(Twin.Version.self, data) else { return [] }
+            return Set(version.evaluations.filter { $0.predictions != nil }.compactMap(\.datasetKey))
+        }
+        guard let key = keys(a).intersection(keys(b)).sorted().first,
+            let data = try? fetch(call, "/v1/compare", [("ref", a), ("ref", b), ("dataset", key)]),
+            let comparison = try? Twin.decode(Twin.Comparison.self, data)
+        else { return nil }
+        return (key, comparison)
     }
 
     static func render(_ view: Any, _ template: String) -> String {

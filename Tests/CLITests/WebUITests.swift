@@ -24,14 +24,18 @@ import Testing
                  "--label", "owner=risk"] + metrics + parent, in: project, environment: environment)
             #expect(registered.status == 0, "\(registered.stderr)")
         }
-        // An evaluation with intervals, and a signature by a trusted key, on the version promoted.
-        var predictions = "label,score\n"
-        for row in 0..<200 { predictions += "\(row % 3 == 0 ? 1 : 0),\(Double((row * 37) % 100) / 100 * 0.6 + (row % 3 == 0 ? 0.35 : 0.05))\n" }
-        try writeFile(project + "/predictions.csv", predictions)
-        let evaluated = try mreg(
-            ["evaluate", "churn@4", "--dataset", "data/train.csv", "--predictions", "predictions.csv", "--task", "binary", "--bootstrap", "100"],
-            in: project, environment: environment)
-        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        // Evaluations with intervals (their predictions kept, so the two can be compared), and a
+        // signature by a trusted key, on the version promoted.
+        let (weak, strong) = pairedPredictions(
+            seed: 11, rows: 300, weak: { label, noise in min(1, noise * 0.7 + (label == 1 ? 0.2 : 0.1)) },
+            strong: { label, noise in min(1, noise * 0.5 + (label == 1 ? 0.45 : 0.05)) })
+        for (version, predictions) in [(3, weak), (4, strong)] {
+            try writeFile(project + "/predictions-\(version).csv", predictions)
+            let evaluated = try mreg(
+                ["evaluate", "churn@\(version)", "--dataset", "data/train.csv", "--predictions", "predictions-\(version).csv", "--task", "binary",
+                 "--bootstrap", "100"], in: project, environment: environment)
+            #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        }
         try FileManager.default.createDirectory(atPath: space.directory.url("keys"), withIntermediateDirectories: true)
         for step in [["keys", "generate", "release", "--out", "keys"], ["keys", "trust", "keys/release.pub"], ["sign", "churn@4", "--key", "keys/release.key"]] {
             #expect(try space.run(step + ["-q"]).status == 0)
@@ -62,6 +66,7 @@ import Testing
         #expect(events.prefix(4).map { "\($0["action"] ?? "") \($0["reason"] ?? "")" } == [
             "deprecate superseded", "rollback v6 regressed in canary", "promote beats v4 on holdout", "promote hotfix for the outage",
         ])
+        try #require(events.count >= 4)
         #expect(events[3]["forced"] as? Bool == true)
         #expect(try space.run(["show", "churn@6", "--json"]).json()["status"] as? String == "deprecated")
         let actor = try #require(events[2]["actor"] as? [String: Any])

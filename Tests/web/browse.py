@@ -19,7 +19,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 failures = []
@@ -93,10 +93,12 @@ def console_errors(driver, name, status=None):
 def navigated(driver, action, page_of=None):
     """Runs a click or a key that loads another page, and waits until it has (a click does not
     wait for the page it opens)."""
-    old = driver.find_element(By.TAG_NAME, "html")
+    # A mark on the old document's window: the new document's window has none. (Watching an
+    # element go stale can fail inside Chrome while the old document is being replaced.)
+    driver.execute_script("window.mregOldPage = true")
     action()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(old))
-    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    WebDriverWait(driver, 10, ignored_exceptions=[WebDriverException]).until(
+        lambda d: d.execute_script("return window.mregOldPage === undefined && document.readyState === 'complete'"))
 
 
 def sign_in(driver, base, token):
@@ -229,6 +231,8 @@ def main():
         check(auc and "+0.01" in auc[0], f"the metric's change: {auc}")
         check(driver.find_elements(By.CSS_SELECTOR, "#diff-metrics td.up"), "a rise is marked up")
         check(any("lr" in row.text for row in driver.find_elements(By.CSS_SELECTOR, "#diff-params tbody tr")), "the changed parameter is listed")
+        significance = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#diff-significance tbody tr") if row.text.startswith("roc_auc")]
+        check(significance and "significantly better" in significance[0], f"the paired comparison on the kept predictions: {significance}")
         shot(driver, "diff")
         valid_html(driver.current_url, secret, "diff page")
         console_errors(driver, "diff page")
