@@ -22,6 +22,8 @@ public protocol VersionStoring: Sendable {
     func latestNumber(of model: ModelName) throws(MetadataError) -> Int?
     /// Every model with its version count and latest version, by name.
     func models() throws(MetadataError) -> [ModelSummary]
+    /// The models with a version labelled `key=value` (read on the labels' index).
+    func modelNames(labelled key: String, _ value: String) throws(MetadataError) -> Set<ModelName>
     /// The newest `limit` versions of one model (all when nil) with their metrics, and how many
     /// versions the model has in all.
     /// The newest `limit` versions of a model (all when nil) numbered below `after` (any when nil),

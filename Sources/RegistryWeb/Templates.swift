@@ -143,7 +143,7 @@ enum Templates {
     static let models = """
         <h1>Models</h1>
         <form class="search" method="get" action="/" role="search">
-        <label for="q">Find a model</label>
+        <label for="q">Find a model (name, or a label such as owner=risk)</label>
         <input id="q" name="q" type="search" value="{{query}}">
         <button type="submit">Search</button>
         </form>

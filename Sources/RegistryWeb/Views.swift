@@ -15,16 +15,19 @@ struct ModelsView {
     let rows: [Row]
     let empty: String
 
-    init(_ list: Twin.ModelList, query: String) {
+    static func words(_ query: String) -> [String] { query.split(whereSeparator: \.isWhitespace).map(String.init) }
+
+    /// `labelled`: the list was already narrowed to the models with the query's labels.
+    init(_ list: Twin.ModelList, query: String, labelled: Bool) {
         self.query = query
-        let needle = query.trimmingCharacters(in: .whitespaces).lowercased()
-        rows = list.models.filter { needle.isEmpty || $0.name.lowercased().contains(needle) }.map { model in
+        let needles = Self.words(query).filter { !$0.contains("=") }.map { $0.lowercased() }
+        rows = list.models.filter { model in needles.allSatisfy { model.name.lowercased().contains($0) } }.map { model in
             Row(
                 name: model.name, href: Link.model(model.name), versions: model.versions, latest: model.latestVersion.map { "v\($0)" } ?? "–",
                 updated: model.latestCreatedAt.map(Format.when) ?? "–",
                 aliases: model.aliases.sorted { $0.key < $1.key }.map { AliasMark(name: $0.key, version: $0.value, href: Link.version(model.name, $0.value)) })
         }
-        empty = list.models.isEmpty ? "The registry is empty: register a model with 'mreg register NAME PATH'." : "No model's name holds “\(query)”."
+        empty = list.models.isEmpty && !labelled ? "The registry is empty: register a model with 'mreg register NAME PATH'." : "No model matches “\(query)”."
     }
 }
 

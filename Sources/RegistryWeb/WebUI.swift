@@ -125,8 +125,10 @@ public enum WebUI {
         func fetch(_ path: String, _ items: [(String, String)]) throws(TwinFailure) -> Data { try Self.fetch(call, path, items) }
         switch page {
         case .models(let query):
-            let twin = "/v1/list"
-            let view = try ModelsView(Twin.decoded(Twin.ModelList.self, fetch(twin, [])), query: query)
+            // `owner=risk` in the search is a label a version must carry; other words match names.
+            let labels = ModelsView.words(query).filter { $0.contains("=") }.map { ("label", $0) }
+            let twin = "/v1/list" + (labels.isEmpty ? "" : "?" + Self.query(labels))
+            let view = try ModelsView(Twin.decoded(Twin.ModelList.self, fetch("/v1/list", labels)), query: query, labelled: !labels.isEmpty)
             return ("Models", [], twin, render(view, "models"))
         case .model(let name, let after, let at):
             var items = [("model", name), ("limit", "\(ModelView.pageSize)")]

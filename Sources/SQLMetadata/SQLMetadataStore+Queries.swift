@@ -20,6 +20,18 @@ extension SQLMetadataStore {
         }
     }
 
+    public func modelNames(labelled key: String, _ value: String) throws(MetadataError) -> Set<ModelName> {
+        try readStatement { db in
+            Set(try db.rows(
+                """
+                SELECT DISTINCT m.name FROM version_labels l JOIN versions v ON v.id = l.version_id JOIN models m ON m.id = v.model_id
+                WHERE l.key = ? AND l.value = ?
+                """,
+                [key, value]
+            ).map { try ModelName($0[0]) })
+        }
+    }
+
     /// The newest `limit` versions of one model (all when nil) numbered below `after`, with their
     /// metrics, and how many versions the model has in all. A page is read on the (model, number)
     /// index from where the last one ended, at any model size.

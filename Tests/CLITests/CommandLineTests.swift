@@ -55,8 +55,9 @@ import Testing
     }
 
     /// `list NAME` pages from where the last page ended (`--after`), with the model's aliases in
-    /// every page's document, and says how to get the next page.
-    @Test func listPagesThroughAModelsVersions() throws {
+    /// every page's document, and says how to get the next page; `list --label` keeps the models
+    /// with a version carrying every label given.
+    @Test func listPagesThroughAModelsVersionsAndChoosesModelsByLabel() throws {
         let space = try CLIWorkspace()
         for number in 1...5 {
             try writeFile(space.directory.url("m\(number)/w.bin"), "weights \(number)")
@@ -72,7 +73,16 @@ import Testing
         #expect(document["total"] as? Int == 5 && (document["aliases"] as? [String: Int]) == ["production": 5])
         let last = try space.run(["list", "churn", "--limit", "2", "--after", "2"])
         #expect(last.status == 0 && !last.stderr.contains("--after"), "the last page offers no next one: \(last.stderr)")
-        for (arguments, message) in [(["list", "--after", "3"], "name the model"), (["list", "churn", "--after", "0"], "--after must be a version number")] {
+        try writeFile(space.directory.url("f/w.bin"), "fraud")
+        #expect(try space.run(["register", "fraud", "f", "--no-git", "-q", "--label", "owner=risk", "--label", "tier=1"]).status == 0)
+        let labelled = try space.run(["list", "--label", "owner=risk", "--label", "tier=1", "--json"])
+        try expectValid(labelled, schema: "list-models")
+        #expect((try labelled.json()["models"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["fraud"])
+        #expect(try space.run(["list", "--label", "owner=nobody"]).stderr.contains("no model has a version labelled owner=nobody"))
+        for (arguments, message) in [
+            (["list", "--after", "3"], "name the model"), (["list", "churn", "--after", "0"], "--after must be a version number"),
+            (["list", "churn", "--label", "owner=risk"], "drop the model name"), (["list", "--label", "owner"], "is not KEY=VALUE"),
+        ] {
             let refused = try space.run(arguments)
             #expect(refused.status == 64 && refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
         }

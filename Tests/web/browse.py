@@ -161,7 +161,13 @@ def main():
         search = driver.find_element(By.ID, "q")
         search.send_keys("no-such-model-here")
         navigated(driver, lambda: search.send_keys(Keys.ENTER))
-        check("No model's name holds" in driver.page_source, "a search that matches nothing says so")
+        check("No model matches" in driver.page_source, "a search that matches nothing says so")
+        search = driver.find_element(By.ID, "q")
+        search.clear()
+        search.send_keys("owner=risk")
+        navigated(driver, lambda: search.send_keys(Keys.ENTER))
+        links = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "table.data tbody a")]
+        check(links == [arguments.model], f"searching by the owner label lists {links}")
         valid_html(base + "/?q=zz", secret, "models page")
         console_errors(driver, "models page")
 

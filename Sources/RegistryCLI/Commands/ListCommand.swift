@@ -9,6 +9,7 @@ struct ListCommand: RegistryCommand {
         discussion: """
             EXAMPLES
               mreg list            # every model with its latest version
+              mreg list --label owner=risk   # the models with a version labelled so
               mreg list churn      # churn's 20 newest versions, with headline metrics
               mreg list churn --all
               mreg list churn --after 80   # the 20 versions before churn@80 (the next page)
@@ -26,6 +27,9 @@ struct ListCommand: RegistryCommand {
     @Option(name: .long, help: ArgumentHelp("List the versions numbered below N: the page after one that ended at N.", valueName: "n"))
     var after: Int?
 
+    @Option(name: .long, help: ArgumentHelp("List only the models with a version labelled KEY=VALUE (repeat: every one).", valueName: "key=value"))
+    var label: [String] = []
+
     @OptionGroup var global: GlobalOptions
 
     /// How many metrics a version row shows; `show` has them all.
@@ -34,6 +38,7 @@ struct ListCommand: RegistryCommand {
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let after, after < 1 { throw ValidationError("--after must be a version number (1 or more)") }
+        if !label.isEmpty, name != nil { throw ValidationError("--label chooses among models: drop the model name (mreg list --label KEY=VALUE)") }
         if after != nil, name == nil { throw ValidationError("--after pages through one model's versions: name the model (mreg list NAME --after N)") }
     }
 
@@ -92,13 +97,17 @@ struct ListCommand: RegistryCommand {
             return
         }
         // Through the server, only the models the token is granted.
-        let models = try registry.models().filter { invocation.maySee(model: $0.name.value) }
+        let models = try registry.models(labelled: label).filter { invocation.maySee(model: $0.name.value) }
         let aliases = try registry.allAliases()
         func aliasMap(_ model: ModelName) -> [String: Int] {
             Dictionary(uniqueKeysWithValues: (aliases[model] ?? [:]).map { ($0.key.value, $0.value) })
         }
         if global.json {
             Console.json(Self.modelsDocument(models, aliases: aliases))
+            return
+        }
+        if models.isEmpty, !label.isEmpty {
+            note("no model has a version labelled \(label.joined(separator: " and "))")
             return
         }
         if models.isEmpty {

@@ -166,9 +166,9 @@ extension ShowCommand: ServedCommand {
 
 extension ListCommand: ServedCommand {
     static let endpoint = Endpoint(
-        method: .get, path: "/v1/list", role: .reader, answers: ["list-models", "list-versions"], arguments: ["model"], options: ["limit", "after"], flags: ["all"], model: "model", filtersModels: true)
+        method: .get, path: "/v1/list", role: .reader, answers: ["list-models", "list-versions"], arguments: ["model"], options: ["limit", "after", "label"], flags: ["all"], model: "model", filtersModels: true)
     var parameters: [(String, String)] {
-        [].adding("model", name).adding("limit", String(limit)).adding("after", after.map(String.init)).adding("all", flag: all)
+        ([].adding("model", name).adding("limit", String(limit)).adding("after", after.map(String.init)) + label.map { ("label", $0) }).adding("all", flag: all)
     }
 }
 

@@ -86,9 +86,20 @@ extension Registry {
         return id
     }
 
-    /// Every model with its version count and latest version.
-    public func models() throws(RegistryError) -> [ModelSummary] {
-        try database { (db) throws(MetadataError) in try db.models() }
+    /// Every model with its version count and latest version; with `labels` (`owner=risk`), only
+    /// the models with a version that carries every one of them.
+    public func models(labelled labels: [String] = []) throws(RegistryError) -> [ModelSummary] {
+        var chosen: Set<ModelName>?
+        for text in labels {
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+                throw .usage("--label '\(text)' is not KEY=VALUE", hint: "e.g. --label owner=risk")
+            }
+            let (key, value) = (String(text[..<equals]), String(text[text.index(after: equals)...]))
+            let found = try database { (db) throws(MetadataError) in try db.modelNames(labelled: key, value) }
+            chosen = chosen.map { $0.intersection(found) } ?? found
+        }
+        let models = try database { (db) throws(MetadataError) in try db.models() }
+        return chosen.map { chosen in models.filter { chosen.contains($0.name) } } ?? models
     }
 
     /// The newest `limit` versions of one model (all when nil) numbered below `after` (the page
