@@ -6,15 +6,20 @@ import Testing
 
 /// What `mreg serve` will ask of a token: is this secret a usable token, and whose.
 @Suite struct TokenTests {
-    @Test func aSecretAuthenticatesUntilItExpiresOrIsRevoked() throws {
-        let directory = TemporaryDirectory()
-        let clock = ManualClock(Timestamp.parse("2026-03-01T09:00:00.000Z")!)
+    static let actor = Registrant(user: "admin", host: "ops")
+
+    /// A new registry whose clock the test moves.
+    static func registry(in directory: TemporaryDirectory, clock: ManualClock) throws -> Registry {
         let root = directory.url("registry")
         _ = try TestBackend.initializeRegistry(at: root)
-        let registry = try Registry.open(at: root, clock: { clock.read() })
-        let actor = Registrant(user: "admin", host: "ops")
-        let (short, shortSecret) = try registry.createToken(TokenRequest(name: "short", role: .writer, models: "churn*", expires: "1m", actor: actor))
-        let (_, longSecret) = try registry.createToken(TokenRequest(name: "long", role: .admin, actor: actor))
+        return try Registry.open(at: root, clock: { clock.read() })
+    }
+
+    @Test func aSecretAuthenticatesUntilItExpiresOrIsRevoked() throws {
+        let (directory, clock) = (TemporaryDirectory(), ManualClock(Timestamp.parse("2026-03-01T09:00:00.000Z")!))
+        let registry = try Self.registry(in: directory, clock: clock)
+        let (short, shortSecret) = try registry.createToken(TokenRequest(name: "short", role: .writer, models: "churn*", expires: "1m", actor: Self.actor))
+        let (_, longSecret) = try registry.createToken(TokenRequest(name: "long", role: .admin, actor: Self.actor))
         #expect(short.expiresAt == clock.read().addingTimeInterval(60) && short.models.matches("churn-eu") && !short.models.matches("fraud"))
         #expect(try registry.authenticate(secret: shortSecret)?.name == "short")
         #expect(try registry.authenticate(secret: longSecret)?.role == .admin)
@@ -33,14 +38,10 @@ import Testing
     /// A browser's session: made from a usable token only, never outliving it, ended by its
     /// expiry, by signing out, or by the token's revocation at the next request.
     @Test func aWebSessionLastsWhileItsTokenDoes() throws {
-        let directory = TemporaryDirectory()
-        let clock = ManualClock(Timestamp.parse("2026-03-01T09:00:00.000Z")!)
-        let root = directory.url("registry")
-        _ = try TestBackend.initializeRegistry(at: root)
-        let registry = try Registry.open(at: root, clock: { clock.read() })
-        let actor = Registrant(user: "admin", host: "ops")
-        let (_, daySecret) = try registry.createToken(TokenRequest(name: "day", role: .reader, actor: actor))
-        let (_, hourSecret) = try registry.createToken(TokenRequest(name: "hour", role: .promoter, expires: "1h", actor: actor))
+        let (directory, clock) = (TemporaryDirectory(), ManualClock(Timestamp.parse("2026-03-01T09:00:00.000Z")!))
+        let registry = try Self.registry(in: directory, clock: clock)
+        let (_, daySecret) = try registry.createToken(TokenRequest(name: "day", role: .reader, actor: Self.actor))
+        let (_, hourSecret) = try registry.createToken(TokenRequest(name: "hour", role: .promoter, expires: "1h", actor: Self.actor))
         #expect(try registry.signIn(secret: daySecret + "x") == nil)
         #expect(try registry.signIn(secret: "not-a-token") == nil)
 
@@ -61,7 +62,7 @@ import Testing
         #expect(try registry.webSession(secret: day.secret) == nil, "the token was revoked")
         #expect(try registry.signIn(secret: daySecret) == nil)
 
-        let (_, againSecret) = try registry.createToken(TokenRequest(name: "again", role: .reader, actor: actor))
+        let (_, againSecret) = try registry.createToken(TokenRequest(name: "again", role: .reader, actor: Self.actor))
         let again = try #require(try registry.signIn(secret: againSecret))
         try registry.signOut(secret: again.secret)
         #expect(try registry.webSession(secret: again.secret) == nil, "signed out")
