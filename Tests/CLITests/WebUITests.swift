@@ -21,7 +21,8 @@ import Testing
             let parent = number > 1 ? ["--parent", "churn@\(number - 1)"] : []
             let registered = try mreg(
                 ["register", "churn", "out/model", "-q", "--param", "lr=0.\(number)", "--param", "trees.depth=\(number + 2)", "--dataset", "train=data/train.csv",
-                 "--label", "owner=risk"] + metrics + parent, in: project, environment: environment)
+                 "--label", "owner=risk", "--description", "tuned <img src=x onerror=alert(1)> \"quoted\""] + metrics + parent,
+                in: project, environment: environment)
             #expect(registered.status == 0, "\(registered.stderr)")
         }
         // Evaluations with intervals (their predictions kept, so the two can be compared), and a

@@ -216,6 +216,9 @@ def main():
         navigated(driver, driver.find_element(By.LINK_TEXT, f"v{arguments.production}").click)
         check(driver.find_element(By.TAG_NAME, "h1").text == f"{arguments.model}@{arguments.production}", "version page heading")
         check(arguments.file_digest in driver.find_element(By.ID, "files-heading").find_element(By.XPATH, "..").text, "the file's digest is shown")
+        # Text from the registry is text: a description holding markup shows as written.
+        check("<img src=x onerror=alert(1)>" in driver.find_element(By.TAG_NAME, "main").text, "the description's markup is shown as text")
+        check(not driver.find_elements(By.CSS_SELECTOR, "main img"), "the description's markup became an element")
         root = driver.find_elements(By.CSS_SELECTOR, "svg.lineage .root")
         check(len(root) == 1 and f"{arguments.model}@{arguments.production}" in root[0].text, "the lineage graph has the version as its root")
         check(len(driver.find_elements(By.CSS_SELECTOR, "svg.lineage a.version")) >= 2, "the lineage links the version and its parent")
