@@ -51,6 +51,7 @@ public enum Assets {
         svg .axis { stroke: var(--muted); stroke-width: 1; }
         svg .line { fill: none; stroke: var(--accent); stroke-width: 1.5; }
         svg .point { fill: var(--accent); }
+        svg .interval { stroke: var(--accent); stroke-width: 3; stroke-opacity: .35; }
         svg .production, .legend-production { fill: #b35900; color: #b35900; }
         svg .tick { font-size: 10px; fill: var(--muted); }
         ol.timeline { list-style: none; padding: 0; }

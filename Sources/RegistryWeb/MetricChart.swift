@@ -1,18 +1,22 @@
 import Foundation
 
-/// A metric across versions as an SVG line chart: one point per version, oldest on the left; the
-/// versions that held `production` drawn as diamonds. Drawn on the server, so it needs no script.
+/// A metric across versions as an SVG line chart: one point per version, oldest on the left, an
+/// evaluation's interval as a whisker through its point; the versions that held `production`
+/// drawn as diamonds. Drawn on the server, so it needs no script.
 enum MetricChart {
     struct Point {
         let version: Int
         let value: Double
+        /// The evaluation's interval, drawn as a whisker.
+        var low: Double? = nil
+        var high: Double? = nil
     }
 
     static let width = 360.0, height = 160.0
     static let left = 56.0, right = 12.0, top = 12.0, bottom = 28.0
 
     static func svg(metric: String, points: [Point], marked: Set<Int>) -> String {
-        let values = points.map(\.value)
+        let values = points.flatMap { [$0.value] + [$0.low, $0.high].compactMap { $0 } }
         var low = values.min()!, high = values.max()!
         if low == high {
             low -= abs(low) * 0.05 + 0.5
@@ -33,6 +37,12 @@ enum MetricChart {
             svg += "<text class=\"tick\" x=\"\(n(x(version)))\" y=\"\(n(height - 8))\" text-anchor=\"middle\">v\(version)</text>"
         }
         svg += "<polyline class=\"line\" points=\"" + points.map { "\(n(x($0.version))),\(n(y($0.value)))" }.joined(separator: " ") + "\"/>"
+        for point in points {
+            if let low = point.low, let high = point.high {
+                svg += "<line class=\"interval\" x1=\"\(n(x(point.version)))\" y1=\"\(n(y(low)))\" x2=\"\(n(x(point.version)))\" y2=\"\(n(y(high)))\">"
+                    + "<title>v\(point.version): \(Format.number(low)) – \(Format.number(high))</title></line>"
+            }
+        }
         for point in points {
             let (px, py) = (x(point.version), y(point.value))
             let label = "<title>v\(point.version): \(Format.number(point.value))</title>"

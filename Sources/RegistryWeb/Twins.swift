@@ -25,8 +25,15 @@ enum Twin {
             let files: Int
             let size: Int64
             let metrics: [String: Double]
+            /// Computed by `evaluate`, with intervals: what the charts draw whiskers for.
+            let evaluated: [String: Evaluated]
             let aliases: [String]
             let status: String
+        }
+        struct Evaluated: Decodable {
+            let value: Double
+            let ciLow: Double?
+            let ciHigh: Double?
         }
         let model: String
         let total: Int

@@ -133,14 +133,17 @@ struct ModelView {
         first = versions.first?.version ?? 0
         last = versions.last?.version ?? 0
         aliases = list.aliases.sorted { $0.key < $1.key }.map { AliasMark(name: $0.key, version: $0.value, href: Link.version(list.model, $0.value)) }
-        let names = Set(versions.flatMap(\.metrics.keys)).sorted()
+        // Registered metrics first, then those computed by `evaluate` (which carry intervals).
+        let registered = Set(versions.flatMap(\.metrics.keys))
+        let names = registered.sorted() + Set(versions.flatMap(\.evaluated.keys)).subtracting(registered).sorted()
         metricNames = Array(names.prefix(Self.metricColumns))
+        func value(_ version: Twin.VersionList.Version, _ name: String) -> Double? { version.metrics[name] ?? version.evaluated[name]?.value }
         rows = versions.map { version in
             Row(
                 number: version.version, href: Link.version(list.model, version.version), digest: Format.shortDigest(version.digest),
                 created: Format.when(version.createdAt), commit: version.gitCommit.map { String($0.prefix(10)) + (version.gitDirty ? "+dirty" : "") } ?? "–",
                 bytes: version.size, size: Format.bytes(version.size), status: version.status, aliases: version.aliases,
-                metrics: names.prefix(Self.metricColumns).map { version.metrics[$0].map(Format.number) ?? "–" })
+                metrics: names.prefix(Self.metricColumns).map { value(version, $0).map(Format.number) ?? "–" })
         }
         // Newest first: "newer" goes back towards the latest, "older" continues after the last row.
         let model = Link.model(list.model)
@@ -156,7 +159,12 @@ struct ModelView {
                 from: event.from?.version, actor: Format.actor(event.actor), forced: event.forced == true, reason: event.reason)
         }
         charts = names.prefix(Self.metricColumns).compactMap { metric in
-            let points = versions.reversed().compactMap { version in version.metrics[metric].map { MetricChart.Point(version: version.version, value: $0) } }
+            let points = versions.reversed().compactMap { version in
+                value(version, metric).map { value in
+                    let interval = version.metrics[metric] == nil ? version.evaluated[metric] : nil
+                    return MetricChart.Point(version: version.version, value: value, low: interval?.ciLow, high: interval?.ciHigh)
+                }
+            }
             guard points.count >= 2 else { return nil }
             let marked = points.contains { production.contains($0.version) }
             return Chart(name: metric, svg: MetricChart.svg(metric: metric, points: points, marked: production), marked: marked)

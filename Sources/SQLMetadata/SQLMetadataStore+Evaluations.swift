@@ -50,6 +50,14 @@ extension SQLMetadataStore {
         SQLFragment(evaluationSelect + " WHERE e.version_id = \(version.sql) ORDER BY e.id, x.position", version.arguments)
     }
 
+    public func evaluations(model: ModelName, numbers: ClosedRange<Int>) throws(MetadataError) -> [EvaluationRecord] {
+        try readStatement { db in
+            try evaluations(db.rows(
+                evaluationSelect + " WHERE m.name = ? AND v.number BETWEEN ? AND ? ORDER BY e.id, x.position",
+                [model.value, numbers.lowerBound, numbers.upperBound]))
+        }
+    }
+
     /// One evaluation by id.
     public func evaluation(id: Int64) throws(MetadataError) -> EvaluationRecord? {
         try readStatement { db in try evaluations(db.rows(evaluationSelect + " WHERE e.id = ? ORDER BY x.position", [id])).first }

@@ -37,6 +37,12 @@ import Testing
                  "--bootstrap", "100"], in: project, environment: environment)
             #expect(evaluated.status == 0, "\(evaluated.stderr)")
         }
+        // `list` carries what `evaluate` computed, with its interval, beside the registered metrics.
+        let listed = try space.run(["list", "churn", "--json"])
+        try expectValid(listed, schema: "list-versions")
+        let fourth = try #require((try listed.json()["versions"] as? [[String: Any]])?.first { $0["version"] as? Int == 4 })
+        let rocAUC = try #require((fourth["evaluated"] as? [String: Any])?["train.roc_auc"] as? [String: Double])
+        #expect(rocAUC["ci_low"]! < rocAUC["value"]! && rocAUC["value"]! < rocAUC["ci_high"]!, "\(rocAUC)")
         try FileManager.default.createDirectory(atPath: space.directory.url("keys"), withIntermediateDirectories: true)
         for step in [["keys", "generate", "release", "--out", "keys"], ["keys", "trust", "keys/release.pub"], ["sign", "churn@4", "--key", "keys/release.key"]] {
             #expect(try space.run(step + ["-q"]).status == 0)

@@ -185,6 +185,7 @@ def main():
         check(first() == str(arguments.versions), f"sorted descending by version: {first()}")
         check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart polyline")) >= 1, "a metric chart is drawn")
         check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart path.production")) >= 1, "production's version is marked on the chart")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart line.interval")) >= 2, "evaluations' intervals are drawn on their chart")
         timeline = driver.find_element(By.CSS_SELECTOR, "ol.timeline").text
         check("promote" in timeline and "production" in timeline, f"timeline: {timeline}")
         shot(driver, "model")

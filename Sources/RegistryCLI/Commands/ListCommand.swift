@@ -44,13 +44,22 @@ struct ListCommand: RegistryCommand {
 
     /// What `list NAME --json` prints, and `mreg serve` answers on `/v1/list?model=NAME`.
     static func versionsDocument(
-        _ name: String, versions: [VersionSummary], total: Int, marks: (aliases: [Int: [AliasName]], deprecated: Set<Int>, rolledBack: Set<Int>)
+        _ name: String, versions: [VersionSummary], total: Int, marks: (aliases: [Int: [AliasName]], deprecated: Set<Int>, rolledBack: Set<Int>),
+        evaluations: [EvaluationRecord]
     ) -> VersionListDocument {
+        // The latest evaluation on a dataset key wins (evaluations come oldest first).
+        var evaluated = [Int: [String: VersionListDocument.Evaluated]]()
+        for evaluation in evaluations {
+            for metric in evaluation.metrics {
+                evaluated[evaluation.version.number, default: [:]]["\(evaluation.datasetKey).\(metric.name)"] = .init(
+                    value: metric.value, ciLow: metric.interval?.lowerBound, ciHigh: metric.interval?.upperBound)
+            }
+        }
         let holders = marks.aliases.flatMap { number, aliases in aliases.map { ($0.value, number) } }
         return VersionListDocument(model: name, total: total, aliases: Dictionary(uniqueKeysWithValues: holders), versions: versions.map {
             .init(reference: "\(name)@\($0.number)", version: $0.number, digest: $0.manifestDigest.description, createdAt: Timestamp.format($0.createdAt),
                   gitCommit: $0.gitCommit, gitDirty: $0.gitDirty, files: $0.fileCount, size: $0.totalSize,
-                  metrics: Dictionary(uniqueKeysWithValues: $0.metrics.map { ($0.key, $0.value) }),
+                  metrics: Dictionary(uniqueKeysWithValues: $0.metrics.map { ($0.key, $0.value) }), evaluated: evaluated[$0.number] ?? [:],
                   aliases: marks.aliases[$0.number]?.map(\.value) ?? [],
                   status: status($0.number, marks: marks))
         })
@@ -78,7 +87,9 @@ struct ListCommand: RegistryCommand {
             func status(_ number: Int) -> String { Self.status(number, marks: marks) }
             func aliases(_ number: Int) -> [String] { marks.aliases[number]?.map(\.value) ?? [] }
             if global.json {
-                Console.json(Self.versionsDocument(name, versions: versions, total: total, marks: marks))
+                let numbers = versions.last.flatMap { oldest in versions.first.map { oldest.number...$0.number } }
+                let evaluations = try numbers.map { (numbers) throws(RegistryError) in try registry.evaluations(model: name, numbers: numbers) } ?? []
+                Console.json(Self.versionsDocument(name, versions: versions, total: total, marks: marks, evaluations: evaluations))
                 return
             }
             Console.out(Format.table(

@@ -181,8 +181,15 @@ struct VersionListDocument: Encodable {
         let files: Int
         let size: Int64
         let metrics: [String: Double]
+        /// Metrics computed by `evaluate` (`holdout.roc_auc`), the latest per key, with intervals.
+        let evaluated: [String: Evaluated]
         let aliases: [String]
         let status: String
+    }
+    struct Evaluated: Encodable {
+        let value: Double
+        let ciLow: Double?
+        let ciHigh: Double?
     }
     let model: String
     /// How many versions the model has; `versions` holds the newest of them (see --limit).
