@@ -41,13 +41,16 @@ public struct DatasetDetails: Sendable {
     /// A directory dataset's files (empty for a single file).
     public let files: [FileEntry]
     public let profiles: [StoredProfile]
-    /// Versions that recorded it, with the role they used it in.
+    /// Versions that recorded it, with the role they used it in (the first of them, when a limit was asked).
     public let usedBy: [(version: VersionPointer, role: String)]
+    /// How many uses there are in all.
+    public let usedByTotal: Int
 
     public init(
         fingerprint: DatasetFingerprint, stored: Bool, names: [DatasetName], files: [FileEntry], profiles: [StoredProfile],
-        usedBy: [(version: VersionPointer, role: String)]
+        usedBy: [(version: VersionPointer, role: String)], usedByTotal: Int
     ) {
+        self.usedByTotal = usedByTotal
         self.fingerprint = fingerprint
         self.stored = stored
         self.names = names

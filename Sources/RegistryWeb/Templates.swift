@@ -273,6 +273,10 @@ enum Templates {
         {{#datasets}}<tr><td>{{role}}</td><td><code>{{source}}</code></td><td class="num">{{files}}</td><td class="num">{{size}}</td><td><code class="digest">{{digest}}</code></td></tr>
         {{/datasets}}</tbody></table>{{/empty(datasets)}}
         {{^datasets}}<p>No dataset recorded.</p>{{/datasets}}
+        {{#tables}}<h3>{{role}}: <code>{{path}}</code> ({{summary}})</h3>
+        <table class="data columns"><thead><tr><th scope="col">Column</th><th scope="col">Type</th><th scope="col" class="num">Missing</th><th scope="col" class="num">Distinct</th><th scope="col" class="num">Min</th><th scope="col" class="num">Mean</th><th scope="col" class="num">Max</th><th scope="col" class="num">Std</th><th scope="col">Most common</th></tr></thead><tbody>
+        {{#columns}}<tr><td><code>{{name}}</code></td><td>{{type}}</td><td class="num">{{missing}}</td><td class="num">{{distinct}}</td><td class="num">{{min}}</td><td class="num">{{mean}}</td><td class="num">{{max}}</td><td class="num">{{std}}</td><td>{{top}}</td></tr>
+        {{/columns}}</tbody></table>{{/tables}}
         </section>
         <section aria-labelledby="signatures-heading">
         <h2 id="signatures-heading">Signatures</h2>

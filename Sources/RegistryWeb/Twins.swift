@@ -140,6 +140,34 @@ enum Twin {
         let evaluations: [Evaluation]
     }
 
+    /// `dataset show`: the column statistics of each table the dataset holds.
+    struct Dataset: Decodable {
+        struct Table: Decodable {
+            struct Column: Decodable {
+                struct Count: Decodable {
+                    let value: String
+                    let count: Int64
+                }
+                let name: String
+                let type: String
+                let count: Int64
+                let missing: Int64
+                let distinctEstimate: Int64
+                let min: Double?
+                let max: Double?
+                let mean: Double?
+                let std: Double?
+                let top: [Count]
+            }
+            let path: String
+            let format: String
+            let rows: Int64
+            let columns: [Column]
+        }
+        let digest: String
+        let tables: [Table]
+    }
+
     struct Lineage: Decodable {
         struct Node: Decodable {
             let id: String

@@ -218,6 +218,24 @@ struct VersionView {
         let size: String
         let digest: String
     }
+    /// A table of a dataset and its columns' statistics, as `dataset show` prints them.
+    struct Table {
+        struct Column {
+            let name: String
+            let type: String
+            let missing: String
+            let distinct: String
+            let min: String
+            let mean: String
+            let max: String
+            let std: String
+            let top: String
+        }
+        let role: String
+        let path: String
+        let summary: String
+        let columns: [Column]
+    }
     struct Signature {
         let key: String
         let fingerprint: String
@@ -251,7 +269,9 @@ struct VersionView {
     /// What "Compare with" offers first: the parent, else the version before.
     let compareWith: String
 
-    init(_ version: Twin.Version, lineage: Twin.Lineage, viewer: WebUI.Viewer) {
+    let tables: [Table]
+
+    init(_ version: Twin.Version, lineage: Twin.Lineage, datasets profiles: [Twin.Dataset], viewer: WebUI.Viewer) {
         reference = version.reference
         self.lineage = LineageGraph.svg(lineage)
         compareWith = version.parent?.reference ?? "\(version.model)@\(max(1, version.version == 1 ? 2 : version.version - 1))"
@@ -283,6 +303,20 @@ struct VersionView {
         params = ParametersHTML.html(version.params)
         files = version.files.map { File(path: $0.path, executable: $0.executable, bytes: $0.size, size: Format.bytes($0.size), digest: $0.digest) }
         datasets = version.datasets.map { Dataset(role: $0.role, source: $0.sourcePath, files: $0.files, size: Format.bytes($0.size), digest: $0.digest) }
+        let roles = Dictionary(version.datasets.map { ($0.digest, $0.role) }, uniquingKeysWith: { first, _ in first })
+        tables = profiles.flatMap { profile in
+            profile.tables.map { table in
+                Table(
+                    role: roles[profile.digest] ?? "", path: table.path, summary: "\(table.format), \(table.rows) rows, \(table.columns.count) columns",
+                    columns: table.columns.map { column in
+                        func number(_ value: Double?) -> String { value.map(Format.number) ?? "" }
+                        return Table.Column(
+                            name: column.name, type: column.type, missing: "\(column.missing)", distinct: "~\(column.distinctEstimate)", min: number(column.min),
+                            mean: number(column.mean), max: number(column.max), std: number(column.std),
+                            top: column.top.prefix(3).map { "\($0.value)=\($0.count)" }.joined(separator: " "))
+                    })
+            }
+        }
         signatures = version.signatures.map {
             Signature(key: $0.key, fingerprint: Format.shortDigest($0.fingerprint), state: $0.state, when: Format.when($0.signedAt), by: $0.signedBy)
         }

@@ -76,7 +76,7 @@ extension SQLMetadataStore {
     }
 
     /// Everything recorded about a dataset, or nil when the digest is unknown.
-    public func dataset(_ datasetDigest: Digest) throws(MetadataError) -> DatasetDetails? {
+    public func dataset(_ datasetDigest: Digest, uses: Int?) throws(MetadataError) -> DatasetDetails? {
         try read { db in
             let key = datasetDigest.description
             guard let row = try db.row("SELECT * FROM datasets WHERE digest = ?", [key]) else { return nil }
@@ -92,11 +92,13 @@ extension SQLMetadataStore {
             let usedBy = try db.rows(
                 """
                 SELECT m.name, v.number, v.manifest_digest, u.role FROM version_datasets u JOIN versions v ON v.id = u.version_id
-                JOIN models m ON m.id = v.model_id WHERE u.dataset_digest = ? ORDER BY m.name, v.number, u.role
+                JOIN models m ON m.id = v.model_id WHERE u.dataset_digest = ? ORDER BY m.name, v.number, u.role \(db.dialect.limit(uses))
                 """,
                 [key]
             ).map { (try versionPointer($0), try $0[3] as String) }
-            return DatasetDetails(fingerprint: fingerprint, stored: try row["stored"], names: names, files: files, profiles: profiles, usedBy: usedBy)
+            let total: Int = uses == nil ? usedBy.count : try db.value("SELECT COUNT(*) FROM version_datasets WHERE dataset_digest = ?", [key]) ?? 0
+            return DatasetDetails(
+                fingerprint: fingerprint, stored: try row["stored"], names: names, files: files, profiles: profiles, usedBy: usedBy, usedByTotal: total)
         }
     }
 

@@ -6,6 +6,11 @@ import Testing
 /// against a live `mreg serve`, over a registry made here with the CLI. Screenshots of each page
 /// land in `.build/web-screenshots` (or `MREG_SCREENSHOTS`) for a person to look at.
 @Suite struct WebUITests {
+    /// The digest of the dataset churn@1 was trained on.
+    func listedDataset(_ space: CLIWorkspace) throws -> String? {
+        ((try space.run(["show", "churn@1", "--json"]).json()["datasets"] as? [[String: Any]])?.first?["digest"] as? String)
+    }
+
     @Test func aBrowserSignsInBrowsesAndSignsOutAndForgedFormsAreRefused() throws {
         let space = try CLIWorkspace()
         // Six versions as a CI job makes them: each from a commit of its own, trained on a
@@ -37,6 +42,13 @@ import Testing
                  "--bootstrap", "100"], in: project, environment: environment)
             #expect(evaluated.status == 0, "\(evaluated.stderr)")
         }
+        // `dataset show` lists the first of the versions that used a dataset, and how many did.
+        let dataset = try #require(try listedDataset(space))
+        let shown = try space.run(["dataset", "show", dataset, "--limit", "2", "--json"])
+        try expectValid(shown, schema: "dataset")
+        let shownDocument = try shown.json()
+        #expect((shownDocument["used_by"] as? [Any])?.count == 2 && shownDocument["used_by_total"] as? Int == 6)
+        #expect(try space.run(["dataset", "show", dataset, "--limit", "2"]).stdout.contains("4 more version(s) (--limit N lists more)"))
         // `list` carries what `evaluate` computed, with its interval, beside the registered metrics.
         let listed = try space.run(["list", "churn", "--json"])
         try expectValid(listed, schema: "list-versions")

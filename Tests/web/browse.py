@@ -217,6 +217,8 @@ def main():
         navigated(driver, driver.find_element(By.LINK_TEXT, f"v{arguments.production}").click)
         check(driver.find_element(By.TAG_NAME, "h1").text == f"{arguments.model}@{arguments.production}", "version page heading")
         check(arguments.file_digest in driver.find_element(By.ID, "files-heading").find_element(By.XPATH, "..").text, "the file's digest is shown")
+        columns = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "table.columns tbody tr")]
+        check(any(text.startswith("x integer") for text in columns), f"the training data's column statistics: {columns}")
         # Text from the registry is text: a description holding markup shows as written.
         check("<img src=x onerror=alert(1)>" in driver.find_element(By.TAG_NAME, "main").text, "the description's markup is shown as text")
         check(not driver.find_elements(By.CSS_SELECTOR, "main img"), "the description's markup became an element")

@@ -12,6 +12,7 @@ struct DatasetShowCommand: RegistryCommand {
             EXAMPLES
               mreg dataset show churn-train
               mreg dataset show sha256:660e34b0a6a6 --json --samples
+              mreg dataset show churn-train --limit 100    # more of the versions that used it
             """)
 
     @Argument(help: "A dataset name, or sha256:PREFIX of its digest.")
@@ -20,10 +21,17 @@ struct DatasetShowCommand: RegistryCommand {
     @Flag(name: .long, help: "Include each numeric column's value sample in --json output.")
     var samples = false
 
+    @Option(name: .long, help: ArgumentHelp("How many of the versions that used it to list (a dataset may train thousands).", valueName: "n"))
+    var limit = 20
+
+    func validate() throws {
+        if limit < 0 { throw ValidationError("--limit must be 0 or more") }
+    }
+
     @OptionGroup var global: GlobalOptions
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
-        let view = try invocation.openRegistry(global).dataset(dataset)
+        let view = try invocation.openRegistry(global).dataset(dataset, uses: limit)
         if global.json {
             Console.json(DatasetDocument(view, samples: samples))
             return
@@ -37,6 +45,9 @@ struct DatasetShowCommand: RegistryCommand {
             lines.append("  name         \(name.name) (from \(name.sourcePath), \(Timestamp.format(name.addedAt)) by \(name.addedBy.user)@\(name.addedBy.host))")
         }
         for use in details.usedBy { lines.append("  used by      \(use.version.reference) as \(use.role)") }
+        if details.usedBy.count < details.usedByTotal {
+            lines.append("  used by      \(details.usedByTotal - details.usedBy.count) more version(s) (--limit N lists more)")
+        }
         for (path, profile) in view.profiles {
             lines.append("  \(path): \(profile.format.rawValue), \(profile.rows) rows, \(profile.columns.count) columns")
             if let problem = Registry.describeProblems(profile.problems) { lines.append("    note: \(problem)") }

@@ -211,8 +211,8 @@ extension DatasetListCommand: ServedCommand {
 }
 
 extension DatasetShowCommand: ServedCommand {
-    static let endpoint = Endpoint(method: .get, path: "/v1/dataset/show", role: .reader, answers: ["dataset"], arguments: ["dataset"], flags: ["samples"])
-    var parameters: [(String, String)] { [("dataset", dataset)].adding("samples", flag: samples) }
+    static let endpoint = Endpoint(method: .get, path: "/v1/dataset/show", role: .reader, answers: ["dataset"], arguments: ["dataset"], options: ["limit"], flags: ["samples"])
+    var parameters: [(String, String)] { [("dataset", dataset), ("limit", String(limit))].adding("samples", flag: samples) }
 }
 
 extension AnnotateCommand: ServedCommand {

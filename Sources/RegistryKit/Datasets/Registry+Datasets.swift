@@ -70,9 +70,10 @@ extension Registry {
         try database { (db) throws(MetadataError) in try db.datasetNames() }
     }
 
-    /// A dataset by name (its newest content) or by digest (`sha256:` and at least 12 hex digits).
-    public func dataset(_ reference: String) throws(RegistryError) -> DatasetView {
-        try datasetView(try datasetDigest(reference))
+    /// A dataset by name (its newest content) or by digest (`sha256:` and at least 12 hex digits),
+    /// with the first `uses` versions that recorded it (all when nil).
+    public func dataset(_ reference: String, uses: Int? = nil) throws(RegistryError) -> DatasetView {
+        try datasetView(try datasetDigest(reference), uses: uses)
     }
 
     func datasetDigest(_ reference: String) throws(RegistryError) -> Digest {
@@ -95,8 +96,8 @@ extension Registry {
         return digest
     }
 
-    private func datasetView(_ digest: Digest) throws(RegistryError) -> DatasetView {
-        guard let details = try database({ (db) throws(MetadataError) in try db.dataset(digest) }) else {
+    private func datasetView(_ digest: Digest, uses: Int? = nil) throws(RegistryError) -> DatasetView {
+        guard let details = try database({ (db) throws(MetadataError) in try db.dataset(digest, uses: uses) }) else {
             throw .notFound("dataset \(digest) is not recorded")
         }
         var profiles = [(path: String, profile: TableProfile)]()

@@ -39,7 +39,7 @@ extension Registry {
         guard let chosen = candidates.first(where: { $0.key == key }) else {
             throw .notFound("\(version.model)@\(version.number) has no dataset '\(key)'", hint: "its datasets are \(listing)")
         }
-        guard let details = try database({ (db) throws(MetadataError) in try db.dataset(chosen.digest) }), !details.profiles.isEmpty else {
+        guard let details = try database({ (db) throws(MetadataError) in try db.dataset(chosen.digest, uses: 0) }), !details.profiles.isEmpty else {
             throw .notFound(
                 "dataset '\(key)' (\(chosen.digest.short)) has no column statistics: it holds no CSV, TSV or JSON Lines file, or was recorded before mreg profiled datasets",
                 hint: "record it again with 'mreg dataset add NAME PATH'")

@@ -166,7 +166,7 @@ extension Registry {
             return (use.fingerprint, [], [], use.role)
         }
         if let digest = try database({ (db) throws(MetadataError) in try db.datasetDigest(named: request.dataset) }),
-            let details = try database({ (db) throws(MetadataError) in try db.dataset(digest) })
+            let details = try database({ (db) throws(MetadataError) in try db.dataset(digest, uses: 0) })
         {
             return (details.fingerprint, [], [], request.dataset)
         }

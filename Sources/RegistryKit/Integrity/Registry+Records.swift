@@ -82,7 +82,7 @@ extension Registry {
                 else { return "the signature\(subject) by key \(key.short) was deleted" }
                 document = Self.signatureDocument(signature, manifest: version.manifestDigest)
             case (.recordDataset, .dataset(let digest)?):
-                guard let details = try metadata.dataset(digest) else { return "dataset \(digest.short) was deleted" }
+                guard let details = try metadata.dataset(digest, uses: 0) else { return "dataset \(digest.short) was deleted" }
                 document = Self.datasetContentsDocument(details.fingerprint, listing: details.files, profiles: details.profiles)
             case (.nameDataset, .datasetName(let name, let digest)?):
                 guard let row = try metadata.datasetNameRecord(name, dataset: digest) else { return "the dataset name '\(name)' was deleted" }

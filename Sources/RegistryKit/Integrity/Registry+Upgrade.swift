@@ -46,7 +46,7 @@ extension Registry {
                     host: at.map { String(signature.signedBy[signature.signedBy.index(after: $0)...]) } ?? "")
                 (document, action, link) = (Self.signatureDocument(signature, manifest: record.manifestDigest), .sign, .signature(key: key))
             case .datasetContents(let digest):
-                guard let details = try database({ (db) throws(MetadataError) in try db.dataset(digest) }) else { continue }
+                guard let details = try database({ (db) throws(MetadataError) in try db.dataset(digest, uses: 0) }) else { continue }
                 document = Self.datasetContentsDocument(details.fingerprint, listing: details.files, profiles: details.profiles)
                 (actor, action, link) = (Registrant(user: "mreg", host: "upgrade"), .recordDataset, .dataset(digest))
             case .datasetName(let name, let digest):
