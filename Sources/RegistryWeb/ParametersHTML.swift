@@ -52,6 +52,17 @@ enum ParametersHTML {
 }
 
 extension JSONNode {
+    /// The value under `key` of an object; nil otherwise.
+    subscript(key: String) -> JSONNode? {
+        guard case .object(let fields) = self else { return nil }
+        return fields.first { $0.0 == key }?.1
+    }
+
+    var number: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
     var isScalar: Bool {
         switch self {
         case .array, .object: false

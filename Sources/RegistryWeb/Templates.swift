@@ -252,6 +252,11 @@ enum Templates {
         {{#evaluations}}{{#metrics}}<tr><td>{{dataset}}</td><td>{{name}}</td><td class="num">{{value}}</td><td>{{interval}}</td><td>{{when}}</td></tr>
         {{/metrics}}{{/evaluations}}</tbody></table>{{/empty(evaluations)}}
         {{^evaluations}}<p>No evaluation recorded.</p>{{/evaluations}}
+        {{#evaluations}}{{#slices}}<h3>By group: {{title}}</h3>
+        <table class="data slices"><thead><tr><th scope="col">Group</th><th scope="col" class="num">Examples</th>{{#metricNames}}<th scope="col" class="num">{{.}}</th>{{/metricNames}}<th scope="col" class="num">Positive rate</th></tr></thead><tbody>
+        {{#groups}}<tr><td>{{value}}</td><td class="num">{{count}}</td>{{#metrics}}<td class="num">{{.}}</td>{{/metrics}}<td class="num">{{positiveRate}}</td></tr>
+        {{/groups}}<tr class="gap"><th scope="row">Largest gap</th><td></td>{{#gaps}}<td class="num">{{.}}</td>{{/gaps}}<td class="num">{{#disparateImpact}}impact ratio {{disparateImpact}}{{/disparateImpact}}</td></tr>
+        </tbody></table>{{/slices}}{{/evaluations}}
         </section>
         <section aria-labelledby="lineage-heading">
         <h2 id="lineage-heading">Lineage</h2>

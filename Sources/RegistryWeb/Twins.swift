@@ -114,6 +114,8 @@ enum Twin {
             let metrics: [Metric]
             /// The stored predictions' digest, when the evaluation kept them (what `compare` pairs).
             let predictions: String?
+            /// The task's details: confusion matrix, per-class table, `slices` (per group).
+            let details: JSONNode
             let createdAt: String
             let provenance: String
         }

@@ -202,6 +202,21 @@ struct VersionView {
             let interval: String
             let when: String
         }
+        /// An evaluation's metrics per group of its slice column (`evaluate --slice`).
+        struct Slices {
+            struct Group {
+                let value: String
+                let count: String
+                let metrics: [String]
+                let positiveRate: String
+            }
+            let title: String
+            let metricNames: [String]
+            let groups: [Group]
+            let gaps: [String]
+            let disparateImpact: String?
+        }
+        let slices: Slices?
         let metrics: [Row]
     }
     struct File {
@@ -294,7 +309,7 @@ struct VersionView {
         }
         metrics = version.metrics.sorted { $0.key < $1.key }.map { Metric(name: $0.key, value: Format.number($0.value)) }
         evaluations = version.evaluations.map { evaluation in
-            Evaluation(metrics: evaluation.metrics.map { metric in
+            Evaluation(slices: Self.slices(evaluation), metrics: evaluation.metrics.map { metric in
                 let interval = metric.ciLow.flatMap { low in metric.ciHigh.map { "\(Format.number(low)) – \(Format.number($0))" } } ?? "–"
                 return Evaluation.Row(
                     dataset: evaluation.datasetKey ?? Format.shortDigest(evaluation.dataset), name: metric.name, value: Format.number(metric.value), interval: interval, when: Format.when(evaluation.createdAt))
@@ -320,6 +335,27 @@ struct VersionView {
         signatures = version.signatures.map {
             Signature(key: $0.key, fingerprint: Format.shortDigest($0.fingerprint), state: $0.state, when: Format.when($0.signedAt), by: $0.signedBy)
         }
+    }
+}
+
+extension VersionView {
+    /// The per-group table of an evaluation with slices: each group's size and metrics, the
+    /// largest gap between groups, and for binary tasks the positive rates and disparate impact.
+    static func slices(_ evaluation: Twin.Version.Evaluation) -> Evaluation.Slices? {
+        guard let slices = evaluation.details["slices"], case .array(let groups)? = slices["groups"], !groups.isEmpty else { return nil }
+        var names = Set<String>()
+        for group in groups { if case .object(let fields)? = group["metrics"] { names.formUnion(fields.map(\.0).filter { $0 != "error" }) } }
+        let metricNames = names.sorted()
+        func number(_ node: JSONNode?) -> String { node?.number.map(Format.number) ?? "–" }
+        return Evaluation.Slices(
+            title: "\(evaluation.datasetKey ?? Format.shortDigest(evaluation.dataset)), evaluated \(Format.when(evaluation.createdAt))",
+            metricNames: metricNames,
+            groups: groups.map { group in
+                Evaluation.Slices.Group(
+                    value: group["value"].map(ParametersHTML.text) ?? "", count: number(group["count"]),
+                    metrics: metricNames.map { number(group["metrics"]?[$0]) }, positiveRate: number(group["positive_rate"]))
+            },
+            gaps: metricNames.map { number(slices["largest_gap"]?[$0]) }, disparateImpact: slices["disparate_impact"].flatMap(\.number).map(Format.number))
     }
 }
 

@@ -35,11 +35,13 @@ import Testing
         let (weak, strong) = pairedPredictions(
             seed: 11, rows: 300, weak: { label, noise in min(1, noise * 0.7 + (label == 1 ? 0.2 : 0.1)) },
             strong: { label, noise in min(1, noise * 0.5 + (label == 1 ? 0.45 : 0.05)) })
-        for (version, predictions) in [(3, weak), (4, strong)] {
+        // churn@4's rows carry a region, so its evaluation has a table per group.
+        let regional = strong.split(separator: "\n").enumerated().map { index, line in line + (index == 0 ? ",region" : index % 2 == 0 ? ",north" : ",south") }
+        for (version, predictions, slice) in [(3, weak, [String]()), (4, regional.joined(separator: "\n") + "\n", ["--slice", "region"])] {
             try writeFile(project + "/predictions-\(version).csv", predictions)
             let evaluated = try mreg(
                 ["evaluate", "churn@\(version)", "--dataset", "data/train.csv", "--predictions", "predictions-\(version).csv", "--task", "binary",
-                 "--bootstrap", "100"], in: project, environment: environment)
+                 "--bootstrap", "100"] + slice, in: project, environment: environment)
             #expect(evaluated.status == 0, "\(evaluated.stderr)")
         }
         // `dataset show` lists the first of the versions that used a dataset, and how many did.

@@ -217,6 +217,8 @@ def main():
         navigated(driver, driver.find_element(By.LINK_TEXT, f"v{arguments.production}").click)
         check(driver.find_element(By.TAG_NAME, "h1").text == f"{arguments.model}@{arguments.production}", "version page heading")
         check(arguments.file_digest in driver.find_element(By.ID, "files-heading").find_element(By.XPATH, "..").text, "the file's digest is shown")
+        groups = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "table.slices tbody tr")]
+        check(len(groups) == 3 and groups[0].startswith("north 150") and groups[2].startswith("Largest gap"), f"the evaluation's groups: {groups}")
         columns = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "table.columns tbody tr")]
         check(any(text.startswith("x integer") for text in columns), f"the training data's column statistics: {columns}")
         # Text from the registry is text: a description holding markup shows as written.
