@@ -75,6 +75,7 @@ public enum Assets {
         svg.lineage text { font-size: 12px; fill: var(--ink); }
         svg.lineage a text { fill: var(--accent); text-decoration: underline; }
         svg.lineage .edge { fill: none; stroke: var(--muted); stroke-width: 1.2; }
+        details.choose { margin: 8px 0; } details.choose label { white-space: nowrap; margin-right: 8px; }
         .then { border-left: 4px solid var(--accent); padding-left: 8px; }
         form.search, form.sign-in { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0 16px; }
         input, button { font: inherit; padding: 4px 8px; }

@@ -180,6 +180,12 @@ enum Templates {
         {{/empty(charts)}}
         <section aria-labelledby="versions-heading">
         <h2 id="versions-heading">Versions {{first}}–{{last}} of {{total}}</h2>
+        {{^empty(choices)}}<details class="choose"><summary>Metric columns</summary>
+        <form method="get" action="{{modelHref}}">
+        {{#after}}<input type="hidden" name="after" value="{{after}}">{{/after}}
+        {{#choices}}<label><input type="checkbox" name="metric" value="{{name}}"{{#shown}} checked{{/shown}}> {{name}}</label> {{/choices}}
+        <button type="submit" id="choose-metrics">Show these</button>
+        </form></details>{{/empty(choices)}}
         <table class="data sortable" id="versions">
         <thead><tr><th scope="col" class="num">Version</th><th scope="col">Digest</th><th scope="col">Created</th><th scope="col">Commit</th><th scope="col" class="num">Size</th><th scope="col">Status</th><th scope="col">Aliases</th>{{#metricNames}}<th scope="col" class="num">{{.}}</th>{{/metricNames}}</tr></thead>
         <tbody>

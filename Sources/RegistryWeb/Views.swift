@@ -115,7 +115,16 @@ struct ModelView {
         return input + (input.count == 16 ? ":00Z" : "Z")
     }
 
-    init(_ list: Twin.VersionList, history: Twin.History, after: Int?, at: Twin.HistoryAt?, viewer: WebUI.Viewer) {
+    /// Every metric of the page, and whether its column is shown (the chooser's checkboxes).
+    struct Choice {
+        let name: String
+        let shown: Bool
+    }
+    let choices: [Choice]
+    let after: Int?
+
+    init(_ list: Twin.VersionList, history: Twin.History, after: Int?, at: Twin.HistoryAt?, chosen: [String], viewer: WebUI.Viewer) {
+        self.after = after
         name = list.model
         model = list.model
         modelHref = Link.model(list.model)
@@ -135,15 +144,18 @@ struct ModelView {
         aliases = list.aliases.sorted { $0.key < $1.key }.map { AliasMark(name: $0.key, version: $0.value, href: Link.version(list.model, $0.value)) }
         // Registered metrics first, then those computed by `evaluate` (which carry intervals).
         let registered = Set(versions.flatMap(\.metrics.keys))
-        let names = registered.sorted() + Set(versions.flatMap(\.evaluated.keys)).subtracting(registered).sorted()
-        metricNames = Array(names.prefix(Self.metricColumns))
+        let every = registered.sorted() + Set(versions.flatMap(\.evaluated.keys)).subtracting(registered).sorted()
+        let picked = every.filter(chosen.contains)
+        let names = picked.isEmpty ? Array(every.prefix(Self.metricColumns)) : picked
+        choices = every.map { Choice(name: $0, shown: names.contains($0)) }
+        metricNames = names
         func value(_ version: Twin.VersionList.Version, _ name: String) -> Double? { version.metrics[name] ?? version.evaluated[name]?.value }
         rows = versions.map { version in
             Row(
                 number: version.version, href: Link.version(list.model, version.version), digest: Format.shortDigest(version.digest),
                 created: Format.when(version.createdAt), commit: version.gitCommit.map { String($0.prefix(10)) + (version.gitDirty ? "+dirty" : "") } ?? "–",
                 bytes: version.size, size: Format.bytes(version.size), status: version.status, aliases: version.aliases,
-                metrics: names.prefix(Self.metricColumns).map { value(version, $0).map(Format.number) ?? "–" })
+                metrics: names.map { value(version, $0).map(Format.number) ?? "–" })
         }
         // Newest first: "newer" goes back towards the latest, "older" continues after the last row.
         let model = Link.model(list.model)
@@ -158,7 +170,7 @@ struct ModelView {
                 action: event.action, alias: event.alias, to: event.to?.version, toHref: event.to.map { Link.version(list.model, $0.version) },
                 from: event.from?.version, actor: Format.actor(event.actor), forced: event.forced == true, reason: event.reason)
         }
-        charts = names.prefix(Self.metricColumns).compactMap { metric in
+        charts = names.compactMap { metric in
             let points = versions.reversed().compactMap { version in
                 value(version, metric).map { value in
                     let interval = version.metrics[metric] == nil ? version.evaluated[metric] : nil

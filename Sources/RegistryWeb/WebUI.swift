@@ -10,7 +10,8 @@ public enum WebUI {
     public enum Page: Equatable, Sendable {
         case models(query: String)
         /// `at`: what the aliases named at that moment (`history --at`), shown above the versions.
-        case model(name: String, after: Int?, at: String?)
+        /// `metrics`: the metric columns chosen (none: the first few).
+        case model(name: String, after: Int?, at: String?, metrics: [String])
         case version(model: String, number: Int)
         case diff(a: String, b: String)
     }
@@ -87,7 +88,9 @@ public enum WebUI {
         let parts = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.first == "models", parts.count >= 2, let name = parts[1].removingPercentEncoding, !name.isEmpty else { return nil }
         if parts.count == 2 {
-            return .model(name: name, after: value("after").flatMap { Int($0) }, at: value("at").flatMap { $0.isEmpty ? nil : ModelView.instant($0) })
+            return .model(
+                name: name, after: value("after").flatMap { Int($0) }, at: value("at").flatMap { $0.isEmpty ? nil : ModelView.instant($0) },
+                metrics: items.filter { $0.0 == "metric" }.map(\.1))
         }
         if parts.count == 4, parts[2] == "versions", let number = Int(parts[3]) { return .version(model: name, number: number) }
         return nil
@@ -130,13 +133,13 @@ public enum WebUI {
             let twin = "/v1/list" + (labels.isEmpty ? "" : "?" + Self.query(labels))
             let view = try ModelsView(Twin.decoded(Twin.ModelList.self, fetch("/v1/list", labels)), query: query, labelled: !labels.isEmpty)
             return ("Models", [], twin, render(view, "models"))
-        case .model(let name, let after, let at):
+        case .model(let name, let after, let at, let chosen):
             var items = [("model", name), ("limit", "\(ModelView.pageSize)")]
             if let after { items.append(("after", "\(after)")) }
             let list = try Twin.decoded(Twin.VersionList.self, fetch("/v1/list", items))
             let history = try Twin.decoded(Twin.History.self, fetch("/v1/history", [("model", name), ("limit", "\(ModelView.timelineLength)")]))
             let then = try at.map { (at) throws(TwinFailure) in try Twin.decoded(Twin.HistoryAt.self, fetch("/v1/history", [("model", name), ("at", at)])) }
-            let view = ModelView(list, history: history, after: after, at: then, viewer: viewer)
+            let view = ModelView(list, history: history, after: after, at: then, chosen: chosen, viewer: viewer)
             return (name, [Crumb(label: "Models", href: "/")], "/v1/list?" + query(items), render(view, "model"))
         case .version(let model, let number):
             let reference = "\(model)@\(number)"

@@ -191,6 +191,17 @@ def main():
         shot(driver, "model")
         valid_html(driver.current_url, secret, "model page")
         console_errors(driver, "model page")
+        # Choose the metric columns: only the evaluated ROC AUC.
+        driver.find_element(By.CSS_SELECTOR, "details.choose summary").click()
+        for box in driver.find_elements(By.CSS_SELECTOR, "details.choose input[type=checkbox]"):
+            if (box.get_attribute("value") == "train.roc_auc") != box.is_selected():
+                box.click()
+        navigated(driver, driver.find_element(By.ID, "choose-metrics").click)
+        headers = [th.text.strip(" ▲▼") for th in driver.find_elements(By.CSS_SELECTOR, "#versions thead th")]
+        check(headers[-1] == "train.roc_auc" and "holdout.auc" not in headers, f"the chosen metric columns: {headers}")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart")) == 1, "one chart for the one metric chosen")
+        valid_html(driver.current_url, secret, "model page with chosen columns")
+
         # What was live at a moment: before any promotion nothing, now production.
         field = driver.find_element(By.ID, "at")
         driver.execute_script("arguments[0].value = '2000-01-01T00:00:00'", field)
