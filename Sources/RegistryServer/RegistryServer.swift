@@ -152,7 +152,8 @@ public final class RegistryServer: Sendable {
         }
     }
 
-    /// The token behind `Authorization: Bearer SECRET`, if its role and grants allow the route.
+    /// The token behind `Authorization: Bearer SECRET` (or, for a read, a web session's cookie),
+    /// if its role and grants allow the route.
     static func authorize(_ route: ServerRoute, items: [(String, String)], authorization: String?, registry: Registry) throws(RegistryError) -> AccessToken {
         if let authorization, authorization.hasPrefix(sessionScheme) {
             // A browser signed in to the web UI opens a page's JSON twin with its cookie: reads only,
