@@ -6,6 +6,40 @@ import Testing
 /// against a live `mreg serve`, over a registry made here with the CLI. Screenshots of each page
 /// land in `.build/web-screenshots` (or `MREG_SCREENSHOTS`) for a person to look at.
 @Suite struct WebUITests {
+    /// A web session is the registry's, not a server's: signed in on one replica, it opens pages
+    /// on another; signed out on that one, the first refuses it too.
+    @Test func aSessionServesEveryReplicaAndEndsOnAll() throws {
+        let space = try CLIWorkspace()
+        try writeFile(space.directory.url("m/w.bin"), "weights")
+        #expect(try space.run(["register", "churn", "m", "--no-git", "-q"]).status == 0)
+        let token = try space.run(["token", "create", "alice", "--role", "reader", "-q"]).stdout.trimmingCharacters(in: .newlines)
+        let replicas = [try ServerProcess(registry: space.registry, in: space.path), try ServerProcess(registry: space.registry, in: space.path)]
+        let jar = space.directory.url("cookies")
+        /// curl with the cookie jar: the status, and the body.
+        func curl(_ url: String, _ extra: [String] = []) throws -> (status: Int, body: String) {
+            let result = try run("/usr/bin/env", ["curl", "-s", "-c", jar, "-b", jar, "-w", "\n%{http_code}", url] + extra, in: space.path)
+            let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            return (Int(lines.last ?? "") ?? -1, lines.dropLast().joined(separator: "\n"))
+        }
+        #expect(try curl(replicas[0].url + "/ui/sign-in").status == 200)
+        let formKey = try #require(try String(contentsOfFile: jar, encoding: .utf8).split(separator: "\n").first { $0.contains("mreg_sign_in") }?
+            .split(separator: "\t").last.map(String.init))
+        #expect(try curl(replicas[0].url + "/ui/sign-in", ["--data-urlencode", "token=\(token)", "--data-urlencode", "form_key=\(formKey)"]).status == 303)
+        let page = try curl(replicas[1].url + "/ui/models/churn")
+        #expect(page.status == 200 && page.body.contains("<h1>churn</h1>"), "\(page.status)")
+        let pageKey = try #require(page.body.firstMatch(of: /name="form_key" value="([^"]+)"/).map { String($0.1) })
+        let session = try #require(try String(contentsOfFile: jar, encoding: .utf8).split(separator: "\n").first { $0.contains("mreg_session") }?
+            .split(separator: "\t").last.map(String.init))
+        #expect(try curl(replicas[0].url + "/ui/models/churn", ["-H", "Cookie: mreg_session=\(session)"]).status == 200)
+        #expect(try curl(replicas[1].url + "/ui/sign-out", ["--data-urlencode", "form_key=\(pageKey)"]).status == 303)
+        // Sign-out cleared the jar's cookie; the old one, kept as a stolen copy would be, opens nothing on either replica.
+        for replica in replicas {
+            let kept = try run("/usr/bin/env", ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Cookie: mreg_session=\(session)", replica.url + "/ui/models/churn"], in: space.path)
+            #expect(kept.stdout == "303", "\(replica.url): \(kept.stdout)")
+        }
+        for replica in replicas { #expect(replica.stop().status == 0) }
+    }
+
     /// The digest of the dataset churn@1 was trained on.
     func listedDataset(_ space: CLIWorkspace) throws -> String? {
         ((try space.run(["show", "churn@1", "--json"]).json()["datasets"] as? [[String: Any]])?.first?["digest"] as? String)
