@@ -11,7 +11,8 @@ public enum Assets {
         }
     }
 
-    /// Readable contrast (text at least 7:1 on its background), a visible focus ring, and one
+    /// Readable contrast (text at least 4.5:1 on its background, WCAG AA; body text and the red and
+    /// green verdicts 7:1), a visible focus ring, and one
     /// column on a phone-width screen (wide tables scroll inside their box).
     static let css = """
         :root { --ink: #1b1f24; --muted: #4a5360; --line: #c9d1d9; --accent: #0b5cad; --bg: #ffffff; --band: #f3f5f8; --bad: #a4141b; --good: #17602a; }
