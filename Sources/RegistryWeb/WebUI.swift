@@ -102,8 +102,7 @@ public enum WebUI {
             let (title, crumbs, twin, body) = try content(page, viewer: viewer, call: call)
             return Drawn(status: 200, html: layout(title: title, body: body, viewer: viewer, crumbs: crumbs, twin: twin))
         } catch {
-            let body = Templates.library.render(Problem(heading: "Not shown", message: error.message, hint: error.hint), withTemplate: "problem") ?? ""
-            return Drawn(status: error.status, html: layout(title: "Not shown", body: body, viewer: viewer, crumbs: [], twin: nil))
+            return problem(status: error.status, heading: "Not shown", message: error.message, hint: error.hint, viewer: viewer)
         }
     }
 
