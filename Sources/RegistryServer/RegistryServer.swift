@@ -329,9 +329,11 @@ struct RegistryResponder: HTTPResponder {
                 var request = request
                 fields = (try? await request.collectBody(upTo: RegistryServer.formLimit)).map { RegistryServer.formFields(Data($0.readableBytesView)) } ?? [:]
             }
-            // A browser names the page a form was sent from; it must be one of this server's.
+            // A browser names the page a form was sent from; it must be one of this server's. Its
+            // host is compared, not its scheme: behind a proxy that ends TLS the browser says
+            // https while this server answers http, under the same Host.
             let origin = request.headers[.origin]
-            let sameOrigin = origin == nil || origin == (secure ? "https://" : "http://") + (request.head.authority ?? "")
+            let sameOrigin = origin == nil || origin.map(RegistryServer.originAuthority) == request.head.authority
             answer = await server.respondWeb(RegistryServer.WebRequest(
                 method: method, path: path, items: items, cookies: cookies, fields: fields, sameOrigin: sameOrigin, secure: secure))
         } else if method == "PUT", path.hasPrefix(RegistryServer.blobPrefix) {

@@ -191,6 +191,11 @@ extension RegistryServer {
         "\(name)=\(value); Path=\(path); Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
     }
 
+    /// `https://host:port` → `host:port` (an Origin header's authority).
+    static func originAuthority(_ origin: String) -> String {
+        origin.range(of: "://").map { String(origin[$0.upperBound...]) } ?? origin
+    }
+
     /// Compares secrets in time that does not depend on where they differ.
     static func same(_ expected: String, _ given: String?) -> Bool {
         guard let given else { return false }
