@@ -334,8 +334,11 @@ struct RegistryResponder: HTTPResponder {
             // https while this server answers http, under the same Host.
             let origin = request.headers[.origin]
             let sameOrigin = origin == nil || origin.map(RegistryServer.originAuthority) == request.head.authority
+            // Cookies are `Secure` under TLS, here or at a proxy in front that says so (a client
+            // claiming it only makes its own cookie stricter).
+            let forwardedTLS = request.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
             answer = await server.respondWeb(RegistryServer.WebRequest(
-                method: method, path: path, items: items, cookies: cookies, fields: fields, sameOrigin: sameOrigin, secure: secure))
+                method: method, path: path, items: items, cookies: cookies, fields: fields, sameOrigin: sameOrigin, secure: secure || forwardedTLS))
         } else if method == "PUT", path.hasPrefix(RegistryServer.blobPrefix) {
             answer = await server.upload(request, digest: String(path.dropFirst(RegistryServer.blobPrefix.count)), authorization: authorization)
         } else if method == "GET", path.hasPrefix(RegistryServer.blobPrefix), !hasBody {
