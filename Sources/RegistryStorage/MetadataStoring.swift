@@ -218,6 +218,8 @@ public protocol VersionFactsReading: Sendable {
 public enum VersionSelection: Sendable {
     case key(VersionKey)
     case number(ModelName, Int?)
+    /// The version an alias names now (none when it was demoted, or never set).
+    case alias(ModelName, AliasName)
 }
 
 /// One version's record and, read in the same snapshot, what the ledger and the other tables say

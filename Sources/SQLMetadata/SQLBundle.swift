@@ -25,6 +25,14 @@ extension SQLFragment {
     }
 }
 
+extension SQLMetadataStore {
+    /// The query of the key of the version `alias` of `model` names now: no row, or NULL, when
+    /// it names none.
+    func versionHeld(by alias: AliasName, of model: ModelName) -> SQLFragment {
+        SQLFragment(latestHolder(modelID: "(SELECT id FROM models WHERE name = ?)", alias: "?"), [model.value, alias.value])
+    }
+}
+
 extension SQLSession {
     /// The rows of several queries, in order. On an engine whose JSON is exact (PostgreSQL) they
     /// are one statement, so a database server is asked once, not once per query: each query's

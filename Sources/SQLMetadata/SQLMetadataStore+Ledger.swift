@@ -110,7 +110,10 @@ extension SQLMetadataStore {
 
     /// The version id an alias points at now (nil: at nothing, or the alias was never set).
     public func holder(model: ModelName, alias: AliasName) throws(MetadataError) -> VersionKey? {
-        try readStatement { db in try db.value(latestHolder(modelID: "(SELECT id FROM models WHERE name = ?)", alias: "?"), [model.value, alias.value]) }
+        try readStatement { db in
+            let held = versionHeld(by: alias, of: model)
+            return try db.value(held.sql, held.arguments)
+        }
     }
 
     /// Every alias of a model that points at a version now, with that version.

@@ -10,25 +10,38 @@ extension SQLMetadataStore {
             if db.dialect.exactJSONAggregates {
                 let version: SQLFragment
                 var target: SQLFragment?
-                switch selection {
-                case .key(let id): version = .version(id)
-                case .number(let model, let number):
+                if case .key(let id) = selection {
+                    version = .version(id)
+                } else if let found = keyQuery(selection) {
                     // Found once, in a table every query reads.
-                    let found = SQLFragment.version(of: model, number: number)
                     target = SQLFragment("target(id) AS (\(found.sql))", found.arguments)
                     version = SQLFragment("(SELECT id FROM target)")
+                } else {
+                    return nil
                 }
                 var sets = try db.rowSets([recordQuery(version: version)] + factQueries(version), sharing: target)
                 guard let record = try sets.removeFirst().first.map(aggregatedRecord) else { return nil }
                 return try facts(record, sets)
             }
             let id: VersionKey?
-            switch selection {
-            case .key(let key): id = key
-            case .number(let model, let number): id = try versionID(db, model: model, number: number)
+            if case .key(let key) = selection {
+                id = key
+            } else if let found = keyQuery(selection) {
+                id = try db.value(found.sql, found.arguments)
+            } else {
+                id = nil
             }
             guard let id, let record = try fetchRecord(db, id: id) else { return nil }
             return try facts(record, db.rowSets(factQueries(.version(id))))
+        }
+    }
+
+    /// The query of the key of the version `selection` names by number or alias; nil for a key.
+    private func keyQuery(_ selection: VersionSelection) -> SQLFragment? {
+        switch selection {
+        case .key: nil
+        case .number(let model, let number): .version(of: model, number: number)
+        case .alias(let model, let alias): versionHeld(by: alias, of: model)
         }
     }
 

@@ -160,7 +160,9 @@ public enum MetadataStoreConformance {
         func described(_ events: [StoredEvent]) -> [String] {
             events.map { "\($0.sequence) \($0.digest) \($0.versionID.map(\.description) ?? "-") \($0.problem ?? "") \($0.event.map { "\($0)" } ?? "")" }
         }
-        let selections: [(VersionSelection, VersionKey)] = [(.key(keys[0]), keys[0]), (.number(model, 2), keys[1]), (.number(model, nil), keys[2])]
+        let selections: [(VersionSelection, VersionKey)] = [
+            (.key(keys[0]), keys[0]), (.number(model, 2), keys[1]), (.number(model, nil), keys[2]), (.alias(model, try AliasName("production")), keys[1]),
+        ]
         for (selection, key) in selections {
             let facts = try #require(try store.versionFacts(selection), "\(selection)")
             #expect(facts.record == (try store.record(id: key)))
@@ -176,6 +178,14 @@ public enum MetadataStoreConformance {
         #expect(try store.versionFacts(.number(model, 2))?.status.deprecation == "too slow")
         #expect(try store.versionFacts(.number(model, 4)) == nil)
         #expect(try store.versionFacts(.number(try ModelName("absent"), nil)) == nil)
+        // An alias never set, one of a missing model, and one demoted name no version.
+        #expect(try store.versionFacts(.alias(model, try AliasName("canary"))) == nil)
+        #expect(try store.versionFacts(.alias(try ModelName("absent"), try AliasName("production"))) == nil)
+        let demotion = EventDraft(
+            model: model, alias: try AliasName("staging"), action: .demote, toVersionID: nil, at: Date(), actor: actor, reason: "done", forced: false,
+            gates: "", expectedHolderID: keys[2])
+        _ = try store.appendEvent(demotion, seal: seal)
+        #expect(try store.versionFacts(.alias(model, try AliasName("staging"))) == nil)
     }
 
     /// Web sessions: found by their secret's digest with their token (read again each time, so a

@@ -24,12 +24,13 @@ extension Registry {
     public func details(reference text: String) throws(RegistryError) -> VersionDetails {
         let reference = try VersionRef.parse(text)
         // Read at once (one statement on a database server, which also finds a version named by
-        // number), then checked as each read alone is.
+        // number or by alias: what deploy jobs ask for), then checked as each read alone is.
         var facts: VersionFacts?
         switch reference.selector {
         case .number(let number): facts = try database { (db) throws(MetadataError) in try db.versionFacts(.number(reference.model, number)) }
         case .latest: facts = try database { (db) throws(MetadataError) in try db.versionFacts(.number(reference.model, nil)) }
-        case .alias, .digestPrefix: break
+        case .alias(let alias): facts = try database { (db) throws(MetadataError) in try db.versionFacts(.alias(reference.model, alias)) }
+        case .digestPrefix: break
         }
         if facts == nil {
             // Found another way, or not found: `resolveID` says why.
