@@ -10,7 +10,7 @@ import PackageDescription
 /// RegistryModel ← GitLinkage, Signatures, Evaluation, DatasetProfiling;
 /// TOML ← Policy; DatasetProfiling ← Drift;
 /// the protocols, ContentHashing and the domain modules ← RegistryKit (no store engine);
-/// RegistryWeb (the web UI's pages) and RegistryKit ← RegistryServer (HTTP for `mreg serve`: tokens, roles, errors, sessions);
+/// RegistryModel ← RegistryWeb (the web UI's pages); RegistryWeb and RegistryKit ← RegistryServer (HTTP for `mreg serve`: tokens, roles, errors, sessions);
 /// RegistryKit and the engines ← RegistryBackends (the composition root); RegistryBackends, RegistryServer ← RegistryCLI ← mreg
 let package = Package(
     name: "mreg",
@@ -101,7 +101,7 @@ let package = Package(
             dependencies: ["RegistryKit", "RegistryStorage", "ContentStore", "MetadataStore", "PostgresMetadata", "OCIBlobStore"]
         ),
         // The web UI's pages, drawn from the API's documents (sessions and forms are the server's).
-        .target(name: "RegistryWeb", dependencies: [.product(name: "Mustache", package: "swift-mustache")]),
+        .target(name: "RegistryWeb", dependencies: ["RegistryModel", .product(name: "Mustache", package: "swift-mustache")]),
         // `mreg serve`'s HTTP side: listening, tokens and roles, errors as JSON, work off the event
         // loop; the routes (and the documents they answer with) come from RegistryCLI.
         .target(

@@ -43,12 +43,12 @@ public struct DatasetDetails: Sendable {
     public let profiles: [StoredProfile]
     /// Versions that recorded it, with the role they used it in (the first of them, when a limit was asked).
     public let usedBy: [(version: VersionPointer, role: String)]
-    /// How many uses there are in all.
-    public let usedByTotal: Int
+    /// How many uses there are in all; nil when the uses were not read.
+    public let usedByTotal: Int?
 
     public init(
         fingerprint: DatasetFingerprint, stored: Bool, names: [DatasetName], files: [FileEntry], profiles: [StoredProfile],
-        usedBy: [(version: VersionPointer, role: String)], usedByTotal: Int
+        usedBy: [(version: VersionPointer, role: String)], usedByTotal: Int?
     ) {
         self.usedByTotal = usedByTotal
         self.fingerprint = fingerprint

@@ -38,7 +38,7 @@ extension RegistryServer {
         }
         switch (request.method, request.path) {
         case ("GET", WebUI.signInPath):
-            let key = request.cookies[Self.signInCookie].flatMap { $0.isEmpty ? nil : $0 } ?? Registry.webFormKey()
+            let key = request.cookies[Self.signInCookie].flatMap { $0.isEmpty ? nil : $0 } ?? Registry.randomText()
             return page(WebUI.signIn(next: request.items.first { $0.0 == "next" }?.1 ?? "/", formKey: key, error: nil), cookies: [signInCookie(key, request)])
         case ("POST", WebUI.signInPath):
             return await signIn(request)
@@ -63,12 +63,10 @@ extension RegistryServer {
         switch outcome {
         case .success(let signedIn?):
             let seconds = max(1, Int(signedIn.session.expiresAt.timeIntervalSinceNow))
-            var answer = Answer(status: .seeOther, body: Data(), contentType: "text/plain", principal: signedIn.token.name)
-            answer.headers = [
-                (.location, next), (.setCookie, Self.cookie(Self.sessionCookie, signedIn.secret, path: "/", maxAge: seconds, secure: request.secure)),
-                (.setCookie, Self.cookie(Self.signInCookie, "", path: WebUI.signInPath, maxAge: 0, secure: request.secure)),
-            ]
-            return answer
+            return Self.redirect(to: next, principal: signedIn.token.name, cookies: [
+                Self.cookie(Self.sessionCookie, signedIn.secret, path: "/", maxAge: seconds, secure: request.secure),
+                Self.cookie(Self.signInCookie, "", path: WebUI.signInPath, maxAge: 0, secure: request.secure),
+            ])
         case .success(nil):
             return page(WebUI.signIn(next: next, formKey: key, error: "That token is unknown, expired or revoked: ask an admin for a new one."))
         case .failure(let error):
@@ -81,14 +79,12 @@ extension RegistryServer {
         let fields = request.fields
         let sameOrigin = request.sameOrigin
         let outcome = await work { registry throws(RegistryError) -> Bool in
-            guard sameOrigin, let (session, _) = try registry.webSession(secret: secret), Self.same(session.formKey, fields["form_key"]) else { return false }
+            guard try Self.formSession(registry, secret: secret, fields: fields, sameOrigin: sameOrigin) != nil else { return false }
             try registry.signOut(secret: secret)
             return true
         }
         guard case .success(true) = outcome else { return refusedForm() }
-        var answer = Answer(status: .seeOther, body: Data(), contentType: "text/plain")
-        answer.headers = [(.location, WebUI.signInPath), (.setCookie, Self.cookie(Self.sessionCookie, "", path: "/", maxAge: 0, secure: request.secure))]
-        return answer
+        return Self.redirect(to: WebUI.signInPath, cookies: [Self.cookie(Self.sessionCookie, "", path: "/", maxAge: 0, secure: request.secure)])
     }
 
     private func drawPage(_ request: WebRequest) async -> Answer {
@@ -102,15 +98,11 @@ extension RegistryServer {
         }
         switch outcome {
         case .success(let (drawn, principal)?):
-            var answer = self.page(drawn)
-            answer.principal = principal
-            return answer
+            return self.page(drawn, principal: principal)
         case .success(nil):
             // Not signed in (or the session ended): to the sign-in page, and back here after.
             let target = request.path + (request.items.isEmpty ? "" : "?" + Self.formEncoded(request.items))
-            var answer = Answer(status: .seeOther, body: Data(), contentType: "text/plain")
-            answer.headers = [(.location, WebUI.signInPath + "?next=" + Self.formEncoded([("", target)]).dropFirst())]
-            return answer
+            return Self.redirect(to: WebUI.signInPath + "?next=" + Self.formEncoded([("", target)]).dropFirst())
         case .failure(let error):
             return self.page(WebUI.problem(status: Int(Self.status(of: error).code), heading: "Not shown", message: error.message, hint: error.hint, viewer: nil))
         }
@@ -122,24 +114,29 @@ extension RegistryServer {
         let secret = request.cookies[Self.sessionCookie] ?? ""
         let (fields, sameOrigin, path) = (request.fields, request.sameOrigin, request.path)
         let outcome = await work { [self] registry throws(RegistryError) -> (WebUI.Outcome, String)? in
-            guard sameOrigin, let (session, token) = try registry.webSession(secret: secret), Self.same(session.formKey, fields["form_key"]) else { return nil }
+            guard let (session, token) = try Self.formSession(registry, secret: secret, fields: fields, sameOrigin: sameOrigin) else { return nil }
             let outcome = WebUI.act(path: path, fields: fields, viewer: Self.viewer(session, token), call: apiCall(registry, token))
             return outcome.map { ($0, token.name) }
         }
         switch outcome {
         case .success(let (.page(drawn), principal)?):
-            var answer = page(drawn)
-            answer.principal = principal
-            return answer
+            return page(drawn, principal: principal)
         case .success(let (.redirect(location), principal)?):
-            var answer = Answer(status: .seeOther, body: Data(), contentType: "text/plain", principal: principal)
-            answer.headers = [(.location, location)]
-            return answer
+            return Self.redirect(to: location, principal: principal)
         case .success(nil):
             return refusedForm()
         case .failure(let error):
             return page(WebUI.problem(status: Int(Self.status(of: error).code), heading: "Not done", message: error.message, hint: error.hint, viewer: nil))
         }
+    }
+
+    /// The session a posted form acts in: its cookie's session, when the form carries that
+    /// session's key and came from this server; nil otherwise (a forged or stale form).
+    static func formSession(
+        _ registry: Registry, secret: String, fields: [String: String], sameOrigin: Bool
+    ) throws(RegistryError) -> (session: WebSession, token: AccessToken)? {
+        guard sameOrigin, let found = try registry.webSession(secret: secret), same(found.session.formKey, fields["form_key"]) else { return nil }
+        return found
     }
 
     static func viewer(_ session: WebSession, _ token: AccessToken) -> WebUI.Viewer {
@@ -171,9 +168,17 @@ extension RegistryServer {
             hint: "open the page again and resend the form from it", viewer: nil))
     }
 
-    private func page(_ drawn: WebUI.Drawn, cookies: [String] = []) -> Answer {
-        var answer = Answer(status: HTTPResponse.Status(code: drawn.status), body: Data(drawn.html.utf8), contentType: "text/html; charset=utf-8")
+    private func page(_ drawn: WebUI.Drawn, principal: String? = nil, cookies: [String] = []) -> Answer {
+        var answer = Answer(
+            status: HTTPResponse.Status(code: drawn.status), body: Data(drawn.html.utf8), contentType: "text/html; charset=utf-8", principal: principal)
         answer.headers = cookies.map { (.setCookie, $0) } + Self.pageHeaders
+        return answer
+    }
+
+    /// 303 to `location` (after a form, or to sign in), setting `cookies`.
+    static func redirect(to location: String, principal: String? = nil, cookies: [String] = []) -> Answer {
+        var answer = Answer(status: .seeOther, body: Data(), contentType: "text/plain", principal: principal)
+        answer.headers = [(.location, location)] + cookies.map { (.setCookie, $0) }
         return answer
     }
 
@@ -230,13 +235,5 @@ extension RegistryServer {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~/"))
         return items.map { ($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") + "=" + ($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") }
             .joined(separator: "&")
-    }
-}
-
-extension Registry {
-    /// A fresh key for a form with no session behind it yet (the sign-in form).
-    static func webFormKey() -> String {
-        var random = SystemRandomNumberGenerator()
-        return (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryModel
 
 /// The JSON documents the pages are drawn from: each page shows its twin in the API (the same
 /// document `--json` prints), read back with the fields the page uses. A field the API adds
@@ -115,7 +116,7 @@ enum Twin {
             /// The stored predictions' digest, when the evaluation kept them (what `compare` pairs).
             let predictions: String?
             /// The task's details: confusion matrix, per-class table, `slices` (per group).
-            let details: JSONNode
+            let details: JSONValue
             let createdAt: String
             let provenance: String
         }
@@ -127,7 +128,7 @@ enum Twin {
         let registeredBy: Registrant
         let description: String?
         let parent: Pointer?
-        let params: JSONNode
+        let params: JSONValue
         let labels: [String: String]
         let metrics: [String: Double]
         let datasets: [Dataset]
@@ -200,8 +201,8 @@ enum Twin {
         struct Change: Decodable {
             let name: String
             let change: String
-            let before: JSONNode?
-            let after: JSONNode?
+            let before: JSONValue?
+            let after: JSONValue?
             let delta: Double?
         }
         struct Commit: Decodable {
@@ -246,8 +247,8 @@ enum Twin {
             let gate: String
             let metric: String?
             let outcome: String
-            let actual: JSONNode?
-            let required: JSONNode?
+            let actual: JSONValue?
+            let required: JSONValue?
             let detail: String
         }
         let model: String
@@ -274,35 +275,5 @@ enum Twin {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return try decoder.decode(type, from: data)
-    }
-}
-
-/// Any JSON value (a version's parameters are nested as their author wrote them).
-indirect enum JSONNode: Decodable {
-    case null, bool(Bool), number(Double), string(String), array([JSONNode]), object([(String, JSONNode)])
-
-    init(from decoder: any Decoder) throws {
-        if let container = try? decoder.container(keyedBy: AnyKey.self) {
-            self = .object(try container.allKeys.sorted { $0.stringValue < $1.stringValue }.map { ($0.stringValue, try container.decode(JSONNode.self, forKey: $0)) })
-            return
-        }
-        if var list = try? decoder.unkeyedContainer() {
-            var items = [JSONNode]()
-            while !list.isAtEnd { items.append(try list.decode(JSONNode.self)) }
-            self = .array(items)
-            return
-        }
-        let value = try decoder.singleValueContainer()
-        if value.decodeNil() { self = .null }
-        else if let flag = try? value.decode(Bool.self) { self = .bool(flag) }
-        else if let number = try? value.decode(Double.self) { self = .number(number) }
-        else { self = .string(try value.decode(String.self)) }
-    }
-
-    struct AnyKey: CodingKey {
-        let stringValue: String
-        init(stringValue: String) { self.stringValue = stringValue }
-        var intValue: Int? { nil }
-        init?(intValue: Int) { nil }
     }
 }

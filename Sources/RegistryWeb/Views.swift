@@ -1,4 +1,5 @@
 import Foundation
+import RegistryModel
 
 /// What the templates show, worked out from the twins: names as the templates use them,
 /// numbers and dates formatted, links made.
@@ -354,20 +355,19 @@ extension VersionView {
     /// The per-group table of an evaluation with slices: each group's size and metrics, the
     /// largest gap between groups, and for binary tasks the positive rates and disparate impact.
     static func slices(_ evaluation: Twin.Version.Evaluation) -> Evaluation.Slices? {
-        guard let slices = evaluation.details["slices"], case .array(let groups)? = slices["groups"], !groups.isEmpty else { return nil }
-        var names = Set<String>()
-        for group in groups { if case .object(let fields)? = group["metrics"] { names.formUnion(fields.map(\.0).filter { $0 != "error" }) } }
-        let metricNames = names.sorted()
-        func number(_ node: JSONNode?) -> String { node?.number.map(Format.number) ?? "–" }
+        guard let slices = evaluation.details.member("slices"), let groups = slices.member("groups")?.arrayValue, !groups.isEmpty else { return nil }
+        let metricNames = Set(groups.flatMap { $0.member("metrics")?.objectValue?.keys.filter { $0 != "error" } ?? [] }).sorted()
+        func number(_ node: JSONValue?) -> String { node?.numericValue.map(Format.number) ?? "–" }
         return Evaluation.Slices(
             title: "\(evaluation.datasetKey ?? Format.shortDigest(evaluation.dataset)), evaluated \(Format.when(evaluation.createdAt))",
             metricNames: metricNames,
             groups: groups.map { group in
                 Evaluation.Slices.Group(
-                    value: group["value"].map(ParametersHTML.text) ?? "", count: number(group["count"]),
-                    metrics: metricNames.map { number(group["metrics"]?[$0]) }, positiveRate: number(group["positive_rate"]))
+                    value: group.member("value").map(ParametersHTML.text) ?? "", count: number(group.member("count")),
+                    metrics: metricNames.map { number(group.member("metrics")?.member($0)) }, positiveRate: number(group.member("positive_rate")))
             },
-            gaps: metricNames.map { number(slices["largest_gap"]?[$0]) }, disparateImpact: slices["disparate_impact"].flatMap(\.number).map(Format.number))
+            gaps: metricNames.map { number(slices.member("largest_gap")?.member($0)) },
+            disparateImpact: slices.member("disparate_impact")?.numericValue.map(Format.number))
     }
 }
 
@@ -386,23 +386,12 @@ enum Link {
     }
 }
 
-/// How the pages write numbers, sizes, dates and people.
+/// How the pages write numbers, sizes, dates and people: numbers and sizes as the CLI prints
+/// them (`NumberFormat`).
 enum Format {
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count), unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
-    }
+    static func bytes(_ count: Int64) -> String { NumberFormat.bytes(count) }
 
-    /// Up to six significant digits, as `list` prints metrics.
-    static func number(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return String(format: "%.6g", value)
-    }
+    static func number(_ value: Double) -> String { NumberFormat.metric(value) }
 
     /// `2026-11-29T12:00:00.000Z` → `2026-11-29 12:00 UTC`.
     static func when(_ timestamp: String) -> String {
@@ -410,10 +399,9 @@ enum Format {
         return timestamp.prefix(10) + " " + timestamp.dropFirst(11).prefix(5) + " UTC"
     }
 
-    /// `sha256:` and the first 12 hex digits: enough to tell versions apart on a page.
+    /// The first 12 hex digits of a digest (`Digest.short`): enough to tell versions apart on a page.
     static func shortDigest(_ digest: String) -> String {
-        guard let colon = digest.firstIndex(of: ":") else { return String(digest.prefix(12)) }
-        return String(digest[digest.index(after: colon)...].prefix(12))
+        Digest(parsing: digest)?.short ?? String(digest.prefix(Digest.minimumPrefixLength))
     }
 
     static func actor(_ registrant: Twin.Registrant) -> String {
@@ -483,7 +471,7 @@ struct DiffView {
                         metric: row.metric, a: Format.number(row.a), b: Format.number(row.b),
                         difference: (row.difference > 0 ? "+" : "") + Format.number(row.difference),
                         interval: row.ciLow.flatMap { low in row.ciHigh.map { "\(Format.number(low)) – \(Format.number($0))" } } ?? "–",
-                        p: row.pValue.map { String(format: "%.3g", $0) } ?? "–",
+                        p: row.pValue.map(NumberFormat.pValue) ?? "–",
                         verdict: row.significant ? (row.improved ? "significantly better" : "significantly worse") : "not significant",
                         direction: row.significant ? (row.improved ? "up" : "down") : "")
                 })
@@ -491,14 +479,14 @@ struct DiffView {
         (a, b) = (diff.a, diff.b)
         aHref = LineageGraph.versionPage(diff.a) ?? "/"
         bHref = LineageGraph.versionPage(diff.b) ?? "/"
-        func text(_ node: JSONNode?) -> String { node.map(ParametersHTML.text) ?? "–" }
-        func file(_ node: JSONNode?) -> String {
-            guard case .object(let fields)? = node else { return "–" }
-            let digest = fields.first { $0.0 == "digest" }.map { ParametersHTML.text($0.1) } ?? ""
-            let size = fields.first { $0.0 == "size" }.flatMap { if case .number(let n) = $0.1 { Format.bytes(Int64(n)) } else { nil } } ?? ""
+        func text(_ node: JSONValue?) -> String { node.map(ParametersHTML.text) ?? "–" }
+        func file(_ node: JSONValue?) -> String {
+            guard let node, node.objectValue != nil else { return "–" }
+            let digest = node.member("digest").map(ParametersHTML.text) ?? ""
+            let size = node.member("size")?.numericValue.map { Format.bytes(Int64($0)) } ?? ""
             return Format.shortDigest(digest) + (size.isEmpty ? "" : ", " + size)
         }
-        func rows(_ changes: [Twin.Diff.Change], _ show: (JSONNode?) -> String) -> [Row] {
+        func rows(_ changes: [Twin.Diff.Change], _ show: (JSONValue?) -> String) -> [Row] {
             changes.map { Row(name: $0.name, change: $0.change, before: show($0.before), after: show($0.after), delta: "", direction: "") }
         }
         metrics = diff.metrics.map { change in

@@ -145,9 +145,10 @@ public enum WebUI {
             let version = try Twin.decoded(Twin.Version.self, fetch("/v1/show", [("ref", reference)]))
             let lineage = try Twin.decoded(Twin.Lineage.self, fetch("/v1/lineage", [("ref", reference)]))
             let crumbs = [Crumb(label: "Models", href: "/"), Crumb(label: model, href: Link.model(model))]
-            // Each dataset's column statistics (without the list of every version that used it).
+            // Each dataset's column statistics (with one of the versions that used it, the least
+            // `dataset show` lists: a dataset may train thousands).
             let profiles = version.datasets.compactMap { dataset in
-                (try? fetch("/v1/dataset/show", [("dataset", dataset.digest), ("limit", "0")])).flatMap { try? Twin.decode(Twin.Dataset.self, $0) }
+                (try? fetch("/v1/dataset/show", [("dataset", dataset.digest), ("limit", "1")])).flatMap { try? Twin.decode(Twin.Dataset.self, $0) }
             }
             let view = VersionView(version, lineage: lineage, datasets: profiles, viewer: viewer)
             return (reference, crumbs, "/v1/show?" + query([("ref", reference)]), render(view, "version"))

@@ -89,14 +89,20 @@ extension SQLMetadataStore {
             let profiles = try db.rows(
                 "SELECT path, file_digest, profile_json FROM dataset_profiles WHERE dataset_digest = ? ORDER BY path", [key]
             ).map { StoredProfile(path: try $0[0], fileDigest: try digest($0[1]), json: try $0[2]) }
-            let usedBy = try db.rows(
-                """
-                SELECT m.name, v.number, v.manifest_digest, u.role FROM version_datasets u JOIN versions v ON v.id = u.version_id
-                JOIN models m ON m.id = v.model_id WHERE u.dataset_digest = ? ORDER BY m.name, v.number, u.role \(db.dialect.limit(uses))
-                """,
-                [key]
-            ).map { (try versionPointer($0), try $0[3] as String) }
-            let total: Int = uses == nil ? usedBy.count : try db.value("SELECT COUNT(*) FROM version_datasets WHERE dataset_digest = ?", [key]) ?? 0
+            var usedBy = [(version: VersionPointer, role: String)]()
+            var total: Int?
+            if uses != 0 {
+                usedBy = try db.rows(
+                    """
+                    SELECT m.name, v.number, v.manifest_digest, u.role FROM version_datasets u JOIN versions v ON v.id = u.version_id
+                    JOIN models m ON m.id = v.model_id WHERE u.dataset_digest = ? ORDER BY m.name, v.number, u.role \(db.dialect.limit(uses))
+                    """,
+                    [key]
+                ).map { (try versionPointer($0), try $0[3] as String) }
+                // Counted only when the list may have been cut.
+                total = usedBy.count < (uses ?? Int.max)
+                    ? usedBy.count : try db.value("SELECT COUNT(*) FROM version_datasets WHERE dataset_digest = ?", [key]) ?? 0
+            }
             return DatasetDetails(
                 fingerprint: fingerprint, stored: try row["stored"], names: names, files: files, profiles: profiles, usedBy: usedBy, usedByTotal: total)
         }

@@ -124,12 +124,10 @@ extension SQLMetadataStore {
 
     /// The version a reference's selector names, or nil when there is none.
     public func versionID(model: ModelName, number: Int?) throws(MetadataError) -> VersionKey? {
-        try readStatement { db in try versionID(db, model: model, number: number) }
-    }
-
-    func versionID(_ db: any SQLSession, model: ModelName, number: Int?) throws -> VersionKey? {
-        let found = SQLFragment.version(of: model, number: number)
-        return try db.value(found.sql, found.arguments)
+        try readStatement { db in
+            let found = SQLFragment.version(of: model, number: number)
+            return try db.value(found.sql, found.arguments)
+        }
     }
 
     /// Versions of `model` whose manifest digest starts with `hexPrefix` (at most two: enough to

@@ -22,9 +22,14 @@ import Testing
             return (Int(lines.last ?? "") ?? -1, lines.dropLast().joined(separator: "\n"))
         }
         #expect(try curl(replicas[0].url + "/ui/sign-in").status == 200)
-        // Behind a proxy that ends TLS (and says so), the cookies are Secure.
-        let proxied = try run("/usr/bin/env", ["curl", "-s", "-D", "-", "-o", "/dev/null", "-H", "X-Forwarded-Proto: https", replicas[0].url + "/ui/sign-in"], in: "/")
-        #expect(proxied.stdout.contains("HttpOnly; SameSite=Strict; Secure"), "\(proxied.stdout)")
+        // Behind a proxy that ends TLS (and says so), the cookies are Secure; over plain HTTP they cannot be.
+        func signInCookie(_ headers: [String]) throws -> String {
+            let answer = try run("/usr/bin/env", ["curl", "-s", "-D", "-", "-o", "/dev/null"] + headers + [replicas[0].url + "/ui/sign-in"], in: "/")
+            return answer.stdout.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie: mreg_sign_in=") }.map(String.init) ?? ""
+        }
+        #expect(try signInCookie(["-H", "X-Forwarded-Proto: https"]).hasSuffix("HttpOnly; SameSite=Strict; Secure"))
+        let plain = try signInCookie([])
+        #expect(plain.hasSuffix("HttpOnly; SameSite=Strict") && !plain.contains("Secure"), "\(plain)")
         let formKey = try #require(try String(contentsOfFile: jar, encoding: .utf8).split(separator: "\n").first { $0.contains("mreg_sign_in") }?
             .split(separator: "\t").last.map(String.init))
         #expect(try curl(replicas[0].url + "/ui/sign-in", ["--data-urlencode", "token=\(token)", "--data-urlencode", "form_key=\(formKey)"]).status == 303)

@@ -237,7 +237,9 @@ def main():
         check(not driver.find_elements(By.CSS_SELECTOR, "main img"), "the description's markup became an element")
         root = driver.find_elements(By.CSS_SELECTOR, "svg.lineage .root")
         check(len(root) == 1 and f"{arguments.model}@{arguments.production}" in root[0].text, "the lineage graph has the version as its root")
-        check(len(driver.find_elements(By.CSS_SELECTOR, "svg.lineage a.version")) >= 2, "the lineage links the version and its parent")
+        parent = f"/ui/models/{arguments.model}/versions/{arguments.production - 1}"
+        linked = [a.get_dom_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "svg.lineage a.version")]
+        check(any(href and href.endswith(parent) for href in linked), f"the lineage links the parent {parent}: {linked}")
         check(driver.find_elements(By.CSS_SELECTOR, "svg.lineage .dataset") and driver.find_elements(By.CSS_SELECTOR, "svg.lineage .commit"),
               "the lineage shows the dataset and the commit")
         check(driver.find_elements(By.CSS_SELECTOR, ".verdict.valid"), "the trusted signature verifies")

@@ -25,7 +25,7 @@ struct DatasetShowCommand: RegistryCommand {
     var limit = 20
 
     func validate() throws {
-        if limit < 0 { throw ValidationError("--limit must be 0 or more") }
+        if limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
     @OptionGroup var global: GlobalOptions
@@ -45,8 +45,8 @@ struct DatasetShowCommand: RegistryCommand {
             lines.append("  name         \(name.name) (from \(name.sourcePath), \(Timestamp.format(name.addedAt)) by \(name.addedBy.user)@\(name.addedBy.host))")
         }
         for use in details.usedBy { lines.append("  used by      \(use.version.reference) as \(use.role)") }
-        if details.usedBy.count < details.usedByTotal {
-            lines.append("  used by      \(details.usedByTotal - details.usedBy.count) more version(s) (--limit N lists more)")
+        if let total = details.usedByTotal, details.usedBy.count < total {
+            lines.append("  used by      \(total - details.usedBy.count) more version(s) (--limit N lists more)")
         }
         for (path, profile) in view.profiles {
             lines.append("  \(path): \(profile.format.rawValue), \(profile.rows) rows, \(profile.columns.count) columns")

@@ -59,22 +59,9 @@ enum Console {
 }
 
 /// Human-readable sizes and tables.
-///
-/// Formatted by hand rather than with `String(format:)`, which cost a sixth of `list --all`'s
-/// time on 10,000 versions.
 enum Format {
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        guard unit > 0 else { return "\(count) B" }
-        let tenths = Int64((value * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
-    }
+    /// Binary units with one decimal (see `NumberFormat`).
+    static func bytes(_ count: Int64) -> String { NumberFormat.bytes(count) }
 
     /// Integers as integers, other values to 4 significant digits (see `NumberFormat`).
     static func metric(_ value: Double) -> String { NumberFormat.metric(value) }

@@ -64,7 +64,7 @@ struct DatasetDocument: Encodable {
             Name(name: $0.name, sourcePath: $0.sourcePath, addedAt: Timestamp.format($0.addedAt), addedBy: "\($0.addedBy.user)@\($0.addedBy.host)")
         }
         usedBy = details.usedBy.map { Use(reference: $0.version.reference, version: $0.version.number, digest: $0.version.manifestDigest.description, role: $0.role) }
-        usedByTotal = details.usedByTotal
+        usedByTotal = details.usedByTotal ?? details.usedBy.count
         tables = view.profiles.map { path, profile in
             Table(path: path, format: profile.format.rawValue, rows: profile.rows, problems: profile.problems, columns: profile.columns.map { column in
                 Column(

@@ -92,10 +92,7 @@ extension Registry {
     public func models(labelled labels: [String] = []) throws(RegistryError) -> [ModelSummary] {
         var chosen: Set<ModelName>?
         for text in labels {
-            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
-                throw .usage("--label '\(text)' is not KEY=VALUE", hint: "e.g. --label owner=risk")
-            }
-            let (key, value) = (String(text[..<equals]), String(text[text.index(after: equals)...]))
+            let (key, value) = try InputParsing.keyValue(text, flag: "--label")
             let found = try database { (db) throws(MetadataError) in try db.modelNames(labelled: key, value) }
             chosen = chosen.map { $0.intersection(found) } ?? found
         }

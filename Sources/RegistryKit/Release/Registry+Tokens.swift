@@ -98,7 +98,7 @@ extension Registry {
     }
 
     /// 32 random bytes as URL-safe text: a secret nobody guesses.
-    static func randomText() -> String {
+    public static func randomText() -> String {
         var random = SystemRandomNumberGenerator()
         return base64URL((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })
     }
