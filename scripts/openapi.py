@@ -88,6 +88,9 @@ def parameter(name, info):
 def operation(endpoint):
     words = endpoint["path"].removeprefix("/v1/").split("/")
     help = run(*words, "--experimental-dump-help")["command"]
+    if "defaultSubcommand" in help:
+        # `/v1/drift` runs `mreg drift`, that is its default subcommand (`drift check`).
+        help = run(*words, help["defaultSubcommand"], "--experimental-dump-help")["command"]
     arguments = help["arguments"]
     positionals = [info for info in arguments if info["kind"] == "positional"]
     named = {info["preferredName"]["name"]: info for info in arguments if info["kind"] != "positional"}
@@ -107,7 +110,8 @@ def operation(endpoint):
         grants.append(f"the model named by `{endpoint['model']}` (without it, {unnamed})")
     if "alias" in endpoint:
         grants.append(f"the alias named by `{endpoint['alias']}`")
-    description = f"Role: {role} or above" + (f"; the token must be granted {' and '.join(grants)}" if grants else "") + "."
+    raised = "".join(f"; with `{flag}=true`, {needed} or above" for flag, needed in sorted(endpoint.get("flag_roles", {}).items()))
+    description = f"Role: {role} or above{raised}" + (f"; the token must be granted {' and '.join(grants)}" if grants else "") + "."
     answer = document_schema(endpoint["answers"])
     responses = {
         "200": {"description": f"What `mreg {' '.join(words)} --json` prints.", "content": {"application/json": {"schema": answer}, **cli_content()}},

@@ -296,6 +296,26 @@ enum Schema {
             // versions, where registrations are all but 2% of the events).
             try db.execute(sql: "CREATE INDEX events_by_model_action ON events(model_id, action, seq)")
         }
+        migrator.registerMigration("v11-drift-reports") { db in
+            // Reports kept by `drift --record`, one row per `record_drift` event (keyed by its
+            // sequence number); PostgreSQL's migration 6 has the same columns.
+            try db.execute(sql: """
+                CREATE TABLE drift_reports (
+                    event_seq INTEGER PRIMARY KEY REFERENCES events(seq),
+                    version_id INTEGER NOT NULL REFERENCES versions(id),
+                    against TEXT NOT NULL,
+                    reference_dataset TEXT NOT NULL,
+                    reference_file TEXT NOT NULL,
+                    reference_rows INTEGER NOT NULL,
+                    data TEXT NOT NULL,
+                    data_digest TEXT NOT NULL,
+                    data_rows INTEGER NOT NULL,
+                    flagged_columns INTEGER NOT NULL,
+                    results_json TEXT NOT NULL
+                );
+                CREATE INDEX drift_reports_by_version ON drift_reports(version_id, event_seq);
+                """)
+        }
         return migrator
     }
 

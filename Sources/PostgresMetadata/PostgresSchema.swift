@@ -250,5 +250,25 @@ enum PostgresSchema {
             CREATE INDEX events_by_model_action ON events(model_id, action, seq);
             """
         ),
+        (
+            // Reports kept by `drift --record`, keyed by their `record_drift` event (SQLite's v11).
+            "6-drift-reports",
+            """
+            CREATE TABLE drift_reports (
+                event_seq BIGINT PRIMARY KEY REFERENCES events(seq),
+                version_id BIGINT NOT NULL REFERENCES versions(id),
+                against TEXT COLLATE "C" NOT NULL,
+                reference_dataset TEXT COLLATE "C" NOT NULL,
+                reference_file TEXT COLLATE "C" NOT NULL,
+                reference_rows BIGINT NOT NULL,
+                data TEXT COLLATE "C" NOT NULL,
+                data_digest TEXT COLLATE "C" NOT NULL,
+                data_rows BIGINT NOT NULL,
+                flagged_columns BIGINT NOT NULL,
+                results_json TEXT NOT NULL
+            );
+            CREATE INDEX drift_reports_by_version ON drift_reports(version_id, event_seq);
+            """
+        ),
     ]
 }

@@ -105,12 +105,13 @@ public enum JSONValue: Hashable, Sendable, Codable {
         }
     }
 
-    /// The members of an object, if this is one.
+    /// The elements of an array, if this is one.
     public var arrayValue: [JSONValue]? {
         if case .array(let elements) = self { return elements }
         return nil
     }
 
+    /// The members of an object, if this is one.
     public var objectValue: [String: JSONValue]? {
         if case .object(let members) = self { return members }
         return nil

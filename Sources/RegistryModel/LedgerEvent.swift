@@ -31,12 +31,14 @@ public struct LedgerEvent: Sendable, Equatable {
         /// Labels or the description of a version were changed after registration; `record` is
         /// the annotation document (the manifest keeps what was registered).
         case annotate
+        /// `mreg drift --record` kept a drift report of `to`; `record` is the report's document.
+        case recordDrift = "record_drift"
 
         /// Actions that move an alias or mark a version: what `history` shows by default.
         public var isRelease: Bool {
             switch self {
             case .promote, .demote, .rollback, .deprecate, .liftDeprecation, .liftRollback, .annotate: true
-            case .register, .evaluate, .sign, .recordDataset, .nameDataset: false
+            case .register, .evaluate, .sign, .recordDataset, .nameDataset, .recordDrift: false
             }
         }
 

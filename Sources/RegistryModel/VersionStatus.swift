@@ -18,7 +18,7 @@ public struct VersionStatus: Sendable, Equatable {
         case .liftDeprecation: deprecation = nil
         case .rollback: if let alias { rolledBackFrom[alias] = .some(reason) }
         case .liftRollback: if let alias { rolledBackFrom[alias] = nil }
-        case .promote, .demote, .register, .evaluate, .sign, .recordDataset, .nameDataset, .annotate: break
+        case .promote, .demote, .register, .evaluate, .sign, .recordDataset, .nameDataset, .annotate, .recordDrift: break
         }
     }
 }

@@ -178,10 +178,12 @@ public final class RegistryServer: Sendable {
 
     /// Whether `token`'s role and grants allow the route with these arguments; throws a 403's error if not.
     static func permit(_ route: ServerRoute, items: [(String, String)], token: AccessToken) throws(RegistryError) {
-        guard token.role >= route.role else {
+        let needed = route.role(for: items)
+        guard token.role >= needed else {
+            let what = needed == route.role ? route.path : "\(route.path) with \(items.filter { route.flagRoles[$0.0] == needed && $0.1 == "true" }.map { $0.0 + "=true" }.joined(separator: ", "))"
             throw RegistryError(
-                .forbidden, "\(route.path) needs the \(route.role.rawValue) role; token '\(token.name)' is a \(token.role.rawValue)",
-                hint: "ask an admin for a token with the \(route.role.rawValue) role")
+                .forbidden, "\(what) needs the \(needed.rawValue) role; token '\(token.name)' is a \(token.role.rawValue)",
+                hint: "ask an admin for a token with the \(needed.rawValue) role")
         }
         if let parameter = route.modelParameter {
             let models = items.filter { $0.0 == parameter }.map { modelName($0.1) }

@@ -13,6 +13,8 @@ public struct ServerRoute: Sendable {
     /// The path below the server's root, `/v1/show`: a command's name, its arguments in the query.
     public let path: String
     public let role: Role
+    /// Flag parameters that, when `true`, need a higher role than `role` (`drift`'s `record`).
+    public let flagRoles: [String: Role]
     /// Which query parameter names the model (or version) the call acts on, for the token's
     /// model grant; a call that names none acts on every model.
     public let modelParameter: String?
@@ -26,13 +28,14 @@ public struct ServerRoute: Sendable {
     public let handle: @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
 
     public init(
-        _ method: Method, _ path: String, role: Role, modelParameter: String? = nil, aliasParameter: String? = nil, filtersModels: Bool = false,
+        _ method: Method, _ path: String, role: Role, flagRoles: [String: Role] = [:], modelParameter: String? = nil, aliasParameter: String? = nil, filtersModels: Bool = false,
         takesBody: Bool = false, handle: @escaping @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
     ) {
         self.takesBody = takesBody
         self.method = method
         self.path = path
         self.role = role
+        self.flagRoles = flagRoles
         self.modelParameter = modelParameter
         self.aliasParameter = aliasParameter
         self.filtersModels = filtersModels
@@ -88,6 +91,16 @@ public struct AnswerForm: Sendable, Equatable {
 }
 
 /// What a route's work gets: the registry, the query, who is calling and the answer's form.
+extension ServerRoute {
+    /// The least role a call with these parameters needs: the route's, or a flag's that is on.
+    public func role(for items: [(String, String)]) -> Role {
+        items.reduce(role) { needed, item in
+            guard item.1 == "true", let raised = flagRoles[item.0], raised > needed else { return needed }
+            return raised
+        }
+    }
+}
+
 public struct RouteCall: Sendable {
     public let registry: Registry
     /// The query's parameters in order; a repeated one is repeated.

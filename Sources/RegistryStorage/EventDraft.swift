@@ -79,6 +79,8 @@ public enum RecordLink: Sendable, Equatable {
     case datasetName(String, Digest)
     /// The annotation recorded under the event's own sequence number.
     case annotation(sequence: Int64)
+    /// The drift report recorded under the event's own sequence number.
+    case driftReport(sequence: Int64)
 }
 
 /// What appending an event did.

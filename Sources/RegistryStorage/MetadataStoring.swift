@@ -83,7 +83,8 @@ public protocol LedgerStoring: Sendable {
     func ledgerHead() throws(MetadataError) -> (sequence: Int64, digest: Digest)?
     /// Every stored event in sequence order, rebuilt from its columns without trusting them.
     func storedEvents() throws(MetadataError) -> [StoredEvent]
-    /// The fact events (registration, evaluations, signatures, annotations) of one version, oldest first.
+    /// The fact events (registration, evaluations, signatures, annotations, drift reports) of one
+    /// version, oldest first.
     func factEvents(versionID: VersionKey) throws(MetadataError) -> [StoredEvent]
 }
 
@@ -146,6 +147,36 @@ public protocol AnnotationStoring: Sendable {
     func annotations(versionID: VersionKey) throws(MetadataError) -> [RecordedAnnotation]
     /// The annotation an `annotate` event recorded, or nil when its row is gone.
     func annotation(sequence: Int64) throws(MetadataError) -> RecordedAnnotation?
+}
+
+/// Drift reports that `drift --record` kept, with their `record_drift` events. A report is
+/// named by its event's sequence number, as an annotation is.
+public protocol DriftReportStoring: Sendable {
+    /// Records a drift report of a version and its `record_drift` event (committing to `record`,
+    /// the report's document) in one transaction.
+    func insertDriftReport(versionID: VersionKey, _ report: DriftRecord, at date: Date, actor: Registrant, record: Digest, seal: @escaping EventSealer) throws(MetadataError) -> RecordedEvent
+    /// A version's drift reports, newest first: the first `limit` recorded before event `before`
+    /// (from the newest when nil), each with the event stored under its number. A version
+    /// checked every day has thousands, so they are read a page at a time and never by `show`.
+    func driftReports(versionID: VersionKey, limit: Int, before: Int64?) throws(MetadataError) -> [StoredDriftReport]
+    /// One drift report and its event, or nil when there is no report under that number.
+    func driftReport(sequence: Int64) throws(MetadataError) -> StoredDriftReport?
+}
+
+/// A drift report as stored, and the event stored under its number, unchecked: RegistryKit
+/// checks one against the other (nil when that event is gone).
+public struct StoredDriftReport: Sendable {
+    public let sequence: Int64
+    public let versionID: VersionKey
+    public let report: DriftRecord
+    public let event: StoredEvent?
+
+    public init(sequence: Int64, versionID: VersionKey, report: DriftRecord, event: StoredEvent?) {
+        self.sequence = sequence
+        self.versionID = versionID
+        self.report = report
+        self.event = event
+    }
 }
 
 /// What `verify` and `gc` read across the store, and the one-time recording of rows written before fact events.
@@ -228,6 +259,7 @@ public enum VersionSelection: Sendable {
 public struct VersionFacts: Sendable {
     public let record: VersionRecord
     /// `LedgerStoring.factEvents(versionID:)`.
+    /// `LedgerStoring.factEvents(versionID:)` but for drift reports, which `show` does not read.
     public let factEvents: [StoredEvent]
     /// The model's current aliases, `LedgerStoring.aliases(of:)`.
     public let aliases: [AliasName: VersionPointer]
@@ -252,6 +284,7 @@ public struct VersionFacts: Sendable {
 
 /// Everything a registry needs from its metadata store, on any machine.
 public typealias SharedMetadataStoring = VersionStoring & LedgerStoring & DatasetStoring & EvaluationStoring & SignatureStoring & AnnotationStoring
+    & DriftReportStoring
     & TokenStoring & WebSessionStoring
     & IntegrityStoring & VersionFactsReading
 

@@ -8,6 +8,7 @@ public struct UnrecordedFact: Sendable, Equatable {
         case evaluation(id: Int64)
         case signature(keyName: String, key: Digest)
         case annotation(sequence: Int64)
+        case driftReport(sequence: Int64)
         case datasetContents(Digest)
         case datasetName(String, Digest)
     }

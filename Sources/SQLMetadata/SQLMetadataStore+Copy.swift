@@ -41,6 +41,7 @@ extension SQLMetadataStore {
             CopiedTable(name: "events", key: ["seq"], booleans: ["forced"]),
             CopiedTable(name: "signatures", key: ["version_id", "key_fingerprint"], booleans: []),
             CopiedTable(name: "annotations", key: ["event_seq"], booleans: []),
+            CopiedTable(name: "drift_reports", key: ["event_seq"], booleans: []),
             CopiedTable(name: "tokens", key: ["name"], booleans: []),
         ]
     }

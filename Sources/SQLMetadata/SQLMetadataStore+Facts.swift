@@ -2,15 +2,19 @@ import RegistryModel
 import RegistryStorage
 
 extension SQLMetadataStore {
-    /// The fact events (registration, evaluations, signatures, annotations) of one version, oldest first.
+    /// The fact events (registration, evaluations, signatures, annotations, drift reports) of one
+    /// version, oldest first.
     public func factEvents(versionID: VersionKey) throws(MetadataError) -> [StoredEvent] {
-        let query = factEventsQuery(version: .version(versionID))
+        let query = factEventsQuery(version: .version(versionID), driftReports: true)
         return try storedEvents(filter: query.sql, arguments: query.arguments)
     }
 
-    /// The filter (for `storedEvents`) of the events that recorded a version's facts.
-    func factEventsQuery(version: SQLFragment) -> SQLFragment {
-        SQLFragment("e.to_version_id = \(version.sql) AND e.action IN ('register', 'evaluate', 'sign', 'annotate')", version.arguments)
+    /// The filter (for `storedEvents`) of the events that recorded a version's facts; those of
+    /// its drift reports only when asked (`show` reads none: a version may have thousands).
+    func factEventsQuery(version: SQLFragment, driftReports: Bool) -> SQLFragment {
+        let actions = ["register", "evaluate", "sign", "annotate"] + (driftReports ? ["record_drift"] : [])
+        return SQLFragment(
+            "e.to_version_id = \(version.sql) AND e.action IN (\(actions.map { "'\($0)'" }.joined(separator: ", ")))", version.arguments)
     }
 
     /// Rows of facts that no ledger event recorded, found with the indexes on the link columns.
@@ -21,7 +25,7 @@ extension SQLMetadataStore {
             // Per kind of version fact: its table (joined to the version as `v`), the columns naming
             // the row (an id, a text, a digest; the first kind names the columns), the condition that its event exists, and how to
             // say what it is. One statement for all kinds: a command checking one version's facts
-            // pays one round trip to a database server, not four.
+            // pays one round trip to a database server, not one per kind.
             let kinds: [(from: String, detail: String, recorded: String, kind: (SQLRow) throws -> UnrecordedFact.Kind)] = [
                 ("versions v", "CAST(NULL AS BIGINT) AS detail_id, CAST(NULL AS TEXT) AS detail_text, CAST(NULL AS TEXT) AS detail_digest", "e.to_version_id = v.id AND e.action = 'register'",
                  { _ in .registration }),
@@ -33,6 +37,9 @@ extension SQLMetadataStore {
                 ("annotations a JOIN versions v ON v.id = a.version_id", "a.event_seq, NULL, NULL",
                  "e.seq = a.event_seq AND e.action = 'annotate' AND e.to_version_id = a.version_id",
                  { .annotation(sequence: try $0["detail_id"]) }),
+                ("drift_reports d JOIN versions v ON v.id = d.version_id", "d.event_seq, NULL, NULL",
+                 "e.seq = d.event_seq AND e.action = 'record_drift' AND e.to_version_id = d.version_id",
+                 { .driftReport(sequence: try $0["detail_id"]) }),
             ]
             let branches = kinds.enumerated().map { index, kind in
                 """

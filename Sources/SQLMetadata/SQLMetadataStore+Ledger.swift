@@ -74,7 +74,7 @@ extension SQLMetadataStore {
         case .datasetName(let name, let dataset)?:
             datasetName = name
             datasetDigest = dataset.description
-        case .annotation?, nil: break
+        case .annotation?, .driftReport?, nil: break
         }
         try db.execute(
             """
@@ -385,11 +385,17 @@ extension SQLMetadataStore {
         }
     }
 
-    private var eventSelect: String {
+    private var eventSelect: String { "SELECT \(eventColumns) FROM events e \(eventJoins)" }
+
+    /// The columns `storedEvent` reads, of an event `e` joined with `eventJoins`.
+    var eventColumns: String {
+        "e.*, m.name AS model_name, fv.number AS from_number, fv.manifest_digest AS from_digest, tv.number AS to_number, tv.manifest_digest AS to_digest"
+    }
+
+    /// What an event `e` names: its model, and the versions it moved an alias from and to.
+    var eventJoins: String {
         """
-        SELECT e.*, m.name AS model_name, fv.number AS from_number, fv.manifest_digest AS from_digest,
-            tv.number AS to_number, tv.manifest_digest AS to_digest
-        FROM events e LEFT JOIN models m ON m.id = e.model_id
+        LEFT JOIN models m ON m.id = e.model_id
         LEFT JOIN versions fv ON fv.id = e.from_version_id LEFT JOIN versions tv ON tv.id = e.to_version_id
         """
     }
@@ -403,7 +409,11 @@ extension SQLMetadataStore {
     }
 
     private func link(_ row: SQLRow) throws -> RecordLink? {
-        if (try row["action"] as String) == LedgerEvent.Action.annotate.rawValue { return .annotation(sequence: try row["seq"]) }
+        switch try row["action"] as String {
+        case LedgerEvent.Action.annotate.rawValue: return .annotation(sequence: try row["seq"])
+        case LedgerEvent.Action.recordDrift.rawValue: return .driftReport(sequence: try row["seq"])
+        default: break
+        }
         if let id: Int64 = try row["evaluation_id"] { return .evaluation(id: id) }
         if let key: String = try row["key_fingerprint"] { return .signature(key: try digest(key)) }
         if let dataset: String = try row["dataset_digest"] {

@@ -47,7 +47,7 @@ extension SQLMetadataStore {
 
     /// The queries of a version's facts, in the order `facts` reads their rows.
     private func factQueries(_ version: SQLFragment) -> [SQLFragment] {
-        let events = factEventsQuery(version: version)
+        let events = factEventsQuery(version: version, driftReports: false)
         return [
             storedEventsQuery(filter: events.sql, events.arguments), aliasesQuery(model: "SELECT model_id FROM versions WHERE id = \(version.sql)", version.arguments),
             statusQuery(version: version), signaturesQuery(version: version), evaluationsQuery(version: version), annotationsQuery(version: version),

@@ -4,7 +4,8 @@ import Testing
 
 /// Every endpoint of `mreg serve` against every role, and against no token, a garbage token,
 /// an expired one and a revoked one: 401 without a usable token, 403 naming the role needed
-/// below it, and at or above it a call that ran (whatever its own outcome).
+/// below it, and at or above it a call that ran (whatever its own outcome). A flag that needs
+/// a higher role (`drift`'s `record`) is one more row, with that role.
 @Suite struct AuthorizationMatrixTests {
     static let roles = ["reader", "writer", "promoter", "admin"]
 
@@ -30,6 +31,8 @@ import Testing
             "POST /v1/keys/trust": ("", "{}"),
             "POST /v1/dataset/add": ("name=matrix", "{}"),
             "POST /v1/drift": ("ref=churn@1&data=new.csv", "{}"),
+            "GET /v1/drift/list": ("ref=churn@1", nil),
+            "GET /v1/drift/show": ("model=churn&number=1", nil),
             "POST /v1/annotate": ("ref=churn@1&label=owner%3Drisk", nil),
             "POST /v1/promote": ("ref=churn@2&to=staging", nil),
             "POST /v1/rollback": ("model=churn&alias=staging", nil),
@@ -68,23 +71,31 @@ import Testing
         let dumped = try mreg(["serve", "--dump-endpoints", "--registry", space.registry], in: space.path)
         let endpoints = try JSONSerialization.jsonObject(with: Data(dumped.stdout.utf8)) as! [[String: Any]]
         var needed = [String: String]()
-        for endpoint in endpoints { needed["\(endpoint["method"]!) \(endpoint["path"]!)"] = endpoint["role"] as? String }
+        var raised = [(key: String, flag: String, role: String)]()
+        for endpoint in endpoints {
+            let key = "\(endpoint["method"]!) \(endpoint["path"]!)"
+            needed[key] = endpoint["role"] as? String
+            for (flag, role) in endpoint["flag_roles"] as? [String: String] ?? [:] { raised.append((key, flag, role)) }
+        }
         let calls = Self.calls
         #expect(Set(calls.keys) == Set(needed.keys), "every endpoint has a call in the matrix")
+        #expect(raised.map { "\($0.key) \($0.flag)" } == ["POST /v1/drift record"], "recording a drift report needs a writer; nothing else raises a role")
 
-        for (key, role) in needed.sorted(by: { $0.key < $1.key }) {
+        let rows = needed.sorted(by: { $0.key < $1.key }).map { (key: $0.key, extra: "", role: $0.value) }
+            + raised.map { (key: $0.key, extra: "&\($0.flag)=true", role: $0.role) }
+        for (key, extra, role) in rows {
             guard let call = calls[key] else { continue }
             let method = String(key.prefix { $0 != " " })
             var path = String(key.drop { $0 != " " }.dropFirst())
             if path == "/v1/blobs/{digest}" { path = method == "GET" ? "/v1/blobs/\(manifest)?ref=churn@1" : "/v1/blobs/\(uploaded)" }
             for credential in [nil, "mreg_garbage"] + (Self.roles + ["expired", "revoked"]).map({ tokens[$0]! }) as [String?] {
                 let name = credential.flatMap { secret in tokens.first { $0.value == secret }?.key } ?? (credential == nil ? "no token" : "garbage")
-                let query = call.query.replacingOccurrences(of: "NAME", with: name.replacingOccurrences(of: " ", with: "-"))
+                let query = call.query.replacingOccurrences(of: "NAME", with: name.replacingOccurrences(of: " ", with: "-")) + extra
                 let target = path + (query.isEmpty ? "" : (path.contains("?") ? "&" : "?") + query)
                 let answer = method == "PUT"
                     ? try server.upload(target, file: space.directory.url("blob.bin"), token: credential)
                     : try server.request(target, token: credential, method: method, body: call.body)
-                let context = "\(key) as \(name): \(answer.status) \(answer.body.prefix(300))"
+                let context = "\(key)\(extra) as \(name): \(answer.status) \(answer.body.prefix(300))"
                 if let rank = Self.roles.firstIndex(of: name) {
                     if rank < Self.roles.firstIndex(of: role)! {
                         #expect(answer.status == 403 && answer.body.contains("needs the \(role) role"), "\(context)")

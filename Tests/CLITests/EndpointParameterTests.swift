@@ -38,7 +38,9 @@ import Testing
             ["churn@1", "--dataset", "holdout.csv", "--predictions", "p.csv", "--task", "ranking", "--k", "5", "--query-column", "q"],
             ["churn@1", "--dataset", "holdout.csv", "--predictions", "p.csv", "--task", "regression", "--features", "12"],
         ],
-        "/v1/drift": [["churn@1", "--data", "today.csv", "--against", "holdout", "--file", "a.csv", "--psi", "0.3", "--alpha", "0.01", "--missing", "0.1"]],
+        "/v1/drift": [["churn@1", "--data", "today.csv", "--against", "holdout", "--file", "a.csv", "--psi", "0.3", "--alpha", "0.01", "--missing", "0.1", "--record"]],
+        "/v1/drift/list": [["churn@1", "--limit", "5", "--after", "40"]],
+        "/v1/drift/show": [["churn", "40"]],
     ]
 
     @Test func everyOptionOfEveryEndpointReachesTheServer() throws {

@@ -7,8 +7,8 @@ import Testing
 /// registry is refused.
 @Suite struct MigrateCommandTests {
     /// An embedded registry (whatever the suite's pass) with versions and their datasets,
-    /// metrics, labels, an evaluation with kept predictions, a signature, an annotation, a named
-    /// dataset, promotions, a rollback, a deprecation and its lift.
+    /// metrics, labels, an evaluation with kept predictions, a signature, an annotation, a recorded
+    /// drift report, a named dataset, promotions, a rollback, a deprecation and its lift.
     private func embeddedRegistryWithEveryRecord() throws -> TemporaryDirectory {
         let space = TemporaryDirectory()
         let created = try run(mregExecutable, ["init", "registry", "-q"], in: space.path)
@@ -30,6 +30,7 @@ import Testing
         try step(space, ["keys", "trust", "keys/release.pub"])
         try step(space, ["sign", "churn@2", "--key", "keys/release.key"])
         try step(space, ["annotate", "churn@1", "--label", "stage=archived", "--reason", "superseded"])
+        try step(space, ["drift", "churn@2", "--data", "data/train.csv", "--record"])
         for (version, alias) in [(1, "production"), (2, "staging"), (2, "production"), (3, "production")] {
             try step(space, ["promote", "churn@\(version)", "--to", alias, "--force", "--reason", "test"])
         }
@@ -52,7 +53,7 @@ import Testing
         return try [
             ["list", "--json"], ["list", "churn", "--all", "--json"], ["show", "churn@1", "--json"], ["show", "churn@2", "--json"],
             ["show", "churn@production", "--json"], ["history", "churn", "--records", "--all"], ["history", "churn", "--at", middle],
-            ["dataset", "list"], ["diff", "churn@1", "churn@2"], ["lineage", "churn@2"],
+            ["dataset", "list"], ["diff", "churn@1", "churn@2"], ["lineage", "churn@2"], ["drift", "list", "churn@2", "--json"],
         ].map { arguments in
             let result = try mreg(arguments, in: space.path)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")

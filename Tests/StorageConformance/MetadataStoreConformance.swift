@@ -229,6 +229,40 @@ public enum MetadataStoreConformance {
         #expect(try store.versions(of: model, limit: nil, after: 1).versions.isEmpty)
     }
 
+    /// Drift reports: each stored under its `record_drift` event's number with that event, read
+    /// back as written, a page at a time newest first, among the version's fact events but not
+    /// among those `versionFacts` reads for `show`.
+    public static func driftReportsPageNewestFirstWithTheirEvents(open: Opener) throws {
+        let store = try open()
+        let model = try ModelName("drifting")
+        let keys = try registered(model, count: 2, in: store)
+        func report(_ rows: Int64) -> DriftRecord {
+            DriftRecord(
+                against: "train", referenceDataset: FileHashing.digest(of: [1]), referenceFile: "train.csv", referenceRows: 1000, data: "day\(rows).csv",
+                dataDigest: FileHashing.digest(of: Array("\(rows)".utf8)), rows: rows, flaggedColumns: Int(rows % 2),
+                results: .object(["columns": .array([.object(["psi": .number(0.1 + Double(rows) / 1000), "p_value": .null])])]))
+        }
+        var sequences = [Int64]()
+        for rows in 1...5 {
+            let recorded = try store.insertDriftReport(
+                versionID: keys[0], report(Int64(rows)), at: Date(), actor: actor, record: FileHashing.digest(of: [UInt8(rows)]), seal: seal)
+            sequences.append(recorded.event.sequence)
+            #expect(recorded.event.action == .recordDrift && recorded.event.to?.number == 1)
+        }
+        let first = try store.driftReports(versionID: keys[0], limit: 2, before: nil)
+        #expect(first.map(\.sequence) == [sequences[4], sequences[3]])
+        #expect(first[0].report == report(5) && first[0].versionID == keys[0])
+        #expect(first[0].event?.event?.record == FileHashing.digest(of: [5]) && first[0].event?.link == .driftReport(sequence: sequences[4]))
+        #expect(try store.driftReports(versionID: keys[0], limit: 10, before: sequences[3]).map(\.sequence) == Array(sequences[0...2].reversed()))
+        #expect(try store.driftReports(versionID: keys[1], limit: 10, before: nil).isEmpty)
+        #expect(try store.driftReport(sequence: sequences[2])?.report == report(3))
+        #expect(try store.driftReport(sequence: 1) == nil, "event #1 is a registration")
+        #expect(try store.factEvents(versionID: keys[0]).filter { $0.event?.action == .recordDrift }.count == 5)
+        #expect(try store.versionFacts(.key(keys[0]))?.factEvents.contains { $0.event?.action == .recordDrift } == false)
+        #expect(try store.unrecordedFacts(versionIDs: nil).isEmpty)
+        try expectChainIntact(store)
+    }
+
     /// Every suite of this conformance, on fresh databases from `fresh` (one per suite).
     public static func all(fresh: () throws -> Opener) throws {
         try numbersAreGapFreeUnderConcurrentWriters(open: try fresh())
@@ -237,6 +271,7 @@ public enum MetadataStoreConformance {
         try versionFactsAreTheSingleReads(open: try fresh())
         try webSessionsStandForTheirToken(open: try fresh())
         try versionsPageFromWhereTheLastPageEnded(open: try fresh())
+        try driftReportsPageNewestFirstWithTheirEvents(open: try fresh())
     }
 
     // MARK: Helpers

@@ -125,7 +125,7 @@ struct ServeCommand: RegistryCommand {
         KeysListCommand.self, DatasetListCommand.self, DatasetShowCommand.self, AnnotateCommand.self, PromoteCommand.self,
         RollbackCommand.self, DemoteCommand.self, DeprecateCommand.self, LiftCommand.self, TokenCreateCommand.self, TokenListCommand.self,
         TokenRevokeCommand.self, WhoamiCommand.self, DiffCommand.self, CompareCommand.self, FindCommand.self,
-        EvaluateCommand.self, DriftCommand.self,
+        EvaluateCommand.self, DriftCheckCommand.self, DriftListCommand.self, DriftShowCommand.self,
     ]
 
     static var routes: [ServerRoute] { served.map { $0.route } + bodyRoutes }

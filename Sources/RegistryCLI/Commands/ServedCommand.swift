@@ -36,6 +36,8 @@ struct Endpoint: Sendable {
     var options: [String] = []
     /// Parameters that are its flags (`dry_run=true` is `--dry-run`).
     var flags: [String] = []
+    /// Flags that, when true, need more than `role` (`drift`'s `record` writes).
+    var flagRoles: [String: Role] = [:]
     /// The parameter naming the model (or version) the call acts on, for the token's model grant.
     var model: String?
     /// The parameter naming the alias the call moves, for the token's alias grant.
@@ -86,6 +88,7 @@ struct Endpoint: Sendable {
         if let alias { fields["alias"] = alias }
         if let body { fields["body"] = body }
         if let attachment { fields["attachment"] = attachment }
+        if !flagRoles.isEmpty { fields["flag_roles"] = flagRoles.mapValues(\.rawValue) }
         return fields
     }
 
@@ -96,7 +99,7 @@ struct Endpoint: Sendable {
 extension ServedCommand {
     static var route: ServerRoute {
         ServerRoute(
-            endpoint.method, endpoint.path, role: endpoint.role, modelParameter: endpoint.model, aliasParameter: endpoint.alias,
+            endpoint.method, endpoint.path, role: endpoint.role, flagRoles: endpoint.flagRoles, modelParameter: endpoint.model, aliasParameter: endpoint.alias,
             filtersModels: endpoint.filtersModels, takesBody: endpoint.body != nil || endpoint.attachment != nil
         ) { call throws(RegistryError) in try serve(call) }
     }
@@ -274,15 +277,27 @@ extension FindCommand: ServedCommand {
     }
 }
 
-extension DriftCommand: ServedCommand {
-    // The new data is sent with the call and read by its own name; the reference data is the version's.
+extension DriftCheckCommand: ServedCommand {
+    // The new data is sent with the call and read by its own name; the reference data is the
+    // version's. Reading needs a reader; keeping the report (`record`) a writer.
     static let endpoint = Endpoint(
         method: .post, path: "/v1/drift", role: .reader, answers: ["drift"], arguments: ["ref"], options: ["data", "against", "file", "psi", "alpha", "missing"],
-        model: "ref", attachment: "data")
+        flags: ["record"], flagRoles: ["record": .writer], model: "ref", attachment: "data")
     var parameters: [(String, String)] {
         [("ref", reference), ("data", data), ("psi", String(psi)), ("alpha", String(alpha)), ("missing", String(missing))]
-            .adding("against", against).adding("file", file)
+            .adding("against", against).adding("file", file).adding("record", flag: record)
     }
+}
+
+extension DriftListCommand: ServedCommand {
+    static let endpoint = Endpoint(
+        method: .get, path: "/v1/drift/list", role: .reader, answers: ["drift-list"], arguments: ["ref"], options: ["limit", "after"], model: "ref")
+    var parameters: [(String, String)] { [("ref", reference), ("limit", String(limit))].adding("after", after.map(String.init)) }
+}
+
+extension DriftShowCommand: ServedCommand {
+    static let endpoint = Endpoint(method: .get, path: "/v1/drift/show", role: .reader, answers: ["drift"], arguments: ["model", "number"], model: "model")
+    var parameters: [(String, String)] { [("model", model), ("number", String(number))] }
 }
 
 // Tokens, for admins: the new secret is in the answer, once.

@@ -5,24 +5,36 @@ import Drift
 import Foundation
 import RegistryModel
 
-/// What `drift` compared: the reference dataset and file, the new data, and the verdicts.
+/// What `drift` compared: the reference dataset and file, the new data, and the verdicts; and,
+/// for a report that was recorded, when and by whom.
 public struct DriftOutcome: Sendable {
     public let reference: String
     public let version: Int
+    /// The version's dataset compared with: a role or an evaluation's key.
+    public let against: String
     public let referenceDataset: Digest
     public let referenceFile: String
     public let data: String
     public let dataDigest: Digest
     public let report: DriftReport
+    public let recorded: DriftRecording?
+}
+
+/// A drift report's place in the ledger: its number (the `record_drift` event's), when and who.
+public struct DriftRecording: Sendable {
+    public let number: Int64
+    public let at: Date
+    public let actor: Registrant
 }
 
 extension Registry {
     /// Profiles a new data file and compares it column by column with the profile of a dataset
     /// the version was trained or evaluated on (`against`: a role or evaluation key; by default
-    /// `train`, or the version's only dataset).
+    /// `train`, or the version's only dataset). With `recordAs`, the report is kept as a
+    /// `record_drift` ledger event by that actor (`mreg drift --record`).
     public func drift(
         reference: String, data path: String, against: String?, file: String?, thresholds: DriftThresholds, currentDirectory: String,
-        progress: (any ProgressDisplay)? = nil
+        recordAs actor: Registrant? = nil, progress: (any ProgressDisplay)? = nil
     ) throws(RegistryError) -> DriftOutcome {
         let version = try resolve(reference: reference)
         var candidates = [(key: String, digest: Digest)]()
@@ -71,8 +83,27 @@ extension Registry {
         }
         task?.finish()
         let report = DriftAnalysis.compare(reference: referenceProfile, current: profiler.finish(), thresholds: thresholds)
+        var recorded: DriftRecording?
+        if let actor {
+            let record = DriftRecord(
+                against: key, referenceDataset: chosen.digest, referenceFile: stored.path, referenceRows: report.referenceRows,
+                data: URL(fileURLWithPath: path).lastPathComponent, dataDigest: digest, rows: report.currentRows, flaggedColumns: report.drifted.count,
+                results: report.results)
+            recorded = try recordDrift(record, of: version, actor: actor)
+        }
         return DriftOutcome(
-            reference: "\(version.model)@\(version.number)", version: version.number, referenceDataset: chosen.digest, referenceFile: stored.path, data: path,
-            dataDigest: digest, report: report)
+            reference: "\(version.model)@\(version.number)", version: version.number, against: key, referenceDataset: chosen.digest,
+            referenceFile: stored.path, data: path, dataDigest: digest, report: report, recorded: recorded)
+    }
+
+    /// Keeps a drift report: its document as a blob, then the row and its event in one transaction.
+    private func recordDrift(_ record: DriftRecord, of version: VersionRecord, actor: Registrant) throws(RegistryError) -> DriftRecording {
+        let lock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "drift --record")
+        defer { withExtendedLifetime(lock) {} }
+        let document = try storeRecord(record.document(manifest: version.manifestDigest), what: "drift report")
+        let event = try database { (db) throws(MetadataError) in
+            try db.insertDriftReport(versionID: version.id, record, at: clock(), actor: actor, record: document, seal: Self.sealEvent)
+        }
+        return DriftRecording(number: event.event.sequence, at: event.event.at, actor: event.event.actor)
     }
 }

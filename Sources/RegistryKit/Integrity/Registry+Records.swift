@@ -92,6 +92,11 @@ extension Registry {
                     return "the annotation\(subject) was deleted"
                 }
                 document = annotation.annotation.document(manifest: version.manifestDigest)
+            case (.recordDrift, .driftReport(let sequence)?):
+                guard let stored = try metadata.driftReport(sequence: sequence), let version = event.to else {
+                    return "the drift report\(subject) was deleted"
+                }
+                document = stored.report.document(manifest: version.manifestDigest)
             default:
                 return "a \(event.action.rawValue) event links to no rows it could have recorded"
             }
@@ -122,6 +127,7 @@ extension Registry {
         case .recordDataset: "a dataset's contents"
         case .nameDataset: "a dataset name"
         case .annotate: "an annotation"
+        case .recordDrift: "a drift report"
         case .promote, .demote, .rollback, .deprecate, .liftDeprecation, .liftRollback: "an alias event"
         }
     }

@@ -52,8 +52,8 @@ extension Registry {
             case .datasetName(let name, let digest):
                 guard let row = try database({ (db) throws(MetadataError) in try db.datasetNameRecord(name, dataset: digest) }) else { continue }
                 (document, actor, action, link) = (Self.datasetNameDocument(row), row.addedBy, .nameDataset, .datasetName(name, digest))
-            case .annotation:
-                // Annotations came with fact events; one without is tampering, for verify to report.
+            case .annotation, .driftReport:
+                // Annotations and drift reports came with fact events; one without is tampering, for verify to report.
                 continue
             }
             drafts.append(EventDraft(

@@ -152,7 +152,7 @@ extension Registry {
             let checks = try signatureChecks(of: record)
             signaturesChecked += checks.count
             problems += Self.signatureProblems(checks, of: record)
-            // The version's registration, evaluations, signatures and annotations, with the
+            // The version's registration, evaluations, signatures, annotations and drift reports, with the
             // record in hand (a registration is rebuilt from it without reading it again).
             let facts = wholeStore ? eventsByVersion[id] ?? [] : try database { (db) throws(MetadataError) in try db.factEvents(versionID: id) }
             for stored in facts { try check(stored, record: record) }
@@ -202,6 +202,7 @@ extension Registry {
         case .evaluation(let id): "evaluation #\(id) of \(version)"
         case .signature(let key, _): "the signature of \(version) by key '\(key)'"
         case .annotation(let sequence): "the annotation #\(sequence) of \(version)"
+        case .driftReport(let sequence): "drift report #\(sequence) of \(version)"
         case .datasetContents(let digest): "the contents of dataset \(digest)"
         case .datasetName(let name, let digest): "the name '\(name)' of dataset \(digest)"
         }
