@@ -69,6 +69,7 @@ public enum Assets {
         .verdict.passed { color: var(--good); font-weight: 600; }
         .verdict.failed, .verdict.missing { color: var(--bad); font-weight: 600; }
         .up { color: var(--good); } .down { color: var(--bad); }
+        table.data tr.flagged td { background: #fbeaea; }
         .graph { overflow-x: auto; }
         svg.lineage rect { fill: var(--band); stroke: var(--muted); }
         svg.lineage .root rect { fill: #dbe9f7; stroke: var(--accent); stroke-width: 2; }

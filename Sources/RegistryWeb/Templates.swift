@@ -5,7 +5,7 @@ import Mustache
 enum Templates {
     static let library: MustacheLibrary = {
         var library = MustacheLibrary()
-        for (name, text) in [("layout", layout), ("models", models), ("model", model), ("version", version), ("sign-in", signIn), ("problem", problem), ("gates", gates), ("diff", diff)] {
+        for (name, text) in [("layout", layout), ("models", models), ("model", model), ("version", version), ("sign-in", signIn), ("problem", problem), ("gates", gates), ("diff", diff), ("drift", drift)] {
             // The templates are constants of this file: one that does not parse is a bug caught by any test.
             try! library.register(text, named: name)
         }
@@ -87,6 +87,21 @@ enum Templates {
         <button type="submit" id="force">Force the promotion</button>
         </form>{{/canForce}}
         <p><a href="{{back}}">Back to {{reference}}</a></p>
+
+        """
+
+    static let drift = """
+        <h1>Drift report #{{number}} of <a href="{{versionHref}}">{{reference}}</a></h1>
+        <p class="summary">Recorded {{recorded}}</p>
+        <p class="verdict-line" role="status"><span class="verdict {{#drifted}}failed{{/drifted}}{{^drifted}}passed{{/drifted}}">{{#drifted}}drift{{/drifted}}{{^drifted}}stable{{/drifted}}</span> {{verdict}}</p>
+        <dl class="facts">
+        <dt>New data</dt><dd><code>{{data}}</code>, {{rows}} rows · <code class="digest">{{dataDigest}}</code></dd>
+        <dt>Compared with</dt><dd>{{against}}: <code>{{referenceFile}}</code>, {{referenceRows}} rows · <code class="digest">{{referenceDigest}}</code></dd>
+        <dt>Thresholds</dt><dd>{{thresholds}}</dd>
+        </dl>
+        <table class="data sortable" id="drift-columns"><thead><tr><th scope="col">Column</th><th scope="col">Type</th><th scope="col">Test</th><th scope="col" class="num">Statistic</th><th scope="col" class="num">p-value</th><th scope="col" class="num">PSI</th><th scope="col">Missing</th><th scope="col">Status</th></tr></thead><tbody>
+        {{#columns}}<tr{{#flagged}} class="flagged"{{/flagged}}><td><code>{{name}}</code></td><td>{{type}}</td><td>{{test}}</td><td class="num">{{statistic}}</td><td class="num">{{pValue}}</td><td class="num">{{psi}}</td><td>{{missing}}</td><td>{{#flagged}}<span class="verdict failed">{{status}}</span> {{reasons}}{{/flagged}}{{^flagged}}<span class="verdict passed">ok</span>{{/flagged}}</td></tr>
+        {{/columns}}</tbody></table>
 
         """
 
@@ -263,6 +278,14 @@ enum Templates {
         {{#groups}}<tr><td>{{value}}</td><td class="num">{{count}}</td>{{#metrics}}<td class="num">{{.}}</td>{{/metrics}}<td class="num">{{positiveRate}}</td></tr>
         {{/groups}}<tr class="gap"><th scope="row">Largest gap</th><td></td>{{#gaps}}<td class="num">{{.}}</td>{{/gaps}}<td class="num">{{#disparateImpact}}impact ratio {{disparateImpact}}{{/disparateImpact}}</td></tr>
         </tbody></table>{{/slices}}{{/evaluations}}
+        </section>
+        <section aria-labelledby="drift-heading">
+        <h2 id="drift-heading">Drift reports</h2>
+        {{^empty(drift)}}<table class="data" id="drift-reports"><thead><tr><th scope="col">Report</th><th scope="col">Recorded</th><th scope="col">By</th><th scope="col">Against</th><th scope="col">Data</th><th scope="col" class="num">Rows</th><th scope="col">Verdict</th></tr></thead><tbody>
+        {{#drift}}<tr><td><a href="{{href}}">#{{id}}</a></td><td>{{when}}</td><td>{{by}}</td><td>{{against}}</td><td><code>{{data}}</code></td><td class="num">{{rows}}</td><td>{{#drifted}}<span class="verdict failed">{{verdict}}</span> {{flagged}}{{/drifted}}{{^drifted}}<span class="verdict passed">{{verdict}}</span>{{/drifted}}</td></tr>
+        {{/drift}}</tbody></table>{{/empty(drift)}}
+        {{^drift}}<p>None recorded. <code>mreg drift {{reference}} --data PATH --record</code> keeps one.</p>{{/drift}}
+        {{#olderDrift}}<p><a href="{{olderDrift}}">Older reports</a></p>{{/olderDrift}}
         </section>
         <section aria-labelledby="lineage-heading">
         <h2 id="lineage-heading">Lineage</h2>

@@ -263,6 +263,62 @@ enum Twin {
         let gates: [Gate]
     }
 
+    struct DriftList: Decodable {
+        struct Report: Decodable {
+            let id: Int64
+            let at: String
+            let actor: Registrant
+            let against: String
+            let data: String
+            let rows: Int64
+            let drifted: Bool
+            let flagged: [String]
+            let columns: Int
+        }
+        let reference: String
+        let reports: [Report]
+        let more: Bool
+    }
+
+    struct Drift: Decodable {
+        struct Thresholds: Decodable {
+            let psi: Double
+            let alpha: Double
+            let psiWithTest: Double
+            let missingRate: Double
+        }
+        struct Column: Decodable {
+            let column: String
+            let status: String
+            let referenceType: String?
+            let currentType: String?
+            let test: String?
+            let statistic: Double?
+            let pValue: Double?
+            let psi: Double?
+            let referenceMissingRate: Double?
+            let currentMissingRate: Double?
+            let reasons: [String]
+        }
+        struct Recorded: Decodable {
+            let id: Int64
+            let at: String
+            let actor: Registrant
+        }
+        let reference: String
+        let version: Int
+        let against: String
+        let referenceDataset: String
+        let referenceFile: String
+        let referenceRows: Int64
+        let data: String
+        let dataDigest: String
+        let rows: Int64
+        let thresholds: Thresholds
+        let columns: [Column]
+        let recorded: Recorded?
+    }
+
     struct ErrorDocument: Decodable {
         struct Error: Decodable {
             let message: String

@@ -298,8 +298,28 @@ struct VersionView {
     let compareWith: String
 
     let tables: [Table]
+    let drift: [DriftRow]
+    /// The next page of drift reports, when older ones follow.
+    let olderDrift: String?
 
-    init(_ version: Twin.Version, lineage: Twin.Lineage, datasets profiles: [Twin.Dataset], viewer: WebUI.Viewer) {
+    /// A recorded drift report in brief, linked to the whole of it.
+    struct DriftRow {
+        let id: Int64
+        let href: String
+        let when: String
+        let by: String
+        let against: String
+        let data: String
+        let rows: Int64
+        let verdict: String
+        let flagged: String
+        let drifted: Bool
+    }
+
+    /// Drift reports listed per page: a version checked nightly has one a day.
+    static let driftPageSize = 20
+
+    init(_ version: Twin.Version, lineage: Twin.Lineage, datasets profiles: [Twin.Dataset], drift: Twin.DriftList, viewer: WebUI.Viewer) {
         reference = version.reference
         self.lineage = LineageGraph.svg(lineage)
         compareWith = version.parent?.reference ?? "\(version.model)@\(max(1, version.version == 1 ? 2 : version.version - 1))"
@@ -348,6 +368,77 @@ struct VersionView {
         signatures = version.signatures.map {
             Signature(key: $0.key, fingerprint: Format.shortDigest($0.fingerprint), state: $0.state, when: Format.when($0.signedAt), by: $0.signedBy)
         }
+        self.drift = drift.reports.map { report in
+            DriftRow(
+                id: report.id, href: Link.drift(version.model, report.id), when: Format.when(report.at), by: Format.actor(report.actor),
+                against: report.against, data: report.data, rows: report.rows,
+                verdict: report.drifted ? "\(report.flagged.count) of \(report.columns) flagged" : "stable", flagged: report.flagged.joined(separator: ", "),
+                drifted: report.drifted)
+        }
+        olderDrift = drift.more ? drift.reports.last.map { Link.version(version.model, version.version) + "?drift_after=\($0.id)#drift-heading" } : nil
+    }
+}
+
+/// A recorded drift report: what was compared with what, the thresholds, and each column's
+/// test, PSI and verdict, flagged columns first (as `drift show` prints it).
+struct DriftView {
+    struct Column {
+        let name: String
+        let type: String
+        let test: String
+        let statistic: String
+        let pValue: String
+        let psi: String
+        let missing: String
+        let status: String
+        let flagged: Bool
+        let reasons: String
+    }
+    let number: Int64
+    let reference: String
+    let versionHref: String
+    let recorded: String
+    let data: String
+    let dataDigest: String
+    let against: String
+    let referenceFile: String
+    let referenceDigest: String
+    let rows: Int64
+    let referenceRows: Int64
+    let verdict: String
+    let drifted: Bool
+    let thresholds: String
+    let columns: [Column]
+
+    init(_ report: Twin.Drift) {
+        number = report.recorded?.id ?? 0
+        reference = report.reference
+        versionHref = Link.reference(report.reference, version: report.version)
+        recorded = report.recorded.map { "\(Format.when($0.at)) by \(Format.actor($0.actor))" } ?? ""
+        data = report.data
+        dataDigest = Format.shortDigest(report.dataDigest)
+        against = report.against
+        referenceFile = report.referenceFile
+        referenceDigest = Format.shortDigest(report.referenceDataset)
+        rows = report.rows
+        referenceRows = report.referenceRows
+        let flagged = report.columns.filter { $0.status != "stable" }
+        drifted = !flagged.isEmpty
+        verdict = drifted
+            ? "\(flagged.count) of \(report.columns.count) columns flagged: \(flagged.map(\.column).joined(separator: ", "))"
+            : "No column drifted (\(report.columns.count) compared)"
+        let limits = report.thresholds
+        thresholds = "A column drifts at PSI ≥ \(Format.number(limits.psi)), or p < \(Format.number(limits.alpha)) with PSI ≥ \(Format.number(limits.psiWithTest)), "
+            + "or when its share of missing values moves by \(Format.number(limits.missingRate * 100))% or more."
+        columns = report.columns.map { column in
+            func percent(_ value: Double?) -> String { value.map { Format.number($0 * 100) + "%" } ?? "–" }
+            return Column(
+                name: column.column, type: column.currentType ?? column.referenceType ?? "–", test: column.test ?? "–",
+                statistic: column.statistic.map(Format.number) ?? "–", pValue: column.pValue.map(NumberFormat.pValue) ?? "–",
+                psi: column.psi.map(Format.number) ?? "–", missing: "\(percent(column.referenceMissingRate)) → \(percent(column.currentMissingRate))",
+                status: column.status.replacingOccurrences(of: "_", with: " "), flagged: column.status != "stable",
+                reasons: column.reasons.joined(separator: "; "))
+        }
     }
 }
 
@@ -375,6 +466,8 @@ extension VersionView {
 enum Link {
     static func model(_ name: String) -> String { WebUI.prefix + "models/" + escaped(name) }
     static func version(_ model: String, _ number: Int) -> String { self.model(model) + "/versions/\(number)" }
+    /// A recorded drift report's page.
+    static func drift(_ model: String, _ number: Int64) -> String { self.model(model) + "/drift/\(number)" }
     /// `churn@3`'s page.
     static func reference(_ reference: String, version number: Int) -> String {
         version(String(reference.prefix { $0 != "@" }), number)

@@ -12,8 +12,11 @@ public enum WebUI {
         /// `at`: what the aliases named at that moment (`history --at`), shown above the versions.
         /// `metrics`: the metric columns chosen (none: the first few).
         case model(name: String, after: Int?, at: String?, metrics: [String])
-        case version(model: String, number: Int)
+        /// `driftAfter`: the page of recorded drift reports after the one that ended at that report.
+        case version(model: String, number: Int, driftAfter: Int64?)
         case diff(a: String, b: String)
+        /// A recorded drift report (`drift show`).
+        case drift(model: String, number: Int64)
     }
 
     /// Who is signed in, for the header and the forms.
@@ -92,7 +95,10 @@ public enum WebUI {
                 name: name, after: value("after").flatMap { Int($0) }, at: value("at").flatMap { $0.isEmpty ? nil : ModelView.instant($0) },
                 metrics: items.filter { $0.0 == "metric" }.map(\.1))
         }
-        if parts.count == 4, parts[2] == "versions", let number = Int(parts[3]) { return .version(model: name, number: number) }
+        if parts.count == 4, parts[2] == "versions", let number = Int(parts[3]) {
+            return .version(model: name, number: number, driftAfter: value("drift_after").flatMap { Int64($0) })
+        }
+        if parts.count == 4, parts[2] == "drift", let number = Int64(parts[3]) { return .drift(model: name, number: number) }
         return nil
     }
 
@@ -140,9 +146,12 @@ public enum WebUI {
             let then = try at.map { (at) throws(TwinFailure) in try Twin.decoded(Twin.HistoryAt.self, fetch("/v1/history", [("model", name), ("at", at)])) }
             let view = ModelView(list, history: history, after: after, at: then, chosen: chosen, viewer: viewer)
             return (name, [Crumb(label: "Models", href: "/")], "/v1/list?" + query(items), render(view, "model"))
-        case .version(let model, let number):
+        case .version(let model, let number, let driftAfter):
             let reference = "\(model)@\(number)"
             let version = try Twin.decoded(Twin.Version.self, fetch("/v1/show", [("ref", reference)]))
+            var driftItems = [("ref", reference), ("limit", "\(VersionView.driftPageSize)")]
+            if let driftAfter { driftItems.append(("after", "\(driftAfter)")) }
+            let drift = try Twin.decoded(Twin.DriftList.self, fetch("/v1/drift/list", driftItems))
             let lineage = try Twin.decoded(Twin.Lineage.self, fetch("/v1/lineage", [("ref", reference)]))
             let crumbs = [Crumb(label: "Models", href: "/"), Crumb(label: model, href: Link.model(model))]
             // Each dataset's column statistics (with one of the versions that used it, the least
@@ -150,7 +159,7 @@ public enum WebUI {
             let profiles = version.datasets.compactMap { dataset in
                 (try? fetch("/v1/dataset/show", [("dataset", dataset.digest), ("limit", "1")])).flatMap { try? Twin.decode(Twin.Dataset.self, $0) }
             }
-            let view = VersionView(version, lineage: lineage, datasets: profiles, viewer: viewer)
+            let view = VersionView(version, lineage: lineage, datasets: profiles, drift: drift, viewer: viewer)
             return (reference, crumbs, "/v1/show?" + query([("ref", reference)]), render(view, "version"))
         case .diff(let a, let b):
             // The API's diff is a POST (a client may send its repository's history); the page sends none.
@@ -161,6 +170,14 @@ public enum WebUI {
             let model = String(a.prefix { $0 != "@" })
             let twin = "POST /v1/diff?" + query([("ref", a), ("ref", b)])
             return ("\(a) → \(b)", [Crumb(label: "Models", href: "/"), Crumb(label: model, href: Link.model(model))], twin, render(DiffView(diff, comparison: comparison), "diff"))
+        case .drift(let model, let number):
+            let items = [("model", model), ("number", "\(number)")]
+            let report = try Twin.decoded(Twin.Drift.self, fetch("/v1/drift/show", items))
+            let crumbs = [
+                Crumb(label: "Models", href: "/"), Crumb(label: model, href: Link.model(model)),
+                Crumb(label: report.reference, href: Link.version(model, report.version)),
+            ]
+            return ("Drift report #\(number)", crumbs, "/v1/drift/show?" + query(items), render(DriftView(report), "drift"))
         }
     }
 

@@ -107,6 +107,12 @@ import Testing
         for step in [["keys", "generate", "release", "--out", "keys"], ["keys", "trust", "keys/release.pub"], ["sign", "churn@4", "--key", "keys/release.key"]] {
             #expect(try space.run(step + ["-q"]).status == 0)
         }
+        // Two drift reports kept for churn@4: the training data itself (stable), then a day with a new column.
+        try writeFile(project + "/today.csv", "x,y,region\n1,0,north\n2,1,south\n")
+        for data in ["data/train.csv", "today.csv"] {
+            let drift = try mreg(["drift", "churn@4", "--data", data, "--record", "-q"], in: project, environment: environment)
+            #expect(drift.status == (data == "today.csv" ? 4 : 0), "\(drift.stdout)\(drift.stderr)")
+        }
         try writeFile(space.directory.url("f/weights.bin"), "fraud")
         #expect(try space.run(["register", "fraud-eu", "f", "--no-git", "-q"]).status == 0)
         #expect(try space.run(["promote", "churn@4", "--to", "production", "--reason", "best holdout auc"]).status == 0)
@@ -125,7 +131,7 @@ import Testing
              "--versions", "6", "--production", "4", "--refused", "2", "--file-digest", digest, "--screenshots", screenshots],
             in: space.path, environment: ["SE_OFFLINE": "true"])
         #expect(browsed.status == 0, "\(browsed.stdout)\n\(browsed.stderr)")
-        for page in ["sign-in", "models", "model", "model-phone", "version", "diff", "gates", "gates-refused", "refused"] {
+        for page in ["sign-in", "models", "model", "model-phone", "version", "drift", "diff", "gates", "gates-refused", "refused"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(page).png"), "no screenshot of \(page)")
         }
         // The web's promotion is the CLI's: the same ledger event, by the token, with its reason.

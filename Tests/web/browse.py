@@ -250,6 +250,24 @@ def main():
         console_errors(driver, "version page")
         version_page = driver.current_url
 
+        # Recorded drift reports: newest first, each with its verdict, each a page of its own.
+        reports = driver.find_elements(By.CSS_SELECTOR, "#drift-reports tbody tr")
+        check(len(reports) == 2 and "1 of 3 flagged" in reports[0].text and "stable" in reports[1].text,
+              f"the recorded drift reports: {[row.text for row in reports]}")
+        navigated(driver, reports[0].find_element(By.TAG_NAME, "a").click)
+        heading = driver.find_element(By.TAG_NAME, "h1").text
+        check(heading.startswith("Drift report #") and heading.endswith(f"of {arguments.model}@{arguments.production}"), f"the drift report's heading: {heading}")
+        flagged = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#drift-columns tr.flagged")]
+        check(len(flagged) == 1 and flagged[0].startswith("region") and "new" in flagged[0], f"the flagged column: {flagged}")
+        check("1 of 3 columns flagged: region" in driver.find_element(By.CSS_SELECTOR, ".verdict-line").text, "the report's verdict")
+        shot(driver, "drift")
+        valid_html(driver.current_url, secret, "drift page")
+        console_errors(driver, "drift page")
+        navigated(driver, driver.find_element(By.CSS_SELECTOR, "footer a").click)
+        twin = json.loads(driver.find_element(By.TAG_NAME, "body").text)
+        check(twin.get("recorded", {}).get("id") and twin.get("against") == "train", f"the drift report's JSON twin: {str(twin)[:200]}")
+        driver.get(version_page)
+
         # Compare with the version before: metrics with their change, parameters that changed.
         navigated(driver, driver.find_element(By.ID, "compare-with").find_element(By.XPATH, "following-sibling::button").click)
         before = arguments.production - 1
