@@ -10,7 +10,8 @@ import PackageDescription
 /// RegistryModel ← GitLinkage, Signatures, Evaluation, DatasetProfiling;
 /// TOML ← Policy; DatasetProfiling ← Drift;
 /// the protocols, ContentHashing and the domain modules ← RegistryKit (no store engine);
-/// RegistryModel ← RegistryWeb (the web UI's pages); RegistryWeb and RegistryKit ← RegistryServer (HTTP for `mreg serve`: tokens, roles, errors, sessions);
+/// RegistryKit ← RegistryDocuments (the JSON documents) ← RegistryWeb (the web UI's pages, drawn from them);
+/// RegistryWeb and RegistryKit ← RegistryServer (HTTP for `mreg serve`: tokens, roles, errors, sessions);
 /// RegistryKit and the engines ← RegistryBackends (the composition root); RegistryBackends, RegistryServer ← RegistryCLI ← mreg
 let package = Package(
     name: "mreg",
@@ -100,8 +101,12 @@ let package = Package(
             name: "RegistryBackends",
             dependencies: ["RegistryKit", "RegistryStorage", "ContentStore", "MetadataStore", "PostgresMetadata", "OCIBlobStore"]
         ),
-        // The web UI's pages, drawn from the API's documents (sessions and forms are the server's).
-        .target(name: "RegistryWeb", dependencies: ["RegistryModel", .product(name: "Mustache", package: "swift-mustache")]),
+        // The JSON documents of the commands and the API: what the CLI prints with --json and the
+        // server answers, and what the web UI's pages are drawn from (one definition, both ways).
+        .target(name: "RegistryDocuments", dependencies: ["RegistryKit", "RegistryModel", "Policy", "Drift", "Evaluation", "DatasetProfiling"]),
+        // The web UI's pages, drawn from the API's documents, read back into their types
+        // (sessions and forms are the server's).
+        .target(name: "RegistryWeb", dependencies: ["RegistryDocuments", "RegistryModel", .product(name: "Mustache", package: "swift-mustache")]),
         // `mreg serve`'s HTTP side: listening, tokens and roles, errors as JSON, work off the event
         // loop; the routes (and the documents they answer with) come from RegistryCLI.
         .target(
@@ -131,7 +136,7 @@ let package = Package(
         .target(
             name: "RegistryCLI",
             dependencies: [
-                "RegistryKit", "RegistryBackends", "RegistryServer", "RegistryClient", "DatasetProfiling", "Evaluation", "Drift", "ContentHashing",
+                "RegistryKit", "RegistryDocuments", "RegistryBackends", "RegistryServer", "RegistryClient", "DatasetProfiling", "Evaluation", "Drift", "ContentHashing",
                 "ContentStore", "RegistryStorage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -149,7 +154,7 @@ let package = Package(
             dependencies: ["RegistryModel", "RegistryStorage", "ContentHashing", "ContentStore", "SQLMetadata", "MetadataStore", "PostgresMetadata", "OCIBlobStore", "GitLinkage", "Signatures", "TOML", "Policy", "DatasetProfiling", "Evaluation", "Drift", "RegistryTestSupport", "StorageConformance"]
         ),
         .testTarget(name: "RegistryKitTests", dependencies: ["RegistryKit", "RegistryBackends", "RegistryTestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["RegistryCLI", "RegistryTestSupport", "OCIBlobStore", "mreg"]),
+        .testTarget(name: "CLITests", dependencies: ["RegistryCLI", "RegistryDocuments", "RegistryTestSupport", "OCIBlobStore", "mreg"]),
     ],
     swiftLanguageModes: [.v6]
 )

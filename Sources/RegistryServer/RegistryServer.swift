@@ -138,7 +138,7 @@ public final class RegistryServer: Sendable {
         let outcome = await work { registry throws(RegistryError) -> (RouteAnswer, String) in
             let principal = try Self.authorize(route, items: items, authorization: authorization, registry: registry)
             let call = RouteCall(
-                registry: registry, items: items, form: form, principal: principal, actor: Registrant(user: principal.name, host: host), body: body,
+                registry: registry, items: items, form: form, principal: principal, host: host, body: body,
                 attachment: attachment)
             return (try route.handle(call), principal.name)
         }

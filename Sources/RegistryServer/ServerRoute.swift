@@ -113,4 +113,15 @@ public struct RouteCall: Sendable {
     public let body: Data
     /// The file sent after the document (`Mreg-Document-Length`), spooled; removed after the call.
     public let attachment: String?
+
+    /// A call by `principal` to the server on `host`, which the ledger records as its actor.
+    init(registry: Registry, items: [(String, String)], form: AnswerForm, principal: AccessToken, host: String, body: Data, attachment: String?) {
+        self.registry = registry
+        self.items = items
+        self.form = form
+        self.principal = principal
+        actor = Registrant(user: principal.name, host: host)
+        self.body = body
+        self.attachment = attachment
+    }
 }

@@ -152,7 +152,7 @@ extension RegistryServer {
                 guard let route = routes["\(method) \(path)"] else { throw RegistryError(.internal, "internal error: the web UI called \(method) \(path), no endpoint") }
                 try Self.permit(route, items: items, token: token)
                 let answer = try route.handle(RouteCall(
-                    registry: registry, items: items, form: .document, principal: token, actor: Registrant(user: token.name, host: host), body: Data(),
+                    registry: registry, items: items, form: .document, principal: token, host: host, body: Data(),
                     attachment: nil))
                 return WebUI.Answer(status: Int(Self.status(of: answer).code), body: answer.stdout)
             } catch {

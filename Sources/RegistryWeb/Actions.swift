@@ -1,4 +1,5 @@
 import Foundation
+import RegistryDocuments
 
 /// The web UI's actions: each form posts here and ends in the same API call the CLI makes, so
 /// the ledger records the same event, under the same gates and grants. Promoting shows the gate
@@ -39,7 +40,7 @@ extension WebUI {
         if force { items.append(("force", "true")) }
         if !confirmed { items.append(("dry_run", "true")) }
         let answer = call("POST", "/v1/promote", items)
-        guard let report = try? Twin.decode(Twin.Promotion.self, answer.body) else { return refused(answer, "Not promoted", viewer) }
+        guard let report = try? Twin.decode(PromoteDocument.self, answer.body) else { return refused(answer, "Not promoted", viewer) }
         if confirmed, answer.status == 200 { return .redirect(Link.model(report.model) + "#timeline-heading") }
         let view = GateReportView(report, reason: reason, viewer: viewer)
         let body = render(view, "gates")
@@ -78,7 +79,7 @@ struct GateReportView {
     let formKey: String
     let back: String
 
-    init(_ report: Twin.Promotion, reason: String, viewer: WebUI.Viewer) {
+    init(_ report: PromoteDocument, reason: String, viewer: WebUI.Viewer) {
         reference = report.version.reference
         alias = report.alias
         let previous = report.previous.map { "v\($0.version)" } ?? "nothing"

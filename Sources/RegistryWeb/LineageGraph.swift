@@ -1,4 +1,5 @@
 import Foundation
+import RegistryDocuments
 
 /// A version's lineage as an SVG graph drawn on the server: a box per node, an arrow per edge,
 /// every arrow pointing right (each node one column past the longest chain that leads to it, so
@@ -6,7 +7,7 @@ import Foundation
 enum LineageGraph {
     static let boxWidth = 190.0, boxHeight = 34.0, columnGap = 60.0, rowGap = 14.0, margin = 8.0
 
-    static func svg(_ lineage: Twin.Lineage) -> String {
+    static func svg(_ lineage: LineageDocument) -> String {
         let column = columns(lineage)
         var rows = [Int: Int]()
         var place = [String: (x: Double, y: Double)]()
@@ -47,7 +48,7 @@ enum LineageGraph {
 
     /// Each node's column: the length of the longest chain of edges that leads to it. Lineage has
     /// no cycles; if a document ever held one, the relaxation stops after one pass per node.
-    static func columns(_ lineage: Twin.Lineage) -> [String: Int] {
+    static func columns(_ lineage: LineageDocument) -> [String: Int] {
         var column = Dictionary(uniqueKeysWithValues: lineage.nodes.map { ($0.id, 0) })
         for _ in lineage.nodes {
             var changed = false

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryDocuments
 import RegistryModel
 
 /// What the templates show, worked out from the twins: names as the templates use them,
@@ -19,7 +20,7 @@ struct ModelsView {
     static func words(_ query: String) -> [String] { query.split(whereSeparator: \.isWhitespace).map(String.init) }
 
     /// `labelled`: the list was already narrowed to the models with the query's labels.
-    init(_ list: Twin.ModelList, query: String, labelled: Bool) {
+    init(_ list: ModelListDocument, query: String, labelled: Bool) {
         self.query = query
         let needles = Self.words(query).filter { !$0.contains("=") }.map { $0.lowercased() }
         rows = list.models.filter { model in needles.allSatisfy { model.name.lowercased().contains($0) } }.map { model in
@@ -124,7 +125,7 @@ struct ModelView {
     let choices: [Choice]
     let after: Int?
 
-    init(_ list: Twin.VersionList, history: Twin.History, after: Int?, at: Twin.HistoryAt?, chosen: [String], viewer: WebUI.Viewer) {
+    init(_ list: VersionListDocument, history: HistoryDocument, after: Int?, at: AliasesAtDocument?, chosen: [String], viewer: WebUI.Viewer) {
         self.after = after
         name = list.model
         model = list.model
@@ -150,7 +151,7 @@ struct ModelView {
         let names = picked.isEmpty ? Array(every.prefix(Self.metricColumns)) : picked
         choices = every.map { Choice(name: $0, shown: names.contains($0)) }
         metricNames = names
-        func value(_ version: Twin.VersionList.Version, _ name: String) -> Double? { version.metrics[name] ?? version.evaluated[name]?.value }
+        func value(_ version: VersionListDocument.Version, _ name: String) -> Double? { version.metrics[name] ?? version.evaluated[name]?.value }
         rows = versions.map { version in
             Row(
                 number: version.version, href: Link.version(list.model, version.version), digest: Format.shortDigest(version.digest),
@@ -319,7 +320,7 @@ struct VersionView {
     /// Drift reports listed per page: a version checked nightly has one a day.
     static let driftPageSize = 20
 
-    init(_ version: Twin.Version, lineage: Twin.Lineage, datasets profiles: [Twin.Dataset], drift: Twin.DriftList, viewer: WebUI.Viewer) {
+    init(_ version: VersionDocument, lineage: LineageDocument, datasets profiles: [DatasetDocument], drift: DriftListDocument, viewer: WebUI.Viewer) {
         reference = version.reference
         self.lineage = LineageGraph.svg(lineage)
         compareWith = version.parent?.reference ?? "\(version.model)@\(max(1, version.version == 1 ? 2 : version.version - 1))"
@@ -345,10 +346,10 @@ struct VersionView {
             Evaluation(slices: Self.slices(evaluation), metrics: evaluation.metrics.map { metric in
                 let interval = metric.ciLow.flatMap { low in metric.ciHigh.map { "\(Format.number(low)) – \(Format.number($0))" } } ?? "–"
                 return Evaluation.Row(
-                    dataset: evaluation.datasetKey ?? Format.shortDigest(evaluation.dataset), name: metric.name, value: Format.number(metric.value), interval: interval, when: Format.when(evaluation.createdAt))
+                    dataset: evaluation.datasetKey, name: metric.name, value: Format.number(metric.value), interval: interval, when: Format.when(evaluation.createdAt))
             })
         }
-        params = ParametersHTML.html(version.params)
+        params = ParametersHTML.html(.object(version.params))
         files = version.files.map { File(path: $0.path, executable: $0.executable, bytes: $0.size, size: Format.bytes($0.size), digest: $0.digest) }
         datasets = version.datasets.map { Dataset(role: $0.role, source: $0.sourcePath, files: $0.files, size: Format.bytes($0.size), digest: $0.digest) }
         let roles = Dictionary(version.datasets.map { ($0.digest, $0.role) }, uniquingKeysWith: { first, _ in first })
@@ -410,7 +411,7 @@ struct DriftView {
     let thresholds: String
     let columns: [Column]
 
-    init(_ report: Twin.Drift) {
+    init(_ report: DriftDocument) {
         number = report.recorded?.id ?? 0
         reference = report.reference
         versionHref = Link.reference(report.reference, version: report.version)
@@ -445,12 +446,12 @@ struct DriftView {
 extension VersionView {
     /// The per-group table of an evaluation with slices: each group's size and metrics, the
     /// largest gap between groups, and for binary tasks the positive rates and disparate impact.
-    static func slices(_ evaluation: Twin.Version.Evaluation) -> Evaluation.Slices? {
+    static func slices(_ evaluation: EvaluationDocument) -> Evaluation.Slices? {
         guard let slices = evaluation.details.member("slices"), let groups = slices.member("groups")?.arrayValue, !groups.isEmpty else { return nil }
         let metricNames = Set(groups.flatMap { $0.member("metrics")?.objectValue?.keys.filter { $0 != "error" } ?? [] }).sorted()
         func number(_ node: JSONValue?) -> String { node?.numericValue.map(Format.number) ?? "–" }
         return Evaluation.Slices(
-            title: "\(evaluation.datasetKey ?? Format.shortDigest(evaluation.dataset)), evaluated \(Format.when(evaluation.createdAt))",
+            title: "\(evaluation.datasetKey), evaluated \(Format.when(evaluation.createdAt))",
             metricNames: metricNames,
             groups: groups.map { group in
                 Evaluation.Slices.Group(
@@ -497,7 +498,7 @@ enum Format {
         Digest(parsing: digest)?.short ?? String(digest.prefix(Digest.minimumPrefixLength))
     }
 
-    static func actor(_ registrant: Twin.Registrant) -> String {
+    static func actor(_ registrant: RegistrantDocument) -> String {
         registrant.user + "@" + registrant.host + (registrant.ciProvider.map { " (\($0))" } ?? "")
     }
 }
@@ -555,7 +556,7 @@ struct DiffView {
         let rows: [Row]
     }
 
-    init(_ diff: Twin.Diff, comparison: (key: String, comparison: Twin.Comparison)?) {
+    init(_ diff: DiffDocument, comparison: (key: String, comparison: ComparisonDocument)?) {
         significance = comparison.map { key, comparison in
             Significance(
                 dataset: key, examples: comparison.examples, level: Format.number(comparison.level * 100) + "%",
@@ -579,7 +580,7 @@ struct DiffView {
             let size = node.member("size")?.numericValue.map { Format.bytes(Int64($0)) } ?? ""
             return Format.shortDigest(digest) + (size.isEmpty ? "" : ", " + size)
         }
-        func rows(_ changes: [Twin.Diff.Change], _ show: (JSONValue?) -> String) -> [Row] {
+        func rows(_ changes: [DiffDocument.Change], _ show: (JSONValue?) -> String) -> [Row] {
             changes.map { Row(name: $0.name, change: $0.change, before: show($0.before), after: show($0.after), delta: "", direction: "") }
         }
         metrics = diff.metrics.map { change in

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryDocuments
 import Mustache
 
 /// The web UI's pages, drawn on the server as HTML (charts as SVG), so they work without
@@ -136,28 +137,28 @@ public enum WebUI {
             // `owner=risk` in the search is a label a version must carry; other words match names.
             let labels = ModelsView.words(query).filter { $0.contains("=") }.map { ("label", $0) }
             let twin = "/v1/list" + (labels.isEmpty ? "" : "?" + Self.query(labels))
-            let view = try ModelsView(Twin.decoded(Twin.ModelList.self, fetch("/v1/list", labels)), query: query, labelled: !labels.isEmpty)
+            let view = try ModelsView(Twin.decoded(ModelListDocument.self, fetch("/v1/list", labels)), query: query, labelled: !labels.isEmpty)
             return ("Models", [], twin, render(view, "models"))
         case .model(let name, let after, let at, let chosen):
             var items = [("model", name), ("limit", "\(ModelView.pageSize)")]
             if let after { items.append(("after", "\(after)")) }
-            let list = try Twin.decoded(Twin.VersionList.self, fetch("/v1/list", items))
-            let history = try Twin.decoded(Twin.History.self, fetch("/v1/history", [("model", name), ("limit", "\(ModelView.timelineLength)")]))
-            let then = try at.map { (at) throws(TwinFailure) in try Twin.decoded(Twin.HistoryAt.self, fetch("/v1/history", [("model", name), ("at", at)])) }
+            let list = try Twin.decoded(VersionListDocument.self, fetch("/v1/list", items))
+            let history = try Twin.decoded(HistoryDocument.self, fetch("/v1/history", [("model", name), ("limit", "\(ModelView.timelineLength)")]))
+            let then = try at.map { (at) throws(TwinFailure) in try Twin.decoded(AliasesAtDocument.self, fetch("/v1/history", [("model", name), ("at", at)])) }
             let view = ModelView(list, history: history, after: after, at: then, chosen: chosen, viewer: viewer)
             return (name, [Crumb(label: "Models", href: "/")], "/v1/list?" + query(items), render(view, "model"))
         case .version(let model, let number, let driftAfter):
             let reference = "\(model)@\(number)"
-            let version = try Twin.decoded(Twin.Version.self, fetch("/v1/show", [("ref", reference)]))
+            let version = try Twin.decoded(VersionDocument.self, fetch("/v1/show", [("ref", reference)]))
             var driftItems = [("ref", reference), ("limit", "\(VersionView.driftPageSize)")]
             if let driftAfter { driftItems.append(("after", "\(driftAfter)")) }
-            let drift = try Twin.decoded(Twin.DriftList.self, fetch("/v1/drift/list", driftItems))
-            let lineage = try Twin.decoded(Twin.Lineage.self, fetch("/v1/lineage", [("ref", reference)]))
+            let drift = try Twin.decoded(DriftListDocument.self, fetch("/v1/drift/list", driftItems))
+            let lineage = try Twin.decoded(LineageDocument.self, fetch("/v1/lineage", [("ref", reference)]))
             let crumbs = [Crumb(label: "Models", href: "/"), Crumb(label: model, href: Link.model(model))]
             // Each dataset's column statistics (with one of the versions that used it, the least
             // `dataset show` lists: a dataset may train thousands).
             let profiles = version.datasets.compactMap { dataset in
-                (try? fetch("/v1/dataset/show", [("dataset", dataset.digest), ("limit", "1")])).flatMap { try? Twin.decode(Twin.Dataset.self, $0) }
+                (try? fetch("/v1/dataset/show", [("dataset", dataset.digest), ("limit", "1")])).flatMap { try? Twin.decode(DatasetDocument.self, $0) }
             }
             let view = VersionView(version, lineage: lineage, datasets: profiles, drift: drift, viewer: viewer)
             return (reference, crumbs, "/v1/show?" + query([("ref", reference)]), render(view, "version"))
@@ -165,14 +166,14 @@ public enum WebUI {
             // The API's diff is a POST (a client may send its repository's history); the page sends none.
             let answer = call("POST", "/v1/diff", [("ref", a), ("ref", b)])
             guard answer.status == 200 else { throw TwinFailure(answer) }
-            let diff = try Twin.decoded(Twin.Diff.self, answer.body)
+            let diff = try Twin.decoded(DiffDocument.self, answer.body)
             let comparison = compared(a, b, call: call)
             let model = String(a.prefix { $0 != "@" })
             let twin = "POST /v1/diff?" + query([("ref", a), ("ref", b)])
             return ("\(a) → \(b)", [Crumb(label: "Models", href: "/"), Crumb(label: model, href: Link.model(model))], twin, render(DiffView(diff, comparison: comparison), "diff"))
         case .drift(let model, let number):
             let items = [("model", model), ("number", "\(number)")]
-            let report = try Twin.decoded(Twin.Drift.self, fetch("/v1/drift/show", items))
+            let report = try Twin.decoded(DriftDocument.self, fetch("/v1/drift/show", items))
             let crumbs = [
                 Crumb(label: "Models", href: "/"), Crumb(label: model, href: Link.model(model)),
                 Crumb(label: report.reference, href: Link.version(model, report.version)),
@@ -184,14 +185,14 @@ public enum WebUI {
     /// The paired comparison of two versions (`compare`), when both kept the predictions of an
     /// evaluation on a dataset of the same role: the metrics' differences with intervals and
     /// p-values. Nil when they did not, or when either version cannot be read.
-    static func compared(_ a: String, _ b: String, call: Call) -> (key: String, comparison: Twin.Comparison)? {
+    static func compared(_ a: String, _ b: String, call: Call) -> (key: String, comparison: ComparisonDocument)? {
         func keys(_ reference: String) -> Set<String> {
-            guard let data = try? fetch(call, "/v1/show", [("ref", reference)]), let version = try? Twin.decode(Twin.Version.self, data) else { return [] }
-            return Set(version.evaluations.filter { $0.predictions != nil }.compactMap(\.datasetKey))
+            guard let data = try? fetch(call, "/v1/show", [("ref", reference)]), let version = try? Twin.decode(VersionDocument.self, data) else { return [] }
+            return Set(version.evaluations.filter { $0.predictions != nil }.map(\.datasetKey))
         }
         guard let key = keys(a).intersection(keys(b)).sorted().first,
             let data = try? fetch(call, "/v1/compare", [("ref", a), ("ref", b), ("dataset", key)]),
-            let comparison = try? Twin.decode(Twin.Comparison.self, data)
+            let comparison = try? Twin.decode(ComparisonDocument.self, data)
         else { return nil }
         return (key, comparison)
     }
@@ -240,13 +241,18 @@ struct SignInView {
 extension WebUI.TwinFailure {
     /// The failure an API answer describes (its error document's message and hint).
     init(_ answer: WebUI.Answer) {
-        let document = try? Twin.decode(Twin.ErrorDocument.self, answer.body)
+        let document = try? Twin.decode(ErrorDocument.self, answer.body)
         self.init(status: answer.status, message: document?.error.message ?? "the API answered \(answer.status)", hint: document?.error.hint)
     }
 }
 
-extension Twin {
-    /// A twin's document, or the failure of a page whose twin no longer reads as it should.
+/// A page's twin read back: the document, or the failure of a page whose twin no longer reads as
+/// it should (a bug, never a blank page).
+enum Twin {
+    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
+        try DocumentDecoder.decode(type, data)
+    }
+
     static func decoded<T: Decodable>(_ type: T.Type, _ data: Data) throws(WebUI.TwinFailure) -> T {
         do {
             return try decode(type, data)

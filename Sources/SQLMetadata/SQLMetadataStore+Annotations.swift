@@ -9,12 +9,7 @@ extension SQLMetadataStore {
         seal: @escaping EventSealer
     ) throws(MetadataError) -> RecordedEvent {
         try write { db in
-            let recorded = try appendChained(
-                db,
-                EventDraft(
-                    model: try pointer(db, versionID: versionID).model, alias: nil, action: .annotate, toVersionID: versionID, at: date,
-                    actor: actor, reason: reason, forced: false, gates: "[]", expectedHolderID: nil, record: record),
-                seal: seal)
+            let recorded = try appendVersionFact(db, .annotate, versionID: versionID, at: date, actor: actor, reason: reason, record: record, seal: seal)
             try db.execute(
                 "INSERT INTO annotations (event_seq, version_id, labels_json, removed_labels_json, description) VALUES (?, ?, ?, ?, ?)",
                 [

@@ -8,12 +8,7 @@ extension SQLMetadataStore {
         versionID: VersionKey, _ report: DriftRecord, at date: Date, actor: Registrant, record: Digest, seal: @escaping EventSealer
     ) throws(MetadataError) -> RecordedEvent {
         try write { db in
-            let recorded = try appendChained(
-                db,
-                EventDraft(
-                    model: try pointer(db, versionID: versionID).model, alias: nil, action: .recordDrift, toVersionID: versionID, at: date,
-                    actor: actor, reason: nil, forced: false, gates: "[]", expectedHolderID: nil, record: record),
-                seal: seal)
+            let recorded = try appendVersionFact(db, .recordDrift, versionID: versionID, at: date, actor: actor, record: record, seal: seal)
             try db.execute(
                 """
                 INSERT INTO drift_reports (event_seq, version_id, against, reference_dataset, reference_file, reference_rows, data, data_digest,

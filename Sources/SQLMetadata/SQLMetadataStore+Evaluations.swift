@@ -27,13 +27,8 @@ extension SQLMetadataStore {
                     "INSERT INTO evaluation_metrics (evaluation_id, position, name, value, ci_low, ci_high) VALUES (?, ?, ?, ?, ?, ?)",
                     [id, position, metric.name, metric.value, metric.interval?.lowerBound, metric.interval?.upperBound])
             }
-            _ = try appendChained(
-                db,
-                EventDraft(
-                    model: try pointer(db, versionID: new.versionID).model, alias: nil, action: .evaluate, toVersionID: new.versionID,
-                    at: new.createdAt, actor: new.registrant, reason: nil, forced: false, gates: "[]", expectedHolderID: nil, record: new.record,
-                    link: .evaluation(id: id)),
-                seal: seal)
+            _ = try appendVersionFact(
+                db, .evaluate, versionID: new.versionID, at: new.createdAt, actor: new.registrant, record: new.record, link: .evaluation(id: id), seal: seal)
             return id
         }
     }

@@ -92,6 +92,20 @@ extension SQLMetadataStore {
         return recorded
     }
 
+    /// Appends the event that records a fact about a version (an evaluation, a signature, an
+    /// annotation, a drift report), committing to `record`, in the caller's write transaction.
+    func appendVersionFact(
+        _ db: any SQLSession, _ action: LedgerEvent.Action, versionID: VersionKey, at date: Date, actor: Registrant, reason: String? = nil,
+        record: Digest, link: RecordLink? = nil, seal: EventSealer
+    ) throws -> RecordedEvent {
+        try appendChained(
+            db,
+            EventDraft(
+                model: try pointer(db, versionID: versionID).model, alias: nil, action: action, toVersionID: versionID, at: date, actor: actor,
+                reason: reason, forced: false, gates: "[]", expectedHolderID: nil, record: record, link: link),
+            seal: seal)
+    }
+
     /// The query for an alias's current holder (its latest moving event's target), one index seek
     /// down the alias index (`events_by_alias`, on PostgreSQL `events_by_alias_moves`); `modelID`
     /// and `alias` are SQL expressions.

@@ -19,12 +19,8 @@ extension SQLMetadataStore {
                     Timestamp.format(signature.signedAt), signature.signedBy,
                 ])
             guard inserted > 0 else { return false }
-            _ = try appendChained(
-                db,
-                EventDraft(
-                    model: try pointer(db, versionID: versionID).model, alias: nil, action: .sign, toVersionID: versionID, at: signature.signedAt,
-                    actor: actor, reason: nil, forced: false, gates: "[]", expectedHolderID: nil, record: record,
-                    link: .signature(key: signature.keyFingerprint)),
+            _ = try appendVersionFact(
+                db, .sign, versionID: versionID, at: signature.signedAt, actor: actor, record: record, link: .signature(key: signature.keyFingerprint),
                 seal: seal)
             return true
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RegistryDocuments
 import RegistryKit
 import RegistryModel
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Drift
 import Foundation
+import RegistryDocuments
 import RegistryKit
 import RegistryModel
 

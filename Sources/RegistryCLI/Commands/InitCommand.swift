@@ -1,5 +1,6 @@
 import ArgumentParser
 import RegistryBackends
+import RegistryDocuments
 import RegistryKit
 
 struct InitCommand: RegistryCommand {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RegistryDocuments
 import RegistryKit
 import RegistryModel
 

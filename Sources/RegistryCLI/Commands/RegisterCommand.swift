@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import RegistryDocuments
 import RegistryKit
 import RegistryModel
 

@@ -1,5 +1,6 @@
 import Foundation
 import RegistryClient
+import RegistryDocuments
 import RegistryKit
 import RegistryModel
 import RegistryServer

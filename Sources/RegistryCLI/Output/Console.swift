@@ -1,4 +1,5 @@
 import Foundation
+import RegistryDocuments
 import RegistryKit
 import RegistryModel
 
@@ -77,5 +78,14 @@ enum Format {
                 index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
+    }
+}
+
+extension Console {
+    /// How every failure is reported: one line on stderr, and with `--json` the error document on
+    /// stdout unless the command's own document already described the failure.
+    static func report(_ error: RegistryError, json: Bool) {
+        err("error: \(error.description)")
+        if json && !error.documentPrinted { self.json(ErrorDocument(error)) }
     }
 }

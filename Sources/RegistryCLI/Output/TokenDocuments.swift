@@ -1,4 +1,5 @@
 import Foundation
+import RegistryDocuments
 import RegistryModel
 
 /// A token as `token list` and `token create` show it: never its secret.

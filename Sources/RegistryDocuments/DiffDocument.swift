@@ -1,33 +1,45 @@
-import ArgumentParser
 import Foundation
 import RegistryKit
 import RegistryModel
 
-struct DiffDocument: Encodable {
-    struct Change: Encodable {
-        let name: String
-        let change: String
-        let before: JSONValue?
-        let after: JSONValue?
-        let delta: Double?
+public struct DiffDocument: Codable {
+    public struct Change: Codable {
+        public let name: String
+        public let change: String
+        public let before: JSONValue?
+        public let after: JSONValue?
+        public let delta: Double?
+
+        public init(name: String, change: String, before: JSONValue?, after: JSONValue?, delta: Double?) {
+            self.name = name
+            self.change = change
+            self.before = before
+            self.after = after
+            self.delta = delta
+        }
     }
-    struct Commit: Codable {
-        let id: String
-        let subject: String
+    public struct Commit: Codable {
+        public let id: String
+        public let subject: String
+
+        public init(id: String, subject: String) {
+            self.id = id
+            self.subject = subject
+        }
     }
     /// The commits between the versions' commits; also what a client sends `mreg serve` of its
     /// own repository (`DiffUpload`).
-    struct Git: Codable {
-        let from: String
-        let to: String
-        let relation: String
-        let mergeBase: String?
-        let total: Int
-        let commits: [Commit]
+    public struct Git: Codable {
+        public let from: String
+        public let to: String
+        public let relation: String
+        public let mergeBase: String?
+        public let total: Int
+        public let commits: [Commit]
         /// The work tree the history was read from.
-        let repository: String
+        public let repository: String
 
-        init(_ history: VersionDiff.History) {
+        public init(_ history: VersionDiff.History) {
             let (relation, base): (String, String?) = switch history.relation {
             case .same: ("same", nil)
             case .ancestor: ("ancestor", nil)
@@ -40,7 +52,7 @@ struct DiffDocument: Encodable {
         }
 
         /// The history this describes, or nil when its relation is not one of ours.
-        var history: VersionDiff.History? {
+        public var history: VersionDiff.History? {
             let relation: CommitRelation
             switch (self.relation, mergeBase) {
             case ("same", _): relation = .same
@@ -56,32 +68,32 @@ struct DiffDocument: Encodable {
         }
     }
     /// A version's recorded git state, and the work tree it was registered from.
-    struct State: Codable {
-        let commit: String
-        let dirty: Bool
-        let changedPaths: [String]
-        let workTree: String?
+    public struct State: Codable {
+        public let commit: String
+        public let dirty: Bool
+        public let changedPaths: [String]
+        public let workTree: String?
 
-        init(_ git: GitProvenance) {
+        public init(_ git: GitProvenance) {
             commit = git.commit
             dirty = git.dirty
             changedPaths = git.changedPaths
             workTree = git.workTree
         }
     }
-    let a: String
-    let b: String
-    let params: [Change]
-    let metrics: [Change]
-    let datasets: [Change]
-    let files: [Change]
-    let unchangedFiles: Int
-    let git: Git?
-    let gitNote: String?
-    let gitA: State?
-    let gitB: State?
+    public let a: String
+    public let b: String
+    public let params: [Change]
+    public let metrics: [Change]
+    public let datasets: [Change]
+    public let files: [Change]
+    public let unchangedFiles: Int
+    public let git: Git?
+    public let gitNote: String?
+    public let gitA: State?
+    public let gitB: State?
 
-    init(_ diff: VersionDiff) {
+    public init(_ diff: VersionDiff) {
         gitA = diff.gitA.map(State.init)
         gitB = diff.gitB.map(State.init)
         a = diff.a.reference

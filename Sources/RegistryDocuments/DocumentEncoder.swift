@@ -1,11 +1,21 @@
 import Foundation
 import RegistryModel
 
+/// Reads a document back as a command printed it (`DocumentEncoder.encode`): snake_case keys
+/// become the types' property names. The web UI draws its pages from the documents so read.
+public enum DocumentDecoder {
+    public static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(type, from: data)
+    }
+}
+
 /// Encodes a command's document to pretty JSON with sorted, snake_case keys, writing every
 /// `JSONValue` inside it as it is, so a parameter written `1.0` prints as `1.0` (Foundation's
 /// encoder prints it as `1`). Documents first become a `JSONValue` tree, then text.
-enum DocumentEncoder {
-    static func encode<T: Encodable>(_ document: T) throws -> Data {
+public enum DocumentEncoder {
+    public static func encode<T: Encodable>(_ document: T) throws -> Data {
         let root = Node()
         try TreeEncoder.encode(document, into: root, codingPath: [], snakeCase: true)
         var output = ""
@@ -17,7 +27,7 @@ enum DocumentEncoder {
     /// own property names (a parameter named `learningRate` stays so), and every `JSONValue`
     /// as it is, so that a parameter written `1.0` reaches the server as a number, not as the
     /// integer `1` (the server's `decodeBody` reads them back with `JSONValue.exactDocumentKey`).
-    static func wire<T: Encodable>(_ value: T) throws -> Data {
+    public static func wire<T: Encodable>(_ value: T) throws -> Data {
         let root = Node()
         try TreeEncoder.encode(value, into: root, codingPath: [], snakeCase: false)
         return Data(try CanonicalJSON.string(root.json, numbers: .kept).utf8)
@@ -56,7 +66,7 @@ enum DocumentEncoder {
     }
 
     /// `ciJobURL` → `ci_job_url`, as JSONEncoder's `.convertToSnakeCase` does.
-    static func snakeCase(_ key: String) -> String {
+    public static func snakeCase(_ key: String) -> String {
         var result = ""
         let characters = Array(key)
         for (index, character) in characters.enumerated() {
@@ -162,9 +172,9 @@ private final class TreeEncoder: Encoder {
 }
 
 private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
-    let node: Node
-    let codingPath: [any CodingKey]
-    let snakeCase: Bool
+    public let node: Node
+    public let codingPath: [any CodingKey]
+    public let snakeCase: Bool
 
     private func set(_ value: JSONValue, _ key: Key) { slot(key).content = .value(value) }
     private func slot(_ key: Key) -> Node { node.child(snakeCase ? DocumentEncoder.snakeCase(key.stringValue) : key.stringValue) }
@@ -199,10 +209,10 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 }
 
 private struct UnkeyedContainer: UnkeyedEncodingContainer {
-    let node: Node
-    let codingPath: [any CodingKey]
-    let snakeCase: Bool
-    var count: Int { node.count }
+    public let node: Node
+    public let codingPath: [any CodingKey]
+    public let snakeCase: Bool
+    public var count: Int { node.count }
 
     private func append(_ value: JSONValue) { node.appended().content = .value(value) }
 
@@ -230,9 +240,9 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
 }
 
 private struct SingleContainer: SingleValueEncodingContainer {
-    let node: Node
-    let codingPath: [any CodingKey]
-    let snakeCase: Bool
+    public let node: Node
+    public let codingPath: [any CodingKey]
+    public let snakeCase: Bool
 
     mutating func encodeNil() throws { node.content = .value(.null) }
     mutating func encode(_ value: Bool) throws { node.content = .value(.bool(value)) }

@@ -1,37 +1,44 @@
-import ArgumentParser
 import Evaluation
 import Foundation
 import RegistryKit
 import RegistryModel
 
-struct EvaluationDocument: Encodable {
-    struct MetricValue: Encodable {
-        let name: String
-        let key: String
-        let value: Double
-        let ciLow: Double?
-        let ciHigh: Double?
-    }
-    let id: Int64
-    let reference: String
-    /// The version number, as every document names it.
-    let version: Int
-    let dataset: String
-    let datasetKey: String
-    let task: String?
-    let metrics: [MetricValue]
-    let details: JSONValue
-    let predictions: String?
-    let gitCommit: String?
-    let gitDirty: Bool
-    let createdAt: String
-    let evaluatedBy: RegistrantDocument
-    /// computed (from the stored predictions) or reported (numbers given to evaluate).
-    let provenance: String
-    /// With `evaluate`: false when an identical evaluation was already recorded and is returned.
-    let created: Bool?
+public struct EvaluationDocument: Codable {
+    public struct MetricValue: Codable {
+        public let name: String
+        public let key: String
+        public let value: Double
+        public let ciLow: Double?
+        public let ciHigh: Double?
 
-    init(_ record: EvaluationRecord, created: Bool? = nil) {
+        public init(name: String, key: String, value: Double, ciLow: Double?, ciHigh: Double?) {
+            self.name = name
+            self.key = key
+            self.value = value
+            self.ciLow = ciLow
+            self.ciHigh = ciHigh
+        }
+    }
+    public let id: Int64
+    public let reference: String
+    /// The version number, as every document names it.
+    public let version: Int
+    public let dataset: String
+    public let datasetKey: String
+    public let task: String?
+    public let metrics: [MetricValue]
+    public let details: JSONValue
+    public let predictions: String?
+    public let gitCommit: String?
+    public let gitDirty: Bool
+    public let createdAt: String
+    public let evaluatedBy: RegistrantDocument
+    /// computed (from the stored predictions) or reported (numbers given to evaluate).
+    public let provenance: String
+    /// With `evaluate`: false when an identical evaluation was already recorded and is returned.
+    public let created: Bool?
+
+    public init(_ record: EvaluationRecord, created: Bool? = nil) {
         self.created = created
         provenance = record.provenance.rawValue
         id = record.id
