@@ -270,5 +270,13 @@ enum PostgresSchema {
             CREATE INDEX drift_reports_by_version ON drift_reports(version_id, event_seq);
             """
         ),
+        (
+            // A dataset's first users in registration order, read off the index (SQLite's v12).
+            "7-dataset-uses-in-order",
+            """
+            DROP INDEX version_datasets_by_dataset;
+            CREATE INDEX version_datasets_by_dataset ON version_datasets(dataset_digest, version_id);
+            """
+        ),
     ]
 }

@@ -104,9 +104,8 @@ public protocol DatasetStoring: Sendable {
     func datasetDigest(named name: String) throws(MetadataError) -> Digest?
     /// Recorded datasets whose digest starts with `hexPrefix` (at most two).
     func datasetDigests(prefix hexPrefix: String) throws(MetadataError) -> [Digest]
-    /// Everything recorded about a dataset, or nil when the digest is unknown.
     /// Everything recorded about a dataset, with the first `uses` of the versions that recorded it
-    /// (all when nil) and how many did; with `uses` 0, neither is read (the contents' checks and
+    /// in registration order (all when nil) and how many did; with `uses` 0, neither is read (the contents' checks and
     /// drift need none). nil when the digest is unknown.
     func dataset(_ datasetDigest: Digest, uses: Int?) throws(MetadataError) -> DatasetDetails?
     /// The `dataset add` record of one name and content, or nil when it is gone.

@@ -92,10 +92,11 @@ extension SQLMetadataStore {
             var usedBy = [(version: VersionPointer, role: String)]()
             var total: Int?
             if uses != 0 {
+                // In registration order, which is the index's: the first `uses` are read, not sorted from all.
                 usedBy = try db.rows(
                     """
                     SELECT m.name, v.number, v.manifest_digest, u.role FROM version_datasets u JOIN versions v ON v.id = u.version_id
-                    JOIN models m ON m.id = v.model_id WHERE u.dataset_digest = ? ORDER BY m.name, v.number, u.role \(db.dialect.limit(uses))
+                    JOIN models m ON m.id = v.model_id WHERE u.dataset_digest = ? ORDER BY u.version_id, u.role \(db.dialect.limit(uses))
                     """,
                     [key]
                 ).map { (try versionPointer($0), try $0[3] as String) }

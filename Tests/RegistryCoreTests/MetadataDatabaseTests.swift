@@ -101,6 +101,7 @@ import Testing
         ("SELECT id FROM evaluations WHERE predictions_digest = 'x'", "evaluations_by_predictions"),
         ("SELECT * FROM evaluation_metrics WHERE evaluation_id = 3 ORDER BY position", "PRIMARY KEY"),
         ("SELECT * FROM drift_reports WHERE version_id = 3 AND event_seq < 900 ORDER BY event_seq DESC LIMIT 20", "drift_reports_by_version"),
+        ("SELECT version_id, role FROM version_datasets WHERE dataset_digest = 'x' ORDER BY version_id LIMIT 20", "version_datasets_by_dataset"),
     ])
     func queriedColumnsAreIndexed(_ query: String, _ expected: String) throws {
         let directory = TemporaryDirectory()
