@@ -180,7 +180,9 @@ public final class RegistryServer: Sendable {
     static func permit(_ route: ServerRoute, items: [(String, String)], token: AccessToken) throws(RegistryError) {
         let needed = route.role(for: items)
         guard token.role >= needed else {
-            let what = needed == route.role ? route.path : "\(route.path) with \(items.filter { route.flagRoles[$0.0] == needed && $0.1 == "true" }.map { $0.0 + "=true" }.joined(separator: ", "))"
+            // `/v1/drift with record=true`: the flag that raised the role is named.
+            let raisedBy = items.filter { $0.1 == "true" && route.flagRoles[$0.0] == needed }.map { "\($0.0)=true" }
+            let what = needed == route.role ? route.path : "\(route.path) with \(raisedBy.joined(separator: ", "))"
             throw RegistryError(
                 .forbidden, "\(what) needs the \(needed.rawValue) role; token '\(token.name)' is a \(token.role.rawValue)",
                 hint: "ask an admin for a token with the \(needed.rawValue) role")

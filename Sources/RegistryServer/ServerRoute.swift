@@ -28,8 +28,8 @@ public struct ServerRoute: Sendable {
     public let handle: @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
 
     public init(
-        _ method: Method, _ path: String, role: Role, flagRoles: [String: Role] = [:], modelParameter: String? = nil, aliasParameter: String? = nil, filtersModels: Bool = false,
-        takesBody: Bool = false, handle: @escaping @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
+        _ method: Method, _ path: String, role: Role, flagRoles: [String: Role] = [:], modelParameter: String? = nil, aliasParameter: String? = nil,
+        filtersModels: Bool = false, takesBody: Bool = false, handle: @escaping @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
     ) {
         self.takesBody = takesBody
         self.method = method
@@ -90,7 +90,6 @@ public struct AnswerForm: Sendable, Equatable {
     public static let headerName = "Mreg-CLI"
 }
 
-/// What a route's work gets: the registry, the query, who is calling and the answer's form.
 extension ServerRoute {
     /// The least role a call with these parameters needs: the route's, or a flag's that is on.
     public func role(for items: [(String, String)]) -> Role {
@@ -101,6 +100,7 @@ extension ServerRoute {
     }
 }
 
+/// What a route's work gets: the registry, the query, who is calling and the answer's form.
 public struct RouteCall: Sendable {
     public let registry: Registry
     /// The query's parameters in order; a repeated one is repeated.

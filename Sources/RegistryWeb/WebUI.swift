@@ -1,6 +1,6 @@
 import Foundation
-import RegistryDocuments
 import Mustache
+import RegistryDocuments
 
 /// The web UI's pages, drawn on the server as HTML (charts as SVG), so they work without
 /// JavaScript. Each page is drawn from its JSON twin: the API document the same request would
