@@ -90,6 +90,49 @@ def console_errors(driver, name, status=None):
     check(not severe, f"{name}: console errors: {severe}")
 
 
+# WCAG 2 contrast of every element that holds text of its own (outside the SVG drawings), against
+# the first opaque background behind it: at least 4.5:1, or 3:1 for large text (24px, or 18.66px bold).
+CONTRAST_SCRIPT = """
+function channels(color) {
+  const match = color.match(/rgba?\\(([^)]+)\\)/);
+  return match ? match[1].split(',').map(parseFloat) : null;
+}
+function luminance(color) {
+  const [r, g, b] = channels(color).slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+function background(element) {
+  for (; element; element = element.parentElement) {
+    const parts = channels(getComputedStyle(element).backgroundColor);
+    if (parts && (parts.length < 4 || parts[3] > 0.5)) return getComputedStyle(element).backgroundColor;
+  }
+  return 'rgb(255, 255, 255)';
+}
+const failures = [];
+let checked = 0;
+for (const element of document.querySelectorAll('body *')) {
+  if (element.closest('svg')) continue;
+  if (![...element.childNodes].some(node => node.nodeType === 3 && node.textContent.trim())) continue;
+  const box = element.getBoundingClientRect();
+  const style = getComputedStyle(element);
+  if (box.width === 0 || box.height === 0 || style.visibility === 'hidden') continue;
+  const [a, b] = [luminance(style.color), luminance(background(element))];
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const size = parseFloat(style.fontSize);
+  const needed = size >= 24 || (parseInt(style.fontWeight) >= 700 && size >= 18.66) ? 3 : 4.5;
+  checked += 1;
+  if (ratio < needed) failures.push(element.tagName.toLowerCase() + ' "' + element.textContent.trim().slice(0, 40) + '" ' + ratio.toFixed(2) + ':1');
+}
+return [checked, failures];
+"""
+
+
+def readable_contrast(driver, name):
+    checked, failures = driver.execute_script(CONTRAST_SCRIPT)
+    check(checked > 5, f"{name}: the contrast check found only {checked} text elements")
+    check(not failures, f"{name}: text below WCAG AA contrast: {failures[:5]}")
+
+
 def navigated(driver, action, page_of=None):
     """Runs a click or a key that loads another page, and waits until it has (a click does not
     wait for the page it opens)."""
@@ -125,7 +168,9 @@ def main():
     os.makedirs(arguments.screenshots, exist_ok=True)
 
     def shot(driver, name):
-        """The whole page, however long: the window grows to it for the picture."""
+        """The whole page, however long: the window grows to it for the picture. Each page
+        photographed also has its text's contrast checked."""
+        readable_contrast(driver, name)
         size = driver.get_window_size()
         height = driver.execute_script("return document.documentElement.scrollHeight")
         driver.set_window_size(size["width"], min(max(height + 140, 480), 4000))
