@@ -4,18 +4,22 @@ import RegistryStorage
 
 extension SQLMetadataStore {
     /// Every model with its version count and latest version, by name.
+    /// Version numbers are gap-free per model (a version's number is how many its model had once
+    /// it was registered), so a model's count is its latest number: one seek on the (model,
+    /// number) index per model, not a count of every version (a million, in issue 12's registry).
     public func models() throws(MetadataError) -> [ModelSummary] {
-        try read { db in
+        try readStatement { db in
             try db.rows(
                 """
-                SELECT m.name, COUNT(v.id), MAX(v.number), MAX(v.created_at)
-                FROM models m LEFT JOIN versions v ON v.model_id = m.id
-                GROUP BY m.id, m.name ORDER BY m.name
+                SELECT m.name, v.number, v.created_at FROM models m
+                LEFT JOIN versions v ON v.id = (SELECT l.id FROM versions l WHERE l.model_id = m.id ORDER BY l.number DESC LIMIT 1)
+                ORDER BY m.name
                 """
             ).map { row in
-                ModelSummary(
-                    name: try ModelName(row[0]), versionCount: try row[1], latestVersion: try row[2],
-                    latestCreatedAt: (try row[3] as String?).flatMap(Timestamp.parse))
+                let latest: Int? = try row[1]
+                return ModelSummary(
+                    name: try ModelName(row[0]), versionCount: latest ?? 0, latestVersion: latest,
+                    latestCreatedAt: (try row[2] as String?).flatMap(Timestamp.parse))
             }
         }
     }
@@ -38,7 +42,8 @@ extension SQLMetadataStore {
     public func versions(of model: ModelName, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
         try read { db in
             guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return ([], 0) }
-            let total: Int = try db.value("SELECT COUNT(*) FROM versions WHERE model_id = ?", [modelID]) ?? 0
+            // Gap-free numbers: the count is the latest number (see `models`).
+            let total: Int = try db.value("SELECT MAX(number) FROM versions WHERE model_id = ?", [modelID]) ?? 0
             let rows = try db.rows(
                 """
                 SELECT id, number, manifest_digest, created_at, git_commit, git_dirty, file_count, total_size
