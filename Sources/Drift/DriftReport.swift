@@ -2,7 +2,7 @@ import DatasetProfiling
 import Foundation
 
 /// Thresholds of `mreg drift` (README, "Drift").
-public struct DriftThresholds: Sendable, Equatable {
+public struct DriftThresholds: Sendable, Equatable, Codable {
     /// A column drifts when its PSI reaches this (0.2: the usual "significant shift")…
     public var psi = 0.2
     /// …or when its test's p-value is below `alpha` and its PSI at least `psiWithTest`.
@@ -15,8 +15,8 @@ public struct DriftThresholds: Sendable, Equatable {
 }
 
 /// One column's comparison.
-public struct ColumnDrift: Sendable, Equatable {
-    public enum Status: String, Sendable {
+public struct ColumnDrift: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable {
         case stable
         case drifted
         case new

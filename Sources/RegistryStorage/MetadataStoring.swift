@@ -83,9 +83,10 @@ public protocol LedgerStoring: Sendable {
     func ledgerHead() throws(MetadataError) -> (sequence: Int64, digest: Digest)?
     /// Every stored event in sequence order, rebuilt from its columns without trusting them.
     func storedEvents() throws(MetadataError) -> [StoredEvent]
-    /// The fact events (registration, evaluations, signatures, annotations, drift reports) of one
-    /// version, oldest first.
-    func factEvents(versionID: VersionKey) throws(MetadataError) -> [StoredEvent]
+    /// The fact events (registration, evaluations, signatures, annotations) of one version, oldest
+    /// first, and those of its drift reports when asked: `verify` checks them, while resolving a
+    /// version (every command) need not read the thousands a version checked daily collects.
+    func factEvents(versionID: VersionKey, driftReports: Bool) throws(MetadataError) -> [StoredEvent]
 }
 
 /// Datasets: their contents, statistics and names.
@@ -257,8 +258,7 @@ public enum VersionSelection: Sendable {
 /// about it: each as the single-purpose reads of the other protocols return it.
 public struct VersionFacts: Sendable {
     public let record: VersionRecord
-    /// `LedgerStoring.factEvents(versionID:)`.
-    /// `LedgerStoring.factEvents(versionID:)` but for drift reports, which `show` does not read.
+    /// `LedgerStoring.factEvents(versionID:driftReports: false)`.
     public let factEvents: [StoredEvent]
     /// The model's current aliases, `LedgerStoring.aliases(of:)`.
     public let aliases: [AliasName: VersionPointer]

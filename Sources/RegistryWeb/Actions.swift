@@ -40,7 +40,7 @@ extension WebUI {
         if force { items.append(("force", "true")) }
         if !confirmed { items.append(("dry_run", "true")) }
         let answer = call("POST", "/v1/promote", items)
-        guard let report = try? Twin.decode(PromoteDocument.self, answer.body) else { return refused(answer, "Not promoted", viewer) }
+        guard let report = try? DocumentDecoder.decode(PromoteDocument.self, answer.body) else { return refused(answer, "Not promoted", viewer) }
         if confirmed, answer.status == 200 { return .redirect(Link.model(report.model) + "#timeline-heading") }
         let view = GateReportView(report, reason: reason, viewer: viewer)
         let body = render(view, "gates")

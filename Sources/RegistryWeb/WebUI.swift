@@ -158,7 +158,7 @@ public enum WebUI {
             // Each dataset's column statistics (with one of the versions that used it, the least
             // `dataset show` lists: a dataset may train thousands).
             let profiles = version.datasets.compactMap { dataset in
-                (try? fetch("/v1/dataset/show", [("dataset", dataset.digest), ("limit", "1")])).flatMap { try? Twin.decode(DatasetDocument.self, $0) }
+                (try? fetch("/v1/dataset/show", [("dataset", dataset.digest), ("limit", "1")])).flatMap { try? DocumentDecoder.decode(DatasetDocument.self, $0) }
             }
             let view = VersionView(version, lineage: lineage, datasets: profiles, drift: drift, viewer: viewer)
             return (reference, crumbs, "/v1/show?" + query([("ref", reference)]), render(view, "version"))
@@ -187,12 +187,12 @@ public enum WebUI {
     /// p-values. Nil when they did not, or when either version cannot be read.
     static func compared(_ a: String, _ b: String, call: Call) -> (key: String, comparison: ComparisonDocument)? {
         func keys(_ reference: String) -> Set<String> {
-            guard let data = try? fetch(call, "/v1/show", [("ref", reference)]), let version = try? Twin.decode(VersionDocument.self, data) else { return [] }
+            guard let data = try? fetch(call, "/v1/show", [("ref", reference)]), let version = try? DocumentDecoder.decode(VersionDocument.self, data) else { return [] }
             return Set(version.evaluations.filter { $0.predictions != nil }.map(\.datasetKey))
         }
         guard let key = keys(a).intersection(keys(b)).sorted().first,
             let data = try? fetch(call, "/v1/compare", [("ref", a), ("ref", b), ("dataset", key)]),
-            let comparison = try? Twin.decode(ComparisonDocument.self, data)
+            let comparison = try? DocumentDecoder.decode(ComparisonDocument.self, data)
         else { return nil }
         return (key, comparison)
     }
@@ -241,7 +241,7 @@ struct SignInView {
 extension WebUI.TwinFailure {
     /// The failure an API answer describes (its error document's message and hint).
     init(_ answer: WebUI.Answer) {
-        let document = try? Twin.decode(ErrorDocument.self, answer.body)
+        let document = try? DocumentDecoder.decode(ErrorDocument.self, answer.body)
         self.init(status: answer.status, message: document?.error.message ?? "the API answered \(answer.status)", hint: document?.error.hint)
     }
 }
@@ -249,13 +249,9 @@ extension WebUI.TwinFailure {
 /// A page's twin read back: the document, or the failure of a page whose twin no longer reads as
 /// it should (a bug, never a blank page).
 enum Twin {
-    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
-        try DocumentDecoder.decode(type, data)
-    }
-
     static func decoded<T: Decodable>(_ type: T.Type, _ data: Data) throws(WebUI.TwinFailure) -> T {
         do {
-            return try decode(type, data)
+            return try DocumentDecoder.decode(type, data)
         } catch {
             throw WebUI.TwinFailure(status: 500, message: "internal error: the API's document did not read as this page expects: \(error)", hint: nil)
         }

@@ -2,15 +2,14 @@ import RegistryModel
 import RegistryStorage
 
 extension SQLMetadataStore {
-    /// The fact events (registration, evaluations, signatures, annotations, drift reports) of one
-    /// version, oldest first.
-    public func factEvents(versionID: VersionKey) throws(MetadataError) -> [StoredEvent] {
-        let query = factEventsQuery(version: .version(versionID), driftReports: true)
+    /// The fact events of one version, oldest first; those of its drift reports when asked.
+    public func factEvents(versionID: VersionKey, driftReports: Bool) throws(MetadataError) -> [StoredEvent] {
+        let query = factEventsQuery(version: .version(versionID), driftReports: driftReports)
         return try storedEvents(filter: query.sql, arguments: query.arguments)
     }
 
     /// The filter (for `storedEvents`) of the events that recorded a version's facts; those of
-    /// its drift reports only when asked (`show` reads none: a version may have thousands).
+    /// its drift reports only when asked (a version may have thousands).
     func factEventsQuery(version: SQLFragment, driftReports: Bool) -> SQLFragment {
         let actions = ["register", "evaluate", "sign", "annotate"] + (driftReports ? ["record_drift"] : [])
         return SQLFragment(

@@ -162,6 +162,8 @@ func writeSyntheticData(_ path: String, seed: Int, rows: Int = 20_000, shift: Do
         try space.expectRefusal(["drift", "list", "churn@1"], status: 5, mentioning: changed)
         let verify = try space.run(["verify", "--all"])
         #expect(verify.status == 5 && verify.stdout.contains("RECORD_MISMATCH: " + changed), "\(verify.stdout)")
+        let one = try space.run(["verify", "churn@1"])
+        #expect(one.status == 5 && one.stdout.contains(changed), "verifying the version alone reads its reports too: \(one.stdout)")
 
         try executeSQL(space.registry, "UPDATE drift_reports SET data_rows = 20000 WHERE event_seq = \(id)")
         #expect(try space.run(["verify", "--all"]).status == 0, "put back, the report matches again")

@@ -93,7 +93,7 @@ struct DriftCheckCommand: RegistryCommand {
         }
         let report = outcome.report
         if let recorded = outcome.recorded {
-            Console.out("drift report #\(recorded.number), recorded \(Timestamp.format(recorded.at)) by \(recorded.actor.user)@\(recorded.actor.host)")
+            Console.out("drift report #\(recorded.number), recorded \(Timestamp.format(recorded.at)) by \(HistoryCommand.actor(recorded.actor))")
         }
         Console.out("drift of \(outcome.data) (\(report.currentRows) rows) against \(outcome.reference)'s \(outcome.against) \(outcome.referenceFile) (\(report.referenceRows) rows)")
         Console.out(Format.table(
@@ -149,7 +149,7 @@ struct DriftListCommand: RegistryCommand {
             page.reports.map { outcome in
                 let recorded = outcome.recorded
                 return ["#\(recorded.map { String($0.number) } ?? "?")", recorded.map { Timestamp.format($0.at) } ?? "-",
-                        recorded.map { "\($0.actor.user)@\($0.actor.host)" } ?? "-", outcome.against, outcome.data, "\(outcome.report.currentRows)",
+                        recorded.map { HistoryCommand.actor($0.actor) } ?? "-", outcome.against, outcome.data, "\(outcome.report.currentRows)",
                         "\(outcome.report.drifted.count) of \(outcome.report.columns.count)"]
             }))
         if page.more, let last = page.reports.last?.recorded {

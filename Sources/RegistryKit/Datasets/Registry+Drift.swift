@@ -88,12 +88,20 @@ extension Registry {
             let record = DriftRecord(
                 against: key, referenceDataset: chosen.digest, referenceFile: stored.path, referenceRows: report.referenceRows,
                 data: URL(fileURLWithPath: path).lastPathComponent, dataDigest: digest, rows: report.currentRows, flaggedColumns: report.drifted.count,
-                results: report.results)
+                results: try results(of: report))
             recorded = try recordDrift(record, of: version, actor: actor)
         }
         return DriftOutcome(
             reference: "\(version.model)@\(version.number)", version: version.number, against: key, referenceDataset: chosen.digest,
             referenceFile: stored.path, data: path, dataDigest: digest, report: report, recorded: recorded)
+    }
+
+    private func results(of report: DriftReport) throws(RegistryError) -> JSONValue {
+        do {
+            return try report.results()
+        } catch {
+            throw .bug("a drift report's results cannot be written as JSON: \(error)")
+        }
     }
 
     /// Keeps a drift report: its document as a blob, then the row and its event in one transaction.

@@ -38,7 +38,7 @@ extension Registry {
         }
         try requireIntact(record.manifestDigest)
         let events: [StoredEvent]
-        if let known { events = known } else { events = try database { (db) throws(MetadataError) in try db.factEvents(versionID: record.id) } }
+        if let known { events = known } else { events = try database { (db) throws(MetadataError) in try db.factEvents(versionID: record.id, driftReports: false) } }
         guard let registration = events.first(where: { $0.event?.action == .register }) else {
             throw Self.tampered("\(name) is recorded by no registration event in the ledger")
         }
@@ -84,7 +84,7 @@ extension Registry {
         document: (Row) -> JSONValue, rows read: (any SharedMetadataStoring) throws(MetadataError) -> [Row], link: (RecordLink?) -> Int64?
     ) throws(RegistryError) -> [Row] {
         func factEvents() throws(RegistryError) -> [StoredEvent] {
-            try database { (db) throws(MetadataError) in try db.factEvents(versionID: record.id) }
+            try database { (db) throws(MetadataError) in try db.factEvents(versionID: record.id, driftReports: false) }
         }
         let events: [StoredEvent]
         if let known { events = known } else { events = try factEvents() }

@@ -154,7 +154,7 @@ extension Registry {
             problems += Self.signatureProblems(checks, of: record)
             // The version's registration, evaluations, signatures, annotations and drift reports, with the
             // record in hand (a registration is rebuilt from it without reading it again).
-            let facts = wholeStore ? eventsByVersion[id] ?? [] : try database { (db) throws(MetadataError) in try db.factEvents(versionID: id) }
+            let facts = wholeStore ? eventsByVersion[id] ?? [] : try database { (db) throws(MetadataError) in try db.factEvents(versionID: id, driftReports: true) }
             for stored in facts { try check(stored, record: record) }
         }
         // Dataset events belong to no version; any other left over names a version not checked above.
