@@ -14,18 +14,6 @@ public struct ComparisonDocument: Codable {
         public let pValue: Double?
         public let significant: Bool
         public let improved: Bool
-
-        public init(metric: String, a: Double, b: Double, difference: Double, ciLow: Double?, ciHigh: Double?, pValue: Double?, significant: Bool, improved: Bool) {
-            self.metric = metric
-            self.a = a
-            self.b = b
-            self.difference = difference
-            self.ciLow = ciLow
-            self.ciHigh = ciHigh
-            self.pValue = pValue
-            self.significant = significant
-            self.improved = improved
-        }
     }
     public struct McNemar: Codable {
         public let onlyA: Int
@@ -33,14 +21,6 @@ public struct ComparisonDocument: Codable {
         public let statistic: Double
         public let pValue: Double
         public let exact: Bool
-
-        public init(onlyA: Int, onlyB: Int, statistic: Double, pValue: Double, exact: Bool) {
-            self.onlyA = onlyA
-            self.onlyB = onlyB
-            self.statistic = statistic
-            self.pValue = pValue
-            self.exact = exact
-        }
     }
     public let a: String
     public let b: String

@@ -10,13 +10,6 @@ public struct DatasetDocument: Codable {
         public let sourcePath: String
         public let addedAt: String
         public let addedBy: String
-
-        public init(name: String, sourcePath: String, addedAt: String, addedBy: String) {
-            self.name = name
-            self.sourcePath = sourcePath
-            self.addedAt = addedAt
-            self.addedBy = addedBy
-        }
     }
     public struct Use: Codable {
         public let reference: String
@@ -24,13 +17,6 @@ public struct DatasetDocument: Codable {
         public let version: Int
         public let digest: String
         public let role: String
-
-        public init(reference: String, version: Int, digest: String, role: String) {
-            self.reference = reference
-            self.version = version
-            self.digest = digest
-            self.role = role
-        }
     }
     public struct Table: Codable {
         public let path: String
@@ -38,14 +24,6 @@ public struct DatasetDocument: Codable {
         public let rows: Int64
         public let problems: Problems
         public let columns: [Column]
-
-        public init(path: String, format: String, rows: Int64, problems: Problems, columns: [Column]) {
-            self.path = path
-            self.format = format
-            self.rows = rows
-            self.problems = problems
-            self.columns = columns
-        }
     }
     /// What was wrong with a file's rows (`ProfileProblems`), under names that read back from
     /// their snake_case keys (`invalid_utf8_values` is `invalidUtf8Values`, not `…UTF8…`).
@@ -81,23 +59,6 @@ public struct DatasetDocument: Codable {
         public let quantiles: [Double]?
         public let sample: [Double]?
         public let top: [ValueCount]
-
-        public init(name: String, type: String, count: Int64, missing: Int64, distinctEstimate: Int64, nonNumeric: Int64, nonNumericExamples: [String], min: Double?, max: Double?, mean: Double?, std: Double?, quantiles: [Double]?, sample: [Double]?, top: [ValueCount]) {
-            self.name = name
-            self.type = type
-            self.count = count
-            self.missing = missing
-            self.distinctEstimate = distinctEstimate
-            self.nonNumeric = nonNumeric
-            self.nonNumericExamples = nonNumericExamples
-            self.min = min
-            self.max = max
-            self.mean = mean
-            self.std = std
-            self.quantiles = quantiles
-            self.sample = sample
-            self.top = top
-        }
     }
 
     public let digest: String

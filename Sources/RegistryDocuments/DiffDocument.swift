@@ -21,11 +21,6 @@ public struct DiffDocument: Codable {
     public struct Commit: Codable {
         public let id: String
         public let subject: String
-
-        public init(id: String, subject: String) {
-            self.id = id
-            self.subject = subject
-        }
     }
     /// The commits between the versions' commits; also what a client sends `mreg serve` of its
     /// own repository (`DiffUpload`).

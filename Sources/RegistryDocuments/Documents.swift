@@ -10,12 +10,6 @@ public struct VersionDocument: Codable {
         public let reference: String
         public let version: Int
         public let digest: String
-
-        public init(reference: String, version: Int, digest: String) {
-            self.reference = reference
-            self.version = version
-            self.digest = digest
-        }
     }
     public struct Dataset: Codable {
         public let role: String
@@ -25,16 +19,6 @@ public struct VersionDocument: Codable {
         public let directory: Bool
         public let stored: Bool
         public let sourcePath: String
-
-        public init(role: String, digest: String, size: Int64, files: Int, directory: Bool, stored: Bool, sourcePath: String) {
-            self.role = role
-            self.digest = digest
-            self.size = size
-            self.files = files
-            self.directory = directory
-            self.stored = stored
-            self.sourcePath = sourcePath
-        }
     }
     public struct File: Codable {
         public let path: String
@@ -58,17 +42,6 @@ public struct VersionDocument: Codable {
         public let committedAt: String
         public let dirty: Bool
         public let changedPaths: [String]
-
-        public init(commit: String, branch: String?, remoteUrl: String?, message: String, author: String, committedAt: String, dirty: Bool, changedPaths: [String]) {
-            self.commit = commit
-            self.branch = branch
-            self.remoteUrl = remoteUrl
-            self.message = message
-            self.author = author
-            self.committedAt = committedAt
-            self.dirty = dirty
-            self.changedPaths = changedPaths
-        }
     }
 
     public let model: String
@@ -383,13 +356,6 @@ public struct ErrorDocument: Codable {
         public let message: String
         public let hint: String?
         public let exitCode: Int32
-
-        public init(kind: String, message: String, hint: String?, exitCode: Int32) {
-            self.kind = kind
-            self.message = message
-            self.hint = hint
-            self.exitCode = exitCode
-        }
     }
     public let error: Body
 

@@ -16,33 +16,12 @@ public struct DriftDocument: Codable {
         public let referenceMissingRate: Double?
         public let currentMissingRate: Double?
         public let reasons: [String]
-
-        public init(column: String, status: String, referenceType: String?, currentType: String?, test: String?, statistic: Double?, pValue: Double?, psi: Double?, referenceMissingRate: Double?, currentMissingRate: Double?, reasons: [String]) {
-            self.column = column
-            self.status = status
-            self.referenceType = referenceType
-            self.currentType = currentType
-            self.test = test
-            self.statistic = statistic
-            self.pValue = pValue
-            self.psi = psi
-            self.referenceMissingRate = referenceMissingRate
-            self.currentMissingRate = currentMissingRate
-            self.reasons = reasons
-        }
     }
     public struct Thresholds: Codable {
         public let psi: Double
         public let alpha: Double
         public let psiWithTest: Double
         public let missingRate: Double
-
-        public init(psi: Double, alpha: Double, psiWithTest: Double, missingRate: Double) {
-            self.psi = psi
-            self.alpha = alpha
-            self.psiWithTest = psiWithTest
-            self.missingRate = missingRate
-        }
     }
     /// When and by whom a recorded report was kept (`drift --record`, `drift show`).
     public struct Recorded: Codable {
@@ -50,12 +29,6 @@ public struct DriftDocument: Codable {
         public let id: Int64
         public let at: String
         public let actor: RegistrantDocument
-
-        public init(id: Int64, at: String, actor: RegistrantDocument) {
-            self.id = id
-            self.at = at
-            self.actor = actor
-        }
     }
     public let reference: String
     /// The version number, as every document names it.
@@ -113,22 +86,6 @@ public struct DriftListDocument: Codable {
         /// The flagged columns (drifted, new, vanished or retyped), most severe first.
         public let flagged: [String]
         public let columns: Int
-
-        public init(id: Int64, at: String, actor: RegistrantDocument, against: String, referenceDataset: String, referenceFile: String, referenceRows: Int64, data: String, dataDigest: String, rows: Int64, drifted: Bool, flagged: [String], columns: Int) {
-            self.id = id
-            self.at = at
-            self.actor = actor
-            self.against = against
-            self.referenceDataset = referenceDataset
-            self.referenceFile = referenceFile
-            self.referenceRows = referenceRows
-            self.data = data
-            self.dataDigest = dataDigest
-            self.rows = rows
-            self.drifted = drifted
-            self.flagged = flagged
-            self.columns = columns
-        }
     }
     public let reference: String
     public let version: Int

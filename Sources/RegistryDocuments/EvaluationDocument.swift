@@ -10,14 +10,6 @@ public struct EvaluationDocument: Codable {
         public let value: Double
         public let ciLow: Double?
         public let ciHigh: Double?
-
-        public init(name: String, key: String, value: Double, ciLow: Double?, ciHigh: Double?) {
-            self.name = name
-            self.key = key
-            self.value = value
-            self.ciLow = ciLow
-            self.ciHigh = ciHigh
-        }
     }
     public let id: Int64
     public let reference: String
