@@ -325,6 +325,13 @@ enum Schema {
                 CREATE INDEX version_datasets_by_dataset ON version_datasets(dataset_digest, version_id);
                 """)
         }
+        migrator.registerMigration("v13-deletions") { db in
+            // Whether a version is deleted is its latest `delete` or `undelete` event: one seek in
+            // this small index, for every version `list`, `gc` and resolving `latest` pass over
+            // (PostgreSQL's migration 8 too). It also keeps an older mreg, which cannot read these
+            // events, off the registry.
+            try db.execute(sql: "CREATE INDEX events_deletions ON events(to_version_id, seq) WHERE action IN ('delete', 'undelete')")
+        }
         return migrator
     }
 

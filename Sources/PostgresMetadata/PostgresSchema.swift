@@ -278,5 +278,12 @@ enum PostgresSchema {
             CREATE INDEX version_datasets_by_dataset ON version_datasets(dataset_digest, version_id);
             """
         ),
+        (
+            // Whether a version is deleted, one seek per version (SQLite's v13).
+            "8-deletions",
+            """
+            CREATE INDEX events_deletions ON events(to_version_id, seq) WHERE action IN ('delete', 'undelete');
+            """
+        ),
     ]
 }

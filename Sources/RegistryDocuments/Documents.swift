@@ -44,6 +44,12 @@ public struct VersionDocument: Codable {
         public let changedPaths: [String]
     }
 
+    public struct Deletion: Codable {
+        public let reason: String
+        public let at: String
+        public let event: Int64
+    }
+
     public let model: String
     public let version: Int
     public let reference: String
@@ -65,10 +71,12 @@ public struct VersionDocument: Codable {
     public let gitNote: String?
     /// The aliases pointing at the version now.
     public let aliases: [String]
-    /// active, deprecated or rolled_back.
+    /// active, deprecated, rolled_back or deleted.
     public let status: String
     public let deprecation: String?
     public let rollback: String?
+    /// When, why and by which event the version was deleted, while it is.
+    public let deletion: Deletion?
     public let signatures: [SignatureDocument]
     public let evaluations: [EvaluationDocument]
 
@@ -77,7 +85,8 @@ public struct VersionDocument: Codable {
         self.annotations = annotations.map(AnnotationDocument.init)
         let annotated = record.annotated(by: annotations)
         aliases = release?.aliases.map(\.value) ?? []
-        status = release.map { $0.deprecation != nil ? "deprecated" : $0.rollback != nil ? "rolled_back" : "active" } ?? "active"
+        status = release.map { $0.deletion != nil ? "deleted" : $0.deprecation != nil ? "deprecated" : $0.rollback != nil ? "rolled_back" : "active" } ?? "active"
+        deletion = release?.deletion.map { Deletion(reason: $0.reason, at: Timestamp.format($0.at), event: $0.sequence) }
         deprecation = release?.deprecation
         rollback = release?.rollback
         signatures = release?.signatures.map(SignatureDocument.init) ?? []

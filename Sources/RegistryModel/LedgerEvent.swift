@@ -33,11 +33,16 @@ public struct LedgerEvent: Sendable, Equatable {
         case annotate
         /// `mreg drift --record` kept a drift report of `to`; `record` is the report's document.
         case recordDrift = "record_drift"
+        /// A version was deleted (`mreg delete`): its record and events stay, its files may be
+        /// collected by gc.
+        case delete
+        /// A deleted version was restored (`mreg undelete`) while its files were still stored.
+        case undelete
 
         /// Actions that move an alias or mark a version: what `history` shows by default.
         public var isRelease: Bool {
             switch self {
-            case .promote, .demote, .rollback, .deprecate, .liftDeprecation, .liftRollback, .annotate: true
+            case .promote, .demote, .rollback, .deprecate, .liftDeprecation, .liftRollback, .annotate, .delete, .undelete: true
             case .register, .evaluate, .sign, .recordDataset, .nameDataset, .recordDrift: false
             }
         }

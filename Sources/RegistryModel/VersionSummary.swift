@@ -10,11 +10,14 @@ public struct VersionSummary: Hashable, Sendable {
     public let fileCount: Int
     public let totalSize: Int64
     public let metrics: [Metric]
+    /// Whether the version is deleted (listed only when asked for).
+    public let deleted: Bool
 
     public init(
         number: Int, manifestDigest: Digest, createdAt: Date, gitCommit: String?, gitDirty: Bool, fileCount: Int,
-        totalSize: Int64, metrics: [Metric]
+        totalSize: Int64, metrics: [Metric], deleted: Bool = false
     ) {
+        self.deleted = deleted
         self.number = number
         self.manifestDigest = manifestDigest
         self.createdAt = createdAt
@@ -29,7 +32,9 @@ public struct VersionSummary: Hashable, Sendable {
 /// One row of `mreg list`.
 public struct ModelSummary: Hashable, Sendable {
     public let name: ModelName
+    /// Versions not deleted.
     public let versionCount: Int
+    /// The newest version not deleted.
     public let latestVersion: Int?
     public let latestCreatedAt: Date?
 

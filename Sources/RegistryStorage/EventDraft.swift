@@ -21,13 +21,18 @@ public struct EventDraft: Sendable {
     public let record: Digest?
     /// The rows a fact event records, so `verify` can rebuild its document from them.
     public let link: RecordLink?
+    /// What must still be true of the version concerned when the event is written, checked in
+    /// the append's transaction (a check before it could race another writer).
+    public let requirement: EventRequirement?
 
     public init(
         model: ModelName?, alias: AliasName?, action: LedgerEvent.Action, toVersionID: VersionKey?, at: Date, actor: Registrant,
-        reason: String?, forced: Bool, gates: String, expectedHolderID: VersionKey??, record: Digest? = nil, link: RecordLink? = nil
+        reason: String?, forced: Bool, gates: String, expectedHolderID: VersionKey??, record: Digest? = nil, link: RecordLink? = nil,
+        requirement: EventRequirement? = nil
     ) {
         self.record = record
         self.link = link
+        self.requirement = requirement
         self.model = model
         self.alias = alias
         self.action = action
@@ -83,13 +88,28 @@ public enum RecordLink: Sendable, Equatable {
     case driftReport(sequence: Int64)
 }
 
+/// The state the version an event concerns (`toVersionID`) must be in when it is written.
+public enum EventRequirement: Sendable, Equatable {
+    /// Not deleted: an alias may move only to a live version.
+    case live
+    /// Neither deleted nor holding an alias: what `delete` needs.
+    case deletable
+    /// Deleted: what `undelete` needs.
+    case deleted
+}
+
 /// What appending an event did.
 public enum AppendOutcome: Sendable, Equatable {
     case appended(RecordedEvent)
     /// The alias no longer points where the caller expected; nothing was written.
     case holderChanged(current: VersionKey?)
-    /// The alias already points at the target version; nothing was written.
+    /// The alias already points at the target version, or the version is already in the state
+    /// the event would put it in (deleted, undeleted); nothing was written.
     case unchanged
+    /// The version is deleted, and the event needs a live one; nothing was written.
+    case versionDeleted
+    /// The version holds these aliases, and its deletion needs it to hold none; nothing was written.
+    case versionHoldsAliases([AliasName])
 }
 
 /// A signature stored with a version.

@@ -12,7 +12,8 @@ public protocol VersionStoring: Sendable {
     func insertVersion(_ new: NewVersion, seal: @escaping EventSealer) throws(MetadataError) -> InsertOutcome
     /// The version registered with this manifest, if any (a retried registration).
     func version(manifestDigest: Digest) throws(MetadataError) -> VersionPointer?
-    /// The version a reference's selector names, or nil when there is none.
+    /// The version a reference's selector names (the newest not deleted when `number` is nil),
+    /// or nil when there is none.
     func versionID(model: ModelName, number: Int?) throws(MetadataError) -> VersionKey?
     /// Versions of `model` whose manifest digest starts with `hexPrefix` (at most two: enough to
     /// tell unique from ambiguous).
@@ -20,15 +21,14 @@ public protocol VersionStoring: Sendable {
     func modelExists(_ model: ModelName) throws(MetadataError) -> Bool
     /// The highest version number of a model, for "there are versions 1 to N" hints.
     func latestNumber(of model: ModelName) throws(MetadataError) -> Int?
-    /// Every model with its version count and latest version, by name.
+    /// Every model with its count of versions not deleted and the newest of them, by name.
     func models() throws(MetadataError) -> [ModelSummary]
     /// The models with a version labelled `key=value` (read on the labels' index).
     func modelNames(labelled key: String, _ value: String) throws(MetadataError) -> Set<ModelName>
-    /// The newest `limit` versions of one model (all when nil) with their metrics, and how many
-    /// versions the model has in all.
     /// The newest `limit` versions of a model (all when nil) numbered below `after` (any when nil),
-    /// newest first, and how many versions the model has in all.
-    func versions(of model: ModelName, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int)
+    /// newest first, with their metrics, and how many versions the model has in all; deleted
+    /// versions are left out of both unless `deleted`.
+    func versions(of model: ModelName, limit: Int?, after: Int?, deleted: Bool) throws(MetadataError) -> (versions: [VersionSummary], total: Int)
     /// Everything recorded about one version.
     func record(id: VersionKey) throws(MetadataError) -> VersionRecord?
     /// All version ids, oldest first (for `verify --all`).
@@ -183,6 +183,7 @@ public struct StoredDriftReport: Sendable {
 public protocol IntegrityStoring: Sendable {
     /// The blobs the given versions reference (their files and manifests, and the files of any
     /// dataset they stored), or of every version and stored dataset when `versionIDs` is nil.
+    /// A deleted version's files are not references: gc may remove them.
     func blobReferences(versionIDs: [VersionKey]?) throws(MetadataError) -> BlobReferences
     /// Rows of facts that no ledger event recorded, found with the indexes on the link columns.
     func unrecordedFacts(versionIDs: [VersionKey]?) throws(MetadataError) -> [UnrecordedFact]
@@ -289,7 +290,11 @@ public typealias SharedMetadataStoring = VersionStoring & LedgerStoring & Datase
 
 extension VersionStoring {
     public func versions(of model: ModelName, limit: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
-        try versions(of: model, limit: limit, after: nil)
+        try versions(of: model, limit: limit, after: nil, deleted: false)
+    }
+
+    public func versions(of model: ModelName, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
+        try versions(of: model, limit: limit, after: after, deleted: false)
     }
 }
 

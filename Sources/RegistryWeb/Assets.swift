@@ -40,7 +40,7 @@ public enum Assets {
         th[aria-sort="ascending"] button::after { content: " ▲"; }
         th[aria-sort="descending"] button::after { content: " ▼"; }
         .alias, .label { display: inline-block; padding: 0 6px; border-radius: 4px; background: #dbe9f7; color: #0a3d73; font-size: .9em; }
-        .status.deprecated, .status.rolled_back, .verdict.invalid, .forced, .error { color: var(--bad); font-weight: 600; }
+        .status.deprecated, .status.rolled_back, .status.deleted, .verdict.invalid, .forced, .error { color: var(--bad); font-weight: 600; }
         .verdict.valid { color: var(--good); font-weight: 600; }
         .note { border-left: 4px solid var(--bad); padding-left: 8px; }
         code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .9em; }

@@ -324,11 +324,13 @@ struct VersionView {
         reference = version.reference
         self.lineage = LineageGraph.svg(lineage)
         compareWith = version.parent?.reference ?? "\(version.model)@\(max(1, version.version == 1 ? 2 : version.version - 1))"
-        releases = viewer.releases
+        // A deleted version cannot be promoted or deprecated: no release actions.
+        releases = viewer.releases && version.deletion == nil
         deprecated = version.status == "deprecated"
         formKey = viewer.formKey
         status = version.status
-        statusNote = version.deprecation.map { "Deprecated: \($0)" } ?? version.rollback.map { "Rolled back: \($0)" }
+        statusNote = version.deletion.map { "Deleted \(Format.when($0.at)) (event #\($0.event)): \($0.reason)" }
+            ?? version.deprecation.map { "Deprecated: \($0)" } ?? version.rollback.map { "Rolled back: \($0)" }
         aliases = version.aliases
         digest = version.digest
         size = Format.bytes(version.size)

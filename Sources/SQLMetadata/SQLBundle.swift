@@ -16,12 +16,21 @@ extension SQLFragment {
     /// The version with this key.
     static func version(_ id: VersionKey) -> SQLFragment { SQLFragment("?", [id]) }
 
-    /// The query of the key of version `number` of `model` (its latest when nil): no row when
-    /// there is no such version.
+    /// An SQL expression true when the version `versionID` (an SQL expression) is deleted: its
+    /// latest `delete` or `undelete` event is a `delete`, one seek down `events_deletions`.
+    static func isDeleted(versionID: String) -> String {
+        """
+        COALESCE((SELECT d.action FROM events d WHERE d.to_version_id = \(versionID) AND d.action IN ('delete', 'undelete')
+            ORDER BY d.seq DESC LIMIT 1) = 'delete', FALSE)
+        """
+    }
+
+    /// The query of the key of version `number` of `model` (its newest not deleted when nil): no
+    /// row when there is no such version.
     static func version(of model: ModelName, number: Int?) -> SQLFragment {
         let select = "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ?"
         if let number { return SQLFragment("\(select) AND v.number = ?", [model.value, number]) }
-        return SQLFragment("\(select) ORDER BY v.number DESC LIMIT 1", [model.value])
+        return SQLFragment("\(select) AND NOT \(isDeleted(versionID: "v.id")) ORDER BY v.number DESC LIMIT 1", [model.value])
     }
 }
 

@@ -19,6 +19,16 @@ extension SQLMetadataStore {
                 if draft.action != .demote, fromID != nil, fromID == draft.toVersionID { return .unchanged }
                 if draft.action == .demote, fromID == nil { return .unchanged }
             }
+            if let requirement = draft.requirement, let versionID = draft.toVersionID {
+                switch requirement {
+                case .live: if position.toDeleted { return .versionDeleted }
+                case .deleted: if !position.toDeleted { return .unchanged }
+                case .deletable:
+                    if position.toDeleted { return .unchanged }
+                    let held = try aliasesHeld(db, versionID: versionID, modelID: position.modelID)
+                    if !held.isEmpty { return .versionHoldsAliases(held) }
+                }
+            }
             let recorded = try appendChained(db, draft, seal: seal, at: position)
             if stallBeforeCommit > 0 { Thread.sleep(forTimeInterval: stallBeforeCommit) }
             return .appended(recorded)
@@ -37,7 +47,7 @@ extension SQLMetadataStore {
                 head AS (SELECT seq, digest FROM events ORDER BY seq DESC LIMIT 1)
             SELECT (SELECT id FROM model) AS model_id, (SELECT to_version_id FROM holder) AS from_id, head.seq, head.digest,
                 fm.name AS from_model, fv.number AS from_number, fv.manifest_digest AS from_digest,
-                tm.name AS to_model, tv.number AS to_number, tv.manifest_digest AS to_digest
+                tm.name AS to_model, tv.number AS to_number, tv.manifest_digest AS to_digest, \(SQLFragment.isDeleted(versionID: "tv.id")) AS to_deleted
             FROM (SELECT 1 AS one) one LEFT JOIN head ON TRUE
             LEFT JOIN versions fv ON fv.id = (SELECT to_version_id FROM holder) LEFT JOIN models fm ON fm.id = fv.model_id
             LEFT JOIN versions tv ON tv.id = ? LEFT JOIN models tm ON tm.id = tv.model_id
@@ -56,7 +66,13 @@ extension SQLMetadataStore {
         let sequence: Int64? = try row["seq"]
         return ChainPosition(
             modelID: modelID, fromID: fromID, from: try pointer(fromID, at: 4), to: try pointer(draft.toVersionID, at: 7),
-            sequence: (sequence ?? 0) + 1, previous: try (row["digest"] as String?).map { try digest($0) })
+            sequence: (sequence ?? 0) + 1, previous: try (row["digest"] as String?).map { try digest($0) }, toDeleted: try row["to_deleted"] ?? false)
+    }
+
+    /// The aliases a version holds now, by name.
+    func aliasesHeld(_ db: any SQLSession, versionID: VersionKey, modelID: Int64?) throws -> [AliasName] {
+        let query = aliasesQuery(model: "SELECT id FROM models WHERE id = ?", [modelID])
+        return try db.rows(query.sql, query.arguments).filter { try $0["holder"] as VersionKey? == versionID }.map { try AliasName($0["alias"]) }.sorted()
     }
 
     /// Appends an event inside the caller's write transaction: the next sequence number, the link
@@ -236,8 +252,8 @@ extension SQLMetadataStore {
     func statusQuery(version: SQLFragment) -> SQLFragment {
         SQLFragment(
             """
-            SELECT action, alias, reason FROM events
-            WHERE (to_version_id = \(version.sql) AND action IN ('deprecate', 'lift_deprecation', 'lift_rollback'))
+            SELECT action, alias, reason, seq, at FROM events
+            WHERE (to_version_id = \(version.sql) AND action IN ('deprecate', 'lift_deprecation', 'lift_rollback', 'delete', 'undelete'))
                OR (from_version_id = \(version.sql) AND action = 'rollback')
             ORDER BY seq
             """,
@@ -248,7 +264,9 @@ extension SQLMetadataStore {
         // Marks and their lifts, oldest first: the latest word on each mark stands.
         var status = VersionStatus(deprecation: nil, rolledBackFrom: [:])
         for row in rows {
-            if let action = LedgerEvent.Action(rawValue: try row["action"]) { status.apply(action, alias: try row["alias"], reason: try row["reason"]) }
+            if let action = LedgerEvent.Action(rawValue: try row["action"]) {
+                status.apply(action, alias: try row["alias"], reason: try row["reason"], sequence: try row["seq"], at: try date(row["at"]))
+            }
         }
         return status
     }
@@ -318,14 +336,15 @@ extension SQLMetadataStore {
             var statuses = [Int: VersionStatus]()
             for row in try db.rows(
                 """
-                SELECT e.action, e.alias, e.reason, v.number FROM events e JOIN models m ON m.id = e.model_id
+                SELECT e.action, e.alias, e.reason, v.number, e.seq, e.at FROM events e JOIN models m ON m.id = e.model_id
                 JOIN versions v ON v.id = CASE e.action WHEN 'rollback' THEN e.from_version_id ELSE e.to_version_id END
                 WHERE m.name = ? AND e.action IN ('deprecate', 'rollback', 'lift_deprecation', 'lift_rollback') ORDER BY e.seq
                 """,
                 [model.value])
             {
                 if let action = LedgerEvent.Action(rawValue: try row[0]) {
-                    statuses[try row[3], default: VersionStatus(deprecation: nil, rolledBackFrom: [:])].apply(action, alias: try row[1], reason: try row[2])
+                    statuses[try row[3], default: VersionStatus(deprecation: nil, rolledBackFrom: [:])].apply(
+                        action, alias: try row[1], reason: try row[2], sequence: try row[4], at: try date(row[5]))
                 }
             }
             return (Set(statuses.filter { $0.value.deprecation != nil }.keys), Set(statuses.filter { !$0.value.rolledBackFrom.isEmpty }.keys))
@@ -472,4 +491,6 @@ struct ChainPosition {
     let sequence: Int64
     /// The head's digest, which the event links to.
     let previous: Digest?
+    /// Whether the version the event concerns is deleted.
+    let toDeleted: Bool
 }

@@ -9,16 +9,23 @@ extension SQLMetadataStore {
     /// number) index per model, not a count of every version (a million, in issue 12's registry).
     public func models() throws(MetadataError) -> [ModelSummary] {
         try readStatement { db in
+            // Gap-free numbers: a model has as many versions as its latest number, less those
+            // deleted now (each `delete` not followed by an `undelete`: they alternate per
+            // version), counted on `events_by_model_action`.
             try db.rows(
                 """
-                SELECT m.name, v.number, v.created_at FROM models m
-                LEFT JOIN versions v ON v.id = (SELECT l.id FROM versions l WHERE l.model_id = m.id ORDER BY l.number DESC LIMIT 1)
+                SELECT m.name, v.number, v.created_at,
+                    COALESCE((SELECT MAX(n.number) FROM versions n WHERE n.model_id = m.id), 0)
+                    - (SELECT COUNT(*) FROM events d WHERE d.model_id = m.id AND d.action = 'delete')
+                    + (SELECT COUNT(*) FROM events u WHERE u.model_id = m.id AND u.action = 'undelete') AS live
+                FROM models m
+                LEFT JOIN versions v ON v.id = (
+                    SELECT l.id FROM versions l WHERE l.model_id = m.id AND NOT \(SQLFragment.isDeleted(versionID: "l.id")) ORDER BY l.number DESC LIMIT 1)
                 ORDER BY m.name
                 """
             ).map { row in
-                let latest: Int? = try row[1]
-                return ModelSummary(
-                    name: try ModelName(row[0]), versionCount: latest ?? 0, latestVersion: latest,
+                ModelSummary(
+                    name: try ModelName(row[0]), versionCount: try row[3], latestVersion: try row[1],
                     latestCreatedAt: (try row[2] as String?).flatMap(Timestamp.parse))
             }
         }
@@ -39,15 +46,19 @@ extension SQLMetadataStore {
     /// The newest `limit` versions of one model (all when nil) numbered below `after`, with their
     /// metrics, and how many versions the model has in all. A page is read on the (model, number)
     /// index from where the last one ended, at any model size.
-    public func versions(of model: ModelName, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
+    public func versions(of model: ModelName, limit: Int?, after: Int?, deleted: Bool) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
         try read { db in
             guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return ([], 0) }
-            // Gap-free numbers: the count is the latest number (see `models`).
-            let total: Int = try db.value("SELECT MAX(number) FROM versions WHERE model_id = ?", [modelID]) ?? 0
+            // Gap-free numbers: the count is the latest number, less the deleted (see `models`).
+            let issued: Int = try db.value("SELECT MAX(number) FROM versions WHERE model_id = ?", [modelID]) ?? 0
+            let total = deleted ? issued : issued - (try deletedCount(db, modelID: modelID))
             let rows = try db.rows(
                 """
-                SELECT id, number, manifest_digest, created_at, git_commit, git_dirty, file_count, total_size
-                FROM versions WHERE model_id = ? AND number < ? ORDER BY number DESC \(db.dialect.limit(limit))
+                SELECT * FROM (
+                    SELECT v.id, v.number, v.manifest_digest, v.created_at, v.git_commit, v.git_dirty, v.file_count, v.total_size,
+                        \(SQLFragment.isDeleted(versionID: "v.id")) AS deleted
+                    FROM versions v WHERE v.model_id = ? AND v.number < ?
+                ) x \(deleted ? "" : "WHERE NOT x.deleted") ORDER BY x.number DESC \(db.dialect.limit(limit))
                 """,
                 [modelID, after ?? Int.max])
             var metrics = [Int64: [Metric]]()
@@ -66,10 +77,21 @@ extension SQLMetadataStore {
                 VersionSummary(
                     number: try row[1], manifestDigest: try digest(row[2]), createdAt: try date(row[3]), gitCommit: try row[4],
                     gitDirty: try row[5] ?? false, fileCount: try row[6], totalSize: try row[7],
-                    metrics: (metrics[try row[0]] ?? []).sorted { $0.key < $1.key })
+                    metrics: (metrics[try row[0]] ?? []).sorted { $0.key < $1.key }, deleted: try row[8])
             }
             return (versions, total)
         }
+    }
+
+    /// How many versions of a model are deleted now: `delete` events less `undelete` events,
+    /// which alternate per version.
+    func deletedCount(_ db: any SQLSession, modelID: Int64) throws -> Int {
+        try db.value(
+            """
+            SELECT (SELECT COUNT(*) FROM events WHERE model_id = ? AND action = 'delete')
+                - (SELECT COUNT(*) FROM events WHERE model_id = ? AND action = 'undelete')
+            """,
+            [modelID, modelID]) ?? 0
     }
 
     /// Everything recorded about one version: on PostgreSQL one statement (the version's rows
@@ -195,7 +217,8 @@ extension SQLMetadataStore {
                 FROM versions v JOIN models m ON m.id = v.model_id WHERE \(versionFilter)
                 UNION ALL
                 SELECT 1, m.name, v.number, v.manifest_digest, NULL, f.path, NULL, f.digest, f.size
-                FROM version_files f JOIN versions v ON v.id = f.version_id JOIN models m ON m.id = v.model_id WHERE \(versionFilter)
+                FROM version_files f JOIN versions v ON v.id = f.version_id JOIN models m ON m.id = v.model_id
+                WHERE \(versionFilter) AND NOT \(SQLFragment.isDeleted(versionID: "v.id"))
                 UNION ALL
                 SELECT 2, m.name, v.number, v.manifest_digest, e.id, NULL, NULL, e.predictions_digest, NULL FROM evaluations e
                 JOIN versions v ON v.id = e.version_id JOIN models m ON m.id = v.model_id

@@ -39,6 +39,8 @@ import Testing
             "POST /v1/demote": ("model=churn&alias=production", nil),
             "POST /v1/deprecate": ("ref=churn@1&reason=matrix", nil),
             "POST /v1/lift": ("ref=churn@1&deprecation=true", nil),
+            "POST /v1/delete": ("ref=churn@1&reason=matrix", nil),
+            "POST /v1/undelete": ("ref=churn@1", nil),
             "POST /v1/token/create": ("name=made-NAME&role=reader", nil),
             "GET /v1/token/list": ("", nil),
             "POST /v1/token/revoke": ("name=nobody", nil),

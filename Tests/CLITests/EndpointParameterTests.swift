@@ -8,7 +8,7 @@ import Testing
 @Suite struct EndpointParameterTests {
     /// Command lines that, together, set every option and flag of each endpoint.
     static let lines: [String: [[String]]] = [
-        "/v1/list": [["churn", "--limit", "5", "--after", "9", "--all"], ["--label", "owner=risk"]],
+        "/v1/list": [["churn", "--limit", "5", "--after", "9", "--all", "--deleted"], ["--label", "owner=risk"]],
         "/v1/show": [["churn@1"]],
         "/v1/history": [["churn", "--alias", "production", "--limit", "3", "--all", "--records"], ["churn", "--at", "2026-11-02"]],
         "/v1/verify": [["--expect-head", "sha256:" + String(repeating: "a", count: 64)], ["--all"]],
@@ -22,6 +22,8 @@ import Testing
         "/v1/rollback": [["churn", "--alias", "production", "--to", "3", "--reason", "r", "--force"]],
         "/v1/demote": [["churn", "--alias", "production", "--reason", "r"]],
         "/v1/deprecate": [["churn@1", "--reason", "r"]],
+        "/v1/delete": [["churn@1", "--reason", "r"]],
+        "/v1/undelete": [["churn@1", "--reason", "r"]],
         "/v1/lift": [["churn@1", "--rollback", "production", "--reason", "r"], ["churn@1", "--deprecation", "--reason", "r"]],
         "/v1/token/create": [["ci", "--role", "writer", "--models", "churn*", "--aliases", "staging", "--expires", "90d"]],
         "/v1/token/list": [[]],

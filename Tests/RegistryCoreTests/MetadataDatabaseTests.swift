@@ -102,6 +102,11 @@ import Testing
         ("SELECT * FROM evaluation_metrics WHERE evaluation_id = 3 ORDER BY position", "PRIMARY KEY"),
         ("SELECT * FROM drift_reports WHERE version_id = 3 AND event_seq < 900 ORDER BY event_seq DESC LIMIT 20", "drift_reports_by_version"),
         ("SELECT version_id, role FROM version_datasets WHERE dataset_digest = 'x' ORDER BY version_id LIMIT 20", "version_datasets_by_dataset"),
+        (
+            "SELECT d.action FROM events d WHERE d.to_version_id = 3 AND d.action IN ('delete', 'undelete') ORDER BY d.seq DESC LIMIT 1",
+            "events_deletions"
+        ),
+        ("SELECT COUNT(*) FROM events WHERE model_id = 1 AND action = 'delete'", "events_by_model_action"),
     ])
     func queriedColumnsAreIndexed(_ query: String, _ expected: String) throws {
         let directory = TemporaryDirectory()

@@ -267,6 +267,87 @@ public enum MetadataStoreConformance {
         try expectChainIntact(store)
     }
 
+    /// Deletion is a state checked in the event's own transaction: a version holding an alias is
+    /// not deleted, a deleted one is not promoted, and a delete racing a promotion of the same
+    /// version lands only one of the two. Deleted versions leave lists, counts, `latest` and the
+    /// files gc must keep, but not the manifests.
+    public static func deletionIsCheckedInTheEventsTransaction(open: Opener) throws {
+        let store = try open()
+        let model = try ModelName("pruned")
+        let production = try AliasName("production")
+        let ids = try registered(model, count: 3, in: store)
+        func change(_ action: LedgerEvent.Action, _ id: VersionKey, _ requirement: EventRequirement) throws -> AppendOutcome {
+            try store.appendEvent(
+                EventDraft(
+                    model: model, alias: nil, action: action, toVersionID: id, at: Date(), actor: actor, reason: "pruning", forced: false, gates: "[]",
+                    expectedHolderID: nil, requirement: requirement),
+                seal: seal)
+        }
+        func promote(_ id: VersionKey, expecting holder: VersionKey?) throws -> AppendOutcome {
+            try store.appendEvent(
+                EventDraft(
+                    model: model, alias: production, action: .promote, toVersionID: id, at: Date(), actor: actor, reason: nil, forced: false,
+                    gates: "[]", expectedHolderID: .some(holder), requirement: .live),
+                seal: seal)
+        }
+        guard case .appended = try promote(ids[1], expecting: nil) else {
+            Issue.record("the first promotion must land")
+            return
+        }
+        let head = try store.ledgerHead()?.sequence
+        #expect(try change(.delete, ids[1], .deletable) == .versionHoldsAliases([production]))
+        #expect(try change(.undelete, ids[2], .deleted) == .unchanged, "a live version is not undeleted")
+        #expect(try store.ledgerHead()?.sequence == head, "refusals write nothing")
+
+        guard case .appended(let deleted) = try change(.delete, ids[2], .deletable) else {
+            Issue.record("deleting a version that holds no alias must land")
+            return
+        }
+        let deletion = try store.status(versionID: ids[2]).deletion
+        #expect(deletion?.reason == "pruning" && deletion?.sequence == deleted.event.sequence)
+        #expect(abs((deletion?.at ?? .distantPast).timeIntervalSince(deleted.event.at)) < 0.001, "stored to the millisecond")
+        #expect(try change(.delete, ids[2], .deletable) == .unchanged)
+        #expect(try promote(ids[2], expecting: ids[1]) == .versionDeleted)
+        #expect(try store.versions(of: model, limit: nil, after: nil, deleted: false).versions.map(\.number) == [2, 1])
+        #expect(try store.versions(of: model, limit: nil, after: nil, deleted: false).total == 2)
+        #expect(try store.versions(of: model, limit: nil, after: nil, deleted: true).versions.map(\.deleted) == [true, false, false])
+        #expect(try store.versionID(model: model, number: nil) == ids[1], "latest is the newest version not deleted")
+        #expect(try store.models().first { $0.name == model }.map { [$0.versionCount, $0.latestVersion ?? 0] } == [2, 2])
+        let kept = try store.blobReferences(versionIDs: nil).references.map(\.digest)
+        let third = try #require(try store.record(id: ids[2]))
+        #expect(!kept.contains(third.files[0].digest) && kept.contains(third.manifestDigest), "its files may go, its manifest stays")
+        guard case .appended = try change(.undelete, ids[2], .deleted) else {
+            Issue.record("undeleting a deleted version must land")
+            return
+        }
+        #expect(try store.status(versionID: ids[2]).deletion == nil)
+        #expect(try store.versions(of: model, limit: nil, after: nil, deleted: false).total == 3)
+
+        // A delete and a promotion of the same version, racing: exactly one lands.
+        let more = try registered(model, count: 11, in: store).suffix(8)
+        for id in more {
+            let holder = try store.holder(model: model, alias: production)
+            let outcomes = try race(2, open: open) { index, racer -> AppendOutcome in
+                index == 0
+                    ? try racer.appendEvent(
+                        EventDraft(
+                            model: model, alias: production, action: .promote, toVersionID: id, at: Date(), actor: actor, reason: nil, forced: false,
+                            gates: "[]", expectedHolderID: .some(holder), requirement: .live),
+                        seal: seal)
+                    : try racer.appendEvent(
+                        EventDraft(
+                            model: model, alias: nil, action: .delete, toVersionID: id, at: Date(), actor: actor, reason: "race", forced: false,
+                            gates: "[]", expectedHolderID: nil, requirement: .deletable),
+                        seal: seal)
+            }
+            let promoted = try store.holder(model: model, alias: production) == id
+            let isDeleted = try store.status(versionID: id).deletion != nil
+            #expect(promoted != isDeleted, "one of the two lands: \(outcomes)")
+            #expect(promoted ? outcomes[1] == .versionHoldsAliases([production]) : outcomes[0] == .versionDeleted)
+        }
+        try expectChainIntact(store)
+    }
+
     /// Every suite of this conformance, on fresh databases from `fresh` (one per suite).
     public static func all(fresh: () throws -> Opener) throws {
         try numbersAreGapFreeUnderConcurrentWriters(open: try fresh())
@@ -276,6 +357,7 @@ public enum MetadataStoreConformance {
         try webSessionsStandForTheirToken(open: try fresh())
         try versionsPageFromWhereTheLastPageEnded(open: try fresh())
         try driftReportsPageNewestFirstWithTheirEvents(open: try fresh())
+        try deletionIsCheckedInTheEventsTransaction(open: try fresh())
     }
 
     // MARK: Helpers

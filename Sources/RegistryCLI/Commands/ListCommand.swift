@@ -14,6 +14,7 @@ struct ListCommand: RegistryCommand {
               mreg list churn      # churn's 20 newest versions, with headline metrics
               mreg list churn --all
               mreg list churn --after 80   # the 20 versions before churn@80 (the next page)
+              mreg list churn --deleted    # deleted versions too
             """)
 
     @Argument(help: "A model name: list its versions.")
@@ -31,6 +32,9 @@ struct ListCommand: RegistryCommand {
     @Option(name: .long, help: ArgumentHelp("List only the models with a version labelled KEY=VALUE (repeat: every one).", valueName: "key=value"))
     var label: [String] = []
 
+    @Flag(name: .long, help: "List deleted versions too (marked deleted).")
+    var deleted = false
+
     @OptionGroup var global: GlobalOptions
 
     /// How many metrics a version row shows; `show` has them all.
@@ -41,6 +45,7 @@ struct ListCommand: RegistryCommand {
         if let after, after < 1 { throw ValidationError("--after must be a version number (1 or more)") }
         if !label.isEmpty, name != nil { throw ValidationError("--label chooses among models: drop the model name (mreg list --label KEY=VALUE)") }
         if after != nil, name == nil { throw ValidationError("--after pages through one model's versions: name the model (mreg list NAME --after N)") }
+        if deleted, name == nil { throw ValidationError("--deleted lists one model's deleted versions: name the model (mreg list NAME --deleted)") }
     }
 
     /// What `list NAME --json` prints, and `mreg serve` answers on `/v1/list?model=NAME`.
@@ -62,7 +67,7 @@ struct ListCommand: RegistryCommand {
                   gitCommit: $0.gitCommit, gitDirty: $0.gitDirty, files: $0.fileCount, size: $0.totalSize,
                   metrics: Dictionary(uniqueKeysWithValues: $0.metrics.map { ($0.key, $0.value) }), evaluated: evaluated[$0.number] ?? [:],
                   aliases: marks.aliases[$0.number]?.map(\.value) ?? [],
-                  status: status($0.number, marks: marks))
+                  status: $0.deleted ? "deleted" : status($0.number, marks: marks))
         })
     }
 
@@ -83,7 +88,7 @@ struct ListCommand: RegistryCommand {
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         if let name {
-            let (versions, total) = try registry.versions(of: name, limit: all ? nil : limit, after: after)
+            let (versions, total) = try registry.versions(of: name, limit: all ? nil : limit, after: after, deleted: deleted)
             let marks = try registry.releaseMarks(model: name)
             func status(_ number: Int) -> String { Self.status(number, marks: marks) }
             func aliases(_ number: Int) -> [String] { marks.aliases[number]?.map(\.value) ?? [] }
@@ -101,7 +106,7 @@ struct ListCommand: RegistryCommand {
                     let more = version.metrics.count > Self.headlineMetrics ? " …" : ""
                     return ["\(version.number)", version.manifestDigest.short, Timestamp.format(version.createdAt), commit,
                             Format.bytes(version.totalSize), aliases(version.number).joined(separator: ",").nonEmpty ?? "-",
-                            status(version.number), metrics.joined(separator: " ") + more]
+                            version.deleted ? "deleted" : status(version.number), metrics.joined(separator: " ") + more]
                 }))
             if let oldest = versions.last?.number, oldest > 1 {
                 note("(older versions not shown; the next page: mreg list \(name) --after \(oldest), or --all)")

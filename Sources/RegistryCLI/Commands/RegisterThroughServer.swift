@@ -16,6 +16,8 @@ extension RegisterCommand {
         // the folder's register refuses it before storing a blob.
         _ = try call.registry.config()
         let asked = try decodeBody(BlobList.self, from: call.body, what: "a list of blobs ({\"blobs\": [{\"digest\", \"size\"}]})")
+        // So is a parent that does not resolve or is deleted.
+        if let parent = asked.parent { try call.registry.checkParent(parent) }
         let missing = try call.registry.missingBlobs(asked.blobs.map { ($0.digest, $0.size) })
         return RouteAnswer(stdout: try ServeCommand.encoded(MissingBlobs(missing: missing)), stderr: Data(), failure: nil)
     }
@@ -59,7 +61,7 @@ extension RegisterCommand {
         // A blob uploaded but collected by `gc` before the commit makes the commit a 409: the
         // server is asked again what it lacks. When it lacks nothing, the 409 was another conflict.
         for attempt in 1...3 {
-            let sent = try connection.uploadMissing(uploads)
+            let sent = try connection.uploadMissing(uploads, parent: registration.parent)
             if let refused, sent.missing == 0 { return try ServerClient.print(refused, connection: connection) }
             bytesUploaded += sent.bytesStored
             if attempt == 1, let gate {
@@ -86,8 +88,8 @@ extension RegisterCommand {
 extension ServerConnection {
     /// Asks the server which of these blobs it lacks (`POST /v1/blobs/missing`) and uploads
     /// those; returns how many it lacked and the bytes it stored anew.
-    func uploadMissing(_ uploads: [PendingBlob]) throws(RegistryError) -> (missing: Int, bytesStored: Int64) {
-        let asked = try wireBody(BlobList(blobs: uploads.map { BlobList.Blob(digest: $0.digest, size: $0.size) }))
+    func uploadMissing(_ uploads: [PendingBlob], parent: String?) throws(RegistryError) -> (missing: Int, bytesStored: Int64) {
+        let asked = try wireBody(BlobList(blobs: uploads.map { BlobList.Blob(digest: $0.digest, size: $0.size) }, parent: parent))
         let answer = try send("POST", "/v1/blobs/missing", body: asked)
         guard answer.status == 200, let missing = try? JSONDecoder().decode(MissingBlobs.self, from: answer.body) else {
             throw ServerClient.failure(answer, connection: self)
@@ -110,6 +112,8 @@ struct BlobList: Codable {
         let size: Int64
     }
     let blobs: [Blob]
+    /// The parent the registration names, checked before anything is uploaded.
+    var parent: String?
 }
 
 /// The ones the server lacks.

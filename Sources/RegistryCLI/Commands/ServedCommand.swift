@@ -169,9 +169,11 @@ extension ShowCommand: ServedCommand {
 
 extension ListCommand: ServedCommand {
     static let endpoint = Endpoint(
-        method: .get, path: "/v1/list", role: .reader, answers: ["list-models", "list-versions"], arguments: ["model"], options: ["limit", "after", "label"], flags: ["all"], model: "model", filtersModels: true)
+        method: .get, path: "/v1/list", role: .reader, answers: ["list-models", "list-versions"], arguments: ["model"], options: ["limit", "after", "label"],
+        flags: ["all", "deleted"], model: "model", filtersModels: true)
     var parameters: [(String, String)] {
         ([].adding("model", name).adding("limit", String(limit)).adding("after", after.map(String.init)) + label.map { ("label", $0) }).adding("all", flag: all)
+            .adding("deleted", flag: deleted)
     }
 }
 
@@ -252,6 +254,16 @@ extension DemoteCommand: ServedCommand {
 
 extension DeprecateCommand: ServedCommand {
     static let endpoint = Endpoint(method: .post, path: "/v1/deprecate", role: .promoter, answers: ["deprecate"], arguments: ["ref"], options: ["reason"], model: "ref")
+    var parameters: [(String, String)] { [("ref", reference)].adding("reason", reason) }
+}
+
+extension DeleteCommand: ServedCommand {
+    static let endpoint = Endpoint(method: .post, path: "/v1/delete", role: .promoter, answers: ["delete"], arguments: ["ref"], options: ["reason"], model: "ref")
+    var parameters: [(String, String)] { [("ref", reference)].adding("reason", reason) }
+}
+
+extension UndeleteCommand: ServedCommand {
+    static let endpoint = Endpoint(method: .post, path: "/v1/undelete", role: .promoter, answers: ["undelete"], arguments: ["ref"], options: ["reason"], model: "ref")
     var parameters: [(String, String)] { [("ref", reference)].adding("reason", reason) }
 }
 

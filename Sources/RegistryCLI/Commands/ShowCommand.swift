@@ -41,6 +41,9 @@ struct ShowCommand: RegistryCommand {
         ]
         if let description { lines.append("  description  \(description)") }
         if !release.aliases.isEmpty { lines.append("  aliases      \(release.aliases.map(\.value).joined(separator: ", "))") }
+        if let deletion = release.deletion {
+            lines.append("  status       DELETED on \(Timestamp.format(deletion.at)) (event #\(deletion.sequence)): \(deletion.reason)")
+        }
         if let reason = release.deprecation { lines.append("  status       DEPRECATED: \(reason)") }
         if let rollback = release.rollback { lines.append("  status       ROLLED BACK \(rollback)") }
         for signature in release.signatures {

@@ -45,6 +45,7 @@ extension Registry {
     /// A blob of a remote store is first copied (verified) into `spool`, then unlinked.
     public func openBlob(_ digest: Digest, of reference: String, spool: String) throws(RegistryError) -> OpenedBlob {
         let record = try resolve(reference: reference)
+        try requireLive(record, toBe: "be exported")
         guard digest == record.manifestDigest || record.files.contains(where: { $0.digest == digest }) else {
             throw RegistryError(
                 .notFound, "blob \(digest) is not part of \(record.model)@\(record.number)",

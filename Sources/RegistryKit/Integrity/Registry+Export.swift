@@ -44,6 +44,7 @@ extension Registry {
         _ reference: String, to destination: String, force: Bool, currentDirectory: String, progress: (any ProgressDisplay)? = nil
     ) throws(RegistryError) -> ExportOutcome {
         let record = try resolve(reference: reference)
+        try requireLive(record, toBe: "be exported")
         let store = blobs
         return try Self.export(
             ExportedVersion(record), to: destination, force: force, currentDirectory: currentDirectory, progress: progress

@@ -128,7 +128,7 @@ extension Registry {
         case .nameDataset: "a dataset name"
         case .annotate: "an annotation"
         case .recordDrift: "a drift report"
-        case .promote, .demote, .rollback, .deprecate, .liftDeprecation, .liftRollback: "an alias event"
+        case .promote, .demote, .rollback, .deprecate, .liftDeprecation, .liftRollback, .delete, .undelete: "an alias event"
         }
     }
 

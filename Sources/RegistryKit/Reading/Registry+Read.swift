@@ -101,11 +101,12 @@ extension Registry {
     }
 
     /// The newest `limit` versions of one model (all when nil) numbered below `after` (the page
-    /// after the one that ended there), and the model's version count.
-    public func versions(of name: String, limit: Int? = nil, after: Int? = nil) throws(RegistryError) -> (versions: [VersionSummary], total: Int) {
+    /// after the one that ended there), and the model's version count; deleted versions are left
+    /// out of both unless `deleted`.
+    public func versions(of name: String, limit: Int? = nil, after: Int? = nil, deleted: Bool = false) throws(RegistryError) -> (versions: [VersionSummary], total: Int) {
         let model = try Self.modelName(name)
         try requireModel(model)
-        return try database { (db) throws(MetadataError) in try db.versions(of: model, limit: limit, after: after) }
+        return try database { (db) throws(MetadataError) in try db.versions(of: model, limit: limit, after: after, deleted: deleted) }
     }
 
     func requireModel(_ model: ModelName) throws(RegistryError) {

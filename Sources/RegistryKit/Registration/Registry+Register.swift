@@ -9,7 +9,7 @@ extension Registry {
     public func register(_ request: RegistrationRequest, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> RegistrationOutcome {
         let settings = try config()
         // A parent that does not resolve is refused before any blob is stored.
-        if let parent = request.parent { _ = try resolve(try VersionRef.parse(parent)) }
+        if let parent = request.parent { try checkParent(parent) }
         // From the first blob until the row commits, this registration's blobs are referenced by
         // nothing: hold off `gc` meanwhile (taken at the first blob, so a refusal before it
         // leaves the registry as it was).
@@ -48,7 +48,7 @@ extension Registry {
     ) throws(RegistryError) -> RegistrationOutcome {
         let model = try Self.modelName(registration.model)
         if checkBlobs { try requireStored(registration.blobs) }
-        let parent = try registration.parent.map { (text) throws(RegistryError) in try resolve(try VersionRef.parse(text)).manifestDigest }
+        let parent = try registration.parent.map { (text) throws(RegistryError) in try checkParent(text).manifestDigest }
         let datasets = registration.datasets.map(\.use)
         let manifest = Manifest(
             model: model, files: registration.files, params: registration.params, datasets: datasets, metrics: registration.metrics,
@@ -82,11 +82,27 @@ extension Registry {
         }
         let reference = VersionRef(model: pointer.model, selector: .number(pointer.number))
         let version = try record(id: try resolveID(reference), reference: reference)
+        if !created, let deletion = try database({ (db) throws(MetadataError) in try db.status(versionID: version.id) }).deletion {
+            // The same content again is the same version, which stays deleted until asked back.
+            throw RegistryError(
+                .refused,
+                "this registration is \(pointer.reference) again, which was deleted on \(Timestamp.format(deletion.at)) (event #\(deletion.sequence): \(deletion.reason)); nothing was recorded",
+                hint: "restore it with 'mreg undelete \(pointer.reference)' (its files are stored again now)")
+        }
         var warnings = [String]()
         if let note = try publish(version, manifest: manifestBytes) { warnings.append(note) }
         let registered = RegistrationOutcome(version: version, created: created, bytesStored: created ? bytesStored : 0, warnings: warnings)
         observer?.registered(registered)
         return registered
+    }
+
+    /// The version a registration names as its parent, refused when it does not resolve or is
+    /// deleted: asked before any blob is stored or uploaded, and again when the version is recorded.
+    @discardableResult
+    public func checkParent(_ reference: String) throws(RegistryError) -> VersionRecord {
+        let record = try resolve(try VersionRef.parse(reference))
+        try requireLive(record, toBe: "be a parent")
+        return record
     }
 
     /// Refuses a registration whose blobs are not all stored with the sizes it claims.

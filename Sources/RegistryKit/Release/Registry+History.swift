@@ -57,7 +57,7 @@ extension Registry {
         let signatures = try signatureChecks(of: record, stored: stored)
         return ReleaseState(
             aliases: aliases.filter { $0.value.number == record.number }.map(\.key).sorted(), deprecation: status.deprecation,
-            rollback: status.rollback, signatures: signatures)
+            rollback: status.rollback, deletion: status.deletion, signatures: signatures)
     }
 
     /// Current aliases of a model by version number, and which versions are deprecated or rolled back.
@@ -96,5 +96,7 @@ public struct ReleaseState: Sendable {
     public let aliases: [AliasName]
     public let deprecation: String?
     public let rollback: String?
+    /// The standing `delete` event, when the version is deleted.
+    public let deletion: VersionDeletion?
     public let signatures: [SignatureCheck]
 }

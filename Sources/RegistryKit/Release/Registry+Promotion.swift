@@ -97,6 +97,8 @@ extension Registry {
             }
             let incumbent = checkedHolder?.record
             let status = try database { (db) throws(MetadataError) in try db.status(versionID: record.id) }
+            // Not even with --force: a deleted version's files may already be gone.
+            if let deletion = status.deletion { throw Self.deletedVersion(version.reference, deletion, cannot: "be promoted") }
             let held = try database { (db) throws(MetadataError) in try db.aliasesEverHeld(versionID: record.id) }
             var comparisons = [String: ImprovementFact]()
             if let holder = incumbent {
@@ -122,11 +124,14 @@ extension Registry {
             if !report.passed && !request.force { return outcome(.refused) }
             let draft = EventDraft(
                 model: record.model, alias: alias, action: .promote, toVersionID: record.id, at: clock(), actor: request.actor,
-                reason: Self.trimmed(request.reason), forced: !report.passed, gates: try Self.gatesJSON(report), expectedHolderID: .some(holderID))
+                reason: Self.trimmed(request.reason), forced: !report.passed, gates: try Self.gatesJSON(report), expectedHolderID: .some(holderID),
+                requirement: .live)
             switch try appendEvent(draft) {
             case .appended(let event): return outcome(.moved(event))
             case .unchanged: return outcome(.unchanged)
-            case .holderChanged: continue
+            // Deleted meanwhile: the next round reads its deletion and says so.
+            case .holderChanged, .versionDeleted: continue
+            case .versionHoldsAliases: throw .bug("a promotion's event was checked as a deletion")
             }
         }
         throw RegistryError(
@@ -148,7 +153,7 @@ extension Registry {
             forced: false, gates: "[]", expectedHolderID: nil)
         switch try appendEvent(draft) {
         case .appended(let event): return (event.event.from, event)
-        case .unchanged, .holderChanged: return (last.event.to, nil)
+        case .unchanged, .holderChanged, .versionDeleted, .versionHoldsAliases: return (last.event.to, nil)
         }
     }
 

@@ -30,7 +30,7 @@ public struct RollbackOutcome: Sendable {
     public let from: VersionPointer?
     public let to: VersionPointer
     public let event: RecordedEvent
-    /// Earlier holders passed over because they were rolled back or deprecated.
+    /// Earlier holders passed over because they were deleted, rolled back or deprecated.
     public let skipped: [String]
 }
 
@@ -45,9 +45,11 @@ extension Registry {
             throw .usage("--force needs --reason TEXT", hint: "add --reason \"…\"")
         }
         for _ in 0..<Self.raceRetries {
-            // A rollback returns to the newest earlier holder that is neither deprecated nor
-            // rolled back from this alias.
-            let isTarget: @Sendable (RollbackCandidate) -> Bool = { $0.status.deprecation == nil && $0.status.rollback(from: alias.value) == nil }
+            // A rollback returns to the newest earlier holder that is neither deleted, deprecated
+            // nor rolled back from this alias.
+            let isTarget: @Sendable (RollbackCandidate) -> Bool = {
+                $0.status.deletion == nil && $0.status.deprecation == nil && $0.status.rollback(from: alias.value) == nil
+            }
             guard let plan = try database({ (db) throws(MetadataError) in try db.rollbackPlan(model: model, alias: alias, isTarget: isTarget) }) else {
                 try requireModel(model)
                 throw .notFound("model '\(model)' has no alias '\(alias)'", hint: "run 'mreg list \(model)' to see its aliases")
@@ -60,7 +62,8 @@ extension Registry {
             }
             let draft = EventDraft(
                 model: model, alias: alias, action: .rollback, toVersionID: target.id, at: clock(), actor: request.actor,
-                reason: Self.trimmed(request.reason), forced: request.force, gates: "[]", expectedHolderID: .some(plan.current?.id))
+                reason: Self.trimmed(request.reason), forced: request.force, gates: "[]", expectedHolderID: .some(plan.current?.id),
+                requirement: .live)
             switch try appendEvent(draft) {
             case .appended(let event):
                 let outcome = RollbackOutcome(alias: alias, from: event.event.from, to: target.version, event: event, skipped: skipped)
@@ -68,8 +71,11 @@ extension Registry {
                 return outcome
             case .unchanged:
                 throw RegistryError(.refused, "\(alias) of '\(model)' already points at \(target.version.reference)")
-            case .holderChanged:
+            case .holderChanged, .versionDeleted:
+                // Deleted since the plan was read: the next plan passes it over.
                 continue
+            case .versionHoldsAliases:
+                throw .bug("a rollback's event was checked as a deletion")
             }
         }
         throw RegistryError(.conflict, "alias '\(alias)' of '\(model)' kept moving during the rollback", hint: "run the rollback again")
@@ -93,6 +99,7 @@ extension Registry {
                     hint: "use 'mreg promote \(pointer.reference) --to \(alias)' to move the alias to a new version")
             }
             let status = try database { (db) throws(MetadataError) in try db.status(versionID: record.id) }
+            if let deletion = status.deletion { throw Self.deletedVersion(pointer.reference, deletion, cannot: "be rolled back to") }
             if let blocker = status.deprecation.map({ "is deprecated: \($0)" }) ?? status.rollback(from: alias.value).map({ "was rolled back \($0)" }), !request.force {
                 throw RegistryError(.refused, "\(pointer.reference) \(blocker)", hint: "pass --force --reason TEXT to roll back to it anyway")
             }
@@ -100,7 +107,9 @@ extension Registry {
         }
         var skipped = [String]()
         for candidate in plan.candidates {
-            if let reason = candidate.status.deprecation {
+            if candidate.status.deletion != nil {
+                skipped.append("\(candidate.version.reference) (deleted)")
+            } else if let reason = candidate.status.deprecation {
                 skipped.append("\(candidate.version.reference) (deprecated: \(reason))")
             } else if let reason = candidate.status.rollback(from: alias.value) {
                 skipped.append("\(candidate.version.reference) (rolled back \(reason))")
@@ -111,7 +120,7 @@ extension Registry {
         let from = current.map { " before \($0.reference)" } ?? ""
         throw RegistryError(
             .refused,
-            "no earlier version of '\(model)' held \(alias)\(from)" + (skipped.isEmpty ? "" : " that was not rolled back or deprecated (passed over: \(skipped.joined(separator: ", ")))")
+            "no earlier version of '\(model)' held \(alias)\(from)" + (skipped.isEmpty ? "" : " that was not deleted, rolled back or deprecated (passed over: \(skipped.joined(separator: ", ")))")
                 + "; nothing was changed",
             hint: "promote a version with 'mreg promote \(model)@N --to \(alias)', or name one with --to")
     }
