@@ -186,6 +186,27 @@ public struct BlobStore: LocalBlobStoring {
         return (blobs.sorted(), stray.sorted())
     }
 
+    /// Reads the blob folder as the directory is read, a page at a time (`readdir`): a million
+    /// blobs are never a million names in memory.
+    public func forEachBlobPage(size: Int, _ visit: ([Digest]) -> Bool) throws(ContentStoreError) {
+        guard let directory = opendir(blobsDirectory) else { throw .io(operation: "list", path: blobsDirectory, errno: errno) }
+        defer { closedir(directory) }
+        var page = [Digest]()
+        page.reserveCapacity(size)
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            guard let digest = Digest(hex: name) else { continue }
+            page.append(digest)
+            if page.count == size {
+                guard visit(page) else { return }
+                page.removeAll(keepingCapacity: true)
+            }
+        }
+        if !page.isEmpty { _ = visit(page) }
+    }
+
     /// Deletes a blob (garbage collection only: the store is otherwise append-only).
     public func remove(_ digest: Digest) throws(ContentStoreError) {
         let target = path(of: digest)

@@ -327,10 +327,21 @@ enum Schema {
         }
         migrator.registerMigration("v13-deletions") { db in
             // Whether a version is deleted is its latest `delete` or `undelete` event: one seek in
-            // this small index, for every version `list`, `gc` and resolving `latest` pass over
-            // (PostgreSQL's migration 8 too). It also keeps an older mreg, which cannot read these
-            // events, off the registry.
-            try db.execute(sql: "CREATE INDEX events_deletions ON events(to_version_id, seq) WHERE action IN ('delete', 'undelete')")
+            // this small index, for every version `list`, `gc` and resolving `latest` pass over.
+            // gc's collection log (`BlobCollectionLogging`): AUTOINCREMENT, since a withdrawn
+            // intent's number must never come back. PostgreSQL's migration 8 has the same. It also
+            // keeps an older mreg, which cannot read these events, off the registry.
+            try db.execute(sql: """
+                CREATE INDEX events_deletions ON events(to_version_id, seq) WHERE action IN ('delete', 'undelete');
+                CREATE TABLE blob_collections (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    digest TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT
+                );
+                CREATE INDEX blob_collections_by_digest ON blob_collections(digest, seq);
+                CREATE INDEX blob_collections_unfinished ON blob_collections(seq) WHERE finished_at IS NULL;
+                """)
         }
         return migrator
     }

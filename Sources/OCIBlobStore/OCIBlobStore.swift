@@ -69,18 +69,37 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
             return IngestResult(digest: expected, size: held.size, wasNew: false)
         }
         let length = try FileHashing.size(ofFileAt: path)
-        let (digest, size) = try upload(fileAt: path, length: length, to: blobRepository, expected: expected, progress: progress)
-        guard size == length else { throw .sizeMismatch(expected: length, actual: size, path: path) }
-        return IngestResult(digest: digest, size: size, wasNew: try hold(digest, size: size))
+        return try uploadedAndHeld { () throws(ContentStoreError) in
+            let (digest, size) = try upload(fileAt: path, length: length, to: blobRepository, expected: expected, progress: progress)
+            guard size == length else { throw .sizeMismatch(expected: length, actual: size, path: path) }
+            return (digest, size)
+        }
+    }
+
+    /// Uploads a blob and holds it. The registry may already have had its bytes, held by nothing
+    /// that mreg references, and gc may remove them between the upload and the holder: the
+    /// holder is then refused as naming an unknown blob, and the bytes are uploaded again.
+    private func uploadedAndHeld(_ upload: () throws(ContentStoreError) -> (Digest, Int64)) throws(ContentStoreError) -> IngestResult {
+        var attempt = 1
+        while true {
+            let (digest, size) = try upload()
+            do {
+                return IngestResult(digest: digest, size: size, wasNew: try hold(digest, size: size))
+            } catch .refused(let engine, let address, let problem) {
+                guard problem.contains("MANIFEST_BLOB_UNKNOWN"), attempt < 3 else { throw .refused(engine: engine, address: address, problem: problem) }
+                attempt += 1
+            }
+        }
     }
 
     public func ingest(bytes: [UInt8]) throws(ContentStoreError) -> IngestResult {
         let digest = StreamingSHA256.hash(bytes)
         let size = Int64(bytes.count)
         if try holder(of: digest) != nil { return IngestResult(digest: digest, size: size, wasNew: false) }
-        try uploadMonolithic(bytes, digest: digest, to: blobRepository)
-        try writeHolder(digest, size: size)
-        return IngestResult(digest: digest, size: size, wasNew: true)
+        return try uploadedAndHeld { () throws(ContentStoreError) in
+            try uploadMonolithic(bytes, digest: digest, to: blobRepository)
+            return (digest, size)
+        }
     }
 
     public func ingestIfAlreadyStored(fileAt path: String, candidate: Digest, progress: (any ProgressObserver)?) throws(ContentStoreError) -> IngestResult? {
@@ -277,7 +296,28 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
     public func listBlobs() throws(ContentStoreError) -> (blobs: [Digest], strayNames: [String]) {
         var blobs = [Digest]()
         var stray = [String]()
-        var next: String? = "/v2/\(blobRepository)/tags/list?n=1000"
+        try forEachTagPage(size: 1000) { tags in
+            for tag in tags {
+                if let digest = Self.blob(tagged: tag) { blobs.append(digest) } else { stray.append(tag) }
+            }
+            return true
+        }
+        return (blobs.sorted(), stray.sorted())
+    }
+
+    /// The tag list read a page at a time (`n`, then the `Link` header's next page).
+    public func forEachBlobPage(size: Int, _ visit: ([Digest]) -> Bool) throws(ContentStoreError) {
+        try forEachTagPage(size: size) { tags in visit(tags.compactMap(Self.blob(tagged:))) }
+    }
+
+    /// The blob a holder's tag (`sha256-<hex>`) names; nil for any other tag.
+    static func blob(tagged tag: String) -> Digest? {
+        tag.hasPrefix("sha256-") ? Digest(hex: String(tag.dropFirst(7))) : nil
+    }
+
+    /// Hands the blob repository's tags to `visit` a page at a time until it returns false.
+    private func forEachTagPage(size: Int, _ visit: ([String]) -> Bool) throws(ContentStoreError) {
+        var next: String? = "/v2/\(blobRepository)/tags/list?n=\(size)"
         while let page = next {
             let response = try client.send(.GET, page)
             if response.status == 404 { break }
@@ -286,12 +326,9 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
             guard let tags = try? JSONDecoder().decode(Tags.self, from: Data(response.body)) else {
                 throw client.refused("its tag list of \(blobRepository) is not JSON")
             }
-            for tag in tags.tags ?? [] {
-                if tag.hasPrefix("sha256-"), let digest = Digest(hex: String(tag.dropFirst(7))) { blobs.append(digest) } else { stray.append(tag) }
-            }
+            guard visit(tags.tags ?? []) else { return }
             next = response.header("Link").flatMap(Self.nextPage)
         }
-        return (blobs.sorted(), stray.sorted())
     }
 
     /// The target of a `Link: <…>; rel="next"` header.

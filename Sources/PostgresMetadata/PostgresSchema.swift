@@ -279,10 +279,18 @@ enum PostgresSchema {
             """
         ),
         (
-            // Whether a version is deleted, one seek per version (SQLite's v13).
+            // Whether a version is deleted, one seek per version, and gc's collection log (SQLite's v13).
             "8-deletions",
             """
             CREATE INDEX events_deletions ON events(to_version_id, seq) WHERE action IN ('delete', 'undelete');
+            CREATE TABLE blob_collections (
+                seq BIGSERIAL PRIMARY KEY,
+                digest TEXT COLLATE "C" NOT NULL,
+                started_at TEXT COLLATE "C" NOT NULL,
+                finished_at TEXT COLLATE "C"
+            );
+            CREATE INDEX blob_collections_by_digest ON blob_collections(digest, seq);
+            CREATE INDEX blob_collections_unfinished ON blob_collections(seq) WHERE finished_at IS NULL;
             """
         ),
     ]

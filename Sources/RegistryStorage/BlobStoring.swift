@@ -19,6 +19,9 @@ public protocol BlobStoring: Sendable {
     func storedSize(of digest: Digest) -> Int64?
     /// Every stored blob, and names in the store that are not digests.
     func listBlobs() throws(ContentStoreError) -> (blobs: [Digest], strayNames: [String])
+    /// Hands every stored blob to `visit` in pages of at most `size`, in no particular order, so
+    /// that listing a store of any size holds one page in memory; `visit` returns false to stop.
+    func forEachBlobPage(size: Int, _ visit: ([Digest]) -> Bool) throws(ContentStoreError)
     /// Reports a file as stored without storing it again when it hashes to `candidate`, a stored
     /// blob (the CI-retry case); nil otherwise, and the caller ingests it as usual.
     func ingestIfAlreadyStored(fileAt path: String, candidate: Digest, progress: (any ProgressObserver)?) throws(ContentStoreError) -> IngestResult?

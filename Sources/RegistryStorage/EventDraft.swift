@@ -24,12 +24,16 @@ public struct EventDraft: Sendable {
     /// What must still be true of the version concerned when the event is written, checked in
     /// the append's transaction (a check before it could race another writer).
     public let requirement: EventRequirement?
+    /// The blobs the event makes referenced again (`undelete`), and where the collection log
+    /// stood before they were found stored.
+    public let fence: BlobFence?
 
     public init(
         model: ModelName?, alias: AliasName?, action: LedgerEvent.Action, toVersionID: VersionKey?, at: Date, actor: Registrant,
         reason: String?, forced: Bool, gates: String, expectedHolderID: VersionKey??, record: Digest? = nil, link: RecordLink? = nil,
-        requirement: EventRequirement? = nil
+        requirement: EventRequirement? = nil, fence: BlobFence? = nil
     ) {
+        self.fence = fence
         self.record = record
         self.link = link
         self.requirement = requirement

@@ -1,3 +1,5 @@
+import RegistryModel
+
 /// A failure of the metadata database, already phrased for the registry facade to map.
 public enum MetadataError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Another process held the write lock for longer than the busy timeout; who, when known.
@@ -16,6 +18,9 @@ public enum MetadataError: Error, Equatable, Sendable, CustomStringConvertible {
     case unavailable(engine: String, address: String, problem: String)
     /// Any other failure a database server reported: its error code and message.
     case server(engine: String, code: String, message: String)
+    /// gc began collecting blobs the write references after the write's fence: nothing was
+    /// written, and the write succeeds once it stores them again.
+    case collected([Digest])
 
     public var description: String {
         switch self {
@@ -26,6 +31,7 @@ public enum MetadataError: Error, Equatable, Sendable, CustomStringConvertible {
         case .corrupt(let problem): "the metadata database holds a value mreg never writes: \(problem)"
         case .unavailable(let engine, let address, let problem): "\(engine) at \(address) is unavailable: \(problem)"
         case .server(let engine, let code, let message): "\(engine) error \(code): \(message)"
+        case .collected(let digests): "gc collected \(digests.count) blob(s) this write references (\(digests[0])\(digests.count > 1 ? ", …" : "")) while it ran"
         }
     }
 }

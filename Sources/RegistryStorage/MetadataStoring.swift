@@ -96,7 +96,7 @@ public protocol DatasetStoring: Sendable {
     ///
     /// `records` are the dataset's contents document and the name's document (already blobs) that
     /// its `record_dataset` (when new) and `name_dataset` events commit to.
-    func addDataset(name: String, fingerprint: DatasetFingerprint, listing: [FileEntry], profiles: [StoredProfile], sourcePath: String, at date: Date, by actor: Registrant, records: (contents: Digest?, name: Digest), seal: @escaping EventSealer) throws(MetadataError) -> Bool
+    func addDataset(name: String, fingerprint: DatasetFingerprint, listing: [FileEntry], profiles: [StoredProfile], sourcePath: String, at date: Date, by actor: Registrant, records: (contents: Digest?, name: Digest), fence: BlobFence?, seal: @escaping EventSealer) throws(MetadataError) -> Bool
     /// Whether a dataset's content is recorded.
     func datasetExists(_ digest: Digest) throws(MetadataError) -> Bool
     /// Every dataset name with its newest content.
@@ -134,7 +134,7 @@ public protocol EvaluationStoring: Sendable {
 public protocol SignatureStoring: Sendable {
     /// Stores a signature and its `sign` event committing to `record` (the signature document);
     /// returns false, writing nothing, when this key had already signed the version.
-    func insertSignature(versionID: VersionKey, _ signature: StoredSignature, actor: Registrant, record: Digest, seal: @escaping EventSealer) throws(MetadataError) -> Bool
+    func insertSignature(versionID: VersionKey, _ signature: StoredSignature, actor: Registrant, record: Digest, fence: BlobFence?, seal: @escaping EventSealer) throws(MetadataError) -> Bool
     /// The signatures stored for a version, by key name.
     func signatures(versionID: VersionKey) throws(MetadataError) -> [StoredSignature]
 }
@@ -142,7 +142,7 @@ public protocol SignatureStoring: Sendable {
 /// Annotations of versions, with their `annotate` events.
 public protocol AnnotationStoring: Sendable {
     /// Records an annotation and its `annotate` event (committing to `record`) in one transaction.
-    func insertAnnotation(versionID: VersionKey, _ annotation: Annotation, at date: Date, actor: Registrant, reason: String?, record: Digest, seal: @escaping EventSealer) throws(MetadataError) -> RecordedEvent
+    func insertAnnotation(versionID: VersionKey, _ annotation: Annotation, at date: Date, actor: Registrant, reason: String?, record: Digest, fence: BlobFence?, seal: @escaping EventSealer) throws(MetadataError) -> RecordedEvent
     /// A version's annotations, oldest first.
     func annotations(versionID: VersionKey) throws(MetadataError) -> [RecordedAnnotation]
     /// The annotation an `annotate` event recorded, or nil when its row is gone.
@@ -154,7 +154,7 @@ public protocol AnnotationStoring: Sendable {
 public protocol DriftReportStoring: Sendable {
     /// Records a drift report of a version and its `record_drift` event (committing to `record`,
     /// the report's document) in one transaction.
-    func insertDriftReport(versionID: VersionKey, _ report: DriftRecord, at date: Date, actor: Registrant, record: Digest, seal: @escaping EventSealer) throws(MetadataError) -> RecordedEvent
+    func insertDriftReport(versionID: VersionKey, _ report: DriftRecord, at date: Date, actor: Registrant, record: Digest, fence: BlobFence?, seal: @escaping EventSealer) throws(MetadataError) -> RecordedEvent
     /// A version's drift reports, newest first: the first `limit` recorded before event `before`
     /// (from the newest when nil), each with the event stored under its number. A version
     /// checked every day has thousands, so they are read a page at a time and never by `show`.
@@ -286,7 +286,7 @@ public struct VersionFacts: Sendable {
 public typealias SharedMetadataStoring = VersionStoring & LedgerStoring & DatasetStoring & EvaluationStoring & SignatureStoring & AnnotationStoring
     & DriftReportStoring
     & TokenStoring & WebSessionStoring
-    & IntegrityStoring & VersionFactsReading
+    & IntegrityStoring & VersionFactsReading & BlobCollectionLogging
 
 extension VersionStoring {
     public func versions(of model: ModelName, limit: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {

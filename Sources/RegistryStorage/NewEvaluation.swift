@@ -20,12 +20,15 @@ public struct NewEvaluation: Sendable {
     public let record: Digest
     /// The dataset's contents document (already a blob), recorded if the dataset is new.
     public let datasetRecord: Digest?
+    /// The blobs the evaluation references, and where the collection log stood before they were stored.
+    public let fence: BlobFence?
 
     public init(
         versionID: VersionKey, dataset: DatasetFingerprint, datasetListing: [FileEntry], datasetProfiles: [StoredProfile], datasetKey: String,
         task: String?, metrics: [EvaluationMetric], detailsJSON: String, predictions: Digest?, gitCommit: String?, gitDirty: Bool,
-        createdAt: Date, registrant: Registrant, record: Digest, datasetRecord: Digest?
+        createdAt: Date, registrant: Registrant, record: Digest, datasetRecord: Digest?, fence: BlobFence? = nil
     ) {
+        self.fence = fence
         self.record = record
         self.datasetRecord = datasetRecord
         self.versionID = versionID

@@ -18,12 +18,15 @@ public struct NewVersion: Sendable {
     public let registrationRecord: Digest
     /// Per dataset, its contents document (already a blob), recorded if the dataset is new.
     public let datasetRecords: [Digest: Digest]
+    /// The blobs the version references, and where the collection log stood before they were stored.
+    public let fence: BlobFence?
 
     public init(
         manifest: Manifest, manifestDigest: Digest, gitNote: String?, createdAt: Date, registrant: Registrant,
         datasetListings: [Digest: [FileEntry]], sourceHints: [SourceHint] = [], datasetProfiles: [Digest: [StoredProfile]] = [:],
-        registrationRecord: Digest, datasetRecords: [Digest: Digest]
+        registrationRecord: Digest, datasetRecords: [Digest: Digest], fence: BlobFence? = nil
     ) {
+        self.fence = fence
         self.registrationRecord = registrationRecord
         self.datasetRecords = datasetRecords
         self.sourceHints = sourceHints

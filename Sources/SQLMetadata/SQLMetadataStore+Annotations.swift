@@ -6,9 +6,10 @@ extension SQLMetadataStore {
     /// Records an annotation and its `annotate` event (committing to `record`) in one transaction.
     public func insertAnnotation(
         versionID: VersionKey, _ annotation: Annotation, at date: Date, actor: Registrant, reason: String?, record: Digest,
-        seal: @escaping EventSealer
+        fence: BlobFence?, seal: @escaping EventSealer
     ) throws(MetadataError) -> RecordedEvent {
         try write { db in
+            try requireUncollected(db, fence)
             let recorded = try appendVersionFact(db, .annotate, versionID: versionID, at: date, actor: actor, reason: reason, record: record, seal: seal)
             try db.execute(
                 "INSERT INTO annotations (event_seq, version_id, labels_json, removed_labels_json, description) VALUES (?, ?, ?, ?, ?)",

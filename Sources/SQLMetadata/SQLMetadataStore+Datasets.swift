@@ -10,9 +10,10 @@ extension SQLMetadataStore {
     /// its `record_dataset` (when new) and `name_dataset` events commit to.
     public func addDataset(
         name: String, fingerprint: DatasetFingerprint, listing: [FileEntry], profiles: [StoredProfile], sourcePath: String,
-        at date: Date, by actor: Registrant, records: (contents: Digest?, name: Digest), seal: @escaping EventSealer
+        at date: Date, by actor: Registrant, records: (contents: Digest?, name: Digest), fence: BlobFence?, seal: @escaping EventSealer
     ) throws(MetadataError) -> Bool {
         try write { db in
+            try requireUncollected(db, fence)
             let created = Timestamp.format(date)
             try saveDataset(
                 db, fingerprint, stored: false, listing: listing, profiles: profiles, created: created, event: (records.contents, date, actor),

@@ -5,9 +5,11 @@ import RegistryStorage
 extension SQLMetadataStore {
     /// Records a drift report and its `record_drift` event (committing to `record`) in one transaction.
     public func insertDriftReport(
-        versionID: VersionKey, _ report: DriftRecord, at date: Date, actor: Registrant, record: Digest, seal: @escaping EventSealer
+        versionID: VersionKey, _ report: DriftRecord, at date: Date, actor: Registrant, record: Digest, fence: BlobFence?,
+        seal: @escaping EventSealer
     ) throws(MetadataError) -> RecordedEvent {
         try write { db in
+            try requireUncollected(db, fence)
             let recorded = try appendVersionFact(db, .recordDrift, versionID: versionID, at: date, actor: actor, record: record, seal: seal)
             try db.execute(
                 """

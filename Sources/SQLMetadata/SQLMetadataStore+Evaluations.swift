@@ -7,6 +7,7 @@ extension SQLMetadataStore {
     /// transaction; returns its id.
     public func insertEvaluation(_ new: NewEvaluation, seal: @escaping EventSealer) throws(MetadataError) -> Int64 {
         try write { db in
+            try requireUncollected(db, new.fence)
             let created = Timestamp.format(new.createdAt)
             try saveDataset(
                 db, new.dataset, stored: false, listing: new.datasetListing, profiles: new.datasetProfiles, created: created,

@@ -12,6 +12,7 @@ extension SQLMetadataStore {
         _ draft: EventDraft, seal: @escaping EventSealer, stallBeforeCommit: Double
     ) throws(MetadataError) -> AppendOutcome {
         try write { db in
+            try requireUncollected(db, draft.fence)
             let position = try chainPosition(db, draft)
             if draft.alias != nil, draft.model != nil, draft.action.movesAlias {
                 let fromID = position.fromID

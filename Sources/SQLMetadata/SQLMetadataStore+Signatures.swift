@@ -6,9 +6,10 @@ extension SQLMetadataStore {
     /// Stores a signature and its `sign` event committing to `record` (the signature document);
     /// returns false, writing nothing, when this key had already signed the version.
     public func insertSignature(
-        versionID: VersionKey, _ signature: StoredSignature, actor: Registrant, record: Digest, seal: @escaping EventSealer
+        versionID: VersionKey, _ signature: StoredSignature, actor: Registrant, record: Digest, fence: BlobFence?, seal: @escaping EventSealer
     ) throws(MetadataError) -> Bool {
         try write { db in
+            try requireUncollected(db, fence)
             let inserted = try db.execute(
                 """
                 INSERT INTO signatures (version_id, key_fingerprint, key_name, signature, signed_at, signed_by)

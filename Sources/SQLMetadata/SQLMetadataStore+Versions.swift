@@ -16,6 +16,7 @@ extension SQLMetadataStore {
             {
                 return .existing(VersionPointer(model: try ModelName(existing[0]), number: try existing[1], manifestDigest: new.manifestDigest))
             }
+            try requireUncollected(db, new.fence)
             let modelID: Int64
             if let id: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [manifest.model.value]) {
                 modelID = id

@@ -77,4 +77,12 @@ public struct SQLDialect: Sendable {
 
     /// `LIMIT n`, or nothing when every row is wanted.
     public func limit(_ count: Int?) -> String { count.map { "LIMIT \($0)" } ?? "" }
+
+    /// An SQL condition true when `column` holds a digest as mreg writes it (`sha256:` and 64
+    /// lower-case hex digits): SQLite's `GLOB` with 64 character classes, PostgreSQL's `~`.
+    public func isDigest(_ column: String) -> String {
+        name == "SQLite"
+            ? "\(column) GLOB 'sha256:\(String(repeating: "[0-9a-f]", count: 64))'"
+            : "\(column) ~ '^sha256:[0-9a-f]{64}$'"
+    }
 }

@@ -183,4 +183,75 @@ import Testing
         try assertRegistryConsistent(space.registry)
         #expect(try space.run(["verify"]).status == 0)
     }
+
+    static let noGrace = ["MREG_OCI_GC_GRACE": "0"]
+
+    /// The dangerous case, in rounds: registrations whose files are already stored but referenced
+    /// by nothing (a deleted version's), so they store nothing, while gc processes collect exactly
+    /// those blobs. Every registration lands (running again when gc took a blob, storing it
+    /// again) and every live version verifies, on each backend.
+    @Test func gcRacingRegistrationsThatReuseCollectableBlobs() throws {
+        let space = try CLIWorkspace()
+        var random = SeededGenerator(seed: 35)
+        let models = 6
+        for index in 0..<models { try writeFile(space.directory.url("m\(index)/w.bin"), random.bytes(256 << 10)) }
+        for index in 0..<models {
+            #expect(try space.run(["register", "old", "m\(index)", "--no-git", "--quiet"]).status == 0)
+            #expect(try space.run(["delete", "old@\(index + 1)", "--reason", "make its file collectable", "--quiet"]).status == 0)
+        }
+        for round in 0..<3 {
+            var processes = [(Process, Pipe, Pipe)]()
+            for index in 0..<models {
+                processes.append(try launch(mregExecutable, ["register", "r\(round)-\(index)", "m\(index)", "--no-git", "--quiet"], in: space.path))
+                if index % 2 == 0 { processes.append(try launch(mregExecutable, ["gc", "--quiet"], in: space.path, environment: Self.noGrace)) }
+            }
+            for (process, _, errors) in processes {
+                process.waitUntilExit()
+                let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                #expect(process.terminationStatus == 0, "round \(round): \(process.arguments ?? []): \(stderr)")
+            }
+            let verify = try space.run(["verify", "--all"])
+            #expect(verify.status == 0, "round \(round): \(verify.stdout) \(verify.stderr)")
+            // Deleted again, their files are collectable for the next round.
+            for index in 0..<models {
+                #expect(try space.run(["delete", "r\(round)-\(index)@1", "--reason", "next round", "--quiet"]).status == 0)
+            }
+        }
+        #expect(try space.run(["gc", "--quiet"], environment: Self.noGrace).status == 0)
+        try assertRegistryConsistent(space.registry)
+    }
+
+    /// gc killed with -9 between recording a page of collections and removing its blobs: a
+    /// registration needing one of them is refused (exit 3, naming gc) rather than referencing
+    /// a blob about to go; the next gc finishes the stopped collection and the registration then
+    /// lands, storing the file again.
+    @Test func aGcKilledMidwayIsFinishedByTheNextOne() throws {
+        let space = try CLIWorkspace()
+        try writeFile(space.directory.url("m/w.bin"), "weights that were deleted")
+        #expect(try space.run(["register", "old", "m", "--no-git", "--quiet"]).status == 0)
+        let file = try #require((try space.run(["show", "old@1", "--json"]).json()["files"] as? [[String: Any]])?.first?["digest"] as? String)
+        #expect(try space.run(["delete", "old@1", "--reason", "superseded", "--quiet"]).status == 0)
+        let marker = space.directory.url("gc-recorded")
+        let (gc, _, _) = try launch(mregExecutable, ["gc", "--quiet"], in: space.path, environment: Self.noGrace.merging(["MREG_TEST_GC_PAUSE_MARKER": marker]) { $1 })
+        for _ in 0..<600 where !FileManager.default.fileExists(atPath: marker) { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(FileManager.default.fileExists(atPath: marker), "gc recorded its collections")
+        kill(gc.processIdentifier, SIGKILL)
+        gc.waitUntilExit()
+
+        let refused = try space.run(["register", "new", "m", "--no-git"])
+        #expect(refused.status == 3 && refused.stderr.contains("gc collected") && refused.stderr.contains("mreg gc"), "\(refused.stderr)")
+        #expect(try space.run(["list", "new"]).status == 2, "nothing was recorded")
+        let young = try space.run(["gc", "--json"], environment: Self.noGrace)
+        #expect(young.status == 0)
+        // (It collects what the refused registration stored: its manifest and record.)
+        let youngCollected = try young.json()["unreferenced_blobs"] as? [String] ?? []
+        #expect(!youngCollected.contains(file), "a collection this young may belong to a gc still running: \(young.stdout)")
+        let finishing = try space.run(["gc", "--json"], environment: Self.noGrace.merging(["MREG_GC_STOPPED_AFTER": "0"]) { $1 })
+        #expect(try finishing.json()["unreferenced_blobs"] as? [String] == [file], "\(finishing.stdout)")
+        let registered = try space.run(["register", "new", "m", "--no-git", "--json"])
+        #expect(registered.status == 0, "\(registered.stderr)")
+        #expect(try space.run(["verify", "--all"]).status == 0)
+        #expect(try space.run(["export", "new@1", "out"]).status == 0)
+        try assertRegistryConsistent(space.registry)
+    }
 }

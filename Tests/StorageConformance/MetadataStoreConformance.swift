@@ -248,7 +248,8 @@ public enum MetadataStoreConformance {
         var sequences = [Int64]()
         for rows in 1...5 {
             let recorded = try store.insertDriftReport(
-                versionID: keys[0], report(Int64(rows)), at: Date(), actor: actor, record: FileHashing.digest(of: [UInt8(rows)]), seal: seal)
+                versionID: keys[0], report(Int64(rows)), at: Date(), actor: actor, record: FileHashing.digest(of: [UInt8(rows)]), fence: nil,
+                seal: seal)
             sequences.append(recorded.event.sequence)
             #expect(recorded.event.action == .recordDrift && recorded.event.to?.number == 1)
         }
@@ -348,6 +349,90 @@ public enum MetadataStoreConformance {
         try expectChainIntact(store)
     }
 
+    /// gc's collection log fences writers: a write whose blob gc began collecting after the
+    /// writer's fence is refused; a collection is recorded only for a blob nothing references;
+    /// withdrawn and stopped collections behave. Then writers storing and referencing blobs race
+    /// a collector on their own connections: every blob a committed version references is still
+    /// stored at the end (the store is simulated: this is the metadata side of the protocol).
+    public static func collectionLogFencesWriters(open: Opener) throws {
+        let store = try open()
+        let first = try newVersion("fenced", seed: 1)
+        let file = first.manifest.files[0].digest
+        let before = try store.collectionFence()
+        #expect(try store.beginCollection([file], at: Date()) == [file])
+        #expect(try store.collectionFence() == before, "a collection not finished holds the fence below it")
+        #expect(throws: MetadataError.collected([file])) { try store.insertVersion(fenced(first, position: before), seal: seal) }
+        try store.endCollection([file], at: Date(), removed: true)
+        let after = try store.collectionFence()
+        #expect(after > before)
+        guard case .created = try store.insertVersion(fenced(first, position: after), seal: seal) else {
+            Issue.record("a write fenced after the collection must land")
+            return
+        }
+        #expect(try store.unreferenced([file]).isEmpty && store.beginCollection([file], at: Date()).isEmpty, "a referenced blob is not collected")
+
+        let withdrawn = FileHashing.digest(of: Array("withdrawn".utf8))
+        #expect(try store.beginCollection([withdrawn], at: Date()) == [withdrawn])
+        try store.endCollection([withdrawn], at: Date(), removed: false)
+        #expect(try store.claimStoppedCollections(startedBefore: Date().addingTimeInterval(60), at: Date(), limit: 10).isEmpty)
+        #expect(try store.collectionFence() >= after)
+
+        let stopped = FileHashing.digest(of: Array("stopped".utf8))
+        #expect(try store.beginCollection([stopped], at: Date()) == [stopped])
+        #expect(try store.claimStoppedCollections(startedBefore: Date().addingTimeInterval(-600), at: Date(), limit: 10).isEmpty, "too young: its gc may be running")
+        let claim = Date().addingTimeInterval(120)
+        #expect(try store.claimStoppedCollections(startedBefore: Date().addingTimeInterval(60), at: claim, limit: 10) == [stopped])
+        #expect(try store.claimStoppedCollections(startedBefore: Date().addingTimeInterval(60), at: claim, limit: 10).isEmpty, "claimed once")
+        try store.endCollection([stopped], at: Date(), removed: true)
+        #expect(try store.malformedReference() == nil)
+
+        // Writers against a collector: 8 versions, each referencing its own blob, stored once.
+        let writers = 8
+        let versions = try (0..<writers).map { try newVersion("raced", seed: 100 + $0) }
+        let blobs = Mutex(Set(versions.map { $0.manifest.files[0].digest }))
+        let finished = Mutex(0)
+        let retries = Mutex(0)
+        _ = try race(writers + 1, open: open) { index, racer in
+            if index == writers {
+                // The collector: every blob nothing references, recorded, removed, finished.
+                while finished.withLock({ $0 }) < writers {
+                    let candidates = try racer.unreferenced(blobs.withLock { Array($0) })
+                    let begun = try racer.beginCollection(candidates, at: Date())
+                    blobs.withLock { stored in for digest in begun { stored.remove(digest) } }
+                    try racer.endCollection(begun, at: Date(), removed: true)
+                }
+                return
+            }
+            defer { finished.withLock { $0 += 1 } }
+            let version = versions[index]
+            let blob = version.manifest.files[0].digest
+            while true {
+                let fence = try racer.collectionFence()
+                _ = blobs.withLock { $0.insert(blob) }  // stored (again) after the fence is read
+                do {
+                    _ = try racer.insertVersion(fenced(version, position: fence), seal: seal)
+                    return
+                } catch MetadataError.collected {
+                    retries.withLock { $0 += 1 }
+                }
+            }
+        }
+        let stored = blobs.withLock { $0 }
+        for version in versions {
+            #expect(stored.contains(version.manifest.files[0].digest), "a committed version's blob was collected")
+        }
+        #expect(try store.versions(of: try ModelName("raced"), limit: nil).total == writers)
+        try expectChainIntact(store)
+    }
+
+    /// `new` with a fence at `position` over every blob it references.
+    static func fenced(_ new: NewVersion, position: Int64) -> NewVersion {
+        NewVersion(
+            manifest: new.manifest, manifestDigest: new.manifestDigest, gitNote: new.gitNote, createdAt: new.createdAt, registrant: new.registrant,
+            datasetListings: new.datasetListings, registrationRecord: new.registrationRecord, datasetRecords: new.datasetRecords,
+            fence: BlobFence(position: position, digests: new.manifest.files.map(\.digest) + [new.manifestDigest, new.registrationRecord]))
+    }
+
     /// Every suite of this conformance, on fresh databases from `fresh` (one per suite).
     public static func all(fresh: () throws -> Opener) throws {
         try numbersAreGapFreeUnderConcurrentWriters(open: try fresh())
@@ -358,6 +443,7 @@ public enum MetadataStoreConformance {
         try versionsPageFromWhereTheLastPageEnded(open: try fresh())
         try driftReportsPageNewestFirstWithTheirEvents(open: try fresh())
         try deletionIsCheckedInTheEventsTransaction(open: try fresh())
+        try collectionLogFencesWriters(open: try fresh())
     }
 
     // MARK: Helpers

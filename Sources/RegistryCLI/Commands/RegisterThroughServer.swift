@@ -18,8 +18,10 @@ extension RegisterCommand {
         let asked = try decodeBody(BlobList.self, from: call.body, what: "a list of blobs ({\"blobs\": [{\"digest\", \"size\"}]})")
         // So is a parent that does not resolve or is deleted.
         if let parent = asked.parent { try call.registry.checkParent(parent) }
+        // Read before looking: the commit is refused if gc collects one of them after this.
+        let fence = try call.registry.collectionFence()
         let missing = try call.registry.missingBlobs(asked.blobs.map { ($0.digest, $0.size) })
-        return RouteAnswer(stdout: try ServeCommand.encoded(MissingBlobs(missing: missing)), stderr: Data(), failure: nil)
+        return RouteAnswer(stdout: try ServeCommand.encoded(MissingBlobs(missing: missing, fence: fence)), stderr: Data(), failure: nil)
     }
 
     /// `POST /v1/register`: records a prepared registration whose blobs are stored, as the token.
@@ -40,7 +42,7 @@ extension RegisterCommand {
         let settings = try call.registry.config()
         var recorded: VersionRecord?
         var answer = try RouteAnswer.printed(call.form) { (global) throws(RegistryError) in
-            var outcome = try call.registry.register(prepared: registration, bytesUploaded: upload.bytesUploaded)
+            var outcome = try call.registry.register(prepared: registration, bytesUploaded: upload.bytesUploaded, fence: upload.fence)
             outcome.warnings = upload.warnings + outcome.warnings
             recorded = outcome.version
             report(outcome, global: global)
@@ -62,12 +64,13 @@ extension RegisterCommand {
         // server is asked again what it lacks. When it lacks nothing, the 409 was another conflict.
         for attempt in 1...3 {
             let sent = try connection.uploadMissing(uploads, parent: registration.parent)
+            let fence = sent.fence
             if let refused, sent.missing == 0 { return try ServerClient.print(refused, connection: connection) }
             bytesUploaded += sent.bytesStored
             if attempt == 1, let gate {
                 for _ in 0..<1200 where !FileManager.default.fileExists(atPath: gate) { Thread.sleep(forTimeInterval: 0.05) }
             }
-            let body = try wireBody(RegistrationUpload(registration: registration, warnings: warnings, bytesUploaded: bytesUploaded))
+            let body = try wireBody(RegistrationUpload(registration: registration, warnings: warnings, bytesUploaded: bytesUploaded, fence: fence))
             let committed = try connection.send("POST", "/v1/register", headers: [(AnswerForm.headerName, form.header)], body: body)
             guard committed.status == 409 else {
                 let envelope = try ServerClient.printEnvelope(committed, connection: connection)
@@ -80,6 +83,9 @@ extension RegisterCommand {
                 return envelope.exitCode
             }
             refused = committed
+            // A collection recorded but not finished keeps its blob present a moment longer:
+            // asked again at once, the server would still have it and refuse it again.
+            Thread.sleep(forTimeInterval: 0.2 * Double(attempt))
         }
         throw RegistryError(.conflict, "the server kept losing this registration's blobs", hint: "check that no 'mreg gc' is running in a loop, then register again")
     }
@@ -88,7 +94,7 @@ extension RegisterCommand {
 extension ServerConnection {
     /// Asks the server which of these blobs it lacks (`POST /v1/blobs/missing`) and uploads
     /// those; returns how many it lacked and the bytes it stored anew.
-    func uploadMissing(_ uploads: [PendingBlob], parent: String?) throws(RegistryError) -> (missing: Int, bytesStored: Int64) {
+    func uploadMissing(_ uploads: [PendingBlob], parent: String?) throws(RegistryError) -> (missing: Int, bytesStored: Int64, fence: Int64?) {
         let asked = try wireBody(BlobList(blobs: uploads.map { BlobList.Blob(digest: $0.digest, size: $0.size) }, parent: parent))
         let answer = try send("POST", "/v1/blobs/missing", body: asked)
         guard answer.status == 200, let missing = try? JSONDecoder().decode(MissingBlobs.self, from: answer.body) else {
@@ -101,7 +107,7 @@ extension ServerConnection {
             guard uploaded.status == 200 || uploaded.status == 201 else { throw ServerClient.failure(uploaded, connection: self) }
             if uploaded.status == 201 { stored += blob.size }
         }
-        return (wanted.count, stored)
+        return (wanted.count, stored, missing.fence)
     }
 }
 
@@ -119,6 +125,9 @@ struct BlobList: Codable {
 /// The ones the server lacks.
 struct MissingBlobs: Codable {
     let missing: [Digest]
+    /// Where gc's collection log stood before the server looked (see `BlobCollectionLogging`):
+    /// the client sends it back with the registration.
+    let fence: Int64?
 }
 
 /// What `POST /v1/register` takes: the prepared registration, and the notes the client's
@@ -128,6 +137,9 @@ struct RegistrationUpload: Codable {
     let warnings: [String]
     /// Bytes the client's uploads stored anew (the server answered 201), for the report.
     let bytesUploaded: Int64
+    /// The fence the missing-blobs answer gave: the commit is refused (409, and the client asks
+    /// again) when gc collected one of the registration's blobs after it.
+    var fence: Int64?
 }
 
 /// A request body as the client sends it (`DocumentEncoder.wire`: numbers keep their kind).

@@ -53,14 +53,17 @@ extension Registry {
         // Both documents are referenced by nothing until the transaction commits: hold off `gc`.
         let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "dataset add")
         defer { withExtendedLifetime(storeLock) {} }
-        let contents = try storeDatasetRecord(fingerprint, listing: dataset.listing ?? [], profiles: dataset.profiles)
-        let nameRecord = try storeRecord(
-            Self.datasetNameDocument(DatasetName(name: name, fingerprint: fingerprint, sourcePath: path, addedAt: addedAt, addedBy: actor)),
-            what: "dataset name")
-        let added = try database { (db) throws(MetadataError) in
-            try db.addDataset(
-                name: name, fingerprint: fingerprint, listing: dataset.listing ?? [], profiles: dataset.profiles, sourcePath: path,
-                at: addedAt, by: actor, records: (contents, nameRecord), seal: Self.sealEvent)
+        let added = try retryingCollected { (fence) throws(RegistryError) in
+            let contents = try storeDatasetRecord(fingerprint, listing: dataset.listing ?? [], profiles: dataset.profiles)
+            let nameRecord = try storeRecord(
+                Self.datasetNameDocument(DatasetName(name: name, fingerprint: fingerprint, sourcePath: path, addedAt: addedAt, addedBy: actor)),
+                what: "dataset name")
+            return try database { (db) throws(MetadataError) in
+                try db.addDataset(
+                    name: name, fingerprint: fingerprint, listing: dataset.listing ?? [], profiles: dataset.profiles, sourcePath: path,
+                    at: addedAt, by: actor, records: (contents, nameRecord), fence: BlobFence(position: fence, digests: [contents, nameRecord].compactMap { $0 }),
+                    seal: Self.sealEvent)
+            }
         }
         return (try datasetView(fingerprint.digest), added)
     }

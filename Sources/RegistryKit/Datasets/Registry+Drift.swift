@@ -108,9 +108,13 @@ extension Registry {
     private func recordDrift(_ record: DriftRecord, of version: VersionRecord, actor: Registrant) throws(RegistryError) -> DriftRecording {
         let lock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "drift --record")
         defer { withExtendedLifetime(lock) {} }
-        let document = try storeRecord(record.document(manifest: version.manifestDigest), what: "drift report")
-        let event = try database { (db) throws(MetadataError) in
-            try db.insertDriftReport(versionID: version.id, record, at: clock(), actor: actor, record: document, seal: Self.sealEvent)
+        let event = try retryingCollected { (fence) throws(RegistryError) in
+            let document = try storeRecord(record.document(manifest: version.manifestDigest), what: "drift report")
+            return try database { (db) throws(MetadataError) in
+                try db.insertDriftReport(
+                    versionID: version.id, record, at: clock(), actor: actor, record: document, fence: BlobFence(position: fence, digests: [document]),
+                    seal: Self.sealEvent)
+            }
         }
         return DriftRecording(number: event.event.sequence, at: event.event.at, actor: event.event.actor)
     }

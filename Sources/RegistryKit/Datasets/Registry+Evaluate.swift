@@ -99,6 +99,9 @@ extension Registry {
         // evaluation row commits: hold off `gc` meanwhile.
         let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "evaluate")
         defer { withExtendedLifetime(storeLock) {} }
+        // Read before the predictions are stored (see `BlobCollectionLogging`); a collection of
+        // them meanwhile refuses the evaluation with exit 3, and running it again stores them again.
+        let fence = try collectionFence()
         switch request.source {
         case .metrics(let given):
             guard !given.isEmpty else { throw .usage("give --metric KEY=VALUE, --metrics FILE or --predictions FILE") }
@@ -136,7 +139,8 @@ extension Registry {
         let new = NewEvaluation(
             versionID: version.id, dataset: fingerprint, datasetListing: listing, datasetProfiles: profiles, datasetKey: key, task: task,
             metrics: metrics, detailsJSON: detailsJSON, predictions: predictions, gitCommit: git?.commit, gitDirty: git?.dirty ?? false,
-            createdAt: createdAt, registrant: request.registrant, record: record, datasetRecord: datasetRecord)
+            createdAt: createdAt, registrant: request.registrant, record: record, datasetRecord: datasetRecord,
+            fence: BlobFence(position: fence, digests: [predictions, record, datasetRecord].compactMap { $0 }))
         let id = try database { (db) throws(MetadataError) in try db.insertEvaluation(new, seal: Self.sealEvent) }
         guard let record = try database({ (db) throws(MetadataError) in try db.evaluation(id: id) }) else {
             throw .bug("evaluation #\(id) vanished after it was written")

@@ -59,6 +59,11 @@ extension RegistryError {
             self = .backendUnavailable(engine: engine, address: address, problem: problem)
         case .server(let engine, let code, let message):
             self = .bug("\(engine) failed with code \(code): \(message)")
+        case .collected(let digests):
+            self.init(
+                .conflict, "gc collected \(digests.count) blob(s) this command was about to reference (\(digests[0].short)\(digests.count > 1 ? ", …" : "")); nothing was recorded",
+                hint: "run the command again: it stores them again (if a gc was stopped midway, 'mreg gc' finishes its work first)")
+            collectedBlobs = digests
         }
     }
 

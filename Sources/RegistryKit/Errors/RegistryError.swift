@@ -1,3 +1,5 @@
+import RegistryModel
+
 /// The one error type of the registry facade: what went wrong, in a sentence a user understands,
 /// and the command or action that fixes it. Every lower error is mapped to this at the boundary.
 public struct RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -41,6 +43,8 @@ public struct RegistryError: Error, Equatable, Sendable, CustomStringConvertible
     /// The command already printed its own `--json` document describing the failure (a refused
     /// promotion's report, a failed verification), so no separate error document follows it.
     public var documentPrinted = false
+    /// The blobs gc collected while the command ran (a `.conflict` that retrying resolves).
+    public var collectedBlobs: [Digest] = []
 
     public init(_ kind: Kind, _ message: String, hint: String? = nil) {
         self.kind = kind

@@ -15,46 +15,171 @@ public struct CollectionReport: Sendable {
 }
 
 extension Registry {
-    /// Deletes blobs that no version or stored dataset references (left by interrupted or refused
-    /// registrations) and abandoned temporary files. Waits for registrations in flight on this
-    /// machine; a shared blob store keeps young blobs instead, for registrations on other machines.
-    public func collectGarbage(dryRun: Bool) throws(RegistryError) -> CollectionReport {
-        let lock = try StoreLock.acquire(layout, exclusive: true, timeout: busyTimeout, purpose: "gc")
+    /// Blobs looked at (and, when unreferenced, collected) per metadata transaction.
+    static let collectionPage = 500
+
+    /// How old an unfinished collection must be for a gc to finish it as one whose gc stopped
+    /// (a running gc removes a page's blobs within seconds of recording them). A gc stalled for
+    /// longer between the two could remove a blob stored again after another gc finished it;
+    /// `verify` would report the version missing it.
+    public static let stoppedCollectionAge: TimeInterval = 600
+
+    /// Deletes blobs that nothing live references (the files of deleted versions, blobs left by
+    /// interrupted or refused registrations) and abandoned temporary files.
+    ///
+    /// Safe under load, on any machine: each page of unreferenced blobs is recorded in the
+    /// collection log, in a transaction that checks again that nothing references them, before
+    /// any is removed, and a write that references one of them after its fence is refused and run
+    /// again (`BlobCollectionLogging`). The store is read a page at a time, so memory stays
+    /// bounded whatever its size. Registrations go on meanwhile: gc holds the store lock shared.
+    ///
+    /// `stoppedAfter`: how old an unfinished collection must be to be finished as a stopped gc's
+    /// (`stoppedCollectionAge` by default). `pauseAfterRecording` (tests): once the first page's
+    /// collections are recorded, creates the file `pauseMarker` and waits that many seconds
+    /// before removing the blobs, so that a test can kill gc there.
+    public func collectGarbage(
+        dryRun: Bool, stoppedAfter: TimeInterval = stoppedCollectionAge, pauseAfterRecording: (marker: String, seconds: Double)? = nil
+    ) throws(RegistryError) -> CollectionReport {
+        let collection = try collectBlobs(dryRun: dryRun, stoppedAfter: stoppedAfter, pause: pauseAfterRecording)
+        // A temporary file's writer holds it locked and the store lock shared, so under the store
+        // lock held exclusively an unlocked temporary file has no writer, however young; while
+        // other commands run, files younger than the sweep's grace are left to the next gc.
+        var temporaries = 0
+        if !dryRun, let local = blobs as? any LocalBlobStoring {
+            let exclusive = try? StoreLock.acquire(layout, exclusive: true, timeout: 0, purpose: "gc")
+            temporaries = exclusive == nil ? local.sweepAbandonedTemporaries() : local.sweepAbandonedTemporaries(graceSeconds: 0, now: nil)
+            withExtendedLifetime(exclusive) {}
+        }
+        return CollectionReport(
+            unreferencedBlobs: collection.collected, bytes: collection.bytes, keptRecent: collection.keptRecent, deletionRefused: collection.refusal,
+            abandonedTemporaries: temporaries, dryRun: dryRun)
+    }
+
+    /// The blob part of gc, under the store lock held shared (so `migrate`, which holds it
+    /// exclusively, never runs at the same time).
+    private func collectBlobs(
+        dryRun: Bool, stoppedAfter: TimeInterval, pause: (marker: String, seconds: Double)?
+    ) throws(RegistryError) -> GarbageCollection {
+        let lock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "gc")
         defer { withExtendedLifetime(lock) {} }
-        let references = try database { (db) throws(MetadataError) in try db.blobReferences(versionIDs: nil) }
-        if let bad = references.malformed.first {
+        if let bad = try database({ (db) throws(MetadataError) in try db.malformedReference() }) {
             throw RegistryError(
-                .integrity, "gc cannot tell which blobs are in use: \(bad.owner) has a malformed digest '\(bad.text)' in the database",
+                .integrity, "gc cannot tell which blobs are in use: \(bad) in the database",
                 hint: "run 'mreg verify --all' to see what was changed outside mreg, and restore the database from a backup")
         }
-        let referenced = Set(references.references.map(\.digest))
-        let stored = try storeBlob { () throws(ContentStoreError) in try blobs.listBlobs() }.blobs
-        var unreferenced = [Digest](), keptRecent = [Digest]()
-        for digest in stored where !referenced.contains(digest) {
-            if try storeBlob({ () throws(ContentStoreError) in try blobs.isCollectable(digest) }) {
-                unreferenced.append(digest)
+        var collection = GarbageCollection(registry: self, dryRun: dryRun, stoppedAfter: stoppedAfter, pause: pause)
+        if !dryRun { try collection.finishStoppedCollections() }
+        var failure: RegistryError?
+        do throws(ContentStoreError) {
+            try blobs.forEachBlobPage(size: Self.collectionPage) { page in
+                do throws(RegistryError) {
+                    try collection.collect(page)
+                    return true
+                } catch {
+                    failure = error
+                    return false
+                }
+            }
+        } catch {
+            throw RegistryError(error)
+        }
+        if let failure { throw failure }
+        return collection
+    }
+}
+
+/// One run of gc, page by page: what it found, removed and kept.
+private struct GarbageCollection {
+    let registry: Registry
+    let dryRun: Bool
+    let stoppedAfter: TimeInterval
+    var pause: (marker: String, seconds: Double)?
+    private(set) var collected = [Digest]()
+    private(set) var keptRecent = [Digest]()
+    private(set) var bytes: Int64 = 0
+    /// Why the store refused to delete; from then on blobs are only counted, as in a dry run.
+    private(set) var refusal: String?
+
+    init(registry: Registry, dryRun: Bool, stoppedAfter: TimeInterval, pause: (marker: String, seconds: Double)?) {
+        self.registry = registry
+        self.dryRun = dryRun
+        self.stoppedAfter = stoppedAfter
+        self.pause = pause
+    }
+
+    /// Removes the blobs of collections a gc began and never finished (it was stopped): no fenced
+    /// writer can have referenced them since they were recorded. A collection younger than
+    /// `stoppedAfter` is taken to belong to a gc still running.
+    mutating func finishStoppedCollections() throws(RegistryError) {
+        while refusal == nil {
+            let now = registry.clock()
+            let stopped = try registry.database { (db) throws(MetadataError) in
+                try db.claimStoppedCollections(startedBefore: now.addingTimeInterval(-stoppedAfter), at: now, limit: Registry.collectionPage)
+            }
+            guard !stopped.isEmpty else { return }
+            try remove(stopped)
+        }
+    }
+
+    /// Collects the unreferenced blobs of one page of the store.
+    mutating func collect(_ page: [Digest]) throws(RegistryError) {
+        let unreferenced = try registry.database { (db) throws(MetadataError) in try db.unreferenced(page) }
+        var candidates = [Digest]()
+        for digest in unreferenced {
+            if try Registry.storeBlob({ () throws(ContentStoreError) in try registry.blobs.isCollectable(digest) }) {
+                candidates.append(digest)
             } else {
                 keptRecent.append(digest)
             }
         }
-        var bytes: Int64 = 0
-        var refusal: String?
-        for digest in unreferenced {
-            bytes += blobs.storedSize(of: digest) ?? 0
-            guard !dryRun, refusal == nil else { continue }
+        guard !candidates.isEmpty else { return }
+        if dryRun || refusal != nil {
+            count(candidates)
+            return
+        }
+        // Recorded before any is removed, each checked again in that transaction: one referenced
+        // since the look above is skipped.
+        let begun = try registry.database { (db) throws(MetadataError) in try db.beginCollection(candidates, at: registry.clock()) }
+        if let (marker, seconds) = pause, !begun.isEmpty {
+            FileManager.default.createFile(atPath: marker, contents: nil)
+            Thread.sleep(forTimeInterval: seconds)
+            pause = nil
+        }
+        try remove(begun)
+    }
+
+    /// Removes blobs whose collection is recorded, then marks it finished; when the store refuses
+    /// (deletion disabled), withdraws the collections of those still stored.
+    private mutating func remove(_ digests: [Digest]) throws(RegistryError) {
+        var removed = [Digest]()
+        for (index, digest) in digests.enumerated() {
+            let size = registry.blobs.storedSize(of: digest) ?? 0
             do {
-                try blobs.remove(digest)
+                try registry.blobs.remove(digest)
             } catch .refused(_, _, let problem) {
                 refusal = problem
+                count(Array(digests[index...]))
+                break
             } catch {
                 throw RegistryError(error)
             }
+            removed.append(digest)
+            collected.append(digest)
+            bytes += size
         }
-        // Every writer of temporary files holds the store lock shared, so under gc's exclusive
-        // lock an unlocked temporary file has no writer, however young it is.
-        let temporaries = dryRun ? 0 : (blobs as? any LocalBlobStoring)?.sweepAbandonedTemporaries(graceSeconds: 0, now: nil) ?? 0
-        return CollectionReport(
-            unreferencedBlobs: unreferenced, bytes: bytes, keptRecent: keptRecent, deletionRefused: refusal, abandonedTemporaries: temporaries,
-            dryRun: dryRun)
+        let now = registry.clock()
+        let kept = Array(digests.dropFirst(removed.count))
+        try registry.database { (db) throws(MetadataError) in
+            try db.endCollection(removed, at: now, removed: true)
+            try db.endCollection(kept, at: now, removed: false)
+        }
+    }
+
+    /// Counts blobs that would be collected, without removing them.
+    private mutating func count(_ digests: [Digest]) {
+        for digest in digests {
+            collected.append(digest)
+            bytes += registry.blobs.storedSize(of: digest) ?? 0
+        }
     }
 }

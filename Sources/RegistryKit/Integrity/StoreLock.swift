@@ -1,12 +1,14 @@
 import Foundation
 import Glibc
 
-/// Coordinates garbage collection with writers through `flock` on `registry/gc.lock`.
+/// Coordinates this machine's commands through `flock` on `registry/gc.lock`.
 ///
-/// A registration holds it shared from its first blob until its version row is committed, since
-/// in between its blobs are referenced by nothing yet; `gc` holds it exclusively, so it never
-/// deletes a blob that a registration in flight is about to reference. The kernel releases the
-/// lock when a holder dies, so a `kill -9` never leaves the registry locked.
+/// Writers (registrations, evaluations, …) and gc hold it shared: what keeps gc from removing a
+/// blob a writer is about to reference is the collection log (`BlobCollectionLogging`), which
+/// works across machines. It is held exclusively by `migrate`, which holds every writer off, and
+/// by gc only when it can take it at once, to sweep temporary files of any age: under it, no
+/// writer is left to own one. The kernel releases the lock when a holder dies, so a `kill -9`
+/// never leaves the registry locked.
 final class StoreLock: Sendable {
     private let fd: Int32
 
@@ -29,7 +31,7 @@ final class StoreLock: Sendable {
             guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
                 throw RegistryError(
                     .locked, "\(purpose) waited \(Int(timeout)) s for '\(path)': "
-                        + (exclusive ? "registrations are in progress" : "a garbage collection is in progress"),
+                        + (exclusive ? "other commands are in progress" : "a migration holds the registry"),
                     hint: "run it again when the other command has finished")
             }
             usleep(20_000)

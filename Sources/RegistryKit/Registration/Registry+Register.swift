@@ -10,6 +10,13 @@ extension Registry {
         let settings = try config()
         // A parent that does not resolve is refused before any blob is stored.
         if let parent = request.parent { try checkParent(parent) }
+        // When gc collects a blob this registration relied on, it runs again and stores it again.
+        return try retryingCollected { (fence) throws(RegistryError) in try register(request, fence: fence, settings: settings, progress: progress) }
+    }
+
+    private func register(
+        _ request: RegistrationRequest, fence: Int64, settings: RegistryConfig, progress: (any ProgressDisplay)?
+    ) throws(RegistryError) -> RegistrationOutcome {
         // From the first blob until the row commits, this registration's blobs are referenced by
         // nothing: hold off `gc` meanwhile (taken at the first blob, so a refusal before it
         // leaves the registry as it was).
@@ -22,7 +29,7 @@ extension Registry {
             }
             return try self.ingest(files, label: label, progress: progress)
         }
-        var outcome = try record(prepared.registration, hints: prepared.hints, bytesStored: prepared.bytesStored, checkBlobs: false)
+        var outcome = try record(prepared.registration, hints: prepared.hints, bytesStored: prepared.bytesStored, checkBlobs: false, fence: fence)
         outcome.warnings = prepared.warnings + outcome.warnings
         if settings.recordGitNotes, let problem = recordGitNote(outcome.version, source: request.git, currentDirectory: request.currentDirectory) {
             outcome.warnings.append(problem)
@@ -33,18 +40,21 @@ extension Registry {
     /// Records a registration prepared on another machine (`mreg` sending to `mreg serve`): its
     /// blobs were uploaded and re-hashed before, so each must be stored with its size; what it
     /// claims is checked as a command line's arguments would be. `bytesUploaded` is what its
-    /// uploads stored anew, as the client counted them (reported, not recorded).
-    public func register(prepared registration: PreparedRegistration, bytesUploaded: Int64 = 0) throws(RegistryError) -> RegistrationOutcome {
+    /// uploads stored anew, as the client counted them (reported, not recorded). `fence` is where
+    /// the collection log stood when the client asked which blobs were missing (read now when nil).
+    public func register(prepared registration: PreparedRegistration, bytesUploaded: Int64 = 0, fence: Int64? = nil) throws(RegistryError) -> RegistrationOutcome {
         try registration.validate()
         let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "register")
         defer { withExtendedLifetime(storeLock) {} }
-        return try record(registration, hints: [], bytesStored: max(0, bytesUploaded), checkBlobs: true)
+        let position: Int64
+        if let fence { position = fence } else { position = try collectionFence() }
+        return try record(registration, hints: [], bytesStored: max(0, bytesUploaded), checkBlobs: true, fence: position)
     }
 
     /// Builds the manifest of a prepared registration and records the version, or returns the
     /// identical one already recorded; then publishes it where the blob store publishes.
     private func record(
-        _ registration: PreparedRegistration, hints: [SourceHint], bytesStored: Int64, checkBlobs: Bool
+        _ registration: PreparedRegistration, hints: [SourceHint], bytesStored: Int64, checkBlobs: Bool, fence: Int64
     ) throws(RegistryError) -> RegistrationOutcome {
         let model = try Self.modelName(registration.model)
         if checkBlobs { try requireStored(registration.blobs) }
@@ -74,7 +84,7 @@ extension Registry {
             }
             outcome = try recordVersion(
                 manifest: manifest, digest: manifestDigest, git: registration.git, gitNote: registration.gitNote, registrant: registration.registrant,
-                datasets: datasets, listings: listings, profiles: profiles, hints: hints)
+                datasets: datasets, listings: listings, profiles: profiles, hints: hints, fence: fence)
         }
         let (pointer, created): (VersionPointer, Bool) = switch outcome {
         case .created(let pointer): (pointer, true)
@@ -118,7 +128,7 @@ extension Registry {
     /// Stores the registration's documents, then records the version and its events in one transaction.
     private func recordVersion(
         manifest: Manifest, digest: Digest, git: GitProvenance?, gitNote: String?, registrant: Registrant, datasets: [DatasetUse],
-        listings: [Digest: [FileEntry]], profiles: [Digest: [StoredProfile]], hints: [SourceHint]
+        listings: [Digest: [FileEntry]], profiles: [Digest: [StoredProfile]], hints: [SourceHint], fence: Int64
     ) throws(RegistryError) -> InsertOutcome {
         let createdAt = clock()
         let registration = try storeRecord(
@@ -131,12 +141,16 @@ extension Registry {
             let dataset = use.fingerprint.digest
             datasetRecords[dataset] = try storeDatasetRecord(use.fingerprint, listing: listings[dataset] ?? [], profiles: profiles[dataset] ?? [])
         }
+        // Every blob the version's rows will reference: its files and manifest, its documents, and
+        // the files of the datasets it stores.
+        let stored = datasets.filter(\.stored).flatMap { use in listings[use.fingerprint.digest]?.map(\.digest) ?? [use.fingerprint.digest] }
+        let referenced = manifest.files.map(\.digest) + [digest, registration] + datasetRecords.values + stored
         return try database { (db) throws(MetadataError) in
             try db.insertVersion(
                 NewVersion(
                     manifest: manifest, manifestDigest: digest, gitNote: gitNote, createdAt: createdAt, registrant: registrant,
                     datasetListings: listings, sourceHints: hints, datasetProfiles: profiles, registrationRecord: registration,
-                    datasetRecords: datasetRecords),
+                    datasetRecords: datasetRecords, fence: BlobFence(position: fence, digests: referenced)),
                 seal: Self.sealEvent)
         }
     }

@@ -29,9 +29,13 @@ extension Registry {
         if change.isEmpty { return (record, nil) }
         let lock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "annotate")
         defer { withExtendedLifetime(lock) {} }
-        let document = try storeRecord(change.document(manifest: record.manifestDigest), what: "annotation")
-        let event = try database { (db) throws(MetadataError) in
-            try db.insertAnnotation(versionID: record.id, change, at: clock(), actor: actor, reason: Self.trimmed(reason), record: document, seal: Self.sealEvent)
+        let event = try retryingCollected { (fence) throws(RegistryError) in
+            let document = try storeRecord(change.document(manifest: record.manifestDigest), what: "annotation")
+            return try database { (db) throws(MetadataError) in
+                try db.insertAnnotation(
+                    versionID: record.id, change, at: clock(), actor: actor, reason: Self.trimmed(reason), record: document,
+                    fence: BlobFence(position: fence, digests: [document]), seal: Self.sealEvent)
+            }
         }
         return (record, event)
     }

@@ -29,26 +29,36 @@ extension Registry {
     }
 
     /// Restores a deleted version, as an `undelete` ledger event, if gc has not removed any of
-    /// its files yet (each is checked in the blob store, under the lock local gc takes
-    /// exclusively); a version that is not deleted is left as it is (event nil).
+    /// its files yet: each is checked in the blob store after the collection fence is read, and
+    /// the event is refused when gc began collecting one since (see `BlobCollectionLogging`); a
+    /// version that is not deleted is left as it is (event nil).
     public func undelete(reference: String, reason: String?, actor: Registrant) throws(RegistryError) -> (record: VersionRecord, event: RecordedEvent?) {
         let record = try resolve(reference: reference)
         let name = "\(record.model)@\(record.number)"
         let status = try database { (db) throws(MetadataError) in try db.status(versionID: record.id) }
         guard let deletion = status.deletion else { return (record, nil) }
-        let lock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "undelete")
-        defer { withExtendedLifetime(lock) {} }
-        let missing = record.files.filter { blobs.storedSize(of: $0.digest) != $0.size }
-        if let first = missing.first {
-            throw RegistryError(
+        let tooLate = { (gone: Int, first: String) in
+            RegistryError(
                 .refused,
-                "too late to undelete \(name): gc has removed \(missing.count) of its \(record.files.count) files (\(first.path) among them) since it was deleted on \(Timestamp.format(deletion.at)) (event #\(deletion.sequence)); nothing was changed",
+                "too late to undelete \(name): gc has removed \(gone) of its \(record.files.count) files (\(first) among them) since it was deleted on \(Timestamp.format(deletion.at)) (event #\(deletion.sequence)); nothing was changed",
                 hint: "if you still have its files, register them again (the same content is \(name) again), then run 'mreg undelete \(name)'")
         }
+        let fence = try collectionFence()
+        let missing = record.files.filter { blobs.storedSize(of: $0.digest) != $0.size }
+        if let first = missing.first { throw tooLate(missing.count, first.path) }
         let draft = EventDraft(
             model: record.model, alias: nil, action: .undelete, toVersionID: record.id, at: clock(), actor: actor, reason: Self.trimmed(reason),
-            forced: false, gates: "[]", expectedHolderID: nil, requirement: .deleted)
-        switch try appendEvent(draft) {
+            forced: false, gates: "[]", expectedHolderID: nil, requirement: .deleted,
+            fence: BlobFence(position: fence, digests: record.files.map(\.digest)))
+        let outcome: AppendOutcome
+        do {
+            outcome = try appendEvent(draft)
+        } catch where !error.collectedBlobs.isEmpty {
+            // gc was removing them as they were checked.
+            let gone = Set(error.collectedBlobs)
+            throw tooLate(gone.count, record.files.first { gone.contains($0.digest) }?.path ?? gone.first!.short)
+        }
+        switch outcome {
         case .appended(let event): return (record, event)
         case .unchanged: return (record, nil)
         case .holderChanged, .versionDeleted, .versionHoldsAliases: throw .bug("an undeletion's event was checked as another kind")

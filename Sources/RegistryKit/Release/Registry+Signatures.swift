@@ -137,9 +137,12 @@ extension Registry {
             keyFingerprint: fingerprint, keyName: trusted.name, signature: signature, signedAt: clock(), signedBy: "\(signer.user)@\(signer.host)")
         let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "sign")
         defer { withExtendedLifetime(storeLock) {} }
-        let document = try storeRecord(Self.signatureDocument(stored, manifest: record.manifestDigest), what: "signature")
-        let created = try database { (db) throws(MetadataError) in
-            try db.insertSignature(versionID: record.id, stored, actor: signer, record: document, seal: Self.sealEvent)
+        let created = try retryingCollected { (fence) throws(RegistryError) in
+            let document = try storeRecord(Self.signatureDocument(stored, manifest: record.manifestDigest), what: "signature")
+            return try database { (db) throws(MetadataError) in
+                try db.insertSignature(
+                    versionID: record.id, stored, actor: signer, record: document, fence: BlobFence(position: fence, digests: [document]), seal: Self.sealEvent)
+            }
         }
         return (record, trusted, created)
     }
