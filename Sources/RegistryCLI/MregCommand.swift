@@ -17,7 +17,7 @@ public struct MregCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, RegisterCommand.self, ListCommand.self, ShowCommand.self, ExportCommand.self, PromoteCommand.self,
-            DemoteCommand.self, RollbackCommand.self, HistoryCommand.self, DeprecateCommand.self, LiftCommand.self, DeleteCommand.self, UndeleteCommand.self, AnnotateCommand.self, SignCommand.self, KeysCommand.self,
+            DemoteCommand.self, RollbackCommand.self, HistoryCommand.self, DeprecateCommand.self, LiftCommand.self, DeleteCommand.self, UndeleteCommand.self, RetentionCommand.self, AnnotateCommand.self, SignCommand.self, KeysCommand.self,
             PolicyCommand.self, DatasetCommand.self, EvaluateCommand.self, CompareCommand.self, DriftCommand.self, DiffCommand.self, LineageCommand.self, FindCommand.self, VerifyCommand.self, GCCommand.self, MigrateCommand.self, TokenCommand.self, ServeCommand.self, LoginCommand.self, WhoamiCommand.self,
         ]
     )

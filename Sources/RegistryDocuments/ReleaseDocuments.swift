@@ -298,3 +298,51 @@ public struct SignatureDocument: Codable {
         signedBy = check.signedBy
     }
 }
+
+/// What `mreg retention` prints: per model, its rule and the versions deleted (or, without
+/// `--apply`, to be deleted), those kept only for their aliases, and those skipped.
+public struct RetentionDocument: Codable {
+    public struct Rule: Codable {
+        public let keepLast: Int?
+        public let minAge: String?
+        public let protectAliases: [String]
+    }
+    public struct Deletion: Codable {
+        public let reference: String
+        public let version: Int
+        public let createdAt: String
+        public let why: String
+        public let event: EventDocument?
+    }
+    public struct Skipped: Codable {
+        public let reference: String
+        public let problem: String
+    }
+    public struct Model: Codable {
+        public let model: String
+        public let rule: Rule
+        public let deleted: [Deletion]
+        /// Versions past the limits kept because they hold an alias or held a protected one.
+        public let protected: [Int]
+        public let skipped: [Skipped]
+    }
+    /// False when config.toml has no [retention] section.
+    public let configured: Bool
+    public let applied: Bool
+    public let models: [Model]
+
+    public init(_ outcome: RetentionOutcome) {
+        configured = outcome.configured
+        applied = outcome.applied
+        models = outcome.models.map { result in
+            let name = result.model.value
+            return Model(
+                model: name,
+                rule: Rule(keepLast: result.rule.keepLast, minAge: result.rule.minAge?.text, protectAliases: result.rule.protectAliases),
+                deleted: result.deletions.map {
+                    Deletion(reference: "\(name)@\($0.number)", version: $0.number, createdAt: Timestamp.format($0.createdAt), why: $0.why, event: $0.event.map(EventDocument.init))
+                },
+                protected: result.protected, skipped: result.skipped.map { Skipped(reference: "\(name)@\($0.number)", problem: $0.problem) })
+        }
+    }
+}

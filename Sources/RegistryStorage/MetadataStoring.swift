@@ -71,6 +71,9 @@ public protocol LedgerStoring: Sendable {
     func rollbackPlan(model: ModelName, alias: AliasName, isTarget: @escaping @Sendable (RollbackCandidate) -> Bool) throws(MetadataError) -> RollbackPlan?
     /// Whether a version holds or has held an alias.
     func hasHeld(versionID: VersionKey, alias: AliasName) throws(MetadataError) -> Bool
+    /// The numbers of a model's versions that hold or have held any of `aliases` (what retention
+    /// protects), read down the alias index.
+    func versionsEverHolding(model: ModelName, aliases: [AliasName]) throws(MetadataError) -> Set<Int>
     /// Version numbers of a model that are deprecated or were rolled back (marks not lifted), for `mreg list`.
     func statusMarks(of model: ModelName) throws(MetadataError) -> (deprecated: Set<Int>, rolledBack: Set<Int>)
     /// A model's events (one alias's, when given), newest first, and how many there are; only its

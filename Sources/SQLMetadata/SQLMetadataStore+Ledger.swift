@@ -331,6 +331,19 @@ extension SQLMetadataStore {
         }
     }
 
+    public func versionsEverHolding(model: ModelName, aliases: [AliasName]) throws(MetadataError) -> Set<Int> {
+        guard !aliases.isEmpty else { return [] }
+        return try readStatement { db in
+            Set(try db.column(
+                """
+                SELECT DISTINCT v.number FROM events e JOIN versions v ON v.id = e.to_version_id
+                WHERE e.model_id = (SELECT id FROM models WHERE name = ?) AND e.alias IN (\(aliases.map { _ in "?" }.joined(separator: ", ")))
+                    AND e.action IN ('promote', 'rollback')
+                """,
+                [model.value] + aliases.map(\.value)))
+        }
+    }
+
     /// Version numbers of a model that are deprecated or were rolled back (marks not lifted), for `mreg list`.
     public func statusMarks(of model: ModelName) throws(MetadataError) -> (deprecated: Set<Int>, rolledBack: Set<Int>) {
         try read { db in

@@ -41,6 +41,7 @@ import Testing
             "POST /v1/lift": ("ref=churn@1&deprecation=true", nil),
             "POST /v1/delete": ("ref=churn@1&reason=matrix", nil),
             "POST /v1/undelete": ("ref=churn@1", nil),
+            "POST /v1/retention": ("model=churn", nil),
             "POST /v1/token/create": ("name=made-NAME&role=reader", nil),
             "GET /v1/token/list": ("", nil),
             "POST /v1/token/revoke": ("name=nobody", nil),
@@ -81,7 +82,9 @@ import Testing
         }
         let calls = Self.calls
         #expect(Set(calls.keys) == Set(needed.keys), "every endpoint has a call in the matrix")
-        #expect(raised.map { "\($0.key) \($0.flag)" } == ["POST /v1/drift record"], "recording a drift report needs a writer; nothing else raises a role")
+        #expect(
+            Set(raised.map { "\($0.key) \($0.flag) \($0.role)" }) == ["POST /v1/drift record writer", "POST /v1/retention apply promoter"],
+            "recording a drift report needs a writer, applying retention a promoter; nothing else raises a role")
 
         let rows = needed.sorted(by: { $0.key < $1.key }).map { (key: $0.key, extra: "", role: $0.value) }
             + raised.map { (key: $0.key, extra: "&\($0.flag)=true", role: $0.role) }

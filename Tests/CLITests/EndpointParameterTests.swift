@@ -24,6 +24,7 @@ import Testing
         "/v1/deprecate": [["churn@1", "--reason", "r"]],
         "/v1/delete": [["churn@1", "--reason", "r"]],
         "/v1/undelete": [["churn@1", "--reason", "r"]],
+        "/v1/retention": [["churn", "--apply"]],
         "/v1/lift": [["churn@1", "--rollback", "production", "--reason", "r"], ["churn@1", "--deprecation", "--reason", "r"]],
         "/v1/token/create": [["ci", "--role", "writer", "--models", "churn*", "--aliases", "staging", "--expires", "90d"]],
         "/v1/token/list": [[]],

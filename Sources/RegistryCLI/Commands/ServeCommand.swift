@@ -124,7 +124,7 @@ struct ServeCommand: RegistryCommand {
     static let served: [any ServedCommand.Type] = [
         ListCommand.self, ShowCommand.self, HistoryCommand.self, VerifyCommand.self, LineageCommand.self, PolicyCommand.self,
         KeysListCommand.self, DatasetListCommand.self, DatasetShowCommand.self, AnnotateCommand.self, PromoteCommand.self,
-        RollbackCommand.self, DemoteCommand.self, DeprecateCommand.self, LiftCommand.self, DeleteCommand.self, UndeleteCommand.self, TokenCreateCommand.self, TokenListCommand.self,
+        RollbackCommand.self, DemoteCommand.self, DeprecateCommand.self, LiftCommand.self, DeleteCommand.self, UndeleteCommand.self, RetentionCommand.self, TokenCreateCommand.self, TokenListCommand.self,
         TokenRevokeCommand.self, WhoamiCommand.self, DiffCommand.self, CompareCommand.self, FindCommand.self,
         EvaluateCommand.self, DriftCheckCommand.self, DriftListCommand.self, DriftShowCommand.self,
     ]

@@ -267,6 +267,14 @@ extension UndeleteCommand: ServedCommand {
     var parameters: [(String, String)] { [("ref", reference)].adding("reason", reason) }
 }
 
+extension RetentionCommand: ServedCommand {
+    // Listing needs a reader; deleting (`apply`) a promoter, as `delete` does.
+    static let endpoint = Endpoint(
+        method: .post, path: "/v1/retention", role: .reader, answers: ["retention"], arguments: ["model"], flags: ["apply"],
+        flagRoles: ["apply": .promoter], model: "model", filtersModels: true)
+    var parameters: [(String, String)] { [].adding("model", name).adding("apply", flag: apply) }
+}
+
 extension LiftCommand: ServedCommand {
     static let endpoint = Endpoint(
         method: .post, path: "/v1/lift", role: .promoter, answers: ["lift"], arguments: ["ref"], options: ["rollback", "reason"], flags: ["deprecation"], model: "ref",

@@ -7,10 +7,12 @@ import TOML
 public struct RegistryConfig: Sendable, Equatable {
     /// Write a git note under refs/notes/mreg on each registered version's commit.
     public var recordGitNotes = false
+    /// `[retention]`: which versions `mreg retention` deletes; nil when the section is absent.
+    public var retention: RetentionRules?
 
     public init() {}
 
-    public static let keys = ["record_git_notes"]
+    public static let keys = ["record_git_notes", "retention"]
 }
 
 extension Registry {
@@ -34,6 +36,11 @@ extension Registry {
                     throw .usage("'\(path)' line \(value.line), key '\(key)': must be true or false, not \(value.typeDescription)")
                 }
                 config.recordGitNotes = flag
+            case "retention":
+                guard case .table(let section) = value.kind else {
+                    throw .usage("'\(path)' line \(value.line), key 'retention': must be a [retention] section")
+                }
+                config.retention = try RetentionRules.parse(section, file: path)
             default:
                 throw .usage("'\(path)' line \(value.line), key '\(key)': unknown setting; known settings are \(RegistryConfig.keys.joined(separator: ", "))")
             }
