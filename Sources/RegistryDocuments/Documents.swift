@@ -316,8 +316,29 @@ public struct VerifyDocument: Codable {
     public let head: HeadDocument?
     public let problems: [Problem]
     public let unreferencedBlobs: [String]
+    /// With `--sample`: what was re-hashed (`bytes_checked` counts only those bytes).
+    public let sample: Sample?
 
-    public init(ok: Bool, versionsChecked: Int, blobsChecked: Int, bytesChecked: Int64, signaturesChecked: Int, eventsChecked: Int, recordsChecked: Int, head: HeadDocument?, problems: [Problem], unreferencedBlobs: [String]) {
+    public struct Sample: Codable {
+        /// The share of blobs re-hashed (`--sample 5%`), or the budget in bytes (`--sample 2GiB`).
+        public let percent: Double?
+        public let bytes: Int64?
+        public let seed: UInt64
+        public let blobsRehashed: Int
+
+        public init(percent: Double?, bytes: Int64?, seed: UInt64, blobsRehashed: Int) {
+            self.percent = percent
+            self.bytes = bytes
+            self.seed = seed
+            self.blobsRehashed = blobsRehashed
+        }
+    }
+
+    public init(
+        ok: Bool, versionsChecked: Int, blobsChecked: Int, bytesChecked: Int64, signaturesChecked: Int, eventsChecked: Int, recordsChecked: Int,
+        head: HeadDocument?, problems: [Problem], unreferencedBlobs: [String], sample: Sample? = nil
+    ) {
+        self.sample = sample
         self.ok = ok
         self.versionsChecked = versionsChecked
         self.blobsChecked = blobsChecked

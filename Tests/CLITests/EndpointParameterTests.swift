@@ -11,7 +11,7 @@ import Testing
         "/v1/list": [["churn", "--limit", "5", "--after", "9", "--all", "--deleted"], ["--label", "owner=risk"]],
         "/v1/show": [["churn@1"]],
         "/v1/history": [["churn", "--alias", "production", "--limit", "3", "--all", "--records"], ["churn", "--at", "2026-11-02"]],
-        "/v1/verify": [["--expect-head", "sha256:" + String(repeating: "a", count: 64)], ["--all"]],
+        "/v1/verify": [["--expect-head", "sha256:" + String(repeating: "a", count: 64)], ["--all", "--sample", "5%", "--seed", "3"]],
         "/v1/lineage": [["churn@1", "--depth", "2", "--format", "dot", "--upstream"], ["churn@1", "--downstream"]],
         "/v1/policy": [["--model", "churn"]],
         "/v1/keys/list": [[]],

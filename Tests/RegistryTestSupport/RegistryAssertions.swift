@@ -3,6 +3,7 @@ import ContentStore
 import Foundation
 import GitLinkage
 import OCIBlobStore
+import RegistryModel
 import RegistryBackends
 import RegistryKit
 
@@ -162,3 +163,12 @@ public func storeOrphanBlob(_ root: String, _ bytes: String) throws -> String {
 public func sha256Hex(_ data: Data) -> String { FileHashing.digest(of: [UInt8](data)).hex }
 
 public func sha256Hex(_ text: String) -> String { sha256Hex(Data(text.utf8)) }
+
+/// Removes a stored blob behind mreg's back (the folder's file, or the OCI registry's holder and blob).
+public func removeStoredBlob(_ root: String, hex: String) throws {
+    if let address = try TestBackend.blobsAddress(of: root) {
+        try OCIBlobStore(address: try OCIAddress(parsing: address), credentials: nil).remove(Digest(hex: hex)!)
+        return
+    }
+    try FileManager.default.removeItem(atPath: root + "/blobs/sha256/" + hex)
+}

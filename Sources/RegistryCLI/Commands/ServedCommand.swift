@@ -187,8 +187,12 @@ extension HistoryCommand: ServedCommand {
 }
 
 extension VerifyCommand: ServedCommand {
-    static let endpoint = Endpoint(method: .get, path: "/v1/verify", role: .reader, answers: ["verify"], arguments: ["ref"], options: ["expect_head"], flags: ["all"], model: "ref")
-    var parameters: [(String, String)] { [].adding("ref", references).adding("expect_head", expectHead).adding("all", flag: all) }
+    static let endpoint = Endpoint(
+        method: .get, path: "/v1/verify", role: .reader, answers: ["verify"], arguments: ["ref"], options: ["expect_head", "sample", "seed"], flags: ["all"],
+        model: "ref")
+    var parameters: [(String, String)] {
+        [].adding("ref", references).adding("expect_head", expectHead).adding("sample", sample).adding("seed", seed.map(String.init)).adding("all", flag: all)
+    }
 }
 
 extension LineageCommand: ServedCommand {

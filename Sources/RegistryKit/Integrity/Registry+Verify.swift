@@ -50,6 +50,9 @@ public struct VerifyReport: Sendable {
     /// Blobs that no version or stored dataset references (only for a whole-store check);
     /// harmless leftovers of interrupted registrations, reported for information.
     public let unreferencedBlobs: [Digest]
+    /// With `--sample`: the sample, and how many of the blobs checked were re-hashed (the others
+    /// were checked for presence and size only).
+    public let sample: (sample: BlobSample, blobsRehashed: Int)?
     public var isIntact: Bool { problems.isEmpty }
 }
 
@@ -61,16 +64,23 @@ extension Registry {
     /// `expectedHead` is a ledger head digest recorded earlier (what `history` prints): the chain
     /// alone cannot show that its newest events were cut off, but the head it once had must
     /// still be in it.
-    public func verify(_ references: [String], expectedHead: Digest? = nil, progress: (any ProgressDisplay)? = nil) throws(RegistryError) -> VerifyReport {
+    ///
+    /// With `sample`, only the blobs it selects are re-hashed; every other one is checked to be
+    /// present with its recorded size, and everything else is checked as usual.
+    public func verify(
+        _ references: [String], expectedHead: Digest? = nil, sample: BlobSample? = nil, progress: (any ProgressDisplay)? = nil
+    ) throws(RegistryError) -> VerifyReport {
         var ids = [VersionKey]()
         for reference in references { ids.append(try resolveID(try VersionRef.parse(reference))) }
-        let report = try verify(ids: references.isEmpty ? nil : ids, expectedHead: expectedHead, progress: progress)
+        let report = try verify(ids: references.isEmpty ? nil : ids, expectedHead: expectedHead, sample: sample, progress: progress)
         observer?.verified(report)
         return report
     }
 
     /// `verify` of the versions with these keys, or of the whole store when `versions` is nil.
-    func verify(ids versions: [VersionKey]?, expectedHead: Digest? = nil, progress: (any ProgressDisplay)?) throws(RegistryError) -> VerifyReport {
+    func verify(
+        ids versions: [VersionKey]?, expectedHead: Digest? = nil, sample: BlobSample? = nil, progress: (any ProgressDisplay)?
+    ) throws(RegistryError) -> VerifyReport {
         let wholeStore = versions == nil
         var ids = versions ?? []
         if wholeStore { ids = try database { (db) throws(MetadataError) in try db.allVersionIDs() } }
@@ -86,9 +96,15 @@ extension Registry {
             IntegrityProblem(kind: .malformed, digest: nil, detail: "\(owner.owner) has a malformed digest '\(owner.text)' in the database (changed outside mreg)", affected: [owner.owner])
         }
         let digests = owners.keys.sorted { (expectedSizes[$0] ?? 0) > (expectedSizes[$1] ?? 0) }
-        let task = progress?.begin("verify", totalBytes: digests.reduce(0) { $0 + (expectedSizes[$1] ?? 0) })
+        let rehashed = sample.map { $0.select(digests.map { ($0, expectedSizes[$0] ?? 0) }) }
+        let hashedBytes = digests.reduce(Int64(0)) { total, digest in total + (rehashed?.contains(digest) ?? true ? expectedSizes[digest] ?? 0 : 0) }
+        let task = progress?.begin("verify", totalBytes: hashedBytes)
         let store = blobs
         let statuses = try Parallel.map(digests) { (digest) throws(RegistryError) -> (Digest, BlobStatus) in
+            // Outside the sample: present, with its size (one stat or HEAD), not re-hashed.
+            if let rehashed, !rehashed.contains(digest) {
+                return (digest, store.storedSize(of: digest).map { .intact(size: $0) } ?? .missing)
+            }
             let status = store.verify(digest, progress: task)
             // A store that cannot be reached says nothing about the blob: fail as unavailable.
             if case .unavailable(let error) = status { throw RegistryError(error) }
@@ -101,7 +117,7 @@ extension Registry {
             let affected = owners[digest, default: []].sorted()
             switch status {
             case .intact(let size):
-                bytes += size
+                if rehashed?.contains(digest) ?? true { bytes += size }
                 if let expected = expectedSizes[digest], expected != size {
                     problems.append(IntegrityProblem(kind: .corrupt, digest: digest, detail: "blob \(digest) has \(size) bytes, the database records \(expected)", affected: affected))
                 }
@@ -178,7 +194,8 @@ extension Registry {
         }
         return VerifyReport(
             versionsChecked: ids.count, blobsChecked: digests.count, signaturesChecked: signaturesChecked, eventsChecked: eventsChecked,
-            recordsChecked: recordsChecked, head: head, bytesChecked: bytes, problems: problems, unreferencedBlobs: unreferenced)
+            recordsChecked: recordsChecked, head: head, bytesChecked: bytes, problems: problems, unreferencedBlobs: unreferenced,
+            sample: sample.map { ($0, rehashed?.count ?? 0) })
     }
 
     /// Rebuilds a version's manifest from every row that came from it and compares its digest
