@@ -143,6 +143,10 @@ let package = Package(
         .executableTarget(
             name: "mreg", dependencies: ["RegistryCLI"],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]),
+        // Fills a registry with a million versions through the metadata store, for benchmarks.
+        .executableTarget(
+            name: "mreg-populate", dependencies: ["RegistryKit", "RegistryModel", "RegistryStorage", "ContentHashing", "MetadataStore", "PostgresMetadata", "SQLMetadata"],
+            path: "Sources/MregPopulate"),
         .target(
             name: "RegistryTestSupport", dependencies: ["RegistryKit", "RegistryBackends", "GitLinkage", "ContentHashing", "ContentStore", "OCIBlobStore"], path: "Tests/RegistryTestSupport"),
         // One suite of what every store must guarantee, run on each implementation.

@@ -6,75 +6,84 @@ extension SQLMetadataStore {
     /// Records a version with its `register` event (and a `record_dataset` event for each dataset
     /// seen for the first time), or returns the existing one with the same manifest (idempotent retry).
     public func insertVersion(_ new: NewVersion, seal: @escaping EventSealer) throws(MetadataError) -> InsertOutcome {
-        try write { db in
-            let manifest = new.manifest
-            let created = Timestamp.format(new.createdAt)
-            try saveSourceHints(new.sourceHints, db)
-            if let existing = try db.row(
-                "SELECT m.name, v.number FROM versions v JOIN models m ON m.id = v.model_id WHERE v.manifest_digest = ?",
-                [new.manifestDigest.description])
-            {
-                return .existing(VersionPointer(model: try ModelName(existing[0]), number: try existing[1], manifestDigest: new.manifestDigest))
-            }
-            try requireUncollected(db, new.fence)
-            let modelID: Int64
-            if let id: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [manifest.model.value]) {
-                modelID = id
-            } else {
-                modelID = try db.value("INSERT INTO models (name, created_at) VALUES (?, ?) RETURNING id", [manifest.model.value, created])!
-            }
-            let number: Int = try db.value("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE model_id = ?", [modelID])!
-            let parentID: Int64? = try manifest.parent.flatMap { try db.value("SELECT id FROM versions WHERE manifest_digest = ?", [$0.description]) }
-            let git = manifest.git
-            let paramsJSON = try CanonicalJSON.string(.object(manifest.params), numbers: .kept)
-            let changedPaths = try git.map { try CanonicalJSON.string(.array($0.changedPaths.map(JSONValue.string))) }
-            let versionID: VersionKey = try db.value(
-                """
-                INSERT INTO versions (model_id, number, manifest_digest, description, params_json, parent_version_id,
-                    file_count, total_size, git_commit, git_branch, git_remote_url, git_message, git_author,
-                    git_committed_at, git_dirty, git_changed_paths_json, git_note, created_at, created_by_user,
-                    created_by_host, ci_provider, ci_job_id, ci_job_url, ci_actor, git_work_tree)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-                """,
-                [
-                    modelID, number, new.manifestDigest.description, manifest.description, paramsJSON, parentID,
-                    manifest.files.count, manifest.files.reduce(Int64(0)) { $0 + $1.size },
-                    git?.commit, git?.branch, git?.remoteURL, git?.message, git?.author,
-                    git.map { Timestamp.format($0.committedAt) }, git?.dirty, changedPaths, new.gitNote, created,
-                    new.registrant.user, new.registrant.host, new.registrant.ciProvider, new.registrant.ciJobID,
-                    new.registrant.ciJobURL, new.registrant.ciActor, git?.workTree,
-                ])!
-            for file in manifest.files {
-                try db.execute(
-                    "INSERT INTO version_files (version_id, path, digest, size, executable) VALUES (?, ?, ?, ?, ?)",
-                    [versionID, file.path, file.digest.description, file.size, file.executable])
-            }
-            for use in manifest.datasets {
-                let fingerprint = use.fingerprint
-                try saveDataset(
-                    db, fingerprint, stored: use.stored, listing: new.datasetListings[fingerprint.digest] ?? [],
-                    profiles: new.datasetProfiles[fingerprint.digest] ?? [], created: created,
-                    event: (new.datasetRecords[fingerprint.digest], new.createdAt, new.registrant), seal: seal)
-                try db.execute(
-                    "INSERT INTO version_datasets (version_id, role, dataset_digest, source_path) VALUES (?, ?, ?, ?)",
-                    [versionID, use.role, fingerprint.digest.description, use.sourcePath])
-            }
-            for metric in manifest.metrics {
-                try db.execute(
-                    "INSERT INTO version_metrics (version_id, dataset, name, value) VALUES (?, ?, ?, ?)",
-                    [versionID, metric.dataset, metric.name, metric.value])
-            }
-            for (key, value) in manifest.labels {
-                try db.execute("INSERT INTO version_labels (version_id, key, value) VALUES (?, ?, ?)", [versionID, key, value])
-            }
-            _ = try appendChained(
-                db,
-                EventDraft(
-                    model: manifest.model, alias: nil, action: .register, toVersionID: versionID, at: new.createdAt, actor: new.registrant,
-                    reason: nil, forced: false, gates: "[]", expectedHolderID: nil, record: new.registrationRecord),
-                seal: seal)
-            return .created(VersionPointer(model: manifest.model, number: number, manifestDigest: new.manifestDigest))
+        try write { db in try insertVersion(db, new, seal: seal) }
+    }
+
+    /// Records many versions in one transaction, each as `insertVersion` does: for filling a
+    /// registry in bulk (`mreg-populate`), where one commit per version would be the cost.
+    public func insertVersions(_ batch: [NewVersion], seal: @escaping EventSealer) throws(MetadataError) -> [InsertOutcome] {
+        try write { db in try batch.map { try insertVersion(db, $0, seal: seal) } }
+    }
+
+    /// `insertVersion` in the caller's write transaction.
+    func insertVersion(_ db: any SQLSession, _ new: NewVersion, seal: EventSealer) throws -> InsertOutcome {
+        let manifest = new.manifest
+        let created = Timestamp.format(new.createdAt)
+        try saveSourceHints(new.sourceHints, db)
+        if let existing = try db.row(
+            "SELECT m.name, v.number FROM versions v JOIN models m ON m.id = v.model_id WHERE v.manifest_digest = ?",
+            [new.manifestDigest.description])
+        {
+            return .existing(VersionPointer(model: try ModelName(existing[0]), number: try existing[1], manifestDigest: new.manifestDigest))
         }
+        try requireUncollected(db, new.fence)
+        let modelID: Int64
+        if let id: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [manifest.model.value]) {
+            modelID = id
+        } else {
+            modelID = try db.value("INSERT INTO models (name, created_at) VALUES (?, ?) RETURNING id", [manifest.model.value, created])!
+        }
+        let number: Int = try db.value("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE model_id = ?", [modelID])!
+        let parentID: Int64? = try manifest.parent.flatMap { try db.value("SELECT id FROM versions WHERE manifest_digest = ?", [$0.description]) }
+        let git = manifest.git
+        let paramsJSON = try CanonicalJSON.string(.object(manifest.params), numbers: .kept)
+        let changedPaths = try git.map { try CanonicalJSON.string(.array($0.changedPaths.map(JSONValue.string))) }
+        let versionID: VersionKey = try db.value(
+            """
+            INSERT INTO versions (model_id, number, manifest_digest, description, params_json, parent_version_id,
+                file_count, total_size, git_commit, git_branch, git_remote_url, git_message, git_author,
+                git_committed_at, git_dirty, git_changed_paths_json, git_note, created_at, created_by_user,
+                created_by_host, ci_provider, ci_job_id, ci_job_url, ci_actor, git_work_tree)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """,
+            [
+                modelID, number, new.manifestDigest.description, manifest.description, paramsJSON, parentID,
+                manifest.files.count, manifest.files.reduce(Int64(0)) { $0 + $1.size },
+                git?.commit, git?.branch, git?.remoteURL, git?.message, git?.author,
+                git.map { Timestamp.format($0.committedAt) }, git?.dirty, changedPaths, new.gitNote, created,
+                new.registrant.user, new.registrant.host, new.registrant.ciProvider, new.registrant.ciJobID,
+                new.registrant.ciJobURL, new.registrant.ciActor, git?.workTree,
+            ])!
+        for file in manifest.files {
+            try db.execute(
+                "INSERT INTO version_files (version_id, path, digest, size, executable) VALUES (?, ?, ?, ?, ?)",
+                [versionID, file.path, file.digest.description, file.size, file.executable])
+        }
+        for use in manifest.datasets {
+            let fingerprint = use.fingerprint
+            try saveDataset(
+                db, fingerprint, stored: use.stored, listing: new.datasetListings[fingerprint.digest] ?? [],
+                profiles: new.datasetProfiles[fingerprint.digest] ?? [], created: created,
+                event: (new.datasetRecords[fingerprint.digest], new.createdAt, new.registrant), seal: seal)
+            try db.execute(
+                "INSERT INTO version_datasets (version_id, role, dataset_digest, source_path) VALUES (?, ?, ?, ?)",
+                [versionID, use.role, fingerprint.digest.description, use.sourcePath])
+        }
+        for metric in manifest.metrics {
+            try db.execute(
+                "INSERT INTO version_metrics (version_id, dataset, name, value) VALUES (?, ?, ?, ?)",
+                [versionID, metric.dataset, metric.name, metric.value])
+        }
+        for (key, value) in manifest.labels {
+            try db.execute("INSERT INTO version_labels (version_id, key, value) VALUES (?, ?, ?)", [versionID, key, value])
+        }
+        _ = try appendChained(
+            db,
+            EventDraft(
+                model: manifest.model, alias: nil, action: .register, toVersionID: versionID, at: new.createdAt, actor: new.registrant,
+                reason: nil, forced: false, gates: "[]", expectedHolderID: nil, record: new.registrationRecord),
+            seal: seal)
+        return .created(VersionPointer(model: manifest.model, number: number, manifestDigest: new.manifestDigest))
     }
 
     /// Records a dataset once by digest, with its directory listing and file profiles and a

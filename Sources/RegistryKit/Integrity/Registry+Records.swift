@@ -7,7 +7,7 @@ import RegistryModel
 extension Registry {
     /// Builds a ledger event from its draft and the place the store gives it, and hashes its
     /// canonical bytes with the store's SHA-256 (so event and blob digests are one kind).
-    static let sealEvent: EventSealer = { draft, place in
+    public static let sealEvent: EventSealer = { draft, place in
         let event = LedgerEvent(draft, at: place)
         return RecordedEvent(event: event, digest: FileHashing.digest(of: event.canonicalBytes()))
     }
