@@ -192,11 +192,13 @@ extension SQLMetadataStore {
     }
 
     /// The recursive table `names(alias)` of a model's alias names, each found by one seek for the
-    /// next larger name (the last row is NULL); `modelID` is an SQL expression, used twice.
+    /// next larger name (the last row is NULL); `modelID` is an SQL expression, used twice. The
+    /// first seek is `> ''`, not `IS NOT NULL`: SQLite's index puts every registration's NULL
+    /// alias first, and would walk them all (a million, for a model that big).
     func aliasNamesTable(modelID: String) -> String {
         """
         names(alias) AS (
-            SELECT MIN(alias) FROM events WHERE model_id = \(modelID) AND alias IS NOT NULL
+            SELECT MIN(alias) FROM events WHERE model_id = \(modelID) AND alias > ''
             UNION ALL
             SELECT (SELECT MIN(e.alias) FROM events e WHERE e.model_id = \(modelID) AND e.alias > names.alias) FROM names WHERE names.alias IS NOT NULL
         )
@@ -214,14 +216,23 @@ extension SQLMetadataStore {
         }
     }
 
-    /// Every current alias of every model, for `mreg list`.
+    /// Every current alias of every model, for `mreg list`: each model's alias names by a loose
+    /// index scan and each one's holder by one seek, as `aliases(of:)` does for one model (a
+    /// GROUP BY read the whole alias index: 66 ms at a million versions).
     public func allAliases() throws(MetadataError) -> [ModelName: [AliasName: Int]] {
         try read { db in
             var result = [ModelName: [AliasName: Int]]()
             for row in try db.rows(
                 """
-                SELECT m.name, e.alias, v.number FROM events e JOIN models m ON m.id = e.model_id JOIN versions v ON v.id = e.to_version_id
-                WHERE e.seq IN (SELECT MAX(seq) FROM events WHERE alias IS NOT NULL AND \(movingActions) GROUP BY model_id, alias)
+                WITH RECURSIVE names(model_id, alias) AS (
+                    SELECT m.id, (SELECT MIN(e.alias) FROM events e WHERE e.model_id = m.id AND e.alias > '') FROM models m
+                    UNION ALL
+                    SELECT n.model_id, (SELECT MIN(e.alias) FROM events e WHERE e.model_id = n.model_id AND e.alias > n.alias) FROM names n
+                    WHERE n.alias IS NOT NULL
+                )
+                SELECT m.name, n.alias, v.number FROM names n JOIN models m ON m.id = n.model_id
+                JOIN versions v ON v.id = (\(latestHolder(modelID: "n.model_id", alias: "n.alias")))
+                WHERE n.alias IS NOT NULL
                 """)
             {
                 result[try ModelName(row[0]), default: [:]][try AliasName(row[1])] = try row[2]
