@@ -32,12 +32,9 @@ struct DeleteCommand: RegistryCommand {
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         let (record, event) = try registry.delete(reference: reference, reason: reason, actor: invocation.registrant)
-        if global.json {
-            Console.json(VersionEventDocument(record, event: event))
-            return
+        reportVersionEvent(record, event, done: "deleted", unchanged: "is already deleted")
+        if event != nil, !global.json {
+            note("note: 'mreg gc' removes its files that no other version uses; until then 'mreg undelete \(record.model)@\(record.number)' restores it")
         }
-        let name = "\(record.model)@\(record.number)"
-        Console.out(event.map { "deleted: \(name); event #\($0.event.sequence)" } ?? "unchanged: \(name) is already deleted")
-        if event != nil { note("note: 'mreg gc' removes its files that no other version uses; until then 'mreg undelete \(name)' restores it") }
     }
 }

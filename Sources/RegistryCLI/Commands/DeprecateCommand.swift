@@ -26,12 +26,9 @@ struct DeprecateCommand: RegistryCommand {
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         let (record, event) = try registry.deprecate(reference: reference, reason: reason, actor: invocation.registrant)
+        reportVersionEvent(record, event, done: "deprecated", unchanged: "is already deprecated")
+        if global.json { return }
         let name = "\(record.model)@\(record.number)"
-        if global.json {
-            Console.json(VersionEventDocument(record, event: event))
-            return
-        }
-        Console.out(event.map { "deprecated: \(name); event #\($0.event.sequence)" } ?? "unchanged: \(name) is already deprecated")
         let held = try registry.releaseState(of: record).aliases
         if !held.isEmpty {
             note("note: \(name) still holds \(held.map(\.value).joined(separator: ", ")); roll back or promote another version to move it")

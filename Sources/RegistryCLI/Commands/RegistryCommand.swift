@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RegistryDocuments
 import RegistryKit
 import RegistryModel
 
@@ -35,6 +36,17 @@ extension RegistryCommand {
     /// Notes and warnings go to stderr unless `--quiet`.
     func note(_ line: String) {
         if !global.quiet { Console.err(line) }
+    }
+
+    /// What a command that marks one version prints: its JSON document, or `VERB: NAME; event
+    /// #N`, or `unchanged: NAME WHY` when no event was written.
+    func reportVersionEvent(_ record: VersionRecord, _ event: RecordedEvent?, done verb: String, unchanged why: String) {
+        if global.json {
+            Console.json(VersionEventDocument(record, event: event))
+            return
+        }
+        let name = "\(record.model)@\(record.number)"
+        Console.out(event.map { "\(verb): \(name); event #\($0.event.sequence)" } ?? "unchanged: \(name) \(why)")
     }
 }
 

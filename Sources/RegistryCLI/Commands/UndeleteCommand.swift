@@ -29,11 +29,6 @@ struct UndeleteCommand: RegistryCommand {
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         let (record, event) = try registry.undelete(reference: reference, reason: reason, actor: invocation.registrant)
-        if global.json {
-            Console.json(VersionEventDocument(record, event: event))
-            return
-        }
-        let name = "\(record.model)@\(record.number)"
-        Console.out(event.map { "undeleted: \(name); event #\($0.event.sequence)" } ?? "unchanged: \(name) is not deleted")
+        reportVersionEvent(record, event, done: "undeleted", unchanged: "is not deleted")
     }
 }
