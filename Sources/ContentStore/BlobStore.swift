@@ -207,6 +207,27 @@ public struct BlobStore: LocalBlobStoring {
         if !page.isEmpty { _ = visit(page) }
     }
 
+    /// Deletes blobs, then syncs the folder once for all of them. A blob unlinked counts as gone
+    /// even when the sync fails (the failure is returned too): gc must not take it for present.
+    public func remove(_ digests: [Digest]) -> (removed: Int, failure: ContentStoreError?) {
+        var failure: ContentStoreError?
+        var removed = 0
+        for digest in digests {
+            let target = path(of: digest)
+            guard unlink(target) == 0 || errno == ENOENT else {
+                failure = .io(operation: "remove", path: target, errno: errno)
+                break
+            }
+            removed += 1
+        }
+        do {
+            try syncDirectory(blobsDirectory)
+        } catch {
+            failure = failure ?? error
+        }
+        return (removed, failure)
+    }
+
     /// Deletes a blob (garbage collection only: the store is otherwise append-only).
     public func remove(_ digest: Digest) throws(ContentStoreError) {
         let target = path(of: digest)

@@ -27,6 +27,9 @@ public protocol BlobStoring: Sendable {
     func ingestIfAlreadyStored(fileAt path: String, candidate: Digest, progress: (any ProgressObserver)?) throws(ContentStoreError) -> IngestResult?
     /// Deletes a blob (garbage collection only); `.refused` when the store does not allow deletion.
     func remove(_ digest: Digest) throws(ContentStoreError)
+    /// Deletes blobs, as many as it can before a failure; returns how many (in order) are gone.
+    /// A folder makes the page durable with one directory sync rather than one per blob.
+    func remove(_ digests: [Digest]) -> (removed: Int, failure: ContentStoreError?)
     /// Whether an unreferenced blob may be deleted now. A store shared by many machines cannot
     /// fence off registrations in flight with a local lock, so it keeps young blobs for a while.
     func isCollectable(_ digest: Digest) throws(ContentStoreError) -> Bool
@@ -39,8 +42,19 @@ extension BlobStoring {
 
     public func verify(_ digest: Digest) -> BlobStatus { verify(digest, progress: nil) }
 
-    /// A local store fences registrations in flight off with its lock: every unreferenced blob may go.
+    /// A local store needs no grace period: every unreferenced blob may go.
     public func isCollectable(_ digest: Digest) throws(ContentStoreError) -> Bool { true }
+
+    public func remove(_ digests: [Digest]) -> (removed: Int, failure: ContentStoreError?) {
+        for (index, digest) in digests.enumerated() {
+            do {
+                try remove(digest)
+            } catch {
+                return (index, error)
+            }
+        }
+        return (digests.count, nil)
+    }
 }
 
 /// A store that takes a blob pushed to it piece by piece as the bytes arrive: a server relays a

@@ -151,27 +151,25 @@ private struct GarbageCollection {
     /// Removes blobs whose collection is recorded, then marks it finished; when the store refuses
     /// (deletion disabled), withdraws the collections of those still stored.
     private mutating func remove(_ digests: [Digest]) throws(RegistryError) {
-        var removed = [Digest]()
-        for (index, digest) in digests.enumerated() {
-            let size = registry.blobs.storedSize(of: digest) ?? 0
-            do {
-                try registry.blobs.remove(digest)
-            } catch .refused(_, _, let problem) {
-                refusal = problem
-                count(Array(digests[index...]))
-                break
-            } catch {
-                throw RegistryError(error)
-            }
-            removed.append(digest)
-            collected.append(digest)
-            bytes += size
-        }
+        let sizes = digests.map { registry.blobs.storedSize(of: $0) ?? 0 }
+        let (gone, failure) = registry.blobs.remove(digests)
+        let removed = Array(digests.prefix(gone))
+        collected += removed
+        bytes += sizes.prefix(gone).reduce(0, +)
+        let kept = Array(digests.dropFirst(gone))
         let now = registry.clock()
-        let kept = Array(digests.dropFirst(removed.count))
         try registry.database { (db) throws(MetadataError) in
             try db.endCollection(removed, at: now, removed: true)
             try db.endCollection(kept, at: now, removed: false)
+        }
+        switch failure {
+        case .refused(_, _, let problem)?:
+            refusal = problem
+            count(kept)
+        case let failure?:
+            throw RegistryError(failure)
+        case nil:
+            break
         }
     }
 
