@@ -115,6 +115,22 @@ import Testing
         try assertRegistryConsistent(space.registry)
     }
 
+    /// Pages by number skip deleted versions without losing or repeating one: first, middle,
+    /// last and empty pages, with deleted versions inside and at the edges of pages.
+    @Test func pagesSkipDeletedVersionsAtTheirBoundaries() throws {
+        let space = try CLIWorkspace()
+        try space.registerVersions([0.81, 0.82, 0.83, 0.84, 0.85, 0.86])
+        for number in [2, 5, 6] { #expect(try space.run(["delete", "churn@\(number)", "--reason", "pruned", "--quiet"]).status == 0) }
+        func page(_ extra: [String]) throws -> [Int] { try versionNumbers(try space.run(["list", "churn", "--json"] + extra)) }
+        #expect(try page(["--limit", "2"]) == [4, 3], "the newest live versions, past two deleted ones")
+        #expect(try page(["--limit", "2", "--after", "3"]) == [1])
+        #expect(try page(["--limit", "2", "--after", "1"]) == [])
+        #expect(try page(["--limit", "1", "--after", "6"]) == [4])
+        #expect(try page(["--limit", "3", "--deleted"]) == [6, 5, 4])
+        #expect(try page(["--limit", "3", "--deleted", "--after", "4"]) == [3, 2, 1])
+        #expect(try space.run(["list", "churn", "--json", "--limit", "2"]).json()["total"] as? Int == 3)
+    }
+
     private func versionNumbers(_ result: ProcessResult) throws -> [Int] {
         try #require(try result.json()["versions"] as? [[String: Any]]).compactMap { $0["version"] as? Int }
     }
