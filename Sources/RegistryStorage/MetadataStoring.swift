@@ -25,10 +25,10 @@ public protocol VersionStoring: Sendable {
     func models() throws(MetadataError) -> [ModelSummary]
     /// The models with a version labelled `key=value` (read on the labels' index).
     func modelNames(labelled key: String, _ value: String) throws(MetadataError) -> Set<ModelName>
-    /// The newest `limit` versions of a model (all when nil) numbered below `after` (any when nil),
-    /// newest first, with their metrics, and how many versions the model has in all; deleted
-    /// versions are left out of both unless `deleted`.
-    func versions(of model: ModelName, limit: Int?, after: Int?, deleted: Bool) throws(MetadataError) -> (versions: [VersionSummary], total: Int)
+    /// The first `limit` versions of a model (all when nil) that `filter` keeps, in its order
+    /// (newest first by default, then numbered below `after` when given), with their metrics, and
+    /// how many it keeps in all; deleted versions are left out unless the filter asks for them.
+    func versions(of model: ModelName, matching filter: VersionFilter, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int)
     /// Everything recorded about one version.
     func record(id: VersionKey) throws(MetadataError) -> VersionRecord?
     /// All version ids, oldest first (for `verify --all`).
@@ -298,6 +298,13 @@ extension VersionStoring {
 
     public func versions(of model: ModelName, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
         try versions(of: model, limit: limit, after: after, deleted: false)
+    }
+
+    /// The newest versions, deleted ones too when `deleted`, with no other filter.
+    public func versions(of model: ModelName, limit: Int?, after: Int?, deleted: Bool) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
+        var filter = VersionFilter()
+        filter.deleted = deleted
+        return try versions(of: model, matching: filter, limit: limit, after: after)
     }
 }
 

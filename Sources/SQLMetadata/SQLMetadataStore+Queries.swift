@@ -43,26 +43,50 @@ extension SQLMetadataStore {
         }
     }
 
-    /// The newest `limit` versions of one model (all when nil) numbered below `after`, with their
-    /// metrics, and how many versions the model has in all. A page is read on the (model, number)
-    /// index from where the last one ended, at any model size.
-    public func versions(of model: ModelName, limit: Int?, after: Int?, deleted: Bool) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
+    /// The versions of one model that `filter` keeps, in its order, `limit` of them from `after`
+    /// (newest first: a page is read on the (model, number) index from where the last one ended,
+    /// at any model size), with their metrics, and how many it keeps in all. Each condition is an
+    /// indexed probe per version: metrics and labels on their (version, key) keys, statuses and
+    /// aliases on the ledger's indexes by version.
+    public func versions(of model: ModelName, matching filter: VersionFilter, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
         try read { db in
             guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return ([], 0) }
-            // Gap-free numbers: the count is the latest number, less the deleted (see `models`).
-            let issued: Int = try db.value("SELECT MAX(number) FROM versions WHERE model_id = ?", [modelID]) ?? 0
-            let total = deleted ? issued : issued - (try deletedCount(db, modelID: modelID))
+            let selection = versionConditions(filter, modelID: modelID)
+            let total: Int
+            if filter.narrows {
+                total = try db.value("SELECT COUNT(*) FROM versions v WHERE \(selection.sql)", selection.arguments) ?? 0
+            } else {
+                // Gap-free numbers: the count is the latest number, less the deleted (see `models`).
+                let issued: Int = try db.value("SELECT MAX(number) FROM versions WHERE model_id = ?", [modelID]) ?? 0
+                total = filter.deleted ? issued : issued - (try deletedCount(db, modelID: modelID))
+            }
+            var arguments = selection.arguments
+            var sortValue = "CAST(NULL AS REAL)"
+            let order: String
+            switch filter.order {
+            case .number:
+                order = "x.number DESC"
+            case .metric(let dataset, let name, let descending):
+                sortValue = "(SELECT s.value FROM version_metrics s WHERE s.version_id = v.id AND s.dataset = ? AND s.name = ?)"
+                arguments = [dataset, name] + arguments
+                order = "(x.sort_value IS NULL), x.sort_value \(descending ? "DESC" : "ASC"), x.number DESC"
+            case .created(let descending):
+                order = "x.created_at \(descending ? "DESC" : "ASC"), x.number DESC"
+            }
+            let page = after.map { _ in " AND v.number < ?" } ?? ""
+            if let after { arguments.append(after) }
             let rows = try db.rows(
                 """
                 SELECT * FROM (
                     SELECT v.id, v.number, v.manifest_digest, v.created_at, v.git_commit, v.git_dirty, v.file_count, v.total_size,
-                        \(SQLFragment.isDeleted(versionID: "v.id")) AS deleted
-                    FROM versions v WHERE v.model_id = ? AND v.number < ?
-                ) x \(deleted ? "" : "WHERE NOT x.deleted") ORDER BY x.number DESC \(db.dialect.limit(limit))
+                        \(SQLFragment.isDeleted(versionID: "v.id")) AS deleted, \(sortValue) AS sort_value
+                    FROM versions v WHERE \(selection.sql)\(page)
+                ) x ORDER BY \(order) \(db.dialect.limit(limit))
                 """,
-                [modelID, after ?? Int.max])
+                arguments)
             var metrics = [Int64: [Metric]]()
-            if let oldest: Int = try rows.last?[1], let newest: Int = try rows.first?[1] {
+            if filter.order == .number, let oldest: Int = try rows.last?[1], let newest: Int = try rows.first?[1] {
+                // A page in number order: its metrics in one range of the (model, number) index.
                 for row in try db.rows(
                     """
                     SELECT x.version_id, x.dataset, x.name, x.value FROM version_metrics x
@@ -71,6 +95,17 @@ extension SQLMetadataStore {
                     [modelID, oldest, newest])
                 {
                     metrics[try row[0], default: []].append(Metric(dataset: try row[1], name: try row[2], value: try row[3]))
+                }
+            } else if !rows.isEmpty {
+                let ids: [Int64] = try rows.map { try $0[0] }
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    let batch = ids[start..<min(start + 500, ids.count)]
+                    for row in try db.rows(
+                        "SELECT version_id, dataset, name, value FROM version_metrics WHERE version_id IN (\(batch.map { _ in "?" }.joined(separator: ", ")))",
+                        Array(batch))
+                    {
+                        metrics[try row[0], default: []].append(Metric(dataset: try row[1], name: try row[2], value: try row[3]))
+                    }
                 }
             }
             let versions = try rows.map { row in
@@ -81,6 +116,50 @@ extension SQLMetadataStore {
             }
             return (versions, total)
         }
+    }
+
+    /// The WHERE condition (over `versions v`) of a model's versions that `filter` keeps.
+    func versionConditions(_ filter: VersionFilter, modelID: Int64) -> SQLFragment {
+        var conditions = ["v.model_id = ?"]
+        var arguments: [(any SQLBindable)?] = [modelID]
+        let deleted = SQLFragment.isDeleted(versionID: "v.id")
+        let deprecated = """
+            COALESCE((SELECT s.action FROM events s WHERE s.to_version_id = v.id AND s.action IN ('deprecate', 'lift_deprecation')
+                ORDER BY s.seq DESC LIMIT 1) = 'deprecate', FALSE)
+            """
+        let rolledBack = """
+            EXISTS (SELECT 1 FROM events r WHERE r.from_version_id = v.id AND r.action = 'rollback'
+                AND NOT EXISTS (SELECT 1 FROM events l WHERE l.to_version_id = v.id AND l.action = 'lift_rollback' AND l.alias = r.alias AND l.seq > r.seq))
+            """
+        switch filter.status {
+        case .deleted?: conditions.append(deleted)
+        case .deprecated?: conditions += ["NOT \(deleted)", deprecated]
+        case .rolledBack?: conditions += ["NOT \(deleted)", "NOT \(deprecated)", rolledBack]
+        case .active?: conditions += ["NOT \(deleted)", "NOT \(deprecated)", "NOT \(rolledBack)"]
+        case nil: if !filter.deleted { conditions.append("NOT \(deleted)") }
+        }
+        for metric in filter.metrics {
+            let comparison = metric.comparison == .notEqual ? "<>" : metric.comparison.rawValue
+            conditions.append("EXISTS (SELECT 1 FROM version_metrics m WHERE m.version_id = v.id AND m.dataset = ? AND m.name = ? AND m.value \(comparison) ?)")
+            arguments += [metric.dataset, metric.name, metric.value]
+        }
+        for label in filter.labels {
+            conditions.append("EXISTS (SELECT 1 FROM version_labels l WHERE l.version_id = v.id AND l.key = ? AND l.value = ?)")
+            arguments += [label.key, label.value]
+        }
+        if let alias = filter.everHeld {
+            conditions.append("EXISTS (SELECT 1 FROM events h WHERE h.to_version_id = v.id AND h.action IN ('promote', 'rollback') AND h.alias = ?)")
+            arguments.append(alias.value)
+        }
+        if let since = filter.since {
+            conditions.append("v.created_at >= ?")
+            arguments.append(Timestamp.format(since))
+        }
+        if let until = filter.until {
+            conditions.append("v.created_at < ?")
+            arguments.append(Timestamp.format(until))
+        }
+        return SQLFragment(conditions.joined(separator: " AND "), arguments)
     }
 
     /// How many versions of a model are deleted now: `delete` events less `undelete` events,

@@ -8,7 +8,10 @@ import Testing
 @Suite struct EndpointParameterTests {
     /// Command lines that, together, set every option and flag of each endpoint.
     static let lines: [String: [[String]]] = [
-        "/v1/list": [["churn", "--limit", "5", "--after", "9", "--all", "--deleted"], ["--label", "owner=risk"]],
+        "/v1/list": [
+            ["churn", "--limit", "5", "--after", "9", "--all", "--deleted"], ["--label", "owner=risk"],
+            ["churn", "--where", "holdout.auc>=0.9", "--status", "active", "--alias", "production", "--since", "2026-01-01", "--until", "2026-02-01", "--sort", "holdout.auc:desc"],
+        ],
         "/v1/show": [["churn@1"]],
         "/v1/history": [["churn", "--alias", "production", "--limit", "3", "--all", "--records"], ["churn", "--at", "2026-11-02"]],
         "/v1/verify": [["--expect-head", "sha256:" + String(repeating: "a", count: 64)], ["--all", "--sample", "5%", "--seed", "3"]],

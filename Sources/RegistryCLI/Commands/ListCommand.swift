@@ -2,6 +2,7 @@ import ArgumentParser
 import RegistryDocuments
 import RegistryKit
 import RegistryModel
+import RegistryStorage
 
 struct ListCommand: RegistryCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +16,17 @@ struct ListCommand: RegistryCommand {
               mreg list churn --all
               mreg list churn --after 80   # the 20 versions before churn@80 (the next page)
               mreg list churn --deleted    # deleted versions too
+              mreg list churn --where 'holdout.auc>=0.9' --label owner=risk --sort holdout.auc:desc
+              mreg list churn --alias production --since 2026-01-01   # every version that served
+              mreg list churn --status deprecated
+
+            FINDING VERSIONS
+              With a model name, --where KEY OP VALUE (OP one of >= <= > < = !=, on a registered \
+            metric; repeat: every one), --label KEY=VALUE (a label it was registered with; repeat), \
+            --status, --alias (versions that hold or ever held it), --since and --until (registered \
+            at or after, before; ISO 8601) keep the versions that meet all of them; --sort orders by \
+            a registered metric (versions without it last), created or version, ascending unless \
+            KEY:desc. 'total' counts the versions kept.
             """)
 
     @Argument(help: "A model name: list its versions.")
@@ -35,6 +47,24 @@ struct ListCommand: RegistryCommand {
     @Flag(name: .long, help: "List deleted versions too (marked deleted).")
     var deleted = false
 
+    @Option(name: .long, help: ArgumentHelp("Keep versions whose registered metric meets it, e.g. 'holdout.auc>=0.9' (repeat: every one).", valueName: "metric op value"))
+    var `where`: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Keep versions with this status: active, deprecated, rolled_back or deleted.", valueName: "status"))
+    var status: String?
+
+    @Option(name: .long, help: ArgumentHelp("Keep versions that hold or ever held this alias.", valueName: "alias"))
+    var alias: String?
+
+    @Option(name: .long, help: ArgumentHelp("Keep versions registered at or after this ISO 8601 time.", valueName: "time"))
+    var since: String?
+
+    @Option(name: .long, help: ArgumentHelp("Keep versions registered before this ISO 8601 time.", valueName: "time"))
+    var until: String?
+
+    @Option(name: .long, help: ArgumentHelp("Order by a registered metric (holdout.auc), created or version; add :desc to reverse.", valueName: "key[:desc]"))
+    var sort: String?
+
     @OptionGroup var global: GlobalOptions
 
     /// How many metrics a version row shows; `show` has them all.
@@ -43,7 +73,8 @@ struct ListCommand: RegistryCommand {
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let after, after < 1 { throw ValidationError("--after must be a version number (1 or more)") }
-        if !label.isEmpty, name != nil { throw ValidationError("--label chooses among models: drop the model name (mreg list --label KEY=VALUE)") }
+        let versionFilters = !`where`.isEmpty || status != nil || alias != nil || since != nil || until != nil || sort != nil
+        if versionFilters, name == nil { throw ValidationError("--where, --status, --alias, --since, --until and --sort find one model's versions: name the model (mreg list NAME …)") }
         if after != nil, name == nil { throw ValidationError("--after pages through one model's versions: name the model (mreg list NAME --after N)") }
         if deleted, name == nil { throw ValidationError("--deleted lists one model's deleted versions: name the model (mreg list NAME --deleted)") }
     }
@@ -85,15 +116,79 @@ struct ListCommand: RegistryCommand {
         })
     }
 
+    /// The versions `list NAME` keeps, from the options; each malformed one a usage error.
+    func filter() throws(RegistryError) -> VersionFilter {
+        var filter = VersionFilter()
+        filter.deleted = deleted
+        for condition in `where` {
+            guard let comparison = VersionFilter.MetricCondition.Comparison.allCases.sorted(by: { $0.rawValue.count > $1.rawValue.count })
+                .first(where: { condition.contains($0.rawValue) }),
+                let range = condition.range(of: comparison.rawValue),
+                let value = Double(condition[range.upperBound...].trimmingCharacters(in: .whitespaces))
+            else {
+                throw RegistryError(.usage, "--where '\(condition)' is not METRIC OP NUMBER", hint: "for example --where 'holdout.auc>=0.9' (OP: >= <= > < = !=)")
+            }
+            let key = condition[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
+            let metric: Metric
+            do throws(MetricError) {
+                metric = try Metric(key: key, value: value)
+            } catch {
+                throw RegistryError(.usage, "--where '\(condition)': \(error.description)", hint: "name a registered metric as DATASET.NAME, like holdout.auc")
+            }
+            filter.metrics.append(.init(dataset: metric.dataset, name: metric.name, comparison: comparison, value: value))
+        }
+        for text in label {
+            let (key, value) = try InputParsing.keyValue(text, flag: "--label")
+            filter.labels.append((key, value))
+        }
+        if let status {
+            guard let chosen = VersionFilter.Status(rawValue: status) else {
+                throw RegistryError(.usage, "--status '\(status)' is not a status", hint: "use active, deprecated, rolled_back or deleted")
+            }
+            filter.status = chosen
+        }
+        if let alias {
+            do throws(NameError) {
+                filter.everHeld = try AliasName(alias)
+            } catch {
+                throw RegistryError(.usage, "--alias: \(error.description)")
+            }
+        }
+        for (flag, text) in [("--since", since), ("--until", until)] {
+            guard let text else { continue }
+            guard let date = Timestamp.parse(text) else {
+                throw RegistryError(.usage, "\(flag) '\(text)' is not an ISO 8601 time", hint: "write a date or time, like 2026-03-01 (its start, UTC) or 2026-03-01T12:00Z")
+            }
+            if flag == "--since" { filter.since = date } else { filter.until = date }
+        }
+        if let sort {
+            let descending = sort.hasSuffix(":desc")
+            let key = sort.hasSuffix(":desc") ? String(sort.dropLast(5)) : sort.hasSuffix(":asc") ? String(sort.dropLast(4)) : sort
+            switch key {
+            case "version": filter.order = .number
+            case "created": filter.order = .created(descending: descending)
+            default:
+                do throws(MetricError) {
+                    let metric = try Metric(key: key, value: 0)
+                    filter.order = .metric(dataset: metric.dataset, name: metric.name, descending: descending)
+                } catch {
+                    throw RegistryError(.usage, "--sort '\(sort)': \(error.description)", hint: "sort by a registered metric (holdout.auc), created or version, with :desc to reverse")
+                }
+            }
+        }
+        return filter
+    }
+
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         if let name {
-            let (versions, total) = try registry.versions(of: name, limit: all ? nil : limit, after: after, deleted: deleted)
+            let (versions, total) = try registry.versions(of: name, matching: try filter(), limit: all ? nil : limit, after: after)
             let marks = try registry.releaseMarks(model: name)
             func status(_ number: Int) -> String { Self.status(number, marks: marks) }
             func aliases(_ number: Int) -> [String] { marks.aliases[number]?.map(\.value) ?? [] }
             if global.json {
-                let numbers = versions.last.flatMap { oldest in versions.first.map { oldest.number...$0.number } }
+                let listed = versions.map(\.number)
+                let numbers = listed.min().flatMap { low in listed.max().map { low...$0 } }
                 let evaluations = try numbers.map { (numbers) throws(RegistryError) in try registry.evaluations(model: name, numbers: numbers) } ?? []
                 Console.json(Self.versionsDocument(name, versions: versions, total: total, marks: marks, evaluations: evaluations))
                 return
@@ -108,7 +203,8 @@ struct ListCommand: RegistryCommand {
                             Format.bytes(version.totalSize), aliases(version.number).joined(separator: ",").nonEmpty ?? "-",
                             version.deleted ? "deleted" : status(version.number), metrics.joined(separator: " ") + more]
                 }))
-            if let oldest = versions.last?.number, oldest > 1 {
+            if versions.isEmpty, total == 0 { note("no version of \(name) is kept by these options") }
+            if sort == nil, let oldest = versions.last?.number, oldest > 1, versions.count < total {
                 note("(older versions not shown; the next page: mreg list \(name) --after \(oldest), or --all)")
             }
             return

@@ -169,11 +169,13 @@ extension ShowCommand: ServedCommand {
 
 extension ListCommand: ServedCommand {
     static let endpoint = Endpoint(
-        method: .get, path: "/v1/list", role: .reader, answers: ["list-models", "list-versions"], arguments: ["model"], options: ["limit", "after", "label"],
-        flags: ["all", "deleted"], model: "model", filtersModels: true)
+        method: .get, path: "/v1/list", role: .reader, answers: ["list-models", "list-versions"], arguments: ["model"],
+        options: ["limit", "after", "label", "where", "status", "alias", "since", "until", "sort"], flags: ["all", "deleted"], model: "model",
+        filtersModels: true)
     var parameters: [(String, String)] {
-        ([].adding("model", name).adding("limit", String(limit)).adding("after", after.map(String.init)) + label.map { ("label", $0) }).adding("all", flag: all)
-            .adding("deleted", flag: deleted)
+        ([].adding("model", name).adding("limit", String(limit)).adding("after", after.map(String.init)) + label.map { ("label", $0) } + `where`.map { ("where", $0) })
+            .adding("status", status).adding("alias", alias).adding("since", since).adding("until", until).adding("sort", sort)
+            .adding("all", flag: all).adding("deleted", flag: deleted)
     }
 }
 

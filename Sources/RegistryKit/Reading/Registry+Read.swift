@@ -104,9 +104,20 @@ extension Registry {
     /// after the one that ended there), and the model's version count; deleted versions are left
     /// out of both unless `deleted`.
     public func versions(of name: String, limit: Int? = nil, after: Int? = nil, deleted: Bool = false) throws(RegistryError) -> (versions: [VersionSummary], total: Int) {
+        var filter = VersionFilter()
+        filter.deleted = deleted
+        return try versions(of: name, matching: filter, limit: limit, after: after)
+    }
+
+    /// The versions of one model that `filter` keeps, in its order (`list NAME --where …`), and
+    /// how many it keeps; `after` pages only the default newest-first order.
+    public func versions(of name: String, matching filter: VersionFilter, limit: Int?, after: Int?) throws(RegistryError) -> (versions: [VersionSummary], total: Int) {
         let model = try Self.modelName(name)
+        if after != nil, filter.order != .number {
+            throw .usage("--after pages the newest-first order; with --sort, use --limit or --all")
+        }
         try requireModel(model)
-        return try database { (db) throws(MetadataError) in try db.versions(of: model, limit: limit, after: after, deleted: deleted) }
+        return try database { (db) throws(MetadataError) in try db.versions(of: model, matching: filter, limit: limit, after: after) }
     }
 
     func requireModel(_ model: ModelName) throws(RegistryError) {

@@ -1,0 +1,58 @@
+import Foundation
+import RegistryModel
+
+/// Which versions of a model `list NAME` shows, and in which order: what users search by.
+public struct VersionFilter: Sendable, Equatable {
+    /// A condition on a registered metric: `holdout.auc >= 0.9`.
+    public struct MetricCondition: Sendable, Equatable {
+        public enum Comparison: String, Sendable, CaseIterable {
+            case atLeast = ">=", atMost = "<=", above = ">", below = "<", equal = "=", notEqual = "!="
+        }
+        public let dataset: String
+        public let name: String
+        public let comparison: Comparison
+        public let value: Double
+
+        public init(dataset: String, name: String, comparison: Comparison, value: Double) {
+            self.dataset = dataset
+            self.name = name
+            self.comparison = comparison
+            self.value = value
+        }
+    }
+
+    /// A version's status as `list` names it; each status excludes those before it.
+    public enum Status: String, Sendable, CaseIterable {
+        case deleted, deprecated, rolledBack = "rolled_back", active
+    }
+
+    public enum Order: Sendable, Equatable {
+        /// Newest first: the default, and the only order `after` pages through.
+        case number
+        /// By a registered metric; versions without it come last.
+        case metric(dataset: String, name: String, descending: Bool)
+        case created(descending: Bool)
+    }
+
+    public var metrics: [MetricCondition] = []
+    /// Registered labels, each `key=value` required.
+    public var labels: [(key: String, value: String)] = []
+    public var status: Status?
+    /// Versions that hold or ever held this alias.
+    public var everHeld: AliasName?
+    public var since: Date?
+    public var until: Date?
+    public var order: Order = .number
+    /// Deleted versions too (`--deleted`); implied by `status: .deleted`.
+    public var deleted = false
+
+    public init() {}
+
+    /// Whether anything but `deleted` is asked: the plain listing has a faster count.
+    public var narrows: Bool { !metrics.isEmpty || !labels.isEmpty || status != nil || everHeld != nil || since != nil || until != nil }
+
+    public static func == (a: VersionFilter, b: VersionFilter) -> Bool {
+        a.metrics == b.metrics && a.labels.map { "\($0.key)=\($0.value)" } == b.labels.map { "\($0.key)=\($0.value)" } && a.status == b.status
+            && a.everHeld == b.everHeld && a.since == b.since && a.until == b.until && a.order == b.order && a.deleted == b.deleted
+    }
+}

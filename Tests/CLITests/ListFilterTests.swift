@@ -1,0 +1,57 @@
+import Foundation
+import RegistryTestSupport
+import Testing
+
+/// `list NAME` finds versions by metric, label, status, alias and time, and sorts them, on a
+/// history with every status in it.
+@Suite struct ListFilterTests {
+    @Test func versionsAreFoundAndSortedByWhatUsersSearchBy() throws {
+        let space = try CLIWorkspace()
+        for (index, auc) in [0.84, 0.81, 0.86, 0.83, 0.85, 0.82].enumerated() {
+            try writeFile(space.directory.url("m\(index)/w.bin"), "weights \(index)")
+            let owner = index % 2 == 0 ? "risk" : "growth"
+            let registered = try space.run([
+                "register", "churn", "m\(index)", "--no-git", "--quiet", "--metric", "holdout.auc=\(auc)", "--label", "owner=\(owner)",
+            ] + (index == 4 ? [] : ["--metric", "holdout.log_loss=0.3"]))
+            #expect(registered.status == 0, "\(registered.stderr)")
+        }
+        for number in [2, 4] { #expect(try space.run(["promote", "churn@\(number)", "--to", "production"]).status == 0) }
+        #expect(try space.run(["rollback", "churn", "--alias", "production", "--reason", "latency"]).status == 0)  // 4 rolled back, 2 serves
+        #expect(try space.run(["deprecate", "churn@3", "--reason", "leak"]).status == 0)
+        #expect(try space.run(["delete", "churn@6", "--reason", "pruned"]).status == 0)
+
+        func listed(_ options: [String]) throws -> (numbers: [Int], total: Int?) {
+            let result = try space.run(["list", "churn", "--json"] + options)
+            #expect(result.status == 0, "\(options): \(result.stderr)")
+            try expectValid(result, schema: "list-versions")
+            let numbers = try #require(try result.json()["versions"] as? [[String: Any]]).compactMap { $0["version"] as? Int }
+            return (numbers, try result.json()["total"] as? Int)
+        }
+        #expect(try listed(["--where", "holdout.auc>=0.84"]) == ([5, 3, 1], 3), "the deleted 6 is left out")
+        #expect(try listed(["--where", "holdout.auc>0.81", "--where", "holdout.auc<0.86"]).numbers == [5, 4, 1])
+        #expect(try listed(["--where", "holdout.auc=0.83"]).numbers == [4])
+        #expect(try listed(["--where", "holdout.auc!=0.83", "--label", "owner=growth"]).numbers == [2], "4 is 0.83, 6 is deleted")
+        #expect(try listed(["--where", "holdout.log_loss<1"]).numbers == [4, 3, 2, 1], "5 has no log_loss")
+        #expect(try listed(["--status", "active"]).numbers == [5, 2, 1])
+        #expect(try listed(["--status", "deprecated"]).numbers == [3])
+        #expect(try listed(["--status", "rolled_back"]).numbers == [4])
+        #expect(try listed(["--status", "deleted"]).numbers == [6])
+        #expect(try listed(["--alias", "production"]).numbers == [4, 2], "every version that ever held it")
+        #expect(try listed(["--sort", "holdout.auc:desc"]).numbers == [3, 5, 1, 4, 2])
+        #expect(try listed(["--sort", "holdout.auc", "--limit", "2"]) == ([2, 4], 5))
+        #expect(try listed(["--sort", "holdout.log_loss:desc"]).numbers.last == 5, "versions without the metric come last")
+        #expect(try listed(["--sort", "created:desc", "--deleted"]).numbers == [6, 5, 4, 3, 2, 1])
+        #expect(try listed(["--since", "2000-01-01", "--until", "2999-01-01"]).numbers == [5, 4, 3, 2, 1])
+        #expect(try listed(["--until", "2000-01-01"]) == ([], 0))
+        #expect(try listed(["--where", "holdout.auc>=0.8", "--limit", "2", "--after", "4"]) == ([3, 2], 5))
+
+        try space.expectRefusal(["list", "churn", "--where", "holdout.auc"], status: 64, mentioning: "METRIC OP NUMBER")
+        try space.expectRefusal(["list", "churn", "--where", "holdout.auc>=high"], status: 64, mentioning: "METRIC OP NUMBER")
+        #expect(try listed(["--where", "auc>=0.9"]) == ([], 0), "a metric registered without a dataset, which none has")
+        try space.expectRefusal(["list", "churn", "--status", "live"], status: 64, mentioning: "--status 'live'")
+        try space.expectRefusal(["list", "churn", "--sort", ":desc"], status: 64, mentioning: "--sort ':desc'")
+        try space.expectRefusal(["list", "churn", "--sort", "holdout.auc", "--after", "3"], status: 64, mentioning: "--after pages")
+        try space.expectRefusal(["list", "--where", "holdout.auc>=0.9"], status: 64, mentioning: "name the model")
+        try space.expectRefusal(["list", "churn", "--since", "yesterday"], status: 64, mentioning: "ISO 8601")
+    }
+}
