@@ -41,7 +41,7 @@ struct ListCommand: RegistryCommand {
     @Option(name: .long, help: ArgumentHelp("List the versions numbered below N: the page after one that ended at N.", valueName: "n"))
     var after: Int?
 
-    @Option(name: .long, help: ArgumentHelp("List only the models with a version labelled KEY=VALUE (repeat: every one).", valueName: "key=value"))
+    @Option(name: .long, help: ArgumentHelp("Without a model: only the models with a version labelled KEY=VALUE; with one: only its versions registered with that label (repeat: every one).", valueName: "key=value"))
     var label: [String] = []
 
     @Flag(name: .long, help: "List deleted versions too (marked deleted).")
