@@ -13,18 +13,33 @@ extension Registry {
     /// How often a write runs again after gc collected a blob it was about to reference.
     static let collectedRetries = 5
 
+    /// How long a refused write waits, in all, for the collections that refused it to finish.
+    static let collectionWait: TimeInterval = 15
+
     /// Runs `body` with a fresh fence, again when gc collected a blob the write referenced: the
-    /// next run stores it again. Waits a little between runs, so that a collection begun but not
-    /// finished (its blob still present, so not stored again) has time to finish.
+    /// next run stores it again. Before running again it waits for the collections begun after
+    /// its fence to finish (the fence moves past them), since a blob still present while gc
+    /// removes its page would not be stored again; a gc that stopped midway makes it give up
+    /// after `collectionWait` seconds in all.
     func retryingCollected<T>(_ body: (Int64) throws(RegistryError) -> T) throws(RegistryError) -> T {
         var attempt = 1
+        let deadline = Date().addingTimeInterval(Self.collectionWait)
         while true {
+            let fence = try collectionFence()
             do {
-                return try body(try collectionFence())
-            } catch where !error.collectedBlobs.isEmpty && attempt < Self.collectedRetries {
-                Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
+                return try body(fence)
+            } catch where !error.collectedBlobs.isEmpty && attempt < Self.collectedRetries && Date() < deadline {
                 attempt += 1
+                try waitForCollections(beyond: fence, until: deadline)
             }
+        }
+    }
+
+    /// Waits until the collection log's fence has moved past `fence` (the collections that were
+    /// unfinished then are finished), or until `deadline`.
+    func waitForCollections(beyond fence: Int64, until deadline: Date) throws(RegistryError) {
+        while try collectionFence() <= fence, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
         }
     }
 }

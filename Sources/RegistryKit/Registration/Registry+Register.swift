@@ -48,7 +48,14 @@ extension Registry {
         defer { withExtendedLifetime(storeLock) {} }
         let position: Int64
         if let fence { position = fence } else { position = try collectionFence() }
-        return try record(registration, hints: [], bytesStored: max(0, bytesUploaded), checkBlobs: true, fence: position)
+        do {
+            return try record(registration, hints: [], bytesStored: max(0, bytesUploaded), checkBlobs: true, fence: position)
+        } catch where !error.collectedBlobs.isEmpty {
+            // Answered once the collections are finished, so that the client, asking again which
+            // blobs are missing, is told to upload them.
+            try waitForCollections(beyond: position, until: Date().addingTimeInterval(Self.collectionWait))
+            throw error
+        }
     }
 
     /// Builds the manifest of a prepared registration and records the version, or returns the
