@@ -2,7 +2,7 @@ import Foundation
 import RegistryModel
 
 /// Which versions of a model `list NAME` shows, and in which order: what users search by.
-public struct VersionFilter: Sendable, Equatable {
+public struct VersionFilter: Sendable {
     /// A condition on a registered metric: `holdout.auc >= 0.9`.
     public struct MetricCondition: Sendable, Equatable {
         public enum Comparison: String, Sendable, CaseIterable {
@@ -50,9 +50,4 @@ public struct VersionFilter: Sendable, Equatable {
 
     /// Whether anything but `deleted` is asked: the plain listing has a faster count.
     public var narrows: Bool { !metrics.isEmpty || !labels.isEmpty || status != nil || everHeld != nil || since != nil || until != nil }
-
-    public static func == (a: VersionFilter, b: VersionFilter) -> Bool {
-        a.metrics == b.metrics && a.labels.map { "\($0.key)=\($0.value)" } == b.labels.map { "\($0.key)=\($0.value)" } && a.status == b.status
-            && a.everHeld == b.everHeld && a.since == b.since && a.until == b.until && a.order == b.order && a.deleted == b.deleted
-    }
 }

@@ -75,6 +75,7 @@ import Testing
         try space.registerVersions([0.8, 0.9])
         try writeFile(space.registry + "/config.toml", rules)
         try space.expectRefusal(["retention", "--apply"], status: 64, mentioning: mentioning)
+        #expect(try space.run(["retention"]).stderr.contains("config.toml' line "), "the refusal names the line")
     }
 
     private func deleted(_ result: ProcessResult) throws -> [String: [String]] {

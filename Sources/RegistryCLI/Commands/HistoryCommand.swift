@@ -85,9 +85,7 @@ struct HistoryCommand: RegistryCommand {
     }
 
     private func showAliases(_ registry: Registry, at text: String) throws(RegistryError) {
-        guard let date = Timestamp.parse(text) else {
-            throw RegistryError(.usage, "--at '\(text)' is not an ISO 8601 time", hint: "write an ISO 8601 date or time, like 2026-03-01 (its start, UTC), 2026-03-01T12:00Z or 2026-03-01T14:00:00+02:00")
-        }
+        let date = try InputParsing.time(text, flag: "--at")
         let held = try registry.aliases(model: name, alias: alias, at: date)
         if global.json {
             Console.json(AliasesAtDocument(

@@ -154,13 +154,8 @@ struct ListCommand: RegistryCommand {
                 throw RegistryError(.usage, "--alias: \(error.description)")
             }
         }
-        for (flag, text) in [("--since", since), ("--until", until)] {
-            guard let text else { continue }
-            guard let date = Timestamp.parse(text) else {
-                throw RegistryError(.usage, "\(flag) '\(text)' is not an ISO 8601 time", hint: "write a date or time, like 2026-03-01 (its start, UTC) or 2026-03-01T12:00Z")
-            }
-            if flag == "--since" { filter.since = date } else { filter.until = date }
-        }
+        filter.since = try since.map { (text) throws(RegistryError) in try InputParsing.time(text, flag: "--since") }
+        filter.until = try until.map { (text) throws(RegistryError) in try InputParsing.time(text, flag: "--until") }
         if let sort {
             let descending = sort.hasSuffix(":desc")
             let key = sort.hasSuffix(":desc") ? String(sort.dropLast(5)) : sort.hasSuffix(":asc") ? String(sort.dropLast(4)) : sort

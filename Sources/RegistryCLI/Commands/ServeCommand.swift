@@ -51,15 +51,7 @@ struct ServeCommand: RegistryCommand {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
         if Self.address(listen) == nil { throw ValidationError("--listen '\(listen)' is not HOST:PORT (e.g. 127.0.0.1:8080)") }
-        if Self.bytes(attachmentLimit) == nil { throw ValidationError("--attachment-limit '\(attachmentLimit)' is not a size (e.g. 512MiB, 2GiB or 1048576)") }
-    }
-
-    /// `512MiB`, `2GiB`, `64KiB` or a number of bytes.
-    static func bytes(_ text: String) -> Int64? {
-        let units: [(String, Int64)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("B", 1)]
-        let (digits, scale) = units.first { text.hasSuffix($0.0) }.map { (String(text.dropLast($0.0.count)), $0.1) } ?? (text, 1)
-        guard let count = Int64(digits), count >= 0, count <= Int64.max / scale else { return nil }
-        return count * scale
+        if InputParsing.bytes(attachmentLimit) == nil { throw ValidationError("--attachment-limit '\(attachmentLimit)' is not a size (e.g. 512MiB, 2GiB or 1048576)") }
     }
 
     static func address(_ text: String) -> (host: String, port: Int)? {
@@ -92,7 +84,7 @@ struct ServeCommand: RegistryCommand {
         var unused: Registry? = registry
         let server = try RegistryServer(
             routes: Self.routes, workers: workers, metrics: metrics, uploads: registry.layout.root + "/tmp/uploads",
-            attachmentLimit: Self.bytes(attachmentLimit)!, errorDocument: Self.errorDocument
+            attachmentLimit: InputParsing.bytes(attachmentLimit)!, errorDocument: Self.errorDocument
         ) { () throws(RegistryError) in
             if let first = unused {
                 unused = nil

@@ -25,18 +25,14 @@ public struct BlobSample: Sendable, Equatable {
         self.seed = seed
     }
 
-    /// `5%` (a share of the blobs) or `2GiB` (a budget of bytes); nil when it is neither.
+    /// `5%` (a share of the blobs) or `2GiB` (a budget of bytes, as `InputParsing.bytes` reads
+    /// sizes); nil when it is neither.
     public static func amount(_ text: String) -> Amount? {
         if text.hasSuffix("%") {
             guard let percent = Double(text.dropLast()), percent > 0, percent <= 100 else { return nil }
             return .fraction(percent / 100)
         }
-        let units: [(String, Int64)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40), ("B", 1)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let count = Double(text.dropLast(suffix.count)), count > 0 else { return nil }
-            return .bytes(Int64(count * Double(scale)))
-        }
-        return Int64(text).flatMap { $0 > 0 ? .bytes($0) : nil }
+        return InputParsing.bytes(text).flatMap { $0 > 0 ? .bytes($0) : nil }
     }
 
     /// The blobs of `blobs` (digest and size) this sample re-hashes.

@@ -15,6 +15,25 @@ public enum InputParsing {
         return (String(text[..<equals]), String(text[text.index(after: equals)...]))
     }
 
+    /// `512MiB`, `2GiB`, `64KiB`, `1TiB` or a number of bytes; nil when it is none of these.
+    public static func bytes(_ text: String) -> Int64? {
+        let units: [(String, Int64)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40), ("B", 1)]
+        let (digits, scale) = units.first { text.hasSuffix($0.0) }.map { (String(text.dropLast($0.0.count)), $0.1) } ?? (text, 1)
+        guard let count = Int64(digits), count >= 0, count <= Int64.max / scale else { return nil }
+        return count * scale
+    }
+
+    /// An ISO 8601 date or time given to `flag` (`--at`, `--since`): a date alone means its
+    /// start, UTC.
+    public static func time(_ text: String, flag: String) throws(RegistryError) -> Date {
+        guard let date = Timestamp.parse(text) else {
+            throw .usage(
+                "\(flag) '\(text)' is not an ISO 8601 time",
+                hint: "write an ISO 8601 date or time, like 2026-03-01 (its start, UTC), 2026-03-01T12:00Z or 2026-03-01T14:00:00+02:00")
+        }
+        return date
+    }
+
     /// `--param k=v`: the value is a JSON scalar where it parses as one, else text.
     public static func param(_ text: String) throws(RegistryError) -> (String, JSONValue) {
         let (key, value) = try keyValue(text, flag: "--param")

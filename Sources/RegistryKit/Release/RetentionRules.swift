@@ -7,20 +7,21 @@ import TOML
 /// versions, it was registered more than `min_age` ago, it holds no alias now, and it never held
 /// one of `protect_aliases` (so rollback targets survive).
 public struct RetentionRules: Sendable, Equatable {
+    /// `min_age` as written (`30d`), and in seconds.
+    public struct Age: Sendable, Equatable {
+        public let text: String
+        public let seconds: TimeInterval
+    }
+
     public struct Rule: Sendable, Equatable {
         public var keepLast: Int?
-        /// As written (`30d`), and in seconds.
-        public var minAge: (text: String, seconds: TimeInterval)?
+        public var minAge: Age?
         public var protectAliases: [String] = []
 
         public init() {}
 
         /// Whether the rule can delete anything: one of its limits is set.
         public var limits: Bool { keepLast != nil || minAge != nil }
-
-        public static func == (a: Rule, b: Rule) -> Bool {
-            a.keepLast == b.keepLast && a.minAge?.text == b.minAge?.text && a.protectAliases == b.protectAliases
-        }
 
         /// The rule as one line, for reasons and ledger events.
         public var summary: String {
@@ -76,7 +77,7 @@ public struct RetentionRules: Sendable, Equatable {
                 guard case .string(let text) = value.kind, let seconds = DurationText.seconds(text) else {
                     throw .usage("\(place): must be a duration such as \"30d\", \"12h\" or \"2w\"")
                 }
-                rule.minAge = (text, seconds)
+                rule.minAge = Age(text: text, seconds: seconds)
             case "protect_aliases":
                 guard case .array(let items) = value.kind else { throw .usage("\(place): must be a list of alias names, such as [\"production\"]") }
                 var names = [String]()
