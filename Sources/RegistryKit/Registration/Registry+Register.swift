@@ -46,6 +46,8 @@ extension Registry {
         try registration.validate()
         let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "register")
         defer { withExtendedLifetime(storeLock) {} }
+        // Every registration sweeps what killed writers left, as a local one does at its first blob.
+        (blobs as? any LocalBlobStoring)?.sweepAbandonedTemporaries()
         let position: Int64
         if let fence { position = fence } else { position = try collectionFence() }
         do {
