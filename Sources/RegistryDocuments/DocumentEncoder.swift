@@ -33,6 +33,45 @@ public enum DocumentEncoder {
         return Data(try CanonicalJSON.string(root.json, numbers: .kept).utf8)
     }
 
+    /// A document whose last key (in sorted order) is an array, written a page of elements at a
+    /// time (`list NAME --all` over a million versions), in exactly the bytes `encode` writes
+    /// for the whole document. `head` is the document with that array empty.
+    public struct StreamedArray {
+        private var written = 0
+
+        /// The text up to and including the array's opening bracket.
+        public static func open<T: Encodable>(_ head: T, arrayKey: String) throws -> (StreamedArray, String) {
+            let root = Node()
+            try TreeEncoder.encode(head, into: root, codingPath: [], snakeCase: true)
+            guard case .object(let members) = root.json, let last = members.keys.sorted().last, last == arrayKey else {
+                throw EncodingError.invalidValue(arrayKey, .init(codingPath: [], debugDescription: "\(arrayKey) is not the document's last key"))
+            }
+            var output = "{\n"
+            for key in members.keys.sorted().dropLast() {
+                output += "  " + quoted(key) + " : "
+                write(members[key]!, indent: "  ", into: &output)
+                output += ",\n"
+            }
+            return (StreamedArray(), output + "  " + quoted(arrayKey) + " : [\n")
+        }
+
+        /// The text of the next elements.
+        public mutating func elements<T: Encodable>(_ elements: [T]) throws -> String {
+            var output = ""
+            for element in elements {
+                let root = Node()
+                try TreeEncoder.encode(element, into: root, codingPath: [], snakeCase: true)
+                output += (written == 0 ? "    " : ",\n    ")
+                write(root.json, indent: "    ", into: &output)
+                written += 1
+            }
+            return output
+        }
+
+        /// The array's closing bracket and the document's.
+        public var close: String { "\n  ]\n}\n" }
+    }
+
     /// Two-space indentation, `"key" : value` as Foundation's pretty printer writes it.
     private static func write(_ value: JSONValue, indent: String, into output: inout String) {
         switch value {

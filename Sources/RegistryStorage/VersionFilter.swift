@@ -45,6 +45,9 @@ public struct VersionFilter: Sendable {
     public var order: Order = .number
     /// Deleted versions too (`--deleted`); implied by `status: .deleted`.
     public var deleted = false
+    /// Whether the answer's `total` is counted: a streamed listing's later pages skip it, since
+    /// counting a narrowed million-version model reads every row each time.
+    public var counted = true
 
     public init() {}
 

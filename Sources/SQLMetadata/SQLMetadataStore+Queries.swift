@@ -53,7 +53,9 @@ extension SQLMetadataStore {
             guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return ([], 0) }
             let selection = versionConditions(filter, modelID: modelID)
             let total: Int
-            if filter.narrows {
+            if !filter.counted {
+                total = 0
+            } else if filter.narrows {
                 total = try db.value("SELECT COUNT(*) FROM versions v WHERE \(selection.sql)", selection.arguments) ?? 0
             } else {
                 // Gap-free numbers: the count is the latest number, less the deleted (see `models`).

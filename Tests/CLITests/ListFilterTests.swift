@@ -54,4 +54,50 @@ import Testing
         try space.expectRefusal(["list", "--where", "holdout.auc>=0.9"], status: 64, mentioning: "name the model")
         try space.expectRefusal(["list", "churn", "--since", "yesterday"], status: 64, mentioning: "ISO 8601")
     }
+
+    /// `--all` prints a page of versions at a time (never the whole model at once) in exactly
+    /// the bytes of one listing, across page boundaries, deleted versions and filters.
+    @Test func listAllStreamsEveryPageAsOneListing() throws {
+        let space = try CLIWorkspace()
+        let populate = URL(fileURLWithPath: mregExecutable).deletingLastPathComponent().appendingPathComponent("mreg-populate").path
+        let metadata = try TestBackend.metadataAddress(of: space.registry).map { ["--metadata", $0] } ?? []
+        let filled = try run(populate, [space.registry, "1", "2345"] + metadata, in: space.path)
+        #expect(filled.status == 0, "\(filled.stderr)")
+        // The generator writes its blobs into the blob folder only, and `delete` checks the
+        // version's recorded facts against the blob store: on an OCI store nothing is deleted.
+        let gone: Set<Int> = TestBackend.isOCI ? [] : [1346]
+        if !gone.isEmpty {
+            let deleted = try space.run(["delete", "model-0000@1346", "--reason", "the last of the first page"])
+            #expect(deleted.status == 0, "\(deleted.stderr)")
+        }
+        let live = 2345 - gone.count
+
+        func listed(_ options: [String]) throws -> ProcessResult {
+            let result = try space.run(["list", "model-0000"] + options)
+            #expect(result.status == 0, "\(options): \(result.stderr)")
+            return result
+        }
+        let streamed = try listed(["--all", "--json"])
+        try expectValid(streamed, schema: "list-versions")
+        #expect(streamed.stdout == (try listed(["--limit", "5000", "--json"])).stdout, "the same bytes as one page")
+        let numbers = try #require(try streamed.json()["versions"] as? [[String: Any]]).compactMap { $0["version"] as? Int }
+        #expect(numbers == Array((1...2345).reversed()).filter { !gone.contains($0) })
+        #expect(try streamed.json()["total"] as? Int == live)
+
+        let table = try listed(["--all"])
+        #expect(table.stdout == (try listed(["--limit", "5000"])).stdout)
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.count == live + 1 && lines.first?.hasPrefix("VERSION") == true && lines.filter { $0.hasPrefix("VERSION") }.count == 1)
+        let digestColumn = lines.map { line in line.prefix { $0 != " " }.count + line.drop { $0 != " " }.prefix { $0 == " " }.count }
+        #expect(Set(digestColumn).count == 1, "one column width on every page")
+
+        #expect(try listed(["--all", "--deleted"]).stdout.split(separator: "\n").count == 2346)
+        let after = try #require(try listed(["--all", "--after", "1400", "--json"]).json()["versions"] as? [[String: Any]])
+        #expect(after.compactMap { $0["version"] as? Int } == Array((1...1399).reversed()).filter { !gone.contains($0) })
+        let narrowed = try listed(["--all", "--where", "holdout.auc>=0.9", "--json"])
+        #expect(narrowed.stdout == (try listed(["--limit", "5000", "--where", "holdout.auc>=0.9", "--json"])).stdout)
+        let kept = try #require(try narrowed.json()["versions"] as? [Any]).count
+        let total = try narrowed.json()["total"] as? Int
+        #expect(kept > 0 && kept < live && total == kept)
+    }
 }

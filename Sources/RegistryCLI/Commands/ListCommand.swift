@@ -1,8 +1,13 @@
 import ArgumentParser
+import Foundation
 import RegistryDocuments
 import RegistryKit
 import RegistryModel
 import RegistryStorage
+
+/// What `releaseMarks` reads of a model's history: the aliases each version holds, and the
+/// versions deprecated or rolled back.
+typealias ReleaseMarks = (aliases: [Int: [AliasName]], deprecated: Set<Int>, rolledBack: Set<Int>)
 
 struct ListCommand: RegistryCommand {
     static let configuration = CommandConfiguration(
@@ -81,9 +86,18 @@ struct ListCommand: RegistryCommand {
 
     /// What `list NAME --json` prints, and `mreg serve` answers on `/v1/list?model=NAME`.
     static func versionsDocument(
-        _ name: String, versions: [VersionSummary], total: Int, marks: (aliases: [Int: [AliasName]], deprecated: Set<Int>, rolledBack: Set<Int>),
-        evaluations: [EvaluationRecord]
+        _ name: String, versions: [VersionSummary], total: Int, marks: ReleaseMarks, evaluations: [EvaluationRecord]
     ) -> VersionListDocument {
+        VersionListDocument(model: name, total: total, aliases: holders(marks), versions: entries(name, versions: versions, marks: marks, evaluations: evaluations))
+    }
+
+    /// Which version holds each alias now.
+    static func holders(_ marks: ReleaseMarks) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: marks.aliases.flatMap { number, aliases in aliases.map { ($0.value, number) } })
+    }
+
+    /// The document's rows for these versions; `evaluations` are theirs, oldest first.
+    static func entries(_ name: String, versions: [VersionSummary], marks: ReleaseMarks, evaluations: [EvaluationRecord]) -> [VersionListDocument.Version] {
         // The latest evaluation on a dataset key wins (evaluations come oldest first).
         var evaluated = [Int: [String: VersionListDocument.Evaluated]]()
         for evaluation in evaluations {
@@ -92,18 +106,17 @@ struct ListCommand: RegistryCommand {
                     value: metric.value, ciLow: metric.interval?.lowerBound, ciHigh: metric.interval?.upperBound)
             }
         }
-        let holders = marks.aliases.flatMap { number, aliases in aliases.map { ($0.value, number) } }
-        return VersionListDocument(model: name, total: total, aliases: Dictionary(uniqueKeysWithValues: holders), versions: versions.map {
+        return versions.map {
             .init(reference: "\(name)@\($0.number)", version: $0.number, digest: $0.manifestDigest.description, createdAt: Timestamp.format($0.createdAt),
                   gitCommit: $0.gitCommit, gitDirty: $0.gitDirty, files: $0.fileCount, size: $0.totalSize,
                   metrics: Dictionary(uniqueKeysWithValues: $0.metrics.map { ($0.key, $0.value) }), evaluated: evaluated[$0.number] ?? [:],
                   aliases: marks.aliases[$0.number]?.map(\.value) ?? [],
                   status: $0.deleted ? "deleted" : status($0.number, marks: marks))
-        })
+        }
     }
 
     /// A version's status as `list` names it.
-    static func status(_ number: Int, marks: (aliases: [Int: [AliasName]], deprecated: Set<Int>, rolledBack: Set<Int>)) -> String {
+    static func status(_ number: Int, marks: ReleaseMarks) -> String {
         marks.deprecated.contains(number) ? "deprecated" : marks.rolledBack.contains(number) ? "rolled_back" : "active"
     }
 
@@ -177,31 +190,7 @@ struct ListCommand: RegistryCommand {
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
         if let name {
-            let (versions, total) = try registry.versions(of: name, matching: try filter(), limit: all ? nil : limit, after: after)
-            let marks = try registry.releaseMarks(model: name)
-            func status(_ number: Int) -> String { Self.status(number, marks: marks) }
-            func aliases(_ number: Int) -> [String] { marks.aliases[number]?.map(\.value) ?? [] }
-            if global.json {
-                let listed = versions.map(\.number)
-                let numbers = listed.min().flatMap { low in listed.max().map { low...$0 } }
-                let evaluations = try numbers.map { (numbers) throws(RegistryError) in try registry.evaluations(model: name, numbers: numbers) } ?? []
-                Console.json(Self.versionsDocument(name, versions: versions, total: total, marks: marks, evaluations: evaluations))
-                return
-            }
-            Console.out(Format.table(
-                ["VERSION", "DIGEST", "CREATED", "COMMIT", "SIZE", "ALIASES", "STATUS", "METRICS"],
-                versions.map { version in
-                    let commit = version.gitCommit.map { String($0.prefix(10)) + (version.gitDirty ? "+dirty" : "") } ?? "-"
-                    let metrics = version.metrics.prefix(Self.headlineMetrics).map { "\($0.key)=\(Format.metric($0.value))" }
-                    let more = version.metrics.count > Self.headlineMetrics ? " …" : ""
-                    return ["\(version.number)", version.manifestDigest.short, Timestamp.format(version.createdAt), commit,
-                            Format.bytes(version.totalSize), aliases(version.number).joined(separator: ",").nonEmpty ?? "-",
-                            version.deleted ? "deleted" : status(version.number), metrics.joined(separator: " ") + more]
-                }))
-            if versions.isEmpty, total == 0 { note("no version of \(name) is kept by these options") }
-            if sort == nil, let oldest = versions.last?.number, oldest > 1, versions.count < total {
-                note("(older versions not shown; the next page: mreg list \(name) --after \(oldest), or --all)")
-            }
+            try listVersions(of: name, registry)
             return
         }
         // Through the server, only the models the token is granted.
@@ -229,5 +218,72 @@ struct ListCommand: RegistryCommand {
                 return ["\(model.name)", "\(model.versionCount)", model.latestVersion.map { "\($0)" } ?? "-",
                         model.latestCreatedAt.map(Timestamp.format) ?? "-", held.isEmpty ? "-" : held]
             }))
+    }
+
+    /// How many versions `--all` reads at a time: a model of a million versions is printed a
+    /// page after another, never held whole.
+    static let streamedPage = 1000
+
+    private func listVersions(of name: String, _ registry: Registry) throws(RegistryError) {
+        var filter = try filter()
+        // --all in number order streams; a sorted --all is one query (a sort has no cursor).
+        let streamed = all && filter.order == .number
+        var (versions, total) = try registry.versions(of: name, matching: filter, limit: streamed ? Self.streamedPage : all ? nil : limit, after: after)
+        let marks = try registry.releaseMarks(model: name)
+        let header = ["VERSION", "DIGEST", "CREATED", "COMMIT", "SIZE", "ALIASES", "STATUS", "METRICS"]
+        var widths: [Int]?
+        var array: DocumentEncoder.StreamedArray?
+        if global.json {
+            let head = VersionListDocument(model: name, total: total, aliases: Self.holders(marks), versions: [])
+            let (opened, text) = try Self.encoded { try DocumentEncoder.StreamedArray.open(head, arrayKey: "versions") }
+            array = opened
+            Console.write(Data(text.utf8), error: false)
+        }
+        filter.counted = false
+        while true {
+            if array != nil {
+                let listed = versions.map(\.number)
+                let evaluations = try listed.min().flatMap { low in listed.max().map { low...$0 } }.map {
+                    (numbers) throws(RegistryError) in try registry.evaluations(model: name, numbers: numbers)
+                } ?? []
+                let entries = Self.entries(name, versions: versions, marks: marks, evaluations: evaluations)
+                let text = try Self.encoded { try array!.elements(entries) }
+                Console.write(Data(text.utf8), error: false)
+            } else if !versions.isEmpty || widths == nil {
+                let rows = versions.map { Self.row($0, marks: marks) }
+                // Columns as wide as the first page needs; a wider cell later widens its own row only.
+                if widths == nil {
+                    widths = Format.widths([header] + rows)
+                    Console.out(Format.row(header, widths: widths!))
+                }
+                for row in rows { Console.out(Format.row(row, widths: widths!)) }
+            }
+            guard streamed, versions.count == Self.streamedPage, let oldest = versions.last?.number else { break }
+            versions = try registry.versions(of: name, matching: filter, limit: Self.streamedPage, after: oldest).versions
+        }
+        if let array {
+            Console.write(Data(array.close.utf8), error: false)
+            return
+        }
+        if total == 0 { note("no version of \(name) is kept by these options") }
+        if !all, sort == nil, let oldest = versions.last?.number, oldest > 1, versions.count < total {
+            note("(older versions not shown; the next page: mreg list \(name) --after \(oldest), or --all)")
+        }
+    }
+
+    private static func encoded<T>(_ encode: () throws -> T) throws(RegistryError) -> T {
+        do { return try encode() } catch {
+            throw RegistryError(.internal, "the JSON output could not be encoded (\(error)); this is a bug in mreg, please report it")
+        }
+    }
+
+    /// One version's line in the table.
+    static func row(_ version: VersionSummary, marks: ReleaseMarks) -> [String] {
+        let commit = version.gitCommit.map { String($0.prefix(10)) + (version.gitDirty ? "+dirty" : "") } ?? "-"
+        let metrics = version.metrics.prefix(headlineMetrics).map { "\($0.key)=\(Format.metric($0.value))" }
+        let more = version.metrics.count > headlineMetrics ? " …" : ""
+        return ["\(version.number)", version.manifestDigest.short, Timestamp.format(version.createdAt), commit,
+                Format.bytes(version.totalSize), marks.aliases[version.number]?.map(\.value).joined(separator: ",").nonEmpty ?? "-",
+                version.deleted ? "deleted" : status(version.number, marks: marks), metrics.joined(separator: " ") + more]
     }
 }

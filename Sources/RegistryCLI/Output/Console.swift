@@ -72,12 +72,20 @@ enum Format {
     /// Left-aligned columns separated by two spaces.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
         let all = [header] + rows
-        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        return all.map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        let widths = widths(all)
+        return all.map { row($0, widths: widths) }.joined(separator: "\n")
+    }
+
+    /// Each column's width: its widest cell.
+    static func widths(_ rows: [[String]]) -> [Int] {
+        (rows.first ?? []).indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+    }
+
+    /// One line of a table; the last column is not padded, nor a cell wider than its column.
+    static func row(_ cells: [String], widths: [Int]) -> String {
+        cells.enumerated().map { index, cell in
+            index == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[index] - cell.count))
+        }.joined(separator: "  ")
     }
 }
 

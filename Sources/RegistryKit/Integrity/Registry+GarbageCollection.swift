@@ -141,7 +141,7 @@ private struct GarbageCollection {
         // since the look above is skipped.
         let begun = try registry.database { (db) throws(MetadataError) in try db.beginCollection(candidates, at: registry.clock()) }
         if let (marker, seconds) = pause, !begun.isEmpty {
-            FileManager.default.createFile(atPath: marker, contents: nil)
+            _ = FileManager.default.createFile(atPath: marker, contents: nil)
             Thread.sleep(forTimeInterval: seconds)
             pause = nil
         }
