@@ -62,6 +62,24 @@ package final class FileDescriptor {
         }
     }
 
+    /// Asks the kernel to start writing these bytes to disk now, without waiting: the `fsync`
+    /// at the end then finds little left to write, and the writeback overlaps the hashing
+    /// instead of following it. Advisory: a failure here is seen again by that `fsync`.
+    package func startWriteback(offset: Int64, count: Int) {
+        _ = Self.syncFileRange?(fd, offset, Int64(count), Self.syncFileRangeWrite)
+    }
+
+    /// Linux's `sync_file_range(2)`, which Swift's Glibc module does not import; nil elsewhere.
+    private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
+        #if os(Linux)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
+    private static let syncFileRangeWrite: UInt32 = 2  // SYNC_FILE_RANGE_WRITE
+
     package func sync() throws(ContentStoreError) {
         guard fsync(fd) == 0 else { throw .io(operation: "fsync", path: path, errno: errno) }
     }

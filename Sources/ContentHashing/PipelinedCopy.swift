@@ -16,8 +16,11 @@ package enum PipelinedCopy {
     package static func run(
         from source: FileDescriptor, to target: FileDescriptor, chunkSize: Int, progress: (any ProgressObserver)?
     ) throws(ContentStoreError) -> (digest: Digest, size: Int64) {
-        try pipeline(from: source, chunkSize: chunkSize, progress: progress) { (chunk) throws(ContentStoreError) in
+        nonisolated(unsafe) var written: Int64 = 0  // touched only by the serial sink
+        return try pipeline(from: source, chunkSize: chunkSize, progress: progress) { (chunk) throws(ContentStoreError) in
             try target.writeAll(chunk)
+            target.startWriteback(offset: written, count: chunk.count)
+            written += Int64(chunk.count)
         }
     }
 

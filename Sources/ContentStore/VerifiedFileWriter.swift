@@ -15,6 +15,7 @@ public final class VerifiedFileWriter: @unchecked Sendable {
     private let file: FileDescriptor
     private var hasher = StreamingSHA256()
     private var finished = false
+    private var written: Int64 = 0
 
     public init(creating path: String) throws(ContentStoreError) {
         file = try FileDescriptor.createExclusive(path, mode: 0o600)
@@ -23,6 +24,8 @@ public final class VerifiedFileWriter: @unchecked Sendable {
     public func write(_ chunk: UnsafeRawBufferPointer) throws(ContentStoreError) {
         hasher.update(chunk)
         try file.writeAll(chunk)
+        file.startWriteback(offset: written, count: chunk.count)
+        written += Int64(chunk.count)
     }
 
     /// Checks the digest, sets the mode, fsyncs and closes; throws (and removes the file) when
