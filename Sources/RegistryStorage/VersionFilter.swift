@@ -29,6 +29,8 @@ public struct VersionFilter: Sendable {
     public enum Order: Sendable, Equatable {
         /// Newest first: the default, and the only order `after` pages through.
         case number
+        /// Oldest first (`--sort version`).
+        case numberAscending
         /// By a registered metric; versions without it come last.
         case metric(dataset: String, name: String, descending: Bool)
         case created(descending: Bool)

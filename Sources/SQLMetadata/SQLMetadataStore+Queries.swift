@@ -68,6 +68,8 @@ extension SQLMetadataStore {
             switch filter.order {
             case .number:
                 order = "x.number DESC"
+            case .numberAscending:
+                order = "x.number ASC"
             case .metric(let dataset, let name, let descending):
                 sortValue = "(SELECT s.value FROM version_metrics s WHERE s.version_id = v.id AND s.dataset = ? AND s.name = ?)"
                 arguments = [dataset, name] + arguments
@@ -81,33 +83,30 @@ extension SQLMetadataStore {
                 """
                 SELECT * FROM (
                     SELECT v.id, v.number, v.manifest_digest, v.created_at, v.git_commit, v.git_dirty, v.file_count, v.total_size,
-                        \(SQLFragment.isDeleted(versionID: "v.id")) AS deleted, \(sortValue) AS sort_value
+                        \(deletedColumn(filter)) AS deleted, \(sortValue) AS sort_value
                     FROM versions v WHERE \(selection.sql)\(page)
                 ) x ORDER BY \(order) \(db.dialect.limit(limit))
                 """,
                 arguments)
             var metrics = [Int64: [Metric]]()
+            func collect(_ metricRows: [SQLRow]) throws {
+                for row in metricRows { metrics[try row[0], default: []].append(Metric(dataset: try row[1], name: try row[2], value: try row[3])) }
+            }
             if filter.order == .number, let oldest: Int = try rows.last?[1], let newest: Int = try rows.first?[1] {
                 // A page in number order: its metrics in one range of the (model, number) index.
-                for row in try db.rows(
+                try collect(try db.rows(
                     """
                     SELECT x.version_id, x.dataset, x.name, x.value FROM version_metrics x
                     JOIN versions v ON v.id = x.version_id WHERE v.model_id = ? AND v.number BETWEEN ? AND ?
                     """,
-                    [modelID, oldest, newest])
-                {
-                    metrics[try row[0], default: []].append(Metric(dataset: try row[1], name: try row[2], value: try row[3]))
-                }
+                    [modelID, oldest, newest]))
             } else if !rows.isEmpty {
                 let ids: [Int64] = try rows.map { try $0[0] }
                 for start in stride(from: 0, to: ids.count, by: 500) {
                     let batch = ids[start..<min(start + 500, ids.count)]
-                    for row in try db.rows(
+                    try collect(try db.rows(
                         "SELECT version_id, dataset, name, value FROM version_metrics WHERE version_id IN (\(batch.map { _ in "?" }.joined(separator: ", ")))",
-                        Array(batch))
-                    {
-                        metrics[try row[0], default: []].append(Metric(dataset: try row[1], name: try row[2], value: try row[3]))
-                    }
+                        Array(batch)))
                 }
             }
             let versions = try rows.map { row in
@@ -117,6 +116,16 @@ extension SQLMetadataStore {
                     metrics: (metrics[try row[0]] ?? []).sorted { $0.key < $1.key }, deleted: try row[8])
             }
             return (versions, total)
+        }
+    }
+
+    /// Whether each listed version is deleted: known from `filter`'s conditions unless it keeps
+    /// deleted and live versions alike, so the ledger is not asked twice per row.
+    func deletedColumn(_ filter: VersionFilter) -> String {
+        switch filter.status {
+        case .deleted?: "TRUE"
+        case nil where filter.deleted: SQLFragment.isDeleted(versionID: "v.id")
+        default: "FALSE"
         }
     }
 

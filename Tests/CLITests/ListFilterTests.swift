@@ -41,6 +41,8 @@ import Testing
         #expect(try listed(["--sort", "holdout.auc", "--limit", "2"]) == ([2, 4], 5))
         #expect(try listed(["--sort", "holdout.log_loss:desc"]).numbers.last == 5, "versions without the metric come last")
         #expect(try listed(["--sort", "created:desc", "--deleted"]).numbers == [6, 5, 4, 3, 2, 1])
+        #expect(try listed(["--sort", "version"]).numbers == [1, 2, 3, 4, 5], "oldest first")
+        #expect(try listed(["--sort", "version:desc", "--limit", "2"]) == ([5, 4], 5))
         #expect(try listed(["--since", "2000-01-01", "--until", "2999-01-01"]).numbers == [5, 4, 3, 2, 1])
         #expect(try listed(["--until", "2000-01-01"]) == ([], 0))
         #expect(try listed(["--where", "holdout.auc>=0.8", "--limit", "2", "--after", "4"]) == ([3, 2], 5))
@@ -88,8 +90,16 @@ import Testing
         #expect(table.stdout == (try listed(["--limit", "5000"])).stdout)
         let lines = table.stdout.split(separator: "\n")
         #expect(lines.count == live + 1 && lines.first?.hasPrefix("VERSION") == true && lines.filter { $0.hasPrefix("VERSION") }.count == 1)
-        let digestColumn = lines.map { line in line.prefix { $0 != " " }.count + line.drop { $0 != " " }.prefix { $0 == " " }.count }
-        #expect(Set(digestColumn).count == 1, "one column width on every page")
+        // The first page holds the aliases (the widest cells), so any later page sized on its own
+        // would shift its STATUS column left.
+        let statusColumn = try #require(lines.first?.range(of: "STATUS")).lowerBound.utf16Offset(in: lines[0])
+        let misaligned = lines.dropFirst().filter { line in
+            let characters = Array(line)  // ASCII up to the METRICS column
+            guard characters.count > statusColumn else { return true }
+            let cell = String(characters[statusColumn...])
+            return characters[statusColumn - 1] != " " || !(cell.hasPrefix("active") || cell.hasPrefix("deleted"))
+        }
+        #expect(misaligned.isEmpty, "every page's STATUS cell under its header: \(misaligned.prefix(2))")
 
         #expect(try listed(["--all", "--deleted"]).stdout.split(separator: "\n").count == 2346)
         let after = try #require(try listed(["--all", "--after", "1400", "--json"]).json()["versions"] as? [[String: Any]])

@@ -171,9 +171,9 @@ struct ListCommand: RegistryCommand {
         filter.until = try until.map { (text) throws(RegistryError) in try InputParsing.time(text, flag: "--until") }
         if let sort {
             let descending = sort.hasSuffix(":desc")
-            let key = sort.hasSuffix(":desc") ? String(sort.dropLast(5)) : sort.hasSuffix(":asc") ? String(sort.dropLast(4)) : sort
+            let key = descending ? String(sort.dropLast(5)) : sort.hasSuffix(":asc") ? String(sort.dropLast(4)) : sort
             switch key {
-            case "version": filter.order = .number
+            case "version": filter.order = descending ? .number : .numberAscending
             case "created": filter.order = .created(descending: descending)
             default:
                 do throws(MetricError) {

@@ -23,10 +23,7 @@ extension Registry {
         var storeLock: StoreLock?
         defer { withExtendedLifetime(storeLock) {} }
         let prepared = try Self.prepare(request, registryRoot: layout.root, progress: progress) { (files, label) throws(RegistryError) in
-            if storeLock == nil {
-                storeLock = try StoreLock.acquire(self.layout, exclusive: false, timeout: self.busyTimeout, purpose: "register")
-                (self.blobs as? any LocalBlobStoring)?.sweepAbandonedTemporaries()
-            }
+            if storeLock == nil { storeLock = try self.registrationLock() }
             return try self.ingest(files, label: label, progress: progress)
         }
         var outcome = try record(prepared.registration, hints: prepared.hints, bytesStored: prepared.bytesStored, checkBlobs: false, fence: fence)
@@ -37,6 +34,15 @@ extension Registry {
         return outcome
     }
 
+    /// The store lock a registration holds (shared: gc and other writers go on, a migration
+    /// waits), taken with a sweep of the temporary files that killed writers left, so that
+    /// every registration, local or served, cleans up after the ones before it.
+    private func registrationLock() throws(RegistryError) -> StoreLock {
+        let lock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "register")
+        (blobs as? any LocalBlobStoring)?.sweepAbandonedTemporaries()
+        return lock
+    }
+
     /// Records a registration prepared on another machine (`mreg` sending to `mreg serve`): its
     /// blobs were uploaded and re-hashed before, so each must be stored with its size; what it
     /// claims is checked as a command line's arguments would be. `bytesUploaded` is what its
@@ -44,10 +50,8 @@ extension Registry {
     /// the collection log stood when the client asked which blobs were missing (read now when nil).
     public func register(prepared registration: PreparedRegistration, bytesUploaded: Int64 = 0, fence: Int64? = nil) throws(RegistryError) -> RegistrationOutcome {
         try registration.validate()
-        let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "register")
+        let storeLock = try registrationLock()
         defer { withExtendedLifetime(storeLock) {} }
-        // Every registration sweeps what killed writers left, as a local one does at its first blob.
-        (blobs as? any LocalBlobStoring)?.sweepAbandonedTemporaries()
         let position: Int64
         if let fence { position = fence } else { position = try collectionFence() }
         do {
