@@ -176,35 +176,26 @@ public struct BlobStore: LocalBlobStoring {
 
     // MARK: Listing and removal
 
-    /// Every digest-named blob in the store, sorted; other names are reported separately.
-    public func listBlobs() throws(ContentStoreError) -> (blobs: [Digest], strayNames: [String]) {
-        var blobs = [Digest]()
-        var stray = [String]()
-        for name in try directoryEntries(blobsDirectory) {
-            if let digest = Digest(hex: name) { blobs.append(digest) } else { stray.append(name) }
-        }
-        return (blobs.sorted(), stray.sorted())
-    }
-
     /// Reads the blob folder as the directory is read, a page at a time (`readdir`): a million
     /// blobs are never a million names in memory.
-    public func forEachBlobPage(size: Int, _ visit: ([Digest]) -> Bool) throws(ContentStoreError) {
+    public func forEachBlobPage(size: Int, _ visit: (_ blobs: [Digest], _ strayNames: [String]) -> Bool) throws(ContentStoreError) {
         guard let directory = opendir(blobsDirectory) else { throw .io(operation: "list", path: blobsDirectory, errno: errno) }
         defer { closedir(directory) }
         var page = [Digest]()
+        var stray = [String]()
         page.reserveCapacity(size)
         while let entry = readdir(directory) {
             let name = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
-            guard let digest = Digest(hex: name) else { continue }
-            page.append(digest)
+            if let digest = Digest(hex: name) { page.append(digest) } else if name != "." && name != ".." { stray.append(name) }
             if page.count == size {
-                guard visit(page) else { return }
+                guard visit(page, stray) else { return }
                 page.removeAll(keepingCapacity: true)
+                stray.removeAll()
             }
         }
-        if !page.isEmpty { _ = visit(page) }
+        if !page.isEmpty || !stray.isEmpty { _ = visit(page, stray) }
     }
 
     /// Deletes blobs, then syncs the folder once for all of them. A blob unlinked counts as gone

@@ -292,22 +292,17 @@ public final class OCIBlobStore: BlobStoring, VersionPublishing {
 
     // MARK: Listing and removal
 
-    /// The blobs whose holders are tagged in the blob repository; other tags are stray names.
-    public func listBlobs() throws(ContentStoreError) -> (blobs: [Digest], strayNames: [String]) {
-        var blobs = [Digest]()
-        var stray = [String]()
-        try forEachTagPage(size: 1000) { tags in
+    /// The tag list read a page at a time (`n`, then the `Link` header's next page): the blobs
+    /// whose holders are tagged in the blob repository; other tags are stray names.
+    public func forEachBlobPage(size: Int, _ visit: (_ blobs: [Digest], _ strayNames: [String]) -> Bool) throws(ContentStoreError) {
+        try forEachTagPage(size: size) { tags in
+            var blobs = [Digest]()
+            var stray = [String]()
             for tag in tags {
                 if let digest = Self.blob(tagged: tag) { blobs.append(digest) } else { stray.append(tag) }
             }
-            return true
+            return visit(blobs, stray)
         }
-        return (blobs.sorted(), stray.sorted())
-    }
-
-    /// The tag list read a page at a time (`n`, then the `Link` header's next page).
-    public func forEachBlobPage(size: Int, _ visit: ([Digest]) -> Bool) throws(ContentStoreError) {
-        try forEachTagPage(size: size) { tags in visit(tags.compactMap(Self.blob(tagged:))) }
     }
 
     /// The blob a holder's tag (`sha256-<hex>`) names; nil for any other tag.

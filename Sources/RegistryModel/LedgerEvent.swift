@@ -47,6 +47,16 @@ public struct LedgerEvent: Sendable, Equatable {
             }
         }
 
+        /// Actions whose `record` is a document rebuilt from one version's rows (its
+        /// registration, evaluations, signatures, annotations and drift reports): `verify`
+        /// checks them version by version, and the others (datasets') as it reads the ledger.
+        public var recordsVersionFact: Bool {
+            switch self {
+            case .register, .evaluate, .sign, .annotate, .recordDrift: true
+            default: false
+            }
+        }
+
         /// Actions that move an alias: the alias's holder is its latest such event.
         public var movesAlias: Bool { self == .promote || self == .demote || self == .rollback }
     }

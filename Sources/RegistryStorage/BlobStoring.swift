@@ -17,11 +17,10 @@ public protocol BlobStoring: Sendable {
     func verify(_ digest: Digest, progress: (any ProgressObserver)?) -> BlobStatus
     /// The size of a stored blob, or nil when it is missing.
     func storedSize(of digest: Digest) -> Int64?
-    /// Every stored blob, and names in the store that are not digests.
-    func listBlobs() throws(ContentStoreError) -> (blobs: [Digest], strayNames: [String])
-    /// Hands every stored blob to `visit` in pages of at most `size`, in no particular order, so
-    /// that listing a store of any size holds one page in memory; `visit` returns false to stop.
-    func forEachBlobPage(size: Int, _ visit: ([Digest]) -> Bool) throws(ContentStoreError)
+    /// Hands every stored blob to `visit` in pages of at most `size` blobs, in no particular
+    /// order, with the names in the store that are not digests, so that listing a store of any
+    /// size holds one page in memory; `visit` returns false to stop.
+    func forEachBlobPage(size: Int, _ visit: (_ blobs: [Digest], _ strayNames: [String]) -> Bool) throws(ContentStoreError)
     /// Reports a file as stored without storing it again when it hashes to `candidate`, a stored
     /// blob (the CI-retry case); nil otherwise, and the caller ingests it as usual.
     func ingestIfAlreadyStored(fileAt path: String, candidate: Digest, progress: (any ProgressObserver)?) throws(ContentStoreError) -> IngestResult?
@@ -41,6 +40,19 @@ extension BlobStoring {
     }
 
     public func verify(_ digest: Digest) -> BlobStatus { verify(digest, progress: nil) }
+
+    /// Every stored blob, sorted, and the names in the store that are not digests (a small store
+    /// or a test: `forEachBlobPage` keeps one page in memory).
+    public func listBlobs() throws(ContentStoreError) -> (blobs: [Digest], strayNames: [String]) {
+        var blobs = [Digest]()
+        var stray = [String]()
+        try forEachBlobPage(size: 1000) { page, strayNames in
+            blobs += page
+            stray += strayNames
+            return true
+        }
+        return (blobs.sorted(), stray.sorted())
+    }
 
     /// A local store needs no grace period: every unreferenced blob may go.
     public func isCollectable(_ digest: Digest) throws(ContentStoreError) -> Bool { true }

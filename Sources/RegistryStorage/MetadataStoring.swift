@@ -31,8 +31,8 @@ public protocol VersionStoring: Sendable {
     func versions(of model: ModelName, matching filter: VersionFilter, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int)
     /// Everything recorded about one version.
     func record(id: VersionKey) throws(MetadataError) -> VersionRecord?
-    /// All version ids, oldest first (for `verify --all`).
-    func allVersionIDs() throws(MetadataError) -> [VersionKey]
+    /// Version keys in key order after `after` (from the first when nil), at most `limit`.
+    func versionIDs(after: VersionKey?, limit: Int) throws(MetadataError) -> [VersionKey]
     /// The versions fine-tuned from a version (its children).
     func childIDs(of versionID: VersionKey) throws(MetadataError) -> [VersionKey]
     /// Versions that recorded a dataset at registration, and versions evaluated on it.
@@ -84,12 +84,21 @@ public protocol LedgerStoring: Sendable {
     func aliasEvent(model: ModelName, alias: AliasName, at date: Date) throws(MetadataError) -> RecordedEvent?
     /// The ledger's newest event: its sequence number and digest.
     func ledgerHead() throws(MetadataError) -> (sequence: Int64, digest: Digest)?
-    /// Every stored event in sequence order, rebuilt from its columns without trusting them.
-    func storedEvents() throws(MetadataError) -> [StoredEvent]
-    /// The fact events (registration, evaluations, signatures, annotations) of one version, oldest
-    /// first, and those of its drift reports when asked: `verify` checks them, while resolving a
-    /// version (every command) need not read the thousands a version checked daily collects.
-    func factEvents(versionID: VersionKey, driftReports: Bool) throws(MetadataError) -> [StoredEvent]
+    /// The stored events after sequence number `after`, in sequence order, at most `limit`, each
+    /// rebuilt from its columns without trusting them: the ledger read a page at a time.
+    func storedEvents(after: Int64, limit: Int) throws(MetadataError) -> [StoredEvent]
+    /// The fact events (registration, evaluations, signatures, annotations) of these versions, in
+    /// ledger order, and those of their drift reports when asked: `verify` checks them, while
+    /// resolving a version (every command) need not read the thousands a version checked daily
+    /// collects.
+    func factEvents(versionIDs: [VersionKey], driftReports: Bool) throws(MetadataError) -> [StoredEvent]
+}
+
+extension LedgerStoring {
+    /// The fact events of one version, oldest first.
+    public func factEvents(versionID: VersionKey, driftReports: Bool) throws(MetadataError) -> [StoredEvent] {
+        try factEvents(versionIDs: [versionID], driftReports: driftReports)
+    }
 }
 
 /// Datasets: their contents, statistics and names.
@@ -188,6 +197,13 @@ public protocol IntegrityStoring: Sendable {
     /// dataset they stored), or of every version and stored dataset when `versionIDs` is nil.
     /// A deleted version's files are not references: gc may remove them.
     func blobReferences(versionIDs: [VersionKey]?) throws(MetadataError) -> BlobReferences
+    /// Every reference to these digests, given as stored text (a malformed one too): whom a
+    /// missing or corrupt blob affects.
+    func blobReferences(digestTexts: [String]) throws(MetadataError) -> BlobReferences
+    /// `blobReferences(versionIDs: nil)` a page at a time: the distinct digests referenced, as
+    /// stored text, that sort after `after`, in order, at most `limit`, each with the largest
+    /// size recorded for it (nil for a document, whose size is not recorded).
+    func referencedBlobs(after: String?, limit: Int) throws(MetadataError) -> [(text: String, size: Int64?)]
     /// Rows of facts that no ledger event recorded, found with the indexes on the link columns.
     func unrecordedFacts(versionIDs: [VersionKey]?) throws(MetadataError) -> [UnrecordedFact]
     /// Whether rows written by an mreg without fact events still need theirs.

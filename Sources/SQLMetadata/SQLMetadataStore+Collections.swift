@@ -61,13 +61,10 @@ extension SQLMetadataStore {
 
     public func unreferenced(_ digests: [Digest]) throws(MetadataError) -> [Digest] {
         guard !digests.isEmpty else { return [] }
-        return try readStatement { db in
-            var free = [Digest]()
-            for batch in Self.batches(of: digests) {
-                free += try unreferenced(db, batch)
-            }
-            return free
-        }
+        let batches = Self.batches(of: digests)
+        let batch = { (db: any SQLSession) in try batches.flatMap { try self.unreferenced(db, $0) } }
+        // One statement per batch of 500: more than one is a transaction (one snapshot).
+        return batches.count > 1 ? try read(batch) : try readStatement(batch)
     }
 
     public func malformedReference() throws(MetadataError) -> String? {

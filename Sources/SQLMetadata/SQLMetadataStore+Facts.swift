@@ -2,18 +2,23 @@ import RegistryModel
 import RegistryStorage
 
 extension SQLMetadataStore {
-    /// The fact events of one version, oldest first; those of its drift reports when asked.
-    public func factEvents(versionID: VersionKey, driftReports: Bool) throws(MetadataError) -> [StoredEvent] {
-        let query = factEventsQuery(version: .version(versionID), driftReports: driftReports)
-        return try storedEvents(filter: query.sql, arguments: query.arguments)
+    /// The fact events of these versions, in ledger order; those of their drift reports when asked.
+    public func factEvents(versionIDs: [VersionKey], driftReports: Bool) throws(MetadataError) -> [StoredEvent] {
+        guard !versionIDs.isEmpty else { return [] }
+        let keys = versionIDs.map { String($0.storeValue) }.joined(separator: ",")
+        return try storedEvents(filter: "e.to_version_id IN (\(keys)) AND \(Self.factActions(driftReports: driftReports))", arguments: [])
     }
 
     /// The filter (for `storedEvents`) of the events that recorded a version's facts; those of
     /// its drift reports only when asked (a version may have thousands).
     func factEventsQuery(version: SQLFragment, driftReports: Bool) -> SQLFragment {
-        let actions = ["register", "evaluate", "sign", "annotate"] + (driftReports ? ["record_drift"] : [])
-        return SQLFragment(
-            "e.to_version_id = \(version.sql) AND e.action IN (\(actions.map { "'\($0)'" }.joined(separator: ", ")))", version.arguments)
+        SQLFragment("e.to_version_id = \(version.sql) AND \(Self.factActions(driftReports: driftReports))", version.arguments)
+    }
+
+    /// The condition on an event `e` that it recorded a version's fact.
+    private static func factActions(driftReports: Bool) -> String {
+        let actions = LedgerEvent.Action.allCases.filter { $0.recordsVersionFact && (driftReports || $0 != .recordDrift) }
+        return "e.action IN (\(actions.map { "'\($0.rawValue)'" }.joined(separator: ", ")))"
     }
 
     /// Rows of facts that no ledger event recorded, found with the indexes on the link columns.

@@ -284,19 +284,69 @@ extension SQLMetadataStore {
             registrant: try registrant(row, user: "created_by_user", host: "created_by_host"))
     }
 
-    /// All version ids, oldest first (for `verify --all`).
-    public func allVersionIDs() throws(MetadataError) -> [VersionKey] {
-        try read { db in try db.column("SELECT id FROM versions ORDER BY id") }
+    /// Version keys in key order after `after`, at most `limit`: a walk of every version one page at a time.
+    public func versionIDs(after: VersionKey?, limit: Int) throws(MetadataError) -> [VersionKey] {
+        try readStatement { db in
+            try db.column("SELECT id FROM versions WHERE id > ? ORDER BY id \(db.dialect.limit(limit))", [after?.storeValue ?? Int64.min])
+        }
     }
 
     /// The blobs the given versions reference (their files and manifests, and the files of any
     /// dataset they stored), or of every version and stored dataset when `versionIDs` is nil.
     public func blobReferences(versionIDs: [VersionKey]?) throws(MetadataError) -> BlobReferences {
+        try blobReferences(versionIDs: versionIDs, digestTexts: nil)
+    }
+
+    /// Every reference to these digests, as stored text (a malformed one included).
+    public func blobReferences(digestTexts: [String]) throws(MetadataError) -> BlobReferences {
+        guard !digestTexts.isEmpty else { return BlobReferences() }
+        return try blobReferences(versionIDs: nil, digestTexts: digestTexts)
+    }
+
+    /// The distinct digests live records reference, in order after `after`, at most `limit`, each
+    /// with the largest size recorded for it (nil for a document, whose size is not recorded):
+    /// what `blobReferences(versionIDs: nil)` lists, a page at a time. Each kind of reference
+    /// reads its first `limit` digests on its digest index; the page is the first `limit` of
+    /// their union, which those include.
+    public func referencedBlobs(after: String?, limit: Int) throws(MetadataError) -> [(text: String, size: Int64?)] {
+        try readStatement { db in
+            let page = db.dialect.limit(limit)
+            let kinds = [
+                "SELECT v.manifest_digest AS digest, CAST(NULL AS BIGINT) AS size FROM versions v WHERE v.manifest_digest > ? ORDER BY 1 \(page)",
+                """
+                SELECT f.digest, MAX(f.size) FROM version_files f WHERE f.digest > ? AND NOT \(SQLFragment.isDeleted(versionID: "f.version_id"))
+                GROUP BY f.digest ORDER BY 1 \(page)
+                """,
+                "SELECT e.predictions_digest, CAST(NULL AS BIGINT) FROM evaluations e WHERE e.predictions_digest > ? GROUP BY e.predictions_digest ORDER BY 1 \(page)",
+                "SELECT e.record_digest, CAST(NULL AS BIGINT) FROM events e WHERE e.record_digest > ? GROUP BY e.record_digest ORDER BY 1 \(page)",
+                """
+                SELECT f.digest, MAX(f.size) FROM dataset_files f JOIN datasets d ON d.digest = f.dataset_digest WHERE f.digest > ? AND d.stored
+                GROUP BY f.digest ORDER BY 1 \(page)
+                """,
+                "SELECT d.digest, d.size FROM datasets d WHERE d.digest > ? AND d.stored AND NOT d.is_directory ORDER BY 1 \(page)",
+            ]
+            let union = kinds.enumerated().map { "SELECT * FROM (\($1)) k\($0)" }.joined(separator: "\nUNION ALL\n")
+            return try db.rows(
+                "SELECT digest, MAX(size) AS size FROM (\(union)) r GROUP BY digest ORDER BY digest \(page)",
+                Array(repeating: after ?? "", count: kinds.count)
+            ).map { (try $0["digest"], try $0["size"]) }
+        }
+    }
+
+    /// The references of the given versions (every version when nil), or of the given digests.
+    private func blobReferences(versionIDs: [VersionKey]?, digestTexts: [String]?) throws(MetadataError) -> BlobReferences {
         try readStatement { db in
             let idList = versionIDs.map { ids in ids.isEmpty ? "NULL" : ids.map { String($0.storeValue) }.joined(separator: ",") }
             let versionFilter = idList.map { "v.id IN (\($0))" } ?? "TRUE"
             let eventFilter = idList.map { "AND e.to_version_id IN (\($0))" } ?? ""
             let datasetFilter = idList.map { "AND d.digest IN (SELECT u.dataset_digest FROM version_datasets u WHERE u.version_id IN (\($0)))" } ?? ""
+            // Each branch's digest column among the texts asked for, bound once per branch.
+            var arguments = [(any SQLBindable)?]()
+            func among(_ column: String) -> String {
+                guard let digestTexts else { return "" }
+                arguments += digestTexts.map { $0 }
+                return "AND \(column) IN (\(digestTexts.map { _ in "?" }.joined(separator: ", ")))"
+            }
             // Every kind of reference in one statement (one round trip to a database server), as
             // rows of one shape: what refers (a version, an evaluation or event by id, a path, a
             // dataset) and the blob's digest and size where recorded.
@@ -304,26 +354,27 @@ extension SQLMetadataStore {
                 """
                 SELECT 0 AS kind, m.name AS model, v.number AS number, v.manifest_digest AS manifest, CAST(NULL AS BIGINT) AS id,
                     CAST(NULL AS TEXT) AS label, CAST(NULL AS TEXT) AS dataset, v.manifest_digest AS digest, CAST(NULL AS BIGINT) AS size
-                FROM versions v JOIN models m ON m.id = v.model_id WHERE \(versionFilter)
+                FROM versions v JOIN models m ON m.id = v.model_id WHERE \(versionFilter) \(among("v.manifest_digest"))
                 UNION ALL
                 SELECT 1, m.name, v.number, v.manifest_digest, NULL, f.path, NULL, f.digest, f.size
                 FROM version_files f JOIN versions v ON v.id = f.version_id JOIN models m ON m.id = v.model_id
-                WHERE \(versionFilter) AND NOT \(SQLFragment.isDeleted(versionID: "v.id"))
+                WHERE \(versionFilter) AND NOT \(SQLFragment.isDeleted(versionID: "v.id")) \(among("f.digest"))
                 UNION ALL
                 SELECT 2, m.name, v.number, v.manifest_digest, e.id, NULL, NULL, e.predictions_digest, NULL FROM evaluations e
                 JOIN versions v ON v.id = e.version_id JOIN models m ON m.id = v.model_id
-                WHERE e.predictions_digest IS NOT NULL AND \(versionFilter)
+                WHERE e.predictions_digest IS NOT NULL AND \(versionFilter) \(among("e.predictions_digest"))
                 UNION ALL
                 SELECT 3, m.name, v.number, v.manifest_digest, e.seq, e.action, NULL, e.record_digest, NULL FROM events e
                 LEFT JOIN versions v ON v.id = e.to_version_id LEFT JOIN models m ON m.id = v.model_id
-                WHERE e.record_digest IS NOT NULL \(eventFilter)
+                WHERE e.record_digest IS NOT NULL \(eventFilter) \(among("e.record_digest"))
                 UNION ALL
                 SELECT 4, NULL, NULL, NULL, NULL, f.path, d.digest, f.digest, f.size FROM datasets d
-                JOIN dataset_files f ON f.dataset_digest = d.digest WHERE d.stored \(datasetFilter)
+                JOIN dataset_files f ON f.dataset_digest = d.digest WHERE d.stored \(datasetFilter) \(among("f.digest"))
                 UNION ALL
                 SELECT 5, NULL, NULL, NULL, NULL, NULL, d.digest, d.digest, d.size FROM datasets d
-                WHERE d.stored AND NOT d.is_directory \(datasetFilter)
-                """)
+                WHERE d.stored AND NOT d.is_directory \(datasetFilter) \(among("d.digest"))
+                """,
+                arguments)
             var references = BlobReferences()
             for row in rows {
                 let model: String? = try row["model"]

@@ -113,6 +113,8 @@ extension CLIWorkspace {
         #expect(demote.status == 0)
         try expectValid(demote, schema: "demote")
         try space.expectRefusal(["show", "churn@staging"], status: 2, mentioning: "demoted")
+        let listed = try #require((try space.run(["list", "--json"]).json()["models"] as? [[String: Any]])?.first)
+        #expect(listed["aliases"] as? [String: Int] == ["production": 2], "a demoted alias is not listed: \(listed)")
 
         let deprecate = try space.run(["deprecate", "churn@1", "--reason", "leaky data", "--json"])
         #expect(deprecate.status == 0)

@@ -137,7 +137,7 @@ public enum MetadataStoreConformance {
             return moves
         }.joined()
         #expect(landed.allSatisfy { $0.seen == $0.from }, "every move started from the holder its writer decided against")
-        let moves = try setup.storedEvents().compactMap(\.event).filter { $0.action == .promote }
+        let moves = try everyStoredEvent(setup).compactMap(\.event).filter { $0.action == .promote }
         #expect(moves.count == 16 * movesPerWriter, "every promotion landed once")
         for (earlier, later) in zip(moves, moves.dropFirst()) {
             #expect(later.from == earlier.to, "move \(later.sequence) starts where move \(earlier.sequence) left the alias")
@@ -230,6 +230,54 @@ public enum MetadataStoreConformance {
         #expect(page.versions.allSatisfy { $0.metrics.map(\.key) == ["holdout.auc"] })
         #expect(try store.versions(of: model, limit: 3, after: 2).versions.map(\.number) == [1])
         #expect(try store.versions(of: model, limit: nil, after: 1).versions.isEmpty)
+    }
+
+    /// `verify --all`'s walks, a small page at a time: the referenced blobs in digest order, each
+    /// once though versions share it, with its recorded size (none for a document), exactly the
+    /// digests `blobReferences` lists; and every version key once, in key order.
+    public static func wholeStoreWalksVisitEachBlobAndVersionOnce(open: Opener) throws {
+        let store = try open()
+        for seed in 1...12 {
+            // Four weight files, each shared by three versions; a manifest and a record each.
+            let version = try newVersion("walked", seed: seed)
+            let shared = FileEntry(path: "model.bin", digest: FileHashing.digest(of: [UInt8(seed % 4)]), size: Int64(100 + seed % 4), executable: false)
+            let manifest = Manifest(
+                model: version.manifest.model, files: [shared], params: version.manifest.params, datasets: [], metrics: [], labels: [:],
+                description: nil, parent: nil, git: nil)
+            _ = try store.insertVersion(
+                NewVersion(
+                    manifest: manifest, manifestDigest: version.manifestDigest, gitNote: nil, createdAt: Date(), registrant: actor, datasetListings: [:],
+                    registrationRecord: version.registrationRecord, datasetRecords: [:]),
+                seal: seal)
+        }
+        var walked = [(text: String, size: Int64?)]()
+        while true {
+            let page = try store.referencedBlobs(after: walked.last?.text, limit: 5)
+            #expect(page.count <= 5)
+            guard !page.isEmpty else { break }
+            walked += page
+        }
+        #expect(walked.map(\.text) == walked.map(\.text).sorted(), "digest order across pages")
+        #expect(Set(walked.map(\.text)).count == walked.count, "each digest once")
+        let references = try store.blobReferences(versionIDs: nil).references
+        #expect(Set(walked.map(\.text)) == Set(references.map(\.digest.description)))
+        #expect(walked.count == 4 + 12 + 12, "four shared files, and each version's manifest and record")
+        for blob in walked {
+            let size = references.first { $0.digest.description == blob.text }?.size
+            #expect(blob.size == size, "\(blob.text): the recorded size, none for a document")
+        }
+        var keys = [VersionKey]()
+        while true {
+            let page = try store.versionIDs(after: keys.last, limit: 5)
+            guard !page.isEmpty else { break }
+            keys += page
+        }
+        #expect(keys.count == 12 && keys.map(\.storeValue) == keys.map(\.storeValue).sorted())
+        #expect(Set(try (1...12).map { try store.versionID(model: try ModelName("walked"), number: $0) }) == Set(keys))
+        // The store's listing is asked about a page of 1,000 at a time: more than one batch of the query.
+        let stray = (0..<1201).map { FileHashing.digest(of: Array("stray \($0)".utf8)) }
+        let referenced = try #require(Digest(parsing: walked[0].text))
+        #expect(Set(try store.unreferenced(stray + [referenced])) == Set(stray))
     }
 
     /// Drift reports: each stored under its `record_drift` event's number with that event, read
@@ -444,6 +492,7 @@ public enum MetadataStoreConformance {
         try driftReportsPageNewestFirstWithTheirEvents(open: try fresh())
         try deletionIsCheckedInTheEventsTransaction(open: try fresh())
         try collectionLogFencesWriters(open: try fresh())
+        try wholeStoreWalksVisitEachBlobAndVersionOnce(open: try fresh())
     }
 
     // MARK: Helpers
@@ -462,10 +511,22 @@ public enum MetadataStoreConformance {
             expectedHolderID: .some(holder))
     }
 
+    /// The whole ledger, read in pages of 7 (so that most tests cross page boundaries): each page
+    /// starts after the last one's final event and none holds more than asked.
+    public static func everyStoredEvent(_ store: any SharedMetadataStoring) throws -> [StoredEvent] {
+        var events = [StoredEvent]()
+        while true {
+            let page = try store.storedEvents(after: events.last?.sequence ?? 0, limit: 7)
+            #expect(page.count <= 7)
+            guard !page.isEmpty else { return events }
+            events += page
+        }
+    }
+
     /// The ledger as stored: sequence numbers 1…n, each event linked to the one before, every
     /// digest re-derived from the event's fields, and the head the last of them.
     public static func expectChainIntact(_ store: any SharedMetadataStoring) throws {
-        let stored = try store.storedEvents()
+        let stored = try everyStoredEvent(store)
         #expect(stored.map(\.sequence) == Array(1...Int64(stored.count)), "sequence numbers without gaps")
         var previous: String?
         for row in stored {

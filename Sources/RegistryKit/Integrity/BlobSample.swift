@@ -37,23 +37,48 @@ public struct BlobSample: Sendable, Equatable {
 
     /// The blobs of `blobs` (digest and size) this sample re-hashes.
     public func select(_ blobs: [(digest: Digest, size: Int64)]) -> Set<Digest> {
+        var picker = Picker(self)
+        let start = Double(ringStart) / 18_446_744_073_709_551_616.0
+        let inRingOrder = blobs.sorted { Self.distance(Self.place($0.digest), from: start) < Self.distance(Self.place($1.digest), from: start) }
+        return Set(inRingOrder.lazy.filter { picker.picks($0.digest, size: $0.size) }.map(\.digest))
+    }
+
+    /// Where a walk of the blobs in digest order starts, as a digest's first 64 bits: it goes to
+    /// the last digest, then from the first up to here, so a byte budget is spent in ring order.
+    public var ringStart: UInt64 {
         switch amount {
-        case .fraction(let width):
-            let windows = UInt64((1 / width).rounded(.up))
-            let offset = Double(seed % windows) * width
-            return Set(blobs.lazy.filter { Self.distance(Self.place($0.digest), from: offset) < width }.map(\.digest))
-        case .bytes(let budget):
-            let offset = (Double(seed % 1_000_003) * 0.618_033_988_749_894_8).truncatingRemainder(dividingBy: 1)
-            var chosen = Set<Digest>()
-            var spent: Int64 = 0
-            for blob in blobs.sorted(by: { Self.distance(Self.place($0.digest), from: offset) < Self.distance(Self.place($1.digest), from: offset) }) {
-                guard spent < budget else { break }
-                chosen.insert(blob.digest)
-                // A document's size is not recorded (0 here): small, it counts as one byte.
-                spent += max(blob.size, 1)
-            }
-            return chosen
+        case .fraction: 0
+        case .bytes: UInt64(min(Self.budgetOffset(seed) * 18_446_744_073_709_551_616.0, Double(UInt64.max)))
         }
+    }
+
+    /// Decides blob by blob, for blobs given in ring order from `ringStart`, which this sample
+    /// re-hashes: a walk of a store of any size keeps no list of them.
+    public struct Picker: Sendable {
+        private let sample: BlobSample
+        private var spent: Int64 = 0
+
+        public init(_ sample: BlobSample) {
+            self.sample = sample
+        }
+
+        public mutating func picks(_ digest: Digest, size: Int64) -> Bool {
+            switch sample.amount {
+            case .fraction(let width):
+                let windows = UInt64((1 / width).rounded(.up))
+                return BlobSample.distance(BlobSample.place(digest), from: Double(sample.seed % windows) * width) < width
+            case .bytes(let budget):
+                guard spent < budget else { return false }
+                // A document's size is not recorded (0 here): small, it counts as one byte.
+                spent += max(size, 1)
+                return true
+            }
+        }
+    }
+
+    /// Where a byte budget starts on the ring: golden-ratio steps spread successive seeds evenly.
+    static func budgetOffset(_ seed: UInt64) -> Double {
+        (Double(seed % 1_000_003) * 0.618_033_988_749_894_8).truncatingRemainder(dividingBy: 1)
     }
 
     /// A digest's place on the ring: its first 64 bits as a fraction.

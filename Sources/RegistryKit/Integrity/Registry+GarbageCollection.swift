@@ -71,7 +71,7 @@ extension Registry {
         if !dryRun { try collection.finishStoppedCollections() }
         var failure: RegistryError?
         do throws(ContentStoreError) {
-            try blobs.forEachBlobPage(size: Self.collectionPage) { page in
+            try blobs.forEachBlobPage(size: Self.collectionPage) { page, _ in
                 do throws(RegistryError) {
                     try collection.collect(page)
                     return true

@@ -81,121 +81,211 @@ extension Registry {
     func verify(
         ids versions: [VersionKey]?, expectedHead: Digest? = nil, sample: BlobSample? = nil, progress: (any ProgressDisplay)?
     ) throws(RegistryError) -> VerifyReport {
-        let wholeStore = versions == nil
-        var ids = versions ?? []
-        if wholeStore { ids = try database { (db) throws(MetadataError) in try db.allVersionIDs() } }
-        let blobReferences = try database { (db) throws(MetadataError) in try db.blobReferences(versionIDs: wholeStore ? nil : ids) }
-
+        var tally = VerifyTally()
+        guard let versions else { return try verifyWholeStore(expectedHead: expectedHead, sample: sample, progress: progress, into: &tally) }
+        // The named versions: their references fit in memory, as the versions named on a command line do.
+        let references = try database { (db) throws(MetadataError) in try db.blobReferences(versionIDs: versions) }
+        tally.problems += Self.malformedProblems(references.malformed)
         var owners = [Digest: [String]]()
-        var expectedSizes = [Digest: Int64]()
-        for reference in blobReferences.references {
+        var sizes = [Digest: Int64]()
+        for reference in references.references {
             owners[reference.digest, default: []].append(reference.owner)
-            if let size = reference.size { expectedSizes[reference.digest] = size }
+            if let size = reference.size { sizes[reference.digest] = size }
         }
-        var problems = blobReferences.malformed.map { owner in
-            IntegrityProblem(kind: .malformed, digest: nil, detail: "\(owner.owner) has a malformed digest '\(owner.text)' in the database (changed outside mreg)", affected: [owner.owner])
-        }
-        let digests = owners.keys.sorted { (expectedSizes[$0] ?? 0) > (expectedSizes[$1] ?? 0) }
-        let rehashed = sample.map { $0.select(digests.map { ($0, expectedSizes[$0] ?? 0) }) }
-        let hashedBytes = digests.reduce(Int64(0)) { total, digest in total + (rehashed?.contains(digest) ?? true ? expectedSizes[digest] ?? 0 : 0) }
-        let task = progress?.begin("verify", totalBytes: hashedBytes)
-        let store = blobs
-        let statuses = try Parallel.map(digests) { (digest) throws(RegistryError) -> (Digest, BlobStatus) in
-            // Outside the sample: present, with its size (one stat or HEAD), not re-hashed.
-            if let rehashed, !rehashed.contains(digest) {
-                return (digest, store.storedSize(of: digest).map { .intact(size: $0) } ?? .missing)
+        let rehashed = sample.map { $0.select(owners.keys.map { ($0, sizes[$0] ?? 0) }) }
+        let blobs = owners.keys.map { BlobToCheck(digest: $0, size: sizes[$0], rehash: rehashed?.contains($0) ?? true) }
+        let task = progress?.begin("verify", totalBytes: blobs.reduce(0) { $0 + ($1.rehash ? $1.size ?? 0 : 0) })
+        try checkBlobs(blobs, progress: task, owners: { owners[$0, default: []] }, into: &tally)
+        task?.finish()
+        try checkVersions(versions, driftReports: true, into: &tally)
+        try checkUnrecordedFacts(of: versions, into: &tally)
+        return tally.report(versionsChecked: versions.count, head: nil, sample: sample, unreferenced: [])
+    }
+
+    /// The whole store, streamed: the referenced blobs in digest order a page at a time, the
+    /// ledger a page at a time, every version a page at a time, and the store's own listing a
+    /// page at a time for what nothing references. Memory holds a page, never the store.
+    private func verifyWholeStore(
+        expectedHead: Digest?, sample: BlobSample?, progress: (any ProgressDisplay)?, into tally: inout VerifyTally
+    ) throws(RegistryError) -> VerifyReport {
+        // A progress bar needs its total first: one walk of the references without the blobs.
+        var total: Int64 = 0
+        if progress != nil {
+            var picker = sample.map(BlobSample.Picker.init)
+            try forEachReferencedBlobPage(from: sample?.ringStart ?? 0) { page, _ in
+                for blob in page where picker?.picks(blob.digest, size: blob.size ?? 0) ?? true { total += blob.size ?? 0 }
             }
-            let status = store.verify(digest, progress: task)
-            // A store that cannot be reached says nothing about the blob: fail as unavailable.
-            if case .unavailable(let error) = status { throw RegistryError(error) }
-            return (digest, status)
+        }
+        let task = progress?.begin("verify", totalBytes: total)
+        var picker = sample.map(BlobSample.Picker.init)
+        var malformed = [String]()
+        try forEachReferencedBlobPage(from: sample?.ringStart ?? 0) { (page, malformedTexts) throws(RegistryError) in
+            malformed += malformedTexts
+            let blobs = page.map { BlobToCheck(digest: $0.digest, size: $0.size, rehash: picker?.picks($0.digest, size: $0.size ?? 0) ?? true) }
+            try checkBlobs(blobs, progress: task, owners: nil, into: &tally)
         }
         task?.finish()
+        if !malformed.isEmpty {
+            tally.problems.insert(contentsOf: Self.malformedProblems(try database { (db) throws(MetadataError) in try db.blobReferences(digestTexts: malformed) }.malformed), at: 0)
+        }
+        let eventsChecked = try checkLedger(expectedHead: expectedHead, into: &tally)
+        var versionsChecked = 0
+        try forEachVersionPage { (page) throws(RegistryError) in
+            try checkVersions(page, driftReports: false, into: &tally)
+            versionsChecked += page.count
+        }
+        try checkUnrecordedFacts(of: nil, into: &tally)
+        let head = try database { (db) throws(MetadataError) in try db.ledgerHead() }
+        let unreferenced = try unreferencedBlobs(into: &tally)
+        return tally.report(versionsChecked: versionsChecked, eventsChecked: eventsChecked, head: head, sample: sample, unreferenced: unreferenced)
+    }
 
-        var bytes: Int64 = 0
-        for (digest, status) in statuses {
-            let affected = owners[digest, default: []].sorted()
+    /// Re-hashes (or, outside a sample, sizes) one page of blobs on both cores, largest first,
+    /// and records what is wrong with each, naming what it affects (`owners`; asked of the
+    /// database for the few found wrong when nil).
+    private func checkBlobs(
+        _ blobs: [BlobToCheck], progress task: (any ProgressTask)?, owners known: ((Digest) -> [String])?, into tally: inout VerifyTally
+    ) throws(RegistryError) {
+        let store = self.blobs
+        let statuses = try Parallel.map(blobs.sorted { ($0.size ?? 0) > ($1.size ?? 0) }) { (blob) throws(RegistryError) -> (BlobToCheck, BlobStatus) in
+            // Outside the sample: present, with its size (one stat or HEAD), not re-hashed.
+            guard blob.rehash else { return (blob, store.storedSize(of: blob.digest).map { .intact(size: $0) } ?? .missing) }
+            let status = store.verify(blob.digest, progress: task)
+            // A store that cannot be reached says nothing about the blob: fail as unavailable.
+            if case .unavailable(let error) = status { throw RegistryError(error) }
+            return (blob, status)
+        }
+        var found = [(digest: Digest, kind: IntegrityProblem.Kind, detail: String)]()
+        for (blob, status) in statuses {
+            let digest = blob.digest
+            tally.blobsChecked += 1
+            if blob.rehash { tally.blobsRehashed += 1 }
             switch status {
             case .intact(let size):
-                if rehashed?.contains(digest) ?? true { bytes += size }
-                if let expected = expectedSizes[digest], expected != size {
-                    problems.append(IntegrityProblem(kind: .corrupt, digest: digest, detail: "blob \(digest) has \(size) bytes, the database records \(expected)", affected: affected))
+                if blob.rehash { tally.bytesChecked += size }
+                if let expected = blob.size, expected != size {
+                    found.append((digest, .corrupt, "blob \(digest) has \(size) bytes, the database records \(expected)"))
                 }
             case .missing:
-                let moved = (blobs as? any LocalBlobStoring)?.quarantinedCopies(of: digest).last.map {
+                let moved = (self.blobs as? any LocalBlobStoring)?.quarantinedCopies(of: digest).last.map {
                     ": it was found corrupt and moved aside to '\($0)'; registering the original file again stores it afresh"
                 } ?? ""
-                problems.append(IntegrityProblem(kind: .missing, digest: digest, detail: "blob \(digest) is missing\(moved)", affected: affected))
+                found.append((digest, .missing, "blob \(digest) is missing\(moved)"))
             case .corrupt(let actual, let movedTo):
                 let moved = movedTo.map { "; moved aside to '\($0)', so registering the original file again stores it afresh" } ?? ""
-                problems.append(IntegrityProblem(kind: .corrupt, digest: digest, detail: "blob \(digest) is corrupt: its bytes hash to \(actual)\(moved)", affected: affected))
+                found.append((digest, .corrupt, "blob \(digest) is corrupt: its bytes hash to \(actual)\(moved)"))
             case .unreadable(let reason):
-                problems.append(IntegrityProblem(kind: .unreadable, digest: digest, detail: "blob \(digest) cannot be read: \(reason)", affected: affected))
+                found.append((digest, .unreadable, "blob \(digest) cannot be read: \(reason)"))
             case .unavailable(let error):
                 throw RegistryError(error)
             }
         }
-        // The ledger, read once for a whole-store check: its chain, and each version's fact events.
-        var eventsChecked = 0
-        var factEvents = [StoredEvent]()
-        if wholeStore {
-            let events = try database { (db) throws(MetadataError) in try db.storedEvents() }
-            let ledger = Self.verifyChain(events, expectedHead: expectedHead)
-            eventsChecked = ledger.checked
-            if let problem = ledger.problem { problems.append(problem) }
-            factEvents = events.filter { $0.event?.record != nil }
+        guard !found.isEmpty else { return }
+        let owners: (Digest) -> [String]
+        if let known {
+            owners = known
+        } else {
+            let references = try database { (db) throws(MetadataError) in try db.blobReferences(digestTexts: found.map(\.digest.description)) }.references
+            let byDigest = Dictionary(grouping: references, by: \.digest)
+            owners = { byDigest[$0, default: []].map(\.owner) }
         }
-        let eventsByVersion = Dictionary(grouping: factEvents.filter { $0.versionID != nil }, by: { $0.versionID! })
-        var recordsChecked = 0
-        func check(_ stored: StoredEvent, record: VersionRecord?) throws(RegistryError) {
-            recordsChecked += 1
-            guard let mismatch = try factMismatch(stored, record: record) else { return }
-            problems.append(IntegrityProblem(
-                kind: .recordMismatch, digest: stored.event?.record, detail: mismatch + " (the database was changed outside mreg)",
-                affected: [stored.event?.to?.reference ?? "ledger event #\(stored.sequence)"]))
+        for problem in found.sorted(by: { $0.digest < $1.digest }) {
+            tally.problems.append(IntegrityProblem(kind: problem.kind, digest: problem.digest, detail: problem.detail, affected: owners(problem.digest).sorted()))
         }
-        var signaturesChecked = 0
+    }
+
+    /// Each version: its manifest rebuilt from its rows, its signatures, and its fact events'
+    /// documents rebuilt from its rows with the record in hand (its drift reports' too when
+    /// asked; a whole-store check meets those in the ledger instead, as a version may have
+    /// thousands). The fact events of all of them are read at once.
+    private func checkVersions(_ ids: [VersionKey], driftReports: Bool, into tally: inout VerifyTally) throws(RegistryError) {
+        let facts = Dictionary(
+            grouping: try database { (db) throws(MetadataError) in try db.factEvents(versionIDs: ids, driftReports: driftReports) },
+            by: { $0.versionID })
         for id in ids {
             let record: VersionRecord
             do {
                 guard let found = try metadata.record(id: id) else { continue }
                 record = found
             } catch {
-                problems.append(IntegrityProblem(kind: .malformed, digest: nil, detail: "version \(id): \(RegistryError(error).message)", affected: ["version \(id)"]))
+                tally.problems.append(IntegrityProblem(kind: .malformed, digest: nil, detail: "version \(id): \(RegistryError(error).message)", affected: ["version \(id)"]))
                 continue
             }
-            if let problem = try manifestProblem(record) { problems.append(problem) }
+            if let problem = try manifestProblem(record) { tally.problems.append(problem) }
             let checks = try signatureChecks(of: record)
-            signaturesChecked += checks.count
-            problems += Self.signatureProblems(checks, of: record)
-            // The version's registration, evaluations, signatures, annotations and drift reports, with the
-            // record in hand (a registration is rebuilt from it without reading it again).
-            let facts = wholeStore ? eventsByVersion[id] ?? [] : try database { (db) throws(MetadataError) in try db.factEvents(versionID: id, driftReports: true) }
-            for stored in facts { try check(stored, record: record) }
+            tally.signaturesChecked += checks.count
+            tally.problems += Self.signatureProblems(checks, of: record)
+            for stored in facts[id, default: []] { try checkFact(stored, record: record, into: &tally) }
         }
-        // Dataset events belong to no version; any other left over names a version not checked above.
-        let checked = Set(ids)
-        for stored in factEvents where !(stored.versionID.map(checked.contains) ?? false) { try check(stored, record: nil) }
-        for fact in try database({ (db) throws(MetadataError) in try db.unrecordedFacts(versionIDs: wholeStore ? nil : ids) }) {
+    }
+
+    /// Compares the document a fact event committed to with the one its rows rebuild.
+    private func checkFact(_ stored: StoredEvent, record: VersionRecord?, into tally: inout VerifyTally) throws(RegistryError) {
+        tally.recordsChecked += 1
+        guard let mismatch = try factMismatch(stored, record: record) else { return }
+        tally.problems.append(IntegrityProblem(
+            kind: .recordMismatch, digest: stored.event?.record, detail: mismatch + " (the database was changed outside mreg)",
+            affected: [stored.event?.to?.reference ?? "ledger event #\(stored.sequence)"]))
+    }
+
+    /// The ledger read a page at a time: its hash chain, and the fact events the version pass
+    /// does not read (datasets', and versions' drift reports). Returns how many events it read.
+    private func checkLedger(expectedHead: Digest?, into tally: inout VerifyTally) throws(RegistryError) -> Int {
+        var chain = LedgerChainCheck(expectedHead: expectedHead)
+        var after: Int64 = 0
+        while true {
+            let page = try database { (db) throws(MetadataError) in try db.storedEvents(after: after, limit: Self.verifyPage) }
+            guard let last = page.last else { break }
+            for stored in page {
+                chain.check(stored)
+                if let event = stored.event, event.record != nil, stored.versionID == nil || !event.action.recordsVersionFact || event.action == .recordDrift {
+                    try checkFact(stored, record: nil, into: &tally)
+                }
+            }
+            after = last.sequence
+        }
+        if let problem = chain.finish() { tally.problems.append(problem) }
+        return chain.checked
+    }
+
+    /// Rows of facts that no ledger event recorded (of the given versions, or anywhere).
+    private func checkUnrecordedFacts(of versions: [VersionKey]?, into tally: inout VerifyTally) throws(RegistryError) {
+        for fact in try database({ (db) throws(MetadataError) in try db.unrecordedFacts(versionIDs: versions) }) {
             let subject = Self.subject(fact)
-            problems.append(IntegrityProblem(
+            tally.problems.append(IntegrityProblem(
                 kind: .recordMismatch, digest: nil, detail: "\(subject) is recorded by no ledger event (it was added outside mreg, or its event was removed)",
                 affected: [fact.version?.reference ?? subject]))
         }
-        let head = wholeStore ? try database { (db) throws(MetadataError) in try db.ledgerHead() } : nil
+    }
 
+    /// The store's own listing, a page at a time: its blobs that nothing references (reported for
+    /// information; gc removes them) and names in it that are not blobs (a problem).
+    private func unreferencedBlobs(into tally: inout VerifyTally) throws(RegistryError) -> [Digest] {
         var unreferenced = [Digest]()
-        if wholeStore {
-            let listing = try storeBlob { () throws(ContentStoreError) in try blobs.listBlobs() }
-            unreferenced = listing.blobs.filter { owners[$0] == nil }
-            for name in listing.strayNames {
-                problems.append(IntegrityProblem(kind: .strayFile, digest: nil, detail: "'\(blobs.location)/\(name)' is not a blob (its name is not a digest)", affected: []))
+        var failure: RegistryError?
+        try storeBlob { () throws(ContentStoreError) in
+            try blobs.forEachBlobPage(size: Self.verifyPage) { page, strayNames in
+                for name in strayNames {
+                    tally.problems.append(IntegrityProblem(kind: .strayFile, digest: nil, detail: "'\(blobs.location)/\(name)' is not a blob (its name is not a digest)", affected: []))
+                }
+                do throws(RegistryError) {
+                    unreferenced += try database { (db) throws(MetadataError) in try db.unreferenced(page) }
+                    return true
+                } catch {
+                    failure = error
+                    return false
+                }
             }
         }
-        return VerifyReport(
-            versionsChecked: ids.count, blobsChecked: digests.count, signaturesChecked: signaturesChecked, eventsChecked: eventsChecked,
-            recordsChecked: recordsChecked, head: head, bytesChecked: bytes, problems: problems, unreferencedBlobs: unreferenced,
-            sample: sample.map { ($0, rehashed?.count ?? 0) })
+        if let failure { throw failure }
+        return unreferenced.sorted()
+    }
+
+    /// Malformed digests found in reference columns, one problem per row holding one.
+    static func malformedProblems(_ malformed: [(owner: String, text: String)]) -> [IntegrityProblem] {
+        malformed.map { owner in
+            IntegrityProblem(kind: .malformed, digest: nil, detail: "\(owner.owner) has a malformed digest '\(owner.text)' in the database (changed outside mreg)", affected: [owner.owner])
+        }
     }
 
     /// Rebuilds a version's manifest from every row that came from it and compares its digest
@@ -243,38 +333,5 @@ extension Registry {
                     affected: [name])
             }
         }
-    }
-
-    /// Re-derives every event digest and chain link; returns the first break, which every later
-    /// event inherits.
-    static func verifyChain(_ stored: [StoredEvent], expectedHead: Digest? = nil) -> (checked: Int, problem: IntegrityProblem?) {
-        if let expectedHead, !stored.contains(where: { $0.digest == expectedHead.description }) {
-            return (stored.count, IntegrityProblem(
-                kind: .ledger, digest: nil,
-                detail: "the ledger no longer holds the event with digest \(expectedHead) (head #\(stored.last?.sequence ?? 0) now): events at or after it were removed outside mreg, or the digest is from another registry",
-                affected: ["ledger"]))
-        }
-        var expected: Int64 = 1
-        var previous: Digest?
-        for row in stored {
-            func broken(_ detail: String) -> (Int, IntegrityProblem?) {
-                (stored.count, IntegrityProblem(kind: .ledger, digest: nil, detail: detail + "; the history was changed outside mreg", affected: ["ledger event #\(row.sequence)"]))
-            }
-            if row.sequence != expected {
-                return broken(row.sequence > expected
-                    ? "ledger event #\(expected) is missing (the next stored event is #\(row.sequence))"
-                    : "ledger event #\(row.sequence) is out of order after #\(expected - 1)")
-            }
-            guard let event = row.event else { return broken("ledger event #\(row.sequence) cannot be read: \(row.problem ?? "malformed")") }
-            if FileHashing.digest(of: event.canonicalBytes()).description != row.digest {
-                return broken("ledger event #\(row.sequence) was altered: its contents no longer match its digest")
-            }
-            if event.previousDigest != previous {
-                return broken("ledger event #\(row.sequence) does not link to event #\(row.sequence - 1): an event before it was removed, replaced or reordered")
-            }
-            previous = Digest(parsing: row.digest)
-            expected += 1
-        }
-        return (stored.count, nil)
     }
 }

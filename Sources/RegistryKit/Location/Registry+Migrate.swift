@@ -123,9 +123,11 @@ extension Registry {
     func publishAll() throws(RegistryError) -> Int {
         guard blobs is any VersionPublishing else { return 0 }
         var published = 0
-        for id in try database({ (db) throws(MetadataError) in try db.allVersionIDs() }) {
-            guard let record = try database({ (db) throws(MetadataError) in try db.record(id: id) }) else { continue }
-            if try publish(record) == nil { published += 1 }
+        try forEachVersionPage { (page) throws(RegistryError) in
+            for id in page {
+                guard let record = try database({ (db) throws(MetadataError) in try db.record(id: id) }) else { continue }
+                if try publish(record) == nil { published += 1 }
+            }
         }
         return published
     }
