@@ -19,6 +19,17 @@ import Testing
         #expect(try space.run(["rollback", "churn", "--alias", "production", "--reason", "latency"]).status == 0)  // 4 rolled back, 2 serves
         #expect(try space.run(["deprecate", "churn@3", "--reason", "leak"]).status == 0)
         #expect(try space.run(["delete", "churn@6", "--reason", "pruned"]).status == 0)
+        // Another model with every mark: a status or alias filter starts from the model's own events only.
+        for index in 0..<3 {
+            try writeFile(space.directory.url("o\(index)/w.bin"), "other \(index)")
+            #expect(try space.run(["register", "other", "o\(index)", "--no-git", "--quiet"]).status == 0)
+        }
+        for command in [
+            ["promote", "other@1", "--to", "production"], ["promote", "other@2", "--to", "production"], ["rollback", "other", "--alias", "production"],
+            ["deprecate", "other@1", "--reason", "old"], ["delete", "other@3", "--reason", "pruned"],
+        ] {
+            #expect(try space.run(command).status == 0, "\(command)")
+        }
 
         func listed(_ options: [String]) throws -> (numbers: [Int], total: Int?) {
             let result = try space.run(["list", "churn", "--json"] + options)
