@@ -69,8 +69,8 @@ for n in range(1, count + 1):
     vid = cur.lastrowid
     for f in range(3):
         db.execute("INSERT INTO version_files VALUES (?, ?, ?, 1000, 0)", (vid, f"file{f}.bin", file_digest(n, f)))
-    db.execute("INSERT INTO version_metrics VALUES (?, 'holdout', 'auc', ?)", (vid, 0.8 + n / 1e6))
-    db.execute("INSERT INTO version_metrics VALUES (?, 'holdout', 'log_loss', ?)", (vid, 0.4))
+    db.execute("INSERT INTO version_metrics (version_id, model_id, dataset, name, value) VALUES (?, ?, 'holdout', 'auc', ?)", (vid, model, 0.8 + n / 1e6))
+    db.execute("INSERT INTO version_metrics (version_id, model_id, dataset, name, value) VALUES (?, ?, 'holdout', 'log_loss', ?)", (vid, model, 0.4))
     db.execute("INSERT INTO version_datasets VALUES (?, 'train', ?, 'data/train.csv')", (vid, h("train")))
 db.commit()
 

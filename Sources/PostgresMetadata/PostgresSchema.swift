@@ -293,5 +293,15 @@ enum PostgresSchema {
             CREATE INDEX blob_collections_unfinished ON blob_collections(seq) WHERE finished_at IS NULL;
             """
         ),
+        (
+            // A model's entries of a metric, in value order, for `list --where/--sort` (SQLite's v14).
+            "9-metrics-by-model",
+            """
+            ALTER TABLE version_metrics ADD COLUMN model_id BIGINT REFERENCES models(id);
+            UPDATE version_metrics x SET model_id = v.model_id FROM versions v WHERE v.id = x.version_id;
+            DROP INDEX version_metrics_by_key;
+            CREATE INDEX version_metrics_by_model ON version_metrics(model_id, dataset, name, value);
+            """
+        ),
     ]
 }

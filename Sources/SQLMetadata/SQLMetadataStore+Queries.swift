@@ -62,32 +62,44 @@ extension SQLMetadataStore {
                 let issued: Int = try db.value("SELECT MAX(number) FROM versions WHERE model_id = ?", [modelID]) ?? 0
                 total = filter.deleted ? issued : issued - (try deletedCount(db, modelID: modelID))
             }
-            var arguments = selection.arguments
-            var sortValue = "CAST(NULL AS REAL)"
-            let order: String
-            switch filter.order {
-            case .number:
-                order = "x.number DESC"
-            case .numberAscending:
-                order = "x.number ASC"
-            case .metric(let dataset, let name, let descending):
-                sortValue = "(SELECT s.value FROM version_metrics s WHERE s.version_id = v.id AND s.dataset = ? AND s.name = ?)"
-                arguments = [dataset, name] + arguments
-                order = "(x.sort_value IS NULL), x.sort_value \(descending ? "DESC" : "ASC"), x.number DESC"
-            case .created(let descending):
-                order = "x.created_at \(descending ? "DESC" : "ASC"), x.number DESC"
-            }
             let page = after.map { _ in " AND v.number < ?" } ?? ""
-            if let after { arguments.append(after) }
-            let rows = try db.rows(
+            let pageArguments: [(any SQLBindable)?] = after.map { [$0] } ?? []
+            let columns = """
+                v.id, v.number, v.manifest_digest, v.created_at, v.git_commit, v.git_dirty, v.file_count, v.total_size, \(deletedColumn(filter)) AS deleted
                 """
-                SELECT * FROM (
-                    SELECT v.id, v.number, v.manifest_digest, v.created_at, v.git_commit, v.git_dirty, v.file_count, v.total_size,
-                        \(deletedColumn(filter)) AS deleted, \(sortValue) AS sort_value
-                    FROM versions v WHERE \(selection.sql)\(page)
-                ) x ORDER BY \(order) \(db.dialect.limit(limit))
-                """,
-                arguments)
+            var rows: [SQLRow]
+            switch filter.order {
+            case .metric(let dataset, let name, let descending):
+                // The versions with the metric in its order, read off the model's (metric, value)
+                // index (CROSS JOIN: SQLite keeps that table outermost) until the page is full;
+                // then, if it is not, those without it, newest first.
+                let direction = descending ? "DESC" : "ASC"
+                rows = try db.rows(
+                    """
+                    SELECT \(columns) FROM version_metrics s CROSS JOIN versions v
+                    WHERE v.id = s.version_id AND s.model_id = ? AND s.dataset = ? AND s.name = ? AND \(selection.sql)\(page)
+                    ORDER BY s.value \(direction), v.number DESC \(db.dialect.limit(limit))
+                    """,
+                    [modelID, dataset, name] + selection.arguments + pageArguments)
+                if limit.map({ rows.count < $0 }) ?? true {
+                    rows += try db.rows(
+                        """
+                        SELECT \(columns) FROM versions v WHERE \(selection.sql)\(page)
+                            AND NOT EXISTS (SELECT 1 FROM version_metrics s WHERE s.version_id = v.id AND s.dataset = ? AND s.name = ?)
+                        ORDER BY v.number DESC \(db.dialect.limit(limit.map { $0 - rows.count }))
+                        """,
+                        selection.arguments + pageArguments + [dataset, name])
+                }
+            case .number, .numberAscending, .created:
+                let order = switch filter.order {
+                case .numberAscending: "v.number ASC"
+                case .created(let descending): "v.created_at \(descending ? "DESC" : "ASC"), v.number DESC"
+                default: "v.number DESC"
+                }
+                rows = try db.rows(
+                    "SELECT \(columns) FROM versions v WHERE \(selection.sql)\(page) ORDER BY \(order) \(db.dialect.limit(limit))",
+                    selection.arguments + pageArguments)
+            }
             var metrics = [Int64: [Metric]]()
             func collect(_ metricRows: [SQLRow]) throws {
                 for row in metricRows { metrics[try row[0], default: []].append(Metric(dataset: try row[1], name: try row[2], value: try row[3])) }
@@ -147,7 +159,14 @@ extension SQLMetadataStore {
         case (_, let alias?):
             conditions = ["v.id IN (SELECT c.to_version_id FROM events c WHERE c.model_id = ? AND c.alias = ? AND c.action IN ('promote', 'rollback'))"]
             arguments.append(alias.value)
-        default: conditions = ["v.model_id = ?"]
+        default:
+            if let metric = filter.metrics.first {
+                // The model's entries of the metric that meet it, a range of its (model, metric, value) index.
+                conditions = ["v.id IN (SELECT c.version_id FROM version_metrics c WHERE c.model_id = ? AND c.dataset = ? AND c.name = ? AND c.value \(Self.sqlOperator(metric.comparison)) ?)"]
+                arguments += [metric.dataset, metric.name, metric.value]
+            } else {
+                conditions = ["v.model_id = ?"]
+            }
         }
         let deleted = SQLFragment.isDeleted(versionID: "v.id")
         let deprecated = """
@@ -166,8 +185,7 @@ extension SQLMetadataStore {
         case nil: if !filter.deleted { conditions.append("NOT \(deleted)") }
         }
         for metric in filter.metrics {
-            let comparison = metric.comparison == .notEqual ? "<>" : metric.comparison.rawValue
-            conditions.append("EXISTS (SELECT 1 FROM version_metrics m WHERE m.version_id = v.id AND m.dataset = ? AND m.name = ? AND m.value \(comparison) ?)")
+            conditions.append("EXISTS (SELECT 1 FROM version_metrics m WHERE m.version_id = v.id AND m.dataset = ? AND m.name = ? AND m.value \(Self.sqlOperator(metric.comparison)) ?)")
             arguments += [metric.dataset, metric.name, metric.value]
         }
         for label in filter.labels {
@@ -187,6 +205,11 @@ extension SQLMetadataStore {
             arguments.append(Timestamp.format(until))
         }
         return SQLFragment(conditions.joined(separator: " AND "), arguments)
+    }
+
+    /// A metric comparison as SQL writes it.
+    static func sqlOperator(_ comparison: VersionFilter.MetricCondition.Comparison) -> String {
+        comparison == .notEqual ? "<>" : comparison.rawValue
     }
 
     /// How many versions of a model are deleted now: `delete` events less `undelete` events,

@@ -71,8 +71,8 @@ extension SQLMetadataStore {
         }
         for metric in manifest.metrics {
             try db.execute(
-                "INSERT INTO version_metrics (version_id, dataset, name, value) VALUES (?, ?, ?, ?)",
-                [versionID, metric.dataset, metric.name, metric.value])
+                "INSERT INTO version_metrics (version_id, model_id, dataset, name, value) VALUES (?, ?, ?, ?, ?)",
+                [versionID, modelID, metric.dataset, metric.name, metric.value])
         }
         for (key, value) in manifest.labels {
             try db.execute("INSERT INTO version_labels (version_id, key, value) VALUES (?, ?, ?)", [versionID, key, value])

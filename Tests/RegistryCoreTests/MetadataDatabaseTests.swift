@@ -77,6 +77,36 @@ import Testing
         #expect(throws: MetadataError.newerSchema(unknownMigrations: ["v99-future"])) { try MetadataDatabase.open(path: path) }
     }
 
+    /// A registry written before metrics carried their model (v13) gets the model of each
+    /// metric row when this version first opens it, so `list --where` finds its versions.
+    @Test func metricsOfAnOlderRegistryGainTheirModel() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.url("registry.sqlite")
+        let database = try MetadataDatabase.open(path: path)
+        for seed in UInt8(1)...3 { _ = try database.insertVersion(try newVersion(seed == 3 ? "other" : "churn", seed: seed), seal: seal) }
+        // Back to v13's table, as an older mreg left it.
+        let downgrade = try run("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.executescript(\"\"\"
+                DROP INDEX version_metrics_by_model;
+                CREATE TABLE old_metrics (version_id INTEGER NOT NULL REFERENCES versions(id), dataset TEXT NOT NULL, name TEXT NOT NULL,
+                    value REAL NOT NULL, PRIMARY KEY (version_id, dataset, name)) WITHOUT ROWID;
+                INSERT INTO old_metrics SELECT version_id, dataset, name, value FROM version_metrics;
+                DROP TABLE version_metrics;
+                ALTER TABLE old_metrics RENAME TO version_metrics;
+                CREATE INDEX version_metrics_by_key ON version_metrics(dataset, name, value);
+                DELETE FROM grdb_migrations WHERE identifier = 'v14-metrics-by-model';
+            \"\"\")
+            """, path], in: directory.path)
+        #expect(downgrade.status == 0, "\(downgrade.stderr)")
+        let upgraded = try MetadataDatabase.open(path: path)
+        var filter = VersionFilter()
+        filter.metrics = [VersionFilter.MetricCondition(dataset: "holdout", name: "auc", comparison: .atLeast, value: 0.9)]
+        #expect(try upgraded.versions(of: try ModelName("churn"), matching: filter, limit: nil, after: nil).versions.map(\.number) == [2, 1])
+        #expect(try upgraded.versions(of: try ModelName("other"), matching: filter, limit: nil, after: nil).versions.map(\.number) == [1])
+    }
+
     /// Lookups that commands run on every call must use an index, not scan the table.
     @Test(arguments: [
         ("SELECT id FROM versions WHERE manifest_digest = 'x'", "INDEX"),
@@ -85,7 +115,7 @@ import Testing
         ("SELECT version_id FROM version_datasets WHERE dataset_digest = 'x'", "version_datasets_by_dataset"),
         ("SELECT id FROM versions WHERE model_id = 1 AND number = 3", "INDEX"),
         ("SELECT version_id FROM version_labels WHERE key = 'a' AND value = 'b'", "version_labels_by_key"),
-        ("SELECT version_id FROM version_metrics WHERE dataset = 'h' AND name = 'auc'", "version_metrics_by_key"),
+        ("SELECT version_id FROM version_metrics WHERE model_id = 1 AND dataset = 'h' AND name = 'auc' AND value >= 0.9", "version_metrics_by_model"),
         ("SELECT to_version_id FROM events WHERE model_id = 1 AND alias = 'production' ORDER BY seq DESC LIMIT 1", "events_by_alias"),
         (
             "SELECT to_version_id, seq FROM events WHERE model_id = 1 AND alias = 'production' AND seq < 100 AND action IN ('promote', 'rollback')"
