@@ -51,7 +51,7 @@ extension SQLMetadataStore {
     public func versions(of model: ModelName, matching filter: VersionFilter, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
         try read { db in
             guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return ([], 0) }
-            let selection = versionConditions(filter, modelID: modelID)
+            let selection = versionConditions(filter, modelID: modelID, byMetric: try metricIsSelective(db, filter, modelID: modelID))
             let total: Int
             if !filter.counted {
                 total = 0
@@ -104,8 +104,9 @@ extension SQLMetadataStore {
             func collect(_ metricRows: [SQLRow]) throws {
                 for row in metricRows { metrics[try row[0], default: []].append(Metric(dataset: try row[1], name: try row[2], value: try row[3])) }
             }
-            if filter.order == .number, let oldest: Int = try rows.last?[1], let newest: Int = try rows.first?[1] {
-                // A page in number order: its metrics in one range of the (model, number) index.
+            if filter.order == .number, let oldest: Int = try rows.last?[1], let newest: Int = try rows.first?[1], newest - oldest < 2 * rows.count {
+                // A dense page in number order: its metrics in one range of the (model, number)
+                // index. A filter's page may be sparse (versions 90,000 and 500): those go by key.
                 try collect(try db.rows(
                     """
                     SELECT x.version_id, x.dataset, x.name, x.value FROM version_metrics x
@@ -149,7 +150,10 @@ extension SQLMetadataStore {
     /// marks number, not its versions (0.01 ms where 140 ms were spent on 100,000 versions of
     /// one model with two deprecated). The candidates are the model's own, so the model's
     /// version index is left out: SQLite would walk it instead.
-    func versionConditions(_ filter: VersionFilter, modelID: Int64) -> SQLFragment {
+    ///
+    /// With `byMetric`, the first metric condition starts the search from the model's entries
+    /// of that metric that meet it (a range of its (model, metric, value) index).
+    func versionConditions(_ filter: VersionFilter, modelID: Int64, byMetric: Bool) -> SQLFragment {
         var conditions: [String]
         var arguments: [(any SQLBindable)?] = [modelID]
         switch (filter.status, filter.everHeld) {
@@ -159,14 +163,11 @@ extension SQLMetadataStore {
         case (_, let alias?):
             conditions = ["v.id IN (SELECT c.to_version_id FROM events c WHERE c.model_id = ? AND c.alias = ? AND c.action IN ('promote', 'rollback'))"]
             arguments.append(alias.value)
-        default:
-            if let metric = filter.metrics.first {
-                // The model's entries of the metric that meet it, a range of its (model, metric, value) index.
-                conditions = ["v.id IN (SELECT c.version_id FROM version_metrics c WHERE c.model_id = ? AND c.dataset = ? AND c.name = ? AND c.value \(Self.sqlOperator(metric.comparison)) ?)"]
-                arguments += [metric.dataset, metric.name, metric.value]
-            } else {
-                conditions = ["v.model_id = ?"]
-            }
+        case (_, nil) where byMetric:
+            let metric = filter.metrics[0]
+            conditions = ["v.id IN (\(Self.metricEntries(metric)))"]
+            arguments += [metric.dataset, metric.name, metric.value]
+        default: conditions = ["v.model_id = ?"]
         }
         let deleted = SQLFragment.isDeleted(versionID: "v.id")
         let deprecated = """
@@ -210,6 +211,23 @@ extension SQLMetadataStore {
     /// A metric comparison as SQL writes it.
     static func sqlOperator(_ comparison: VersionFilter.MetricCondition.Comparison) -> String {
         comparison == .notEqual ? "<>" : comparison.rawValue
+    }
+
+    /// The versions of model `?` whose metric meets `metric` (its dataset, name and value bound after the model).
+    static func metricEntries(_ metric: VersionFilter.MetricCondition) -> String {
+        "SELECT c.version_id FROM version_metrics c WHERE c.model_id = ? AND c.dataset = ? AND c.name = ? AND c.value \(sqlOperator(metric.comparison)) ?"
+    }
+
+    /// Whether few enough of a model's versions meet the filter's first metric condition that the
+    /// search should start from them: counted on the index, against the model's versions. A
+    /// condition most versions meet is cheaper checked version by version in number order, where
+    /// the page fills at once (starting from 20,000 matches of 100,000 sorted them all: 55 ms
+    /// for a page found in 0.2 ms).
+    func metricIsSelective(_ db: any SQLSession, _ filter: VersionFilter, modelID: Int64) throws -> Bool {
+        guard let metric = filter.metrics.first, filter.status == nil || filter.status == .active, filter.everHeld == nil else { return false }
+        let matching: Int = try db.value("SELECT COUNT(*) FROM (\(Self.metricEntries(metric))) x", [modelID, metric.dataset, metric.name, metric.value]) ?? 0
+        let versions: Int = try db.value("SELECT MAX(number) FROM versions WHERE model_id = ?", [modelID]) ?? 0
+        return matching * 10 < versions
     }
 
     /// How many versions of a model are deleted now: `delete` events less `undelete` events,

@@ -230,6 +230,21 @@ public enum MetadataStoreConformance {
         #expect(page.versions.allSatisfy { $0.metrics.map(\.key) == ["holdout.auc"] })
         #expect(try store.versions(of: model, limit: 3, after: 2).versions.map(\.number) == [1])
         #expect(try store.versions(of: model, limit: nil, after: 1).versions.isEmpty)
+
+        // A metric few versions meet is searched from the model's entries of it; one most meet,
+        // version by version: the same answers either way.
+        let scored = try ModelName("scored")
+        for seed in 1...25 { _ = try store.insertVersion(try newVersion(scored.description, seed: seed), seal: seal) }  // auc 0.51 … 0.75
+        func kept(_ comparison: VersionFilter.MetricCondition.Comparison, _ value: Double, limit: Int?) throws -> (numbers: [Int], total: Int) {
+            var filter = VersionFilter()
+            filter.metrics = [VersionFilter.MetricCondition(dataset: "holdout", name: "auc", comparison: comparison, value: value)]
+            let listed = try store.versions(of: scored, matching: filter, limit: limit, after: nil)
+            return (listed.versions.map(\.number), listed.total)
+        }
+        #expect(try kept(.atLeast, 0.74, limit: 5) == ([25, 24], 2))
+        #expect(try kept(.equal, 0.6, limit: nil) == ([10], 1))
+        #expect(try kept(.atLeast, 0.6, limit: 5) == ([25, 24, 23, 22, 21], 16))
+        #expect(try kept(.atLeast, 0.9, limit: 5) == ([], 0))
     }
 
     /// `verify --all`'s walks, a small page at a time: the referenced blobs in digest order, each
