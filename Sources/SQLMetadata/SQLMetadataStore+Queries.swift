@@ -45,9 +45,10 @@ extension SQLMetadataStore {
 
     /// The versions of one model that `filter` keeps, in its order, `limit` of them from `after`
     /// (newest first: a page is read on the (model, number) index from where the last one ended,
-    /// at any model size), with their metrics, and how many it keeps in all. Each condition is an
-    /// indexed probe per version: metrics and labels on their (version, key) keys, statuses and
-    /// aliases on the ledger's indexes by version.
+    /// at any model size), with their metrics, and how many it keeps in all. The search starts
+    /// from the fewest candidates an index names (`versionConditions`); each other condition is
+    /// an indexed probe per candidate: metrics and labels on their (version, key) keys, statuses
+    /// and aliases on the ledger's indexes by version.
     public func versions(of model: ModelName, matching filter: VersionFilter, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
         try read { db in
             guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return ([], 0) }

@@ -38,7 +38,8 @@ struct GCCommand: RegistryCommand {
         let stoppedAfter = environment["MREG_GC_STOPPED_AFTER"].flatMap(Double.init) ?? Registry.stoppedCollectionAge
         // Crash tests stop gc between recording its first page and removing it.
         let pause = environment["MREG_TEST_GC_PAUSE_MARKER"].map { (marker: $0, seconds: 60.0) }
-        let report = try invocation.openRegistry(global).collectGarbage(dryRun: dryRun, stoppedAfter: stoppedAfter, pauseAfterRecording: pause)
+        let report = try invocation.openRegistry(global).collectGarbage(
+            dryRun: dryRun, listing: global.json, stoppedAfter: stoppedAfter, pauseAfterRecording: pause)
         if global.json {
             Console.json(GCDocument(
                 dryRun: report.dryRun, unreferencedBlobs: report.unreferencedBlobs.map(\.description), bytes: report.bytes,
@@ -47,10 +48,10 @@ struct GCCommand: RegistryCommand {
             return
         }
         if let refusal = report.deletionRefused {
-            Console.out("deleted nothing: \(report.unreferencedBlobs.count) unreferenced blob(s), \(Format.bytes(report.bytes)), stay because \(refusal)")
+            Console.out("deleted nothing: \(report.unreferencedCount) unreferenced blob(s), \(Format.bytes(report.bytes)), stay because \(refusal)")
         } else {
             let verb = dryRun ? "would delete" : "deleted"
-            Console.out("\(verb) \(report.unreferencedBlobs.count) unreferenced blob(s), \(Format.bytes(report.bytes))"
+            Console.out("\(verb) \(report.unreferencedCount) unreferenced blob(s), \(Format.bytes(report.bytes))"
                 + (dryRun ? "" : "; removed \(report.abandonedTemporaries) abandoned temporary file(s)"))
         }
         if !report.keptRecent.isEmpty {

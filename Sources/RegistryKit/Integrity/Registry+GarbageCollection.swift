@@ -4,6 +4,10 @@ import RegistryModel
 
 /// What `gc` removed (or, with `--dry-run`, would remove).
 public struct CollectionReport: Sendable {
+    /// How many unreferenced blobs were removed (or would be).
+    public let unreferencedCount: Int
+    /// Those blobs, when asked for (`listing`); empty otherwise, so that a gc of any size keeps
+    /// no list of them.
     public let unreferencedBlobs: [Digest]
     public let bytes: Int64
     /// Unreferenced blobs of a shared store kept because they are younger than its grace period.
@@ -36,11 +40,13 @@ extension Registry {
     /// `stoppedAfter`: how old an unfinished collection must be to be finished as a stopped gc's
     /// (`stoppedCollectionAge` by default). `pauseAfterRecording` (tests): once the first page's
     /// collections are recorded, creates the file `pauseMarker` and waits that many seconds
-    /// before removing the blobs, so that a test can kill gc there.
+    /// before removing the blobs, so that a test can kill gc there. `listing`: keep each blob's
+    /// digest for the report (a JSON document lists them), not only their count and bytes.
     public func collectGarbage(
-        dryRun: Bool, stoppedAfter: TimeInterval = stoppedCollectionAge, pauseAfterRecording: (marker: String, seconds: Double)? = nil
+        dryRun: Bool, listing: Bool = true, stoppedAfter: TimeInterval = stoppedCollectionAge,
+        pauseAfterRecording: (marker: String, seconds: Double)? = nil
     ) throws(RegistryError) -> CollectionReport {
-        let collection = try collectBlobs(dryRun: dryRun, stoppedAfter: stoppedAfter, pause: pauseAfterRecording)
+        let collection = try collectBlobs(dryRun: dryRun, listing: listing, stoppedAfter: stoppedAfter, pause: pauseAfterRecording)
         // A temporary file's writer holds it locked and the store lock shared, so under the store
         // lock held exclusively an unlocked temporary file has no writer, however young; while
         // other commands run, files younger than the sweep's grace are left to the next gc.
@@ -51,14 +57,14 @@ extension Registry {
             withExtendedLifetime(exclusive) {}
         }
         return CollectionReport(
-            unreferencedBlobs: collection.collected, bytes: collection.bytes, keptRecent: collection.keptRecent, deletionRefused: collection.refusal,
+            unreferencedCount: collection.collectedCount, unreferencedBlobs: collection.collected, bytes: collection.bytes, keptRecent: collection.keptRecent, deletionRefused: collection.refusal,
             abandonedTemporaries: temporaries, dryRun: dryRun)
     }
 
     /// The blob part of gc, under the store lock held shared (so `migrate`, which holds it
     /// exclusively, never runs at the same time).
     private func collectBlobs(
-        dryRun: Bool, stoppedAfter: TimeInterval, pause: (marker: String, seconds: Double)?
+        dryRun: Bool, listing: Bool, stoppedAfter: TimeInterval, pause: (marker: String, seconds: Double)?
     ) throws(RegistryError) -> GarbageCollection {
         let lock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "gc")
         defer { withExtendedLifetime(lock) {} }
@@ -67,7 +73,7 @@ extension Registry {
                 .integrity, "gc cannot tell which blobs are in use: \(bad) in the database",
                 hint: "run 'mreg verify --all' to see what was changed outside mreg, and restore the database from a backup")
         }
-        var collection = GarbageCollection(registry: self, dryRun: dryRun, stoppedAfter: stoppedAfter, pause: pause)
+        var collection = GarbageCollection(registry: self, dryRun: dryRun, listing: listing, stoppedAfter: stoppedAfter, pause: pause)
         if !dryRun { try collection.finishStoppedCollections() }
         var failure: RegistryError?
         do throws(ContentStoreError) {
@@ -94,15 +100,18 @@ private struct GarbageCollection {
     let dryRun: Bool
     let stoppedAfter: TimeInterval
     var pause: (marker: String, seconds: Double)?
+    let listing: Bool
     private(set) var collected = [Digest]()
+    private(set) var collectedCount = 0
     private(set) var keptRecent = [Digest]()
     private(set) var bytes: Int64 = 0
     /// Why the store refused to delete; from then on blobs are only counted, as in a dry run.
     private(set) var refusal: String?
 
-    init(registry: Registry, dryRun: Bool, stoppedAfter: TimeInterval, pause: (marker: String, seconds: Double)?) {
+    init(registry: Registry, dryRun: Bool, listing: Bool, stoppedAfter: TimeInterval, pause: (marker: String, seconds: Double)?) {
         self.registry = registry
         self.dryRun = dryRun
+        self.listing = listing
         self.stoppedAfter = stoppedAfter
         self.pause = pause
     }
@@ -154,7 +163,7 @@ private struct GarbageCollection {
         let sizes = digests.map { registry.blobs.storedSize(of: $0) ?? 0 }
         let (gone, failure) = registry.blobs.remove(digests)
         let removed = Array(digests.prefix(gone))
-        collected += removed
+        tally(removed)
         bytes += sizes.prefix(gone).reduce(0, +)
         let kept = Array(digests.dropFirst(gone))
         let now = registry.clock()
@@ -175,9 +184,13 @@ private struct GarbageCollection {
 
     /// Counts blobs that would be collected, without removing them.
     private mutating func count(_ digests: [Digest]) {
-        for digest in digests {
-            collected.append(digest)
-            bytes += registry.blobs.storedSize(of: digest) ?? 0
-        }
+        tally(digests)
+        for digest in digests { bytes += registry.blobs.storedSize(of: digest) ?? 0 }
+    }
+
+    /// Counts blobs collected, and keeps their digests when the report lists them.
+    private mutating func tally(_ digests: [Digest]) {
+        collectedCount += digests.count
+        if listing { collected += digests }
     }
 }
