@@ -343,15 +343,18 @@ enum Schema {
                 CREATE INDEX blob_collections_unfinished ON blob_collections(seq) WHERE finished_at IS NULL;
                 """)
         }
-        migrator.registerMigration("v14-metrics-by-model") { db in
+        migrator.registerMigration("v14-filters-by-model") { db in
             // `list NAME --where`/`--sort` on a registered metric read the model's own entries
-            // of that metric off this index, not each of its versions in turn. The global index
-            // by key served no query that this one does not serve better. PostgreSQL's migration 9.
+            // of that metric off this index, and `--since`/`--until` the model's own window of
+            // time, not each of its versions in turn. The global indexes they replace served no
+            // query these do not serve better. PostgreSQL's migration 9.
             try db.execute(sql: """
                 ALTER TABLE version_metrics ADD COLUMN model_id INTEGER REFERENCES models(id);
                 UPDATE version_metrics SET model_id = (SELECT v.model_id FROM versions v WHERE v.id = version_metrics.version_id);
                 DROP INDEX version_metrics_by_key;
                 CREATE INDEX version_metrics_by_model ON version_metrics(model_id, dataset, name, value);
+                DROP INDEX versions_by_created_at;
+                CREATE INDEX versions_by_model_time ON versions(model_id, created_at);
                 """)
         }
         return migrator

@@ -294,13 +294,16 @@ enum PostgresSchema {
             """
         ),
         (
-            // A model's entries of a metric, in value order, for `list --where/--sort` (SQLite's v14).
-            "9-metrics-by-model",
+            // A model's entries of a metric in value order, and its versions in time order, for
+            // `list --where/--sort/--since/--until` (SQLite's v14).
+            "9-filters-by-model",
             """
             ALTER TABLE version_metrics ADD COLUMN model_id BIGINT REFERENCES models(id);
             UPDATE version_metrics x SET model_id = v.model_id FROM versions v WHERE v.id = x.version_id;
             DROP INDEX version_metrics_by_key;
             CREATE INDEX version_metrics_by_model ON version_metrics(model_id, dataset, name, value);
+            DROP INDEX versions_by_created_at;
+            CREATE INDEX versions_by_model_time ON versions(model_id, created_at);
             """
         ),
     ]

@@ -96,7 +96,9 @@ import Testing
                 DROP TABLE version_metrics;
                 ALTER TABLE old_metrics RENAME TO version_metrics;
                 CREATE INDEX version_metrics_by_key ON version_metrics(dataset, name, value);
-                DELETE FROM grdb_migrations WHERE identifier = 'v14-metrics-by-model';
+                DROP INDEX versions_by_model_time;
+                CREATE INDEX versions_by_created_at ON versions(created_at);
+                DELETE FROM grdb_migrations WHERE identifier = 'v14-filters-by-model';
             \"\"\")
             """, path], in: directory.path)
         #expect(downgrade.status == 0, "\(downgrade.stderr)")
@@ -116,6 +118,7 @@ import Testing
         ("SELECT id FROM versions WHERE model_id = 1 AND number = 3", "INDEX"),
         ("SELECT version_id FROM version_labels WHERE key = 'a' AND value = 'b'", "version_labels_by_key"),
         ("SELECT version_id FROM version_metrics WHERE model_id = 1 AND dataset = 'h' AND name = 'auc' AND value >= 0.9", "version_metrics_by_model"),
+        ("SELECT number FROM versions WHERE model_id = 1 AND created_at >= '2026' AND created_at < '2027'", "versions_by_model_time"),
         ("SELECT to_version_id FROM events WHERE model_id = 1 AND alias = 'production' ORDER BY seq DESC LIMIT 1", "events_by_alias"),
         (
             "SELECT to_version_id, seq FROM events WHERE model_id = 1 AND alias = 'production' AND seq < 100 AND action IN ('promote', 'rollback')"
