@@ -27,6 +27,12 @@ public protocol BlobCollectionLogging: Sendable {
     /// the same blob: the claimant removes the blobs (no fenced writer can have referenced them)
     /// and ends the collections.
     func claimStoppedCollections(startedBefore cutoff: Date, at date: Date, limit: Int) throws(MetadataError) -> [Digest]
+    /// Deletes finished collections older than `cutoff` that no fence can still need: those
+    /// below every unfinished one and below the newest entry (which stays, so fences keep their
+    /// place); returns how many. A write whose fence is older than the log's oldest entry is
+    /// refused as collected, so it runs again and stores its blobs afresh: pruning never lets a
+    /// write reference a blob whose collection it can no longer see.
+    func pruneCollections(finishedBefore cutoff: Date) throws(MetadataError) -> Int
     /// Those of `digests` that nothing live references now and no gc is collecting: gc's first
     /// look at a page of the store, and all a dry run does (`beginCollection` looks again as it
     /// records).

@@ -59,6 +59,17 @@ extension SQLMetadataStore {
         }
     }
 
+    public func pruneCollections(finishedBefore cutoff: Date) throws(MetadataError) -> Int {
+        try write { db in
+            try db.execute(
+                """
+                DELETE FROM blob_collections WHERE finished_at IS NOT NULL AND finished_at < ? AND seq < COALESCE(
+                    (SELECT MIN(seq) FROM blob_collections WHERE finished_at IS NULL), (SELECT MAX(seq) FROM blob_collections))
+                """,
+                [Timestamp.format(cutoff)])
+        }
+    }
+
     public func unreferenced(_ digests: [Digest]) throws(MetadataError) -> [Digest] {
         guard !digests.isEmpty else { return [] }
         let batches = Self.batches(of: digests)
@@ -112,6 +123,10 @@ extension SQLMetadataStore {
     /// inside the write's transaction: the caller stores them again and retries.
     func requireUncollected(_ db: any SQLSession, _ fence: BlobFence?) throws {
         guard let fence, !fence.digests.isEmpty else { return }
+        // A fence below the log's oldest entry may have missed pruned collections: all of its blobs count as collected.
+        if let oldest: Int64 = try db.value("SELECT MIN(seq) FROM blob_collections"), fence.position < oldest - 1 {
+            throw MetadataError.collected(Array(Set(fence.digests)).sorted { $0.description < $1.description })
+        }
         var collected = [Digest]()
         for batch in Self.batches(of: Array(Set(fence.digests)).sorted { $0.description < $1.description }) {
             let list = batch.map { _ in "?" }.joined(separator: ", ")

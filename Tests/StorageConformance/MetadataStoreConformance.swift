@@ -489,6 +489,33 @@ public enum MetadataStoreConformance {
     }
 
     /// `new` with a fence at `position` over every blob it references.
+    /// Pruning the collection log keeps its newest entry and every unfinished one, and a write
+    /// fenced before what was pruned is refused as collected (it runs again), while one fenced
+    /// after lands.
+    public static func prunedCollectionsRefuseOlderFences(open: Opener) throws {
+        let store = try open()
+        let old = try store.collectionFence()
+        let blobs = (0..<3).map { FileHashing.digest(of: Array("pruned \($0)".utf8)) }
+        let finished = Date().addingTimeInterval(-3600)
+        #expect(try store.beginCollection(blobs, at: finished) == blobs)
+        try store.endCollection(blobs, at: finished, removed: true)
+        let unfinished = FileHashing.digest(of: Array("still collecting".utf8))
+        #expect(try store.beginCollection([unfinished], at: Date()) == [unfinished])
+        let fence = try store.collectionFence()
+        #expect(try store.pruneCollections(finishedBefore: finished.addingTimeInterval(-1)) == 0, "younger than the cutoff")
+        #expect(try store.pruneCollections(finishedBefore: Date()) == 3, "the three finished ones, below the unfinished")
+        #expect(try store.collectionFence() == fence, "the fence keeps its place")
+        try store.endCollection([unfinished], at: Date(), removed: true)
+        #expect(try store.pruneCollections(finishedBefore: Date().addingTimeInterval(60)) == 0, "the newest entry stays")
+        let version = try newVersion("pruned", seed: 1)
+        let digests = Array(Set(fenced(version, position: old).fence!.digests)).sorted { $0.description < $1.description }
+        #expect(throws: MetadataError.collected(digests)) { try store.insertVersion(fenced(version, position: old), seal: seal) }
+        guard case .created = try store.insertVersion(fenced(version, position: try store.collectionFence()), seal: seal) else {
+            Issue.record("a write fenced after the pruning must land")
+            return
+        }
+    }
+
     static func fenced(_ new: NewVersion, position: Int64) -> NewVersion {
         NewVersion(
             manifest: new.manifest, manifestDigest: new.manifestDigest, gitNote: new.gitNote, createdAt: new.createdAt, registrant: new.registrant,
@@ -508,6 +535,7 @@ public enum MetadataStoreConformance {
         try deletionIsCheckedInTheEventsTransaction(open: try fresh())
         try collectionLogFencesWriters(open: try fresh())
         try wholeStoreWalksVisitEachBlobAndVersionOnce(open: try fresh())
+        try prunedCollectionsRefuseOlderFences(open: try fresh())
     }
 
     // MARK: Helpers

@@ -28,6 +28,10 @@ extension Registry {
     /// `verify` would report the version missing it.
     public static let stoppedCollectionAge: TimeInterval = 600
 
+    /// How long gc keeps a finished collection in the log: a write whose fence is older than
+    /// what remains runs again (storing its blobs afresh), so this bounds the log, not safety.
+    static let finishedCollectionsKept: TimeInterval = 7 * 86_400
+
     /// Deletes blobs that nothing live references (the files of deleted versions, blobs left by
     /// interrupted or refused registrations) and abandoned temporary files.
     ///
@@ -47,6 +51,10 @@ extension Registry {
         pauseAfterRecording: (marker: String, seconds: Double)? = nil
     ) throws(RegistryError) -> CollectionReport {
         let collection = try collectBlobs(dryRun: dryRun, listing: listing, stoppedAfter: stoppedAfter, pause: pauseAfterRecording)
+        if !dryRun {
+            let cutoff = clock().addingTimeInterval(-Self.finishedCollectionsKept)
+            _ = try database { (db) throws(MetadataError) in try db.pruneCollections(finishedBefore: cutoff) }
+        }
         // A temporary file's writer holds it locked and the store lock shared, so under the store
         // lock held exclusively an unlocked temporary file has no writer, however young; while
         // other commands run, files younger than the sweep's grace are left to the next gc.
