@@ -100,7 +100,7 @@ extension Registry {
         let storeLock = try StoreLock.acquire(layout, exclusive: false, timeout: busyTimeout, purpose: "evaluate")
         defer { withExtendedLifetime(storeLock) {} }
         // Read before the predictions are stored (see `BlobCollectionLogging`); a collection of
-        // them meanwhile refuses the evaluation with exit 3, and running it again stores them again.
+        // them meanwhile refuses the write, which stores them again and runs again unscored.
         let fence = try collectionFence()
         switch request.source {
         case .metrics(let given):
@@ -134,14 +134,21 @@ extension Registry {
         let document = RecordDocument.evaluation(EvaluationRecord(
             id: 0, version: pointer, dataset: fingerprint.digest, datasetKey: key, task: task, metrics: metrics, details: details,
             predictions: predictions, gitCommit: git?.commit, gitDirty: git?.dirty ?? false, createdAt: createdAt, registrant: request.registrant))
-        let record = try storeRecord(document, what: "evaluation")
-        let datasetRecord = try storeDatasetRecord(fingerprint, listing: listing, profiles: profiles)
-        let new = NewEvaluation(
-            versionID: version.id, dataset: fingerprint, datasetListing: listing, datasetProfiles: profiles, datasetKey: key, task: task,
-            metrics: metrics, detailsJSON: detailsJSON, predictions: predictions, gitCommit: git?.commit, gitDirty: git?.dirty ?? false,
-            createdAt: createdAt, registrant: request.registrant, record: record, datasetRecord: datasetRecord,
-            fence: BlobFence(position: fence, digests: [predictions, record, datasetRecord].compactMap { $0 }))
-        let id = try database { (db) throws(MetadataError) in try db.insertEvaluation(new, seal: Self.sealEvent) }
+        var attempts = 0
+        let id = try retryingCollected(from: fence) { (fence) throws(RegistryError) -> Int64 in
+            attempts += 1
+            if attempts > 1, case .predictions(let path, _, _) = request.source, let predictions {
+                try storePredictions(path, digest: predictions, currentDirectory: request.currentDirectory, progress: progress)
+            }
+            let record = try storeRecord(document, what: "evaluation")
+            let datasetRecord = try storeDatasetRecord(fingerprint, listing: listing, profiles: profiles)
+            let new = NewEvaluation(
+                versionID: version.id, dataset: fingerprint, datasetListing: listing, datasetProfiles: profiles, datasetKey: key, task: task,
+                metrics: metrics, detailsJSON: detailsJSON, predictions: predictions, gitCommit: git?.commit, gitDirty: git?.dirty ?? false,
+                createdAt: createdAt, registrant: request.registrant, record: record, datasetRecord: datasetRecord,
+                fence: BlobFence(position: fence, digests: [predictions, record, datasetRecord].compactMap { $0 }))
+            return try database { (db) throws(MetadataError) in try db.insertEvaluation(new, seal: Self.sealEvent) }
+        }
         guard let record = try database({ (db) throws(MetadataError) in try db.evaluation(id: id) }) else {
             throw .bug("evaluation #\(id) vanished after it was written")
         }
@@ -250,11 +257,17 @@ extension Registry {
         for (role, name) in zip(Self.columnRoles(settings.task), wanted) { reading[role] = .string(name) }
         details["reading"] = .object(reading)
         report = MetricReport(task: report.task, count: report.count, metrics: report.metrics, intervals: report.intervals, details: .object(details))
-        let (entries, _) = try ingest(files, label: "store predictions", progress: progress)
+        try storePredictions(path, digest: digest, currentDirectory: currentDirectory, progress: progress)
+        return (report, digest)
+    }
+
+    /// Stores the predictions file that was scored, checking it still has the digest scored.
+    private func storePredictions(_ path: String, digest: Digest, currentDirectory: String, progress: (any ProgressDisplay)?) throws(RegistryError) {
+        let (file, _) = try Self.tableSource(path, currentDirectory: currentDirectory, what: "predictions")
+        let (entries, _) = try ingest([file], label: "store predictions", progress: progress)
         guard entries[0].digest == digest else {
             throw RegistryError(.conflict, "the predictions file '\(path)' changed while it was read", hint: "run the command again once it is written")
         }
-        return (report, digest)
     }
 
     /// Reads a predictions file's columns for a task (named `names`, in `columnRoles` order; by

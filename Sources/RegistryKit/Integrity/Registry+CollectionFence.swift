@@ -20,12 +20,16 @@ extension Registry {
     /// next run stores it again. Before running again it waits for the collections begun after
     /// its fence to finish (the fence moves past them), since a blob still present while gc
     /// removes its page would not be stored again; a gc that stopped midway makes it give up
-    /// after `collectionWait` seconds in all.
-    func retryingCollected<T>(_ body: (Int64) throws(RegistryError) -> T) throws(RegistryError) -> T {
+    /// after `collectionWait` seconds in all. `firstFence`: one read earlier, before the caller
+    /// stored blobs that the first run references.
+    func retryingCollected<T>(from firstFence: Int64? = nil, _ body: (Int64) throws(RegistryError) -> T) throws(RegistryError) -> T {
         var attempt = 1
+        var earlier = firstFence
         let deadline = Date().addingTimeInterval(Self.collectionWait)
         while true {
-            let fence = try collectionFence()
+            let fence: Int64
+            if let known = earlier { fence = known } else { fence = try collectionFence() }
+            earlier = nil
             do {
                 return try body(fence)
             } catch where !error.collectedBlobs.isEmpty && attempt < Self.collectedRetries && Date() < deadline {
