@@ -87,8 +87,8 @@ public protocol LedgerStoring: Sendable {
     /// The stored events after sequence number `after`, in sequence order, at most `limit`, each
     /// rebuilt from its columns without trusting them: the ledger read a page at a time.
     func storedEvents(after: Int64, limit: Int) throws(MetadataError) -> [StoredEvent]
-    /// The fact events (registration, evaluations, signatures, annotations) of these versions, in
-    /// ledger order, and those of their drift reports when asked: `verify` checks them, while
+    /// The fact events (registration, evaluations, signatures, annotations) of these versions, each
+    /// version's in ledger order, and those of their drift reports when asked: `verify` checks them, while
     /// resolving a version (every command) need not read the thousands a version checked daily
     /// collects.
     func factEvents(versionIDs: [VersionKey], driftReports: Bool) throws(MetadataError) -> [StoredEvent]

@@ -2,11 +2,18 @@ import RegistryModel
 import RegistryStorage
 
 extension SQLMetadataStore {
-    /// The fact events of these versions, in ledger order; those of their drift reports when asked.
+    /// The fact events of these versions, each version's in ledger order; those of their drift
+    /// reports when asked.
     public func factEvents(versionIDs: [VersionKey], driftReports: Bool) throws(MetadataError) -> [StoredEvent] {
-        guard !versionIDs.isEmpty else { return [] }
-        let keys = versionIDs.map { String($0.storeValue) }.joined(separator: ",")
-        return try storedEvents(filter: "e.to_version_id IN (\(keys)) AND \(Self.factActions(driftReports: driftReports))", arguments: [])
+        var events = [StoredEvent]()
+        // Bound, not written into the text: every full page is the same statement, prepared once.
+        for start in stride(from: 0, to: versionIDs.count, by: 1000) {
+            let keys = versionIDs[start..<min(start + 1000, versionIDs.count)]
+            events += try storedEvents(
+                filter: "e.to_version_id IN (\(keys.map { _ in "?" }.joined(separator: ", "))) AND \(Self.factActions(driftReports: driftReports))",
+                arguments: keys.map { $0 })
+        }
+        return events
     }
 
     /// The filter (for `storedEvents`) of the events that recorded a version's facts; those of

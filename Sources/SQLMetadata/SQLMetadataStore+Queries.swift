@@ -363,31 +363,43 @@ extension SQLMetadataStore {
 
     /// The distinct digests live records reference, in order after `after`, at most `limit`, each
     /// with the largest size recorded for it (nil for a document, whose size is not recorded):
-    /// what `blobReferences(versionIDs: nil)` lists, a page at a time. Each kind of reference
-    /// reads its first `limit` digests on its digest index; the page is the first `limit` of
-    /// their union, which those include.
+    /// what `blobReferences(versionIDs: nil)` lists, a page at a time, in one statement.
+    ///
+    /// Each kind of reference reads its next `limit` rows in digest order on its digest index (a
+    /// plain range scan: grouping there made PostgreSQL sort every row past the cursor, 120 ms a
+    /// page at 100,000 versions). A kind that filled its `limit` is complete only up to its last
+    /// digest (a blob many versions share repeats), so the page ends at the smallest such digest.
     public func referencedBlobs(after: String?, limit: Int) throws(MetadataError) -> [(text: String, size: Int64?)] {
         try readStatement { db in
             let page = db.dialect.limit(limit)
             let kinds = [
                 "SELECT v.manifest_digest AS digest, CAST(NULL AS BIGINT) AS size FROM versions v WHERE v.manifest_digest > ? ORDER BY 1 \(page)",
                 """
-                SELECT f.digest, MAX(f.size) FROM version_files f WHERE f.digest > ? AND NOT \(SQLFragment.isDeleted(versionID: "f.version_id"))
-                GROUP BY f.digest ORDER BY 1 \(page)
+                SELECT f.digest, f.size FROM version_files f WHERE f.digest > ? AND NOT \(SQLFragment.isDeleted(versionID: "f.version_id"))
+                ORDER BY 1 \(page)
                 """,
-                "SELECT e.predictions_digest, CAST(NULL AS BIGINT) FROM evaluations e WHERE e.predictions_digest > ? GROUP BY e.predictions_digest ORDER BY 1 \(page)",
-                "SELECT e.record_digest, CAST(NULL AS BIGINT) FROM events e WHERE e.record_digest > ? GROUP BY e.record_digest ORDER BY 1 \(page)",
-                """
-                SELECT f.digest, MAX(f.size) FROM dataset_files f JOIN datasets d ON d.digest = f.dataset_digest WHERE f.digest > ? AND d.stored
-                GROUP BY f.digest ORDER BY 1 \(page)
-                """,
+                "SELECT e.predictions_digest, CAST(NULL AS BIGINT) FROM evaluations e WHERE e.predictions_digest > ? ORDER BY 1 \(page)",
+                "SELECT e.record_digest, CAST(NULL AS BIGINT) FROM events e WHERE e.record_digest > ? ORDER BY 1 \(page)",
+                "SELECT f.digest, f.size FROM dataset_files f JOIN datasets d ON d.digest = f.dataset_digest WHERE f.digest > ? AND d.stored ORDER BY 1 \(page)",
                 "SELECT d.digest, d.size FROM datasets d WHERE d.digest > ? AND d.stored AND NOT d.is_directory ORDER BY 1 \(page)",
             ]
-            let union = kinds.enumerated().map { "SELECT * FROM (\($1)) k\($0)" }.joined(separator: "\nUNION ALL\n")
-            return try db.rows(
-                "SELECT digest, MAX(size) AS size FROM (\(union)) r GROUP BY digest ORDER BY digest \(page)",
-                Array(repeating: after ?? "", count: kinds.count)
-            ).map { (try $0["digest"], try $0["size"]) }
+            let union = kinds.enumerated().map { "SELECT \($0) AS kind, k.* FROM (\($1)) k" }.joined(separator: "\nUNION ALL\n")
+            var rows = [Int: [(text: String, size: Int64?)]]()
+            for row in try db.rows(union, Array(repeating: after ?? "", count: kinds.count)) {
+                rows[try row[0], default: []].append((try row[1], try row[2]))
+            }
+            // Compared as the database orders text: byte by byte.
+            func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+            let bound = rows.values.filter { $0.count == limit }.compactMap(\.last?.text).min(by: precedes)
+            var texts = Set<String>()
+            var sizes = [String: Int64]()
+            for kind in rows.values {
+                for (text, size) in kind where bound.map({ !precedes($0, text) }) ?? true {
+                    texts.insert(text)
+                    if let size { sizes[text] = max(sizes[text] ?? size, size) }
+                }
+            }
+            return texts.sorted(by: precedes).prefix(limit).map { ($0, sizes[$0]) }
         }
     }
 

@@ -253,11 +253,15 @@ public enum MetadataStoreConformance {
     public static func wholeStoreWalksVisitEachBlobAndVersionOnce(open: Opener) throws {
         let store = try open()
         for seed in 1...12 {
-            // Four weight files, each shared by three versions; a manifest and a record each.
+            // One file all twelve versions share, whose digest sorts first, and one of their own
+            // just after it (so a page of files can fill with the shared one, and a walk that
+            // ended its page elsewhere would skip these); a manifest and a record each.
+            let shared = FileEntry(path: "shared.bin", digest: Digest(rawBytes: Array(repeating: 0, count: 31) + [1]), size: 100, executable: false)
+            let own = FileEntry(
+                path: "model.bin", digest: Digest(rawBytes: Array(repeating: 0, count: 30) + [1, UInt8(seed)]), size: Int64(200 + seed), executable: false)
             let version = try newVersion("walked", seed: seed)
-            let shared = FileEntry(path: "model.bin", digest: FileHashing.digest(of: [UInt8(seed % 4)]), size: Int64(100 + seed % 4), executable: false)
             let manifest = Manifest(
-                model: version.manifest.model, files: [shared], params: version.manifest.params, datasets: [], metrics: [], labels: [:],
+                model: version.manifest.model, files: [own, shared], params: version.manifest.params, datasets: [], metrics: [], labels: [:],
                 description: nil, parent: nil, git: nil)
             _ = try store.insertVersion(
                 NewVersion(
@@ -265,22 +269,26 @@ public enum MetadataStoreConformance {
                     registrationRecord: version.registrationRecord, datasetRecords: [:]),
                 seal: seal)
         }
-        var walked = [(text: String, size: Int64?)]()
-        while true {
-            let page = try store.referencedBlobs(after: walked.last?.text, limit: 5)
-            #expect(page.count <= 5)
-            guard !page.isEmpty else { break }
-            walked += page
-        }
-        #expect(walked.map(\.text) == walked.map(\.text).sorted(), "digest order across pages")
-        #expect(Set(walked.map(\.text)).count == walked.count, "each digest once")
         let references = try store.blobReferences(versionIDs: nil).references
-        #expect(Set(walked.map(\.text)) == Set(references.map(\.digest.description)))
-        #expect(walked.count == 4 + 12 + 12, "four shared files, and each version's manifest and record")
-        for blob in walked {
-            let size = references.first { $0.digest.description == blob.text }?.size
-            #expect(blob.size == size, "\(blob.text): the recorded size, none for a document")
+        // Pages of 2: the first page of files holds the shared digest twice, and the page ends there.
+        for limit in [2, 5] {
+            var walked = [(text: String, size: Int64?)]()
+            while true {
+                let page = try store.referencedBlobs(after: walked.last?.text, limit: limit)
+                #expect(page.count <= limit)
+                guard !page.isEmpty else { break }
+                walked += page
+            }
+            #expect(walked.map(\.text) == walked.map(\.text).sorted(), "digest order across pages")
+            #expect(Set(walked.map(\.text)).count == walked.count, "each digest once")
+            #expect(Set(walked.map(\.text)) == Set(references.map(\.digest.description)))
+            #expect(walked.count == 1 + 12 + 12 + 12, "the shared file, and each version's own file, manifest and record")
+            for blob in walked {
+                let size = references.first { $0.digest.description == blob.text }?.size
+                #expect(blob.size == size, "\(blob.text): the recorded size, none for a document")
+            }
         }
+        let first = try #require(try store.referencedBlobs(after: nil, limit: 1).first)
         var keys = [VersionKey]()
         while true {
             let page = try store.versionIDs(after: keys.last, limit: 5)
@@ -291,7 +299,7 @@ public enum MetadataStoreConformance {
         #expect(Set(try (1...12).map { try store.versionID(model: try ModelName("walked"), number: $0) }) == Set(keys))
         // The store's listing is asked about a page of 1,000 at a time: more than one batch of the query.
         let stray = (0..<1201).map { FileHashing.digest(of: Array("stray \($0)".utf8)) }
-        let referenced = try #require(Digest(parsing: walked[0].text))
+        let referenced = try #require(Digest(parsing: first.text))
         #expect(Set(try store.unreferenced(stray + [referenced])) == Set(stray))
     }
 
