@@ -189,7 +189,7 @@ public struct BlobStore: LocalBlobStoring {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
             if let digest = Digest(hex: name) { page.append(digest) } else if name != "." && name != ".." { stray.append(name) }
-            if page.count == size {
+            if page.count == size || stray.count == size {
                 guard visit(page, stray) else { return }
                 page.removeAll(keepingCapacity: true)
                 stray.removeAll()
