@@ -157,6 +157,9 @@ extension SQLMetadataStore {
     func versionConditions(_ filter: VersionFilter, modelID: Int64, byMetric: Bool) -> SQLFragment {
         var conditions: [String]
         var arguments: [(any SQLBindable)?] = [modelID]
+        // The condition that starts the search is not probed again per candidate.
+        var metrics = filter.metrics[...]
+        var everHeld = filter.everHeld
         switch (filter.status, filter.everHeld) {
         case (.deprecated?, _): conditions = ["v.id IN (SELECT c.to_version_id FROM events c WHERE c.model_id = ? AND c.action = 'deprecate')"]
         case (.rolledBack?, _): conditions = ["v.id IN (SELECT c.from_version_id FROM events c WHERE c.model_id = ? AND c.action = 'rollback')"]
@@ -164,8 +167,9 @@ extension SQLMetadataStore {
         case (_, let alias?):
             conditions = ["v.id IN (SELECT c.to_version_id FROM events c WHERE c.model_id = ? AND c.alias = ? AND c.action IN ('promote', 'rollback'))"]
             arguments.append(alias.value)
+            everHeld = nil
         case (_, nil) where byMetric:
-            let metric = filter.metrics[0]
+            let metric = metrics.removeFirst()
             conditions = ["v.id IN (\(Self.metricEntries(metric)))"]
             arguments += [metric.dataset, metric.name, metric.value]
         default: conditions = ["v.model_id = ?"]
@@ -186,7 +190,7 @@ extension SQLMetadataStore {
         case .active?: conditions += ["NOT \(deleted)", "NOT \(deprecated)", "NOT \(rolledBack)"]
         case nil: if !filter.deleted { conditions.append("NOT \(deleted)") }
         }
-        for metric in filter.metrics {
+        for metric in metrics {
             conditions.append("EXISTS (SELECT 1 FROM version_metrics m WHERE m.version_id = v.id AND m.dataset = ? AND m.name = ? AND m.value \(Self.sqlOperator(metric.comparison)) ?)")
             arguments += [metric.dataset, metric.name, metric.value]
         }
@@ -194,7 +198,7 @@ extension SQLMetadataStore {
             conditions.append("EXISTS (SELECT 1 FROM version_labels l WHERE l.version_id = v.id AND l.key = ? AND l.value = ?)")
             arguments += [label.key, label.value]
         }
-        if let alias = filter.everHeld {
+        if let alias = everHeld {
             conditions.append("EXISTS (SELECT 1 FROM events h WHERE h.to_version_id = v.id AND h.action IN ('promote', 'rollback') AND h.alias = ?)")
             arguments.append(alias.value)
         }

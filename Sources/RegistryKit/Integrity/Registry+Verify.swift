@@ -81,8 +81,8 @@ extension Registry {
     func verify(
         ids versions: [VersionKey]?, expectedHead: Digest? = nil, sample: BlobSample? = nil, progress: (any ProgressDisplay)?
     ) throws(RegistryError) -> VerifyReport {
+        guard let versions else { return try verifyWholeStore(expectedHead: expectedHead, sample: sample, progress: progress) }
         var tally = VerifyTally()
-        guard let versions else { return try verifyWholeStore(expectedHead: expectedHead, sample: sample, progress: progress, into: &tally) }
         // The named versions: their references fit in memory, as the versions named on a command line do.
         let references = try database { (db) throws(MetadataError) in try db.blobReferences(versionIDs: versions) }
         tally.problems += Self.malformedProblems(references.malformed)
@@ -106,8 +106,9 @@ extension Registry {
     /// ledger a page at a time, every version a page at a time, and the store's own listing a
     /// page at a time for what nothing references. Memory holds a page, never the store.
     private func verifyWholeStore(
-        expectedHead: Digest?, sample: BlobSample?, progress: (any ProgressDisplay)?, into tally: inout VerifyTally
+        expectedHead: Digest?, sample: BlobSample?, progress: (any ProgressDisplay)?
     ) throws(RegistryError) -> VerifyReport {
+        var tally = VerifyTally()
         // A progress bar needs its total first: one walk of the references without the blobs.
         var total: Int64 = 0
         if progress != nil {
