@@ -35,16 +35,21 @@ public final class RegistryServer: Sendable {
     /// The largest file a call may attach (`drift`'s data, `evaluate`'s predictions): a reader
     /// may call `drift`, so without a bound any token could fill the server's disk.
     let attachmentLimit: Int64
+    /// `show`'s answers, given again while the registry has not changed (`AnswerCache`).
+    let answers: AnswerCache
 
     /// `openRegistry` is called once per worker: each holds its own connection to the database,
     /// and is to report what it does to `metrics` (as its observer).
     /// `errorDocument` renders a failure as the CLI does with `--json`.
     /// `uploads` is the folder uploads are spooled in; files a killed server left there are removed.
+    /// `answerCache` bounds the bytes of remembered answers (0: none).
     public init(
         routes: [ServerRoute], workers: Int, metrics: ServerMetrics, uploads: String, attachmentLimit: Int64 = RegistryServer.defaultAttachmentLimit,
+        answerCache: Int = RegistryServer.defaultAnswerCache,
         errorDocument: @escaping @Sendable (RegistryError) -> Data, openRegistry: () throws(RegistryError) -> Registry
     ) throws(RegistryError) {
         self.metrics = metrics
+        answers = AnswerCache(capacity: answerCache)
         self.uploads = uploads
         self.attachmentLimit = attachmentLimit
         _ = Self.sweepSpool(uploads)
@@ -107,6 +112,8 @@ public final class RegistryServer: Sendable {
     static let bodyLimit = 64 << 20
     /// `mreg serve --attachment-limit`'s default: 1 GiB.
     public static let defaultAttachmentLimit: Int64 = 1 << 30
+    /// `mreg serve --answer-cache`'s default: 64 MiB, some ten thousand `show` answers.
+    public static let defaultAnswerCache = 64 << 20
 
     /// Answers one request: finds its route, checks its token, runs its work on a worker.
     func respond(
@@ -134,13 +141,28 @@ public final class RegistryServer: Sendable {
             let error = RegistryError(.notFound, known ? "\(path) does not answer \(method)" : "no endpoint \(path)", hint: "the endpoints are \(endpoints)")
             return Answer(status: known ? .methodNotAllowed : .notFound, body: errorDocument(error))
         }
-        let host = self.host
+        let (host, answers, metrics) = (self.host, self.answers, self.metrics)
         let outcome = await work { registry throws(RegistryError) -> (RouteAnswer, String) in
-            let principal = try Self.authorize(route, items: items, authorization: authorization, registry: registry)
+            let (principal, ledgerHead) = try Self.authorizeStamped(route, items: items, authorization: authorization, registry: registry)
+            // A route that says only what the registry recorded is answered from memory while
+            // the ledger's head (read with the token) and the trusted keys have not moved.
+            let remembered = route.cacheable && answers.capacity > 0
+                ? ledgerHead.map { head in
+                    (AnswerCache.key(route: route, items: items, form: form), AnswerCache.Stamp(ledgerHead: head, trustedKeys: registry.trustedKeysStamp()))
+                } : nil
+            if let (key, stamp) = remembered, let answer = answers.answer(for: key, at: stamp) {
+                metrics.answerCacheLookup(hit: true)
+                return (answer, principal.name)
+            }
             let call = RouteCall(
                 registry: registry, items: items, form: form, principal: principal, host: host, body: body,
                 attachment: attachment)
-            return (try route.handle(call), principal.name)
+            let answer = try route.handle(call)
+            if let (key, stamp) = remembered {
+                metrics.answerCacheLookup(hit: false)
+                answers.remember(answer, for: key, at: stamp)
+            }
+            return (answer, principal.name)
         }
         switch outcome {
         case .success(let (answer, principal)):
@@ -155,6 +177,13 @@ public final class RegistryServer: Sendable {
     /// The token behind `Authorization: Bearer SECRET` (or, for a read, a web session's cookie),
     /// if its role and grants allow the route.
     static func authorize(_ route: ServerRoute, items: [(String, String)], authorization: String?, registry: Registry) throws(RegistryError) -> AccessToken {
+        try authorizeStamped(route, items: items, authorization: authorization, registry: registry).token
+    }
+
+    /// `authorize`'s token, and for a bearer token the ledger's head read with it (nil for a web session).
+    static func authorizeStamped(
+        _ route: ServerRoute, items: [(String, String)], authorization: String?, registry: Registry
+    ) throws(RegistryError) -> (token: AccessToken, ledgerHead: Int64?) {
         if let authorization, authorization.hasPrefix(sessionScheme) {
             // A browser signed in to the web UI opens a page's JSON twin with its cookie: reads only,
             // so that another site's form can never act through it.
@@ -164,16 +193,16 @@ public final class RegistryServer: Sendable {
                     hint: "sign in again, or send 'Authorization: Bearer TOKEN'")
             }
             try permit(route, items: items, token: token)
-            return token
+            return (token, nil)
         }
         guard let authorization, authorization.hasPrefix("Bearer ") else {
             throw RegistryError(.unauthenticated, "this endpoint needs a token", hint: "send 'Authorization: Bearer TOKEN' (an admin creates one with 'mreg token create')")
         }
-        guard let token = try registry.authenticate(secret: String(authorization.dropFirst("Bearer ".count))) else {
+        guard let (token, ledgerHead) = try registry.authentication(secret: String(authorization.dropFirst("Bearer ".count))) else {
             throw RegistryError(.unauthenticated, "the token is unknown, expired or revoked", hint: "ask an admin for a new one ('mreg token create')")
         }
         try permit(route, items: items, token: token)
-        return token
+        return (token, ledgerHead)
     }
 
     /// Whether `token`'s role and grants allow the route with these arguments; throws a 403's error if not.

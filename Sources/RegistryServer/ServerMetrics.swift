@@ -40,6 +40,16 @@ public final class ServerMetrics: RegistryObserver {
         bytesOut.increment(by: Int64(bytes))
     }
 
+    /// A call to a cacheable route (`show`), answered from memory or not.
+    func answerCacheLookup(hit: Bool) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "mreg", metricName: "answer_cache_lookups", unitName: "total",
+                helpText: "Calls to routes whose answers are remembered (show), by outcome: hit (answered from memory) or miss."),
+            labels: [("outcome", hit ? "hit" : "miss")]
+        ).increment()
+    }
+
     /// A promotion, by outcome: moved, forced, refused, unchanged, dry_run.
     public func promoted(_ outcome: PromotionOutcome) {
         let label = switch outcome.result {

@@ -25,13 +25,18 @@ public struct ServerRoute: Sendable {
     public let filtersModels: Bool
     /// Whether it takes a JSON request body (up to `RegistryServer.bodyLimit`); others refuse one unread.
     public let takesBody: Bool
+    /// Whether its answer says only what the registry recorded and which keys it trusts (not the
+    /// clock, the config or who asks), so that the server may give it again while the ledger's
+    /// head has not moved (`AnswerCache`).
+    public let cacheable: Bool
     public let handle: @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
 
     public init(
         _ method: Method, _ path: String, role: Role, flagRoles: [String: Role] = [:], modelParameter: String? = nil, aliasParameter: String? = nil,
-        filtersModels: Bool = false, takesBody: Bool = false, handle: @escaping @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
+        filtersModels: Bool = false, takesBody: Bool = false, cacheable: Bool = false, handle: @escaping @Sendable (RouteCall) throws(RegistryError) -> RouteAnswer
     ) {
         self.takesBody = takesBody
+        self.cacheable = cacheable
         self.method = method
         self.path = path
         self.role = role

@@ -240,8 +240,10 @@ public protocol TokenStoring: Sendable {
     func insertToken(_ token: AccessToken, secretDigest: Digest) throws(MetadataError) -> Bool
     /// Every token, revoked and expired ones too, by name.
     func tokens() throws(MetadataError) -> [AccessToken]
-    /// The token whose secret has this SHA-256, if any.
-    func token(secretDigest: Digest) throws(MetadataError) -> AccessToken?
+    /// The token whose secret has this SHA-256, if any, with the ledger's newest sequence number
+    /// (0 when it is empty) read in the same statement: what a server's remembered answers are
+    /// checked against, at no extra round trip.
+    func token(secretDigest: Digest) throws(MetadataError) -> (token: AccessToken, ledgerHead: Int64)?
     /// Marks a token revoked at `date` unless it already is; nil when there is no such token.
     func revokeToken(named name: String, at date: Date) throws(MetadataError) -> AccessToken?
 }

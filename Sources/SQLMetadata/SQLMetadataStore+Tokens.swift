@@ -25,8 +25,15 @@ extension SQLMetadataStore {
         try readStatement { db in try db.rows("SELECT * FROM tokens ORDER BY name").map(accessToken) }
     }
 
-    public func token(secretDigest: Digest) throws(MetadataError) -> AccessToken? {
-        try readStatement { db in try db.row("SELECT * FROM tokens WHERE secret_sha256 = ?", [secretDigest.description]).map(accessToken) }
+    public func token(secretDigest: Digest) throws(MetadataError) -> (token: AccessToken, ledgerHead: Int64)? {
+        try readStatement { db in
+            try db.row(
+                """
+                SELECT t.*, COALESCE((SELECT seq FROM events ORDER BY seq DESC LIMIT 1), 0) AS ledger_head
+                FROM tokens t WHERE t.secret_sha256 = ?
+                """, [secretDigest.description]
+            ).map { row in (try accessToken(row), try row["ledger_head"]) }
+        }
     }
 
     public func revokeToken(named name: String, at date: Date) throws(MetadataError) -> AccessToken? {

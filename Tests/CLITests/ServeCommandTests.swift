@@ -69,6 +69,70 @@ import Testing
         #expect(log.contains("\"principal\":\"fraud-reader\"") && log.contains("\"status\":403"), "\(log)")
     }
 
+    /// `show` is answered again from memory while the ledger's head and the trusted keys are
+    /// unchanged; a change made by another process (a write, a key file removed) is seen at
+    /// once, and a revoked token is refused even for a remembered answer.
+    @Test func showIsAnsweredFromMemoryOnlyWhileNothingChanged() throws {
+        let space = try CLIWorkspace()
+        try space.registerVersions([0.9, 0.91])
+        for step in [["keys", "generate", "release", "--out", "."], ["keys", "trust", "release.pub"], ["sign", "churn@1", "--key", "release.key"]] {
+            #expect(try space.run(step + ["-q"]).status == 0, "\(step)")
+        }
+        let server = try ServerProcess(registry: space.registry, in: space.path)
+        let reader = try space.run(["token", "create", "reader", "--role", "reader", "-q"]).stdout.trimmingCharacters(in: .newlines)
+        func served(_ reference: String) throws -> String {
+            let answer = try server.request("/v1/show?ref=\(reference)", token: reader)
+            #expect(answer.status == 200, "\(answer)")
+            return answer.body
+        }
+        func lookups(_ outcome: String) throws -> Int {
+            let text = try server.request("/metrics").body
+            let line = text.split(separator: "\n").first { $0.hasPrefix("mreg_answer_cache_lookups_total{outcome=\"\(outcome)\"}") }
+            return line.flatMap { $0.split(separator: " ").last }.flatMap { Int($0) } ?? 0
+        }
+        func expectServedAsPrinted(_ reference: String, _ why: String) throws {
+            let printed = try space.run(["show", reference, "--json"]).stdout
+            #expect(try served(reference) == printed, "\(reference) \(why)")
+        }
+
+        try expectServedAsPrinted("churn@1", "first asked")
+        try expectServedAsPrinted("churn@1", "asked again")
+        #expect(try lookups("hit") == 1 && lookups("miss") == 1)
+        #expect(try served("churn@1").contains("\"state\" : \"valid\""))
+
+        // Writes by another process, each seen by the next call.
+        #expect(try space.run(["annotate", "churn@1", "--label", "owner=risk", "-q"]).status == 0)
+        try expectServedAsPrinted("churn@1", "after annotate")
+        #expect(try served("churn@1").contains("owner"))
+        #expect(try space.run(["promote", "churn@1", "--to", "production", "-q"]).status == 0)
+        try expectServedAsPrinted("churn@production", "after the first promotion")
+        try expectServedAsPrinted("churn@production", "again")
+        #expect(try space.run(["promote", "churn@2", "--to", "production", "-q"]).status == 0)
+        try expectServedAsPrinted("churn@production", "after the second promotion")
+        #expect(try space.run(["delete", "churn@1", "--reason", "superseded", "-q"]).status == 0)
+        try expectServedAsPrinted("churn@1", "after delete")
+        #expect(try served("churn@1").contains("superseded"))
+
+        // The key is no longer trusted: no event, only its file gone.
+        try expectServedAsPrinted("churn@1", "before the key goes")
+        try FileManager.default.removeItem(atPath: space.registry + "/keys/release.pub")
+        try expectServedAsPrinted("churn@1", "after the key went")
+        #expect(try served("churn@1").contains("\"state\" : \"untrusted\""))
+
+        // A remembered answer is still only for a usable token.
+        #expect(try space.run(["token", "revoke", "reader", "-q"]).status == 0)
+        #expect(try server.request("/v1/show?ref=churn@1", token: reader).status == 401)
+        #expect(try lookups("hit") >= 3, "the unchanged calls were answered from memory")
+        #expect(server.stop().status == 0)
+
+        // --answer-cache 0 remembers nothing.
+        let uncached = try ServerProcess(registry: space.registry, in: space.path, arguments: ["--answer-cache", "0"])
+        let admin = try space.run(["token", "create", "admin2", "--role", "admin", "-q"]).stdout.trimmingCharacters(in: .newlines)
+        for _ in 0..<2 { #expect(try uncached.request("/v1/show?ref=churn@2", token: admin).status == 200) }
+        #expect(try !uncached.request("/metrics").body.contains("mreg_answer_cache_lookups_total{"))
+        #expect(uncached.stop().status == 0)
+    }
+
     /// Promotion and rollback through the server: the server's gates decide, the token's role
     /// and alias grant are enforced, and the ledger records the token as the actor.
     @Test func promotionsAndRollbacksRunTheServersGatesAndRecordTheToken() throws {

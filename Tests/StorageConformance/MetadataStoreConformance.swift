@@ -107,6 +107,18 @@ public enum MetadataStoreConformance {
         #expect(try promote(ids[1], expecting: ids[1]) == .unchanged)
         #expect(try promote(ids[2], expecting: ids[0]) == .holderChanged(current: ids[1]), "a stale holder is refused")
         #expect(try store.holder(model: model, alias: production) == ids[1])
+        // A token is found with the ledger's head, read in the same statement (a server's
+        // remembered answers are checked against it).
+        let secret = FileHashing.digest(of: Array("reader".utf8))
+        let reader = AccessToken(
+            name: "reader", role: .reader, models: try NamePattern("*", kind: "model pattern"), aliases: try NamePattern("*", kind: "alias pattern"),
+            createdAt: Date(timeIntervalSince1970: 1_800_000_000), createdBy: actor, expiresAt: nil, revokedAt: nil)
+        #expect(try store.insertToken(reader, secretDigest: secret))
+        let found = try #require(try store.token(secretDigest: secret))
+        let headNow = try store.ledgerHead()?.sequence
+        #expect(found.token == reader && found.ledgerHead == headNow && found.ledgerHead > 0)
+        _ = try promote(ids[2], expecting: ids[1])
+        #expect(try store.token(secretDigest: secret)?.ledgerHead == found.ledgerHead + 1)
         try expectChainIntact(store)
     }
 
@@ -200,6 +212,7 @@ public enum MetadataStoreConformance {
             name: "alice", role: .promoter, models: try NamePattern("churn*", kind: "model pattern"), aliases: try NamePattern("*", kind: "alias pattern"),
             createdAt: now, createdBy: actor, expiresAt: nil, revokedAt: nil)
         #expect(try store.insertToken(token, secretDigest: FileHashing.digest(of: Array("token".utf8))))
+        #expect(try store.token(secretDigest: FileHashing.digest(of: Array("token".utf8)))?.ledgerHead == 0, "no event yet")
         func secret(_ text: String) -> Digest { FileHashing.digest(of: Array(text.utf8)) }
         let old = WebSession(tokenName: "alice", formKey: "k-old", createdAt: now, expiresAt: now.addingTimeInterval(60))
         try store.insertWebSession(old, secretDigest: secret("old"))

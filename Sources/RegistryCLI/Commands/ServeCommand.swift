@@ -35,6 +35,11 @@ struct ServeCommand: RegistryCommand {
         "The largest file a call may send with it (drift's data, evaluate's predictions): bytes, or with KiB, MiB or GiB.", valueName: "size"))
     var attachmentLimit = "1GiB"
 
+    @Option(help: ArgumentHelp(
+        "Memory for show's answers, given again while the ledger's head and the trusted keys are unchanged: bytes, or with KiB, MiB or GiB (0: none).",
+        valueName: "size"))
+    var answerCache = "64MiB"
+
     @Option(help: ArgumentHelp("Answer HTTPS with this certificate chain (PEM; with --tls-key).", valueName: "file"))
     var tlsCert: String?
 
@@ -52,6 +57,7 @@ struct ServeCommand: RegistryCommand {
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
         if Self.address(listen) == nil { throw ValidationError("--listen '\(listen)' is not HOST:PORT (e.g. 127.0.0.1:8080)") }
         if InputParsing.bytes(attachmentLimit) == nil { throw ValidationError("--attachment-limit '\(attachmentLimit)' is not a size (e.g. 512MiB, 2GiB or 1048576)") }
+        if InputParsing.bytes(answerCache) == nil { throw ValidationError("--answer-cache '\(answerCache)' is not a size (e.g. 64MiB, 0 or 1048576)") }
     }
 
     static func address(_ text: String) -> (host: String, port: Int)? {
@@ -84,7 +90,8 @@ struct ServeCommand: RegistryCommand {
         var unused: Registry? = registry
         let server = try RegistryServer(
             routes: Self.routes, workers: workers, metrics: metrics, uploads: registry.layout.root + "/tmp/uploads",
-            attachmentLimit: InputParsing.bytes(attachmentLimit)!, errorDocument: Self.errorDocument
+            attachmentLimit: InputParsing.bytes(attachmentLimit)!, answerCache: Int(clamping: InputParsing.bytes(answerCache)!),
+            errorDocument: Self.errorDocument
         ) { () throws(RegistryError) in
             if let first = unused {
                 unused = nil

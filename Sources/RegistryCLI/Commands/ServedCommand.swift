@@ -52,6 +52,8 @@ struct Endpoint: Sendable {
     /// value is the file's name, its bytes follow in the body (`Mreg-Document-Length`), and the
     /// command reads it there, by that name.
     var attachment: String?
+    /// Whether its answer says only what the registry recorded (`ServerRoute.cacheable`).
+    var cacheable = false
 
     /// The command line a query stands for: options and flags (`globals` among them), then `--`
     /// and the arguments, so that an argument that begins with '-' stays an argument.
@@ -100,7 +102,7 @@ extension ServedCommand {
     static var route: ServerRoute {
         ServerRoute(
             endpoint.method, endpoint.path, role: endpoint.role, flagRoles: endpoint.flagRoles, modelParameter: endpoint.model, aliasParameter: endpoint.alias,
-            filtersModels: endpoint.filtersModels, takesBody: endpoint.body != nil || endpoint.attachment != nil
+            filtersModels: endpoint.filtersModels, takesBody: endpoint.body != nil || endpoint.attachment != nil, cacheable: endpoint.cacheable
         ) { call throws(RegistryError) in try serve(call) }
     }
 
@@ -163,7 +165,7 @@ extension Array where Element == (String, String) {
 // MARK: The served commands
 
 extension ShowCommand: ServedCommand {
-    static let endpoint = Endpoint(method: .get, path: "/v1/show", role: .reader, answers: ["version"], arguments: ["ref"], model: "ref")
+    static let endpoint = Endpoint(method: .get, path: "/v1/show", role: .reader, answers: ["version"], arguments: ["ref"], model: "ref", cacheable: true)
     var parameters: [(String, String)] { [("ref", reference)] }
 }
 

@@ -72,6 +72,24 @@ extension Registry {
         return (TrustedKeyFile(name: name, fingerprint: key.fingerprint, key: key, path: path), true)
     }
 
+    /// What the trusted keys' files are now, without reading them: each one's name, inode, size
+    /// and change time. The same text, the same keys (mreg writes a key by renaming a new file
+    /// into place; an editor or git changes the time at least).
+    public func trustedKeysStamp() -> String {
+        let directory = layout.trustedKeysDirectory
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return "" }
+        var stamp = ""
+        for file in names.sorted() where file.hasSuffix(".pub") {
+            var info = stat()
+            guard stat(directory + "/" + file, &info) == 0 else {
+                stamp += "\(file) unreadable\n"
+                continue
+            }
+            stamp += "\(file) \(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)\n"
+        }
+        return stamp
+    }
+
     /// The registry's trusted keys; an unreadable key file is an error, never silently skipped.
     public func trustedKeys() throws(RegistryError) -> [TrustedKeyFile] {
         let directory = layout.trustedKeysDirectory

@@ -71,9 +71,17 @@ extension Registry {
 
     /// The token a secret belongs to, if it is usable now (not revoked, not expired).
     public func authenticate(secret: String) throws(RegistryError) -> AccessToken? {
+        try authentication(secret: secret)?.token
+    }
+
+    /// The token a secret belongs to, if it is usable now, and the ledger's newest sequence
+    /// number at that moment (one statement): every change to what a version's facts say is
+    /// an event, so an answer about them computed at the same head is still the answer.
+    public func authentication(secret: String) throws(RegistryError) -> (token: AccessToken, ledgerHead: Int64)? {
         guard secret.hasPrefix(Self.tokenPrefix) else { return nil }
-        let token = try database { (db) throws(MetadataError) in try db.token(secretDigest: Self.secretDigest(secret)) }
-        return token.flatMap { $0.isActive(at: clock()) ? $0 : nil }
+        let found = try database { (db) throws(MetadataError) in try db.token(secretDigest: Self.secretDigest(secret)) }
+        guard let found, found.token.isActive(at: clock()) else { return nil }
+        return found
     }
 
     /// Whether some usable token has the admin role.
