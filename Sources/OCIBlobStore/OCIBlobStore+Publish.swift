@@ -44,6 +44,28 @@ extension OCIBlobStore {
         return .published(reference: "\(address.authority)/\(repository):\(tag)")
     }
 
+    /// Deletes the image tagged `vN` in `PREFIX/MODEL`. The distribution API deletes a manifest
+    /// by its digest, and its tags with it (each version's image is its own: its annotations
+    /// name its number). Its layers' bytes stay in the registry's storage while another image or
+    /// mreg's blob repository holds them; the registry's own garbage collection frees the rest.
+    public func unpublish(model: String, number: Int) throws(ContentStoreError) -> UnpublicationResult {
+        let repository = address.repository(model)
+        guard OCIAddress.isRepositoryPath(repository), model != OCIAddress.blobRepositoryName else { return .absent }
+        let tag = "v\(number)"
+        let head = try client.send(.HEAD, "/v2/\(repository)/manifests/\(tag)", headers: [("Accept", Self.imageManifestType)])
+        if head.status == 404 { return .absent }
+        guard head.status == 200, let digest = head.header("Docker-Content-Digest") else {
+            throw client.failure("looking up the image \(repository):\(tag)", head)
+        }
+        let response = try client.send(.DELETE, "/v2/\(repository)/manifests/\(digest)")
+        switch response.status {
+        case 200, 202, 404: return .removed(reference: "\(address.authority)/\(repository):\(tag)")
+        case 405: return .kept(reason: "the OCI registry at \(address.authority) does not allow deleting images (deletion is disabled in its configuration)")
+        case 400..<500: return .kept(reason: "the OCI registry at \(address.authority) refused to delete it: \(client.describe(response))")
+        default: throw client.failure("deleting the image \(repository):\(tag)", response)
+        }
+    }
+
     /// Makes a stored blob available in another repository: present already, mounted across
     /// repositories, or (where the registry does not mount) copied through a temporary file.
     private func mount(_ digest: Digest, size: Int64, into repository: String) throws(ContentStoreError) {

@@ -69,7 +69,9 @@ final class AnswerCache: @unchecked Sendable {
                     bytes = 0
                 }
             }
-            entries[key] = Entry(stamp: stamp, expires: now + lifetime, answer: answer, bytes: size)
+            // Each between half the lifetime and all of it: answers remembered together (a
+            // server's first minute) then expire spread out, not all in the same second.
+            entries[key] = Entry(stamp: stamp, expires: now + lifetime * Double.random(in: 0.5...1), answer: answer, bytes: size)
             bytes += size
         }
     }

@@ -93,6 +93,18 @@ public protocol VersionPublishing: Sendable {
     /// Publishes a version whose blobs are stored; idempotent. Returns the published reference,
     /// or `.skipped` with a reason when this version cannot be published (its name is not allowed there).
     func publish(_ version: PublishableVersion) throws(ContentStoreError) -> PublicationResult
+    /// Removes a version's published image (its manifest, and the tag with it), so that tools
+    /// without mreg no longer fetch a deleted version; idempotent.
+    func unpublish(model: String, number: Int) throws(ContentStoreError) -> UnpublicationResult
+}
+
+/// What became of a version's published image when it was deleted.
+public enum UnpublicationResult: Sendable, Equatable {
+    case removed(reference: String)
+    /// Nothing is published under its tag (never was, or already removed).
+    case absent
+    /// The store keeps it: it does not allow deleting images, or not with these credentials.
+    case kept(reason: String)
 }
 
 /// What a published version is made of: its manifest (the config) and its files (the layers).

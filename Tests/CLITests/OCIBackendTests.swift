@@ -62,6 +62,37 @@ import Testing
         try assertRegistryConsistent(space.url("registry"))
     }
 
+    /// A deleted version's image is removed from the OCI registry, so that a deploy job without
+    /// mreg cannot fetch it either; undelete publishes it again.
+    @Test func aDeletedVersionsImageIsRemovedAndUndeletePublishesItAgain() throws {
+        let space = TemporaryDirectory()
+        let address = try TestBackend.newOCIAddress()
+        #expect(try mreg(["init", "registry", "--blobs", address], in: space.path).status == 0)
+        for weights in ["weights one", "weights two"] {
+            try writeFile(space.url("m/w.bin"), weights)
+            #expect(try mreg(["register", "churn", "m", "--no-git"], in: space.path).status == 0)
+        }
+        let (host, prefix) = try parts(address)
+        func image(_ tag: String) throws -> ProcessResult {
+            try run("/usr/bin/env", ["skopeo", "inspect", "--tls-verify=false", "--raw", "docker://\(host)/\(prefix)/churn:\(tag)"], in: space.path)
+        }
+        let digest = try #require((try mreg(["show", "churn@1", "--json"], in: space.path).json()["files"] as? [[String: Any]])?.first?["digest"] as? String)
+        #expect(try image("v1").stdout.contains(digest))
+
+        let deleted = try mreg(["delete", "churn@1", "--reason", "trained on leaked data"], in: space.path)
+        #expect(deleted.status == 0 && !deleted.stderr.contains("stays"), "\(deleted.stderr)")
+        let gone = try image("v1")
+        #expect(gone.status != 0 && gone.stderr.contains("manifest unknown"), "\(gone.stderr)")
+        #expect(try image("v2").status == 0, "the other version's image stays")
+        #expect(try mreg(["delete", "churn@1", "--reason", "again"], in: space.path).status == 0, "nothing left to remove")
+
+        let restored = try mreg(["undelete", "churn@1"], in: space.path)
+        #expect(restored.status == 0, "\(restored.stderr)")
+        let back = try image("v1")
+        #expect(back.status == 0 && back.stdout.contains(digest), "\(back.stderr)")
+        try assertRegistryConsistent(space.url("registry"))
+    }
+
     @Test func aBlobAlteredInTheRegistryFailsVerifyAndExport() throws {
         let space = TemporaryDirectory()
         #expect(try mreg(["init", "registry", "--blobs", try TestBackend.newOCIAddress()], in: space.path).status == 0)
@@ -115,6 +146,15 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("deleted nothing") && result.stdout.contains("deletion is disabled"), "\(result.stdout)")
         #expect(try store.listBlobs().blobs.contains(orphan))
+
+        // A deleted version's image stays there: the deletion is recorded, and the note says so.
+        try writeFile(space.url("m/w.bin"), "weights")
+        #expect(try mreg(["register", "churn", "m", "--no-git"], in: space.path).status == 0)
+        let deleted = try mreg(["delete", "churn@1", "--reason", "superseded"], in: space.path)
+        #expect(deleted.status == 0 && deleted.stdout.contains("deleted: churn@1"), "\(deleted.stderr)")
+        #expect(deleted.stderr.contains("churn@1's OCI image stays fetchable") && deleted.stderr.contains("deletion is disabled"), "\(deleted.stderr)")
+        let kept = try run("/usr/bin/env", ["skopeo", "inspect", "--tls-verify=false", "--raw", "docker://127.0.0.1:\(port)/team/churn:v1"], in: space.path)
+        #expect(kept.status == 0, "\(kept.stderr)")
     }
 
     /// The registry stops between commands, and is cut off in the middle of an upload: the error

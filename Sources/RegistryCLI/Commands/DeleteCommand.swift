@@ -31,8 +31,9 @@ struct DeleteCommand: RegistryCommand {
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
-        let (record, event) = try registry.delete(reference: reference, reason: reason, actor: invocation.registrant)
+        let (record, event, imageNote) = try registry.delete(reference: reference, reason: reason, actor: invocation.registrant)
         reportVersionEvent(record, event, done: "deleted", unchanged: "is already deleted")
+        imageNote.map(note)
         if event != nil, !global.json {
             note("note: 'mreg gc' removes its files that no other version uses; until then 'mreg undelete \(record.model)@\(record.number)' restores it")
         }

@@ -28,7 +28,8 @@ struct UndeleteCommand: RegistryCommand {
 
     func execute(_ invocation: Invocation) throws(RegistryError) {
         let registry = try invocation.openRegistry(global)
-        let (record, event) = try registry.undelete(reference: reference, reason: reason, actor: invocation.registrant)
+        let (record, event, imageNote) = try registry.undelete(reference: reference, reason: reason, actor: invocation.registrant)
         reportVersionEvent(record, event, done: "undeleted", unchanged: "is not deleted")
+        imageNote.map(note)
     }
 }

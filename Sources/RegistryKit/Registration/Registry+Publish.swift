@@ -36,4 +36,24 @@ extension Registry {
         case .skipped(let reason): return "note: \(version.model)@\(version.number) is not published as an OCI image: \(reason)"
         }
     }
+
+    /// Removes a deleted version's published image where the blob store publishes, so that a
+    /// deploy job without mreg cannot fetch it either. Returns a note when the store keeps it.
+    func unpublish(_ version: VersionRecord) throws(RegistryError) -> String? {
+        guard let publisher = blobs as? any VersionPublishing else { return nil }
+        let name = "\(version.model)@\(version.number)"
+        let result: UnpublicationResult
+        do {
+            result = try publisher.unpublish(model: version.model.value, number: version.number)
+        } catch {
+            let mapped = RegistryError(error)
+            throw RegistryError(
+                mapped.kind, "\(name) is deleted, but removing its OCI image failed: \(mapped.message)",
+                hint: "run 'mreg delete \(name) --reason …' again once the registry answers: it removes the image of a deleted version")
+        }
+        switch result {
+        case .removed, .absent: return nil
+        case .kept(let reason): return "note: \(name)'s OCI image stays fetchable: \(reason)"
+        }
+    }
 }

@@ -6,8 +6,12 @@ extension Registry {
     /// Marks a version deleted, as a `delete` ledger event: its record, lineage and events stay,
     /// and its files stop counting as references, so gc may remove them. Refused while the version
     /// holds an alias (checked again in the event's transaction, so a racing promotion cannot slip
-    /// in between); a version already deleted is left as it is (event nil).
-    public func delete(reference: String, reason: String?, actor: Registrant) throws(RegistryError) -> (record: VersionRecord, event: RecordedEvent?) {
+    /// in between); a version already deleted is left as it is (event nil). Its published OCI
+    /// image is removed too, also when it was already deleted, so that running the command again
+    /// completes a removal a failure interrupted; `note` says when the store keeps the image.
+    public func delete(reference: String, reason: String?, actor: Registrant) throws(RegistryError) -> (
+        record: VersionRecord, event: RecordedEvent?, note: String?
+    ) {
         guard let reason = Self.trimmed(reason) else {
             throw .usage("delete needs --reason TEXT: a deletion is recorded with why", hint: "add --reason \"…\"")
         }
@@ -16,8 +20,8 @@ extension Registry {
             model: record.model, alias: nil, action: .delete, toVersionID: record.id, at: clock(), actor: actor, reason: reason,
             forced: false, gates: "[]", expectedHolderID: nil, requirement: .deletable)
         switch try appendEvent(draft) {
-        case .appended(let event): return (record, event)
-        case .unchanged: return (record, nil)
+        case .appended(let event): return (record, event, try unpublish(record))
+        case .unchanged: return (record, nil, try unpublish(record))
         case .versionHoldsAliases(let aliases):
             let name = "\(record.model)@\(record.number)"
             let list = aliases.map(\.value).joined(separator: ", ")
@@ -31,12 +35,16 @@ extension Registry {
     /// Restores a deleted version, as an `undelete` ledger event, if gc has not removed any of
     /// its files yet: each is checked in the blob store after the collection fence is read, and
     /// the event is refused when gc began collecting one since (see `BlobCollectionLogging`); a
-    /// version that is not deleted is left as it is (event nil).
-    public func undelete(reference: String, reason: String?, actor: Registrant) throws(RegistryError) -> (record: VersionRecord, event: RecordedEvent?) {
+    /// version that is not deleted is left as it is (event nil). Its OCI image is published
+    /// again, also when it was not deleted, so that running the command again completes a
+    /// publication a failure interrupted; `note` says when it cannot be published.
+    public func undelete(reference: String, reason: String?, actor: Registrant) throws(RegistryError) -> (
+        record: VersionRecord, event: RecordedEvent?, note: String?
+    ) {
         let record = try resolve(reference: reference)
         let name = "\(record.model)@\(record.number)"
         let status = try database { (db) throws(MetadataError) in try db.status(versionID: record.id) }
-        guard let deletion = status.deletion else { return (record, nil) }
+        guard let deletion = status.deletion else { return (record, nil, try publish(record)) }
         let tooLate = { (gone: Int, first: String) in
             RegistryError(
                 .refused,
@@ -59,8 +67,8 @@ extension Registry {
             throw tooLate(gone.count, record.files.first { gone.contains($0.digest) }?.path ?? gone.first!.short)
         }
         switch outcome {
-        case .appended(let event): return (record, event)
-        case .unchanged: return (record, nil)
+        case .appended(let event): return (record, event, try publish(record))
+        case .unchanged: return (record, nil, try publish(record))
         case .holderChanged, .versionDeleted, .versionHoldsAliases: throw .bug("an undeletion's event was checked as another kind")
         }
     }
