@@ -132,9 +132,9 @@ public protocol EvaluationStoring: Sendable {
     func insertEvaluation(_ new: NewEvaluation, seal: @escaping EventSealer) throws(MetadataError) -> Int64
     /// A version's evaluations, oldest first.
     func evaluations(versionID: VersionKey) throws(MetadataError) -> [EvaluationRecord]
-    /// The evaluations of a model's versions numbered in `numbers` (a page of `list`), oldest
+    /// The evaluations of a model's versions with these numbers (a page of `list`), oldest
     /// first, as stored (`show` checks each against its ledger event).
-    func evaluations(model: ModelName, numbers: ClosedRange<Int>) throws(MetadataError) -> [EvaluationRecord]
+    func evaluations(model: ModelName, numbers: [Int]) throws(MetadataError) -> [EvaluationRecord]
     /// One evaluation by id.
     func evaluation(id: Int64) throws(MetadataError) -> EvaluationRecord?
     /// Every metric key any version of a model has had, registered or evaluated (`policy` warns

@@ -46,12 +46,20 @@ extension SQLMetadataStore {
         SQLFragment(evaluationSelect + " WHERE e.version_id = \(version.sql) ORDER BY e.id, x.position", version.arguments)
     }
 
-    public func evaluations(model: ModelName, numbers: ClosedRange<Int>) throws(MetadataError) -> [EvaluationRecord] {
-        try readStatement { db in
+    public func evaluations(model: ModelName, numbers: [Int]) throws(MetadataError) -> [EvaluationRecord] {
+        // By number, each a seek: a filtered page's numbers may lie far apart (90,000 and 500),
+        // so a range between them could read a whole model's evaluations.
+        let batches = stride(from: 0, to: numbers.count, by: 500).map { numbers[$0..<min($0 + 500, numbers.count)] }
+        func batch(_ db: any SQLSession, _ batch: ArraySlice<Int>) throws -> [EvaluationRecord] {
             try evaluations(db.rows(
-                evaluationSelect + " WHERE m.name = ? AND v.number BETWEEN ? AND ? ORDER BY e.id, x.position",
-                [model.value, numbers.lowerBound, numbers.upperBound]))
+                evaluationSelect + " WHERE m.name = ? AND v.number IN (\(batch.map { _ in "?" }.joined(separator: ", "))) ORDER BY e.id, x.position",
+                [model.value] + batch.map { $0 as any SQLBindable }))
         }
+        guard batches.count > 1 else {
+            guard let only = batches.first else { return [] }
+            return try readStatement { db in try batch(db, only) }
+        }
+        return try read { db in try batches.flatMap { try batch(db, $0) } }.sorted { $0.id < $1.id }
     }
 
     /// One evaluation by id.

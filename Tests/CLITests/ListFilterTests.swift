@@ -39,6 +39,15 @@ import Testing
             return (numbers, try result.json()["total"] as? Int)
         }
         #expect(try listed(["--where", "holdout.auc>=0.84"]) == ([5, 3, 1], 3), "the deleted 6 is left out")
+        // A filtered page's evaluations are its versions' own, however far apart their numbers.
+        try writeFile(space.directory.url("data/test.csv"), "label,score\n1,0.9\n")
+        for (number, auc) in [(1, 0.71), (2, 0.72), (4, 0.74)] {
+            let evaluated = try space.run(["evaluate", "churn@\(number)", "--dataset", "data/test.csv", "--as", "test", "--metric", "auc=\(auc)", "-q"])
+            #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        }
+        let page = try #require(try space.run(["list", "churn", "--json", "--where", "holdout.auc>=0.84"]).json()["versions"] as? [[String: Any]])
+        let evaluated = page.map { ($0["version"] as? Int ?? 0, (($0["evaluated"] as? [String: Any])?["test.auc"] as? [String: Any])?["value"] as? Double) }
+        #expect(evaluated.map(\.0) == [5, 3, 1] && evaluated.map(\.1) == [nil, nil, 0.71], "\(evaluated)")
         #expect(try listed(["--where", "holdout.auc>0.81", "--where", "holdout.auc<0.86"]).numbers == [5, 4, 1])
         #expect(try listed(["--where", "holdout.auc=0.83"]).numbers == [4])
         #expect(try listed(["--where", "holdout.auc!=0.83", "--label", "owner=growth"]).numbers == [2], "4 is 0.83, 6 is deleted")

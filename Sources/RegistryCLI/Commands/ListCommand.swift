@@ -242,10 +242,7 @@ struct ListCommand: RegistryCommand {
         filter.counted = false
         while true {
             if array != nil {
-                let listed = versions.map(\.number)
-                let evaluations = try listed.min().flatMap { low in listed.max().map { low...$0 } }.map {
-                    (numbers) throws(RegistryError) in try registry.evaluations(model: name, numbers: numbers)
-                } ?? []
+                let evaluations = try registry.evaluations(model: name, numbers: versions.map(\.number))
                 let entries = Self.entries(name, versions: versions, marks: marks, evaluations: evaluations)
                 let text = try Self.encoded { try array!.elements(entries) }
                 Console.write(Data(text.utf8), error: false)

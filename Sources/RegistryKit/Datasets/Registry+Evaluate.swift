@@ -155,9 +155,9 @@ extension Registry {
         return (record, warnings, true)
     }
 
-    /// The evaluations of a model's versions numbered in `numbers`, oldest first, as stored: for
-    /// a list of versions, as their metrics are listed (`show` checks each against the ledger).
-    public func evaluations(model name: String, numbers: ClosedRange<Int>) throws(RegistryError) -> [EvaluationRecord] {
+    /// The evaluations of a model's versions with these numbers, oldest first, as stored: for a
+    /// list of versions, as their metrics are listed (`show` checks each against the ledger).
+    public func evaluations(model name: String, numbers: [Int]) throws(RegistryError) -> [EvaluationRecord] {
         let model = try Self.modelName(name)
         return try database { (db) throws(MetadataError) in try db.evaluations(model: model, numbers: numbers) }
     }
