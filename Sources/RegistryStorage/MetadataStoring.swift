@@ -31,6 +31,9 @@ public protocol VersionStoring: Sendable {
     func versions(of model: ModelName, matching filter: VersionFilter, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int)
     /// Everything recorded about one version.
     func record(id: VersionKey) throws(MetadataError) -> VersionRecord?
+    /// The records of these versions (a page of `verify --all`), read at once; each a failure of
+    /// its own when its rows are not what mreg writes. A version that does not exist is absent.
+    func records(ids: [VersionKey]) throws(MetadataError) -> [VersionKey: Result<VersionRecord, MetadataError>]
     /// Version keys in key order after `after` (from the first when nil), at most `limit`.
     func versionIDs(after: VersionKey?, limit: Int) throws(MetadataError) -> [VersionKey]
     /// The versions fine-tuned from a version (its children).
@@ -149,6 +152,8 @@ public protocol SignatureStoring: Sendable {
     func insertSignature(versionID: VersionKey, _ signature: StoredSignature, actor: Registrant, record: Digest, fence: BlobFence?, seal: @escaping EventSealer) throws(MetadataError) -> Bool
     /// The signatures stored for a version, by key name.
     func signatures(versionID: VersionKey) throws(MetadataError) -> [StoredSignature]
+    /// The signatures stored for these versions, each version's by key name.
+    func signatures(versionIDs: [VersionKey]) throws(MetadataError) -> [VersionKey: [StoredSignature]]
 }
 
 /// Annotations of versions, with their `annotate` events.

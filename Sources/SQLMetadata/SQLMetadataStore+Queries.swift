@@ -252,6 +252,35 @@ extension SQLMetadataStore {
         try readStatement { db in try fetchRecord(db, id: id) }
     }
 
+    public func records(ids: [VersionKey]) throws(MetadataError) -> [VersionKey: Result<VersionRecord, MetadataError>] {
+        func decoded(_ decode: () throws -> VersionRecord?) throws -> Result<VersionRecord, MetadataError>? {
+            do {
+                return try decode().map { .success($0) }
+            } catch {
+                guard let corrupt = MetadataError.fromRows(error) else { throw error }
+                return .failure(corrupt)
+            }
+        }
+        return try read { db in
+            var found = [VersionKey: Result<VersionRecord, MetadataError>]()
+            guard db.dialect.exactJSONAggregates else {
+                // In this process: one version at a time costs no round trip.
+                for id in ids { found[id] = try decoded { try fetchRecord(db, id: id) } }
+                return found
+            }
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let batch = ids[start..<min(start + 500, ids.count)]
+                let rows = try db.rows(
+                    recordWithRowsSelect + " WHERE v.id IN (\(batch.map { _ in "?" }.joined(separator: ", ")))", batch.map { $0 as any SQLBindable })
+                for row in rows {
+                    let id: VersionKey = try row["id"]
+                    found[id] = try decoded { try aggregatedRecord(row) }
+                }
+            }
+            return found
+        }
+    }
+
     func fetchRecord(_ db: any SQLSession, id: VersionKey) throws -> VersionRecord? {
         if db.dialect.exactJSONAggregates {
             let query = recordQuery(version: .version(id))

@@ -35,6 +35,20 @@ extension SQLMetadataStore {
         }
     }
 
+    public func signatures(versionIDs: [VersionKey]) throws(MetadataError) -> [VersionKey: [StoredSignature]] {
+        try read { db in
+            var found = [VersionKey: [StoredSignature]]()
+            for start in stride(from: 0, to: versionIDs.count, by: 500) {
+                let batch = versionIDs[start..<min(start + 500, versionIDs.count)]
+                let rows = try db.rows(
+                    "SELECT * FROM signatures WHERE version_id IN (\(batch.map { _ in "?" }.joined(separator: ", "))) ORDER BY version_id, key_name",
+                    batch.map { $0 as any SQLBindable })
+                for row in rows { found[try row["version_id"], default: []].append(try storedSignature(row)) }
+            }
+            return found
+        }
+    }
+
     func signaturesQuery(version: SQLFragment) -> SQLFragment {
         SQLFragment("SELECT * FROM signatures WHERE version_id = \(version.sql) ORDER BY key_name", version.arguments)
     }

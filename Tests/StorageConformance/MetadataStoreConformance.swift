@@ -310,6 +310,12 @@ public enum MetadataStoreConformance {
         }
         #expect(keys.count == 12 && keys.map(\.storeValue) == keys.map(\.storeValue).sorted())
         #expect(Set(try (1...12).map { try store.versionID(model: try ModelName("walked"), number: $0) }) == Set(keys))
+        // A page's records at once, each as read alone; a key with no version is absent.
+        let absent = VersionKey(storeValue: keys.map(\.storeValue).max()! + 1000)
+        let records = try store.records(ids: keys + [absent])
+        #expect(records.count == 12 && records[absent] == nil)
+        for key in keys { #expect(try records[key]?.get() == (try store.record(id: key)), "\(key)") }
+        #expect(try store.signatures(versionIDs: keys).isEmpty)
         // The store's listing is asked about a page of 1,000 at a time: more than one batch of the query.
         let stray = (0..<1201).map { FileHashing.digest(of: Array("stray \($0)".utf8)) }
         let referenced = try #require(Digest(parsing: first.text))

@@ -200,20 +200,25 @@ extension Registry {
     /// asked; a whole-store check meets those in the ledger instead, as a version may have
     /// thousands). The fact events of all of them are read at once.
     private func checkVersions(_ ids: [VersionKey], driftReports: Bool, into tally: inout VerifyTally) throws(RegistryError) {
-        let facts = Dictionary(
-            grouping: try database { (db) throws(MetadataError) in try db.factEvents(versionIDs: ids, driftReports: driftReports) },
-            by: { $0.versionID })
+        // A page's records, signatures and fact events are three reads, not three per version.
+        let (records, signatures, facts) = try database { (db) throws(MetadataError) in
+            (
+                try db.records(ids: ids), try db.signatures(versionIDs: ids),
+                Dictionary(grouping: try db.factEvents(versionIDs: ids, driftReports: driftReports), by: { $0.versionID })
+            )
+        }
+        let keys = try trustedKeys()
         for id in ids {
             let record: VersionRecord
-            do {
-                guard let found = try metadata.record(id: id) else { continue }
-                record = found
-            } catch {
+            switch records[id] {
+            case nil: continue
+            case .success(let found): record = found
+            case .failure(let error):
                 tally.problems.append(IntegrityProblem(kind: .malformed, digest: nil, detail: "version \(id): \(RegistryError(error).message)", affected: ["version \(id)"]))
                 continue
             }
             if let problem = try manifestProblem(record) { tally.problems.append(problem) }
-            let checks = try signatureChecks(of: record)
+            let checks = Self.signatureChecks(of: record, stored: signatures[id] ?? [], keys: keys)
             tally.signaturesChecked += checks.count
             tally.problems += Self.signatureProblems(checks, of: record)
             for stored in facts[id, default: []] { try checkFact(stored, record: record, into: &tally) }

@@ -191,8 +191,12 @@ extension Registry {
     /// The checks of signatures already read.
     func signatureChecks(of record: VersionRecord, stored: [StoredSignature]) throws(RegistryError) -> [SignatureCheck] {
         guard !stored.isEmpty else { return [] }
-        let keys = try trustedKeys()
-        return stored.map { signature in
+        return Self.signatureChecks(of: record, stored: stored, keys: try trustedKeys())
+    }
+
+    /// The checks of signatures already read, against trusted keys already read.
+    static func signatureChecks(of record: VersionRecord, stored: [StoredSignature], keys: [TrustedKeyFile]) -> [SignatureCheck] {
+        stored.map { signature in
             let state: SignatureCheck.State
             if let key = keys.first(where: { $0.fingerprint == signature.keyFingerprint }) {
                 state = key.key.isValidSignature(signature.signature, manifest: record.manifestDigest) ? .valid : .invalid
