@@ -150,8 +150,11 @@ extension SQLMetadataStore {
         """
     }
 
-    /// Digests in lists short enough for one statement's parameters.
-    static func batches(of digests: [Digest]) -> [ArraySlice<Digest>] {
-        stride(from: 0, to: digests.count, by: 500).map { digests[$0..<min($0 + 500, digests.count)] }
+    /// Keys in lists short enough for one statement's parameters (engines bound their number).
+    static func batches<Key>(of keys: [Key]) -> [ArraySlice<Key>] {
+        stride(from: 0, to: keys.count, by: 500).map { keys[$0..<min($0 + 500, keys.count)] }
     }
+
+    /// `?, ?, …`: the placeholders of an `IN (…)` list of `count` values.
+    static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
 }

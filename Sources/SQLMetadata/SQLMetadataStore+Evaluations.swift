@@ -49,10 +49,10 @@ extension SQLMetadataStore {
     public func evaluations(model: ModelName, numbers: [Int]) throws(MetadataError) -> [EvaluationRecord] {
         // By number, each a seek: a filtered page's numbers may lie far apart (90,000 and 500),
         // so a range between them could read a whole model's evaluations.
-        let batches = stride(from: 0, to: numbers.count, by: 500).map { numbers[$0..<min($0 + 500, numbers.count)] }
+        let batches = Self.batches(of: numbers)
         func batch(_ db: any SQLSession, _ batch: ArraySlice<Int>) throws -> [EvaluationRecord] {
             try evaluations(db.rows(
-                evaluationSelect + " WHERE m.name = ? AND v.number IN (\(batch.map { _ in "?" }.joined(separator: ", "))) ORDER BY e.id, x.position",
+                evaluationSelect + " WHERE m.name = ? AND v.number IN (\(Self.placeholders(batch.count))) ORDER BY e.id, x.position",
                 [model.value] + batch.map { $0 as any SQLBindable }))
         }
         guard batches.count > 1 else {

@@ -116,11 +116,9 @@ extension SQLMetadataStore {
                     [modelID, oldest, newest]))
             } else if !rows.isEmpty {
                 let ids: [Int64] = try rows.map { try $0[0] }
-                for start in stride(from: 0, to: ids.count, by: 500) {
-                    let batch = ids[start..<min(start + 500, ids.count)]
+                for batch in Self.batches(of: ids) {
                     try collect(try db.rows(
-                        "SELECT version_id, dataset, name, value FROM version_metrics WHERE version_id IN (\(batch.map { _ in "?" }.joined(separator: ", ")))",
-                        Array(batch)))
+                        "SELECT version_id, dataset, name, value FROM version_metrics WHERE version_id IN (\(Self.placeholders(batch.count)))", Array(batch)))
                 }
             }
             let versions = try rows.map { row in
@@ -268,10 +266,8 @@ extension SQLMetadataStore {
                 for id in ids { found[id] = try decoded { try fetchRecord(db, id: id) } }
                 return found
             }
-            for start in stride(from: 0, to: ids.count, by: 500) {
-                let batch = ids[start..<min(start + 500, ids.count)]
-                let rows = try db.rows(
-                    recordWithRowsSelect + " WHERE v.id IN (\(batch.map { _ in "?" }.joined(separator: ", ")))", batch.map { $0 as any SQLBindable })
+            for batch in Self.batches(of: ids) {
+                let rows = try db.rows(recordWithRowsSelect + " WHERE v.id IN (\(Self.placeholders(batch.count)))", batch.map { $0 as any SQLBindable })
                 for row in rows {
                     let id: VersionKey = try row["id"]
                     found[id] = try decoded { try aggregatedRecord(row) }

@@ -38,10 +38,9 @@ extension SQLMetadataStore {
     public func signatures(versionIDs: [VersionKey]) throws(MetadataError) -> [VersionKey: [StoredSignature]] {
         try read { db in
             var found = [VersionKey: [StoredSignature]]()
-            for start in stride(from: 0, to: versionIDs.count, by: 500) {
-                let batch = versionIDs[start..<min(start + 500, versionIDs.count)]
+            for batch in Self.batches(of: versionIDs) {
                 let rows = try db.rows(
-                    "SELECT * FROM signatures WHERE version_id IN (\(batch.map { _ in "?" }.joined(separator: ", "))) ORDER BY version_id, key_name",
+                    "SELECT * FROM signatures WHERE version_id IN (\(Self.placeholders(batch.count))) ORDER BY version_id, key_name",
                     batch.map { $0 as any SQLBindable })
                 for row in rows { found[try row["version_id"], default: []].append(try storedSignature(row)) }
             }
