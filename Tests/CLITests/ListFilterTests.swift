@@ -5,6 +5,28 @@ import Testing
 /// `list NAME` finds versions by metric, label, status, alias and time, and sorts them, on a
 /// history with every status in it.
 @Suite struct ListFilterTests {
+    /// A condition few versions meet is searched from the metric's index, one most meet version
+    /// by version in number order: both find the same versions, counted alike.
+    @Test func selectiveAndBroadConditionsFindTheSameVersions() throws {
+        let space = try CLIWorkspace()
+        for number in 1...25 {
+            try writeFile(space.directory.url("m\(number)/w.bin"), "weights \(number)")
+            let auc = number == 7 ? 0.97 : 0.80 + Double(number) / 1000
+            #expect(try space.run(["register", "churn", "m\(number)", "--no-git", "-q", "--metric", "holdout.auc=\(auc)"]).status == 0)
+        }
+        func listed(_ options: [String]) throws -> (numbers: [Int], total: Int?) {
+            let result = try space.run(["list", "churn", "--json"] + options)
+            #expect(result.status == 0, "\(options): \(result.stderr)")
+            let numbers = try #require(try result.json()["versions"] as? [[String: Any]]).compactMap { $0["version"] as? Int }
+            return (numbers, try result.json()["total"] as? Int)
+        }
+        #expect(try listed(["--where", "holdout.auc>=0.95"]) == ([7], 1), "one of 25: from the index")
+        #expect(try listed(["--where", "holdout.auc>=0.95", "--all"]).numbers == [7])
+        #expect(try listed(["--where", "holdout.auc<0.95", "--limit", "5"]) == ([25, 24, 23, 22, 21], 24), "24 of 25: in number order")
+        #expect(try listed(["--where", "holdout.auc<0.95", "--all"]).numbers == Array((1...25).reversed()).filter { $0 != 7 })
+        #expect(try listed(["--where", "holdout.auc>0.81", "--where", "holdout.auc<0.95"]) == (Array((11...25).reversed()), 15))
+    }
+
     @Test func versionsAreFoundAndSortedByWhatUsersSearchBy() throws {
         let space = try CLIWorkspace()
         for (index, auc) in [0.84, 0.81, 0.86, 0.83, 0.85, 0.82].enumerated() {
