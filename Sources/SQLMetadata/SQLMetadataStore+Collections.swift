@@ -123,15 +123,17 @@ extension SQLMetadataStore {
     /// inside the write's transaction: the caller stores them again and retries.
     func requireUncollected(_ db: any SQLSession, _ fence: BlobFence?) throws {
         guard let fence, !fence.digests.isEmpty else { return }
-        // A fence below the log's oldest entry may have missed pruned collections: all of its blobs count as collected.
-        if let oldest: Int64 = try db.value("SELECT MIN(seq) FROM blob_collections"), fence.position < oldest - 1 {
-            throw MetadataError.collected(Array(Set(fence.digests)).sorted { $0.description < $1.description })
-        }
+        let digests = Array(Set(fence.digests)).sorted { $0.description < $1.description }
         var collected = [Digest]()
-        for batch in Self.batches(of: Array(Set(fence.digests)).sorted { $0.description < $1.description }) {
-            let list = batch.map { _ in "?" }.joined(separator: ", ")
+        for (index, batch) in Self.batches(of: digests).enumerated() {
+            // The first batch also asks, in the same statement, whether the fence is below the
+            // log's oldest entry: it may have missed pruned collections (an empty row says so),
+            // and then all of its blobs count as collected.
+            let pruned = index == 0 ? "\nUNION ALL SELECT '' WHERE ? < (SELECT MIN(seq) FROM blob_collections) - 1" : ""
             let found: [String] = try db.column(
-                "SELECT DISTINCT digest FROM blob_collections WHERE seq > ? AND digest IN (\(list))", [fence.position] + batch.map(\.description))
+                "SELECT DISTINCT digest FROM blob_collections WHERE seq > ? AND digest IN (\(Self.placeholders(batch.count)))" + pruned,
+                [fence.position] + batch.map(\.description) + (index == 0 ? [fence.position] : []))
+            if found.contains("") { throw MetadataError.collected(digests) }
             collected += try found.map { try digest($0) }
         }
         if !collected.isEmpty { throw MetadataError.collected(collected.sorted { $0.description < $1.description }) }

@@ -6,11 +6,10 @@ extension SQLMetadataStore {
     /// reports when asked.
     public func factEvents(versionIDs: [VersionKey], driftReports: Bool) throws(MetadataError) -> [StoredEvent] {
         var events = [StoredEvent]()
-        // Bound, not written into the text: every full page is the same statement, prepared once.
-        for start in stride(from: 0, to: versionIDs.count, by: 1000) {
-            let keys = versionIDs[start..<min(start + 1000, versionIDs.count)]
+        // Bound, not written into the text: every full batch is the same statement, prepared once.
+        for keys in Self.batches(of: versionIDs) {
             events += try storedEvents(
-                filter: "e.to_version_id IN (\(keys.map { _ in "?" }.joined(separator: ", "))) AND \(Self.factActions(driftReports: driftReports))",
+                filter: "e.to_version_id IN (\(Self.placeholders(keys.count))) AND \(Self.factActions(driftReports: driftReports))",
                 arguments: keys.map { $0 })
         }
         return events

@@ -5,14 +5,15 @@ import MetadataStore
 import RegistryModel
 import RegistryStorage
 import RegistryTestSupport
+@testable import SQLMetadata
 import Testing
 
 @Suite struct MetadataDatabaseTests {
-    func newVersion(_ model: String, seed: UInt8) throws -> NewVersion {
+    func newVersion(_ model: String, seed: UInt8, auc: Double = 0.9) throws -> NewVersion {
         let file = FileEntry(path: "model.bin", digest: Digest(rawBytes: [UInt8](repeating: seed, count: 32)), size: 10, executable: false)
         let manifest = Manifest(
             model: try ModelName(model), files: [file], params: ["lr": .number(0.1)], datasets: [],
-            metrics: [try Metric(key: "holdout.auc", value: 0.9)], labels: [:], description: nil, parent: nil, git: nil)
+            metrics: [try Metric(key: "holdout.auc", value: auc)], labels: [:], description: nil, parent: nil, git: nil)
         let digest = Digest(rawBytes: [UInt8](repeating: seed &+ 100, count: 32))
         return NewVersion(
             manifest: manifest, manifestDigest: digest, gitNote: nil, createdAt: Date(), registrant: Registrant(user: "u", host: "h"),
@@ -23,6 +24,27 @@ import Testing
     let seal: EventSealer = { draft, place in
         let event = LedgerEvent(draft, at: place)
         return RecordedEvent(event: event, digest: FileHashing.digest(of: event.canonicalBytes()))
+    }
+
+    /// `--where` starts from the metric's index when fewer than a tenth of the model's versions
+    /// meet its condition; the count stops at that tenth, and the boundary holds.
+    @Test func aMetricConditionIsSelectiveBelowATenthOfTheVersions() throws {
+        let directory = TemporaryDirectory()
+        let database = try MetadataDatabase.open(path: directory.url("registry.sqlite"))
+        for seed in 1...25 {
+            let auc = [1: 0.99, 2: 0.98, 3: 0.97][seed] ?? 0.5
+            _ = try database.insertVersion(try newVersion("churn", seed: UInt8(seed), auc: auc), seal: seal)
+        }
+        func selective(_ at: Double) throws -> Bool {
+            var filter = VersionFilter()
+            filter.metrics = [VersionFilter.MetricCondition(dataset: "holdout", name: "auc", comparison: .atLeast, value: at)]
+            return try database.read { db in
+                let model: Int64 = try #require(try db.value("SELECT id FROM models WHERE name = 'churn'"))
+                return try database.metricIsSelective(db, filter, modelID: model)
+            }
+        }
+        #expect(try selective(0.99) && selective(0.98), "1 and 2 of 25: under a tenth")
+        #expect(try !selective(0.97) && !selective(0.5), "3 and 25 of 25: not")
     }
 
     @Test func writerRunsWithSynchronousFull() throws {
