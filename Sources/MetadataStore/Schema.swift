@@ -357,6 +357,17 @@ enum Schema {
                 CREATE INDEX versions_by_model_time ON versions(model_id, created_at);
                 """)
         }
+        migrator.registerMigration("v15-labels-by-model") { db in
+            // `list NAME --label` starts from the model's versions with that label when they are
+            // few, and `list --label` (every model) asks each model once, so the global (key,
+            // value) index goes. PostgreSQL's migration 10.
+            try db.execute(sql: """
+                ALTER TABLE version_labels ADD COLUMN model_id INTEGER REFERENCES models(id);
+                UPDATE version_labels SET model_id = (SELECT v.model_id FROM versions v WHERE v.id = version_labels.version_id);
+                DROP INDEX version_labels_by_key;
+                CREATE INDEX version_labels_by_model ON version_labels(model_id, key, value);
+                """)
+        }
         return migrator
     }
 

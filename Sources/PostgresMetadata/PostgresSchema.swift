@@ -306,5 +306,16 @@ enum PostgresSchema {
             CREATE INDEX versions_by_model_time ON versions(model_id, created_at);
             """
         ),
+        (
+            // A model's versions with a label, for `list NAME --label` and `list --label`
+            // (SQLite's v15).
+            "10-labels-by-model",
+            """
+            ALTER TABLE version_labels ADD COLUMN model_id BIGINT REFERENCES models(id);
+            UPDATE version_labels x SET model_id = v.model_id FROM versions v WHERE v.id = x.version_id;
+            DROP INDEX version_labels_by_key;
+            CREATE INDEX version_labels_by_model ON version_labels(model_id, key, value);
+            """
+        ),
     ]
 }

@@ -31,12 +31,14 @@ extension SQLMetadataStore {
         }
     }
 
+    /// The models with a version registered with label `key` = `value`: one seek per model on
+    /// its (model, key, value) label index.
     public func modelNames(labelled key: String, _ value: String) throws(MetadataError) -> Set<ModelName> {
         try readStatement { db in
             Set(try db.rows(
                 """
-                SELECT DISTINCT m.name FROM version_labels l JOIN versions v ON v.id = l.version_id JOIN models m ON m.id = v.model_id
-                WHERE l.key = ? AND l.value = ?
+                SELECT m.name FROM models m
+                WHERE EXISTS (SELECT 1 FROM version_labels l WHERE l.model_id = m.id AND l.key = ? AND l.value = ?)
                 """,
                 [key, value]
             ).map { try ModelName($0[0]) })
@@ -52,7 +54,7 @@ extension SQLMetadataStore {
     public func versions(of model: ModelName, matching filter: VersionFilter, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
         try read { db in
             guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return ([], 0) }
-            let selection = versionConditions(filter, modelID: modelID, byMetric: try metricIsSelective(db, filter, modelID: modelID))
+            let selection = versionConditions(filter, modelID: modelID, start: try searchStart(db, filter, modelID: modelID))
             let total: Int
             if !filter.counted {
                 total = 0
@@ -150,13 +152,15 @@ extension SQLMetadataStore {
     /// one model with two deprecated). The candidates are the model's own, so the model's
     /// version index is left out: SQLite would walk it instead.
     ///
-    /// With `byMetric`, the first metric condition starts the search from the model's entries
-    /// of that metric that meet it (a range of its (model, metric, value) index).
-    func versionConditions(_ filter: VersionFilter, modelID: Int64, byMetric: Bool) -> SQLFragment {
+    /// `start` may name the first label or metric condition instead: the search then starts from
+    /// the model's versions that meet it (a key of its (model, key, value) label index, or a range
+    /// of its (model, metric, value) index).
+    func versionConditions(_ filter: VersionFilter, modelID: Int64, start: VersionSearchStart) -> SQLFragment {
         var conditions: [String]
         var arguments: [(any SQLBindable)?] = [modelID]
         // The condition that starts the search is not probed again per candidate.
         var metrics = filter.metrics[...]
+        var labels = filter.labels[...]
         var everHeld = filter.everHeld
         switch (filter.status, filter.everHeld) {
         case (.deprecated?, _): conditions = ["v.id IN (SELECT c.to_version_id FROM events c WHERE c.model_id = ? AND c.action = 'deprecate')"]
@@ -166,7 +170,11 @@ extension SQLMetadataStore {
             conditions = ["v.id IN (SELECT c.to_version_id FROM events c WHERE c.model_id = ? AND c.alias = ? AND c.action IN ('promote', 'rollback'))"]
             arguments.append(alias.value)
             everHeld = nil
-        case (_, nil) where byMetric:
+        case (_, nil) where start == .label:
+            let label = labels.removeFirst()
+            conditions = ["v.id IN (\(Self.labelEntries))"]
+            arguments += [label.key, label.value]
+        case (_, nil) where start == .metric:
             let metric = metrics.removeFirst()
             conditions = ["v.id IN (\(Self.metricEntries(metric)))"]
             arguments += [metric.dataset, metric.name, metric.value]
@@ -192,7 +200,7 @@ extension SQLMetadataStore {
             conditions.append("EXISTS (SELECT 1 FROM version_metrics m WHERE m.version_id = v.id AND m.dataset = ? AND m.name = ? AND m.value \(Self.sqlOperator(metric.comparison)) ?)")
             arguments += [metric.dataset, metric.name, metric.value]
         }
-        for label in filter.labels {
+        for label in labels {
             conditions.append("EXISTS (SELECT 1 FROM version_labels l WHERE l.version_id = v.id AND l.key = ? AND l.value = ?)")
             arguments += [label.key, label.value]
         }
@@ -221,20 +229,28 @@ extension SQLMetadataStore {
         "SELECT c.version_id FROM version_metrics c WHERE c.model_id = ? AND c.dataset = ? AND c.name = ? AND c.value \(sqlOperator(metric.comparison)) ?"
     }
 
-    /// Whether few enough of a model's versions meet the filter's first metric condition that the
-    /// search should start from them: counted on the index, against the model's versions. A
-    /// condition most versions meet is cheaper checked version by version in number order, where
-    /// the page fills at once (starting from 20,000 matches of 100,000 sorted them all: 55 ms
-    /// for a page found in 0.2 ms). The count stops at a tenth of the versions, the most a
-    /// selective condition may match: a broad one on a million versions is not counted through
-    /// (a streamed `--all` asks again for every page).
-    func metricIsSelective(_ db: any SQLSession, _ filter: VersionFilter, modelID: Int64) throws -> Bool {
-        guard let metric = filter.metrics.first, filter.status == nil || filter.status == .active, filter.everHeld == nil else { return false }
+    /// The versions of model `?` registered with label `?` = `?`.
+    static var labelEntries: String { "SELECT c.version_id FROM version_labels c WHERE c.model_id = ? AND c.key = ? AND c.value = ?" }
+
+    /// Whether few enough of a model's versions meet the filter's first label, or else its first
+    /// metric condition, that the search should start from them: counted on the index, against
+    /// the model's versions. A condition most versions meet is cheaper checked version by version
+    /// in number order, where the page fills at once (starting from 20,000 matches of 100,000
+    /// sorted them all: 55 ms for a page found in 0.2 ms). A count stops at a tenth of the
+    /// versions, the most a selective condition may match: a broad one on a million versions is
+    /// not counted through (a streamed `--all` asks again for every page).
+    func searchStart(_ db: any SQLSession, _ filter: VersionFilter, modelID: Int64) throws -> VersionSearchStart {
+        guard filter.status == nil || filter.status == .active, filter.everHeld == nil, !(filter.labels.isEmpty && filter.metrics.isEmpty) else {
+            return .everyVersion
+        }
         let versions: Int = try db.value("SELECT MAX(number) FROM versions WHERE model_id = ?", [modelID]) ?? 0
-        let enough = versions / 10 + 1
-        let matching: Int = try db.value(
-            "SELECT COUNT(*) FROM (\(Self.metricEntries(metric)) LIMIT ?) x", [modelID, metric.dataset, metric.name, metric.value, enough]) ?? 0
-        return matching * 10 < versions
+        func few(_ entries: String, _ arguments: [(any SQLBindable)?]) throws -> Bool {
+            let matching: Int = try db.value("SELECT COUNT(*) FROM (\(entries) LIMIT ?) x", [modelID] + arguments + [versions / 10 + 1]) ?? 0
+            return matching * 10 < versions
+        }
+        if let label = filter.labels.first, try few(Self.labelEntries, [label.key, label.value]) { return .label }
+        if let metric = filter.metrics.first, try few(Self.metricEntries(metric), [metric.dataset, metric.name, metric.value]) { return .metric }
+        return .everyVersion
     }
 
     /// How many versions of a model are deleted now: `delete` events less `undelete` events,
@@ -515,3 +531,6 @@ private let recordWithRowsSelect = """
     FROM versions v JOIN models m ON m.id = v.model_id
     LEFT JOIN versions p ON p.id = v.parent_version_id LEFT JOIN models pm ON pm.id = p.model_id
     """
+
+/// Where the search for a model's versions starts when no status or alias names them.
+enum VersionSearchStart { case everyVersion, label, metric }

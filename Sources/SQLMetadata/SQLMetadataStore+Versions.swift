@@ -75,7 +75,7 @@ extension SQLMetadataStore {
                 [versionID, modelID, metric.dataset, metric.name, metric.value])
         }
         for (key, value) in manifest.labels {
-            try db.execute("INSERT INTO version_labels (version_id, key, value) VALUES (?, ?, ?)", [versionID, key, value])
+            try db.execute("INSERT INTO version_labels (version_id, model_id, key, value) VALUES (?, ?, ?, ?)", [versionID, modelID, key, value])
         }
         _ = try appendChained(
             db,

@@ -5,14 +5,17 @@ import Testing
 /// `list NAME` finds versions by metric, label, status, alias and time, and sorts them, on a
 /// history with every status in it.
 @Suite struct ListFilterTests {
-    /// A condition few versions meet is searched from the metric's index, one most meet version
-    /// by version in number order: both find the same versions, counted alike.
+    /// A condition few versions meet is searched from the metric's or label's index, one most
+    /// meet version by version in number order: both find the same versions, counted alike. The
+    /// table counts nothing: it says whether more versions follow from one version read beyond
+    /// the page.
     @Test func selectiveAndBroadConditionsFindTheSameVersions() throws {
         let space = try CLIWorkspace()
         for number in 1...25 {
             try writeFile(space.directory.url("m\(number)/w.bin"), "weights \(number)")
             let auc = number == 7 ? 0.97 : 0.80 + Double(number) / 1000
-            #expect(try space.run(["register", "churn", "m\(number)", "--no-git", "-q", "--metric", "holdout.auc=\(auc)"]).status == 0)
+            let owner = number == 7 ? "risk" : "ops"
+            #expect(try space.run(["register", "churn", "m\(number)", "--no-git", "-q", "--metric", "holdout.auc=\(auc)", "--label", "owner=\(owner)"]).status == 0)
         }
         func listed(_ options: [String]) throws -> (numbers: [Int], total: Int?) {
             let result = try space.run(["list", "churn", "--json"] + options)
@@ -25,6 +28,23 @@ import Testing
         #expect(try listed(["--where", "holdout.auc<0.95", "--limit", "5"]) == ([25, 24, 23, 22, 21], 24), "24 of 25: in number order")
         #expect(try listed(["--where", "holdout.auc<0.95", "--all"]).numbers == Array((1...25).reversed()).filter { $0 != 7 })
         #expect(try listed(["--where", "holdout.auc>0.81", "--where", "holdout.auc<0.95"]) == (Array((11...25).reversed()), 15))
+        #expect(try listed(["--label", "owner=risk"]) == ([7], 1), "one of 25: from the label's index")
+        #expect(try listed(["--label", "owner=ops", "--limit", "5"]) == ([25, 24, 23, 22, 21], 24), "24 of 25: in number order")
+        #expect(try listed(["--label", "owner=ops", "--where", "holdout.auc>=0.95"]) == ([], 0))
+        #expect(try listed(["--label", "owner=risk", "--where", "holdout.auc>=0.95", "--status", "active"]) == ([7], 1))
+
+        func table(_ options: [String]) throws -> (rows: [Int], note: String) {
+            let result = try space.run(["list", "churn"] + options)
+            #expect(result.status == 0, "\(options): \(result.stderr)")
+            let rows = result.stdout.split(separator: "\n").dropFirst().compactMap { Int($0.split(separator: " ").first ?? "") }
+            return (rows, result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        #expect(try table(["--label", "owner=ops", "--limit", "5"]) == (
+            [25, 24, 23, 22, 21], "(older versions not shown; the next page: mreg list churn --after 21, or --all)"))
+        #expect(try table(["--label", "owner=ops", "--limit", "5", "--after", "6"]) == ([5, 4, 3, 2, 1], ""), "the last page says nothing")
+        #expect(try table(["--label", "owner=risk", "--limit", "1"]) == ([7], ""), "exactly a page")
+        #expect(try table(["--label", "owner=nobody"]) == ([], "no version of churn is kept by these options"))
+        #expect(try table(["--label", "owner=risk", "--after", "7"]) == ([], "no version of churn below 7 is kept by these options"))
     }
 
     @Test func versionsAreFoundAndSortedByWhatUsersSearchBy() throws {

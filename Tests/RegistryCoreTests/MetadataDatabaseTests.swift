@@ -9,11 +9,11 @@ import RegistryTestSupport
 import Testing
 
 @Suite struct MetadataDatabaseTests {
-    func newVersion(_ model: String, seed: UInt8, auc: Double = 0.9) throws -> NewVersion {
+    func newVersion(_ model: String, seed: UInt8, auc: Double = 0.9, labels: [String: String] = [:]) throws -> NewVersion {
         let file = FileEntry(path: "model.bin", digest: Digest(rawBytes: [UInt8](repeating: seed, count: 32)), size: 10, executable: false)
         let manifest = Manifest(
             model: try ModelName(model), files: [file], params: ["lr": .number(0.1)], datasets: [],
-            metrics: [try Metric(key: "holdout.auc", value: auc)], labels: [:], description: nil, parent: nil, git: nil)
+            metrics: [try Metric(key: "holdout.auc", value: auc)], labels: labels, description: nil, parent: nil, git: nil)
         let digest = Digest(rawBytes: [UInt8](repeating: seed &+ 100, count: 32))
         return NewVersion(
             manifest: manifest, manifestDigest: digest, gitNote: nil, createdAt: Date(), registrant: Registrant(user: "u", host: "h"),
@@ -26,25 +26,33 @@ import Testing
         return RecordedEvent(event: event, digest: FileHashing.digest(of: event.canonicalBytes()))
     }
 
-    /// `--where` starts from the metric's index when fewer than a tenth of the model's versions
-    /// meet its condition; the count stops at that tenth, and the boundary holds.
-    @Test func aMetricConditionIsSelectiveBelowATenthOfTheVersions() throws {
+    /// `--label` and `--where` start from their index when fewer than a tenth of the model's
+    /// versions meet the first such condition (a label before a metric); the count stops at that
+    /// tenth, and the boundary holds.
+    @Test func aConditionStartsTheSearchBelowATenthOfTheVersions() throws {
         let directory = TemporaryDirectory()
         let database = try MetadataDatabase.open(path: directory.url("registry.sqlite"))
         for seed in 1...25 {
             let auc = [1: 0.99, 2: 0.98, 3: 0.97][seed] ?? 0.5
-            _ = try database.insertVersion(try newVersion("churn", seed: UInt8(seed), auc: auc), seal: seal)
+            let owner = seed <= 2 ? "risk" : seed <= 5 ? "growth" : "ops"
+            _ = try database.insertVersion(try newVersion("churn", seed: UInt8(seed), auc: auc, labels: ["owner": owner]), seal: seal)
         }
-        func selective(_ at: Double) throws -> Bool {
+        _ = try database.insertVersion(try newVersion("other", seed: 99, labels: ["owner": "risk"]), seal: seal)
+        func start(auc: Double? = nil, owner: String? = nil) throws -> VersionSearchStart {
             var filter = VersionFilter()
-            filter.metrics = [VersionFilter.MetricCondition(dataset: "holdout", name: "auc", comparison: .atLeast, value: at)]
+            filter.metrics = auc.map { [VersionFilter.MetricCondition(dataset: "holdout", name: "auc", comparison: .atLeast, value: $0)] } ?? []
+            filter.labels = owner.map { [("owner", $0)] } ?? []
             return try database.read { db in
                 let model: Int64 = try #require(try db.value("SELECT id FROM models WHERE name = 'churn'"))
-                return try database.metricIsSelective(db, filter, modelID: model)
+                return try database.searchStart(db, filter, modelID: model)
             }
         }
-        #expect(try selective(0.99) && selective(0.98), "1 and 2 of 25: under a tenth")
-        #expect(try !selective(0.97) && !selective(0.5), "3 and 25 of 25: not")
+        #expect(try start(auc: 0.99) == .metric && start(auc: 0.98) == .metric, "1 and 2 of 25: under a tenth")
+        #expect(try start(auc: 0.97) == .everyVersion && start(auc: 0.5) == .everyVersion, "3 and 25 of 25: not")
+        #expect(try start(owner: "risk") == .label, "2 of 25 (the other model's version is not counted)")
+        #expect(try start(owner: "growth") == .everyVersion && start(owner: "ops") == .everyVersion, "3 and 20 of 25")
+        #expect(try start(auc: 0.99, owner: "risk") == .label && start(auc: 0.99, owner: "ops") == .metric, "a label first, then a metric")
+        #expect(try start() == .everyVersion)
     }
 
     @Test func writerRunsWithSynchronousFull() throws {
@@ -99,13 +107,16 @@ import Testing
         #expect(throws: MetadataError.newerSchema(unknownMigrations: ["v99-future"])) { try MetadataDatabase.open(path: path) }
     }
 
-    /// A registry written before metrics carried their model (v13) gets the model of each
-    /// metric row when this version first opens it, so `list --where` finds its versions.
-    @Test func metricsOfAnOlderRegistryGainTheirModel() throws {
+    /// A registry written before metrics and labels carried their model (v13) gets the model of
+    /// each metric and label row when this version first opens it, so `list --where` and
+    /// `--label` find its versions.
+    @Test func metricsAndLabelsOfAnOlderRegistryGainTheirModel() throws {
         let directory = TemporaryDirectory()
         let path = directory.url("registry.sqlite")
         let database = try MetadataDatabase.open(path: path)
-        for seed in UInt8(1)...3 { _ = try database.insertVersion(try newVersion(seed == 3 ? "other" : "churn", seed: seed), seal: seal) }
+        for seed in UInt8(1)...3 {
+            _ = try database.insertVersion(try newVersion(seed == 3 ? "other" : "churn", seed: seed, labels: ["owner": "risk"]), seal: seal)
+        }
         // Back to v13's table, as an older mreg left it.
         let downgrade = try run("/usr/bin/env", ["python3", "-c", """
             import sqlite3, sys
@@ -121,6 +132,14 @@ import Testing
                 DROP INDEX versions_by_model_time;
                 CREATE INDEX versions_by_created_at ON versions(created_at);
                 DELETE FROM grdb_migrations WHERE identifier = 'v14-filters-by-model';
+                DROP INDEX version_labels_by_model;
+                CREATE TABLE old_labels (version_id INTEGER NOT NULL REFERENCES versions(id), key TEXT NOT NULL, value TEXT NOT NULL,
+                    PRIMARY KEY (version_id, key)) WITHOUT ROWID;
+                INSERT INTO old_labels SELECT version_id, key, value FROM version_labels;
+                DROP TABLE version_labels;
+                ALTER TABLE old_labels RENAME TO version_labels;
+                CREATE INDEX version_labels_by_key ON version_labels(key, value);
+                DELETE FROM grdb_migrations WHERE identifier = 'v15-labels-by-model';
             \"\"\")
             """, path], in: directory.path)
         #expect(downgrade.status == 0, "\(downgrade.stderr)")
@@ -129,6 +148,10 @@ import Testing
         filter.metrics = [VersionFilter.MetricCondition(dataset: "holdout", name: "auc", comparison: .atLeast, value: 0.9)]
         #expect(try upgraded.versions(of: try ModelName("churn"), matching: filter, limit: nil, after: nil).versions.map(\.number) == [2, 1])
         #expect(try upgraded.versions(of: try ModelName("other"), matching: filter, limit: nil, after: nil).versions.map(\.number) == [1])
+        var labelled = VersionFilter()
+        labelled.labels = [("owner", "risk")]
+        #expect(try upgraded.versions(of: try ModelName("churn"), matching: labelled, limit: nil, after: nil).versions.map(\.number) == [2, 1])
+        #expect(try upgraded.modelNames(labelled: "owner", "risk") == [try ModelName("churn"), try ModelName("other")])
     }
 
     /// Lookups that commands run on every call must use an index, not scan the table.
@@ -138,7 +161,7 @@ import Testing
         ("SELECT id FROM versions WHERE git_commit = 'x'", "versions_by_git_commit"),
         ("SELECT version_id FROM version_datasets WHERE dataset_digest = 'x'", "version_datasets_by_dataset"),
         ("SELECT id FROM versions WHERE model_id = 1 AND number = 3", "INDEX"),
-        ("SELECT version_id FROM version_labels WHERE key = 'a' AND value = 'b'", "version_labels_by_key"),
+        ("SELECT version_id FROM version_labels WHERE model_id = 1 AND key = 'a' AND value = 'b'", "version_labels_by_model"),
         ("SELECT version_id FROM version_metrics WHERE model_id = 1 AND dataset = 'h' AND name = 'auc' AND value >= 0.9", "version_metrics_by_model"),
         ("SELECT number FROM versions WHERE model_id = 1 AND created_at >= '2026' AND created_at < '2027'", "versions_by_model_time"),
         ("SELECT to_version_id FROM events WHERE model_id = 1 AND alias = 'production' ORDER BY seq DESC LIMIT 1", "events_by_alias"),

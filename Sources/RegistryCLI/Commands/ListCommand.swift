@@ -228,7 +228,16 @@ struct ListCommand: RegistryCommand {
         var filter = try filter()
         // --all in number order streams; a sorted --all is one query (a sort has no cursor).
         let streamed = all && filter.order == .number
-        var (versions, total) = try registry.versions(of: name, matching: filter, limit: streamed ? Self.streamedPage : all ? nil : limit, after: after)
+        // The table prints no total, only whether more versions follow the page: it asks for one
+        // version more than it shows instead of counting all the filter keeps (a filtered count
+        // visits every version of a model, a million in issue 12's registry).
+        let table = !global.json
+        if table { filter.counted = false }
+        let pageSize = streamed ? Self.streamedPage : all ? nil : table ? limit + 1 : limit
+        var (versions, total) = try registry.versions(of: name, matching: filter, limit: pageSize, after: after)
+        let more = table && !all && versions.count > limit
+        if more { versions.removeLast() }
+        let noneKept = versions.isEmpty
         let marks = try registry.releaseMarks(model: name)
         let header = ["VERSION", "DIGEST", "CREATED", "COMMIT", "SIZE", "ALIASES", "STATUS", "METRICS"]
         var widths: [Int]?
@@ -262,8 +271,8 @@ struct ListCommand: RegistryCommand {
             Console.write(Data(array.close.utf8), error: false)
             return
         }
-        if total == 0 { note("no version of \(name) is kept by these options") }
-        if !all, sort == nil, let oldest = versions.last?.number, oldest > 1, versions.count < total {
+        if noneKept { note("no version of \(name)\(after.map { " below \($0)" } ?? "") is kept by these options") }
+        if more, sort == nil, let oldest = versions.last?.number {
             note("(older versions not shown; the next page: mreg list \(name) --after \(oldest), or --all)")
         }
     }
