@@ -52,7 +52,4 @@ public struct VersionFilter: Sendable {
     public var counted = true
 
     public init() {}
-
-    /// Whether anything but `deleted` is asked: the plain listing has a faster count.
-    public var narrows: Bool { !metrics.isEmpty || !labels.isEmpty || status != nil || everHeld != nil || since != nil || until != nil }
 }

@@ -47,24 +47,17 @@ extension SQLMetadataStore {
 
     /// The versions of one model that `filter` keeps, in its order, `limit` of them from `after`
     /// (newest first: a page is read on the (model, number) index from where the last one ended,
-    /// at any model size), with their metrics, and how many it keeps in all. The search starts
-    /// from the fewest candidates an index names (`versionConditions`); each other condition is
-    /// an indexed probe per candidate: metrics and labels on their (version, key) keys, statuses
-    /// and aliases on the ledger's indexes by version.
+    /// at any model size), with their metrics, and how many it keeps in all (`keptCount`). The
+    /// search starts from the fewest candidates an index names (`versionConditions`); each other
+    /// condition is an indexed probe per candidate: metrics and labels on their (version, key)
+    /// keys, statuses and aliases on the ledger's indexes by version.
     public func versions(of model: ModelName, matching filter: VersionFilter, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
         try read { db in
             guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return ([], 0) }
-            let selection = versionConditions(filter, modelID: modelID, start: try searchStart(db, filter, modelID: modelID))
-            let total: Int
-            if !filter.counted {
-                total = 0
-            } else if filter.narrows {
-                total = try db.value("SELECT COUNT(*) FROM versions v WHERE \(selection.sql)", selection.arguments) ?? 0
-            } else {
-                // Gap-free numbers: the count is the latest number, less the deleted (see `models`).
-                let issued: Int = try db.value("SELECT MAX(number) FROM versions WHERE model_id = ?", [modelID]) ?? 0
-                total = filter.deleted ? issued : issued - (try deletedCount(db, modelID: modelID))
-            }
+            let issued: Int = try db.value("SELECT MAX(number) FROM versions WHERE model_id = ?", [modelID]) ?? 0
+            let start = try searchStart(db, filter, modelID: modelID, versions: issued)
+            let selection = versionConditions(filter, modelID: modelID, start: start)
+            let total = filter.counted ? try keptCount(db, filter, modelID: modelID, start: start, versions: issued) : 0
             let page = after.map { _ in " AND v.number < ?" } ?? ""
             let pageArguments: [(any SQLBindable)?] = after.map { [$0] } ?? []
             let columns = """
@@ -180,22 +173,7 @@ extension SQLMetadataStore {
             arguments += [metric.dataset, metric.name, metric.value]
         default: conditions = ["v.model_id = ?"]
         }
-        let deleted = SQLFragment.isDeleted(versionID: "v.id")
-        let deprecated = """
-            COALESCE((SELECT s.action FROM events s WHERE s.to_version_id = v.id AND s.action IN ('deprecate', 'lift_deprecation')
-                ORDER BY s.seq DESC LIMIT 1) = 'deprecate', FALSE)
-            """
-        let rolledBack = """
-            EXISTS (SELECT 1 FROM events r WHERE r.from_version_id = v.id AND r.action = 'rollback'
-                AND NOT EXISTS (SELECT 1 FROM events l WHERE l.to_version_id = v.id AND l.action = 'lift_rollback' AND l.alias = r.alias AND l.seq > r.seq))
-            """
-        switch filter.status {
-        case .deleted?: conditions.append(deleted)
-        case .deprecated?: conditions += ["NOT \(deleted)", deprecated]
-        case .rolledBack?: conditions += ["NOT \(deleted)", "NOT \(deprecated)", rolledBack]
-        case .active?: conditions += ["NOT \(deleted)", "NOT \(deprecated)", "NOT \(rolledBack)"]
-        case nil: if !filter.deleted { conditions.append("NOT \(deleted)") }
-        }
+        conditions += Self.statusConditions(filter)
         for metric in metrics {
             conditions.append("EXISTS (SELECT 1 FROM version_metrics m WHERE m.version_id = v.id AND m.dataset = ? AND m.name = ? AND m.value \(Self.sqlOperator(metric.comparison)) ?)")
             arguments += [metric.dataset, metric.name, metric.value]
@@ -219,6 +197,72 @@ extension SQLMetadataStore {
         return SQLFragment(conditions.joined(separator: " AND "), arguments)
     }
 
+    /// The conditions (over `versions v`) of the status `filter` asks for; none when it keeps
+    /// every status (`--deleted` without `--status`).
+    static func statusConditions(_ filter: VersionFilter) -> [String] {
+        let deleted = SQLFragment.isDeleted(versionID: "v.id")
+        let deprecated = """
+            COALESCE((SELECT s.action FROM events s WHERE s.to_version_id = v.id AND s.action IN ('deprecate', 'lift_deprecation')
+                ORDER BY s.seq DESC LIMIT 1) = 'deprecate', FALSE)
+            """
+        let rolledBack = """
+            EXISTS (SELECT 1 FROM events r WHERE r.from_version_id = v.id AND r.action = 'rollback'
+                AND NOT EXISTS (SELECT 1 FROM events l WHERE l.to_version_id = v.id AND l.action = 'lift_rollback' AND l.alias = r.alias AND l.seq > r.seq))
+            """
+        switch filter.status {
+        case .deleted?: return [deleted]
+        case .deprecated?: return ["NOT \(deleted)", deprecated]
+        case .rolledBack?: return ["NOT \(deleted)", "NOT \(deprecated)", rolledBack]
+        case .active?: return ["NOT \(deleted)", "NOT \(deprecated)", "NOT \(rolledBack)"]
+        case nil: return filter.deleted ? [] : ["NOT \(deleted)"]
+        }
+    }
+
+    /// How many of a model's versions `filter` keeps, without visiting each where the indexes
+    /// allow. A status other than active, or an alias, names its few candidates already. Active
+    /// versions (or every one not deleted) are all that meet the other conditions, less those
+    /// of them the status removes; those are among the model's marked versions (deleted,
+    /// deprecated or rolled back at least once), few and read off the ledger's (model, action)
+    /// index. The versions that meet the other conditions are counted on one index when one
+    /// condition or none is asked (the model's latest number, gap-free, when none): a label or
+    /// status kept by half of a million versions is counted without probing each.
+    func keptCount(_ db: any SQLSession, _ filter: VersionFilter, modelID: Int64, start: VersionSearchStart, versions: Int) throws -> Int {
+        guard filter.status == nil || filter.status == .active, filter.everHeld == nil else {
+            let selection = versionConditions(filter, modelID: modelID, start: start)
+            return try db.value("SELECT COUNT(*) FROM versions v WHERE \(selection.sql)", selection.arguments) ?? 0
+        }
+        var unmarked = filter
+        unmarked.status = nil
+        unmarked.deleted = true
+        let candidates = versionConditions(unmarked, modelID: modelID, start: start)
+        let times = filter.since != nil || filter.until != nil ? 1 : 0
+        let met: Int
+        switch start {
+        case .everyVersion where filter.labels.count + filter.metrics.count + times == 0:
+            met = versions
+        case .label where filter.labels.count + filter.metrics.count + times == 1:
+            let label = filter.labels[0]
+            met = try db.value("SELECT COUNT(*) FROM (\(Self.labelEntries)) x", [modelID, label.key, label.value]) ?? 0
+        case .metric where filter.labels.count + filter.metrics.count + times == 1:
+            let metric = filter.metrics[0]
+            met = try db.value("SELECT COUNT(*) FROM (\(Self.metricEntries(metric))) x", [modelID, metric.dataset, metric.name, metric.value]) ?? 0
+        default:
+            met = try db.value("SELECT COUNT(*) FROM versions v WHERE \(candidates.sql)", candidates.arguments) ?? 0
+        }
+        let status = Self.statusConditions(filter)
+        guard !status.isEmpty else { return met }
+        let marked = filter.status == .active
+            ? """
+              SELECT c.to_version_id FROM events c WHERE c.model_id = ? AND c.action IN ('delete', 'deprecate')
+              UNION SELECT c.from_version_id FROM events c WHERE c.model_id = ? AND c.action = 'rollback'
+              """
+            : "SELECT c.to_version_id FROM events c WHERE c.model_id = ? AND c.action = 'delete'"
+        let removed: Int = try db.value(
+            "SELECT COUNT(*) FROM versions v WHERE v.id IN (\(marked)) AND \(candidates.sql) AND NOT (\(status.joined(separator: " AND ")))",
+            (filter.status == .active ? [modelID, modelID] : [modelID]) + candidates.arguments) ?? 0
+        return met - removed
+    }
+
     /// A metric comparison as SQL writes it.
     static func sqlOperator(_ comparison: VersionFilter.MetricCondition.Comparison) -> String {
         comparison == .notEqual ? "<>" : comparison.rawValue
@@ -239,11 +283,10 @@ extension SQLMetadataStore {
     /// sorted them all: 55 ms for a page found in 0.2 ms). A count stops at a tenth of the
     /// versions, the most a selective condition may match: a broad one on a million versions is
     /// not counted through (a streamed `--all` asks again for every page).
-    func searchStart(_ db: any SQLSession, _ filter: VersionFilter, modelID: Int64) throws -> VersionSearchStart {
+    func searchStart(_ db: any SQLSession, _ filter: VersionFilter, modelID: Int64, versions: Int) throws -> VersionSearchStart {
         guard filter.status == nil || filter.status == .active, filter.everHeld == nil, !(filter.labels.isEmpty && filter.metrics.isEmpty) else {
             return .everyVersion
         }
-        let versions: Int = try db.value("SELECT MAX(number) FROM versions WHERE model_id = ?", [modelID]) ?? 0
         func few(_ entries: String, _ arguments: [(any SQLBindable)?]) throws -> Bool {
             let matching: Int = try db.value("SELECT COUNT(*) FROM (\(entries) LIMIT ?) x", [modelID] + arguments + [versions / 10 + 1]) ?? 0
             return matching * 10 < versions
@@ -251,17 +294,6 @@ extension SQLMetadataStore {
         if let label = filter.labels.first, try few(Self.labelEntries, [label.key, label.value]) { return .label }
         if let metric = filter.metrics.first, try few(Self.metricEntries(metric), [metric.dataset, metric.name, metric.value]) { return .metric }
         return .everyVersion
-    }
-
-    /// How many versions of a model are deleted now: `delete` events less `undelete` events,
-    /// which alternate per version.
-    func deletedCount(_ db: any SQLSession, modelID: Int64) throws -> Int {
-        try db.value(
-            """
-            SELECT (SELECT COUNT(*) FROM events WHERE model_id = ? AND action = 'delete')
-                - (SELECT COUNT(*) FROM events WHERE model_id = ? AND action = 'undelete')
-            """,
-            [modelID, modelID]) ?? 0
     }
 
     /// Everything recorded about one version: on PostgreSQL one statement (the version's rows

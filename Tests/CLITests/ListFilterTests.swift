@@ -112,6 +112,19 @@ import Testing
         #expect(try listed(["--since", "2000-01-01", "--until", "2999-01-01"]).numbers == [5, 4, 3, 2, 1])
         #expect(try listed(["--until", "2000-01-01"]) == ([], 0))
         #expect(try listed(["--where", "holdout.auc>=0.8", "--limit", "2", "--after", "4"]) == ([3, 2], 5))
+        // Totals are counted on an index less the marked versions the status removes, where one
+        // condition or none is asked: each equals the versions listed in full.
+        for options in [
+            [], ["--deleted"], ["--status", "active"], ["--label", "owner=risk"], ["--label", "owner=growth", "--status", "active"],
+            ["--label", "owner=growth", "--deleted"], ["--where", "holdout.auc>=0.83", "--status", "active"], ["--where", "holdout.auc<0.85"],
+            ["--since", "2000-01-01", "--status", "active"], ["--label", "owner=risk", "--where", "holdout.auc>=0.85", "--status", "active"],
+            ["--status", "deprecated"], ["--alias", "production", "--status", "active"],
+        ] {
+            let (numbers, total) = try listed(options + ["--limit", "1"])
+            let every = try listed(options + ["--all"]).numbers
+            #expect(total == every.count && numbers == Array(every.prefix(1)), "\(options): \(total ?? -1) counted, \(every) listed")
+        }
+        #expect(try listed(["--label", "owner=growth", "--status", "active"]).numbers == [2], "4 rolled back, 6 deleted")
 
         try space.expectRefusal(["list", "churn", "--where", "holdout.auc"], status: 64, mentioning: "METRIC OP NUMBER")
         try space.expectRefusal(["list", "churn", "--where", "holdout.auc>=high"], status: 64, mentioning: "METRIC OP NUMBER")

@@ -44,7 +44,7 @@ import Testing
             filter.labels = owner.map { [("owner", $0)] } ?? []
             return try database.read { db in
                 let model: Int64 = try #require(try db.value("SELECT id FROM models WHERE name = 'churn'"))
-                return try database.searchStart(db, filter, modelID: model)
+                return try database.searchStart(db, filter, modelID: model, versions: 25)
             }
         }
         #expect(try start(auc: 0.99) == .metric && start(auc: 0.98) == .metric, "1 and 2 of 25: under a tenth")
