@@ -55,7 +55,7 @@ extension SQLMetadataStore {
         try read { db in
             guard let modelID: Int64 = try db.value("SELECT id FROM models WHERE name = ?", [model.value]) else { return ([], 0) }
             let issued: Int = try db.value("SELECT MAX(number) FROM versions WHERE model_id = ?", [modelID]) ?? 0
-            let start = try searchStart(db, filter, modelID: modelID, versions: issued)
+            let start = try searchStart(db, filter, modelID: modelID, versions: issued, limit: limit)
             let selection = versionConditions(filter, modelID: modelID, start: start)
             let total = filter.counted ? try keptCount(db, filter, modelID: modelID, start: start, versions: issued) : 0
             let page = after.map { _ in " AND v.number < ?" } ?? ""
@@ -277,19 +277,21 @@ extension SQLMetadataStore {
     static var labelEntries: String { "SELECT c.version_id FROM version_labels c WHERE c.model_id = ? AND c.key = ? AND c.value = ?" }
 
     /// Whether few enough of a model's versions meet the filter's first label, or else its first
-    /// metric condition, that the search should start from them: counted on the index, against
-    /// the model's versions. A condition most versions meet is cheaper checked version by version
-    /// in number order, where the page fills at once (starting from 20,000 matches of 100,000
-    /// sorted them all: 55 ms for a page found in 0.2 ms). A count stops at a tenth of the
-    /// versions, the most a selective condition may match: a broad one on a million versions is
-    /// not counted through (a streamed `--all` asks again for every page).
-    func searchStart(_ db: any SQLSession, _ filter: VersionFilter, modelID: Int64, versions: Int) throws -> VersionSearchStart {
+    /// metric condition, that the search should start from them, counted on the index. Starting
+    /// there reads every match (and sorts them); number order reads about `limit` × versions ÷
+    /// matches versions to fill the page. So the index wins below √(`limit` × versions) matches,
+    /// and never above a tenth of the versions (starting from 20,000 matches of 100,000 sorted
+    /// them all: 55 ms for a page found in 0.2 ms). The count stops at that bound: about 7,000
+    /// entries for a page of 50 of a million versions, 32,000 for each page of 1,000 that
+    /// `--all` streams.
+    func searchStart(_ db: any SQLSession, _ filter: VersionFilter, modelID: Int64, versions: Int, limit: Int?) throws -> VersionSearchStart {
         guard filter.status == nil || filter.status == .active, filter.everHeld == nil, !(filter.labels.isEmpty && filter.metrics.isEmpty) else {
             return .everyVersion
         }
+        let bound = min(Double(versions) / 10, limit.map { (Double($0) * Double(versions)).squareRoot() } ?? .infinity)
         func few(_ entries: String, _ arguments: [(any SQLBindable)?]) throws -> Bool {
-            let matching: Int = try db.value("SELECT COUNT(*) FROM (\(entries) LIMIT ?) x", [modelID] + arguments + [versions / 10 + 1]) ?? 0
-            return matching * 10 < versions
+            let matching: Int = try db.value("SELECT COUNT(*) FROM (\(entries) LIMIT ?) x", [modelID] + arguments + [Int(bound) + 1]) ?? 0
+            return Double(matching) < bound
         }
         if let label = filter.labels.first, try few(Self.labelEntries, [label.key, label.value]) { return .label }
         if let metric = filter.metrics.first, try few(Self.metricEntries(metric), [metric.dataset, metric.name, metric.value]) { return .metric }

@@ -27,9 +27,9 @@ import Testing
     }
 
     /// `--label` and `--where` start from their index when fewer than a tenth of the model's
-    /// versions meet the first such condition (a label before a metric); the count stops at that
-    /// tenth, and the boundary holds.
-    @Test func aConditionStartsTheSearchBelowATenthOfTheVersions() throws {
+    /// versions, and fewer than √(page × versions), meet the first such condition (a label before
+    /// a metric); the count stops at that bound, and the boundaries hold.
+    @Test func aConditionStartsTheSearchBelowATenthOfTheVersionsAndTheSquareRootOfAPagesWork() throws {
         let directory = TemporaryDirectory()
         let database = try MetadataDatabase.open(path: directory.url("registry.sqlite"))
         for seed in 1...25 {
@@ -38,13 +38,13 @@ import Testing
             _ = try database.insertVersion(try newVersion("churn", seed: UInt8(seed), auc: auc, labels: ["owner": owner]), seal: seal)
         }
         _ = try database.insertVersion(try newVersion("other", seed: 99, labels: ["owner": "risk"]), seal: seal)
-        func start(auc: Double? = nil, owner: String? = nil) throws -> VersionSearchStart {
+        func start(auc: Double? = nil, owner: String? = nil, versions: Int = 25, limit: Int? = nil) throws -> VersionSearchStart {
             var filter = VersionFilter()
             filter.metrics = auc.map { [VersionFilter.MetricCondition(dataset: "holdout", name: "auc", comparison: .atLeast, value: $0)] } ?? []
             filter.labels = owner.map { [("owner", $0)] } ?? []
             return try database.read { db in
                 let model: Int64 = try #require(try db.value("SELECT id FROM models WHERE name = 'churn'"))
-                return try database.searchStart(db, filter, modelID: model, versions: 25)
+                return try database.searchStart(db, filter, modelID: model, versions: versions, limit: limit)
             }
         }
         #expect(try start(auc: 0.99) == .metric && start(auc: 0.98) == .metric, "1 and 2 of 25: under a tenth")
@@ -53,6 +53,10 @@ import Testing
         #expect(try start(owner: "growth") == .everyVersion && start(owner: "ops") == .everyVersion, "3 and 20 of 25")
         #expect(try start(auc: 0.99, owner: "risk") == .label && start(auc: 0.99, owner: "ops") == .metric, "a label first, then a metric")
         #expect(try start() == .everyVersion)
+        // As if the model had 400 versions: 20 matches are under a tenth (40) and under √(2 × 400)
+        // (28.3), but not under √(1 × 400) (20), where number order fills a page of one sooner.
+        #expect(try start(owner: "ops", versions: 400) == .label && start(owner: "ops", versions: 400, limit: 2) == .label)
+        #expect(try start(owner: "ops", versions: 400, limit: 1) == .everyVersion)
     }
 
     @Test func writerRunsWithSynchronousFull() throws {
