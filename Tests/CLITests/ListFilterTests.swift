@@ -43,6 +43,7 @@ import Testing
             [25, 24, 23, 22, 21], "(older versions not shown; the next page: mreg list churn --after 21, or --all)"))
         #expect(try table(["--label", "owner=ops", "--limit", "5", "--after", "6"]) == ([5, 4, 3, 2, 1], ""), "the last page says nothing")
         #expect(try table(["--label", "owner=risk", "--limit", "1"]) == ([7], ""), "exactly a page")
+        #expect(try table(["--label", "owner=risk", "--limit", "\(Int.max)"]) == ([7], ""), "one beyond the largest page is not asked for")
         #expect(try table(["--label", "owner=nobody"]) == ([], "no version of churn is kept by these options"))
         #expect(try table(["--label", "owner=risk", "--after", "7"]) == ([], "no version of churn below 7 is kept by these options"))
     }

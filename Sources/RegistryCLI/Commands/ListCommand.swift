@@ -233,7 +233,7 @@ struct ListCommand: RegistryCommand {
         // visits every version of a model, a million in issue 12's registry).
         let table = !global.json
         if table { filter.counted = false }
-        let pageSize = streamed ? Self.streamedPage : all ? nil : table ? limit + 1 : limit
+        let pageSize = streamed ? Self.streamedPage : all ? nil : table ? min(limit, Int.max - 1) + 1 : limit
         var (versions, total) = try registry.versions(of: name, matching: filter, limit: pageSize, after: after)
         let more = table && !all && versions.count > limit
         if more { versions.removeLast() }
