@@ -71,11 +71,7 @@ extension SQLMetadataStore {
     }
 
     public func unreferenced(_ digests: [Digest]) throws(MetadataError) -> [Digest] {
-        guard !digests.isEmpty else { return [] }
-        let batches = Self.batches(of: digests)
-        let batch = { (db: any SQLSession) in try batches.flatMap { try self.unreferenced(db, $0) } }
-        // One statement per batch of 500: more than one is a transaction (one snapshot).
-        return batches.count > 1 ? try read(batch) : try readStatement(batch)
+        try readBatches(digests) { db, batch in try unreferenced(db, batch) }
     }
 
     public func malformedReference() throws(MetadataError) -> String? {
@@ -155,6 +151,18 @@ extension SQLMetadataStore {
     /// Keys in lists short enough for one statement's parameters (engines bound their number).
     static func batches<Key>(of keys: [Key]) -> [ArraySlice<Key>] {
         stride(from: 0, to: keys.count, by: 500).map { keys[$0..<min($0 + 500, keys.count)] }
+    }
+
+    /// `body`'s rows for each batch of `keys` (`batches(of:)`), in order: one batch is one
+    /// statement, its own snapshot (PostgreSQL: no transaction, two round trips fewer); more
+    /// run in one transaction, so that they share a snapshot.
+    func readBatches<Key, Row>(_ keys: [Key], _ body: (any SQLSession, ArraySlice<Key>) throws -> [Row]) throws(MetadataError) -> [Row] {
+        let batches = Self.batches(of: keys)
+        switch batches.count {
+        case 0: return []
+        case 1: return try readStatement { db in try body(db, batches[0]) }
+        default: return try read { db in try batches.flatMap { try body(db, $0) } }
+        }
     }
 
     /// `?, ?, …`: the placeholders of an `IN (…)` list of `count` values.

@@ -49,17 +49,11 @@ extension SQLMetadataStore {
     public func evaluations(model: ModelName, numbers: [Int]) throws(MetadataError) -> [EvaluationRecord] {
         // By number, each a seek: a filtered page's numbers may lie far apart (90,000 and 500),
         // so a range between them could read a whole model's evaluations.
-        let batches = Self.batches(of: numbers)
-        func batch(_ db: any SQLSession, _ batch: ArraySlice<Int>) throws -> [EvaluationRecord] {
+        try readBatches(numbers) { db, batch in
             try evaluations(db.rows(
                 evaluationSelect + " WHERE m.name = ? AND v.number IN (\(Self.placeholders(batch.count))) ORDER BY e.id, x.position",
                 [model.value] + batch.map { $0 as any SQLBindable }))
-        }
-        guard batches.count > 1 else {
-            guard let only = batches.first else { return [] }
-            return try readStatement { db in try batch(db, only) }
-        }
-        return try read { db in try batches.flatMap { try batch(db, $0) } }.sorted { $0.id < $1.id }
+        }.sorted { $0.id < $1.id }
     }
 
     /// One evaluation by id.

@@ -57,7 +57,7 @@ extension SQLMetadataStore {
             let issued: Int = try db.value("SELECT MAX(number) FROM versions WHERE model_id = ?", [modelID]) ?? 0
             let start = try searchStart(db, filter, modelID: modelID, versions: issued, limit: limit)
             let selection = versionConditions(filter, modelID: modelID, start: start)
-            let total = filter.counted ? try keptCount(db, filter, modelID: modelID, start: start, versions: issued) : 0
+            let total = filter.counted ? try keptCount(db, filter, selection, modelID: modelID, start: start, versions: issued) : 0
             let page = after.map { _ in " AND v.number < ?" } ?? ""
             let pageArguments: [(any SQLBindable)?] = after.map { [$0] } ?? []
             let columns = """
@@ -164,13 +164,13 @@ extension SQLMetadataStore {
             arguments.append(alias.value)
             everHeld = nil
         case (_, nil) where start == .label:
-            let label = labels.removeFirst()
-            conditions = ["v.id IN (\(Self.labelEntries))"]
-            arguments += [label.key, label.value]
+            let entries = Self.entries(labels.removeFirst(), modelID: modelID)
+            conditions = ["v.id IN (\(entries.sql))"]
+            arguments = entries.arguments
         case (_, nil) where start == .metric:
-            let metric = metrics.removeFirst()
-            conditions = ["v.id IN (\(Self.metricEntries(metric)))"]
-            arguments += [metric.dataset, metric.name, metric.value]
+            let entries = Self.entries(metrics.removeFirst(), modelID: modelID)
+            conditions = ["v.id IN (\(entries.sql))"]
+            arguments = entries.arguments
         default: conditions = ["v.model_id = ?"]
         }
         conditions += Self.statusConditions(filter)
@@ -227,9 +227,10 @@ extension SQLMetadataStore {
     /// condition or none is asked (the model's latest number, gap-free, when none): a label or
     /// status kept by half of a million versions is counted without probing each (an index range
     /// of a million entries still takes SQLite about 140 ms).
-    func keptCount(_ db: any SQLSession, _ filter: VersionFilter, modelID: Int64, start: VersionSearchStart, versions: Int) throws -> Int {
+    func keptCount(
+        _ db: any SQLSession, _ filter: VersionFilter, _ selection: SQLFragment, modelID: Int64, start: VersionSearchStart, versions: Int
+    ) throws -> Int {
         guard filter.status == nil || filter.status == .active, filter.everHeld == nil else {
-            let selection = versionConditions(filter, modelID: modelID, start: start)
             return try db.value("SELECT COUNT(*) FROM versions v WHERE \(selection.sql)", selection.arguments) ?? 0
         }
         var unmarked = filter
@@ -240,10 +241,9 @@ extension SQLMetadataStore {
         let met: Int
         if conditions == 0 {
             met = versions
-        } else if conditions == 1, let label = filter.labels.first {
-            met = try db.value("SELECT COUNT(*) FROM (\(Self.labelEntries)) x", [modelID, label.key, label.value]) ?? 0
-        } else if conditions == 1, let metric = filter.metrics.first {
-            met = try db.value("SELECT COUNT(*) FROM (\(Self.metricEntries(metric))) x", [modelID, metric.dataset, metric.name, metric.value]) ?? 0
+        } else if conditions == 1, let entries = filter.labels.first.map({ Self.entries($0, modelID: modelID) })
+            ?? filter.metrics.first.map({ Self.entries($0, modelID: modelID) }) {
+            met = try db.value("SELECT COUNT(*) FROM (\(entries.sql)) x", entries.arguments) ?? 0
         } else {
             met = try db.value("SELECT COUNT(*) FROM versions v WHERE \(candidates.sql)", candidates.arguments) ?? 0
         }
@@ -270,13 +270,17 @@ extension SQLMetadataStore {
         comparison == .notEqual ? "<>" : comparison.rawValue
     }
 
-    /// The versions of model `?` whose metric meets `metric` (its dataset, name and value bound after the model).
-    static func metricEntries(_ metric: VersionFilter.MetricCondition) -> String {
-        "SELECT c.version_id FROM version_metrics c WHERE c.model_id = ? AND c.dataset = ? AND c.name = ? AND c.value \(sqlOperator(metric.comparison)) ?"
+    /// The versions of a model whose metric meets `metric`: a range of its (model, metric, value) index.
+    static func entries(_ metric: VersionFilter.MetricCondition, modelID: Int64) -> SQLFragment {
+        SQLFragment(
+            "SELECT c.version_id FROM version_metrics c WHERE c.model_id = ? AND c.dataset = ? AND c.name = ? AND c.value \(sqlOperator(metric.comparison)) ?",
+            [modelID, metric.dataset, metric.name, metric.value])
     }
 
-    /// The versions of model `?` registered with label `?` = `?`.
-    static var labelEntries: String { "SELECT c.version_id FROM version_labels c WHERE c.model_id = ? AND c.key = ? AND c.value = ?" }
+    /// The versions of a model registered with `label`: a key of its (model, key, value) index.
+    static func entries(_ label: (key: String, value: String), modelID: Int64) -> SQLFragment {
+        SQLFragment("SELECT c.version_id FROM version_labels c WHERE c.model_id = ? AND c.key = ? AND c.value = ?", [modelID, label.key, label.value])
+    }
 
     /// Whether few enough of a model's versions meet the filter's first label, or else its first
     /// metric condition, that the search should start from them, counted on the index. Starting
@@ -291,12 +295,12 @@ extension SQLMetadataStore {
             return .everyVersion
         }
         let bound = min(Double(versions) / 10, limit.map { (Double($0) * Double(versions)).squareRoot() } ?? .infinity)
-        func few(_ entries: String, _ arguments: [(any SQLBindable)?]) throws -> Bool {
-            let matching: Int = try db.value("SELECT COUNT(*) FROM (\(entries) LIMIT ?) x", [modelID] + arguments + [Int(bound) + 1]) ?? 0
+        func few(_ entries: SQLFragment) throws -> Bool {
+            let matching: Int = try db.value("SELECT COUNT(*) FROM (\(entries.sql) LIMIT ?) x", entries.arguments + [Int(bound) + 1]) ?? 0
             return Double(matching) < bound
         }
-        if let label = filter.labels.first, try few(Self.labelEntries, [label.key, label.value]) { return .label }
-        if let metric = filter.metrics.first, try few(Self.metricEntries(metric), [metric.dataset, metric.name, metric.value]) { return .metric }
+        if let label = filter.labels.first, try few(Self.entries(label, modelID: modelID)) { return .label }
+        if let metric = filter.metrics.first, try few(Self.entries(metric, modelID: modelID)) { return .metric }
         return .everyVersion
     }
 

@@ -36,16 +36,14 @@ extension SQLMetadataStore {
     }
 
     public func signatures(versionIDs: [VersionKey]) throws(MetadataError) -> [VersionKey: [StoredSignature]] {
-        try read { db in
-            var found = [VersionKey: [StoredSignature]]()
-            for batch in Self.batches(of: versionIDs) {
-                let rows = try db.rows(
-                    "SELECT * FROM signatures WHERE version_id IN (\(Self.placeholders(batch.count))) ORDER BY version_id, key_name",
-                    batch.map { $0 as any SQLBindable })
-                for row in rows { found[try row["version_id"], default: []].append(try storedSignature(row)) }
-            }
-            return found
+        let rows = try readBatches(versionIDs) { db, batch in
+            try db.rows(
+                "SELECT * FROM signatures WHERE version_id IN (\(Self.placeholders(batch.count))) ORDER BY version_id, key_name",
+                batch.map { $0 as any SQLBindable }
+            ).map { row in (try row["version_id"] as VersionKey, try storedSignature(row)) }
         }
+        // In key-name order within each version, as the statement read them.
+        return Dictionary(grouping: rows, by: \.0).mapValues { $0.map(\.1) }
     }
 
     func signaturesQuery(version: SQLFragment) -> SQLFragment {

@@ -316,6 +316,16 @@ public enum MetadataStoreConformance {
         #expect(records.count == 12 && records[absent] == nil)
         for key in keys { #expect(try records[key]?.get() == (try store.record(id: key)), "\(key)") }
         #expect(try store.signatures(versionIDs: keys).isEmpty)
+        // A page's signatures at once: each version's own, by key name, as read alone.
+        for (key, name, byte) in [(keys[3], "release", UInt8(1)), (keys[3], "audit", 2), (keys[7], "release", 3)] {
+            let signature = StoredSignature(
+                keyFingerprint: FileHashing.digest(of: [byte]), keyName: name, signature: [byte, byte], signedAt: Date(), signedBy: "conformance")
+            #expect(try store.insertSignature(
+                versionID: key, signature, actor: actor, record: FileHashing.digest(of: Array("signature \(byte)".utf8)), fence: nil, seal: seal))
+        }
+        let signed = try store.signatures(versionIDs: keys)
+        #expect(Set(signed.keys) == [keys[3], keys[7]] && signed[keys[3]]?.map(\.keyName) == ["audit", "release"])
+        for key in [keys[3], keys[7]] { #expect(signed[key] == (try store.signatures(versionID: key)), "\(key)") }
         // The store's listing is asked about a page of 1,000 at a time: more than one batch of the query.
         let stray = (0..<1201).map { FileHashing.digest(of: Array("stray \($0)".utf8)) }
         let referenced = try #require(Digest(parsing: first.text))

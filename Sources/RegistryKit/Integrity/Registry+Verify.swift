@@ -207,7 +207,8 @@ extension Registry {
                 Dictionary(grouping: try db.factEvents(versionIDs: ids, driftReports: driftReports), by: { $0.versionID })
             )
         }
-        let keys = try trustedKeys()
+        // The key files are read once a page, and not at all for a page without signatures.
+        let keys = signatures.isEmpty ? [] : try trustedKeys()
         for id in ids {
             let record: VersionRecord
             switch records[id] {
