@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import SQLMetadata
 
@@ -32,6 +33,8 @@ struct SQLiteSession: SQLSession {
             case .text(let text): text.databaseValue
             // SQLite has no boolean type: 0 and 1, as GRDB writes them.
             case .boolean(let flag): (flag ? 1 : 0).databaseValue
+            case .digest(let digest): digest.description.databaseValue
+            case .bytes(let bytes): Data(bytes).databaseValue
             }
         })
     }

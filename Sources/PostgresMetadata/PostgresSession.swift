@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import PostgresNIO
+import RegistryModel
 import SQLMetadata
 
 /// The store's SQL on one PostgreSQL connection. mreg's commands are synchronous, so each
@@ -98,6 +99,8 @@ struct PostgresSession: SQLSession {
             case .real(let number): bindings.append(number)
             case .text(let text): bindings.append(text)
             case .boolean(let flag): bindings.append(flag)
+            case .digest(let digest): bindings.append(ByteBuffer(bytes: digest.rawBytes))
+            case .bytes(let bytes): bindings.append(ByteBuffer(bytes: bytes))
             }
         }
         return bindings
@@ -135,6 +138,12 @@ struct PostgresSession: SQLSession {
         case .float4, .float8: return .real(try cell.decode(Double.self))
         case .bool: return .boolean(try cell.decode(Bool.self))
         case .text, .varchar, .name, .bpchar: return .text(try cell.decode(String.self))
+        // mreg writes only digests as bytes. Others (written outside mreg, or text that was not
+        // a digest when migration 11 made digests bytes) read as their text, which no parser takes.
+        case .bytea:
+            let bytes = try cell.decode(ByteBuffer.self)
+            guard bytes.readableBytes == Digest.hexLength / 2 else { return .text(String(decoding: bytes.readableBytesView, as: UTF8.self)) }
+            return .digest(Digest(rawBytes: bytes.readableBytesView))
         default:
             throw DatabaseCorruption(problem: "column '\(cell.columnName)' has PostgreSQL type \(cell.dataType), which mreg does not write")
         }
@@ -201,6 +210,7 @@ extension SQLValue {
         case .real: "r"
         case .text: "t"
         case .boolean: "b"
+        case .digest, .bytes: "d"
         }
     }
 }

@@ -38,6 +38,22 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible, C
 
     public var description: String { "\(Self.algorithm):\(hex)" }
 
+    /// The 32 raw bytes the hex spells (how PostgreSQL keeps a digest: a third of the text's size).
+    public var rawBytes: [UInt8] {
+        func nibble(_ digit: UInt8) -> UInt8 { digit <= UInt8(ascii: "9") ? digit - UInt8(ascii: "0") : digit - UInt8(ascii: "a") + 10 }
+        var bytes = [UInt8](), high: UInt8?
+        bytes.reserveCapacity(Self.hexLength / 2)
+        for digit in hex.utf8 {
+            if let first = high {
+                bytes.append(first << 4 | nibble(digit))
+                high = nil
+            } else {
+                high = nibble(digit)
+            }
+        }
+        return bytes
+    }
+
     /// The first 12 hex characters, for tables meant for people.
     public var short: String { String(hex.prefix(Self.minimumPrefixLength)) }
 

@@ -22,7 +22,7 @@ extension SQLMetadataStore {
             var begun = [Digest]()
             for batch in Self.batches(of: digests) {
                 for digest in try unreferenced(db, batch) {
-                    try db.execute("INSERT INTO blob_collections (digest, started_at) VALUES (?, ?)", [digest.description, Timestamp.format(date)])
+                    try db.execute("INSERT INTO blob_collections (digest, started_at) VALUES (?, ?)", [digest, Timestamp.format(date)])
                     begun.append(digest)
                 }
             }
@@ -35,7 +35,7 @@ extension SQLMetadataStore {
         try write { db in
             for batch in Self.batches(of: digests) {
                 let list = batch.map { _ in "?" }.joined(separator: ", ")
-                let arguments: [(any SQLBindable)?] = batch.map(\.description)
+                let arguments: [(any SQLBindable)?] = batch.map { $0 }
                 if removed {
                     try db.execute(
                         "UPDATE blob_collections SET finished_at = ? WHERE finished_at IS NULL AND digest IN (\(list))",
@@ -55,7 +55,7 @@ extension SQLMetadataStore {
             guard !stopped.isEmpty else { return [] }
             let list = stopped.map(String.init).joined(separator: ", ")
             try db.execute("UPDATE blob_collections SET started_at = ? WHERE seq IN (\(list))", [Timestamp.format(date)])
-            return try (db.column("SELECT digest FROM blob_collections WHERE seq IN (\(list)) ORDER BY seq") as [String]).map { try digest($0) }
+            return try db.column("SELECT digest FROM blob_collections WHERE seq IN (\(list)) ORDER BY seq")
         }
     }
 
@@ -77,21 +77,23 @@ extension SQLMetadataStore {
     public func malformedReference() throws(MetadataError) -> String? {
         try readStatement { db in
             func bad(_ column: String) -> String { "NOT (\(db.dialect.isDigest(column)))" }
+            func text(_ column: String) -> String { db.dialect.digestText(column) }
             guard let row = try db.row(
                 """
                 SELECT * FROM (
-                    SELECT 'version ' || CAST(v.id AS TEXT) AS owner, v.manifest_digest AS text FROM versions v WHERE \(bad("v.manifest_digest"))
+                    SELECT 'version ' || CAST(v.id AS TEXT) AS owner, \(text("v.manifest_digest")) AS text FROM versions v WHERE \(bad("v.manifest_digest"))
                     UNION ALL
-                    SELECT 'a file of version ' || CAST(f.version_id AS TEXT), f.digest FROM version_files f WHERE \(bad("f.digest"))
+                    SELECT 'a file of version ' || CAST(f.version_id AS TEXT), \(text("f.digest")) FROM version_files f WHERE \(bad("f.digest"))
                     UNION ALL
-                    SELECT 'evaluation ' || CAST(e.id AS TEXT), e.predictions_digest FROM evaluations e
+                    SELECT 'evaluation ' || CAST(e.id AS TEXT), \(text("e.predictions_digest")) FROM evaluations e
                     WHERE e.predictions_digest IS NOT NULL AND \(bad("e.predictions_digest"))
                     UNION ALL
-                    SELECT 'ledger event ' || CAST(e.seq AS TEXT), e.record_digest FROM events e WHERE e.record_digest IS NOT NULL AND \(bad("e.record_digest"))
+                    SELECT 'ledger event ' || CAST(e.seq AS TEXT), \(text("e.record_digest")) FROM events e
+                    WHERE e.record_digest IS NOT NULL AND \(bad("e.record_digest"))
                     UNION ALL
-                    SELECT 'a file of dataset ' || d.dataset_digest, d.digest FROM dataset_files d WHERE \(bad("d.digest"))
+                    SELECT 'a file of dataset ' || \(text("d.dataset_digest")), \(text("d.digest")) FROM dataset_files d WHERE \(bad("d.digest"))
                     UNION ALL
-                    SELECT 'a dataset', d.digest FROM datasets d WHERE \(bad("d.digest"))
+                    SELECT 'a dataset', \(text("d.digest")) FROM datasets d WHERE \(bad("d.digest"))
                 ) x LIMIT 1
                 """)
             else { return nil }
@@ -103,16 +105,15 @@ extension SQLMetadataStore {
     /// another gc is collecting already: one blob has one collector at a time, so no gc removes
     /// a blob stored again after another one finished it.
     func unreferenced(_ db: any SQLSession, _ batch: ArraySlice<Digest>) throws -> [Digest] {
-        let candidates = batch.map { _ in "(CAST(? AS TEXT))" }.joined(separator: ", ")
-        let free: [String] = try db.column(
+        let candidates = batch.map { _ in "(CAST(? AS \(db.dialect.digestType)))" }.joined(separator: ", ")
+        return try db.column(
             """
             WITH candidate(digest) AS (VALUES \(candidates))
             SELECT c.digest FROM candidate c
             WHERE NOT (\(Self.referencedNow("c.digest")))
                 AND NOT EXISTS (SELECT 1 FROM blob_collections b WHERE b.digest = c.digest AND b.finished_at IS NULL)
             """,
-            batch.map(\.description))
-        return try free.map { try digest($0) }
+            batch.map { $0 })
     }
 
     /// Refuses a write whose blobs gc began collecting after the writer's fence (`.collected`),
@@ -125,12 +126,12 @@ extension SQLMetadataStore {
             // The first batch also asks, in the same statement, whether the fence is below the
             // log's oldest entry: it may have missed pruned collections (an empty row says so),
             // and then all of its blobs count as collected.
-            let pruned = index == 0 ? "\nUNION ALL SELECT '' WHERE ? < (SELECT MIN(seq) FROM blob_collections) - 1" : ""
-            let found: [String] = try db.column(
+            let pruned = index == 0 ? "\nUNION ALL SELECT NULL WHERE ? < (SELECT MIN(seq) FROM blob_collections) - 1" : ""
+            let found: [Digest?] = try db.column(
                 "SELECT DISTINCT digest FROM blob_collections WHERE seq > ? AND digest IN (\(Self.placeholders(batch.count)))" + pruned,
-                [fence.position] + batch.map(\.description) + (index == 0 ? [fence.position] : []))
-            if found.contains("") { throw MetadataError.collected(digests) }
-            collected += try found.map { try digest($0) }
+                [fence.position] + batch.map { $0 } + (index == 0 ? [fence.position] : []))
+            if found.contains(nil) { throw MetadataError.collected(digests) }
+            collected += found.compactMap { $0 }
         }
         if !collected.isEmpty { throw MetadataError.collected(collected.sorted { $0.description < $1.description }) }
     }

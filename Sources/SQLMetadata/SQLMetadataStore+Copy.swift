@@ -7,11 +7,21 @@ extension SQLValue: SQLBindable {
 }
 
 /// One table as a copy sees it: its primary key (the order rows are copied in, and where an
-/// interrupted copy resumes) and the columns SQLite keeps as 0 and 1 that PostgreSQL types boolean.
+/// interrupted copy resumes), the columns SQLite keeps as 0 and 1 that PostgreSQL types boolean,
+/// and those of digests, text in SQLite and bytes in PostgreSQL.
 struct CopiedTable {
     let name: String
     let key: [String]
-    let booleans: Set<String>
+    var booleans: Set<String> = []
+    var digests: Set<String> = []
+
+    /// A value of `column` as the other engine keeps it: a boolean where SQLite has 0 or 1, a
+    /// digest where SQLite has its text (each engine's session binds them its own way).
+    func comparable(_ value: SQLValue, column: String) -> SQLValue {
+        if booleans.contains(column), case .integer(let flag) = value { return .boolean(flag != 0) }
+        if digests.contains(column), case .text(let text) = value, let digest = Digest(parsing: text) { return .digest(digest) }
+        return value
+    }
 }
 
 extension SQLMetadataStore {
@@ -26,23 +36,25 @@ extension SQLMetadataStore {
     /// Every table in an order that satisfies the foreign keys (a parent version precedes its children by id).
     static var copiedTables: [CopiedTable] {
         [
-            CopiedTable(name: "models", key: ["id"], booleans: []),
-            CopiedTable(name: "datasets", key: ["digest"], booleans: ["is_directory", "stored"]),
-            CopiedTable(name: "dataset_files", key: ["dataset_digest", "path"], booleans: []),
-            CopiedTable(name: "dataset_profiles", key: ["dataset_digest", "path"], booleans: []),
-            CopiedTable(name: "dataset_names", key: ["name", "dataset_digest"], booleans: []),
-            CopiedTable(name: "versions", key: ["id"], booleans: ["git_dirty"]),
-            CopiedTable(name: "version_files", key: ["version_id", "path"], booleans: ["executable"]),
-            CopiedTable(name: "version_datasets", key: ["version_id", "role"], booleans: []),
-            CopiedTable(name: "version_metrics", key: ["version_id", "dataset", "name"], booleans: []),
-            CopiedTable(name: "version_labels", key: ["version_id", "key"], booleans: []),
-            CopiedTable(name: "evaluations", key: ["id"], booleans: ["git_dirty"]),
-            CopiedTable(name: "evaluation_metrics", key: ["evaluation_id", "name"], booleans: []),
-            CopiedTable(name: "events", key: ["seq"], booleans: ["forced"]),
-            CopiedTable(name: "signatures", key: ["version_id", "key_fingerprint"], booleans: []),
-            CopiedTable(name: "annotations", key: ["event_seq"], booleans: []),
-            CopiedTable(name: "drift_reports", key: ["event_seq"], booleans: []),
-            CopiedTable(name: "tokens", key: ["name"], booleans: []),
+            CopiedTable(name: "models", key: ["id"]),
+            CopiedTable(name: "datasets", key: ["digest"], booleans: ["is_directory", "stored"], digests: ["digest"]),
+            CopiedTable(name: "dataset_files", key: ["dataset_digest", "path"], digests: ["dataset_digest", "digest"]),
+            CopiedTable(name: "dataset_profiles", key: ["dataset_digest", "path"], digests: ["dataset_digest", "file_digest"]),
+            CopiedTable(name: "dataset_names", key: ["name", "dataset_digest"], digests: ["dataset_digest"]),
+            CopiedTable(name: "versions", key: ["id"], booleans: ["git_dirty"], digests: ["manifest_digest"]),
+            CopiedTable(name: "version_files", key: ["version_id", "path"], booleans: ["executable"], digests: ["digest"]),
+            CopiedTable(name: "version_datasets", key: ["version_id", "role"], digests: ["dataset_digest"]),
+            CopiedTable(name: "version_metrics", key: ["version_id", "dataset", "name"]),
+            CopiedTable(name: "version_labels", key: ["version_id", "key"]),
+            CopiedTable(name: "evaluations", key: ["id"], booleans: ["git_dirty"], digests: ["dataset_digest", "predictions_digest"]),
+            CopiedTable(name: "evaluation_metrics", key: ["evaluation_id", "name"]),
+            CopiedTable(
+                name: "events", key: ["seq"], booleans: ["forced"],
+                digests: ["record_digest", "dataset_digest", "key_fingerprint", "previous_digest", "digest"]),
+            CopiedTable(name: "signatures", key: ["version_id", "key_fingerprint"], digests: ["key_fingerprint"]),
+            CopiedTable(name: "annotations", key: ["event_seq"]),
+            CopiedTable(name: "drift_reports", key: ["event_seq"], digests: ["reference_dataset", "data_digest"]),
+            CopiedTable(name: "tokens", key: ["name"], digests: ["secret_sha256"]),
         ]
     }
 
@@ -59,24 +71,20 @@ extension SQLMetadataStore {
                         guard let theirs = try db.row("SELECT * FROM \(table.name) ORDER BY \(ordering) LIMIT 1") else { break }
                         let key = try table.key.map { name -> (any SQLBindable)? in
                             guard let index = theirs.columns.names.firstIndex(of: name) else { throw DatabaseCorruption(problem: "\(table.name) has no \(name)") }
-                            return theirs.values[index]
+                            return table.comparable(theirs.values[index], column: name)
                         }
                         guard let ours = try source.row("SELECT * FROM \(table.name) WHERE \(keyMatch)", key) else { return false }
                         for (index, column) in theirs.columns.names.enumerated() {
                             guard let ourIndex = ours.columns.names.firstIndex(of: column) else { return false }
-                            if Self.comparable(ours.values[ourIndex], boolean: table.booleans.contains(column)) != theirs.values[index] { return false }
+                            if table.comparable(ours.values[ourIndex], column: column) != table.comparable(theirs.values[index], column: column) {
+                                return false
+                            }
                         }
                     }
                 }
                 return true
             }
         }
-    }
-
-    /// A source value as the target keeps it (SQLite's 0 and 1 as booleans where the column is one).
-    private static func comparable(_ value: SQLValue, boolean: Bool) -> SQLValue {
-        if boolean, case .integer(let flag) = value { return .boolean(flag != 0) }
-        return value
     }
 
     /// Copies every recorded row into `target` (a store of the same schema shape, empty or holding
@@ -98,7 +106,7 @@ extension SQLMetadataStore {
                 let keyTuple = "(\(keyList))"
                 var last: [(any SQLBindable)?]? = try target.read { db in
                     try db.row("SELECT \(keyList) FROM \(table.name) ORDER BY \(table.key.map { "\($0) DESC" }.joined(separator: ", ")) LIMIT 1")
-                }.map { $0.values.map { $0 } }
+                }.map { row in zip(table.key, row.values).map { table.comparable($1, column: $0) } }
                 var count = 0
                 while true {
                     let after = last.map { _ in "WHERE \(keyTuple) > (\(table.key.map { _ in "?" }.joined(separator: ", ")))" } ?? ""
@@ -112,7 +120,7 @@ extension SQLMetadataStore {
                         """
                     try target.write { db in
                         for row in rows {
-                            try db.execute(insert, zip(columns, row.values).map { Self.comparable($1, boolean: table.booleans.contains($0)) })
+                            try db.execute(insert, zip(columns, row.values).map { table.comparable($1, column: $0) })
                         }
                     }
                     count += rows.count

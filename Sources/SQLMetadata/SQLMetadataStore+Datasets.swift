@@ -23,7 +23,7 @@ extension SQLMetadataStore {
                 INSERT INTO dataset_names (name, dataset_digest, source_path, added_at, added_by_user, added_by_host)
                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """,
-                [name, fingerprint.digest.description, sourcePath, created, actor.user, actor.host])
+                [name, fingerprint.digest, sourcePath, created, actor.user, actor.host])
             guard inserted > 0 else { return false }
             _ = try appendChained(
                 db,
@@ -38,7 +38,7 @@ extension SQLMetadataStore {
 
     /// Whether a dataset's content is recorded.
     public func datasetExists(_ digest: Digest) throws(MetadataError) -> Bool {
-        try read { db in try db.exists("SELECT 1 FROM datasets WHERE digest = ?", [digest.description]) }
+        try read { db in try db.exists("SELECT 1 FROM datasets WHERE digest = ?", [digest]) }
     }
 
     /// Every dataset name with its newest content.
@@ -69,17 +69,15 @@ extension SQLMetadataStore {
     /// Recorded datasets whose digest starts with `hexPrefix` (at most two).
     public func datasetDigests(prefix hexPrefix: String) throws(MetadataError) -> [Digest] {
         try read { db in
-            try (db.column(
-                "SELECT digest FROM datasets WHERE digest \(db.dialect.prefixOperator) ? ORDER BY digest LIMIT 2",
-                [db.dialect.prefixPattern("\(Digest.algorithm):\(hexPrefix)")]) as [String]
-            ).compactMap(Digest.init(parsing:))
+            let prefix = db.dialect.digestPrefix("digest", hexPrefix)
+            return try db.column("SELECT digest FROM datasets WHERE \(prefix.sql) ORDER BY digest LIMIT 2", prefix.arguments)
         }
     }
 
     /// Everything recorded about a dataset, or nil when the digest is unknown.
     public func dataset(_ datasetDigest: Digest, uses: Int?) throws(MetadataError) -> DatasetDetails? {
         try read { db in
-            let key = datasetDigest.description
+            let key = datasetDigest
             guard let row = try db.row("SELECT * FROM datasets WHERE digest = ?", [key]) else { return nil }
             let fingerprint = DatasetFingerprint(
                 digest: datasetDigest, size: try row["size"], fileCount: try row["file_count"], isDirectory: try row["is_directory"])
@@ -113,7 +111,7 @@ extension SQLMetadataStore {
     /// The `dataset add` record of one name and content, or nil when it is gone.
     public func datasetNameRecord(_ name: String, dataset: Digest) throws(MetadataError) -> DatasetName? {
         try read { db in
-            try db.row(datasetNameSelect + " WHERE n.name = ? AND n.dataset_digest = ?", [name, dataset.description]).map(datasetName)
+            try db.row(datasetNameSelect + " WHERE n.name = ? AND n.dataset_digest = ?", [name, dataset]).map(datasetName)
         }
     }
 

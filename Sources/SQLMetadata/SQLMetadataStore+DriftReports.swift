@@ -18,8 +18,8 @@ extension SQLMetadataStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
-                    recorded.event.sequence, versionID, report.against, report.referenceDataset.description, report.referenceFile,
-                    report.referenceRows, report.data, report.dataDigest.description, report.rows, report.flaggedColumns,
+                    recorded.event.sequence, versionID, report.against, report.referenceDataset, report.referenceFile,
+                    report.referenceRows, report.data, report.dataDigest, report.rows, report.flaggedColumns,
                     try CanonicalJSON.string(report.results),
                 ])
             return recorded

@@ -19,7 +19,7 @@ extension SQLMetadataStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
                 """,
                 [
-                    new.versionID, new.dataset.digest.description, new.datasetKey, new.task, new.predictions?.description, new.detailsJSON,
+                    new.versionID, new.dataset.digest, new.datasetKey, new.task, new.predictions, new.detailsJSON,
                     new.gitCommit, new.gitDirty, created, new.registrant.user, new.registrant.host, new.registrant.ciProvider,
                     new.registrant.ciJobID, new.registrant.ciJobURL, new.registrant.ciActor,
                 ])!

@@ -37,7 +37,7 @@ extension SQLMetadataStore {
             // say what it is. One statement for all kinds: a command checking one version's facts
             // pays one round trip to a database server, not one per kind.
             let kinds: [(from: String, detail: String, recorded: String, kind: (SQLRow) throws -> UnrecordedFact.Kind)] = [
-                ("versions v", "CAST(NULL AS BIGINT) AS detail_id, CAST(NULL AS TEXT) AS detail_text, CAST(NULL AS TEXT) AS detail_digest", "e.to_version_id = v.id AND e.action = 'register'",
+                ("versions v", "CAST(NULL AS BIGINT) AS detail_id, CAST(NULL AS TEXT) AS detail_text, CAST(NULL AS \(db.dialect.digestType)) AS detail_digest", "e.to_version_id = v.id AND e.action = 'register'",
                  { _ in .registration }),
                 ("evaluations x JOIN versions v ON v.id = x.version_id", "x.id, NULL, NULL", "e.evaluation_id = x.id AND e.action = 'evaluate'",
                  { .evaluation(id: try $0["detail_id"]) }),

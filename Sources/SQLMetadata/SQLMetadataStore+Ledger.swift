@@ -83,14 +83,14 @@ extension SQLMetadataStore {
         let position = try known ?? chainPosition(db, draft)
         let (modelID, fromID, sequence, previous) = (position.modelID, position.fromID, position.sequence, position.previous)
         let recorded = seal(draft, EventPlacement(sequence: sequence, from: position.from, to: position.to, previous: previous))
-        var evaluationID: Int64?, datasetDigest: String?, datasetName: String?, keyFingerprint: String?
+        var evaluationID: Int64?, datasetDigest: Digest?, datasetName: String?, keyFingerprint: Digest?
         switch draft.link {
         case .evaluation(let id)?: evaluationID = id
-        case .signature(let key)?: keyFingerprint = key.description
-        case .dataset(let dataset)?: datasetDigest = dataset.description
+        case .signature(let key)?: keyFingerprint = key
+        case .dataset(let dataset)?: datasetDigest = dataset
         case .datasetName(let name, let dataset)?:
             datasetName = name
-            datasetDigest = dataset.description
+            datasetDigest = dataset
         case .annotation?, .driftReport?, nil: break
         }
         try db.execute(
@@ -103,8 +103,8 @@ extension SQLMetadataStore {
             [
                 sequence, Timestamp.format(draft.at), modelID, draft.alias?.value, draft.action.rawValue, fromID, draft.toVersionID,
                 draft.actor.user, draft.actor.host, draft.actor.ciProvider, draft.actor.ciJobID, draft.actor.ciJobURL, draft.actor.ciActor, draft.reason,
-                draft.forced, draft.gates, draft.record?.description, evaluationID, datasetDigest, datasetName, keyFingerprint,
-                previous?.description, recorded.digest.description,
+                draft.forced, draft.gates, draft.record, evaluationID, datasetDigest, datasetName, keyFingerprint,
+                previous, recorded.digest,
             ])
         return recorded
     }
@@ -441,7 +441,8 @@ extension SQLMetadataStore {
     /// An event as stored: one that cannot be read says why, instead of failing the whole read.
     func storedEvent(_ row: SQLRow) throws -> StoredEvent {
         let sequence: Int64 = try row["seq"]
-        let stored = (try? row["digest"] as String) ?? ""
+        let text = (try? row["digest"] as String) ?? ""
+        let stored = (try? digest(text))?.description ?? text
         do {
             return StoredEvent(
                 event: try event(row), sequence: sequence, digest: stored, problem: nil, versionID: try row["to_version_id"], link: try link(row))

@@ -10,14 +10,14 @@ extension SQLMetadataStore {
                 SELECT m.name, v.number, v.manifest_digest, u.role FROM version_datasets u JOIN versions v ON v.id = u.version_id
                 JOIN models m ON m.id = v.model_id WHERE u.dataset_digest = ? ORDER BY m.name, v.number, u.role
                 """,
-                [dataset.description]
+                [dataset]
             ).map { Finding(version: try versionPointer($0), relation: "recorded it at registration as \(try $0[3] as String)") }
             result += try db.rows(
                 """
                 SELECT m.name, v.number, v.manifest_digest, e.id, e.dataset_key FROM evaluations e JOIN versions v ON v.id = e.version_id
                 JOIN models m ON m.id = v.model_id WHERE e.dataset_digest = ? ORDER BY m.name, v.number, e.id
                 """,
-                [dataset.description]
+                [dataset]
             ).map { Finding(version: try versionPointer($0), relation: "was evaluated on it as \(try $0[4] as String) (evaluation #\(try $0[3] as Int64))") }
             return result
         }
@@ -48,7 +48,7 @@ extension SQLMetadataStore {
     /// Everything that references a blob: version files, manifests, predictions, dataset files.
     public func findings(blob: Digest) throws(MetadataError) -> [Finding] {
         try read { db in
-            let key = [blob.description] as [(any SQLBindable)?]
+            let key = [blob] as [(any SQLBindable)?]
             var result = try db.rows(
                 """
                 SELECT m.name, v.number, v.manifest_digest, f.path FROM version_files f JOIN versions v ON v.id = f.version_id

@@ -461,20 +461,25 @@ extension SQLMetadataStore {
     public func referencedBlobs(after: String?, limit: Int) throws(MetadataError) -> [(text: String, size: Int64?)] {
         try readStatement { db in
             let page = db.dialect.limit(limit)
+            let cursor = after.map(db.dialect.digestArgument)
+            func past(_ column: String) -> String { cursor == nil ? "\(column) IS NOT NULL" : "\(column) > ?" }
             let kinds = [
-                "SELECT v.manifest_digest AS digest, CAST(NULL AS BIGINT) AS size FROM versions v WHERE v.manifest_digest > ? ORDER BY 1 \(page)",
+                "SELECT v.manifest_digest AS digest, CAST(NULL AS BIGINT) AS size FROM versions v WHERE \(past("v.manifest_digest")) ORDER BY 1 \(page)",
                 """
-                SELECT f.digest, f.size FROM version_files f WHERE f.digest > ? AND NOT \(SQLFragment.isDeleted(versionID: "f.version_id"))
+                SELECT f.digest, f.size FROM version_files f WHERE \(past("f.digest")) AND NOT \(SQLFragment.isDeleted(versionID: "f.version_id"))
                 ORDER BY 1 \(page)
                 """,
-                "SELECT e.predictions_digest, CAST(NULL AS BIGINT) FROM evaluations e WHERE e.predictions_digest > ? ORDER BY 1 \(page)",
-                "SELECT e.record_digest, CAST(NULL AS BIGINT) FROM events e WHERE e.record_digest > ? ORDER BY 1 \(page)",
-                "SELECT f.digest, f.size FROM dataset_files f JOIN datasets d ON d.digest = f.dataset_digest WHERE f.digest > ? AND d.stored ORDER BY 1 \(page)",
-                "SELECT d.digest, d.size FROM datasets d WHERE d.digest > ? AND d.stored AND NOT d.is_directory ORDER BY 1 \(page)",
+                "SELECT e.predictions_digest, CAST(NULL AS BIGINT) FROM evaluations e WHERE \(past("e.predictions_digest")) ORDER BY 1 \(page)",
+                "SELECT e.record_digest, CAST(NULL AS BIGINT) FROM events e WHERE \(past("e.record_digest")) ORDER BY 1 \(page)",
+                """
+                SELECT f.digest, f.size FROM dataset_files f JOIN datasets d ON d.digest = f.dataset_digest WHERE \(past("f.digest")) AND d.stored
+                ORDER BY 1 \(page)
+                """,
+                "SELECT d.digest, d.size FROM datasets d WHERE \(past("d.digest")) AND d.stored AND NOT d.is_directory ORDER BY 1 \(page)",
             ]
             let union = kinds.enumerated().map { "SELECT \($0) AS kind, k.* FROM (\($1)) k" }.joined(separator: "\nUNION ALL\n")
             var rows = [Int: [(text: String, size: Int64?)]]()
-            for row in try db.rows(union, Array(repeating: after ?? "", count: kinds.count)) {
+            for row in try db.rows(union, cursor.map { Array(repeating: $0, count: kinds.count) } ?? []) {
                 rows[try row[0], default: []].append((try row[1], try row[2]))
             }
             // Compared as the database orders text: byte by byte.
@@ -503,7 +508,7 @@ extension SQLMetadataStore {
             var arguments = [(any SQLBindable)?]()
             func among(_ column: String) -> String {
                 guard let digestTexts else { return "" }
-                arguments += digestTexts.map { $0 }
+                arguments += digestTexts.map(db.dialect.digestArgument)
                 return "AND \(column) IN (\(digestTexts.map { _ in "?" }.joined(separator: ", ")))"
             }
             // Every kind of reference in one statement (one round trip to a database server), as
@@ -512,7 +517,8 @@ extension SQLMetadataStore {
             let rows = try db.rows(
                 """
                 SELECT 0 AS kind, m.name AS model, v.number AS number, v.manifest_digest AS manifest, CAST(NULL AS BIGINT) AS id,
-                    CAST(NULL AS TEXT) AS label, CAST(NULL AS TEXT) AS dataset, v.manifest_digest AS digest, CAST(NULL AS BIGINT) AS size
+                    CAST(NULL AS TEXT) AS label, CAST(NULL AS \(db.dialect.digestType)) AS dataset, v.manifest_digest AS digest,
+                    CAST(NULL AS BIGINT) AS size
                 FROM versions v JOIN models m ON m.id = v.model_id WHERE \(versionFilter) \(among("v.manifest_digest"))
                 UNION ALL
                 SELECT 1, m.name, v.number, v.manifest_digest, NULL, f.path, NULL, f.digest, f.size

@@ -16,7 +16,7 @@ extension SQLMetadataStore {
                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """,
                 [
-                    versionID, signature.keyFingerprint.description, signature.keyName, Data(signature.signature).base64EncodedString(),
+                    versionID, signature.keyFingerprint, signature.keyName, Data(signature.signature).base64EncodedString(),
                     Timestamp.format(signature.signedAt), signature.signedBy,
                 ])
             guard inserted > 0 else { return false }

@@ -13,7 +13,7 @@ extension SQLMetadataStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
                 """,
                 [
-                    token.name, token.role.rawValue, token.models.text, token.aliases.text, secretDigest.description,
+                    token.name, token.role.rawValue, token.models.text, token.aliases.text, secretDigest,
                     Timestamp.format(token.createdAt), token.createdBy.user, token.createdBy.host, token.createdBy.ciProvider,
                     token.createdBy.ciJobID, token.createdBy.ciJobURL, token.createdBy.ciActor, token.expiresAt.map(Timestamp.format),
                 ])
@@ -31,7 +31,7 @@ extension SQLMetadataStore {
                 """
                 SELECT t.*, COALESCE((SELECT seq FROM events ORDER BY seq DESC LIMIT 1), 0) AS ledger_head
                 FROM tokens t WHERE t.secret_sha256 = ?
-                """, [secretDigest.description]
+                """, [secretDigest]
             ).map { row in (try accessToken(row), try row["ledger_head"]) }
         }
     }
@@ -49,7 +49,7 @@ extension SQLMetadataStore {
             try db.execute("DELETE FROM web_sessions WHERE expires_at <= ?", [Timestamp.format(session.createdAt)])
             try db.execute(
                 "INSERT INTO web_sessions (secret_sha256, token_name, form_key, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                [secretDigest.description, session.tokenName, session.formKey, Timestamp.format(session.createdAt), Timestamp.format(session.expiresAt)])
+                [secretDigest, session.tokenName, session.formKey, Timestamp.format(session.createdAt), Timestamp.format(session.expiresAt)])
         }
     }
 
@@ -60,7 +60,7 @@ extension SQLMetadataStore {
                 SELECT t.*, s.form_key AS session_form_key, s.created_at AS session_created_at, s.expires_at AS session_expires_at
                 FROM web_sessions s JOIN tokens t ON t.name = s.token_name WHERE s.secret_sha256 = ?
                 """,
-                [secretDigest.description]
+                [secretDigest]
             ).map { row in
                 let token = try accessToken(row)
                 let session = WebSession(
@@ -72,7 +72,7 @@ extension SQLMetadataStore {
     }
 
     public func deleteWebSession(secretDigest: Digest) throws(MetadataError) {
-        _ = try write { db in try db.execute("DELETE FROM web_sessions WHERE secret_sha256 = ?", [secretDigest.description]) }
+        _ = try write { db in try db.execute("DELETE FROM web_sessions WHERE secret_sha256 = ?", [secretDigest]) }
     }
 
     private func accessToken(_ row: SQLRow) throws -> AccessToken {

@@ -22,7 +22,7 @@ extension SQLMetadataStore {
         try saveSourceHints(new.sourceHints, db)
         if let existing = try db.row(
             "SELECT m.name, v.number FROM versions v JOIN models m ON m.id = v.model_id WHERE v.manifest_digest = ?",
-            [new.manifestDigest.description])
+            [new.manifestDigest])
         {
             return .existing(VersionPointer(model: try ModelName(existing[0]), number: try existing[1], manifestDigest: new.manifestDigest))
         }
@@ -34,7 +34,7 @@ extension SQLMetadataStore {
             modelID = try db.value("INSERT INTO models (name, created_at) VALUES (?, ?) RETURNING id", [manifest.model.value, created])!
         }
         let number: Int = try db.value("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE model_id = ?", [modelID])!
-        let parentID: Int64? = try manifest.parent.flatMap { try db.value("SELECT id FROM versions WHERE manifest_digest = ?", [$0.description]) }
+        let parentID: Int64? = try manifest.parent.flatMap { try db.value("SELECT id FROM versions WHERE manifest_digest = ?", [$0]) }
         let git = manifest.git
         let paramsJSON = try CanonicalJSON.string(.object(manifest.params), numbers: .kept)
         let changedPaths = try git.map { try CanonicalJSON.string(.array($0.changedPaths.map(JSONValue.string))) }
@@ -47,7 +47,7 @@ extension SQLMetadataStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """,
             [
-                modelID, number, new.manifestDigest.description, manifest.description, paramsJSON, parentID,
+                modelID, number, new.manifestDigest, manifest.description, paramsJSON, parentID,
                 manifest.files.count, manifest.files.reduce(Int64(0)) { $0 + $1.size },
                 git?.commit, git?.branch, git?.remoteURL, git?.message, git?.author,
                 git.map { Timestamp.format($0.committedAt) }, git?.dirty, changedPaths, new.gitNote, created,
@@ -57,7 +57,7 @@ extension SQLMetadataStore {
         for file in manifest.files {
             try db.execute(
                 "INSERT INTO version_files (version_id, path, digest, size, executable) VALUES (?, ?, ?, ?, ?)",
-                [versionID, file.path, file.digest.description, file.size, file.executable])
+                [versionID, file.path, file.digest, file.size, file.executable])
         }
         for use in manifest.datasets {
             let fingerprint = use.fingerprint
@@ -67,7 +67,7 @@ extension SQLMetadataStore {
                 event: (new.datasetRecords[fingerprint.digest], new.createdAt, new.registrant), seal: seal)
             try db.execute(
                 "INSERT INTO version_datasets (version_id, role, dataset_digest, source_path) VALUES (?, ?, ?, ?)",
-                [versionID, use.role, fingerprint.digest.description, use.sourcePath])
+                [versionID, use.role, fingerprint.digest, use.sourcePath])
         }
         for metric in manifest.metrics {
             try db.execute(
@@ -94,23 +94,23 @@ extension SQLMetadataStore {
         _ db: any SQLSession, _ fingerprint: DatasetFingerprint, stored: Bool, listing: [FileEntry], profiles: [StoredProfile], created: String,
         event: (record: Digest?, at: Date, actor: Registrant), seal: EventSealer
     ) throws {
-        if try db.exists("SELECT 1 FROM datasets WHERE digest = ?", [fingerprint.digest.description]) {
-            if stored { try db.execute("UPDATE datasets SET stored = ? WHERE digest = ?", [true, fingerprint.digest.description]) }
+        if try db.exists("SELECT 1 FROM datasets WHERE digest = ?", [fingerprint.digest]) {
+            if stored { try db.execute("UPDATE datasets SET stored = ? WHERE digest = ?", [true, fingerprint.digest]) }
             return
         }
         guard let record = event.record else { throw DatabaseCorruption(problem: "dataset \(fingerprint.digest) is new but has no contents document") }
         try db.execute(
             "INSERT INTO datasets (digest, size, file_count, is_directory, stored, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [fingerprint.digest.description, fingerprint.size, fingerprint.fileCount, fingerprint.isDirectory, stored, created])
+            [fingerprint.digest, fingerprint.size, fingerprint.fileCount, fingerprint.isDirectory, stored, created])
         for file in listing {
             try db.execute(
                 "INSERT INTO dataset_files (dataset_digest, path, digest, size) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [fingerprint.digest.description, file.path, file.digest.description, file.size])
+                [fingerprint.digest, file.path, file.digest, file.size])
         }
         for profile in profiles {
             try db.execute(
                 "INSERT INTO dataset_profiles (dataset_digest, path, file_digest, profile_json) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [fingerprint.digest.description, profile.path, profile.fileDigest.description, profile.json])
+                [fingerprint.digest, profile.path, profile.fileDigest, profile.json])
         }
         _ = try appendChained(
             db,
@@ -125,7 +125,7 @@ extension SQLMetadataStore {
         try readStatement { db in
             try db.row(
                 "SELECT m.name, v.number, v.manifest_digest FROM versions v JOIN models m ON m.id = v.model_id WHERE v.manifest_digest = ?",
-                [manifestDigest.description]
+                [manifestDigest]
             ).map(versionPointer)
         }
     }
@@ -144,12 +144,10 @@ extension SQLMetadataStore {
     /// tell unique from ambiguous).
     public func versionIDs(model: ModelName, digestPrefix hexPrefix: String) throws(MetadataError) -> [VersionKey] {
         try readStatement { db in
-            try db.column(
-                """
-                SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id
-                WHERE v.manifest_digest \(db.dialect.prefixOperator) ? AND m.name = ? ORDER BY v.number LIMIT 2
-                """,
-                [db.dialect.prefixPattern("\(Digest.algorithm):\(hexPrefix)"), model.value])
+            let prefix = db.dialect.digestPrefix("v.manifest_digest", hexPrefix)
+            return try db.column(
+                "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id WHERE \(prefix.sql) AND m.name = ? ORDER BY v.number LIMIT 2",
+                prefix.arguments + [model.value])
         }
     }
 

@@ -77,9 +77,23 @@ extension Double: SQLDecodable {
 }
 
 extension String: SQLDecodable {
+    /// A digest reads as its text, `sha256:` and hex, on either engine.
     public static func decode(_ value: SQLValue, column: String) throws -> String {
-        guard case .text(let text) = value else { throw mismatch(value, column) }
-        return text
+        switch value {
+        case .text(let text): return text
+        case .digest(let digest): return digest.description
+        default: throw mismatch(value, column)
+        }
+    }
+}
+
+extension Digest: SQLDecodable {
+    public static func decode(_ value: SQLValue, column: String) throws -> Digest {
+        switch value {
+        case .digest(let digest): return digest
+        case .text(let text): return try digest(text)
+        default: throw mismatch(value, column)
+        }
     }
 }
 
@@ -117,9 +131,24 @@ public struct DatabaseCorruption: Error, CustomStringConvertible {
 }
 
 /// Reads a stored digest; a malformed one means the store was edited behind mreg's back.
+/// PostgreSQL's JSON (`SQLSession.rowSets`) spells a digest column's 32 bytes `\x` and hex:
+/// read where a digest column is read, never from a column of text, so no text is mistaken.
 func digest(_ text: String) throws -> Digest {
-    guard let value = Digest(parsing: text) else { throw DatabaseCorruption(problem: "malformed digest '\(text)'") }
+    let bytesHex = text.hasPrefix("\\x") ? String(text.dropFirst(2)) : nil
+    guard let value = bytesHex.map(Digest.init(hex:)) ?? Digest(parsing: text) else {
+        // Bytes that are not a digest are named by their text, as PostgreSQL's session reads them.
+        let named = bytesHex.flatMap(bytesText) ?? text
+        throw DatabaseCorruption(problem: "malformed digest '\(named)'")
+    }
     return value
+}
+
+/// The text of bytes spelled in hex, nil when they are not hex.
+private func bytesText(_ hex: String) -> String? {
+    let digits = Array(hex.utf8)
+    guard digits.count.isMultiple(of: 2), digits.allSatisfy(Digest.isLowerHex) else { return nil }
+    let bytes = stride(from: 0, to: digits.count, by: 2).compactMap { UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16) }
+    return String(decoding: bytes, as: UTF8.self)
 }
 
 func date(_ text: String?) throws -> Date {

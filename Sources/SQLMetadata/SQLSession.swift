@@ -1,3 +1,5 @@
+import RegistryModel
+
 /// One connection inside a transaction, as the store's SQL sees it. Statements use `?`
 /// placeholders and SQL that SQLite and PostgreSQL both run; where they differ, `dialect` says how.
 public protocol SQLSession {
@@ -78,11 +80,43 @@ public struct SQLDialect: Sendable {
     /// `LIMIT n`, or nothing when every row is wanted.
     public func limit(_ count: Int?) -> String { count.map { "LIMIT \($0)" } ?? "" }
 
-    /// An SQL condition true when `column` holds a digest as mreg writes it (`sha256:` and 64
-    /// lower-case hex digits): SQLite's `GLOB` with 64 character classes, PostgreSQL's `~`.
+    /// Whether digests are kept as 32 raw bytes (PostgreSQL's `bytea`: a row and each index entry
+    /// 39 bytes smaller than the 71 characters of text SQLite keeps).
+    var binaryDigests: Bool { name != "SQLite" }
+
+    /// The SQL type of a digest column, for a typed NULL in a `UNION` of digests.
+    public var digestType: String { binaryDigests ? "BYTEA" : "TEXT" }
+
+    /// An SQL condition true when `column` holds a digest as mreg writes it: `sha256:` and 64
+    /// lower-case hex digits in SQLite (`GLOB` with 64 character classes), 32 bytes in PostgreSQL.
     public func isDigest(_ column: String) -> String {
-        name == "SQLite"
-            ? "\(column) GLOB 'sha256:\(String(repeating: "[0-9a-f]", count: 64))'"
-            : "\(column) ~ '^sha256:[0-9a-f]{64}$'"
+        binaryDigests
+            ? "octet_length(\(column)) = 32"
+            : "\(column) GLOB 'sha256:\(String(repeating: "[0-9a-f]", count: 64))'"
+    }
+
+    /// A digest column as text, `sha256:` and hex, for JSON built in SQL (which spells bytes as
+    /// `\\x` and hex). A value that is not 32 bytes comes out as it was stored, for the message.
+    public func digestText(_ column: String) -> String {
+        guard binaryDigests else { return column }
+        return "CASE WHEN octet_length(\(column)) = 32 THEN 'sha256:' || encode(\(column), 'hex') ELSE encode(\(column), 'escape') END"
+    }
+
+    /// A digest given as stored text, as an argument for a digest column: the digest when the
+    /// text is one; otherwise the text itself in SQLite, where a malformed digest is kept as
+    /// text, and its bytes in PostgreSQL, which reads bytes that are not a digest as their text.
+    public func digestArgument(_ text: String) -> any SQLBindable {
+        if let digest = Digest(parsing: text) { return digest }
+        return binaryDigests ? SQLValue.bytes(Array(text.utf8)) : text
+    }
+
+    /// A condition true when the digest column starts with the hex digits `hexPrefix`, with the
+    /// digests that bound the range as its two arguments: a range, so both engines read the index.
+    public func digestPrefix(_ column: String, _ hexPrefix: String) -> SQLFragment {
+        let pad = Digest.hexLength - hexPrefix.utf8.count
+        guard pad >= 0, let low = Digest(hex: hexPrefix + String(repeating: "0", count: pad)),
+            let high = Digest(hex: hexPrefix + String(repeating: "f", count: pad))
+        else { return SQLFragment("FALSE") }
+        return SQLFragment("\(column) BETWEEN ? AND ?", [low, high])
     }
 }

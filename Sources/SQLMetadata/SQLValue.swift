@@ -8,6 +8,10 @@ public enum SQLValue: Sendable, Hashable {
     case real(Double)
     case text(String)
     case boolean(Bool)
+    /// A SHA-256 digest: text (`sha256:` and hex) in SQLite, 32 raw bytes (`bytea`) in PostgreSQL.
+    case digest(Digest)
+    /// Bytes that are not a digest, in a digest column of PostgreSQL (changed outside mreg).
+    case bytes([UInt8])
 }
 
 /// A Swift value that binds as an SQL argument.
@@ -33,6 +37,11 @@ extension String: SQLBindable {
 
 extension Bool: SQLBindable {
     public var sqlValue: SQLValue { .boolean(self) }
+}
+
+/// A digest binds as the engine keeps digests (`SQLValue.digest`): bind the digest, never its text.
+extension Digest: SQLBindable {
+    public var sqlValue: SQLValue { .digest(self) }
 }
 
 /// A version key binds as the engine's row id of `versions`.

@@ -26,6 +26,79 @@ import Testing
         #expect(try run("/usr/bin/env", ["psql", address, "-qAtc", "SELECT max(seq), count(*) FROM events"], in: "/").stdout == head)
     }
 
+    /// A registry written before digests were bytes (migration 11) gains them, and loses the
+    /// unique index on event digests (13) and registrations from the alias index (12), with
+    /// everything it recorded intact: the same answers, and a ledger that verifies.
+    @Test func aRegistryWithDigestsAsTextIsUpgradedIntact() throws {
+        let directory = TemporaryDirectory()
+        let address = try TestBackend.newPostgresDatabase(tcp: true)
+        #expect(try mreg(["init", "registry", "--metadata", address], in: directory.path).status == 0)
+        try writeFile(directory.url("m/w.bin"), "weights")
+        try writeFile(directory.url("data/train.csv"), "x,y\n1,0\n")
+        #expect(try mreg(["register", "churn", "m", "--no-git", "--dataset", "train=data/train.csv"], in: directory.path).status == 0)
+        try writeFile(directory.url("m/w.bin"), "weights 2")
+        #expect(try mreg(["register", "churn", "m", "--no-git", "--dataset", "train=data/train.csv"], in: directory.path).status == 0)
+        #expect(try mreg(["promote", "churn@2", "--to", "production"], in: directory.path).status == 0)
+        let before = try ["churn@1", "churn@2"].map { try mreg(["show", $0, "--json"], in: directory.path).stdout }
+        let history = try mreg(["history", "churn"], in: directory.path).stdout
+
+        try downgradeToTextDigests(address, then: [])
+        // The upgrade runs at the next open.
+        #expect(try ["churn@1", "churn@2"].map { try mreg(["show", $0, "--json"], in: directory.path).stdout } == before)
+        #expect(try mreg(["history", "churn"], in: directory.path).stdout == history)
+        let verified = try mreg(["verify", "--all"], in: directory.path)
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        let types = try run("/usr/bin/env", ["psql", address, "-qAtc", """
+            SELECT count(*) FILTER (WHERE data_type = 'bytea'), count(*) FROM information_schema.columns
+            WHERE table_schema = 'public' AND (column_name LIKE '%digest%' OR column_name IN ('key_fingerprint', 'secret_sha256', 'reference_dataset'))
+            """], in: "/").stdout
+        #expect(types == "22|22\n", "every digest column is bytes: \(types)")
+        let indexes = try run("/usr/bin/env", ["psql", address, "-qAtc", "SELECT indexdef FROM pg_indexes WHERE tablename = 'events' ORDER BY indexname"], in: "/").stdout
+        #expect(!indexes.contains("(digest)") && indexes.contains("WHERE (alias IS NOT NULL)"), "\(indexes)")
+        #expect(try mreg(["register", "churn", "m", "--no-git", "--param", "lr=0.1"], in: directory.path).status == 0)
+        #expect(try mreg(["verify", "--all"], in: directory.path).status == 0)
+    }
+
+    /// A digest edited outside mreg before the upgrade stays what it was, bytes that are not a
+    /// digest, and `verify` names it by its text.
+    @Test func aMalformedDigestSurvivesTheUpgradeAndIsReported() throws {
+        let directory = TemporaryDirectory()
+        let address = try TestBackend.newPostgresDatabase(tcp: true)
+        #expect(try mreg(["init", "registry", "--metadata", address], in: directory.path).status == 0)
+        try writeFile(directory.url("m/w.bin"), "weights")
+        #expect(try mreg(["register", "churn", "m", "--no-git"], in: directory.path).status == 0)
+        try downgradeToTextDigests(address, then: ["UPDATE version_files SET digest = 'garbage';"])
+        let verified = try mreg(["verify", "--all"], in: directory.path)
+        #expect(verified.status == 5 && verified.stdout.contains("churn@1 file w.bin has a malformed digest 'garbage'"), "\(verified.stdout)\(verified.stderr)")
+        let stored = try run("/usr/bin/env", ["psql", address, "-qAtc", "SELECT encode(digest, 'escape') FROM version_files"], in: "/").stdout
+        #expect(stored == "garbage\n", "\(stored)")
+    }
+
+    /// Takes a registry back to migration 10's shape (every digest as text, the indexes as they
+    /// were), runs `then`, all in one transaction.
+    private func downgradeToTextDigests(_ address: String, then: [String]) throws {
+        let digests = [
+            ("datasets", "digest"), ("dataset_files", "dataset_digest"), ("dataset_files", "digest"), ("dataset_profiles", "dataset_digest"),
+            ("dataset_profiles", "file_digest"), ("dataset_names", "dataset_digest"), ("versions", "manifest_digest"), ("version_files", "digest"),
+            ("version_datasets", "dataset_digest"), ("evaluations", "dataset_digest"), ("evaluations", "predictions_digest"),
+            ("events", "record_digest"), ("events", "dataset_digest"), ("events", "key_fingerprint"), ("events", "previous_digest"),
+            ("events", "digest"), ("signatures", "key_fingerprint"), ("tokens", "secret_sha256"), ("web_sessions", "secret_sha256"),
+            ("drift_reports", "reference_dataset"), ("drift_reports", "data_digest"), ("blob_collections", "digest"),
+        ]
+        let referencing = ["dataset_files", "version_datasets", "dataset_profiles", "dataset_names", "evaluations", "events"]
+        let downgrade = referencing.map { "ALTER TABLE \($0) DROP CONSTRAINT \($0)_dataset_digest_fkey;" }
+            + digests.map { "ALTER TABLE \($0.0) ALTER COLUMN \($0.1) TYPE TEXT COLLATE \"C\" USING 'sha256:' || encode(\($0.1), 'hex');" }
+            + referencing.map { "ALTER TABLE \($0) ADD FOREIGN KEY (dataset_digest) REFERENCES datasets(digest);" }
+            + [
+                "ALTER TABLE events ADD UNIQUE (digest);",
+                "DROP INDEX events_by_alias_moves;",
+                "CREATE INDEX events_by_alias_moves ON events(model_id, alias, seq) INCLUDE (action, to_version_id);",
+                "DELETE FROM mreg_migrations WHERE id IN ('11-binary-digests', '12-alias-index-without-registrations', '13-event-digests-unindexed');",
+            ] + then
+        let downgraded = try run("/usr/bin/env", ["psql", address, "-v", "ON_ERROR_STOP=1", "-1", "-qAtc", downgrade.joined(separator: "\n")], in: "/")
+        #expect(downgraded.status == 0, "\(downgraded.stderr)")
+    }
+
     /// An alias's history is read down its index even when the ledger's latest events are of
     /// other kinds (as after a migration records 10,000 registrations behind 5,000 promotions):
     /// the planner must not walk the ledger backwards by seq to find the alias's moves. (With the
@@ -39,7 +112,7 @@ import Testing
         let shape = try run("/usr/bin/env", ["psql", address, "-qAtc", """
             INSERT INTO events (seq, at, model_id, alias, action, to_version_id, actor_user, actor_host, forced, gates_json, digest)
             SELECT 100 + n, '2026-01-01T00:00:00.000Z', 1, CASE WHEN n <= 5000 THEN 'production' END,
-                CASE WHEN n <= 5000 THEN 'promote' ELSE 'register' END, 1, 'u', 'h', false, '[]', 'sha256:' || lpad(n::text, 64, '0')
+                CASE WHEN n <= 5000 THEN 'promote' ELSE 'register' END, 1, 'u', 'h', false, '[]', decode(lpad(n::text, 64, '0'), 'hex')
             FROM generate_series(1, 15000) n;
             """], in: "/")
         #expect(shape.status == 0, "\(shape.stderr)")

@@ -329,7 +329,7 @@ struct ReleaseModel {
         // check out, and only the signature over version 1's digest gives it away.
         try executeSQL(space.root, """
             CREATE TEMP TABLE saved AS SELECT number, manifest_digest FROM versions;
-            UPDATE versions SET manifest_digest = 'moving' || number;
+            UPDATE versions SET manifest_digest = manifest_digest || 'x';
             UPDATE versions SET manifest_digest = (SELECT manifest_digest FROM saved WHERE saved.number = 3 - versions.number);
             UPDATE version_files SET version_id = -version_id;
             UPDATE version_files SET version_id = 3 + version_id;

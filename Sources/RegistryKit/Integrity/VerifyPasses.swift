@@ -103,9 +103,10 @@ extension Registry {
     func forEachReferencedBlobPage(
         from ringStart: UInt64, _ body: (_ page: [(digest: Digest, size: Int64?)], _ malformed: [String]) throws(RegistryError) -> Void
     ) throws(RegistryError) {
-        // Longer than this text and sharing its prefix, every digest at or past the start sorts after it.
+        // The lowest digest with those 64 bits: the first pass reads past it, the second up to it
+        // (a whole digest: PostgreSQL compares a cursor as a digest's 32 bytes).
         let hex = String(ringStart, radix: 16)
-        let start = "sha256:" + String(repeating: "0", count: 16 - hex.count) + hex
+        let start = "sha256:" + String(repeating: "0", count: 16 - hex.count) + hex + String(repeating: "0", count: 48)
         for (first, end) in [(start, nil), (nil, start)] as [(String?, String?)] {
             var after = first
             while true {
