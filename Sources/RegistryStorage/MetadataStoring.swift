@@ -211,6 +211,9 @@ public protocol IntegrityStoring: Sendable {
     func referencedBlobs(after: String?, limit: Int) throws(MetadataError) -> [(text: String, size: Int64?)]
     /// Rows of facts that no ledger event recorded, found with the indexes on the link columns.
     func unrecordedFacts(versionIDs: [VersionKey]?) throws(MetadataError) -> [UnrecordedFact]
+    /// Versions (of these, or all) whose metric or label entries are filed under another model
+    /// than theirs: `list` filters read those entries by model, so they would miss the version.
+    func misfiledEntries(versionIDs: [VersionKey]?) throws(MetadataError) -> [MisfiledEntries]
     /// Whether rows written by an mreg without fact events still need theirs.
     func hasPendingFactEvents() throws(MetadataError) -> Bool
     /// Appends the fact events of rows written before they existed, in one transaction, and

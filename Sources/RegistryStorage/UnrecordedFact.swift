@@ -1,5 +1,19 @@
 import RegistryModel
 
+/// A version's metric or label entries that name another model than the version's (changed
+/// outside mreg): the ledger does not cover which model an entry is filed under, so `verify`
+/// checks it apart.
+public struct MisfiledEntries: Sendable, Equatable {
+    public enum Kind: String, Sendable { case metric, label }
+    public let kind: Kind
+    public let version: VersionPointer
+
+    public init(kind: Kind, version: VersionPointer) {
+        self.kind = kind
+        self.version = version
+    }
+}
+
 /// A row that should have been recorded by a ledger event but was not: it was inserted behind
 /// mreg's back (or its event was deleted).
 public struct UnrecordedFact: Sendable, Equatable {

@@ -30,7 +30,7 @@ extension SQLMetadataStore {
     /// Rows of facts that no ledger event recorded, found with the indexes on the link columns.
     public func unrecordedFacts(versionIDs: [VersionKey]?) throws(MetadataError) -> [UnrecordedFact] {
         try read { db in
-            let versionFilter = versionIDs.map { ids in ids.isEmpty ? "FALSE" : "v.id IN (\(ids.map { String($0.storeValue) }.joined(separator: ",")))" } ?? "TRUE"
+            let versionFilter = Self.versionFilter(versionIDs)
             var facts = [UnrecordedFact]()
             // Per kind of version fact: its table (joined to the version as `v`), the columns naming
             // the row (an id, a text, a digest; the first kind names the columns), the condition that its event exists, and how to
@@ -89,6 +89,35 @@ extension SQLMetadataStore {
             }
             return facts
         }
+    }
+
+    public func misfiledEntries(versionIDs: [VersionKey]?) throws(MetadataError) -> [MisfiledEntries] {
+        try readStatement { db in
+            // Probed per named version through its primary keys; the whole store reads both tables once.
+            let misfiled = { (table: String) in
+                """
+                SELECT x.version_id FROM \(table) x JOIN versions v ON v.id = x.version_id
+                WHERE \(Self.versionFilter(versionIDs)) AND (x.model_id <> v.model_id OR x.model_id IS NULL)
+                """
+            }
+            return try db.rows(
+                """
+                SELECT m.name, v.number, v.manifest_digest, k.kind FROM (
+                    SELECT DISTINCT 'metric' AS kind, e.version_id FROM (\(misfiled("version_metrics"))) e
+                    UNION ALL
+                    SELECT DISTINCT 'label', e.version_id FROM (\(misfiled("version_labels"))) e
+                ) k JOIN versions v ON v.id = k.version_id JOIN models m ON m.id = v.model_id ORDER BY v.id, k.kind
+                """
+            ).map { row in
+                guard let kind = MisfiledEntries.Kind(rawValue: try row[3]) else { throw DatabaseCorruption(problem: "unknown kind of entry") }
+                return MisfiledEntries(kind: kind, version: try versionPointer(row))
+            }
+        }
+    }
+
+    /// An SQL condition on a version `v`: among these keys, or any when nil.
+    private static func versionFilter(_ versionIDs: [VersionKey]?) -> String {
+        versionIDs.map { ids in ids.isEmpty ? "FALSE" : "v.id IN (\(ids.map { String($0.storeValue) }.joined(separator: ",")))" } ?? "TRUE"
     }
 
     // MARK: Rows written before fact events

@@ -124,6 +124,28 @@ import Testing
         try expectCaught(space, field: "recorded by no ledger event", kind: .recordMismatch)
     }
 
+    /// Which model a metric or label entry is filed under is what `list NAME --where/--label`
+    /// searches by; the ledger does not cover it, so verify compares it with the version's own.
+    @Test func entriesFiledUnderAnotherModelAreFound() throws {
+        let space = try registry()
+        try space.registerVersion("fraud", "1")
+        try executeSQL(space.root, """
+            UPDATE version_labels SET model_id = (SELECT id FROM models WHERE name = 'fraud') WHERE version_id = 1;
+            UPDATE version_metrics SET model_id = NULL WHERE version_id = 2;
+            """)
+        let problems = try space.registry.verify([]).problems.filter { $0.kind == .recordMismatch }
+        #expect(problems.map(\.affected) == [["churn@1"], ["churn@2"]], "\(problems.map(\.detail))")
+        #expect(problems.first?.detail.contains("churn@1's label entries name another model") == true, "\(problems.map(\.detail))")
+        #expect(problems.last?.detail.contains("churn@2's metric entries") == true, "\(problems.map(\.detail))")
+        #expect(try space.registry.verify(["churn@2"]).problems.map(\.affected) == [["churn@2"]], "a named version is checked too")
+        #expect(try space.registry.verify(["fraud@1"]).isIntact)
+        try executeSQL(space.root, """
+            UPDATE version_labels SET model_id = (SELECT model_id FROM versions WHERE id = 1) WHERE version_id = 1;
+            UPDATE version_metrics SET model_id = (SELECT model_id FROM versions WHERE id = 2) WHERE version_id = 2;
+            """)
+        #expect(try space.registry.verify([]).isIntact, "filed back, nothing is wrong")
+    }
+
     @Test func aGarbageFileDigestIsAnIntegrityFailureNotABug() throws {
         let space = try registry()
         try executeSQL(space.root, "UPDATE version_files SET digest = 'garbage' WHERE version_id = 1")

@@ -263,6 +263,13 @@ extension Registry {
                 kind: .recordMismatch, digest: nil, detail: "\(subject) is recorded by no ledger event (it was added outside mreg, or its event was removed)",
                 affected: [fact.version?.reference ?? subject]))
         }
+        for entries in try database({ (db) throws(MetadataError) in try db.misfiledEntries(versionIDs: versions) }) {
+            let reference = entries.version.reference
+            tally.problems.append(IntegrityProblem(
+                kind: .recordMismatch, digest: nil,
+                detail: "\(reference)'s \(entries.kind.rawValue) entries name another model (changed outside mreg): `list` filters would miss it",
+                affected: [reference]))
+        }
     }
 
     /// The store's own listing, a page at a time: its blobs that nothing references (reported for
