@@ -124,7 +124,7 @@ extension SQLMetadataStore {
         var collected = [Digest]()
         for (index, batch) in Self.batches(of: digests).enumerated() {
             // The first batch also asks, in the same statement, whether the fence is below the
-            // log's oldest entry: it may have missed pruned collections (an empty row says so),
+            // log's oldest entry: it may have missed pruned collections (a NULL row says so),
             // and then all of its blobs count as collected.
             let pruned = index == 0 ? "\nUNION ALL SELECT NULL WHERE ? < (SELECT MIN(seq) FROM blob_collections) - 1" : ""
             let found: [Digest?] = try db.column(

@@ -15,11 +15,11 @@ struct CopiedTable {
     var booleans: Set<String> = []
     var digests: Set<String> = []
 
-    /// A value of `column` as the other engine keeps it: a boolean where SQLite has 0 or 1, a
-    /// digest where SQLite has its text (each engine's session binds them its own way).
-    func comparable(_ value: SQLValue, column: String) -> SQLValue {
+    /// A value of `column` as the engine of `dialect` keeps it: a boolean where SQLite has 0 or
+    /// 1; a digest where SQLite has its text, and a malformed one as that engine keeps it.
+    func comparable(_ value: SQLValue, column: String, in dialect: SQLDialect) -> SQLValue {
         if booleans.contains(column), case .integer(let flag) = value { return .boolean(flag != 0) }
-        if digests.contains(column), case .text(let text) = value, let digest = Digest(parsing: text) { return .digest(digest) }
+        if digests.contains(column), case .text(let text) = value { return dialect.digestArgument(text).sqlValue }
         return value
     }
 }
@@ -71,12 +71,13 @@ extension SQLMetadataStore {
                         guard let theirs = try db.row("SELECT * FROM \(table.name) ORDER BY \(ordering) LIMIT 1") else { break }
                         let key = try table.key.map { name -> (any SQLBindable)? in
                             guard let index = theirs.columns.names.firstIndex(of: name) else { throw DatabaseCorruption(problem: "\(table.name) has no \(name)") }
-                            return table.comparable(theirs.values[index], column: name)
+                            return table.comparable(theirs.values[index], column: name, in: source.dialect)
                         }
                         guard let ours = try source.row("SELECT * FROM \(table.name) WHERE \(keyMatch)", key) else { return false }
                         for (index, column) in theirs.columns.names.enumerated() {
                             guard let ourIndex = ours.columns.names.firstIndex(of: column) else { return false }
-                            if table.comparable(ours.values[ourIndex], column: column) != table.comparable(theirs.values[index], column: column) {
+                            let (mine, copied) = (ours.values[ourIndex], theirs.values[index])
+                            if table.comparable(mine, column: column, in: db.dialect) != table.comparable(copied, column: column, in: db.dialect) {
                                 return false
                             }
                         }
@@ -106,7 +107,7 @@ extension SQLMetadataStore {
                 let keyTuple = "(\(keyList))"
                 var last: [(any SQLBindable)?]? = try target.read { db in
                     try db.row("SELECT \(keyList) FROM \(table.name) ORDER BY \(table.key.map { "\($0) DESC" }.joined(separator: ", ")) LIMIT 1")
-                }.map { row in zip(table.key, row.values).map { table.comparable($1, column: $0) } }
+                }.map { row in zip(table.key, row.values).map { table.comparable($1, column: $0, in: source.dialect) } }
                 var count = 0
                 while true {
                     let after = last.map { _ in "WHERE \(keyTuple) > (\(table.key.map { _ in "?" }.joined(separator: ", ")))" } ?? ""
@@ -120,7 +121,7 @@ extension SQLMetadataStore {
                         """
                     try target.write { db in
                         for row in rows {
-                            try db.execute(insert, zip(columns, row.values).map { table.comparable($1, column: $0) })
+                            try db.execute(insert, zip(columns, row.values).map { table.comparable($1, column: $0, in: db.dialect) })
                         }
                     }
                     count += rows.count

@@ -95,8 +95,8 @@ public struct SQLDialect: Sendable {
             : "\(column) GLOB 'sha256:\(String(repeating: "[0-9a-f]", count: 64))'"
     }
 
-    /// A digest column as text, `sha256:` and hex, for JSON built in SQL (which spells bytes as
-    /// `\\x` and hex). A value that is not 32 bytes comes out as it was stored, for the message.
+    /// A digest column as text, `sha256:` and hex, where SQL builds text from it (a message naming
+    /// a malformed value). A value that is not 32 bytes comes out as the text it was stored as.
     public func digestText(_ column: String) -> String {
         guard binaryDigests else { return column }
         return "CASE WHEN octet_length(\(column)) = 32 THEN 'sha256:' || encode(\(column), 'hex') ELSE encode(\(column), 'escape') END"
