@@ -39,19 +39,14 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible, C
     public var description: String { "\(Self.algorithm):\(hex)" }
 
     /// The 32 raw bytes the hex spells (how PostgreSQL keeps a digest: a third of the text's size).
-    public var rawBytes: [UInt8] {
+    public var rawBytes: [UInt8] { Self.bytes(hex: hex)! }
+
+    /// The bytes lower-case hex spells, two digits each; nil for anything else.
+    public static func bytes(hex: some StringProtocol) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count.isMultiple(of: 2), digits.allSatisfy(isLowerHex) else { return nil }
         func nibble(_ digit: UInt8) -> UInt8 { digit <= UInt8(ascii: "9") ? digit - UInt8(ascii: "0") : digit - UInt8(ascii: "a") + 10 }
-        var bytes = [UInt8](), high: UInt8?
-        bytes.reserveCapacity(Self.hexLength / 2)
-        for digit in hex.utf8 {
-            if let first = high {
-                bytes.append(first << 4 | nibble(digit))
-                high = nil
-            } else {
-                high = nibble(digit)
-            }
-        }
-        return bytes
+        return stride(from: 0, to: digits.count, by: 2).map { nibble(digits[$0]) << 4 | nibble(digits[$0 + 1]) }
     }
 
     /// The first 12 hex characters, for tables meant for people.

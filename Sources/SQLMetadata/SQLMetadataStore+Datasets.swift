@@ -60,9 +60,7 @@ extension SQLMetadataStore {
     /// The digest a dataset name points at now (its newest content), or nil.
     public func datasetDigest(named name: String) throws(MetadataError) -> Digest? {
         try read { db in
-            let text: String? = try db.value(
-                "SELECT dataset_digest FROM dataset_names WHERE name = ? ORDER BY added_at DESC, dataset_digest LIMIT 1", [name])
-            return text.flatMap(Digest.init(parsing:))
+            try db.value("SELECT dataset_digest FROM dataset_names WHERE name = ? ORDER BY added_at DESC, dataset_digest LIMIT 1", [name])
         }
     }
 

@@ -137,18 +137,10 @@ func digest(_ text: String) throws -> Digest {
     let bytesHex = text.hasPrefix("\\x") ? String(text.dropFirst(2)) : nil
     guard let value = bytesHex.map(Digest.init(hex:)) ?? Digest(parsing: text) else {
         // Bytes that are not a digest are named by their text, as PostgreSQL's session reads them.
-        let named = bytesHex.flatMap(bytesText) ?? text
+        let named = bytesHex.flatMap { Digest.bytes(hex: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? text
         throw DatabaseCorruption(problem: "malformed digest '\(named)'")
     }
     return value
-}
-
-/// The text of bytes spelled in hex, nil when they are not hex.
-private func bytesText(_ hex: String) -> String? {
-    let digits = Array(hex.utf8)
-    guard digits.count.isMultiple(of: 2), digits.allSatisfy(Digest.isLowerHex) else { return nil }
-    let bytes = stride(from: 0, to: digits.count, by: 2).compactMap { UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16) }
-    return String(decoding: bytes, as: UTF8.self)
 }
 
 func date(_ text: String?) throws -> Date {

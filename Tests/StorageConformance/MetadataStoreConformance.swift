@@ -573,6 +573,28 @@ public enum MetadataStoreConformance {
         try collectionLogFencesWriters(open: try fresh())
         try wholeStoreWalksVisitEachBlobAndVersionOnce(open: try fresh())
         try prunedCollectionsRefuseOlderFences(open: try fresh())
+        try digestPrefixesFindTheirVersions(open: try fresh())
+    }
+
+    /// A manifest-digest prefix of any length, odd or even, names the versions whose digest
+    /// starts with it, at most two, by number (PostgreSQL keeps digests as bytes, so a prefix is a
+    /// range of digests there, as in SQLite).
+    public static func digestPrefixesFindTheirVersions(open: Opener) throws {
+        let store = try open()
+        let model = try ModelName("churn")
+        let keys = try registered(model, count: 24, in: store)
+        let digests = try keys.map { try #require(try store.record(id: $0)).manifestDigest }
+        let first = digests[0].hex
+        for length in [1, 2, 3, 12, 13, 63, 64] {
+            let prefix = String(first.prefix(length))
+            let expected = zip(keys, digests).filter { $0.1.hex.hasPrefix(prefix) }.prefix(2).map(\.0)
+            #expect(try store.versionIDs(model: model, digestPrefix: prefix) == Array(expected), "prefix \(prefix)")
+        }
+        // The first digest with its last digit changed: no version has it.
+        let absent = String(first.dropLast()) + (first.last == "f" ? "e" : "f")
+        #expect(!digests.map(\.hex).contains(absent))
+        #expect(try store.versionIDs(model: model, digestPrefix: absent).isEmpty)
+        #expect(try store.versionIDs(model: try ModelName("fraud"), digestPrefix: String(first.prefix(12))).isEmpty, "another model's")
     }
 
     // MARK: Helpers
