@@ -256,15 +256,20 @@ public struct VersionListDocument: Codable {
         }
     }
     public let model: String
-    /// How many versions the model has; `versions` holds the newest of them (see --limit).
+    /// How many versions the options keep (all but deleted ones without options); `versions`
+    /// holds the first of them (see --limit).
     public let total: Int
+    /// False when `total` is only a lower bound: several conditions that many versions meet
+    /// are counted among the first of them, not across a million versions.
+    public let totalExact: Bool
     /// The model's aliases and the versions they name now, listed or not.
     public let aliases: [String: Int]
     public let versions: [Version]
 
-    public init(model: String, total: Int, aliases: [String: Int], versions: [Version]) {
+    public init(model: String, total: Int, totalExact: Bool, aliases: [String: Int], versions: [Version]) {
         self.model = model
         self.total = total
+        self.totalExact = totalExact
         self.aliases = aliases
         self.versions = versions
     }

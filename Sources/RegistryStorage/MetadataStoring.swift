@@ -27,8 +27,11 @@ public protocol VersionStoring: Sendable {
     func modelNames(labelled key: String, _ value: String) throws(MetadataError) -> Set<ModelName>
     /// The first `limit` versions of a model (all when nil) that `filter` keeps, in its order
     /// (newest first by default, then numbered below `after` when given), with their metrics, and
-    /// how many it keeps in all; deleted versions are left out unless the filter asks for them.
-    func versions(of model: ModelName, matching filter: VersionFilter, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int)
+    /// how many it keeps in all, or at least when counting them all would cost too much
+    /// (`totalIsExact` false); deleted versions are left out unless the filter asks for them.
+    func versions(
+        of model: ModelName, matching filter: VersionFilter, limit: Int?, after: Int?
+    ) throws(MetadataError) -> (versions: [VersionSummary], total: Int, totalIsExact: Bool)
     /// Everything recorded about one version.
     func record(id: VersionKey) throws(MetadataError) -> VersionRecord?
     /// The records of these versions (a page of `verify --all`), read at once; each a failure of
@@ -318,16 +321,16 @@ public typealias SharedMetadataStoring = VersionStoring & LedgerStoring & Datase
     & IntegrityStoring & VersionFactsReading & BlobCollectionLogging
 
 extension VersionStoring {
-    public func versions(of model: ModelName, limit: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
+    public func versions(of model: ModelName, limit: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int, totalIsExact: Bool) {
         try versions(of: model, limit: limit, after: nil, deleted: false)
     }
 
-    public func versions(of model: ModelName, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
+    public func versions(of model: ModelName, limit: Int?, after: Int?) throws(MetadataError) -> (versions: [VersionSummary], total: Int, totalIsExact: Bool) {
         try versions(of: model, limit: limit, after: after, deleted: false)
     }
 
     /// The newest versions, deleted ones too when `deleted`, with no other filter.
-    public func versions(of model: ModelName, limit: Int?, after: Int?, deleted: Bool) throws(MetadataError) -> (versions: [VersionSummary], total: Int) {
+    public func versions(of model: ModelName, limit: Int?, after: Int?, deleted: Bool) throws(MetadataError) -> (versions: [VersionSummary], total: Int, totalIsExact: Bool) {
         var filter = VersionFilter()
         filter.deleted = deleted
         return try versions(of: model, matching: filter, limit: limit, after: after)

@@ -40,7 +40,15 @@ import Testing
             return (rows, result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         #expect(try table(["--label", "owner=ops", "--limit", "5"]) == (
-            [25, 24, 23, 22, 21], "(older versions not shown; the next page: mreg list churn --after 21, or --all)"))
+            [25, 24, 23, 22, 21], "(older versions not shown; the next page: mreg list churn --label owner=ops --limit 5 --after 21, or --all)"))
+        // The next page's command repeats the options, quoted for the shell, and lists that page.
+        let first = try table(["--where", "holdout.auc<0.95", "--since", "2000-01-01", "--deleted", "--limit", "4", "--after", "20"])
+        #expect(first.rows == [19, 18, 17, 16])
+        let hint = try #require(first.note.firstMatch(of: /the next page: mreg (.*), or --all\)/)?.output.1)
+        #expect(hint == "list churn --where 'holdout.auc<0.95' --since 2000-01-01 --deleted --limit 4 --after 16")
+        let words = try run("/bin/sh", ["-c", "printf '%s\\n' \(hint)"], in: space.path).stdout.split(separator: "\n").map(String.init)
+        let next = try space.run(words)
+        #expect(next.status == 0 && next.stdout.split(separator: "\n").dropFirst().compactMap { Int($0.split(separator: " ").first ?? "") } == [15, 14, 13, 12])
         #expect(try table(["--label", "owner=ops", "--limit", "5", "--after", "6"]) == ([5, 4, 3, 2, 1], ""), "the last page says nothing")
         #expect(try table(["--label", "owner=risk", "--limit", "1"]) == ([7], ""), "exactly a page")
         #expect(try table(["--label", "owner=risk", "--limit", "\(Int.max)"]) == ([7], ""), "one beyond the largest page is not asked for")

@@ -47,16 +47,45 @@ import Testing
                 return try database.searchStart(db, filter, modelID: model, versions: versions, limit: limit)
             }
         }
-        #expect(try start(auc: 0.99) == .metric && start(auc: 0.98) == .metric, "1 and 2 of 25: under a tenth")
+        #expect(try start(auc: 0.99) == .metric(0) && start(auc: 0.98) == .metric(0), "1 and 2 of 25: under a tenth")
         #expect(try start(auc: 0.97) == .everyVersion && start(auc: 0.5) == .everyVersion, "3 and 25 of 25: not")
-        #expect(try start(owner: "risk") == .label, "2 of 25 (the other model's version is not counted)")
+        #expect(try start(owner: "risk") == .label(0), "2 of 25 (the other model's version is not counted)")
         #expect(try start(owner: "growth") == .everyVersion && start(owner: "ops") == .everyVersion, "3 and 20 of 25")
-        #expect(try start(auc: 0.99, owner: "risk") == .label && start(auc: 0.99, owner: "ops") == .metric, "a label first, then a metric")
+        #expect(try start(auc: 0.99, owner: "risk") == .label(0) && start(auc: 0.99, owner: "ops") == .metric(0), "a label first, then a metric")
         #expect(try start() == .everyVersion)
         // As if the model had 400 versions: 20 matches are under a tenth (40) and under √(2 × 400)
         // (28.3), but not under √(1 × 400) (20), where number order fills a page of one sooner.
-        #expect(try start(owner: "ops", versions: 400) == .label && start(owner: "ops", versions: 400, limit: 2) == .label)
+        #expect(try start(owner: "ops", versions: 400) == .label(0) && start(owner: "ops", versions: 400, limit: 2) == .label(0))
         #expect(try start(owner: "ops", versions: 400, limit: 1) == .everyVersion)
+    }
+
+    /// Several conditions are counted from the one the fewest versions meet, when that many are
+    /// within the budget of probes; when every one is met by more, the total is a lower bound:
+    /// the versions kept among the first of the first label's (in index order: 1, 2, 3…).
+    @Test func severalConditionsAreCountedExactlyWithinTheBudgetAndAtLeastBeyondIt() throws {
+        let directory = TemporaryDirectory()
+        let database = try MetadataDatabase.open(path: directory.url("registry.sqlite"))
+        for seed in UInt8(1)...10 {
+            let labels = seed >= 9 ? ["owner": "ops", "team": "a"] : ["owner": "ops"]
+            _ = try database.insertVersion(try newVersion("churn", seed: seed, auc: seed <= 8 ? 0.95 : 0.5, labels: labels), seal: seal)
+        }
+        func counted(_ labels: [(String, String)], budget: Int) throws -> (count: Int, exact: Bool) {
+            var filter = VersionFilter()
+            filter.metrics = [VersionFilter.MetricCondition(dataset: "holdout", name: "auc", comparison: .atLeast, value: 0.9)]
+            filter.labels = labels
+            return try database.read { db in
+                let model: Int64 = try #require(try db.value("SELECT id FROM models WHERE name = 'churn'"))
+                let start = try database.searchStart(db, filter, modelID: model, versions: 10, limit: nil)
+                let selection = database.versionConditions(filter, modelID: model, start: start)
+                return try database.keptCount(db, filter, selection, modelID: model, start: start, versions: 10, budget: budget)
+            }
+        }
+        let owner = [("owner", "ops")]
+        #expect(try counted(owner, budget: 3) == (3, false), "10 and 8 versions, both over 3: kept among versions 1–3")
+        #expect(try counted(owner, budget: 8) == (8, true), "the metric's 8, within the budget")
+        #expect(try counted(owner, budget: 50) == (8, true))
+        #expect(try counted(owner + [("team", "a")], budget: 3) == (0, true), "the second label's 2, though listed after the first")
+        #expect(try counted([("team", "a"), ("owner", "ops")], budget: 1) == (0, false), "2 over 1: kept among version 9")
     }
 
     @Test func writerRunsWithSynchronousFull() throws {
@@ -168,6 +197,7 @@ import Testing
         ("SELECT version_id FROM version_labels WHERE model_id = 1 AND key = 'a' AND value = 'b'", "version_labels_by_model"),
         ("SELECT version_id FROM version_metrics WHERE model_id = 1 AND dataset = 'h' AND name = 'auc' AND value >= 0.9", "version_metrics_by_model"),
         ("SELECT number FROM versions WHERE model_id = 1 AND created_at >= '2026' AND created_at < '2027'", "versions_by_model_time"),
+        ("SELECT MIN(number), MAX(number) FROM versions WHERE model_id = 1 AND created_at >= '2026'", "COVERING INDEX versions_by_model_time"),
         ("SELECT to_version_id FROM events WHERE model_id = 1 AND alias = 'production' ORDER BY seq DESC LIMIT 1", "events_by_alias"),
         (
             "SELECT to_version_id, seq FROM events WHERE model_id = 1 AND alias = 'production' AND seq < 100 AND action IN ('promote', 'rollback')"

@@ -574,6 +574,53 @@ public enum MetadataStoreConformance {
         try wholeStoreWalksVisitEachBlobAndVersionOnce(open: try fresh())
         try prunedCollectionsRefuseOlderFences(open: try fresh())
         try digestPrefixesFindTheirVersions(open: try fresh())
+        try windowsOfTimeFindTheirVersionsWhateverTheClocks(open: try fresh())
+    }
+
+    /// A window of time (`--since`, `--until`) keeps the versions registered within it, paged in
+    /// number order from where the last page ended and counted exactly, though clocks disagree:
+    /// versions 4 and 9 were registered by clocks far ahead of and behind the others'. With a
+    /// metric condition too, the two are counted from the one fewer versions meet.
+    public static func windowsOfTimeFindTheirVersionsWhateverTheClocks(open: Opener) throws {
+        let store = try open()
+        let model = try ModelName("clocked")
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        func hour(_ hours: Double) -> Date { base.addingTimeInterval(hours * 3600) }
+        var times = [Int: Date]()
+        for number in 1...12 {
+            times[number] = hour(number == 4 ? 100 : number == 9 ? -100 : Double(number))
+            let version = try newVersion(model.value, seed: number)  // holdout.auc 0.5 + number / 100
+            _ = try store.insertVersion(
+                NewVersion(
+                    manifest: version.manifest, manifestDigest: version.manifestDigest, gitNote: nil, createdAt: times[number]!,
+                    registrant: version.registrant, datasetListings: [:], registrationRecord: version.registrationRecord, datasetRecords: [:]),
+                seal: seal)
+        }
+        let windows: [(since: Date?, until: Date?)] = [
+            (hour(2), hour(8)), (nil, hour(5.5)), (hour(6), nil), (hour(50), nil), (nil, hour(-100)), (nil, hour(-99)), (hour(200), nil),
+        ]
+        for window in windows {
+            var filter = VersionFilter()
+            filter.since = window.since
+            filter.until = window.until
+            let kept = (1...12).reversed().filter { number in
+                window.since.map { times[number]! >= $0 } ?? true && window.until.map { times[number]! < $0 } ?? true
+            }
+            var paged = [Int]()
+            while true {
+                let page = try store.versions(of: model, matching: filter, limit: 2, after: paged.last)
+                #expect(page.total == kept.count && page.totalIsExact, "\(window): \(page.total) counted")
+                paged += page.versions.map(\.number)
+                if page.versions.count < 2 { break }
+            }
+            #expect(paged == kept, "\(window)")
+            filter.order = .numberAscending
+            #expect(try store.versions(of: model, matching: filter, limit: 3, after: nil).versions.map(\.number) == Array(kept.reversed().prefix(3)))
+            filter.order = .number
+            filter.metrics = [VersionFilter.MetricCondition(dataset: "holdout", name: "auc", comparison: .atLeast, value: 0.555)]
+            let both = try store.versions(of: model, matching: filter, limit: nil, after: nil)
+            #expect(both.versions.map(\.number) == kept.filter { $0 >= 6 } && both.total == both.versions.count && both.totalIsExact, "\(window)")
+        }
     }
 
     /// A manifest-digest prefix of any length, odd or even, names the versions whose digest

@@ -31,14 +31,18 @@ struct ListCommand: RegistryCommand {
             --status, --alias (versions that hold or ever held it), --since and --until (registered \
             at or after, before; ISO 8601) keep the versions that meet all of them; --sort orders by \
             a registered metric (versions without it last), created or version, ascending unless \
-            KEY:desc. 'total' counts the versions kept.
+            KEY:desc. With --json, 'total' counts the versions kept; it says only at least how \
+            many when several conditions are each met by more than 20,000 versions ('total_exact': \
+            false), since counting them all would probe each. The note after a page gives the \
+            command for the next.
             """)
 
     @Argument(help: "A model name: list its versions.")
     var name: String?
 
     @Option(name: .long, help: "How many of the newest versions to list.")
-    var limit = 20
+    var limit = Self.defaultLimit
+    static let defaultLimit = 20
 
     @Flag(name: .long, help: "List every version (overrides --limit).")
     var all = false
@@ -82,13 +86,6 @@ struct ListCommand: RegistryCommand {
         if versionFilters, name == nil { throw ValidationError("--where, --status, --alias, --since, --until and --sort find one model's versions: name the model (mreg list NAME …)") }
         if after != nil, name == nil { throw ValidationError("--after pages through one model's versions: name the model (mreg list NAME --after N)") }
         if deleted, name == nil { throw ValidationError("--deleted lists one model's deleted versions: name the model (mreg list NAME --deleted)") }
-    }
-
-    /// What `list NAME --json` prints, and `mreg serve` answers on `/v1/list?model=NAME`.
-    static func versionsDocument(
-        _ name: String, versions: [VersionSummary], total: Int, marks: ReleaseMarks, evaluations: [EvaluationRecord]
-    ) -> VersionListDocument {
-        VersionListDocument(model: name, total: total, aliases: holders(marks), versions: entries(name, versions: versions, marks: marks, evaluations: evaluations))
     }
 
     /// Which version holds each alias now.
@@ -234,7 +231,7 @@ struct ListCommand: RegistryCommand {
         let table = !global.json
         if table { filter.counted = false }
         let pageSize = streamed ? Self.streamedPage : all ? nil : table ? min(limit, Int.max - 1) + 1 : limit
-        var (versions, total) = try registry.versions(of: name, matching: filter, limit: pageSize, after: after)
+        var (versions, total, totalIsExact) = try registry.versions(of: name, matching: filter, limit: pageSize, after: after)
         let more = table && !all && versions.count > limit
         if more { versions.removeLast() }
         let noneKept = versions.isEmpty
@@ -243,7 +240,8 @@ struct ListCommand: RegistryCommand {
         var widths: [Int]?
         var array: DocumentEncoder.StreamedArray?
         if global.json {
-            let head = VersionListDocument(model: name, total: total, aliases: Self.holders(marks), versions: [])
+            // What `list NAME --json` prints, and `mreg serve` answers on `/v1/list?model=NAME`.
+            let head = VersionListDocument(model: name, total: total, totalExact: totalIsExact, aliases: Self.holders(marks), versions: [])
             let (opened, text) = try Self.encoded { try DocumentEncoder.StreamedArray.open(head, arrayKey: "versions") }
             array = opened
             Console.write(Data(text.utf8), error: false)
@@ -273,8 +271,21 @@ struct ListCommand: RegistryCommand {
         }
         if noneKept { note("no version of \(name)\(after.map { " below \($0)" } ?? "") is kept by these options") }
         if more, sort == nil, let oldest = versions.last?.number {
-            note("(older versions not shown; the next page: mreg list \(name) --after \(oldest), or --all)")
+            note("(older versions not shown; the next page: \(nextPage(of: name, after: oldest)), or --all)")
         }
+    }
+
+    /// The command that lists the page after this one: these options again, from `after`.
+    func nextPage(of name: String, after: Int) -> String {
+        var words = ["mreg", "list", name]
+        words += label.flatMap { ["--label", $0] } + `where`.flatMap { ["--where", $0] }
+        for (flag, value) in [("--status", status), ("--alias", alias), ("--since", since), ("--until", until)] {
+            if let value { words += [flag, value] }
+        }
+        if deleted { words.append("--deleted") }
+        if limit != Self.defaultLimit { words += ["--limit", "\(limit)"] }
+        if let registry = global.registry { words += ["--registry", registry] }
+        return (words + ["--after", "\(after)"]).map(\.shellWord).joined(separator: " ")
     }
 
     private static func encoded<T>(_ encode: () throws -> T) throws(RegistryError) -> T {

@@ -103,15 +103,16 @@ extension Registry {
     /// The newest `limit` versions of one model (all when nil) numbered below `after` (the page
     /// after the one that ended there), and the model's version count; deleted versions are left
     /// out of both unless `deleted`.
-    public func versions(of name: String, limit: Int? = nil, after: Int? = nil, deleted: Bool = false) throws(RegistryError) -> (versions: [VersionSummary], total: Int) {
+    public func versions(of name: String, limit: Int? = nil, after: Int? = nil, deleted: Bool = false) throws(RegistryError) -> (versions: [VersionSummary], total: Int, totalIsExact: Bool) {
         var filter = VersionFilter()
         filter.deleted = deleted
         return try versions(of: name, matching: filter, limit: limit, after: after)
     }
 
     /// The versions of one model that `filter` keeps, in its order (`list NAME --where …`), and
-    /// how many it keeps; `after` pages only the default newest-first order.
-    public func versions(of name: String, matching filter: VersionFilter, limit: Int?, after: Int?) throws(RegistryError) -> (versions: [VersionSummary], total: Int) {
+    /// how many it keeps (at least, when not `totalIsExact`); `after` pages only the default
+    /// newest-first order.
+    public func versions(of name: String, matching filter: VersionFilter, limit: Int?, after: Int?) throws(RegistryError) -> (versions: [VersionSummary], total: Int, totalIsExact: Bool) {
         let model = try Self.modelName(name)
         if after != nil, filter.order != .number {
             throw .usage("--after pages the newest-first order; with --sort, use --limit or --all")
