@@ -70,17 +70,24 @@ import Testing
             _ = try database.insertVersion(try newVersion("churn", seed: seed, auc: seed <= 8 ? 0.95 : 0.5, labels: labels), seal: seal)
         }
         func counted(_ labels: [(String, String)], budget: Int) throws -> (count: Int, exact: Bool) {
-            var filter = VersionFilter()
-            filter.metrics = [VersionFilter.MetricCondition(dataset: "holdout", name: "auc", comparison: .atLeast, value: 0.9)]
-            filter.labels = labels
-            return try database.read { db in
-                let model: Int64 = try #require(try db.value("SELECT id FROM models WHERE name = 'churn'"))
+            try asked(labels) { db, filter, model in
                 let start = try database.searchStart(db, filter, modelID: model, versions: 10, limit: nil)
                 let selection = database.versionConditions(filter, modelID: model, start: start)
                 return try database.keptCount(db, filter, selection, modelID: model, start: start, versions: 10, budget: budget)
             }
         }
+        func countStart(_ labels: [(String, String)], budget: Int) throws -> (start: VersionSearchStart, limited: Bool) {
+            try asked(labels) { db, filter, model in try database.countStart(db, filter, modelID: model, budget: budget) }
+        }
+        func asked<T>(_ labels: [(String, String)], _ body: (any SQLSession, VersionFilter, Int64) throws -> T) throws -> T {
+            var filter = VersionFilter()
+            filter.metrics = [VersionFilter.MetricCondition(dataset: "holdout", name: "auc", comparison: .atLeast, value: 0.9)]
+            filter.labels = labels
+            return try database.read { db in try body(db, filter, try #require(try db.value("SELECT id FROM models WHERE name = 'churn'"))) }
+        }
         let owner = [("owner", "ops")]
+        #expect(try countStart(owner, budget: 8) == (.metric(0), false) && countStart(owner, budget: 3) == (.label(0), true))
+        #expect(try countStart(owner + [("team", "a")], budget: 3) == (.label(1), false))
         #expect(try counted(owner, budget: 3) == (3, false), "10 and 8 versions, both over 3: kept among versions 1–3")
         #expect(try counted(owner, budget: 8) == (8, true), "the metric's 8, within the budget")
         #expect(try counted(owner, budget: 50) == (8, true))
