@@ -65,7 +65,7 @@ import Testing
         }
         #expect(try space.run(["promote", "churn@5", "--to", "production", "-q"]).status == 0)
         let first = try space.run(["list", "churn", "--limit", "2"])
-        #expect(first.stderr.contains("mreg list churn --after 4"), "\(first.stderr)")
+        #expect(first.stderr.contains("mreg list churn --limit 2 --after 4,"), "\(first.stderr)")
         let page = try space.run(["list", "churn", "--limit", "2", "--after", "4", "--json"])
         try expectValid(page, schema: "list-versions")
         let document = try page.json()

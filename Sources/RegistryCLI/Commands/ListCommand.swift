@@ -275,7 +275,8 @@ struct ListCommand: RegistryCommand {
         }
     }
 
-    /// The command that lists the page after this one: these options again, from `after`.
+    /// The command that lists the page after this one: these options again, from `after` (the
+    /// registry or server is the caller's, as for the command just run).
     func nextPage(of name: String, after: Int) -> String {
         var words = ["mreg", "list", name]
         words += label.flatMap { ["--label", $0] } + `where`.flatMap { ["--where", $0] }
@@ -284,7 +285,6 @@ struct ListCommand: RegistryCommand {
         }
         if deleted { words.append("--deleted") }
         if limit != Self.defaultLimit { words += ["--limit", "\(limit)"] }
-        if let registry = global.registry { words += ["--registry", registry] }
         return (words + ["--after", "\(after)"]).map(\.shellWord).joined(separator: " ")
     }
 
