@@ -386,5 +386,16 @@ enum PostgresSchema {
             ALTER TABLE events DROP CONSTRAINT events_digest_key;
             """
         ),
+        (
+            // `list NAME --since/--until` pages a window of time in number order from the lowest
+            // and highest numbers in it, read off this index alone (SQLite's v16). 8 bytes a
+            // version; without it, a window of 300,000 of a million versions took 0.22 s.
+            "14-time-index-covers-numbers",
+            """
+            CREATE INDEX versions_by_model_time_number ON versions(model_id, created_at, number);
+            DROP INDEX versions_by_model_time;
+            ALTER INDEX versions_by_model_time_number RENAME TO versions_by_model_time;
+            """
+        ),
     ]
 }

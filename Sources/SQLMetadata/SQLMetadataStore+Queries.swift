@@ -135,13 +135,12 @@ extension SQLMetadataStore {
     /// The numbers (`AND v.number BETWEEN …`) that hold every version of the filter's window of
     /// time (`--since`, `--until`) below `after`, so a page in number order walks the model's
     /// number index between them. The time index alone would have the engine read every version
-    /// in the window and sort them for a page of 20 (684,000 of a million versions: 0.35 s);
-    /// the lowest and highest numbers are read off SQLite's (model, time, number) index alone
-    /// (31 ms). Numbers need not follow time: a version registered by a slow clock falls inside
-    /// the range all the same, only the range is wider. Nil where it does not apply, and on
-    /// PostgreSQL, whose time index does not hold numbers (8 bytes a version).
+    /// in the window and sort them for a page of 20 (684,000 of a million versions: 0.35 s on
+    /// SQLite); the lowest and highest numbers are read off the (model, time, number) index
+    /// alone (31 ms). Numbers need not follow time: a version registered by a slow clock falls inside
+    /// the range all the same, only the range is wider. Nil where it does not apply.
     func windowNumbers(_ db: any SQLSession, _ filter: VersionFilter, modelID: Int64, after: Int?) throws -> SQLFragment? {
-        guard db.dialect.coveringTimeIndex, filter.since != nil || filter.until != nil, filter.everHeld == nil,
+        guard filter.since != nil || filter.until != nil, filter.everHeld == nil,
             filter.status == nil || filter.status == .active, filter.order == .number || filter.order == .numberAscending
         else { return nil }
         var conditions = ["model_id = ?"]

@@ -83,9 +83,6 @@ public struct SQLDialect: Sendable {
     /// Whether digests are kept as 32 raw bytes (PostgreSQL's `bytea`: a row and each index entry
     /// 39 bytes smaller than the 71 characters of text SQLite keeps).
     var binaryDigests: Bool { name != "SQLite" }
-    /// Whether the (model, time) index of versions holds their numbers too: SQLite's does
-    /// (migration v16), PostgreSQL's does not, where the column would cost 8 bytes a version.
-    var coveringTimeIndex: Bool { name == "SQLite" }
 
     /// The SQL type of a digest column, for a typed NULL in a `UNION` of digests.
     public var digestType: String { binaryDigests ? "BYTEA" : "TEXT" }
