@@ -60,12 +60,8 @@ extension SQLMetadataStore {
             let start = try searchStart(db, filter, modelID: modelID, versions: issued, limit: limit)
             let selection = versionConditions(filter, modelID: modelID, start: start)
             let total: (count: Int, exact: Bool) = filter.counted ? try keptCount(db, filter, selection, modelID: modelID, start: start, versions: issued) : (0, true)
-            var page = after.map { _ in " AND v.number < ?" } ?? ""
-            var pageArguments: [(any SQLBindable)?] = after.map { [$0] } ?? []
-            if start == .everyVersion, let numbers = try windowNumbers(db, filter, modelID: modelID, after: after) {
-                page += numbers.sql
-                pageArguments += numbers.arguments
-            }
+            let page = after.map { _ in " AND v.number < ?" } ?? ""
+            let pageArguments: [(any SQLBindable)?] = after.map { [$0] } ?? []
             let columns = """
                 v.id, v.number, v.manifest_digest, v.created_at, v.git_commit, v.git_dirty, v.file_count, v.total_size, \(deletedColumn(filter)) AS deleted
                 """
@@ -98,9 +94,24 @@ extension SQLMetadataStore {
                 case .created(let descending): "v.created_at \(descending ? "DESC" : "ASC"), v.number DESC"
                 default: "v.number DESC"
                 }
-                rows = try db.rows(
-                    "SELECT \(columns) FROM versions v WHERE \(selection.sql)\(page) ORDER BY \(order) \(db.dialect.limit(limit))",
-                    selection.arguments + pageArguments)
+                func read(_ numbers: SQLFragment) throws -> [SQLRow] {
+                    try db.rows(
+                        "SELECT \(columns) FROM versions v WHERE \(selection.sql)\(page)\(numbers.sql) ORDER BY \(order) \(db.dialect.limit(limit))",
+                        selection.arguments + pageArguments + numbers.arguments)
+                }
+                if start == .everyVersion, Self.pagesAWindowByNumber(filter) {
+                    // A window of time: first the numbers where the page starts, where a window
+                    // that reaches the newest versions (`--since`) fills it; then, if it did not
+                    // fill, every number the window holds.
+                    let nearby = max(Self.nearbyNumbers, limit ?? 0)
+                    let first = filter.order == .numberAscending ? 1 : (after ?? issued + 1) - nearby
+                    rows = limit == nil ? [] : try read(SQLFragment(" AND v.number BETWEEN ? AND ?", [first, first + nearby - 1]))
+                    if limit.map({ rows.count < $0 }) ?? true {
+                        rows = try read(try windowNumbers(db, filter, modelID: modelID, after: after))
+                    }
+                } else {
+                    rows = try read(SQLFragment("", []))
+                }
             }
             var metrics = [Int64: [Metric]]()
             func collect(_ metricRows: [SQLRow]) throws {
@@ -132,17 +143,25 @@ extension SQLMetadataStore {
         }
     }
 
+    /// Whether a page of `filter`'s versions is read in number order within a window of time
+    /// (`--since`, `--until`), between numbers `windowNumbers` finds: not when a status or alias
+    /// names the candidates already.
+    static func pagesAWindowByNumber(_ filter: VersionFilter) -> Bool {
+        (filter.since != nil || filter.until != nil) && filter.everHeld == nil && (filter.status == nil || filter.status == .active)
+            && (filter.order == .number || filter.order == .numberAscending)
+    }
+
+    /// How many numbers next to where a page starts are tried before the whole window's.
+    static var nearbyNumbers: Int { 1_000 }
+
     /// The numbers (`AND v.number BETWEEN …`) that hold every version of the filter's window of
-    /// time (`--since`, `--until`) below `after`, so a page in number order walks the model's
-    /// number index between them. The time index alone would have the engine read every version
-    /// in the window and sort them for a page of 20 (684,000 of a million versions: 0.35 s on
-    /// SQLite); the lowest and highest numbers are read off the (model, time, number) index
-    /// alone (31 ms). Numbers need not follow time: a version registered by a slow clock falls inside
-    /// the range all the same, only the range is wider. Nil where it does not apply.
-    func windowNumbers(_ db: any SQLSession, _ filter: VersionFilter, modelID: Int64, after: Int?) throws -> SQLFragment? {
-        guard filter.since != nil || filter.until != nil, filter.everHeld == nil,
-            filter.status == nil || filter.status == .active, filter.order == .number || filter.order == .numberAscending
-        else { return nil }
+    /// time below `after`, so a page in number order walks the model's number index between
+    /// them. The time index alone would have the engine read every version in the window and
+    /// sort them for a page of 20 (684,000 of a million versions: 0.35 s on SQLite); the lowest
+    /// and highest numbers are read off the (model, time, number) index alone (31 ms). Numbers
+    /// need not follow time: a version registered by a slow clock falls inside the range all
+    /// the same, only the range is wider.
+    func windowNumbers(_ db: any SQLSession, _ filter: VersionFilter, modelID: Int64, after: Int?) throws -> SQLFragment {
         var conditions = ["model_id = ?"]
         var arguments: [(any SQLBindable)?] = [modelID]
         if let since = filter.since {
@@ -157,7 +176,9 @@ extension SQLMetadataStore {
             conditions.append("number < ?")
             arguments.append(after)
         }
-        let bounds = try db.rows("SELECT MIN(number), MAX(number) FROM versions WHERE \(conditions.joined(separator: " AND "))", arguments).first
+        // `+ 0`: PostgreSQL would otherwise seek each end of the number index and walk it to
+        // the window's first version (700,000 entries for one that ends at the oldest 300,000).
+        let bounds = try db.rows("SELECT MIN(number + 0), MAX(number + 0) FROM versions WHERE \(conditions.joined(separator: " AND "))", arguments).first
         let lowest: Int? = try bounds?[0]
         let highest: Int? = try bounds?[1]
         // An empty window: a range with no number in it.
