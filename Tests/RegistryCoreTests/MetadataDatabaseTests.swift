@@ -69,18 +69,19 @@ import Testing
             let labels = seed >= 9 ? ["owner": "ops", "team": "a"] : ["owner": "ops"]
             _ = try database.insertVersion(try newVersion("churn", seed: seed, auc: seed <= 8 ? 0.95 : 0.5, labels: labels), seal: seal)
         }
-        func counted(_ labels: [(String, String)], budget: Int) throws -> (count: Int, exact: Bool) {
-            try asked(labels) { db, filter, model in
+        func counted(_ labels: [(String, String)], since: Date? = nil, budget: Int) throws -> (count: Int, exact: Bool) {
+            try asked(labels, since: since) { db, filter, model in
                 let start = try database.searchStart(db, filter, modelID: model, versions: 10, limit: nil)
                 let selection = database.versionConditions(filter, modelID: model, start: start)
                 return try database.keptCount(db, filter, selection, modelID: model, start: start, versions: 10, budget: budget)
             }
         }
-        func countStart(_ labels: [(String, String)], budget: Int) throws -> (start: VersionSearchStart, limited: Bool) {
-            try asked(labels) { db, filter, model in try database.countStart(db, filter, modelID: model, budget: budget) }
+        func countStart(_ labels: [(String, String)], since: Date? = nil, budget: Int) throws -> (start: VersionSearchStart, limited: Bool) {
+            try asked(labels, since: since) { db, filter, model in try database.countStart(db, filter, modelID: model, budget: budget) }
         }
-        func asked<T>(_ labels: [(String, String)], _ body: (any SQLSession, VersionFilter, Int64) throws -> T) throws -> T {
+        func asked<T>(_ labels: [(String, String)], since: Date?, _ body: (any SQLSession, VersionFilter, Int64) throws -> T) throws -> T {
             var filter = VersionFilter()
+            filter.since = since
             filter.metrics = [VersionFilter.MetricCondition(dataset: "holdout", name: "auc", comparison: .atLeast, value: 0.9)]
             filter.labels = labels
             return try database.read { db in try body(db, filter, try #require(try db.value("SELECT id FROM models WHERE name = 'churn'"))) }
@@ -93,6 +94,12 @@ import Testing
         #expect(try counted(owner, budget: 50) == (8, true))
         #expect(try counted(owner + [("team", "a")], budget: 3) == (0, true), "the second label's 2, though listed after the first")
         #expect(try counted([("team", "a"), ("owner", "ops")], budget: 1) == (0, false), "2 over 1: kept among version 9")
+        // A window of time every version is in: past the budget, the count starts from it (its
+        // ids are in its index), among the versions registered first.
+        let always = Date(timeIntervalSince1970: 0)
+        #expect(try countStart(owner, since: always, budget: 3) == (.window, true) && counted(owner, since: always, budget: 3) == (3, false))
+        #expect(try countStart(owner, since: always, budget: 9) == (.metric(0), false) && counted(owner, since: always, budget: 9) == (8, true))
+        #expect(try countStart(owner + [("team", "a")], since: always, budget: 2) == (.label(1), false))
     }
 
     @Test func writerRunsWithSynchronousFull() throws {
