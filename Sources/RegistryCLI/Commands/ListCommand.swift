@@ -32,7 +32,7 @@ struct ListCommand: RegistryCommand {
             at or after, before; ISO 8601) keep the versions that meet all of them; --sort orders by \
             a registered metric (versions without it last), created or version, ascending unless \
             KEY:desc. With --json, 'total' counts the versions kept; it says only at least how \
-            many when several conditions are each met by more than 20,000 versions ('total_exact': \
+            many when several conditions are each met by more than 10,000 versions ('total_exact': \
             false), since counting them all would probe each. The note after a page gives the \
             command for the next.
             """)
