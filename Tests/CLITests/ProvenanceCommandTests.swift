@@ -69,5 +69,9 @@ import Testing
         #expect(promote.status == 4)
         #expect(promote.stderr.contains("warning: policy.toml has a section [models.chrun]"))
         #expect(promote.stdout.contains("churn@1 has no metric holdout.auc, but has holdout.roc_auc, the same metric under another name"))
+        // Once a version has held the alias, it is no typo.
+        #expect(try space.run(["promote", "churn@1", "--to", "stagin", "-q"]).status == 0)
+        let held = try space.run(["policy", "--model", "churn"])
+        #expect(held.status == 0 && !held.stderr.contains("require_from") && held.stderr.contains("[models.chrun]"), "\(held.stderr)")
     }
 }
