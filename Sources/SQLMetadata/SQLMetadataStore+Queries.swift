@@ -162,16 +162,13 @@ extension SQLMetadataStore {
     /// need not follow time: a version registered by a slow clock falls inside the range all
     /// the same, only the range is wider.
     func windowNumbers(_ db: any SQLSession, _ filter: VersionFilter, modelID: Int64, after: Int?) throws -> SQLFragment {
-        let window = Self.window(filter, of: "")
-        var conditions = ["model_id = ?"] + window.conditions
-        var arguments: [(any SQLBindable)?] = [modelID] + window.arguments
-        if let after {
-            conditions.append("number < ?")
-            arguments.append(after)
-        }
+        let window = Self.windowScope(filter, modelID: modelID)
+        let below = after.map { _ in " AND c.number < ?" } ?? ""
         // `+ 0`: PostgreSQL would otherwise seek each end of the number index and walk it to
         // the window's first version (700,000 entries for one that ends at the oldest 300,000).
-        let bounds = try db.rows("SELECT MIN(number + 0), MAX(number + 0) FROM versions WHERE \(conditions.joined(separator: " AND "))", arguments).first
+        let bounds = try db.rows(
+            "SELECT MIN(c.number + 0), MAX(c.number + 0) FROM versions c WHERE \(window.sql)\(below)", window.arguments + (after.map { [$0] } ?? [])
+        ).first
         let lowest: Int? = try bounds?[0]
         let highest: Int? = try bounds?[1]
         // An empty window: a range with no number in it.
@@ -272,9 +269,14 @@ extension SQLMetadataStore {
     /// The versions of a model registered within the filter's window of time: a range of its
     /// (model, time, number) index.
     static func windowEntries(_ filter: VersionFilter, modelID: Int64) -> SQLFragment {
+        let window = windowScope(filter, modelID: modelID)
+        return SQLFragment("SELECT c.id FROM versions c WHERE \(window.sql)", window.arguments)
+    }
+
+    /// The condition (over `versions c`) of a model's versions within the filter's window of time.
+    static func windowScope(_ filter: VersionFilter, modelID: Int64) -> SQLFragment {
         let window = window(filter, of: "c.")
-        let conditions = (["c.model_id = ?"] + window.conditions).joined(separator: " AND ")
-        return SQLFragment("SELECT c.id FROM versions c WHERE \(conditions)", [modelID] + window.arguments)
+        return SQLFragment((["c.model_id = ?"] + window.conditions).joined(separator: " AND "), [modelID] + window.arguments)
     }
 
     /// The conditions (over `versions v`) of the status `filter` asks for; none when it keeps
@@ -361,7 +363,7 @@ extension SQLMetadataStore {
         var fewest: (start: VersionSearchStart, count: Int)?
         func consider(_ start: VersionSearchStart, _ entries: SQLFragment) throws {
             let bound = min(fewest?.count ?? budget, budget) + 1
-            let count: Int = try db.value("SELECT COUNT(*) FROM (\(entries.sql) LIMIT ?) x", entries.arguments + [bound]) ?? 0
+            let count = try Self.count(db, entries, upTo: bound)
             if count < bound { fewest = (start, count) }
         }
         for (index, label) in filter.labels.enumerated() { try consider(.label(index), Self.entries(label, modelID: modelID)) }
@@ -373,6 +375,12 @@ extension SQLMetadataStore {
         // ids are in its index on both engines, a label's are read with it (PostgreSQL reads a
         // metric entry's version from the table, 5 µs each).
         return (window ? .window : filter.labels.isEmpty ? .metric(0) : .label(0), true)
+    }
+
+    /// How many rows `entries` names, counted no further than `bound` (on its index: a range of
+    /// a million entries would take SQLite about 70 ms to count in full).
+    static func count(_ db: any SQLSession, _ entries: SQLFragment, upTo bound: Int) throws -> Int {
+        try db.value("SELECT COUNT(*) FROM (\(entries.sql) LIMIT ?) x", entries.arguments + [bound]) ?? 0
     }
 
     /// A metric comparison as SQL writes it.
@@ -405,10 +413,7 @@ extension SQLMetadataStore {
             return .everyVersion
         }
         let bound = min(Double(versions) / 10, limit.map { (Double($0) * Double(versions)).squareRoot() } ?? .infinity)
-        func few(_ entries: SQLFragment) throws -> Bool {
-            let matching: Int = try db.value("SELECT COUNT(*) FROM (\(entries.sql) LIMIT ?) x", entries.arguments + [Int(bound) + 1]) ?? 0
-            return Double(matching) < bound
-        }
+        func few(_ entries: SQLFragment) throws -> Bool { Double(try Self.count(db, entries, upTo: Int(bound) + 1)) < bound }
         if let label = filter.labels.first, try few(Self.entries(label, modelID: modelID)) { return .label(0) }
         if let metric = filter.metrics.first, try few(Self.entries(metric, modelID: modelID)) { return .metric(0) }
         return .everyVersion
